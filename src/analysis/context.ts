@@ -1,0 +1,34 @@
+import type { RulesConfig } from '../config/schema.js';
+import type { TargetState } from '../proposal/targets.js';
+import type { Stats } from '../stats/types.js';
+import type { Confidence } from './change.js';
+
+/** Everything a rule may look at. Rules are pure functions of this. */
+export interface RuleContext {
+  stats: Stats;
+  targets: TargetState;
+  rules: RulesConfig;
+  ladders: Record<string, string[]>;
+  /** USD per token of a model at its observed mix; null when unpriced. */
+  price: (model: string) => number | null;
+  /** The id a model name resolves to in the price table (aliases, dated snapshots). */
+  canonical: (model: string) => string;
+}
+
+/** Runs in the window, never zero, for per-run averages. */
+export const runCount = (ctx: RuleContext): number => Math.max(1, ctx.stats.runs.length);
+
+/** More data than the minimum gives more confidence; three times the minimum is plenty. */
+export function sampleConfidence(phases: number, min: number): Confidence {
+  return phases >= 3 * min ? 'high' : 'medium';
+}
+
+/** Rounds up to a step a human reads easily: two significant digits (345 678 → 350 000). */
+export function roundUpReadable(n: number): number {
+  if (n <= 0) return 0;
+  const digits = Math.floor(Math.log10(n)) + 1;
+  const step = 10 ** Math.max(0, digits - 2);
+  return Math.ceil(n / step) * step;
+}
+
+export const pct = (x: number | null, digits = 0): string => (x === null ? 'n/a' : `${(x * 100).toFixed(digits)}%`);

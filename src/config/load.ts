@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError, formatZodIssues } from './errors.js';
+import { TunerConfig } from './schema.js';
+import { BUNDLED_PRICES } from '../pricing/table.js';
+import { blendedPricePerToken, priceOf, type Pricing } from '../pricing/cost.js';
+
+export interface LoadedConfig {
+  /** Absolute path of the config file; relative paths inside it resolve against its folder. */
+  file: string;
+  config: TunerConfig;
+  pricing: Pricing;
+  sources: { path: string; format: TunerConfig['sources'][number]['format'] }[];
+  targets: { path: string; preset: TunerConfig['targets'][number]['preset'] }[];
+}
+
+export async function loadConfig(path: string): Promise<LoadedConfig> {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? `${path}: config file not found` : `${path}: ${(e as Error).message}`);
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file: string): LoadedConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: true }) ?? {};
+  } catch (e) {
+    if (e instanceof YAMLParseError) throw new ConfigError(`${file}: ${e.message}`);
+    throw e;
+  }
+  const parsed = TunerConfig.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${file}: invalid config\n  ${formatZodIssues(parsed.error).join('\n  ')}`);
+  }
+  const config = parsed.data;
+  const dir = dirname(file);
+  const pricing: Pricing = { table: { ...BUNDLED_PRICES, ...config.pricing.models }, aliases: config.models.aliases };
+  checkLadders(config, pricing, file);
+  return {
+    file,
+    config,
+    pricing,
+    sources: config.sources.map((s) => ({ path: resolve(dir, s.path), format: s.format })),
+    targets: config.targets.map((t) => ({ path: resolve(dir, t.path), preset: t.preset })),
+  };
+}
+
+/** A ladder is only useful if every rung is priced and each costs more than the one below it. */
+function checkLadders(config: TunerConfig, pricing: Pricing, file: string): void {
+  const share = config.pricing.default_output_share;
+  const mix = { input: 1 - share, output: share, cache_creation: 0, cache_read: 0 };
+  for (const [family, ladder] of Object.entries(config.models.ladders)) {
+    let previous = -1;
+    ladder.forEach((model, i) => {
+      const price = priceOf(pricing, model);
+      const key = `models.ladders.${family}[${i}]`;
+      if (!price) throw new ConfigError(`${file}: ${key}: model "${model}" is not in the price table (add it under pricing.models)`);
+      const perToken = blendedPricePerToken(price, mix);
+      if (perToken <= previous) {
+        throw new ConfigError(`${file}: ${key}: "${model}" is not dearer than "${ladder[i - 1]}"; ladders go cheapest first`);
+      }
+      previous = perToken;
+    });
+  }
+}

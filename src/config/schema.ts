@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { ModelPrice } from '../pricing/schema.js';
+
+/**
+ * The tuner config (`tuner.yaml`). Strict objects everywhere: a misspelt key is an error naming its
+ * path, not a silently ignored setting. Every rule boundary is here with the default from the
+ * cost-tuning brief.
+ */
+
+const ratio = z.number().min(0).max(1);
+const positive = z.number().positive();
+
+export const SourceFormat = z.enum(['tokentune-jsonl']);
+
+const Source = z.strictObject({
+  path: z.string().min(1),
+  format: SourceFormat.default('tokentune-jsonl'),
+});
+
+export const TargetPreset = z.enum(['seed-models', 'seed-strategy']);
+export type TargetPreset = z.infer<typeof TargetPreset>;
+
+const Target = z.strictObject({
+  path: z.string().min(1),
+  preset: TargetPreset,
+});
+
+const Window = z.strictObject({
+  /** Days of data analysed, ending on the day of the newest record (or --until). */
+  days: z.number().int().positive().default(28),
+});
+
+const DowngradeRule = z.strictObject({
+  min_success_rate: ratio.default(0.9),
+  max_retries_per_phase: z.number().nonnegative().default(0.5),
+  /** "Usage far below the cap": P95 of tokens under this share of the cap. */
+  max_cap_utilisation: ratio.default(0.7),
+});
+
+const UpgradeRule = z.strictObject({
+  max_success_rate: ratio.default(0.75),
+  min_retries_per_phase: z.number().nonnegative().default(1.5),
+  /** These two do not gate an upgrade; meeting both raises its confidence. */
+  min_cap_utilisation: ratio.default(0.8),
+  min_failure_cost_multiple: positive.default(2),
+  /** Share of the failure waste a stronger model is assumed to remove, for the pilot's projection. */
+  assumed_failure_reduction: ratio.default(0.5),
+});
+
+const CapRule = z.strictObject({
+  reduce_below: ratio.default(0.7),
+  increase_above: ratio.default(0.95),
+  calibrated_low: ratio.default(0.7),
+  calibrated_high: ratio.default(0.9),
+  /** New cap = P95 × (1 + headroom), widened when history is short, rounded up to a readable step. */
+  headroom: z.number().min(0).max(2).default(0.15),
+  /** Proposed caps that move less than this share of the current cap are not worth a change. */
+  min_change: ratio.default(0.1),
+  /** On truncations the observed P95 is censored at the cap; raise by at least this share. */
+  min_increase_on_truncation: z.number().min(0).max(2).default(0.25),
+});
+
+const CiRule = z.strictObject({
+  /** CI profiles from lightest to strictest. */
+  ladder: z.array(z.string().min(1)).min(2).default(['ci_minimal', 'ci_standard', 'ci_strict']),
+  max_catch_rate: ratio.default(0.1),
+  min_false_positive_rate: ratio.default(0.2),
+  /** Failed phases in tiers whose CI ran, over phases in those tiers. */
+  max_escape_rate: ratio.default(0.15),
+  /** Categories that may step CI down. Empty: any category whose phases are mostly low complexity. */
+  low_risk_categories: z.array(z.string()).default([]),
+});
+
+const RunBudgetRule = z.strictObject({
+  percentile: z.number().min(50).max(100).default(95),
+  headroom: z.number().min(0).max(2).default(0.1),
+});
+
+const Rules = z.strictObject({
+  /** Below this many phases in the window a category gets "needs more data", never a change. */
+  min_phases: z.number().int().positive().default(10),
+  downgrade: DowngradeRule.prefault({}),
+  upgrade: UpgradeRule.prefault({}),
+  cap: CapRule.prefault({}),
+  ci: CiRule.prefault({}),
+  run_budget: RunBudgetRule.prefault({}),
+});
+
+const Models = z.strictObject({
+  /** Per provider family, cheapest first. Downgrades step one rung down, upgrades one rung up. */
+  ladders: z.record(z.string(), z.array(z.string().min(1)).min(2)).default({
+    anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5', 'claude-opus-4-5'],
+    openai: ['gpt-4o-mini', 'gpt-4o'],
+  }),
+  aliases: z.record(z.string(), z.string()).default({}),
+});
+
+const Pricing = z.strictObject({
+  /** Extra or overriding prices, LiteLLM field names. */
+  models: z.record(z.string(), ModelPrice).default({}),
+  /** Output share assumed for a model whose calls were never seen, when costing phase totals. */
+  default_output_share: ratio.default(0.2),
+});
+
+const Llm = z.strictObject({
+  enabled: z.boolean().default(true),
+  model: z.string().default('claude-sonnet-4-5'),
+  max_tokens: z.number().int().positive().default(4096),
+});
+
+export const TunerConfig = z.strictObject({
+  version: z.literal(1).default(1),
+  project: z.string().min(1).default('project'),
+  sources: z.array(Source).min(1, 'at least one source is required'),
+  targets: z.array(Target).default([]),
+  window: Window.prefault({}),
+  rules: Rules.prefault({}),
+  models: Models.prefault({}),
+  pricing: Pricing.prefault({}),
+  llm: Llm.prefault({}),
+});
+export type TunerConfig = z.infer<typeof TunerConfig>;
+export type RulesConfig = TunerConfig['rules'];

@@ -1,0 +1,65 @@
+import type { ModelPrice, PriceTable } from './schema.js';
+
+/** Token counts of one call or of many added up. */
+export interface TokenMix {
+  input: number;
+  output: number;
+  cache_creation: number;
+  cache_read: number;
+}
+
+export interface Pricing {
+  table: PriceTable;
+  aliases: Record<string, string>;
+}
+
+const DATE_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;
+const PROVIDER_PREFIX = /^[a-z0-9_-]+\//;
+
+/**
+ * Finds a model's price the way telemetry names models in practice: exact id, a configured alias
+ * ("sonnet"), a provider prefix ("anthropic/claude-…"), a dated snapshot ("…-20250929"), or dots for
+ * dashes in the version ("claude-opus-4.5"). Unknown models return undefined: they are reported as
+ * unpriced, never costed at zero.
+ */
+export function resolveModel(pricing: Pricing, model: string): string | undefined {
+  const seen = new Set<string>();
+  const queue = [model];
+  while (queue.length) {
+    const m = queue.shift()!;
+    if (seen.has(m)) continue;
+    seen.add(m);
+    if (pricing.table[m]) return m;
+    const alias = pricing.aliases[m];
+    if (alias) queue.push(alias);
+    if (PROVIDER_PREFIX.test(m)) queue.push(m.replace(PROVIDER_PREFIX, ''));
+    if (DATE_SUFFIX.test(m)) queue.push(m.replace(DATE_SUFFIX, ''));
+    if (/\d\.\d/.test(m)) queue.push(m.replace(/(\d)\.(\d)/g, '$1-$2'));
+  }
+  return undefined;
+}
+
+export function priceOf(pricing: Pricing, model: string): ModelPrice | undefined {
+  const id = resolveModel(pricing, model);
+  return id === undefined ? undefined : pricing.table[id];
+}
+
+export function costOf(price: ModelPrice, mix: TokenMix): number {
+  return (
+    mix.input * price.input_cost_per_token +
+    mix.output * price.output_cost_per_token +
+    mix.cache_creation * (price.cache_creation_input_token_cost ?? price.input_cost_per_token) +
+    mix.cache_read * (price.cache_read_input_token_cost ?? price.input_cost_per_token)
+  );
+}
+
+export const mixTotal = (m: TokenMix): number => m.input + m.output + m.cache_creation + m.cache_read;
+
+/**
+ * Price per token of a model for a given mix of token kinds. Phases report one token total, so their
+ * cost is that total at the blended price of the builder model's observed call mix.
+ */
+export function blendedPricePerToken(price: ModelPrice, mix: TokenMix): number {
+  const total = mixTotal(mix);
+  return total === 0 ? 0 : costOf(price, mix) / total;
+}

@@ -1,0 +1,57 @@
+import type { ModelPrice, PriceTable } from './schema.js';
+
+/**
+ * Bundled list prices (USD per token, standard tier, 5-minute cache writes), checked against LiteLLM's
+ * model_prices_and_context_window.json and the vendors' pricing pages in November 2026. Override or
+ * extend from the tuner config (`pricing.models`).
+ */
+
+const PER_MTOK = 1e-6;
+
+function anthropic(input: number, output: number): ModelPrice {
+  return {
+    litellm_provider: 'anthropic',
+    input_cost_per_token: input * PER_MTOK,
+    output_cost_per_token: output * PER_MTOK,
+    cache_creation_input_token_cost: input * 1.25 * PER_MTOK,
+    cache_read_input_token_cost: input * 0.1 * PER_MTOK,
+  };
+}
+
+function openai(input: number, output: number, cachedInput: number): ModelPrice {
+  return {
+    litellm_provider: 'openai',
+    input_cost_per_token: input * PER_MTOK,
+    output_cost_per_token: output * PER_MTOK,
+    // OpenAI bills no separate cache write; writes cost the normal input price.
+    cache_creation_input_token_cost: input * PER_MTOK,
+    cache_read_input_token_cost: cachedInput * PER_MTOK,
+  };
+}
+
+export const BUNDLED_PRICES: PriceTable = {
+  'claude-opus-4-6': anthropic(5, 25),
+  'claude-opus-4-5': anthropic(5, 25),
+  'claude-opus-4-1': anthropic(15, 75),
+  'claude-opus-4': anthropic(15, 75),
+  'claude-sonnet-4-5': anthropic(3, 15),
+  'claude-sonnet-4': anthropic(3, 15),
+  'claude-3-7-sonnet': anthropic(3, 15),
+  'claude-haiku-4-5': anthropic(1, 5),
+  'claude-3-5-haiku': anthropic(0.8, 4),
+  'claude-3-haiku-20240307': anthropic(0.25, 1.25),
+  'claude-3-opus-20240229': anthropic(15, 75),
+  'gpt-5': openai(1.25, 10, 0.125),
+  'gpt-5-mini': openai(0.25, 2, 0.025),
+  'gpt-5-nano': openai(0.05, 0.4, 0.005),
+  'gpt-4.1': openai(2, 8, 0.5),
+  'gpt-4.1-mini': openai(0.4, 1.6, 0.1),
+  'gpt-4.1-nano': openai(0.1, 0.4, 0.025),
+  'gpt-4o': openai(2.5, 10, 1.25),
+  'gpt-4o-mini': openai(0.15, 0.6, 0.075),
+  'gpt-4-turbo-2024-04-09': openai(10, 30, 10),
+  o3: openai(2, 8, 0.5),
+  'o3-mini': openai(1.1, 4.4, 0.55),
+  'o4-mini': openai(1.1, 4.4, 0.275),
+  'o1-mini': openai(1.1, 4.4, 0.55),
+};

@@ -1,0 +1,34 @@
+/** Number formats shared by the report and the CLI summary. */
+
+export function fmtTokens(n: number): string {
+  const a = Math.abs(n);
+  const sign = n < 0 ? '−' : '';
+  if (a >= 1e6) return `${sign}${(a / 1e6).toFixed(a >= 1e7 ? 1 : 2)}M`;
+  if (a >= 1e3) return `${sign}${Math.round(a / 1e3)}K`;
+  return `${sign}${Math.round(a)}`;
+}
+
+export function fmtUsd(n: number | null): string {
+  if (n === null) return 'unpriced';
+  const a = Math.abs(n);
+  const sign = n < 0 ? '−' : '';
+  if (a > 0 && a < 0.01) return `${sign}$${a.toFixed(4)}`;
+  return `${sign}$${a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+export const fmtPct = (x: number | null, digits = 0): string => (x === null || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(digits)}%`);
+
+export function fmtSignedPct(x: number): string {
+  const s = (x * 100).toFixed(1);
+  return x > 0 ? `+${s}%` : x < 0 ? `−${s.slice(1)}%` : '0%';
+}
+
+export function fmtValue(v: string | number | null): string {
+  if (v === null) return '—';
+  return typeof v === 'number' ? v.toLocaleString('en-US') : v;
+}
+
+/** Escapes a table cell: telemetry strings must not break the Markdown table or inject markup. */
+export function cell(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
+}

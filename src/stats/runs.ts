@@ -1,0 +1,41 @@
+import { dayOf, type Rollups } from '../store/rollup.js';
+import type { RunStats, Trend } from './types.js';
+import { inWindow, type DayRange } from './window.js';
+
+/** Per-run totals of the runs that started in the window, oldest first. */
+export function computeRuns(rollups: Rollups, range: DayRange): RunStats[] {
+  const runs: RunStats[] = [];
+  for (const r of rollups.runs.values()) {
+    if (!inWindow(range, dayOf(r.first_ts))) continue;
+    let aux = 0;
+    for (const [role, n] of Object.entries(r.role_tokens)) if (role !== 'builder' && role !== 'auditor') aux += n;
+    runs.push({
+      run_id: r.run_id,
+      started: new Date(r.first_ts).toISOString(),
+      phases: r.phases,
+      failures: r.failures,
+      core_tokens: r.phase_tokens,
+      builder_tokens: r.role_tokens['builder'] ?? 0,
+      auditor_tokens: r.role_tokens['auditor'] ?? 0,
+      aux_tokens: aux,
+      ci_tokens: r.ci_tokens,
+      total_tokens: r.phase_tokens + aux,
+    });
+  }
+  return runs.sort((a, b) => a.started.localeCompare(b.started) || a.run_id.localeCompare(b.run_id));
+}
+
+/** Movement under this share between the halves is reported as flat. */
+const FLAT = 0.05;
+
+/** Compares the mean run of the older half of the window with the newer half. */
+export function trendOf(runs: readonly RunStats[]): Trend {
+  if (runs.length < 4) return { direction: 'unknown', first_half_mean: null, second_half_mean: null, change: null };
+  const half = Math.floor(runs.length / 2);
+  const mean = (rs: readonly RunStats[]) => rs.reduce((s, r) => s + r.total_tokens, 0) / rs.length;
+  const first = mean(runs.slice(0, half));
+  const second = mean(runs.slice(runs.length - half));
+  const change = first > 0 ? (second - first) / first : 0;
+  const direction = change < -FLAT ? 'declining' : change > FLAT ? 'rising' : 'flat';
+  return { direction, first_half_mean: first, second_half_mean: second, change };
+}

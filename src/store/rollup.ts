@@ -1,0 +1,211 @@
+import type { CallRecord, CiRecord, Complexity, PhaseRecord, TelemetryRecord } from '../telemetry/schema.js';
+
+/**
+ * Daily rollups: everything the stats need, folded from records as they stream past, so no record has
+ * to be kept. Days are UTC day numbers (epoch ms / 86 400 000). Token values of phases are kept per
+ * bucket so percentiles stay exact, not estimated.
+ */
+
+export const DAY_MS = 86_400_000;
+export const dayOf = (ts: number): number => Math.floor(ts / DAY_MS);
+export const dayToIso = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+export interface PhaseBucket {
+  day: number;
+  category: string;
+  complexity: Complexity;
+  model: string;
+  phases: number;
+  success: number;
+  failed: number;
+  timeout: number;
+  stuck: number;
+  retries: number;
+  builder_attempts: number;
+  auditor_attempts: number;
+  truncations: number;
+  tokens_sum: number;
+  tokens_success_sum: number;
+  tokens: number[];
+  /** The cap in force on the latest phase seen, and when. */
+  cap: number;
+  cap_ts: number;
+}
+
+export interface CallBucket {
+  day: number;
+  model: string;
+  role: string;
+  calls: number;
+  input: number;
+  output: number;
+  cache_creation: number;
+  cache_read: number;
+}
+
+export interface RunSummary {
+  run_id: string;
+  first_ts: number;
+  last_ts: number;
+  phases: number;
+  failures: number;
+  phase_tokens: number;
+  /** Call tokens per role (input + output + cache): builder, auditor and auxiliary agents. */
+  role_tokens: Record<string, number>;
+  ci_tokens: number;
+}
+
+/** One tier of one run: which categories its phases had, and its CI activity. */
+export interface TierSummary {
+  run_id: string;
+  tier_id: string;
+  first_ts: number;
+  phases: Record<string, number>;
+  failed: Record<string, number>;
+  ci_profile: string | null;
+  ci_runs: number;
+  ci_failures_caught: number;
+  ci_false_positives: number;
+  ci_tokens: number;
+}
+
+export interface Rollups {
+  phases: Map<string, PhaseBucket>;
+  calls: Map<string, CallBucket>;
+  runs: Map<string, RunSummary>;
+  tiers: Map<string, TierSummary>;
+  /** Latest record timestamp seen: the default window ends on its day. */
+  max_ts: number;
+  records: number;
+}
+
+export function emptyRollups(): Rollups {
+  return { phases: new Map(), calls: new Map(), runs: new Map(), tiers: new Map(), max_ts: 0, records: 0 };
+}
+
+export function addRecord(r: Rollups, rec: TelemetryRecord): void {
+  r.records++;
+  if (rec.ts > r.max_ts) r.max_ts = rec.ts;
+  switch (rec.kind) {
+    case 'phase':
+      return addPhase(r, rec);
+    case 'call':
+      return addCall(r, rec);
+    case 'ci':
+      return addCi(r, rec);
+  }
+}
+
+function run(r: Rollups, run_id: string, ts: number): RunSummary {
+  let s = r.runs.get(run_id);
+  if (!s) {
+    s = { run_id, first_ts: ts, last_ts: ts, phases: 0, failures: 0, phase_tokens: 0, role_tokens: {}, ci_tokens: 0 };
+    r.runs.set(run_id, s);
+  } else {
+    if (ts < s.first_ts) s.first_ts = ts;
+    if (ts > s.last_ts) s.last_ts = ts;
+  }
+  return s;
+}
+
+function tier(r: Rollups, run_id: string, tier_id: string, ts: number): TierSummary {
+  const key = `${run_id}\u0000${tier_id}`;
+  let t = r.tiers.get(key);
+  if (!t) {
+    t = {
+      run_id,
+      tier_id,
+      first_ts: ts,
+      phases: {},
+      failed: {},
+      ci_profile: null,
+      ci_runs: 0,
+      ci_failures_caught: 0,
+      ci_false_positives: 0,
+      ci_tokens: 0,
+    };
+    r.tiers.set(key, t);
+  } else if (ts < t.first_ts) t.first_ts = ts;
+  return t;
+}
+
+function addPhase(r: Rollups, p: PhaseRecord): void {
+  const day = dayOf(p.ts);
+  const key = `${day}\u0000${p.category}\u0000${p.complexity}\u0000${p.builder_model}`;
+  let b = r.phases.get(key);
+  if (!b) {
+    b = {
+      day,
+      category: p.category,
+      complexity: p.complexity,
+      model: p.builder_model,
+      phases: 0,
+      success: 0,
+      failed: 0,
+      timeout: 0,
+      stuck: 0,
+      retries: 0,
+      builder_attempts: 0,
+      auditor_attempts: 0,
+      truncations: 0,
+      tokens_sum: 0,
+      tokens_success_sum: 0,
+      tokens: [],
+      cap: p.incident_token_cap,
+      cap_ts: p.ts,
+    };
+    r.phases.set(key, b);
+  }
+  b.phases++;
+  b[p.outcome]++;
+  b.retries += p.retries;
+  b.builder_attempts += p.builder_attempts;
+  b.auditor_attempts += p.auditor_attempts;
+  if (p.truncated) b.truncations++;
+  b.tokens_sum += p.tokens_used;
+  if (p.outcome === 'success') b.tokens_success_sum += p.tokens_used;
+  b.tokens.push(p.tokens_used);
+  if (p.ts >= b.cap_ts) {
+    b.cap = p.incident_token_cap;
+    b.cap_ts = p.ts;
+  }
+
+  const s = run(r, p.run_id, p.ts);
+  s.phases++;
+  s.phase_tokens += p.tokens_used;
+  if (p.outcome !== 'success') s.failures++;
+
+  const t = tier(r, p.run_id, p.tier_id, p.ts);
+  t.phases[p.category] = (t.phases[p.category] ?? 0) + 1;
+  if (p.outcome !== 'success') t.failed[p.category] = (t.failed[p.category] ?? 0) + 1;
+}
+
+function addCall(r: Rollups, c: CallRecord): void {
+  const day = dayOf(c.ts);
+  const key = `${day}\u0000${c.model}\u0000${c.role}`;
+  let b = r.calls.get(key);
+  if (!b) {
+    b = { day, model: c.model, role: c.role, calls: 0, input: 0, output: 0, cache_creation: 0, cache_read: 0 };
+    r.calls.set(key, b);
+  }
+  b.calls++;
+  b.input += c.input_tokens;
+  b.output += c.output_tokens;
+  b.cache_creation += c.cache_creation_input_tokens;
+  b.cache_read += c.cache_read_input_tokens;
+  if (c.run_id !== undefined) {
+    const s = run(r, c.run_id, c.ts);
+    const total = c.input_tokens + c.output_tokens + c.cache_creation_input_tokens + c.cache_read_input_tokens;
+    s.role_tokens[c.role] = (s.role_tokens[c.role] ?? 0) + total;
+  }
+}
+
+function addCi(r: Rollups, c: CiRecord): void {
+  const t = tier(r, c.run_id, c.tier_id, c.ts);
+  t.ci_profile = c.ci_profile;
+  t.ci_runs += c.runs;
+  t.ci_failures_caught += c.failures_caught;
+  t.ci_false_positives += c.false_positives;
+  t.ci_tokens += c.tokens_equivalent ?? 0;
+  run(r, c.run_id, c.ts).ci_tokens += c.tokens_equivalent ?? 0;
+}

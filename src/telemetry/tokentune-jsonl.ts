@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { Complexity, Outcome, type TelemetryRecord } from './schema.js';
+
+/**
+ * The tokentune JSONL export: one object per line, `type` = phase | call | ci. Field names follow
+ * Autopack's own tables so such a system's export maps 1:1. Unknown extra fields are ignored.
+ */
+
+const tokens = z.number({ error: 'must be a number' }).int('must be an integer').nonnegative('must not be negative');
+const count = tokens;
+const id = z.string().min(1, 'must not be empty').max(200, 'longer than 200 characters');
+const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 timestamp');
+
+const PhaseLine = z.object({
+  type: z.literal('phase'),
+  ts: timestamp,
+  run_id: id,
+  tier_id: id,
+  phase_id: id,
+  category: id,
+  complexity: Complexity,
+  builder_model: id,
+  auditor_model: id.nullish(),
+  tokens_used: tokens,
+  incident_token_cap: tokens,
+  outcome: Outcome,
+  builder_attempts: count,
+  auditor_attempts: count,
+  retries: count,
+  stop_reason: z.string().max(100).nullish(),
+});
+
+const CallLine = z.object({
+  type: z.literal('call'),
+  ts: timestamp,
+  run_id: id.nullish(),
+  phase_id: id.nullish(),
+  role: id,
+  provider: id.nullish(),
+  model: id,
+  input_tokens: tokens,
+  output_tokens: tokens,
+  cache_creation_input_tokens: tokens.nullish(),
+  cache_read_input_tokens: tokens.nullish(),
+  cost_usd: z.number().nonnegative().nullish(),
+});
+
+const CiLine = z.object({
+  type: z.literal('ci'),
+  ts: timestamp,
+  run_id: id,
+  tier_id: id,
+  ci_profile: id,
+  runs: count,
+  failures_caught: count,
+  false_positives: count,
+  tokens_equivalent: tokens.nullish(),
+});
+
+export const TokentuneLine = z.discriminatedUnion('type', [PhaseLine, CallLine, CiLine], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'type must be "phase", "call" or "ci"' : undefined),
+});
+export type TokentuneLine = z.infer<typeof TokentuneLine>;
+
+/** Maps one validated export line onto a canonical record. */
+export function toRecord(line: TokentuneLine): TelemetryRecord {
+  const ts = Date.parse(line.ts);
+  switch (line.type) {
+    case 'phase':
+      return {
+        kind: 'phase',
+        ts,
+        run_id: line.run_id,
+        tier_id: line.tier_id,
+        phase_id: line.phase_id,
+        category: line.category,
+        complexity: line.complexity,
+        builder_model: line.builder_model,
+        auditor_model: line.auditor_model ?? undefined,
+        tokens_used: line.tokens_used,
+        incident_token_cap: line.incident_token_cap,
+        outcome: line.outcome,
+        builder_attempts: line.builder_attempts,
+        auditor_attempts: line.auditor_attempts,
+        retries: line.retries,
+        truncated: line.stop_reason === 'max_tokens',
+      };
+    case 'call':
+      return {
+        kind: 'call',
+        ts,
+        run_id: line.run_id ?? undefined,
+        phase_id: line.phase_id ?? undefined,
+        role: line.role,
+        provider: line.provider ?? undefined,
+        model: line.model,
+        input_tokens: line.input_tokens,
+        output_tokens: line.output_tokens,
+        cache_creation_input_tokens: line.cache_creation_input_tokens ?? 0,
+        cache_read_input_tokens: line.cache_read_input_tokens ?? 0,
+        cost_usd: line.cost_usd ?? undefined,
+      };
+    case 'ci':
+      return {
+        kind: 'ci',
+        ts,
+        run_id: line.run_id,
+        tier_id: line.tier_id,
+        ci_profile: line.ci_profile,
+        runs: line.runs,
+        failures_caught: line.failures_caught,
+        false_positives: line.false_positives,
+        tokens_equivalent: line.tokens_equivalent ?? undefined,
+      };
+  }
+}
+
+/** Parses one line of text; returns the record or the reason it was rejected. */
+export function parseTokentuneLine(text: string): { record: TelemetryRecord } | { error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { error: `not valid JSON (${(e as Error).message})` };
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return { error: 'not a JSON object' };
+  const parsed = TokentuneLine.safeParse(json);
+  if (!parsed.success) return { error: formatIssues(parsed.error) };
+  return { record: toRecord(parsed.data) };
+}
+
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
