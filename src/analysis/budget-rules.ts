@@ -39,6 +39,8 @@ export function budgetRules(ctx: RuleContext, otherChanges: readonly Change[]): 
     }
     const observed = percentileOfSorted(sortedCopy(values), rule.percentile);
     const effect = key === 'core_build_tokens' ? coreEffect : 0;
+    // Projected increases are added; projected savings (mostly from pilots) are not subtracted until
+    // later runs have measured them: a budget cut on a hoped-for saving would stop real runs.
     const to = roundUpReadable(Math.max(observed, observed + effect) * (1 + rule.headroom));
     const cap = current.value;
     if (Math.abs(to - cap) < cap * ctx.rules.cap.min_change) {

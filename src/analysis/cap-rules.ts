@@ -49,6 +49,11 @@ export function capRules(ctx: RuleContext): { changes: Change[]; findings: Findi
       findings.push({ kind: 'keep', category: cat.category, area: 'token_cap', message: keepMessage(cat, cap, ctx) });
       continue;
     }
+    if ((direction === 'down' && to >= cap) || (direction === 'up' && to <= cap)) {
+      // Short histories widen the headroom (see recommendCap) until it outweighs the signal.
+      findings.push({ kind: 'keep', category: cat.category, area: 'token_cap', message: `${cat.category}: P95 at ${pct(utilisation)} of the cap, but with ${cat.days_with_data} day(s) of history the derived cap ${to.toLocaleString('en-US')} does not move it ${direction}; kept` });
+      continue;
+    }
     if (Math.abs(to - cap) < cap * rule.min_change) {
       findings.push({ kind: 'below_min_change', category: cat.category, area: 'token_cap', message: `${cat.category}: derived cap ${to.toLocaleString('en-US')} is within ${pct(rule.min_change)} of ${cap.toLocaleString('en-US')}; kept` });
       continue;

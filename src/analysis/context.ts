@@ -28,7 +28,8 @@ export function roundUpReadable(n: number): number {
   if (n <= 0) return 0;
   const digits = Math.floor(Math.log10(n)) + 1;
   const step = 10 ** Math.max(0, digits - 2);
-  return Math.ceil(n / step) * step;
+  // Products like 3 000 000 × 1.1 land a hair above the exact value; that must not add a whole step.
+  return Math.ceil(n / step - 1e-9) * step;
 }
 
 export const pct = (x: number | null, digits = 0): string => (x === null ? 'n/a' : `${(x * 100).toFixed(digits)}%`);

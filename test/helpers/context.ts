@@ -1,0 +1,42 @@
+import { parseConfig } from '../../src/config/load.js';
+import { ruleContext } from '../../src/pipeline.js';
+import { readTargets, type TargetState } from '../../src/proposal/targets.js';
+import type { RuleContext } from '../../src/analysis/context.js';
+import type { PhaseRecord, CallRecord, CiRecord } from '../../src/telemetry/schema.js';
+import { statsOf } from './records.js';
+
+export const MODELS_YAML = `# models
+LOW:
+  default: claude-sonnet-4-5
+MODERATE:
+  default: claude-sonnet-4-5
+HIGH:
+  default: claude-sonnet-4-5
+  top: claude-opus-4-5
+`;
+
+export function strategyYaml(caps: Record<string, number>, ci: Record<string, string> = {}, budgets?: { core: number; aux: number }): string {
+  const cats = Object.keys({ ...caps, ...ci });
+  const body = cats
+    .map((c) => `  ${c}:\n${caps[c] !== undefined ? `    incident_token_cap: ${caps[c]}\n` : ''}${ci[c] ? `    ci_profile: ${ci[c]}\n` : ''}`)
+    .join('');
+  const budget = budgets ? `run_budget:\n  core_build_tokens: ${budgets.core}\n  aux_agent_tokens: ${budgets.aux}\n` : '';
+  return `category_defaults:\n${body}${budget}`;
+}
+
+export function targetsOf(strategy: string, models = MODELS_YAML): TargetState {
+  return readTargets([
+    { path: '/t/models.yaml', display: 'models.yaml', preset: 'seed-models', text: models },
+    { path: '/t/strategy.yaml', display: 'strategy.yaml', preset: 'seed-strategy', text: strategy },
+  ]);
+}
+
+/** A rule context over the given records and targets, with the default rules unless overridden. */
+export function contextOf(
+  records: (PhaseRecord | CallRecord | CiRecord)[],
+  targets: TargetState,
+  tunerYaml = '',
+): RuleContext {
+  const loaded = parseConfig(`sources: [{path: x}]\n${tunerYaml}`, '/t/tuner.yaml');
+  return ruleContext(loaded, statsOf(records), targets);
+}

@@ -1,0 +1,106 @@
+import type { CallRecord, CiRecord, Complexity, Outcome, PhaseRecord } from '../../src/telemetry/schema.js';
+import { addRecord, emptyRollups, type Rollups } from '../../src/store/rollup.js';
+import { computeStats } from '../../src/stats/compute.js';
+import { resolveWindow } from '../../src/stats/window.js';
+import { BUNDLED_PRICES } from '../../src/pricing/table.js';
+import type { Stats } from '../../src/stats/types.js';
+
+export const T0 = Date.parse('2026-11-01T12:00:00Z');
+
+let seq = 0;
+export function phase(p: Partial<PhaseRecord> & { category: string }): PhaseRecord {
+  seq++;
+  return {
+    kind: 'phase',
+    ts: T0,
+    run_id: 'run-1',
+    tier_id: 'T1',
+    phase_id: `p${seq}`,
+    complexity: 'low' as Complexity,
+    builder_model: 'claude-sonnet-4-5',
+    auditor_model: undefined,
+    tokens_used: 10_000,
+    incident_token_cap: 100_000,
+    outcome: 'success' as Outcome,
+    builder_attempts: 1,
+    auditor_attempts: 1,
+    retries: 0,
+    truncated: false,
+    ...p,
+  };
+}
+
+/**
+ * n phases of one category with exactly `success` successes, `retries` retries in total (spread over
+ * the first phases) and the given token values (cycled).
+ */
+export function phases(
+  category: string,
+  n: number,
+  o: { success?: number; retries?: number; tokens?: number[]; runs?: number; extra?: Partial<PhaseRecord> } = {},
+): PhaseRecord[] {
+  const success = o.success ?? n;
+  const tokens = o.tokens ?? [10_000];
+  const runs = o.runs ?? 10;
+  let retriesLeft = o.retries ?? 0;
+  return Array.from({ length: n }, (_, i) => {
+    const r = Math.min(retriesLeft, Math.ceil((o.retries ?? 0) / n) || 0);
+    retriesLeft -= r;
+    return phase({
+      category,
+      outcome: i < success ? 'success' : 'failed',
+      retries: r,
+      tokens_used: tokens[i % tokens.length]!,
+      run_id: `run-${i % runs}`,
+      ts: T0 - (i % runs) * 86_400_000,
+      ...o.extra,
+    });
+  });
+}
+
+export function call(c: Partial<CallRecord> & { model: string }): CallRecord {
+  return {
+    kind: 'call',
+    ts: T0,
+    run_id: 'run-1',
+    phase_id: undefined,
+    role: 'builder',
+    provider: 'anthropic',
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cost_usd: undefined,
+    ...c,
+  };
+}
+
+export function ci(c: Partial<CiRecord>): CiRecord {
+  return {
+    kind: 'ci',
+    ts: T0,
+    run_id: 'run-1',
+    tier_id: 'T1',
+    ci_profile: 'ci_standard',
+    runs: 10,
+    failures_caught: 0,
+    false_positives: 0,
+    tokens_equivalent: 0,
+    ...c,
+  };
+}
+
+export function rollupsOf(records: (PhaseRecord | CallRecord | CiRecord)[]): Rollups {
+  const r = emptyRollups();
+  for (const rec of records) addRecord(r, rec);
+  return r;
+}
+
+export function statsOf(records: (PhaseRecord | CallRecord | CiRecord)[], days = 28): Stats {
+  const r = rollupsOf(records);
+  return computeStats(r, {
+    range: resolveWindow({ days, maxTs: r.max_ts }),
+    pricing: { table: BUNDLED_PRICES, aliases: {} },
+    defaultOutputShare: 0.2,
+  });
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { percentileOfSorted, percentiles, sortedCopy } from '../../src/stats/percentiles.js';
+
+describe('percentiles (linear interpolation between closest ranks, R-7)', () => {
+  it('matches hand-computed values on 1..10', () => {
+    const x = sortedCopy([7, 1, 10, 3, 5, 2, 9, 4, 8, 6]);
+    // h = (n-1)p = 9p: P10 → h=0.9 → 1 + 0.9×1 = 1.9; P25 → h=2.25 → 3.25; P50 → h=4.5 → 5.5;
+    // P75 → h=6.75 → 7.75; P90 → h=8.1 → 9.1; P95 → h=8.55 → 9.55
+    expect(percentiles(x)).toEqual({ p10: 1.9, p25: 3.25, p50: 5.5, p75: 7.75, p90: expect.closeTo(9.1, 10), p95: expect.closeTo(9.55, 10) });
+  });
+
+  it('interpolates between unequal neighbours', () => {
+    const x = sortedCopy([100_000, 200_000, 400_000, 800_000]);
+    // P95: h = 3×0.95 = 2.85 → 400 000 + 0.85 × 400 000 = 740 000
+    expect(percentileOfSorted(x, 95)).toBeCloseTo(740_000, 6);
+    // P50: h = 1.5 → 300 000
+    expect(percentileOfSorted(x, 50)).toBe(300_000);
+  });
+
+  it('handles one value, the ends, and empty input', () => {
+    expect(percentileOfSorted(sortedCopy([42]), 95)).toBe(42);
+    const x = sortedCopy([3, 1, 2]);
+    expect(percentileOfSorted(x, 0)).toBe(1);
+    expect(percentileOfSorted(x, 100)).toBe(3);
+    expect(percentileOfSorted(new Float64Array(0), 50)).toBeNaN();
+  });
+
+  it('sorts numerically, not as strings', () => {
+    expect([...sortedCopy([10, 9, 100, 1])]).toEqual([1, 9, 10, 100]);
+  });
+});
