@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'dist/cli/main.js');
+const EXAMPLE = join(ROOT, 'config/tuner.example.yaml');
+const exec = promisify(execFile);
+
+async function tune(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const base = { ...process.env, ANTHROPIC_API_KEY: '', ...env };
+  try {
+    const r = await exec(process.execPath, [CLI, ...args], { cwd: ROOT, env: base, maxBuffer: 64 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
+const TARGETS = ['config/example-target/models.yaml', 'config/example-target/strategy_engine_config.yaml'].map((p) => join(ROOT, p));
+
+describe('tune --dry-run on the bundled example', () => {
+  it('prints the report with every section and the diffs, and writes nothing', async () => {
+    const before = await Promise.all(TARGETS.map(sha));
+    const r = await tune(['--dry-run', '--config', EXAMPLE]);
+    expect(r.code).toBe(0);
+    for (const h of ['# Cost / Budget Tuning Report: example-app', '## Executive summary', '## Cost breakdown', '### Downgrade candidates', '### Upgrade candidates (pilots)', '## Budget cap adjustments', '## CI profile optimisation', '## Run-level budget', '## Failure cost analysis', '## Cost trend', '## Config file updates', '## Confidence and caveats']) {
+      expect(r.stdout).toContain(h);
+    }
+    expect(r.stdout).toContain('mechanical rules only (no ANTHROPIC_API_KEY set)');
+    expect(r.stdout).toContain('+    incident_token_cap: 110_000');
+    expect(r.stderr).toMatch(/dry run, nothing written: \d+ change\(s\) from 2272 records in 3 file\(s\)/);
+    expect(await Promise.all(TARGETS.map(sha))).toEqual(before);
+  });
+
+  it('--json prints the documented contract with the expected decisions', async () => {
+    const r = await tune(['--dry-run', '--json', '--config', EXAMPLE]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(expect.arrayContaining(['status', 'window', 'changes', 'rejected', 'diffs', 'report', 'skipped_lines', 'llm']));
+    expect(out.status).toBe('proposal');
+    expect(out.window).toEqual({ since: '2026-10-24', until: '2026-11-20', days: 28 });
+    expect(out.llm).toMatchObject({ used: false, model: null, input_tokens: 0, output_tokens: 0, cost_usd: 0 });
+    expect(out.skipped_lines.count).toBe(0);
+    for (const c of out.changes) {
+      expect(Object.keys(c)).toEqual(expect.arrayContaining(['kind', 'category', 'complexity', 'role', 'from', 'to', 'source', 'evidence', 'rationale', 'confidence', 'pilot']));
+    }
+    const key = (c: { kind: string; category: string | null; key: string | null; to: unknown }) => `${c.kind}:${c.category ?? c.key}:${c.to}`;
+    const keys = out.changes.map(key);
+    // the decisions each example category was shaped for
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'model:docs:claude-haiku-4-5',
+        'model:tests:claude-haiku-4-5',
+        'model:external_feature_reuse:claude-opus-4-5',
+        'token_cap:docs:110000',
+        'token_cap:debt_cleanup:260000',
+        'token_cap:external_feature_reuse:1000000',
+        'token_cap:schema_contract_change:1000000',
+        'ci_profile:tests:ci_minimal',
+        'ci_profile:external_feature_reuse:ci_strict',
+      ]),
+    );
+    expect(keys.some((k: string) => k.startsWith('token_cap:feature_scaffolding') || k.startsWith('token_cap:security_auth_change'))).toBe(false);
+    expect(out.changes.find((c: { kind: string; direction: string }) => c.kind === 'model' && c.direction === 'up').pilot).toBe(true);
+    expect(out.findings.some((f: { kind: string; category: string }) => f.kind === 'needs_more_data' && f.category === 'cross_cutting_refactor')).toBe(true);
+    expect(Object.keys(out.diffs)).toEqual(['config/example-target/models.yaml', 'config/example-target/strategy_engine_config.yaml']);
+  });
+
+  it('--show-prompt prints the rendered prompt before the report', async () => {
+    const r = await tune(['--dry-run', '--show-prompt', '--config', EXAMPLE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.indexOf('===== system prompt =====')).toBe(0);
+    expect(r.stdout).toContain('## 1. Per-phase token usage by category');
+    expect(r.stdout).toContain('"external_feature_reuse" |');
+    expect(r.stdout).not.toContain('run-00001');
+  });
+
+  it('--since/--until set the window; a bad date exits 2', async () => {
+    const r = await tune(['--dry-run', '--json', '--since', '2026-11-10', '--until', '2026-11-20', '--config', EXAMPLE]);
+    expect(JSON.parse(r.stdout).window).toEqual({ since: '2026-11-10', until: '2026-11-20', days: 11 });
+    const bad = await tune(['--dry-run', '--since', '10/11/2026', '--config', EXAMPLE]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--since must be a date written YYYY-MM-DD');
+  });
+});
+
+describe('tune: bad input', () => {
+  it('a bad flag exits 2 with usage', async () => {
+    const r = await tune(['--dry-run', '--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Unknown option '--frobnicate'/);
+    expect(r.stderr).toContain('Usage: tune');
+  });
+
+  it('a bad config exits 2 naming the key path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tokentune-cli-'));
+    await writeFile(join(dir, 't.yaml'), 'sources: [{path: x}]\ntargets: [{preset: seed-models}]\n');
+    const r = await tune(['--dry-run', '--config', join(dir, 't.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('targets[0].path: required');
+  });
+
+  it('a missing source exits 2 naming it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tokentune-cli-'));
+    await writeFile(join(dir, 't.yaml'), 'sources: [{path: nowhere}]\n');
+    const r = await tune(['--dry-run', '--config', join(dir, 't.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`source not found: ${join(dir, 'nowhere')}`);
+  });
+
+  it('bad telemetry lines are skipped, listed with file:line and counted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tokentune-cli-'));
+    const mixed = join(ROOT, 'fixtures/small/mixed.jsonl');
+    await writeFile(join(dir, 't.yaml'), `sources: [{path: ${mixed}}]\n`);
+    const r = await tune(['--dry-run', '--json', '--config', join(dir, 't.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`tune: skipped ${mixed}:2: tokens_used: must not be negative`);
+    const out = JSON.parse(r.stdout);
+    expect(out.skipped_lines.count).toBe(8);
+    expect(out.skipped_lines.details[0]).toEqual({ file: mixed, line: 2, reason: 'tokens_used: must not be negative' });
+    expect(out.report).toContain('8 telemetry line(s) were skipped');
+  });
+
+  it('without --dry-run it refuses to pretend it published', async () => {
+    const r = await tune(['--config', EXAMPLE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('run with --dry-run');
+  });
+
+  it('--help documents every flag', async () => {
+    const r = await tune(['--help']);
+    expect(r.code).toBe(0);
+    for (const f of ['--config', '--dry-run', '--json', '--show-prompt', '--since', '--until', '--help', '--version']) expect(r.stdout).toContain(f);
+  });
+});

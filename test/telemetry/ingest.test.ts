@@ -1,0 +1,85 @@
+import { mkdtemp, mkdir, writeFile, appendFile, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ingestSources } from '../../src/telemetry/ingest.js';
+import { emptyRollups } from '../../src/store/rollup.js';
+import { scanLines } from '../../src/telemetry/lines.js';
+
+const MIXED = new URL('../../fixtures/small/mixed.jsonl', import.meta.url).pathname;
+const tmp = () => mkdtemp(join(tmpdir(), 'tokentune-ingest-'));
+
+describe('ingest of the tokentune JSONL export', () => {
+  it('keeps valid records and skips every bad line with file:line and a reason', async () => {
+    const r = emptyRollups();
+    const s = await ingestSources([{ path: MIXED, format: 'tokentune-jsonl' }], r);
+    expect(s.records).toBe(3);
+    expect(r.records).toBe(3);
+    expect(s.skipped).toBe(8);
+    const byLine = Object.fromEntries(s.skipped_details.map((d) => [d.line, d.reason]));
+    expect(s.skipped_details.every((d) => d.file === MIXED)).toBe(true);
+    expect(byLine[2]).toMatch(/tokens_used: must not be negative/);
+    expect(byLine[3]).toMatch(/tokens_used: must be an integer/);
+    expect(byLine[4]).toMatch(/complexity/);
+    expect(byLine[5]).toMatch(/not valid JSON/);
+    expect(byLine[6]).toMatch(/type must be "phase", "call" or "ci"/);
+    expect(byLine[7]).toMatch(/not a JSON object/);
+    expect(byLine[8]).toBeUndefined(); // a blank line is not an error
+    expect(byLine[9]).toMatch(/input_tokens: must be a number/);
+    expect(byLine[11]).toMatch(/ts: not an ISO 8601 timestamp/);
+    // what was kept is counted right
+    const [call] = [...r.calls.values()];
+    expect(call).toMatchObject({ calls: 1, input: 12_000, output: 3_000, cache_read: 40_000 });
+    expect(r.runs.get('r1')).toMatchObject({ phases: 1, phase_tokens: 50_000, ci_tokens: 9_000 });
+  });
+
+  it('reads directories recursively, *.jsonl only, and handles CRLF', async () => {
+    const dir = await tmp();
+    await mkdir(join(dir, 'sub'));
+    await copyFile(MIXED, join(dir, 'sub', 'a.jsonl'));
+    await writeFile(join(dir, 'notes.txt'), 'not telemetry\n');
+    const line = '{"type":"ci","ts":"2026-11-01T10:12:00Z","run_id":"r2","tier_id":"T1","ci_profile":"x","runs":1,"failures_caught":0,"false_positives":0}';
+    await writeFile(join(dir, 'b.jsonl'), `${line}\r\n${line}\r\n`);
+    const s = await ingestSources([{ path: dir, format: 'tokentune-jsonl' }], emptyRollups());
+    expect(s.files).toBe(2);
+    expect(s.records).toBe(5);
+  });
+
+  it('holds back a last line without its newline, and reads it once it is complete', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'live.jsonl');
+    const line = '{"type":"ci","ts":"2026-11-01T10:12:00Z","run_id":"r2","tier_id":"T1","ci_profile":"x","runs":1,"failures_caught":0,"false_positives":0}';
+    await writeFile(file, `${line}\n${line.slice(0, 40)}`);
+    const first = await ingestSources([{ path: file, format: 'tokentune-jsonl' }], emptyRollups());
+    expect(first).toMatchObject({ records: 1, skipped: 0, held_back: [{ file, bytes: 40 }] });
+    await appendFile(file, `${line.slice(40)}\n`);
+    const second = await ingestSources([{ path: file, format: 'tokentune-jsonl' }], emptyRollups());
+    expect(second).toMatchObject({ records: 2, skipped: 0, held_back: [] });
+  });
+
+  it('names a missing source path', async () => {
+    await expect(ingestSources([{ path: '/nonexistent/telemetry', format: 'tokentune-jsonl' }], emptyRollups())).rejects.toThrow(
+      'source not found: /nonexistent/telemetry',
+    );
+  });
+
+  it('streams lines across chunk boundaries with byte offsets for resuming', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'big.jsonl');
+    const lines = Array.from({ length: 50_000 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(i % 97)}"}`);
+    await writeFile(file, lines.join('\n') + '\n');
+    const seen: number[] = [];
+    const scan = await scanLines(file, (t) => seen.push((JSON.parse(t) as { n: number }).n));
+    expect(seen).toHaveLength(50_000);
+    expect(seen[49_999]).toBe(49_999);
+    expect(scan.heldBackBytes).toBe(0);
+    // resuming from the middle yields exactly the rest
+    const half = Buffer.byteLength(lines.slice(0, 25_000).join('\n') + '\n');
+    const rest: number[] = [];
+    const r2 = await scanLines(file, (t) => rest.push((JSON.parse(t) as { n: number }).n), { offset: half, line: 25_001 });
+    expect(rest[0]).toBe(25_000);
+    expect(rest).toHaveLength(25_000);
+    expect(r2.endOffset).toBe(scan.endOffset);
+    expect(r2.nextLine).toBe(50_001);
+  });
+});
