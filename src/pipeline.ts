@@ -57,7 +57,10 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const targets = readTargets(await readTargetFiles(loaded));
 
   const rollups = emptyRollups();
-  const ingest = await ingestSources(loaded.sources, rollups);
+  const ingest = await ingestSources(loaded.sources, rollups, {
+    workers: config.ingest.workers,
+    parallelMinBytes: config.ingest.parallel_min_bytes,
+  });
   if (rollups.records === 0) throw new ConfigError(`no telemetry records in ${loaded.sources.map((s) => s.path).join(', ')}`);
 
   let range;

@@ -57,7 +57,7 @@ export function ciRules(ctx: RuleContext): { changes: Change[]; findings: Findin
         escape_rate: ci.escape_rate === null ? null : round(ci.escape_rate, 4),
         failure_cost_multiple: cat.failure_cost_multiple === null ? null : round(cat.failure_cost_multiple, 2),
         ci_tokens_per_run: Math.round(ciTokensPerRun),
-        attribution: 'tier CI shared by phase count',
+        attribution: 'tier CI of each day shared by phase count',
         dominant_complexity: cat.dominant_complexity,
       },
       // CI is measured in tokens-equivalent, not billed per model: no dollar figure is claimed.

@@ -48,7 +48,7 @@ export function toJson(r: ProposalResult) {
     report: r.report,
     prompt: r.prompt,
     skipped_lines: { count: r.ingest.skipped, details: r.ingest.skipped_details },
-    ingest: { files: r.ingest.files, records: r.ingest.records, bytes: r.ingest.bytes, held_back: r.ingest.held_back },
+    ingest: { files: r.ingest.files, records: r.ingest.records, bytes: r.ingest.bytes, held_back: r.ingest.held_back, threads: r.ingest.threads },
     llm: { used: r.llm.used, model: r.llm.model, input_tokens: r.llm.input_tokens, output_tokens: r.llm.output_tokens, cost_usd: r.llm.cost_usd, note: r.llm.note },
   };
 }

@@ -102,6 +102,13 @@ const Pricing = z.strictObject({
   default_output_share: ratio.default(0.2),
 });
 
+const Ingest = z.strictObject({
+  /** Parsing threads for large inputs; 'auto' uses the machine's cores (at most 4). */
+  workers: z.union([z.literal('auto'), z.number().int().min(1).max(16)]).default('auto'),
+  /** Inputs smaller than this are parsed on the main thread alone. */
+  parallel_min_bytes: z.number().int().nonnegative().default(32 * 1024 * 1024),
+});
+
 const Llm = z.strictObject({
   enabled: z.boolean().default(true),
   model: z.string().default('claude-sonnet-4-5'),
@@ -117,6 +124,7 @@ export const TunerConfig = z.strictObject({
   rules: Rules.prefault({}),
   models: Models.prefault({}),
   pricing: Pricing.prefault({}),
+  ingest: Ingest.prefault({}),
   llm: Llm.prefault({}),
 });
 export type TunerConfig = z.infer<typeof TunerConfig>;

@@ -82,9 +82,9 @@ export function renderReport(r: ReportInput): string {
 
   push('## CI profile optimisation', '');
   if (s.tiers.length) {
-    push('| Tier | Run-tiers | Profile(s) | CI runs | Caught | False positives | CI tokens |', '|---|---:|---|---:|---:|---:|---:|');
-    for (const t of s.tiers) push(`| ${cell(t.tier_id)} | ${t.run_tiers} | ${cell(t.ci_profiles.join(', ') || '—')} | ${t.ci_runs} | ${t.ci_failures_caught} | ${t.ci_false_positives} | ${fmtTokens(t.ci_tokens)} |`);
-    push('', 'CI is recorded per tier; per-category figures share each tier\'s CI out by the category\'s share of the tier\'s phases.', '');
+    push('| Tier | Days | Profile(s) | CI runs | Caught | False positives | CI tokens |', '|---|---:|---|---:|---:|---:|---:|');
+    for (const t of s.tiers) push(`| ${cell(t.tier_id)} | ${t.days} | ${cell(t.ci_profiles.join(', ') || '—')} | ${t.ci_runs} | ${t.ci_failures_caught} | ${t.ci_false_positives} | ${fmtTokens(t.ci_tokens)} |`);
+    push('', 'CI is recorded per tier; per-category figures share each tier\'s CI of a day out by the category\'s share of the tier\'s phases that day.', '');
   }
   section(push, '### CI changes', r.changes.filter((c) => c.kind === 'ci_profile'), 'No CI profile change.');
 

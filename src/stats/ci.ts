@@ -1,24 +1,24 @@
-import { dayOf, type Rollups } from '../store/rollup.js';
+import type { Rollups } from '../store/rollup.js';
 import type { CategoryCiStats, TierStats } from './types.js';
 import { inWindow, type DayRange } from './window.js';
 
 /**
- * CI activity is recorded per tier of a run, but CI profiles are set per category. Each tier's CI is
- * shared out among the categories of that tier's phases in proportion to their phase counts, and every
- * report that uses these figures says so.
+ * CI activity is recorded per tier, but CI profiles are set per category. Each tier's CI of a day is
+ * shared out among the categories of that tier's phases that day, in proportion to their phase
+ * counts, and every report that uses these figures says so.
  */
 export function computeCategoryCi(rollups: Rollups, range: DayRange): Map<string, CategoryCiStats> & { tiers: TierStats[] } {
   const perCategory = new Map<string, CategoryCiStats & { failed_in_ci_tiers: number; profileSet: Set<string> }>();
   const perTier = new Map<string, TierStats & { profileSet: Set<string> }>();
   for (const t of rollups.tiers.values()) {
-    if (!inWindow(range, dayOf(t.first_ts))) continue;
+    if (!inWindow(range, t.day)) continue;
     const tierPhases = Object.values(t.phases).reduce((s, n) => s + n, 0);
     const tierFailed = Object.values(t.failed).reduce((s, n) => s + n, 0);
     let ts = perTier.get(t.tier_id);
     if (!ts) {
       ts = {
         tier_id: t.tier_id,
-        run_tiers: 0,
+        days: 0,
         phases: 0,
         failed_phases: 0,
         ci_profiles: [],
@@ -30,14 +30,14 @@ export function computeCategoryCi(rollups: Rollups, range: DayRange): Map<string
       };
       perTier.set(t.tier_id, ts);
     }
-    ts.run_tiers++;
+    ts.days++;
     ts.phases += tierPhases;
     ts.failed_phases += tierFailed;
     ts.ci_runs += t.ci_runs;
     ts.ci_failures_caught += t.ci_failures_caught;
     ts.ci_false_positives += t.ci_false_positives;
     ts.ci_tokens += t.ci_tokens;
-    if (t.ci_profile) ts.profileSet.add(t.ci_profile);
+    for (const p of t.ci_profiles) ts.profileSet.add(p);
 
     if (t.ci_runs === 0 || tierPhases === 0) continue;
     for (const [category, n] of Object.entries(t.phases)) {
@@ -65,7 +65,7 @@ export function computeCategoryCi(rollups: Rollups, range: DayRange): Map<string
       c.attributed_tokens += t.ci_tokens * share;
       c.phases_in_ci_tiers += n;
       c.failed_in_ci_tiers += t.failed[category] ?? 0;
-      if (t.ci_profile) c.profileSet.add(t.ci_profile);
+      for (const p of t.ci_profiles) c.profileSet.add(p);
     }
   }
   const out = new Map<string, CategoryCiStats>() as Map<string, CategoryCiStats> & { tiers: TierStats[] };

@@ -1,7 +1,7 @@
 import { COMPLEXITIES, type Complexity } from '../telemetry/schema.js';
 import { blendedPricePerToken, costOf, priceOf, type Pricing, type TokenMix } from '../pricing/cost.js';
 import type { CallBucket, PhaseBucket, Rollups } from '../store/rollup.js';
-import { percentiles, sortedCopy } from './percentiles.js';
+import { percentiles, sortedConcat } from './percentiles.js';
 import { computeCategoryCi } from './ci.js';
 import { computeRuns, trendOf } from './runs.js';
 import { inWindow, describeWindow, type DayRange } from './window.js';
@@ -129,12 +129,7 @@ function groupStats(buckets: PhaseBucket[], blended: Record<string, number | nul
     perModel.set(b.model, (perModel.get(b.model) ?? 0) + b.phases);
     days.add(b.day);
   }
-  const sorted = sortedCopy(
-    (function* () {
-      for (const b of buckets) yield* b.tokens;
-    })(),
-    phases,
-  );
+  const sorted = sortedConcat(buckets.map((b) => b.tokens));
   const p = percentiles(sorted);
   const nonSuccess = phases - success;
   const meanSuccess = success > 0 ? tokensSuccess / success : null;

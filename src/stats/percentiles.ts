@@ -21,11 +21,18 @@ export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number
   return a + (h - lo) * (b - a);
 }
 
-export function sortedCopy(values: Iterable<number>, size?: number): Float64Array {
-  const out = size === undefined ? Float64Array.from(values) : new Float64Array(size);
-  if (size !== undefined) {
-    let i = 0;
-    for (const v of values) out[i++] = v;
+export function sortedCopy(values: ArrayLike<number>): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
+/** All values of several arrays in one sorted typed array, without intermediate copies. */
+export function sortedConcat(parts: readonly ArrayLike<number>[]): Float64Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Float64Array(n);
+  let i = 0;
+  for (const p of parts) {
+    for (let j = 0; j < p.length; j++) out[i++] = p[j]!;
   }
   return out.sort();
 }

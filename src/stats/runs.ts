@@ -7,19 +7,17 @@ export function computeRuns(rollups: Rollups, range: DayRange): RunStats[] {
   const runs: RunStats[] = [];
   for (const r of rollups.runs.values()) {
     if (!inWindow(range, dayOf(r.first_ts))) continue;
-    let aux = 0;
-    for (const [role, n] of Object.entries(r.role_tokens)) if (role !== 'builder' && role !== 'auditor') aux += n;
     runs.push({
       run_id: r.run_id,
       started: new Date(r.first_ts).toISOString(),
       phases: r.phases,
       failures: r.failures,
       core_tokens: r.phase_tokens,
-      builder_tokens: r.role_tokens['builder'] ?? 0,
-      auditor_tokens: r.role_tokens['auditor'] ?? 0,
-      aux_tokens: aux,
+      builder_tokens: r.builder_tokens,
+      auditor_tokens: r.auditor_tokens,
+      aux_tokens: r.aux_tokens,
       ci_tokens: r.ci_tokens,
-      total_tokens: r.phase_tokens + aux,
+      total_tokens: r.phase_tokens + r.aux_tokens,
     });
   }
   return runs.sort((a, b) => a.started.localeCompare(b.started) || a.run_id.localeCompare(b.run_id));

@@ -67,7 +67,8 @@ export interface ModelRoleStats {
 
 export interface TierStats {
   tier_id: string;
-  run_tiers: number;
+  /** Days on which the tier had phases or CI. */
+  days: number;
   phases: number;
   failed_phases: number;
   ci_profiles: string[];

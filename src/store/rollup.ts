@@ -50,19 +50,23 @@ export interface RunSummary {
   phases: number;
   failures: number;
   phase_tokens: number;
-  /** Call tokens per role (input + output + cache): builder, auditor and auxiliary agents. */
-  role_tokens: Record<string, number>;
+  /** Call tokens (input + output + cache) by builders, auditors and every other role. */
+  builder_tokens: number;
+  auditor_tokens: number;
+  aux_tokens: number;
   ci_tokens: number;
 }
 
-/** One tier of one run: which categories its phases had, and its CI activity. */
-export interface TierSummary {
-  run_id: string;
+/**
+ * One tier on one day: which categories its phases had, and its CI activity. Keyed by day rather than
+ * by run so the state stays bounded by days × tiers however many runs there are.
+ */
+export interface TierDay {
+  day: number;
   tier_id: string;
-  first_ts: number;
   phases: Record<string, number>;
   failed: Record<string, number>;
-  ci_profile: string | null;
+  ci_profiles: string[];
   ci_runs: number;
   ci_failures_caught: number;
   ci_false_positives: number;
@@ -73,7 +77,7 @@ export interface Rollups {
   phases: Map<string, PhaseBucket>;
   calls: Map<string, CallBucket>;
   runs: Map<string, RunSummary>;
-  tiers: Map<string, TierSummary>;
+  tiers: Map<string, TierDay>;
   /** Latest record timestamp seen: the default window ends on its day. */
   max_ts: number;
   records: number;
@@ -99,7 +103,7 @@ export function addRecord(r: Rollups, rec: TelemetryRecord): void {
 function run(r: Rollups, run_id: string, ts: number): RunSummary {
   let s = r.runs.get(run_id);
   if (!s) {
-    s = { run_id, first_ts: ts, last_ts: ts, phases: 0, failures: 0, phase_tokens: 0, role_tokens: {}, ci_tokens: 0 };
+    s = { run_id, first_ts: ts, last_ts: ts, phases: 0, failures: 0, phase_tokens: 0, builder_tokens: 0, auditor_tokens: 0, aux_tokens: 0, ci_tokens: 0 };
     r.runs.set(run_id, s);
   } else {
     if (ts < s.first_ts) s.first_ts = ts;
@@ -108,24 +112,13 @@ function run(r: Rollups, run_id: string, ts: number): RunSummary {
   return s;
 }
 
-function tier(r: Rollups, run_id: string, tier_id: string, ts: number): TierSummary {
-  const key = `${run_id}\u0000${tier_id}`;
+function tier(r: Rollups, day: number, tier_id: string): TierDay {
+  const key = `${day}\u0000${tier_id}`;
   let t = r.tiers.get(key);
   if (!t) {
-    t = {
-      run_id,
-      tier_id,
-      first_ts: ts,
-      phases: {},
-      failed: {},
-      ci_profile: null,
-      ci_runs: 0,
-      ci_failures_caught: 0,
-      ci_false_positives: 0,
-      ci_tokens: 0,
-    };
+    t = { day, tier_id, phases: {}, failed: {}, ci_profiles: [], ci_runs: 0, ci_failures_caught: 0, ci_false_positives: 0, ci_tokens: 0 };
     r.tiers.set(key, t);
-  } else if (ts < t.first_ts) t.first_ts = ts;
+  }
   return t;
 }
 
@@ -175,7 +168,7 @@ function addPhase(r: Rollups, p: PhaseRecord): void {
   s.phase_tokens += p.tokens_used;
   if (p.outcome !== 'success') s.failures++;
 
-  const t = tier(r, p.run_id, p.tier_id, p.ts);
+  const t = tier(r, day, p.tier_id);
   t.phases[p.category] = (t.phases[p.category] ?? 0) + 1;
   if (p.outcome !== 'success') t.failed[p.category] = (t.failed[p.category] ?? 0) + 1;
 }
@@ -196,16 +189,93 @@ function addCall(r: Rollups, c: CallRecord): void {
   if (c.run_id !== undefined) {
     const s = run(r, c.run_id, c.ts);
     const total = c.input_tokens + c.output_tokens + c.cache_creation_input_tokens + c.cache_read_input_tokens;
-    s.role_tokens[c.role] = (s.role_tokens[c.role] ?? 0) + total;
+    if (c.role === 'builder') s.builder_tokens += total;
+    else if (c.role === 'auditor') s.auditor_tokens += total;
+    else s.aux_tokens += total;
   }
 }
 
 function addCi(r: Rollups, c: CiRecord): void {
-  const t = tier(r, c.run_id, c.tier_id, c.ts);
-  t.ci_profile = c.ci_profile;
+  const t = tier(r, dayOf(c.ts), c.tier_id);
+  if (!t.ci_profiles.includes(c.ci_profile)) t.ci_profiles.push(c.ci_profile);
   t.ci_runs += c.runs;
   t.ci_failures_caught += c.failures_caught;
   t.ci_false_positives += c.false_positives;
   t.ci_tokens += c.tokens_equivalent ?? 0;
   run(r, c.run_id, c.ts).ci_tokens += c.tokens_equivalent ?? 0;
+}
+
+/**
+ * Folds `from` into `into`. Every field is a sum, a min/max or a latest-by-timestamp, so merging
+ * partial rollups in any order gives the rollup of all their records.
+ */
+export function mergeRollups(into: Rollups, from: Rollups): Rollups {
+  into.records += from.records;
+  if (from.max_ts > into.max_ts) into.max_ts = from.max_ts;
+  for (const [key, b] of from.phases) {
+    const a = into.phases.get(key);
+    if (!a) {
+      into.phases.set(key, b);
+      continue;
+    }
+    a.phases += b.phases;
+    a.success += b.success;
+    a.failed += b.failed;
+    a.timeout += b.timeout;
+    a.stuck += b.stuck;
+    a.retries += b.retries;
+    a.builder_attempts += b.builder_attempts;
+    a.auditor_attempts += b.auditor_attempts;
+    a.truncations += b.truncations;
+    a.tokens_sum += b.tokens_sum;
+    a.tokens_success_sum += b.tokens_success_sum;
+    for (const t of b.tokens) a.tokens.push(t);
+    if (b.cap_ts > a.cap_ts) {
+      a.cap = b.cap;
+      a.cap_ts = b.cap_ts;
+    }
+  }
+  for (const [key, b] of from.calls) {
+    const a = into.calls.get(key);
+    if (!a) {
+      into.calls.set(key, b);
+      continue;
+    }
+    a.calls += b.calls;
+    a.input += b.input;
+    a.output += b.output;
+    a.cache_creation += b.cache_creation;
+    a.cache_read += b.cache_read;
+  }
+  for (const [key, b] of from.runs) {
+    const a = into.runs.get(key);
+    if (!a) {
+      into.runs.set(key, b);
+      continue;
+    }
+    a.first_ts = Math.min(a.first_ts, b.first_ts);
+    a.last_ts = Math.max(a.last_ts, b.last_ts);
+    a.phases += b.phases;
+    a.failures += b.failures;
+    a.phase_tokens += b.phase_tokens;
+    a.builder_tokens += b.builder_tokens;
+    a.auditor_tokens += b.auditor_tokens;
+    a.aux_tokens += b.aux_tokens;
+    a.ci_tokens += b.ci_tokens;
+  }
+  for (const [key, b] of from.tiers) {
+    const a = into.tiers.get(key);
+    if (!a) {
+      into.tiers.set(key, b);
+      continue;
+    }
+    for (const [c, n] of Object.entries(b.phases)) a.phases[c] = (a.phases[c] ?? 0) + n;
+    for (const [c, n] of Object.entries(b.failed)) a.failed[c] = (a.failed[c] ?? 0) + n;
+    for (const p of b.ci_profiles) if (!a.ci_profiles.includes(p)) a.ci_profiles.push(p);
+    a.ci_runs += b.ci_runs;
+    a.ci_failures_caught += b.ci_failures_caught;
+    a.ci_false_positives += b.ci_false_positives;
+    a.ci_tokens += b.ci_tokens;
+  }
+  return into;
 }

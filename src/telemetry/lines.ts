@@ -24,9 +24,11 @@ const CR = 0x0d;
 export async function scanLines(
   path: string,
   onLine: LineHandler,
-  from: { offset: number; line: number } = { offset: 0, line: 1 },
+  from: { offset: number; line: number; end?: number } = { offset: 0, line: 1 },
 ): Promise<LineScan> {
-  const stream = createReadStream(path, { start: from.offset, highWaterMark: 1 << 20 });
+  // `end` (exclusive) must be a line start, as found by lineStartAtOrAfter.
+  if (from.end !== undefined && from.end <= from.offset) return { endOffset: from.offset, nextLine: from.line, bytesRead: 0, heldBackBytes: 0 };
+  const stream = createReadStream(path, { start: from.offset, end: from.end === undefined ? undefined : from.end - 1, highWaterMark: 1 << 20 });
   let carry: Buffer | null = null;
   let lineNo = from.line;
   let endOffset = from.offset;
@@ -50,4 +52,24 @@ export async function scanLines(
     buf = Buffer.alloc(0);
   }
   return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: carry ? carry.length : 0 };
+}
+
+/** The offset of the first line that starts at or after `offset` (the file size if none does). */
+export async function lineStartAtOrAfter(path: string, offset: number, size: number): Promise<number> {
+  if (offset <= 0) return 0;
+  const { open } = await import('node:fs/promises');
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    // The line starts at `offset` if the byte before it ends a line.
+    for (let pos = offset - 1; pos < size; pos += buf.length) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      const nl = buf.subarray(0, bytesRead).indexOf(NEWLINE);
+      if (nl !== -1) return pos + nl + 1;
+    }
+    return size;
+  } finally {
+    await fh.close();
+  }
 }

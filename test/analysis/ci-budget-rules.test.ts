@@ -24,7 +24,7 @@ describe('CI rule', () => {
   it('steps a low-risk category down when CI catches < 10% and false alarms are ≥ 20%', () => {
     const { changes } = ciCase({ caught: 5, fps: 30 });
     expect(changes).toEqual([expect.objectContaining({ kind: 'ci_profile', category: 'cat', from: 'ci_standard', to: 'ci_minimal', direction: 'down' })]);
-    expect(changes[0]!.evidence).toMatchObject({ catch_rate: 0.05, false_positive_rate: 0.3, attribution: 'tier CI shared by phase count' });
+    expect(changes[0]!.evidence).toMatchObject({ catch_rate: 0.05, false_positive_rate: 0.3, attribution: 'tier CI of each day shared by phase count' });
   });
   it.each([
     ['catch rate', { caught: 10, fps: 30 }, { caught: 9, fps: 30 }],

@@ -91,6 +91,40 @@ describe('tune --dry-run on the bundled example', () => {
   });
 });
 
+describe('parallel ingest', () => {
+  // Everything but the generation time and the thread count must be identical.
+  const comparable = (j: { report: string; ingest: object }) => ({
+    ...j,
+    report: j.report.replace(/\*\*Generated\*\*: \S+/, ''),
+    ingest: { ...j.ingest, threads: undefined },
+  });
+
+  it('gives exactly the sequential result on the example when forced onto worker threads', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tokentune-par-'));
+    const text = (await readFile(EXAMPLE, 'utf8'))
+      .replace('../fixtures/example', join(ROOT, 'fixtures/example'))
+      .replace(/path: example-target/g, `path: ${join(ROOT, 'config/example-target')}`);
+    await writeFile(join(dir, 'seq.yaml'), `${text}\ningest: {workers: 1}\n`);
+    await writeFile(join(dir, 'par.yaml'), `${text}\ningest: {workers: 3, parallel_min_bytes: 0}\n`);
+    const seq = JSON.parse((await tune(['--dry-run', '--json', '--config', join(dir, 'seq.yaml')])).stdout);
+    const par = JSON.parse((await tune(['--dry-run', '--json', '--config', join(dir, 'par.yaml')])).stdout);
+    expect(par.ingest).toMatchObject({ records: 2272, threads: 3 });
+    expect(seq.ingest.threads).toBe(1);
+    expect(comparable(par)).toEqual(comparable(seq));
+  });
+
+  it('numbers skipped lines by their place in the whole file across range cuts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tokentune-par-'));
+    const mixed = join(ROOT, 'fixtures/small/mixed.jsonl');
+    await writeFile(join(dir, 'seq.yaml'), `sources: [{path: ${mixed}}]\ningest: {workers: 1}\n`);
+    await writeFile(join(dir, 'par.yaml'), `sources: [{path: ${mixed}}]\ningest: {workers: 4, parallel_min_bytes: 0}\n`);
+    const seq = JSON.parse((await tune(['--dry-run', '--json', '--config', join(dir, 'seq.yaml')])).stdout);
+    const par = JSON.parse((await tune(['--dry-run', '--json', '--config', join(dir, 'par.yaml')])).stdout);
+    expect(par.skipped_lines).toEqual(seq.skipped_lines);
+    expect(par.skipped_lines.details.map((d: { line: number }) => d.line)).toEqual([2, 3, 4, 5, 6, 7, 9, 11, 13]);
+  });
+});
+
 describe('tune: bad input', () => {
   it('a bad flag exits 2 with usage', async () => {
     const r = await tune(['--dry-run', '--frobnicate']);
@@ -123,9 +157,9 @@ describe('tune: bad input', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`tune: skipped ${mixed}:2: tokens_used: must not be negative`);
     const out = JSON.parse(r.stdout);
-    expect(out.skipped_lines.count).toBe(8);
+    expect(out.skipped_lines.count).toBe(9);
     expect(out.skipped_lines.details[0]).toEqual({ file: mixed, line: 2, reason: 'tokens_used: must not be negative' });
-    expect(out.report).toContain('8 telemetry line(s) were skipped');
+    expect(out.report).toContain('9 telemetry line(s) were skipped');
   });
 
   it('without --dry-run it refuses to pretend it published', async () => {

@@ -65,7 +65,7 @@ describe('computeStats', () => {
     expect(docs.escape_rate).toBe(0);
     expect(tests.escape_rate).toBe(1);
     expect(stats.tiers).toEqual([
-      expect.objectContaining({ tier_id: 'T1', run_tiers: 1, phases: 4, failed_phases: 1, ci_runs: 8, ci_profiles: ['ci_standard'] }),
+      expect.objectContaining({ tier_id: 'T1', days: 1, phases: 4, failed_phases: 1, ci_runs: 8, ci_profiles: ['ci_standard'] }),
     ]);
   });
 

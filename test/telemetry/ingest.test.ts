@@ -15,7 +15,7 @@ describe('ingest of the tokentune JSONL export', () => {
     const s = await ingestSources([{ path: MIXED, format: 'tokentune-jsonl' }], r);
     expect(s.records).toBe(3);
     expect(r.records).toBe(3);
-    expect(s.skipped).toBe(8);
+    expect(s.skipped).toBe(9);
     const byLine = Object.fromEntries(s.skipped_details.map((d) => [d.line, d.reason]));
     expect(s.skipped_details.every((d) => d.file === MIXED)).toBe(true);
     expect(byLine[2]).toMatch(/tokens_used: must not be negative/);
@@ -27,6 +27,7 @@ describe('ingest of the tokentune JSONL export', () => {
     expect(byLine[8]).toBeUndefined(); // a blank line is not an error
     expect(byLine[9]).toMatch(/input_tokens: must be a number/);
     expect(byLine[11]).toMatch(/ts: not an ISO 8601 timestamp/);
+    expect(byLine[13]).toBe('type must be "phase", "call" or "ci"'); // not Object.prototype.constructor
     // what was kept is counted right
     const [call] = [...r.calls.values()];
     expect(call).toMatchObject({ calls: 1, input: 12_000, output: 3_000, cache_read: 40_000 });

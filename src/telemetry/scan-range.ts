@@ -1,0 +1,60 @@
+import { addRecord, type Rollups } from '../store/rollup.js';
+import type { SourceFormat } from '../config/schema.js';
+import { scanLines } from './lines.js';
+import type { SkippedLine, TelemetryRecord } from './schema.js';
+import { parseTokentuneLine } from './tokentune-jsonl.js';
+import type { z } from 'zod';
+
+type LineParser = (text: string) => { record: TelemetryRecord } | { error: string };
+
+const PARSERS: Record<z.infer<typeof SourceFormat>, LineParser> = {
+  'tokentune-jsonl': parseTokentuneLine,
+};
+
+/** How many skipped lines are kept with their reasons; all of them are counted. */
+export const MAX_SKIPPED_DETAILS = 50;
+
+/** A byte range of one source file, starting and ending on line starts. */
+export interface Range {
+  file: string;
+  format: z.infer<typeof SourceFormat>;
+  start: number;
+  /** Exclusive; undefined reads to the end of the file. */
+  end: number | undefined;
+}
+
+export interface RangeResult {
+  range: Range;
+  records: number;
+  bytes: number;
+  /** Lines in the range (complete ones), so later ranges of the file can number theirs. */
+  lines: number;
+  skipped: number;
+  /** Line numbers relative to the range start (1 = its first line). */
+  skipped_details: SkippedLine[];
+  held_back_bytes: number;
+}
+
+/** Parses one range into `rollups`. Used by the main thread and by ingest workers alike. */
+export async function scanRange(range: Range, rollups: Rollups): Promise<RangeResult> {
+  const parse = PARSERS[range.format];
+  const result: RangeResult = { range, records: 0, bytes: 0, lines: 0, skipped: 0, skipped_details: [], held_back_bytes: 0 };
+  const scan = await scanLines(
+    range.file,
+    (text, line) => {
+      const parsed = parse(text);
+      if ('record' in parsed) {
+        addRecord(rollups, parsed.record);
+        result.records++;
+      } else {
+        result.skipped++;
+        if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: parsed.error });
+      }
+    },
+    { offset: range.start, line: 1, end: range.end },
+  );
+  result.bytes = scan.bytesRead;
+  result.lines = scan.nextLine - 1;
+  result.held_back_bytes = scan.heldBackBytes;
+  return result;
+}
