@@ -44,19 +44,7 @@ export function computeCategoryCi(rollups: Rollups, range: DayRange): Map<string
       const share = n / tierPhases;
       let c = perCategory.get(category);
       if (!c) {
-        c = {
-          attributed_runs: 0,
-          attributed_failures_caught: 0,
-          attributed_false_positives: 0,
-          attributed_tokens: 0,
-          catch_rate: null,
-          false_positive_rate: null,
-          escape_rate: null,
-          phases_in_ci_tiers: 0,
-          profiles: [],
-          failed_in_ci_tiers: 0,
-          profileSet: new Set(),
-        };
+        c = { ...emptyCategoryCi(), failed_in_ci_tiers: 0, profileSet: new Set() };
         perCategory.set(category, c);
       }
       c.attributed_runs += t.ci_runs * share;
@@ -83,4 +71,18 @@ export function computeCategoryCi(rollups: Rollups, range: DayRange): Map<string
     .map(({ profileSet, ...t }) => ({ ...t, ci_profiles: [...profileSet].sort() }))
     .sort((a, b) => a.tier_id.localeCompare(b.tier_id));
   return out;
+}
+
+export function emptyCategoryCi(): CategoryCiStats {
+  return {
+    attributed_runs: 0,
+    attributed_failures_caught: 0,
+    attributed_false_positives: 0,
+    attributed_tokens: 0,
+    catch_rate: null,
+    false_positive_rate: null,
+    escape_rate: null,
+    phases_in_ci_tiers: 0,
+    profiles: [],
+  };
 }

@@ -2,7 +2,7 @@ import { COMPLEXITIES, type Complexity } from '../telemetry/schema.js';
 import { blendedPricePerToken, costOf, priceOf, type Pricing, type TokenMix } from '../pricing/cost.js';
 import type { CallBucket, PhaseBucket, Rollups } from '../store/rollup.js';
 import { percentiles, sortedConcat } from './percentiles.js';
-import { computeCategoryCi } from './ci.js';
+import { computeCategoryCi, emptyCategoryCi } from './ci.js';
 import { computeRuns, trendOf } from './runs.js';
 import { inWindow, describeWindow, type DayRange } from './window.js';
 import type { CategoryStats, ModelRoleStats, PhaseGroupStats, Stats } from './types.js';
@@ -41,7 +41,7 @@ export function computeStats(rollups: Rollups, opts: StatsOptions): Stats {
         (best, c) => ((by_complexity[c]?.phases ?? 0) > (by_complexity[best]?.phases ?? 0) ? c : best),
         'low',
       );
-      return { category, ...group, dominant_complexity, by_complexity, ci: ci.get(category) ?? emptyCi() };
+      return { category, ...group, dominant_complexity, by_complexity, ci: ci.get(category) ?? emptyCategoryCi() };
     })
     .sort((a, b) => b.tokens_total - a.tokens_total || a.category.localeCompare(b.category));
 
@@ -76,20 +76,6 @@ export function computeStats(rollups: Rollups, opts: StatsOptions): Stats {
     },
     trend: trendOf(runs),
     blended_price: blended,
-  };
-}
-
-function emptyCi(): CategoryStats['ci'] {
-  return {
-    attributed_runs: 0,
-    attributed_failures_caught: 0,
-    attributed_false_positives: 0,
-    attributed_tokens: 0,
-    catch_rate: null,
-    false_positive_rate: null,
-    escape_rate: null,
-    phases_in_ci_tiers: 0,
-    profiles: [],
   };
 }
 

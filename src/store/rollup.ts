@@ -212,70 +212,46 @@ function addCi(r: Rollups, c: CiRecord): void {
 export function mergeRollups(into: Rollups, from: Rollups): Rollups {
   into.records += from.records;
   if (from.max_ts > into.max_ts) into.max_ts = from.max_ts;
-  for (const [key, b] of from.phases) {
-    const a = into.phases.get(key);
-    if (!a) {
-      into.phases.set(key, b);
-      continue;
-    }
-    a.phases += b.phases;
-    a.success += b.success;
-    a.failed += b.failed;
-    a.timeout += b.timeout;
-    a.stuck += b.stuck;
-    a.retries += b.retries;
-    a.builder_attempts += b.builder_attempts;
-    a.auditor_attempts += b.auditor_attempts;
-    a.truncations += b.truncations;
-    a.tokens_sum += b.tokens_sum;
-    a.tokens_success_sum += b.tokens_success_sum;
+  mergeMap(into.phases, from.phases, (a, b) => {
+    addFields(a, b, PHASE_SUMS);
     for (const t of b.tokens) a.tokens.push(t);
     if (b.cap_ts > a.cap_ts) {
       a.cap = b.cap;
       a.cap_ts = b.cap_ts;
     }
-  }
-  for (const [key, b] of from.calls) {
-    const a = into.calls.get(key);
-    if (!a) {
-      into.calls.set(key, b);
-      continue;
-    }
-    a.calls += b.calls;
-    a.input += b.input;
-    a.output += b.output;
-    a.cache_creation += b.cache_creation;
-    a.cache_read += b.cache_read;
-  }
-  for (const [key, b] of from.runs) {
-    const a = into.runs.get(key);
-    if (!a) {
-      into.runs.set(key, b);
-      continue;
-    }
+  });
+  mergeMap(into.calls, from.calls, (a, b) => addFields(a, b, CALL_SUMS));
+  mergeMap(into.runs, from.runs, (a, b) => {
     a.first_ts = Math.min(a.first_ts, b.first_ts);
     a.last_ts = Math.max(a.last_ts, b.last_ts);
-    a.phases += b.phases;
-    a.failures += b.failures;
-    a.phase_tokens += b.phase_tokens;
-    a.builder_tokens += b.builder_tokens;
-    a.auditor_tokens += b.auditor_tokens;
-    a.aux_tokens += b.aux_tokens;
-    a.ci_tokens += b.ci_tokens;
-  }
-  for (const [key, b] of from.tiers) {
-    const a = into.tiers.get(key);
-    if (!a) {
-      into.tiers.set(key, b);
-      continue;
-    }
-    for (const [c, n] of Object.entries(b.phases)) a.phases[c] = (a.phases[c] ?? 0) + n;
-    for (const [c, n] of Object.entries(b.failed)) a.failed[c] = (a.failed[c] ?? 0) + n;
+    addFields(a, b, RUN_SUMS);
+  });
+  mergeMap(into.tiers, from.tiers, (a, b) => {
+    addCounts(a.phases, b.phases);
+    addCounts(a.failed, b.failed);
     for (const p of b.ci_profiles) if (!a.ci_profiles.includes(p)) a.ci_profiles.push(p);
-    a.ci_runs += b.ci_runs;
-    a.ci_failures_caught += b.ci_failures_caught;
-    a.ci_false_positives += b.ci_false_positives;
-    a.ci_tokens += b.ci_tokens;
-  }
+    addFields(a, b, TIER_SUMS);
+  });
   return into;
+}
+
+const PHASE_SUMS = ['phases', 'success', 'failed', 'timeout', 'stuck', 'retries', 'builder_attempts', 'auditor_attempts', 'truncations', 'tokens_sum', 'tokens_success_sum'] as const;
+const CALL_SUMS = ['calls', 'input', 'output', 'cache_creation', 'cache_read'] as const;
+const RUN_SUMS = ['phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
+const TIER_SUMS = ['ci_runs', 'ci_failures_caught', 'ci_false_positives', 'ci_tokens'] as const;
+
+function mergeMap<V>(into: Map<string, V>, from: Map<string, V>, combine: (a: V, b: V) => void): void {
+  for (const [key, b] of from) {
+    const a = into.get(key);
+    if (a) combine(a, b);
+    else into.set(key, b);
+  }
+}
+
+function addFields<T, K extends keyof T>(a: T, b: T, keys: readonly K[]): void {
+  for (const k of keys) (a[k] as number) += b[k] as number;
+}
+
+function addCounts(a: Record<string, number>, b: Record<string, number>): void {
+  for (const [k, n] of Object.entries(b)) a[k] = (a[k] ?? 0) + n;
 }

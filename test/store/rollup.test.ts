@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { mergeRollups, type Rollups } from '../../src/store/rollup.js';
+import { call, ci, phase, rollupsOf, T0 } from '../helpers/records.js';
+
+function sample() {
+  const recs = [];
+  for (let i = 0; i < 60; i++) {
+    const run_id = `r${i % 7}`;
+    const ts = T0 - (i % 5) * 86_400_000 + i * 1000;
+    recs.push(
+      phase({ category: i % 3 ? 'a' : 'b', run_id, ts, tier_id: `T${i % 2}`, tokens_used: 1000 + i, outcome: i % 4 ? 'success' : 'failed', retries: i % 3, truncated: i % 9 === 0, incident_token_cap: 5000 + (i % 5) }),
+      call({ model: i % 2 ? 'claude-haiku-4-5' : 'claude-sonnet-4-5', role: ['builder', 'auditor', 'planner'][i % 3]!, run_id, ts, input_tokens: i, output_tokens: 2 * i }),
+    );
+    if (i % 6 === 0) recs.push(ci({ run_id, ts, tier_id: `T${i % 2}`, ci_profile: i % 12 ? 'ci_standard' : 'ci_strict', runs: 3, failures_caught: 1, tokens_equivalent: 100 }));
+  }
+  return recs;
+}
+
+/** Rollups compared as data: token lists sorted, since their order carries no meaning. */
+function normal(r: Rollups) {
+  const sortMap = <V>(m: Map<string, V>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+  return {
+    records: r.records,
+    max_ts: r.max_ts,
+    phases: sortMap(r.phases).map(([k, b]) => [k, { ...b, tokens: [...b.tokens].sort((x, y) => x - y) }]),
+    calls: sortMap(r.calls),
+    runs: sortMap(r.runs),
+    tiers: sortMap(r.tiers).map(([k, t]) => [k, { ...t, ci_profiles: [...t.ci_profiles].sort() }]),
+  };
+}
+
+describe('mergeRollups', () => {
+  it('merging the rollups of any split of the records equals the rollup of all of them', () => {
+    const recs = sample();
+    const whole = normal(rollupsOf(recs));
+    for (const cut of [0, 1, 17, 60, recs.length - 1, recs.length]) {
+      const merged = mergeRollups(rollupsOf(recs.slice(cut)), rollupsOf(recs.slice(0, cut)));
+      expect(normal(merged)).toEqual(whole);
+    }
+    // three interleaved parts, merged in another order
+    const parts = [0, 1, 2].map((k) => rollupsOf(recs.filter((_, i) => i % 3 === k)));
+    expect(normal(mergeRollups(mergeRollups(parts[2]!, parts[0]!), parts[1]!))).toEqual(whole);
+  });
+});
