@@ -85,6 +85,14 @@ export function renderReport(r: ReportInput): string {
     push('| Tier | Days | Profile(s) | CI runs | Caught | False positives | CI tokens |', '|---|---:|---|---:|---:|---:|---:|');
     for (const t of s.tiers) push(`| ${cell(t.tier_id)} | ${t.days} | ${cell(t.ci_profiles.join(', ') || '—')} | ${t.ci_runs} | ${t.ci_failures_caught} | ${t.ci_false_positives} | ${fmtTokens(t.ci_tokens)} |`);
     push('', 'CI is recorded per tier; per-category figures share each tier\'s CI of a day out by the category\'s share of the tier\'s phases that day.', '');
+    push('| Category | Current profile | CI runs (attributed) | Catch rate | False-alarm rate | Failed after CI ran | Proposed |', '|---|---|---:|---:|---:|---:|---|');
+    for (const c of s.categories) {
+      const profile = r.ciProfiles[c.category];
+      if (profile === undefined || c.ci.attributed_runs === 0) continue;
+      const change = r.changes.find((x) => x.kind === 'ci_profile' && x.category === c.category);
+      push(`| ${cell(c.category)} | ${cell(profile)} | ${c.ci.attributed_runs.toFixed(0)} | ${fmtPct(c.ci.catch_rate, 1)} | ${fmtPct(c.ci.false_positive_rate, 1)} | ${fmtPct(c.ci.escape_rate, 1)} | ${change ? `**${cell(String(change.to))}**` : 'no change'} |`);
+    }
+    push('');
   }
   section(push, '### CI changes', r.changes.filter((c) => c.kind === 'ci_profile'), 'No CI profile change.');
 

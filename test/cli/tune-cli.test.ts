@@ -35,6 +35,7 @@ describe('tune --dry-run on the bundled example', () => {
     }
     expect(r.stdout).toContain('mechanical rules only (no ANTHROPIC_API_KEY set)');
     expect(r.stdout).toContain('+    incident_token_cap: 110_000');
+    expect(r.stdout).toMatch(/\| tests \| ci_standard \| \d+ \| 2\.2% \| 33\.8% \| 6\.3% \| \*\*ci_minimal\*\* \|/);
     expect(r.stderr).toMatch(/dry run, nothing written: \d+ change\(s\) from 2272 records in 3 file\(s\)/);
     expect(await Promise.all(TARGETS.map(sha))).toEqual(before);
   });
