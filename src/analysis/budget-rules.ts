@@ -32,12 +32,11 @@ export function budgetRules(ctx: RuleContext, otherChanges: readonly Change[]): 
   for (const key of RUN_BUDGET_KEYS) {
     const current = ctx.targets.budgets[key];
     if (!current) continue;
-    const values = runs.map(TOKENS_OF[key]);
-    if (values.every((v) => v === 0)) {
+    if (runs.every((r) => TOKENS_OF[key](r) === 0)) {
       findings.push({ kind: 'no_telemetry', category: null, area: 'run_budget', message: `${key}: no run recorded tokens for it; kept` });
       continue;
     }
-    const observed = percentileOfSorted(sortedCopy(values), rule.percentile);
+    const observed = observedRunTokens(ctx, key);
     const effect = key === 'core_build_tokens' ? coreEffect : 0;
     // Projected increases are added; projected savings (mostly from pilots) are not subtracted until
     // later runs have measured them: a budget cut on a hoped-for saving would stop real runs.
@@ -47,31 +46,44 @@ export function budgetRules(ctx: RuleContext, otherChanges: readonly Change[]): 
       findings.push({ kind: 'below_min_change', category: null, area: 'run_budget', message: `${key}: derived ${n(to)} is within ${pct(ctx.rules.cap.min_change)} of ${n(cap)}; kept` });
       continue;
     }
-    changes.push({
-      kind: 'run_budget',
-      category: null,
-      complexity: null,
-      role: null,
-      key,
-      from: cap,
-      to,
-      direction: to < cap ? 'down' : 'up',
-      source: 'rules',
-      evidence: {
-        runs: runs.length,
-        [`p${rule.percentile}_tokens_per_run`]: Math.round(observed),
-        projected_effect_of_changes: Math.round(effect),
-        headroom: rule.headroom,
-        utilisation: Math.round((observed / cap) * 10_000) / 10_000,
-      },
-      effect: { tokens_per_run: 0, usd_per_run: 0 },
-      rationale: `P${rule.percentile} of ${key.replace(/_/g, ' ')} per run is ${n(observed)} (${pct(observed / cap)} of the budget)${effect ? `; the proposed model changes move it by ${n(effect)}` : ''}; ${n(to)} keeps ${pct(rule.headroom)} headroom.`,
-      risk: to < cap ? 'Low: above every run but the top few percent; an unusually large run may hit it.' : 'Low: raises a ceiling that runs were approaching.',
-      confidence: runs.length >= 3 * MIN_RUNS_FOR_BUDGET ? 'high' : 'medium',
-      pilot: false,
-    });
+    changes.push(budgetChange(ctx, key, cap, to, effect));
   }
   return { changes, findings };
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+/** P{percentile} of one run budget's per-run tokens over the window. */
+export function observedRunTokens(ctx: RuleContext, key: RunBudgetKey): number {
+  return percentileOfSorted(sortedCopy(ctx.stats.runs.map(TOKENS_OF[key])), ctx.rules.run_budget.percentile);
+}
+
+/** A run budget change from `cap` to `to`, with the per-run percentile it rests on. */
+export function budgetChange(ctx: RuleContext, key: RunBudgetKey, cap: number, to: number, effect: number): Change {
+  const rule = ctx.rules.run_budget;
+  const runs = ctx.stats.runs;
+  const observed = observedRunTokens(ctx, key);
+  return {
+    kind: 'run_budget',
+    category: null,
+    complexity: null,
+    role: null,
+    key,
+    from: cap,
+    to,
+    direction: to < cap ? 'down' : 'up',
+    source: 'rules',
+    evidence: {
+      runs: runs.length,
+      [`p${rule.percentile}_tokens_per_run`]: Math.round(observed),
+      projected_effect_of_changes: Math.round(effect),
+      headroom: rule.headroom,
+      utilisation: Math.round((observed / cap) * 10_000) / 10_000,
+    },
+    effect: { tokens_per_run: 0, usd_per_run: 0 },
+    rationale: `P${rule.percentile} of ${key.replace(/_/g, ' ')} per run is ${n(observed)} (${pct(observed / cap)} of the budget)${effect ? `; the proposed model changes move it by ${n(effect)}` : ''}; ${n(to)} keeps ${pct(to / observed - 1)} headroom over it.`,
+    risk: to < cap ? 'Low: above every run but the top few percent; an unusually large run may hit it.' : 'Low: raises a ceiling that runs were approaching.',
+    confidence: runs.length >= 3 * MIN_RUNS_FOR_BUDGET ? 'high' : 'medium',
+    pilot: false,
+  };
+}

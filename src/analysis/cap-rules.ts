@@ -26,16 +26,6 @@ export function capRules(ctx: RuleContext): { changes: Change[]; findings: Findi
     const cap = current.value;
     const p = cat.percentiles;
     const utilisation = p.p95 / cap;
-    const evidence: Change['evidence'] = {
-      phases: cat.phases,
-      p50_tokens: Math.round(p.p50),
-      p75_tokens: Math.round(p.p75),
-      p90_tokens: Math.round(p.p90),
-      p95_tokens: Math.round(p.p95),
-      cap_utilisation_p95: round(utilisation, 4),
-      truncations: cat.truncations,
-      days_of_history: cat.days_with_data,
-    };
     const derived = recommendCap(p.p95, cat.days_with_data, rule.headroom);
     let to: number;
     let direction: 'down' | 'up';
@@ -58,32 +48,50 @@ export function capRules(ctx: RuleContext): { changes: Change[]; findings: Findi
       findings.push({ kind: 'below_min_change', category: cat.category, area: 'token_cap', message: `${cat.category}: derived cap ${to.toLocaleString('en-US')} is within ${pct(rule.min_change)} of ${cap.toLocaleString('en-US')}; kept` });
       continue;
     }
-    changes.push({
-      kind: 'token_cap',
-      category: cat.category,
-      complexity: null,
-      role: null,
-      key: null,
-      from: cap,
-      to,
-      direction,
-      source: 'rules',
-      evidence: { ...evidence, derived_cap: derived },
-      // A cap is a ceiling: moving it changes the risk of a truncated phase, not what phases spend.
-      effect: { tokens_per_run: 0, usd_per_run: 0 },
-      rationale:
-        direction === 'down'
-          ? `P95 uses ${pct(utilisation)} of the cap: overprovisioned. ${to.toLocaleString('en-US')} keeps ${pct(to / p.p95 - 1)} headroom over P95.`
-          : `P95 uses ${pct(utilisation)} of the cap${cat.truncations ? ` and ${cat.truncations} phase(s) were cut off at max_tokens` : ''}: phases are at risk of hitting the limit.`,
-      risk:
-        direction === 'down'
-          ? 'Low: the new cap stays above every percentile up to P95; rare outliers above it would stop early.'
-          : 'Low: a higher ceiling only lets phases that need it finish; spend rises only where the cap was cutting work short.',
-      confidence: cat.truncations > 0 ? 'high' : sampleConfidence(cat.phases, ctx.rules.min_phases),
-      pilot: false,
-    });
+    changes.push(capChange(ctx, cat, cap, to));
   }
   return { changes, findings };
+}
+
+/** A cap change of one category from `cap` to `to`, with the percentiles it rests on. */
+export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to: number): Change {
+  const p = cat.percentiles;
+  const utilisation = p.p95 / cap;
+  const direction = to < cap ? 'down' : 'up';
+  return {
+    kind: 'token_cap',
+    category: cat.category,
+    complexity: null,
+    role: null,
+    key: null,
+    from: cap,
+    to,
+    direction,
+    source: 'rules',
+    evidence: {
+      phases: cat.phases,
+      p50_tokens: Math.round(p.p50),
+      p75_tokens: Math.round(p.p75),
+      p90_tokens: Math.round(p.p90),
+      p95_tokens: Math.round(p.p95),
+      cap_utilisation_p95: round(utilisation, 4),
+      truncations: cat.truncations,
+      days_of_history: cat.days_with_data,
+      derived_cap: recommendCap(p.p95, cat.days_with_data, ctx.rules.cap.headroom),
+    },
+    // A cap is a ceiling: moving it changes the risk of a truncated phase, not what phases spend.
+    effect: { tokens_per_run: 0, usd_per_run: 0 },
+    rationale:
+      direction === 'down'
+        ? `P95 uses ${pct(utilisation)} of the cap: overprovisioned. ${to.toLocaleString('en-US')} keeps ${pct(to / p.p95 - 1)} headroom over P95.`
+        : `P95 uses ${pct(utilisation)} of the cap${cat.truncations ? ` and ${cat.truncations} phase(s) were cut off at max_tokens` : ''}: phases are at risk of hitting the limit.`,
+    risk:
+      direction === 'down'
+        ? 'Low: the new cap stays above every percentile up to P95; rare outliers above it would stop early.'
+        : 'Low: a higher ceiling only lets phases that need it finish; spend rises only where the cap was cutting work short.',
+    confidence: cat.truncations > 0 ? 'high' : sampleConfidence(cat.phases, ctx.rules.min_phases),
+    pilot: false,
+  };
 }
 
 /** P95 × (1 + headroom) × (1 + 1/days): the VPA's confidence widening for short histories. */

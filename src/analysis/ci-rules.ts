@@ -1,3 +1,4 @@
+import type { CategoryStats } from '../stats/types.js';
 import type { Change, Finding } from './change.js';
 import { pct, runCount, type RuleContext } from './context.js';
 import { round } from './model-rules.js';
@@ -39,38 +40,48 @@ export function ciRules(ctx: RuleContext): { changes: Change[]; findings: Findin
       findings.push({ kind: 'no_rung', category: cat.category, area: 'ci_profile', message: `${cat.category}: CI ${down ? 'overhead' : 'escapes'} point ${down ? 'down' : 'up'}, but "${current.value}" is already the ${down ? 'lightest' : 'strictest'} profile` });
       continue;
     }
-    const ciTokensPerRun = ci.attributed_tokens / runCount(ctx);
-    changes.push({
-      kind: 'ci_profile',
-      category: cat.category,
-      complexity: null,
-      role: null,
-      key: null,
-      from: current.value,
-      to,
-      direction: down ? 'down' : 'up',
-      source: 'rules',
-      evidence: {
-        attributed_ci_runs: round(ci.attributed_runs, 1),
-        catch_rate: ci.catch_rate === null ? null : round(ci.catch_rate, 4),
-        false_positive_rate: ci.false_positive_rate === null ? null : round(ci.false_positive_rate, 4),
-        escape_rate: ci.escape_rate === null ? null : round(ci.escape_rate, 4),
-        failure_cost_multiple: cat.failure_cost_multiple === null ? null : round(cat.failure_cost_multiple, 2),
-        ci_tokens_per_run: Math.round(ciTokensPerRun),
-        attribution: 'tier CI of each day shared by phase count',
-        dominant_complexity: cat.dominant_complexity,
-      },
-      // CI is measured in tokens-equivalent, not billed per model: no dollar figure is claimed.
-      effect: { tokens_per_run: down ? -ciTokensPerRun / 2 : ciTokensPerRun, usd_per_run: 0 },
-      rationale: down
-        ? `CI caught a failure in ${pct(catch_, 1)} of its runs for ${cat.category} and raised false alarms in ${pct(fp)}; the work is low-risk.`
-        : `${pct(escape)} of ${cat.category} phases in tiers whose CI ran still failed, and a failure costs ${(cat.failure_cost_multiple ?? 0).toFixed(1)}× a success: stricter CI should catch more before rework.`,
-      risk: down
-        ? 'Low: fewer checks on work that rarely fails; the effect assumes a lighter profile halves CI cost.'
-        : 'Medium: more CI time per tier; the effect assumes a stricter profile doubles CI cost.',
-      confidence: 'medium',
-      pilot: false,
-    });
+    changes.push(ciChange(ctx, cat, current.value, to));
   }
   return { changes, findings };
+}
+
+/** A CI profile change of one category, with the tier CI figures attributed to it. */
+export function ciChange(ctx: RuleContext, cat: CategoryStats, from: string, to: string): Change {
+  const ladder = ctx.rules.ci.ladder;
+  const ci = cat.ci;
+  const down = ladder.indexOf(to) < ladder.indexOf(from);
+  const ciTokensPerRun = ci.attributed_tokens / runCount(ctx);
+  const rungs = Math.abs(ladder.indexOf(to) - ladder.indexOf(from));
+  return {
+    kind: 'ci_profile',
+    category: cat.category,
+    complexity: null,
+    role: null,
+    key: null,
+    from,
+    to,
+    direction: down ? 'down' : 'up',
+    source: 'rules',
+    evidence: {
+      attributed_ci_runs: round(ci.attributed_runs, 1),
+      catch_rate: ci.catch_rate === null ? null : round(ci.catch_rate, 4),
+      false_positive_rate: ci.false_positive_rate === null ? null : round(ci.false_positive_rate, 4),
+      escape_rate: ci.escape_rate === null ? null : round(ci.escape_rate, 4),
+      failure_cost_multiple: cat.failure_cost_multiple === null ? null : round(cat.failure_cost_multiple, 2),
+      ci_tokens_per_run: Math.round(ciTokensPerRun),
+      attribution: 'tier CI of each day shared by phase count',
+      dominant_complexity: cat.dominant_complexity,
+    },
+    // CI is measured in tokens-equivalent, not billed per model: no dollar figure is claimed.
+    // Each rung is assumed to halve (down) or double (up) CI cost.
+    effect: { tokens_per_run: down ? -ciTokensPerRun * (1 - 0.5 ** rungs) : ciTokensPerRun * (2 ** rungs - 1), usd_per_run: 0 },
+    rationale: down
+      ? `CI caught a failure in ${pct(ci.catch_rate ?? 0, 1)} of its runs for ${cat.category} and raised false alarms in ${pct(ci.false_positive_rate ?? 0)}; the work is low-risk.`
+      : `${pct(ci.escape_rate ?? 0)} of ${cat.category} phases in tiers whose CI ran still failed, and a failure costs ${(cat.failure_cost_multiple ?? 0).toFixed(1)}× a success: stricter CI should catch more before rework.`,
+    risk: down
+      ? 'Low: fewer checks on work that rarely fails; the effect assumes a lighter profile halves CI cost.'
+      : 'Medium: more CI time per tier; the effect assumes a stricter profile doubles CI cost.',
+    confidence: 'medium',
+    pilot: false,
+  };
 }
