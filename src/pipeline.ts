@@ -4,6 +4,8 @@ import { analyze } from './analysis/analyze.js';
 import type { Change, Finding } from './analysis/change.js';
 import type { RuleContext } from './analysis/context.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
+import type { LlmUsage } from './llm/step.js';
+import type { Rejection } from './llm/guardrails.js';
 import { ConfigError } from './config/errors.js';
 import { blendedPricePerToken, priceOf, resolveModel } from './pricing/cost.js';
 import { applyChanges, type FileResult } from './proposal/apply.js';
@@ -20,25 +22,18 @@ export interface TuneOptions {
   since?: string;
   until?: string;
   showPrompt?: boolean;
+  /** Dry runs write nothing but the tuner's own spend ledger. */
+  dryRun?: boolean;
   env?: NodeJS.ProcessEnv;
   now?: Date;
-}
-
-export interface LlmUsage {
-  used: boolean;
-  model: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  /** Why the LLM was or was not used, for the report and logs. */
-  note: string;
 }
 
 export interface ProposalResult {
   status: 'proposal';
   window: Window;
   changes: Change[];
-  rejected: { change: Partial<Change>; reason: string }[];
+  rejected: Rejection[];
+  considered: Rejection[];
   findings: Finding[];
   files: FileResult[];
   report: string;
@@ -73,28 +68,28 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const ctx = ruleContext(loaded, stats, targets);
   const analysis = analyze(ctx);
 
-  let prompt: ProposalResult['prompt'] = null;
-  if (opts.showPrompt) {
-    const [{ buildPromptView }, { renderPrompt }] = await Promise.all([import('./llm/view.js'), import('./llm/prompt.js')]);
-    const view = buildPromptView({
-      project: config.project,
-      stats,
-      targets,
-      ladders: config.models.ladders,
-      ciLadder: config.rules.ci.ladder,
-      candidates: analysis.changes,
-    });
-    prompt = await renderPrompt(view);
-  }
-
-  const llm = llmUsage(loaded, opts.env ?? process.env);
-  const files = applyChanges(analysis.changes, targets);
+  const { runLlmStep } = await import('./llm/step.js');
+  const step = await runLlmStep({
+    loaded,
+    stats,
+    targets,
+    ctx,
+    analysis,
+    env: opts.env ?? process.env,
+    showPrompt: opts.showPrompt ?? false,
+    dryRun: opts.dryRun ?? true,
+    now: opts.now ?? new Date(),
+  });
+  const { llm, prompt } = step;
+  const files = applyChanges(step.changes, targets);
   const report = renderReport({
     project: config.project,
     generatedAt: (opts.now ?? new Date()).toISOString(),
     stats,
-    changes: analysis.changes,
-    rejected: [],
+    changes: step.changes,
+    rejected: step.rejected,
+    considered: step.considered,
+    llmText: step.text,
     findings: analysis.findings,
     files,
     caps: Object.fromEntries(Object.entries(targets.caps).map(([k, v]) => [k, v.value])),
@@ -105,8 +100,9 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   return {
     status: 'proposal',
     window: stats.window,
-    changes: analysis.changes,
-    rejected: [],
+    changes: step.changes,
+    rejected: step.rejected,
+    considered: step.considered,
     findings: analysis.findings,
     files,
     report,
@@ -152,10 +148,3 @@ function displayPath(abs: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
 
-/** The LLM step arrives with its own issue; until then every run is rules-only and says why. */
-function llmUsage(loaded: LoadedConfig, env: NodeJS.ProcessEnv): LlmUsage {
-  const base = { used: false, model: null, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
-  if (!loaded.config.llm.enabled) return { ...base, note: 'mechanical rules only (llm.enabled is false)' };
-  if (!env['ANTHROPIC_API_KEY']) return { ...base, note: 'mechanical rules only (no ANTHROPIC_API_KEY set)' };
-  return { ...base, note: 'mechanical rules only (this version does not call the LLM yet)' };
-}

@@ -12,7 +12,7 @@ export interface TuneCommandOptions {
 export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   let result: ProposalResult;
   try {
-    result = await runTune({ configPath: o.configPath, since: o.since, until: o.until, showPrompt: o.showPrompt });
+    result = await runTune({ configPath: o.configPath, since: o.since, until: o.until, showPrompt: o.showPrompt, dryRun: true });
   } catch (e) {
     if (e instanceof ConfigError || (e as Error).name === 'EditError') {
       process.stderr.write(`tune: ${(e as Error).message}\n`);
@@ -43,13 +43,14 @@ export function toJson(r: ProposalResult) {
     window: r.window,
     changes: r.changes,
     rejected: r.rejected,
+    considered: r.considered,
     findings: r.findings,
     diffs: Object.fromEntries(r.files.map((f) => [f.display, f.diff])),
     report: r.report,
     prompt: r.prompt,
     skipped_lines: { count: r.ingest.skipped, details: r.ingest.skipped_details },
     ingest: { files: r.ingest.files, records: r.ingest.records, bytes: r.ingest.bytes, held_back: r.ingest.held_back, threads: r.ingest.threads },
-    llm: { used: r.llm.used, model: r.llm.model, input_tokens: r.llm.input_tokens, output_tokens: r.llm.output_tokens, cost_usd: r.llm.cost_usd, note: r.llm.note },
+    llm: r.llm,
   };
 }
 

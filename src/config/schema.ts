@@ -113,6 +113,28 @@ const Llm = z.strictObject({
   enabled: z.boolean().default(true),
   model: z.string().default('claude-sonnet-4-5'),
   max_tokens: z.number().int().positive().default(4096),
+  timeout_seconds: z.number().positive().default(120),
+  /** Retries of 408/409/429/5xx and timeouts, by the SDK, with its back-off. */
+  max_retries: z.number().int().min(0).max(10).default(3),
+  /** Send the request through the Message Batches API at half price, and wait for it. */
+  batch: z.boolean().default(false),
+  batch_poll_seconds: z.number().positive().default(15),
+  batch_deadline_minutes: z.number().positive().default(60),
+  /** The tuner's own LLM spend per calendar month (UTC); over it, runs are rules-only. */
+  monthly_budget_usd: z.number().nonnegative().nullable().default(null),
+  guardrails: z
+    .strictObject({
+      /** A new cap or budget may be at most this multiple of the observed P95… */
+      max_p95_multiple: z.number().min(1).default(2),
+      /** …and move at most this share of the current value in one proposal. */
+      max_move: z.number().positive().max(10).default(0.5),
+    })
+    .prefault({}),
+});
+
+const State = z.strictObject({
+  /** Where tokentune keeps its state; default $XDG_STATE_HOME/tokentune/<hash of this config's path>. */
+  dir: z.string().min(1).optional(),
 });
 
 export const TunerConfig = z.strictObject({
@@ -126,6 +148,7 @@ export const TunerConfig = z.strictObject({
   pricing: Pricing.prefault({}),
   ingest: Ingest.prefault({}),
   llm: Llm.prefault({}),
+  state: State.prefault({}),
 });
 export type TunerConfig = z.infer<typeof TunerConfig>;
 export type RulesConfig = TunerConfig['rules'];

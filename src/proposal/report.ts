@@ -1,5 +1,7 @@
 import type { Change, Finding } from '../analysis/change.js';
 import type { Stats } from '../stats/types.js';
+import type { LlmUsage } from '../llm/step.js';
+import type { Rejection } from '../llm/guardrails.js';
 import type { FileResult } from './apply.js';
 import { cell, fmtPct, fmtSignedPct, fmtTokens, fmtUsd, fmtValue } from './format.js';
 
@@ -8,12 +10,14 @@ export interface ReportInput {
   generatedAt: string;
   stats: Stats;
   changes: Change[];
-  rejected: { change: Partial<Change>; reason: string }[];
+  rejected: Rejection[];
+  considered: Rejection[];
+  llmText: { summary: string; advice: string[]; caveats: string[] } | null;
   findings: Finding[];
   files: FileResult[];
   caps: Record<string, number>;
   ciProfiles: Record<string, string>;
-  llm: { used: boolean; note: string };
+  llm: LlmUsage;
   skippedLines: number;
 }
 
@@ -27,10 +31,12 @@ export function renderReport(r: ReportInput): string {
   push(`# Cost / Budget Tuning Report: ${r.project}`, '');
   push(`**Generated**: ${r.generatedAt}  `, `**Analysis period**: ${s.window.since} to ${s.window.until} (${s.window.days} days)  `);
   push(`**Runs analysed**: ${s.runs.length} runs, ${s.phases} phases, ${s.categories.length} categories  `);
-  push(`**Proposal source**: ${r.llm.note}`, '');
+  push(`**Proposal source**: ${cell(r.llm.note)}  `);
+  push(`**Tuner's own cost**: ${tunerCost(r.llm)}`, '');
 
   push('## Executive summary', '');
   push(summarySentence(r, projection), '');
+  if (r.llmText?.summary) push(`> ${cell(r.llmText.summary)}`, '');
   push(`**Current average cost**: ${fmtTokens(s.per_run.mean_total_tokens)} tokens, ${fmtUsd(s.per_run.mean_cost_usd)} per run  `);
   push(`**Projected**: ${fmtTokens(projection.tokens)} tokens (${fmtSignedPct(projection.tokensChange)}), ${fmtUsd(projection.usd)} per run (${fmtSignedPct(projection.usdChange)})`, '');
   const top = [...r.changes].sort((a, b) => a.effect.usd_per_run - b.effect.usd_per_run || a.effect.tokens_per_run - b.effect.tokens_per_run).slice(0, 3);
@@ -135,9 +141,20 @@ export function renderReport(r: ReportInput): string {
     for (const f of [...kept, ...notes]) push(`- ${cell(f.message)}`);
     push('');
   }
-  if (r.rejected.length) {
+  if (r.considered.length) {
     push('## Considered, not proposed', '');
-    for (const x of r.rejected) push(`- ${cell(describePartial(x.change))}: ${cell(x.reason)}`);
+    for (const x of r.considered) push(`- ${describePartial(x.change)}: ${cell(x.reason)}`);
+    push('');
+  }
+  if (r.rejected.length) {
+    push('## Rejected LLM proposals', '', 'Checked against the statistics by code and refused:', '');
+    for (const x of r.rejected) push(`- ${describePartial(x.change)}: ${cell(x.reason)}`);
+    push('');
+  }
+  if (r.llmText && (r.llmText.advice.length || r.llmText.caveats.length)) {
+    push('## Advice from the analysis (not applied)', '');
+    for (const a of r.llmText.advice) push(`- ${cell(a)}`);
+    for (const c of r.llmText.caveats) push(`- Caveat: ${cell(c)}`);
     push('');
   }
 
@@ -177,6 +194,12 @@ export function describe(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'k
           ? `${c.category} CI profile`
           : `${c.key}`;
   return `${cell(what)}: ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))}`;
+}
+
+function tunerCost(l: LlmUsage): string {
+  if (!l.used) return 'no LLM call, $0';
+  const tokens = `${fmtTokens(l.input_tokens)} input, ${fmtTokens(l.cache_read_input_tokens)} cache read, ${fmtTokens(l.cache_creation_input_tokens)} cache write, ${fmtTokens(l.output_tokens)} output tokens`;
+  return `${cell(l.model ?? '')}, ${l.requests} request(s)${l.batched ? ' (batch, half price)' : ''}, ${tokens}, ${fmtUsd(l.cost_usd)}, ${(l.latency_ms / 1000).toFixed(1)} s`;
 }
 
 function describePartial(c: Partial<Change>): string {

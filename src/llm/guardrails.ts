@@ -1,0 +1,219 @@
+import type { Change } from '../analysis/change.js';
+import { changeKey } from '../analysis/change.js';
+import type { RuleContext } from '../analysis/context.js';
+import { roundUpReadable } from '../analysis/context.js';
+import { capChange } from '../analysis/cap-rules.js';
+import { ciChange } from '../analysis/ci-rules.js';
+import { budgetChange, MIN_RUNS_FOR_BUDGET, observedRunTokens } from '../analysis/budget-rules.js';
+import { modelChange } from '../analysis/model-rules.js';
+import { RUN_BUDGET_KEYS, type RunBudgetKey } from '../config/presets.js';
+import { cleanText, type LlmAnswer, type LlmChange } from './answer.js';
+
+/**
+ * Numbers come from code. Every change the model proposes is checked against the computed stats and
+ * the target config; what passes is rebuilt by the same functions the rules use, so its evidence and
+ * effect are computed here and the model's text is kept as rationale only.
+ */
+
+export interface GuardrailBounds {
+  /** A new cap or budget may be at most this multiple of the observed P95. */
+  max_p95_multiple: number;
+  /** …and may move at most this share of the current value in one proposal. */
+  max_move: number;
+}
+
+/** What a proposal was about, for listing it: its key fields, and the values where known. */
+export type ProposedChange = Pick<Change, 'kind' | 'category' | 'complexity' | 'role' | 'key'> & Partial<Change>;
+
+export interface Rejection {
+  change: ProposedChange;
+  reason: string;
+}
+
+export interface Guarded {
+  accepted: Change[];
+  rejected: Rejection[];
+  /** Keys the model proposed, accepted or not: a rule candidate for such a key was not silently dropped. */
+  proposedKeys: Set<string>;
+}
+
+export function guard(answer: LlmAnswer, ctx: RuleContext, bounds: GuardrailBounds): Guarded {
+  const accepted: Change[] = [];
+  const rejected: Rejection[] = [];
+  const proposedKeys = new Set<string>();
+  const seen = new Set<string>();
+  for (const proposal of answer.changes) {
+    const outcome = check(proposal, ctx, bounds);
+    const key = changeKey(outcome.change);
+    proposedKeys.add(key);
+    if ('reason' in outcome) {
+      rejected.push({ change: outcome.change, reason: outcome.reason });
+      continue;
+    }
+    if (seen.has(key)) {
+      rejected.push({ change: outcome.change, reason: 'proposed twice; the first one counts' });
+      continue;
+    }
+    seen.add(key);
+    accepted.push(outcome.accepted);
+  }
+  return { accepted, rejected, proposedKeys };
+}
+
+type Outcome = { change: ProposedChange; accepted: Change } | { change: ProposedChange; reason: string };
+
+function check(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds): Outcome {
+  const isBudget = p.kind === 'run_budget';
+  const shown: ProposedChange = {
+    kind: p.kind,
+    category: isBudget ? null : p.category,
+    complexity: p.kind === 'model' ? p.complexity : null,
+    role: p.kind === 'model' ? p.role : null,
+    key: isBudget ? p.category : null,
+    to: cleanText(p.to, 80),
+    source: 'llm',
+  };
+  const reject = (reason: string): Outcome => ({ change: shown, reason });
+  const finish = (built: Change | string, note?: string): Outcome => {
+    if (typeof built === 'string') return reject(built);
+    const rationale = cleanText(p.rationale) || built.rationale;
+    const change: Change = {
+      ...built,
+      source: 'llm',
+      rationale: note ? `${rationale} [${note}]` : rationale,
+      confidence: p.confidence,
+      pilot: built.direction === 'up' && p.kind === 'model' ? true : p.pilot,
+    };
+    if (change.kind === 'model' && change.direction === 'up' && !p.pilot) change.rationale += ' [marked as a pilot: model upgrades are always piloted]';
+    return { change: { ...shown, from: change.from, to: change.to }, accepted: change };
+  };
+
+  if (isBudget) return checkBudget(p, ctx, bounds, reject, finish);
+
+  const category = p.category;
+  if (category === null) return reject(`a ${p.kind} change needs a category`);
+  const cat = ctx.stats.categories.find((c) => c.category === category);
+  if (!cat) return reject(`unknown category: no phases of "${cleanText(category, 64)}" in the window`);
+  if (!ctx.targets.categories.includes(category)) return reject(`category "${cleanText(category, 64)}" is not in the target config`);
+  if (cat.phases < ctx.rules.min_phases) return reject(`too little data: ${cat.phases} phases, fewer than ${ctx.rules.min_phases}`);
+
+  switch (p.kind) {
+    case 'model': {
+      if (p.complexity === null) return reject('a model change needs a complexity');
+      if (p.role === null) return reject('a model change needs a role');
+      const g = cat.by_complexity[p.complexity];
+      if (!g) return reject(`no phases of ${category} at ${p.complexity} complexity`);
+      if (g.phases < ctx.rules.min_phases) return reject(`too little data: ${g.phases} phases at ${p.complexity} complexity, fewer than ${ctx.rules.min_phases}`);
+      const cell = ctx.targets.model(category, p.complexity, p.role);
+      if (!cell?.current) return reject(`no target config holds the ${p.role} model for ${category} at ${p.complexity} complexity`);
+      const known = ctx.price(p.to) !== null || ctx.targets.knownModels.includes(p.to);
+      if (!known) return reject(`unknown model "${cleanText(p.to, 80)}": neither in the price table nor in the target config`);
+      if (ctx.canonical(p.to) === ctx.canonical(cell.current.value)) return reject(`${cell.current.value} is already the model`);
+      return finish(modelChange(ctx, cat, p.complexity, cell.current.value, p.to));
+    }
+    case 'token_cap': {
+      const current = ctx.targets.caps[category];
+      if (!current) return reject(`no incident_token_cap for ${category} in the target config`);
+      const to = wholeNumber(p.to);
+      if (to === null) return reject(`"${cleanText(p.to, 40)}" is not a whole number of tokens`);
+      const p95 = cat.percentiles.p95;
+      const util = p95 / current.value;
+      const rightDown = util < ctx.rules.cap.reduce_below;
+      const rightUp = util > ctx.rules.cap.increase_above || cat.truncations > 0;
+      const bounded = within(to, current.value, p95, bounds, rightDown, rightUp, 'P95');
+      if ('reason' in bounded) return reject(bounded.reason);
+      return finish(capChange(ctx, cat, current.value, bounded.value), bounded.note);
+    }
+    case 'ci_profile': {
+      const current = ctx.targets.ci[category];
+      if (!current) return reject(`no ci_profile for ${category} in the target config`);
+      const ladder = ctx.rules.ci.ladder;
+      const from = ladder.indexOf(current.value);
+      let at = ladder.indexOf(p.to);
+      if (at === -1) return reject(`"${cleanText(p.to, 40)}" is not a CI profile on the ladder ${ladder.join(' < ')}`);
+      if (from === -1) return reject(`the current profile "${current.value}" is not on the ladder`);
+      if (at === from) return reject(`${current.value} is already the profile`);
+      if (cat.ci.phases_in_ci_tiers < ctx.rules.min_phases) return reject(`too little CI data: ${cat.ci.phases_in_ci_tiers} phases in tiers with CI`);
+      let note: string | undefined;
+      if (Math.abs(at - from) > 1) {
+        at = from + Math.sign(at - from);
+        note = `clamped to one rung: ${p.to} → ${ladder[at]}`;
+      }
+      return finish(ciChange(ctx, cat, current.value, ladder[at]!), note);
+    }
+    default:
+      return reject(`unknown change kind`);
+  }
+}
+
+function checkBudget(
+  p: LlmChange,
+  ctx: RuleContext,
+  bounds: GuardrailBounds,
+  reject: (reason: string) => Outcome,
+  finish: (built: Change | string, note?: string) => Outcome,
+): Outcome {
+  const key = p.category;
+  if (!key || !(RUN_BUDGET_KEYS as readonly string[]).includes(key)) {
+    return reject(`unknown run budget "${cleanText(key ?? '', 64)}"; expected one of ${RUN_BUDGET_KEYS.join(', ')}`);
+  }
+  const budgetKey = key as RunBudgetKey;
+  const current = ctx.targets.budgets[budgetKey];
+  if (!current) return reject(`no ${key} in the target config`);
+  if (ctx.stats.runs.length < MIN_RUNS_FOR_BUDGET) return reject(`too little data: ${ctx.stats.runs.length} runs, fewer than ${MIN_RUNS_FOR_BUDGET}`);
+  const to = wholeNumber(p.to);
+  if (to === null) return reject(`"${cleanText(p.to, 40)}" is not a whole number of tokens`);
+  const observed = observedRunTokens(ctx, budgetKey);
+  const wanted = observed * (1 + ctx.rules.run_budget.headroom);
+  const bounded = within(to, current.value, observed, bounds, wanted < current.value, wanted > current.value, `P${ctx.rules.run_budget.percentile} per run`);
+  if ('reason' in bounded) return reject(bounded.reason);
+  return finish(budgetChange(ctx, budgetKey, current.value, bounded.value, 0), bounded.note);
+}
+
+/**
+ * The evidence bounds of a new cap or budget: never below the observed percentile, at most
+ * `max_p95_multiple` times it, and no further than `max_move` from the current value. A value outside
+ * them is clamped when the evidence points the same way as the proposal, and rejected otherwise.
+ */
+export function within(
+  to: number,
+  current: number,
+  observed: number,
+  bounds: GuardrailBounds,
+  rightDown: boolean,
+  rightUp: boolean,
+  what: string,
+): { value: number; note?: string } | { reason: string } {
+  if (to === current) return { reason: `${current} is already the value` };
+  const lo = Math.max(Math.ceil(observed), Math.ceil(current * (1 - bounds.max_move)));
+  // Never below the observed percentile, even where the move limit would say so.
+  const hi = Math.max(lo, Math.min(Math.floor(observed * bounds.max_p95_multiple), Math.floor(current * (1 + bounds.max_move))));
+  if (to >= lo && to <= hi) return { value: to };
+  const why =
+    to < Math.ceil(observed)
+      ? `below the observed ${what} (${Math.ceil(observed)})`
+      : to > observed * bounds.max_p95_multiple
+        ? `above ${bounds.max_p95_multiple}× the observed ${what} (${Math.floor(observed * bounds.max_p95_multiple)})`
+        : `a move of more than ${Math.round(bounds.max_move * 100)}% from ${current}`;
+  const down = to < current;
+  if (!(down ? rightDown : rightUp)) return { reason: `${to} is ${why}, and the evidence does not point ${down ? 'down' : 'up'}` };
+  const clamped = readableWithin(Math.min(Math.max(to, lo), hi), lo, hi);
+  if (clamped === current || clamped < current !== down) return { reason: `${to} is ${why}; no value within the evidence bounds moves it ${down ? 'down' : 'up'}` };
+  return { value: clamped, note: `clamped from ${to} to ${clamped}: ${to} is ${why}` };
+}
+
+/** Rounds a clamped value to a readable step when that stays within the bounds. */
+function readableWithin(v: number, lo: number, hi: number): number {
+  const up = roundUpReadable(v);
+  if (up <= hi) return up;
+  const digits = Math.floor(Math.log10(v)) + 1;
+  const step = 10 ** Math.max(0, digits - 2);
+  const down = Math.floor(v / step) * step;
+  return down >= lo ? down : v;
+}
+
+function wholeNumber(s: string): number | null {
+  const t = s.trim().replace(/_/g, '');
+  if (!/^\d{1,15}$/.test(t)) return null;
+  return Number(t);
+}

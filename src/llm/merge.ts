@@ -1,0 +1,38 @@
+import { changeKey, type Change } from '../analysis/change.js';
+import { cleanText, type LlmAnswer } from './answer.js';
+import type { Guarded, Rejection } from './guardrails.js';
+
+export interface Merged {
+  changes: Change[];
+  /** Rule candidates the model left out, with its stated reason where it gave one. */
+  considered: Rejection[];
+}
+
+/**
+ * Accepted model changes replace the rule candidate for the same key. A rule candidate whose key the
+ * model proposed but the guardrails rejected stays: a bad value falls back to the mechanical one. A
+ * rule candidate the model did not mention is "considered, not proposed".
+ */
+export function mergeWithRules(rules: readonly Change[], guarded: Guarded, answer: LlmAnswer): Merged {
+  const acceptedKeys = new Set(guarded.accepted.map(changeKey));
+  const changes: Change[] = [...guarded.accepted];
+  const considered: Rejection[] = [];
+  for (const r of rules) {
+    const key = changeKey(r);
+    if (acceptedKeys.has(key)) continue;
+    if (guarded.proposedKeys.has(key)) {
+      changes.push({ ...r, rationale: `${r.rationale} [the model's value for this key was rejected; the mechanical proposal stands]` });
+      continue;
+    }
+    considered.push({ change: r, reason: statedReason(r, answer) });
+  }
+  const order = { model: 0, token_cap: 1, ci_profile: 2, run_budget: 3 };
+  changes.sort((a, b) => order[a.kind] - order[b.kind]);
+  return { changes, considered };
+}
+
+function statedReason(r: Change, answer: LlmAnswer): string {
+  const name = r.category ?? r.key ?? '';
+  const said = [...answer.caveats, ...answer.advice].find((t) => name && t.includes(name));
+  return said ? `not proposed by the model, which said: "${cleanText(said, 300)}"` : 'not proposed by the model (no reason given)';
+}

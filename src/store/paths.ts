@@ -1,0 +1,15 @@
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * Where tokentune keeps its own state for one tuner config: `$XDG_STATE_HOME/tokentune/<hash>/`
+ * (falling back to `~/.local/state`), keyed by the config's absolute path so two configs never share
+ * state, and never inside the tuned repository unless configured so.
+ */
+export function stateDir(configFile: string, configured: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (configured) return resolve(configured);
+  const base = env['XDG_STATE_HOME'] || join(homedir(), '.local', 'state');
+  const id = createHash('sha256').update(resolve(configFile)).digest('hex').slice(0, 16);
+  return join(base, 'tokentune', id);
+}
