@@ -89,7 +89,7 @@ const Rules = z.strictObject({
 const Models = z.strictObject({
   /** Per provider family, cheapest first. Downgrades step one rung down, upgrades one rung up. */
   ladders: z.record(z.string(), z.array(z.string().min(1)).min(2)).default({
-    anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5', 'claude-opus-4-5'],
+    anthropic: ['claude-haiku-4-5', 'claude-sonnet-5-5', 'claude-opus-5-5'],
     openai: ['gpt-4o-mini', 'gpt-4o'],
   }),
   aliases: z.record(z.string(), z.string()).default({}),
@@ -111,7 +111,8 @@ const Ingest = z.strictObject({
 
 const Llm = z.strictObject({
   enabled: z.boolean().default(true),
-  model: z.string().default('claude-sonnet-4-5'),
+  /** The tuning model: the current Sonnet (claude-sonnet-4-5 reaches end of life on 2026-11-30). */
+  model: z.string().default('claude-sonnet-5-5'),
   max_tokens: z.number().int().positive().default(4096),
   timeout_seconds: z.number().positive().default(120),
   /** Retries of 408/409/429/5xx and timeouts, by the SDK, with its back-off. */

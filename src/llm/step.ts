@@ -81,7 +81,7 @@ export async function runLlmStep(i: LlmStepInput): Promise<LlmStepResult> {
   if (llmConfig.monthly_budget_usd !== null) {
     const spent = await spentThisMonth(dir, i.now);
     if (spent >= llmConfig.monthly_budget_usd) {
-      return rulesOnly(`the tuner's LLM budget for ${i.now.toISOString().slice(0, 7)} is spent: $${spent.toFixed(2)} of $${llmConfig.monthly_budget_usd.toFixed(2)}`, {}, prompt);
+      return rulesOnly(`the tuner's LLM budget for ${i.now.toISOString().slice(0, 7)} is spent: ${usd(spent)} of ${usd(llmConfig.monthly_budget_usd)}`, {}, prompt);
     }
   }
 
@@ -149,3 +149,5 @@ async function render(i: LlmStepInput): Promise<RenderedPrompt> {
     }),
   );
 }
+
+const usd = (x: number): string => `$${x.toFixed(x < 1 ? 4 : 2)}`;

@@ -1,8 +1,9 @@
 import type { ModelPrice, PriceTable } from './schema.js';
 
 /**
- * Bundled list prices (USD per token, standard tier, 5-minute cache writes), checked against LiteLLM's
- * model_prices_and_context_window.json and the vendors' pricing pages in November 2026. Override or
+ * Bundled list prices (USD per token, standard tier, 5-minute cache writes), checked against the
+ * vendors' model pages and LiteLLM's model_prices_and_context_window.json in November 2026. Cache
+ * writes cost 1.25× and cache reads 0.1× the input price on every Anthropic model listed. Override or
  * extend from the tuner config (`pricing.models`).
  */
 
@@ -30,6 +31,11 @@ function openai(input: number, output: number, cachedInput: number): ModelPrice 
 }
 
 export const BUNDLED_PRICES: PriceTable = {
+  'claude-opus-5-5': anthropic(4, 20),
+  'claude-opus-5': anthropic(5, 25),
+  'claude-sonnet-5-5': anthropic(2, 10),
+  'claude-sonnet-5': anthropic(2, 10),
+  'claude-sonnet-4-6': anthropic(3, 15),
   'claude-opus-4-6': anthropic(5, 25),
   'claude-opus-4-5': anthropic(5, 25),
   'claude-opus-4-1': anthropic(15, 75),

@@ -1,26 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
-const EXAMPLE = join(ROOT, 'config/tuner.example.yaml');
-const exec = promisify(execFile);
-
-async function tune(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const base = { ...process.env, ANTHROPIC_API_KEY: '', ...env };
-  try {
-    const r = await exec(process.execPath, [CLI, ...args], { cwd: ROOT, env: base, maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+import { EXAMPLE, ROOT, tune } from '../helpers/cli.js';
 
 const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
 const TARGETS = ['config/example-target/models.yaml', 'config/example-target/strategy_engine_config.yaml'].map((p) => join(ROOT, p));

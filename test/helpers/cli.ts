@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/cli/main.js');
+export const EXAMPLE = join(ROOT, 'config/tuner.example.yaml');
+const exec = promisify(execFile);
+
+/** Runs the built CLI as a user would. Async, so servers in the test process keep answering. */
+export async function tune(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const base = { ...process.env, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env };
+  try {
+    const r = await exec(process.execPath, [CLI, ...args], { cwd: ROOT, env: base, maxBuffer: 64 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+export const tempDir = (prefix = 'tokentune-') => mkdtemp(join(tmpdir(), prefix));
+
+/** The example config with absolute paths, written to `dir`, with extra YAML appended. */
+export async function exampleConfig(dir: string, extra = '', sources = join(ROOT, 'fixtures/example')): Promise<string> {
+  const text = (await readFile(EXAMPLE, 'utf8'))
+    .replace('../fixtures/example', sources)
+    .replace(/path: example-target/g, `path: ${join(ROOT, 'config/example-target')}`)
+    .replace(/\nllm:\n(  .*\n)*/, '\n');
+  const file = join(dir, 'tuner.yaml');
+  await writeFile(file, `${text}\n${extra}`);
+  return file;
+}
