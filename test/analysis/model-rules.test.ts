@@ -15,7 +15,7 @@ function upgrade(o: { success?: number; retries?: number; category?: string }) {
     success: o.success ?? 60,
     retries: o.retries ?? 200,
     tokens: [50_000],
-    extra: { complexity: 'high', builder_model: o.category === 'top' ? 'claude-opus-4-5' : 'claude-sonnet-4-5' },
+    extra: { complexity: 'high', builder_model: o.category === 'top' ? 'claude-opus-5-5' : 'claude-sonnet-5-5' },
   });
   return modelRules(contextOf(recs, targets));
 }
@@ -25,7 +25,7 @@ describe('downgrade rule: success > 90%, retries < 0.5, P95 < 70% of cap', () =>
     const { changes } = downgrade({});
     expect(changes).toHaveLength(1);
     const c = changes[0]!;
-    expect(c).toMatchObject({ kind: 'model', category: 'easy', complexity: 'low', role: 'builder', from: 'claude-sonnet-4-5', to: 'claude-haiku-4-5', direction: 'down', pilot: false, source: 'rules' });
+    expect(c).toMatchObject({ kind: 'model', category: 'easy', complexity: 'low', role: 'builder', from: 'claude-sonnet-5-5', to: 'claude-haiku-4-5', direction: 'down', pilot: false, source: 'rules' });
     expect(c.evidence).toMatchObject({ phases: 100, success_rate: 0.95, retries_per_phase: 0.1, cap_utilisation_p95: 0.5 });
     expect(c.effect.usd_per_run).toBeLessThan(0);
   });
@@ -55,7 +55,7 @@ describe('downgrade rule: success > 90%, retries < 0.5, P95 < 70% of cap', () =>
 describe('upgrade rule: success < 75% and retries > 1.5, always a pilot', () => {
   it('proposes one rung up as a pilot', () => {
     const { changes } = upgrade({});
-    expect(changes).toEqual([expect.objectContaining({ category: 'hard', complexity: 'high', from: 'claude-sonnet-4-5', to: 'claude-opus-4-5', direction: 'up', pilot: true })]);
+    expect(changes).toEqual([expect.objectContaining({ category: 'hard', complexity: 'high', from: 'claude-sonnet-5-5', to: 'claude-opus-5-5', direction: 'up', pilot: true })]);
   });
   it.each([
     ['success rate', { success: 75 }, { success: 74 }],

@@ -7,12 +7,12 @@ import { statsOf } from './records.js';
 
 export const MODELS_YAML = `# models
 LOW:
-  default: claude-sonnet-4-5
+  default: claude-sonnet-5-5
 MODERATE:
-  default: claude-sonnet-4-5
+  default: claude-sonnet-5-5
 HIGH:
-  default: claude-sonnet-4-5
-  top: claude-opus-4-5
+  default: claude-sonnet-5-5
+  top: claude-opus-5-5
 `;
 
 export function strategyYaml(caps: Record<string, number>, ci: Record<string, string> = {}, budgets?: { core: number; aux: number }): string {

@@ -17,7 +17,7 @@ export function phase(p: Partial<PhaseRecord> & { category: string }): PhaseReco
     tier_id: 'T1',
     phase_id: `p${seq}`,
     complexity: 'low' as Complexity,
-    builder_model: 'claude-sonnet-4-5',
+    builder_model: 'claude-sonnet-5-5',
     auditor_model: undefined,
     tokens_used: 10_000,
     incident_token_cap: 100_000,

@@ -35,9 +35,9 @@ describe('prompt', () => {
     for (const h of ['## 1. Per-phase token usage', '## 2. CI runs per tier', '## 3. Failures and retries', '## 4. Current category defaults', '## 5. Current model selector', '## Mechanical candidates']) {
       expect(user).toContain(h);
     }
-    expect(user).toMatch(/"tests" \| 30 \| low \| "claude-sonnet-4-5"×30 \| 90K/);
+    expect(user).toMatch(/"tests" \| 30 \| low \| "claude-sonnet-5-5"×30 \| 90K/);
     expect(user).toContain('Run budgets: core_build_tokens=5.00M aux_agent_tokens=500K');
-    expect(user).toContain('- model "tests" low builder: "claude-sonnet-4-5" -> "claude-opus-4-5" (');
+    expect(user).toContain('- model "tests" low builder: "claude-sonnet-5-5" -> "claude-opus-5-5" (');
     // identifiers of runs and phases never leave the machine: only aggregates do
     expect(user + system).not.toContain('secret-run-id');
   });
