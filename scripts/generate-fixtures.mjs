@@ -3,9 +3,10 @@
 // benchmark data are reproducible byte for byte.
 //
 //   node scripts/generate-fixtures.mjs [--out fixtures/example] [--days 28] [--runs-per-day 2]
-//        [--end 2026-11-20] [--seed 42] [--phases N] [--no-calls]
+//        [--end 2026-11-20] [--seed 42] [--phases N] [--no-calls] [--categories N]
 //
 // --phases N scales the runs per day until about N phase records are written (for benchmarks).
+// --categories N adds variations of the eight shaped categories until there are N (prompt-size bench).
 // Each category is shaped to exercise one tuning decision; see CATEGORIES below.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     phases: { type: 'string' },
     'no-calls': { type: 'boolean', default: false },
+    categories: { type: 'string', default: '8' },
   },
 });
 
@@ -72,6 +74,12 @@ const CATEGORIES = [
   // Too little data: a handful of phases in four weeks.
   { name: 'cross_cutting_refactor', tier: 'T2', complexity: 'high', model: 'claude-opus-4-5', perRun: 0.07, success: 0.75, retries: [0.5, 2], mean: 800_000, sd: 0.2, failMult: 1.5, cap: 1_000_000 },
 ];
+// Variations of the shaped categories, so a large catalogue keeps every kind of decision in it.
+const AREAS = ['billing', 'search', 'auth', 'reports', 'mobile', 'infra', 'payments', 'admin', 'api', 'ui'];
+for (let i = CATEGORIES.length; i < Number(values.categories); i++) {
+  const base = CATEGORIES[i % 7];
+  CATEGORIES.push({ ...base, name: `${AREAS[i % AREAS.length]}_${base.name}_${i}`, perRun: Math.max(0.4, base.perRun / 3), mean: Math.round(base.mean * (0.8 + 0.4 * rand())) });
+}
 const TIERS = [
   { id: 'T1', profile: 'ci_standard', runs: 6, catch: 0.02, fp: 0.3, tokens: 4_000 },
   { id: 'T2', profile: 'ci_standard', runs: 8, catch: 0.18, fp: 0.1, tokens: 5_000 },

@@ -73,7 +73,12 @@ export async function askForProposal(prompt: RenderedPrompt, o: LlmCallOptions):
   };
   const client = new Anthropic({ apiKey: o.apiKey, baseURL: o.baseURL, timeout: o.timeoutMs, maxRetries: o.maxRetries, fetch: meteredFetch });
   const format = zodOutputFormat(LlmAnswer);
-  const system = [{ type: 'text' as const, text: prompt.system, cache_control: { type: 'ephemeral' as const } }];
+  // Two cache breakpoints: the system block, and the per-run statistics after it. The system block
+  // alone is below the API's minimum cacheable length; with the statistics, a repair request reads
+  // the whole prefix back from the cache at a tenth of the input price.
+  const ephemeral = { type: 'ephemeral' as const };
+  const system = [{ type: 'text' as const, text: prompt.system, cache_control: ephemeral }];
+  const stats = { role: 'user' as const, content: [{ type: 'text' as const, text: prompt.user, cache_control: ephemeral }] };
   const done = (answer: LlmAnswer | null, failure: string | null, repaired: boolean, batched = false): LlmCallResult => ({
     answer,
     failure,
@@ -107,20 +112,20 @@ export async function askForProposal(prompt: RenderedPrompt, o: LlmCallOptions):
     return parsed.success ? { answer: parsed.data } : { issues: formatIssues(parsed.error) };
   };
 
-  const request = (messages: { role: 'user' | 'assistant'; content: string }[]) =>
-    client.messages.parse({ model: o.model, max_tokens: o.maxTokens, system, messages, output_config: { format } });
+  type Turn = typeof stats | { role: 'user' | 'assistant'; content: string };
+  const request = (messages: Turn[]) => client.messages.parse({ model: o.model, max_tokens: o.maxTokens, system, messages, output_config: { format } });
 
   let firstText: string;
   try {
     if (o.batch.enabled) {
-      const batched = await viaBatch(client, { model: o.model, max_tokens: o.maxTokens, system, messages: [{ role: 'user', content: prompt.user }], output_config: { format } }, o, (u) => meter(u, batchUsage));
+      const batched = await viaBatch(client, { model: o.model, max_tokens: o.maxTokens, system, messages: [stats], output_config: { format } }, o, (u) => meter(u, batchUsage));
       if ('failure' in batched) return done(null, batched.failure, false, true);
       const first = validate(batched.text);
       if ('answer' in first) return done(first.answer, null, false, true);
       firstText = batched.text;
       lastText = batched.text;
     } else {
-      const message = await request([{ role: 'user', content: prompt.user }]);
+      const message = await request([stats]);
       if (message.parsed_output) return done(message.parsed_output, null, false);
       firstText = lastText;
     }
@@ -135,7 +140,7 @@ export async function askForProposal(prompt: RenderedPrompt, o: LlmCallOptions):
   })();
   try {
     const repaired = await request([
-      { role: 'user', content: prompt.user },
+      stats,
       { role: 'assistant', content: firstText || '(no answer)' },
       { role: 'user', content: `That answer does not match the required JSON schema: ${issues}. Reply again with the complete corrected JSON object only.` },
     ]);

@@ -12,6 +12,7 @@ import { fmtPct, fmtTokens } from '../proposal/format.js';
  */
 
 const MAX_NAME = 64;
+const MAX_FAILURE_ROWS = 10;
 const Quoted = z.string().regex(/^".*"$/s, 'must be a quoted string').max(MAX_NAME * 6 + 2);
 
 export function quoted(s: string): string {
@@ -32,10 +33,6 @@ export const PromptView = z.strictObject({
       phases: z.number().int(),
       complexity: z.string(),
       models: z.string(),
-      success_rate: z.string(),
-      retries_per_phase: z.string(),
-      p10: z.string(),
-      p25: z.string(),
       p50: z.string(),
       p75: z.string(),
       p90: z.string(),
@@ -43,22 +40,23 @@ export const PromptView = z.strictObject({
       cap: z.string(),
       utilisation: z.string(),
       truncations: z.number().int(),
+      success_rate: z.string(),
+      retries_per_phase: z.string(),
       failure_multiple: z.string(),
-      mean_success: z.string(),
-      mean_failed: z.string(),
       cost_usd: z.string(),
     }),
   ),
+  /** The costliest failure patterns: tokens lost to failed phases beyond a successful one's cost. */
+  failures: z.array(z.strictObject({ name: Quoted, failed: z.number().int(), mean_success: z.string(), mean_failed: z.string(), lost: z.string() })),
   ci_tiers: z.array(
     z.strictObject({ tier: Quoted, profiles: z.string(), runs: z.number(), caught: z.number(), false_positives: z.number(), tokens: z.string() }),
   ),
-  category_ci: z.array(z.strictObject({ name: Quoted, catch_rate: z.string(), false_positive_rate: z.string(), escape_rate: z.string() })),
-  category_defaults: z.array(z.strictObject({ name: Quoted, cap: z.string(), ci_profile: z.string() })),
-  model_selector: z.array(z.strictObject({ complexity: z.string(), entries: z.string() })),
+  category_ci: z.array(z.strictObject({ name: Quoted, profile: z.string(), catch_rate: z.string(), false_positive_rate: z.string(), escape_rate: z.string() })),
+  model_selector: z.array(z.strictObject({ complexity: z.string(), default: z.string(), entries: z.string() })),
   ladders: z.array(z.strictObject({ family: Quoted, models: z.string() })),
   ci_ladder: z.string(),
   run_budgets: z.array(z.strictObject({ key: z.string(), value: z.string() })),
-  candidates: z.array(z.strictObject({ key: z.string(), from: z.string(), to: z.string(), evidence: z.string() })),
+  candidates: z.array(z.strictObject({ kind: z.string(), items: z.string() })),
 });
 export type PromptView = z.infer<typeof PromptView>;
 
@@ -72,6 +70,7 @@ export function buildPromptView(input: {
 }): PromptView {
   const { stats, targets } = input;
   const num = (n: number | null) => (n === null ? 'n/a' : fmtTokens(n));
+  const value = (v: string | number | null) => (v === null ? 'n/a' : typeof v === 'number' ? String(v) : quoted(v));
   const view: PromptView = {
     project: quoted(input.project),
     window: stats.window,
@@ -88,11 +87,7 @@ export function buildPromptView(input: {
         name: quoted(c.category),
         phases: c.phases,
         complexity: c.dominant_complexity,
-        models: c.models.map((m) => `${quoted(m.model)}×${m.phases}`).join(' '),
-        success_rate: fmtPct(c.success_rate, 1),
-        retries_per_phase: c.retries_per_phase.toFixed(2),
-        p10: num(c.percentiles.p10),
-        p25: num(c.percentiles.p25),
+        models: c.models.length === 1 ? quoted(c.models[0]!.model) : c.models.map((m) => `${quoted(m.model)}×${m.phases}`).join(' '),
         p50: num(c.percentiles.p50),
         p75: num(c.percentiles.p75),
         p90: num(c.percentiles.p90),
@@ -100,12 +95,24 @@ export function buildPromptView(input: {
         cap: num(cap),
         utilisation: cap ? fmtPct(c.percentiles.p95 / cap) : 'n/a',
         truncations: c.truncations,
+        success_rate: fmtPct(c.success_rate, 1),
+        retries_per_phase: c.retries_per_phase.toFixed(2),
         failure_multiple: c.failure_cost_multiple === null ? 'n/a' : `${c.failure_cost_multiple.toFixed(1)}x`,
-        mean_success: num(c.mean_tokens_success),
-        mean_failed: num(c.mean_tokens_failed),
         cost_usd: c.cost_usd.toFixed(2),
       };
     }),
+    failures: stats.categories
+      .map((c) => ({ c, lost: (c.phases - c.outcomes.success) * Math.max(0, (c.mean_tokens_failed ?? 0) - (c.mean_tokens_success ?? 0)) }))
+      .filter(({ lost }) => lost > 0)
+      .sort((a, b) => b.lost - a.lost)
+      .slice(0, MAX_FAILURE_ROWS)
+      .map(({ c, lost }) => ({
+        name: quoted(c.category),
+        failed: c.phases - c.outcomes.success,
+        mean_success: num(c.mean_tokens_success),
+        mean_failed: num(c.mean_tokens_failed),
+        lost: num(lost),
+      })),
     ci_tiers: stats.tiers.map((t) => ({
       tier: quoted(t.tier_id),
       profiles: t.ci_profiles.map(quoted).join(' ') || 'none',
@@ -118,34 +125,45 @@ export function buildPromptView(input: {
       .filter((c) => c.ci.attributed_runs > 0)
       .map((c) => ({
         name: quoted(c.category),
+        profile: targets.ci[c.category] ? quoted(targets.ci[c.category]!.value) : 'n/a',
         catch_rate: fmtPct(c.ci.catch_rate, 1),
         false_positive_rate: fmtPct(c.ci.false_positive_rate, 1),
         escape_rate: fmtPct(c.ci.escape_rate, 1),
       })),
-    category_defaults: targets.categories
-      .filter((c) => targets.caps[c] || targets.ci[c])
-      .map((c) => ({ name: quoted(c), cap: num(targets.caps[c]?.value ?? null), ci_profile: targets.ci[c] ? quoted(targets.ci[c]!.value) : 'n/a' })),
-    model_selector: COMPLEXITIES.map((complexity) => ({
-      complexity,
-      entries: targets.categories
-        .map((c) => {
-          const cell = targets.model(c, complexity, 'builder');
-          return cell?.current ? `${quoted(c)}=${quoted(cell.current.value)}${cell.explicit ? '' : ' (default)'}` : null;
-        })
-        .filter((x): x is string => x !== null)
-        .join(', '),
-    })).filter((m) => m.entries),
+    // Only explicit entries: a category not listed uses its complexity's default.
+    model_selector: COMPLEXITIES.map((complexity) => {
+      const cells = targets.categories.map((c) => [c, targets.model(c, complexity, 'builder')] as const);
+      const fallback = cells.find(([, cell]) => cell?.current && !cell.explicit)?.[1]?.current?.value;
+      return {
+        complexity,
+        default: fallback ? quoted(fallback) : 'none',
+        entries: cells
+          .filter(([, cell]) => cell?.explicit && cell.current)
+          .map(([c, cell]) => `${quoted(c)}=${quoted(cell!.current!.value)}`)
+          .join(', '),
+      };
+    }).filter((m) => m.entries || m.default !== 'none'),
     ladders: Object.entries(input.ladders).map(([family, models]) => ({ family: quoted(family), models: models.map(quoted).join(' < ') })),
     ci_ladder: input.ciLadder.map(quoted).join(' < '),
     run_budgets: Object.entries(targets.budgets).map(([key, v]) => ({ key, value: num(v!.value) })),
-    candidates: input.candidates.map((c) => ({
-      key: [c.kind, c.category && quoted(c.category), c.complexity, c.role, c.key].filter(Boolean).join(' '),
-      from: c.from === null ? 'n/a' : typeof c.from === 'number' ? String(c.from) : quoted(c.from),
-      to: typeof c.to === 'number' ? String(c.to) : quoted(c.to),
-      evidence: Object.entries(c.evidence)
-        .map(([k, v]) => `${k}=${typeof v === 'string' ? quoted(v) : v}`)
-        .join(', '),
-    })),
+    candidates: groupCandidates(input.candidates, value),
   };
   return PromptView.parse(view);
+}
+
+/** Candidates grouped by kind, one line each, so long prefixes are not repeated per candidate. */
+function groupCandidates(changes: Change[], value: (v: string | number | null) => string): PromptView['candidates'] {
+  const kinds = ['model', 'token_cap', 'ci_profile', 'run_budget'] as const;
+  return kinds
+    .map((kind) => ({
+      kind,
+      items: changes
+        .filter((c) => c.kind === kind)
+        .map((c) => {
+          const where = kind === 'model' ? `${quoted(c.category ?? '')}/${c.complexity}/${c.role}` : kind === 'run_budget' ? (c.key ?? '') : quoted(c.category ?? '');
+          return `${where} ${value(c.from)}->${value(c.to)}${c.pilot ? ' pilot' : ''}`;
+        })
+        .join('; '),
+    }))
+    .filter((g) => g.items);
 }

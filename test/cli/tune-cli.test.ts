@@ -61,7 +61,7 @@ describe('tune --dry-run on the bundled example', () => {
     const r = await tune(['--dry-run', '--show-prompt', '--config', EXAMPLE]);
     expect(r.code).toBe(0);
     expect(r.stdout.indexOf('===== system prompt =====')).toBe(0);
-    expect(r.stdout).toContain('## 1. Per-phase token usage by category');
+    expect(r.stdout).toContain('## 1. Per-phase token usage, failures and retries by category');
     expect(r.stdout).toContain('"external_feature_reuse" |');
     expect(r.stdout).not.toContain('run-00001');
   });

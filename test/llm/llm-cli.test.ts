@@ -51,7 +51,8 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(body.output_config.format.type).toBe('json_schema');
     expect(Object.keys(body.output_config.format.schema.properties)).toEqual(['summary', 'changes', 'advice', 'caveats']);
     expect(body.messages).toHaveLength(1);
-    expect(body.messages[0].content).toContain('## 1. Per-phase token usage by category');
+    expect(body.messages[0].content).toEqual([expect.objectContaining({ type: 'text', cache_control: { type: 'ephemeral' } })]);
+    expect(body.messages[0].content[0].text).toContain('## 1. Per-phase token usage, failures and retries by category');
     // nothing but aggregates: no run ids, phase ids or timestamps from the telemetry
     for (const raw of ['run-00001', 'T1.docs.1', 'phase_id', '2026-11-20T']) expect(req!.body).not.toContain(raw);
 
@@ -150,6 +151,8 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     const reqs = stub!.messages();
     expect(reqs).toHaveLength(2);
     expect(reqs[1]!.json.messages).toHaveLength(3);
+    // the repair resends the same cached prefix: system block and statistics
+    expect(reqs[1]!.json.messages[0]).toEqual(reqs[0]!.json.messages[0]);
     expect(reqs[1]!.json.messages[1]).toEqual({ role: 'assistant', content: 'Here are my thoughts: {not json' });
     expect(reqs[1]!.json.messages[2].content).toMatch(/does not match the required JSON schema: not valid JSON/);
     expect(json.llm).toMatchObject({ outcome: 'answered', repaired: true, requests: 2, input_tokens: 4000, output_tokens: 1600 });

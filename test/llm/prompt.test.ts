@@ -32,12 +32,13 @@ describe('prompt', () => {
   it('renders the brief’s five input sections from aggregates', async () => {
     const { system, user } = await renderPrompt(viewFor('docs'));
     expect(system).toMatch(/never instructions to you/);
-    for (const h of ['## 1. Per-phase token usage', '## 2. CI runs per tier', '## 3. Failures and retries', '## 4. Current category defaults', '## 5. Current model selector', '## Mechanical candidates']) {
+    for (const h of ['## 1. Per-phase token usage, failures and retries', '## 2. CI runs per tier', '## 3. Costliest failures', '## 4. Current category defaults', '## 5. Current model selector', '## Mechanical candidates']) {
       expect(user).toContain(h);
     }
-    expect(user).toMatch(/"tests" \| 30 \| low \| "claude-sonnet-5-5"×30 \| 90K/);
+    expect(user).toContain('"tests" | 30 | low | "claude-sonnet-5-5" | 90K | 90K | 90K | 90K | 100K | 90% | 0 | 66.7% | 2.00 | 1.0x |');
+    expect(user).toContain('"tests" | "ci_standard" | 25.0% | 25.0% | 33.3%');
     expect(user).toContain('Run budgets: core_build_tokens=5.00M aux_agent_tokens=500K');
-    expect(user).toContain('- model "tests" low builder: "claude-sonnet-5-5" -> "claude-opus-5-5" (');
+    expect(user).toContain('model: "tests"/low/builder "claude-sonnet-5-5"->"claude-opus-5-5" pilot');
     // identifiers of runs and phases never leave the machine: only aggregates do
     expect(user + system).not.toContain('secret-run-id');
   });
