@@ -5,7 +5,7 @@
 // (current models tokenize differently; the API's usage block is the exact figure).
 // Target (issue 3): <= 8,000 input tokens at 50 categories.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { countTokens } from '@anthropic-ai/tokenizer';
 
@@ -50,18 +50,14 @@ function measure(name, config) {
 const data = join(OUT, 'cat50');
 const gen = spawnSync(process.execPath, [join(ROOT, 'scripts/generate-fixtures.mjs'), '--out', data, '--categories', '50'], { encoding: 'utf8' });
 if (gen.status !== 0) throw new Error(gen.stderr);
-const categories = [...new Set([...gen.stderr.matchAll(/x/g)].map(() => ''))]; // placeholder, replaced below
-const names = JSON.parse(spawnSync(process.execPath, ['-e', `
-  const fs = require('fs');
-  const seen = new Map();
-  for (const line of fs.readFileSync(${JSON.stringify(join(data, 'phases.jsonl'))}, 'utf8').split('\\n')) {
-    if (!line) continue;
-    const r = JSON.parse(line);
-    seen.set(r.category, [r.complexity, r.incident_token_cap, r.builder_model]);
-  }
-  console.log(JSON.stringify([...seen]));
-`], { encoding: 'utf8' }).stdout);
-void categories;
+// Each category's complexity, cap and builder model, as generated.
+const seen = new Map();
+for (const line of readFileSync(join(data, 'phases.jsonl'), 'utf8').split('\n')) {
+  if (!line) continue;
+  const r = JSON.parse(line);
+  seen.set(r.category, [r.complexity, r.incident_token_cap, r.builder_model]);
+}
+const names = [...seen];
 const level = { low: 'LOW', medium: 'MODERATE', high: 'HIGH' };
 const models = ['LOW', 'MODERATE', 'HIGH']
   .map((c) => `${c}:\n  default: claude-sonnet-4-5\n${names.filter(([, [x, , m]]) => level[x] === c && m !== 'claude-sonnet-4-5').map(([n, [, , m]]) => `  ${n}: ${m}\n`).join('')}`)
