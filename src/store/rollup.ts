@@ -10,6 +10,10 @@ export const DAY_MS = 86_400_000;
 export const dayOf = (ts: number): number => Math.floor(ts / DAY_MS);
 export const dayToIso = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
+export const phaseKey = (day: number, category: string, complexity: string, model: string): string => `${day}\u0000${category}\u0000${complexity}\u0000${model}`;
+export const callKey = (day: number, model: string, role: string): string => `${day}\u0000${model}\u0000${role}`;
+export const tierKey = (day: number, tier: string): string => `${day}\u0000${tier}`;
+
 export interface PhaseBucket {
   day: number;
   category: string;
@@ -113,7 +117,7 @@ function run(r: Rollups, run_id: string, ts: number): RunSummary {
 }
 
 function tier(r: Rollups, day: number, tier_id: string): TierDay {
-  const key = `${day}\u0000${tier_id}`;
+  const key = tierKey(day, tier_id);
   let t = r.tiers.get(key);
   if (!t) {
     t = { day, tier_id, phases: {}, failed: {}, ci_profiles: [], ci_runs: 0, ci_failures_caught: 0, ci_false_positives: 0, ci_tokens: 0 };
@@ -124,7 +128,7 @@ function tier(r: Rollups, day: number, tier_id: string): TierDay {
 
 function addPhase(r: Rollups, p: PhaseRecord): void {
   const day = dayOf(p.ts);
-  const key = `${day}\u0000${p.category}\u0000${p.complexity}\u0000${p.builder_model}`;
+  const key = phaseKey(day, p.category, p.complexity, p.builder_model);
   let b = r.phases.get(key);
   if (!b) {
     b = {
@@ -175,7 +179,7 @@ function addPhase(r: Rollups, p: PhaseRecord): void {
 
 function addCall(r: Rollups, c: CallRecord): void {
   const day = dayOf(c.ts);
-  const key = `${day}\u0000${c.model}\u0000${c.role}`;
+  const key = callKey(day, c.model, c.role);
   let b = r.calls.get(key);
   if (!b) {
     b = { day, model: c.model, role: c.role, calls: 0, input: 0, output: 0, cache_creation: 0, cache_read: 0 };
@@ -209,10 +213,12 @@ function addCi(r: Rollups, c: CiRecord): void {
  * Folds `from` into `into`. Every field is a sum, a min/max or a latest-by-timestamp, so merging
  * partial rollups in any order gives the rollup of all their records.
  */
-export function mergeRollups(into: Rollups, from: Rollups): Rollups {
+export function mergeRollups(into: Rollups, from: Rollups, opts: { copy?: boolean } = {}): Rollups {
   into.records += from.records;
   if (from.max_ts > into.max_ts) into.max_ts = from.max_ts;
-  mergeMap(into.phases, from.phases, (a, b) => {
+  // With `copy`, `from` stays untouched: nothing of it is shared with `into`.
+  const own = opts.copy ? copyOf : <T>(x: T) => x;
+  mergeMap(into.phases, from.phases, own, (a, b) => {
     addFields(a, b, PHASE_SUMS);
     for (const t of b.tokens) a.tokens.push(t);
     if (b.cap_ts > a.cap_ts) {
@@ -220,13 +226,13 @@ export function mergeRollups(into: Rollups, from: Rollups): Rollups {
       a.cap_ts = b.cap_ts;
     }
   });
-  mergeMap(into.calls, from.calls, (a, b) => addFields(a, b, CALL_SUMS));
-  mergeMap(into.runs, from.runs, (a, b) => {
+  mergeMap(into.calls, from.calls, own, (a, b) => addFields(a, b, CALL_SUMS));
+  mergeMap(into.runs, from.runs, own, (a, b) => {
     a.first_ts = Math.min(a.first_ts, b.first_ts);
     a.last_ts = Math.max(a.last_ts, b.last_ts);
     addFields(a, b, RUN_SUMS);
   });
-  mergeMap(into.tiers, from.tiers, (a, b) => {
+  mergeMap(into.tiers, from.tiers, own, (a, b) => {
     addCounts(a.phases, b.phases);
     addCounts(a.failed, b.failed);
     for (const p of b.ci_profiles) if (!a.ci_profiles.includes(p)) a.ci_profiles.push(p);
@@ -240,12 +246,30 @@ const CALL_SUMS = ['calls', 'input', 'output', 'cache_creation', 'cache_read'] a
 const RUN_SUMS = ['phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
 const TIER_SUMS = ['ci_runs', 'ci_failures_caught', 'ci_false_positives', 'ci_tokens'] as const;
 
-function mergeMap<V>(into: Map<string, V>, from: Map<string, V>, combine: (a: V, b: V) => void): void {
+function mergeMap<V>(into: Map<string, V>, from: Map<string, V>, own: (v: V) => V, combine: (a: V, b: V) => void): void {
   for (const [key, b] of from) {
     const a = into.get(key);
     if (a) combine(a, b);
-    else into.set(key, b);
+    else into.set(key, own(b));
   }
+}
+
+/** A copy sharing no mutable part with the original (buckets hold arrays and count records). */
+function copyOf<T>(v: T): T {
+  const out = { ...v } as Record<string, unknown>;
+  for (const [k, x] of Object.entries(out)) {
+    if (Array.isArray(x)) out[k] = [...x];
+    else if (x && typeof x === 'object') out[k] = { ...(x as object) };
+  }
+  return out as T;
+}
+
+/** Drops everything older than `oldestDay`: retention keeps state bounded by time, not by history. */
+export function pruneRollups(r: Rollups, oldestDay: number): void {
+  for (const [k, b] of r.phases) if (b.day < oldestDay) r.phases.delete(k);
+  for (const [k, b] of r.calls) if (b.day < oldestDay) r.calls.delete(k);
+  for (const [k, t] of r.tiers) if (t.day < oldestDay) r.tiers.delete(k);
+  for (const [k, s] of r.runs) if (dayOf(s.last_ts) < oldestDay) r.runs.delete(k);
 }
 
 function addFields<T, K extends keyof T>(a: T, b: T, keys: readonly K[]): void {

@@ -1,10 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { emptyRollups } from '../store/rollup.js';
+import { emptyRollups, type Rollups } from '../store/rollup.js';
 import { scanRange, type Range, type RangeResult } from './scan-range.js';
 
-/** Worker entry: parses its share of the ranges into its own rollups and posts them back. */
+/** Worker entry: parses its share of the ranges into one rollup per file and posts them back. */
 const ranges = (workerData as { ranges: Range[] }).ranges;
-const rollups = emptyRollups();
+const byFile = new Map<string, Rollups>();
 const results: RangeResult[] = [];
-for (const range of ranges) results.push(await scanRange(range, rollups));
-parentPort!.postMessage({ rollups, results });
+for (const range of ranges) {
+  let r = byFile.get(range.file);
+  if (!r) byFile.set(range.file, (r = emptyRollups()));
+  results.push(await scanRange(range, r));
+}
+parentPort!.postMessage({ rollups: [...byFile], results });

@@ -29,55 +29,86 @@ export interface IngestOptions {
 
 type Format = z.infer<typeof SourceFormat>;
 
+/** One file to read from a watermark to its end. */
+export interface FileToRead {
+  file: string;
+  format: Format;
+  size: number;
+  start: number;
+  line: number;
+}
+
+export interface FileRead {
+  /** The rollup of the bytes read (to be folded into the file's rollup by the caller). */
+  rollup: Rollups;
+  /** Offset just past the last complete line: the new watermark. */
+  end_offset: number;
+  next_line: number;
+}
+
 /**
- * Reads every source into `rollups`. Large inputs are cut into byte ranges on line boundaries and
- * parsed in parallel (the main thread takes one share, worker threads the rest); the partial rollups
- * are merged, and line numbers of skipped lines are renumbered to their place in the whole file.
+ * Reads every file from its start offset to its end, each into a rollup of its own. Large inputs are
+ * cut into byte ranges on line boundaries and parsed in parallel (the main thread takes one share,
+ * worker threads the rest); the partial rollups of a file are merged, and line numbers of skipped
+ * lines are numbered from the file's watermark.
  */
-export async function ingestSources(
-  sources: readonly { path: string; format: Format }[],
-  rollups: Rollups,
-  opts: IngestOptions = {},
-): Promise<IngestSummary> {
-  const files: { file: string; format: Format; size: number }[] = [];
-  for (const source of sources) {
-    for (const file of await listSourceFiles([source.path])) files.push({ file, format: source.format, size: (await stat(file)).size });
-  }
-  const total = files.reduce((s, f) => s + f.size, 0);
+export async function ingestFiles(files: readonly FileToRead[], opts: IngestOptions = {}): Promise<{ reads: Map<string, FileRead>; summary: IngestSummary }> {
+  const total = files.reduce((s, f) => s + (f.size - f.start), 0);
   const wanted = opts.workers === undefined || opts.workers === 'auto' ? Math.min(4, availableParallelism()) : opts.workers;
   const threads = total >= (opts.parallelMinBytes ?? 32 * 1024 * 1024) ? Math.max(1, wanted) : 1;
+  const shares = threads === 1 ? [files.map((f) => ({ file: f.file, format: f.format, start: f.start, line: f.line, end: undefined }))] : await split(files, threads);
 
-  const shares = threads === 1 ? [files.map((f) => ({ file: f.file, format: f.format, start: 0, end: undefined }))] : await split(files, threads);
+  const reads = new Map<string, FileRead>();
+  for (const f of files) reads.set(f.file, { rollup: emptyRollups(), end_offset: f.start, next_line: f.line });
   const [own, ...others] = shares;
   const [mine, ...theirs] = await Promise.all([
     (async () => {
       const results: RangeResult[] = [];
-      for (const r of own ?? []) results.push(await scanRange(r, rollups));
+      for (const r of own ?? []) results.push(await scanRange(r, reads.get(r.file)!.rollup));
       return results;
     })(),
     ...others.map((ranges) => inWorker(ranges)),
   ]);
   const results = [...mine];
   for (const t of theirs) {
-    mergeRollups(rollups, t.rollups);
+    for (const [file, r] of t.rollups) mergeRollups(reads.get(file)!.rollup, Object.assign(emptyRollups(), r));
     results.push(...t.results);
   }
-  return summarise(files.map((f) => f.file), results, shares.length);
+  return { reads, summary: summarise(files, results, reads, shares.length) };
 }
 
-/** Cuts the files into `n` shares of about equal bytes, every cut on a line start. */
-async function split(files: { file: string; format: Format; size: number }[], n: number): Promise<Range[][]> {
-  const total = files.reduce((s, f) => s + f.size, 0);
+/** Reads sources whole into one rollup: the stateless path (tests, benchmarks of parsing). */
+export async function ingestSources(
+  sources: readonly { path: string; format: Format }[],
+  rollups: Rollups,
+  opts: IngestOptions = {},
+): Promise<IngestSummary> {
+  const files: FileToRead[] = [];
+  for (const source of sources) {
+    for (const file of await listSourceFiles([source.path])) files.push({ file, format: source.format, size: (await stat(file)).size, start: 0, line: 1 });
+  }
+  const { reads, summary } = await ingestFiles(files, opts);
+  for (const r of reads.values()) mergeRollups(rollups, r.rollup);
+  return summary;
+}
+
+/** Cuts the unread parts of the files into `n` shares of about equal bytes, every cut on a line start. */
+async function split(files: readonly FileToRead[], n: number): Promise<Range[][]> {
+  const total = files.reduce((s, f) => s + (f.size - f.start), 0);
   const target = Math.ceil(total / n);
   const shares: Range[][] = [[]];
   let room = target;
   for (const f of files) {
-    let start = 0;
+    let start = f.start;
+    // Only the first range of a file knows its line number; the others are renumbered afterwards.
+    let line = f.line;
+    if (start >= f.size) shares[shares.length - 1]!.push({ file: f.file, format: f.format, start, line, end: undefined });
     while (start < f.size) {
       const last = shares.length === n;
       const want = last ? f.size : Math.min(f.size, start + room);
       const end = want >= f.size ? f.size : await lineStartAtOrAfter(f.file, want, f.size);
-      if (end > start) shares[shares.length - 1]!.push({ file: f.file, format: f.format, start, end: end >= f.size ? undefined : end });
+      if (end > start) shares[shares.length - 1]!.push({ file: f.file, format: f.format, start, line, end: end >= f.size ? undefined : end });
+      line = 1;
       room -= end - start;
       start = end;
       if (room <= 0 && !last) {
@@ -85,19 +116,18 @@ async function split(files: { file: string; format: Format; size: number }[], n:
         room = target;
       }
     }
-    if (f.size === 0) shares[shares.length - 1]!.push({ file: f.file, format: f.format, start: 0, end: undefined });
   }
   return shares.filter((s) => s.length);
 }
 
-async function inWorker(ranges: Range[]): Promise<{ rollups: Rollups; results: RangeResult[] }> {
+async function inWorker(ranges: Range[]): Promise<{ rollups: [string, Rollups][]; results: RangeResult[] }> {
   const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), { workerData: { ranges } });
     let done = false;
-    worker.once('message', (m: { rollups: Rollups; results: RangeResult[] }) => {
+    worker.once('message', (m: { rollups: [string, Rollups][]; results: RangeResult[] }) => {
       done = true;
-      resolve({ rollups: Object.assign(emptyRollups(), m.rollups), results: m.results });
+      resolve(m);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -106,22 +136,27 @@ async function inWorker(ranges: Range[]): Promise<{ rollups: Rollups; results: R
   });
 }
 
-function summarise(order: string[], results: RangeResult[], threads: number): IngestSummary {
-  const summary: IngestSummary = { files: order.length, records: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], threads };
+function summarise(files: readonly FileToRead[], results: RangeResult[], reads: Map<string, FileRead>, threads: number): IngestSummary {
+  const summary: IngestSummary = { files: files.length, records: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], threads };
   const byFile = new Map<string, RangeResult[]>();
   for (const r of results) byFile.set(r.range.file, [...(byFile.get(r.range.file) ?? []), r]);
-  for (const file of order) {
-    let linesBefore = 0;
-    for (const r of (byFile.get(file) ?? []).sort((a, b) => a.range.start - b.range.start)) {
+  for (const f of files) {
+    // The first range is numbered from the watermark; each later range continues where it ended.
+    let line = f.line;
+    const read = reads.get(f.file)!;
+    for (const r of (byFile.get(f.file) ?? []).sort((a, b) => a.range.start - b.range.start)) {
+      const first = r.range.line;
       summary.records += r.records;
       summary.bytes += r.bytes;
       summary.skipped += r.skipped;
       for (const d of r.skipped_details) {
-        if (summary.skipped_details.length < MAX_SKIPPED_DETAILS) summary.skipped_details.push({ ...d, line: d.line + linesBefore });
+        if (summary.skipped_details.length < MAX_SKIPPED_DETAILS) summary.skipped_details.push({ ...d, line: d.line - first + line });
       }
-      if (r.held_back_bytes > 0) summary.held_back.push({ file, bytes: r.held_back_bytes });
-      linesBefore += r.lines;
+      if (r.held_back_bytes > 0) summary.held_back.push({ file: f.file, bytes: r.held_back_bytes });
+      line += r.lines;
+      read.end_offset = Math.max(read.end_offset, r.end_offset);
     }
+    read.next_line = line;
   }
   return summary;
 }

@@ -19,6 +19,8 @@ export interface Range {
   file: string;
   format: z.infer<typeof SourceFormat>;
   start: number;
+  /** Number of the line at `start`, when known (a watermark); ranges cut by split() count from 1. */
+  line: number;
   /** Exclusive; undefined reads to the end of the file. */
   end: number | undefined;
 }
@@ -29,6 +31,8 @@ export interface RangeResult {
   bytes: number;
   /** Lines in the range (complete ones), so later ranges of the file can number theirs. */
   lines: number;
+  /** Offset just past the last complete line read. */
+  end_offset: number;
   skipped: number;
   /** Line numbers relative to the range start (1 = its first line). */
   skipped_details: SkippedLine[];
@@ -38,7 +42,7 @@ export interface RangeResult {
 /** Parses one range into `rollups`. Used by the main thread and by ingest workers alike. */
 export async function scanRange(range: Range, rollups: Rollups): Promise<RangeResult> {
   const parse = PARSERS[range.format];
-  const result: RangeResult = { range, records: 0, bytes: 0, lines: 0, skipped: 0, skipped_details: [], held_back_bytes: 0 };
+  const result: RangeResult = { range, records: 0, bytes: 0, lines: 0, end_offset: range.start, skipped: 0, skipped_details: [], held_back_bytes: 0 };
   const scan = await scanLines(
     range.file,
     (text, line) => {
@@ -51,10 +55,11 @@ export async function scanRange(range: Range, rollups: Rollups): Promise<RangeRe
         if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: parsed.error });
       }
     },
-    { offset: range.start, line: 1, end: range.end },
+    { offset: range.start, line: range.line, end: range.end },
   );
   result.bytes = scan.bytesRead;
-  result.lines = scan.nextLine - 1;
+  result.lines = scan.nextLine - range.line;
+  result.end_offset = scan.endOffset;
   result.held_back_bytes = scan.heldBackBytes;
   return result;
 }

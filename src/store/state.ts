@@ -1,0 +1,181 @@
+import { readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { formatZodIssues } from '../config/errors.js';
+import { writeFileAtomic } from './atomic.js';
+import { decodeRollups, encodeRollups, type EncodedRollups } from './rollup-codec.js';
+import type { Rollups } from './rollup.js';
+
+/**
+ * The run state of one tuner config, in two files: `state.json` (small: fingerprints, watermarks,
+ * the last proposal's decisions, the run ledger) and `rollups-<generation>.json` (the daily rollups of
+ * every source file). The small file is the commit point: it names the rollups generation it was
+ * built with, and is renamed into place only after that generation is on disk.
+ */
+
+export const STATE_VERSION = 1;
+
+export class StateError extends Error {
+  override name = 'StateError';
+}
+
+/** stat() of a source file: [dev, ino, size, mtimeMs]. */
+export const FileStat = z.tuple([z.number(), z.number(), z.number().int().nonnegative(), z.number()]);
+
+export const Fingerprint = z.object({
+  config_hash: z.string(),
+  targets: z.record(z.string(), z.string()),
+  files: z.record(z.string(), FileStat),
+});
+export type Fingerprint = z.infer<typeof Fingerprint>;
+
+/** Where reading of one source file stands. Keyed by device and inode, so a renamed file keeps it. */
+export const FileEntry = z.object({
+  path: z.string(),
+  format: z.string(),
+  size: z.number().int().nonnegative(),
+  mtime_ms: z.number(),
+  /** Bytes read and folded into this file's rollup: the next read starts here. */
+  offset: z.number().int().nonnegative(),
+  /** Number of the line at `offset`. */
+  line: z.number().int().positive(),
+  /** Hashes of the first and of the last 4 KiB before `offset`: a rewritten file no longer matches. */
+  head_hash: z.string(),
+  tail_hash: z.string(),
+});
+export type FileEntry = z.infer<typeof FileEntry>;
+
+export const RunEntry = z.object({
+  command: z.string(),
+  started: z.string(),
+  ended: z.string(),
+  result: z.string(),
+  records: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  llm_tokens: z.number().int().nonnegative(),
+  llm_cost_usd: z.number().nonnegative(),
+});
+export type RunEntry = z.infer<typeof RunEntry>;
+
+export const LastProposal = z.object({
+  at: z.string(),
+  decisions: z.array(z.string()),
+  figures: z.record(z.string(), z.number()),
+});
+export type LastProposal = z.infer<typeof LastProposal>;
+
+export const State = z.object({
+  format: z.literal('tokentune-state'),
+  version: z.literal(STATE_VERSION),
+  config_path: z.string(),
+  fingerprint: Fingerprint,
+  files: z.record(z.string(), FileEntry),
+  /** Rollup keys of files that are gone: their data stays until retention drops it. */
+  retired: z.array(z.string()),
+  rollups_generation: z.number().int().nonnegative(),
+  last_proposal: LastProposal.nullable(),
+  noop_streak: z.number().int().nonnegative(),
+  ledger: z.array(RunEntry),
+});
+export type State = z.infer<typeof State>;
+
+export const MAX_LEDGER = 200;
+
+export function emptyState(configPath: string): State {
+  return {
+    format: 'tokentune-state',
+    version: STATE_VERSION,
+    config_path: configPath,
+    fingerprint: { config_hash: '', targets: {}, files: {} },
+    files: {},
+    retired: [],
+    rollups_generation: 0,
+    last_proposal: null,
+    noop_streak: 0,
+    ledger: [],
+  };
+}
+
+export const statePath = (dir: string): string => join(dir, 'state.json');
+const rollupsPath = (dir: string, generation: number): string => join(dir, `rollups-${generation}.json`);
+
+const fix = (path: string) =>
+  `Run again with --rebuild-state to re-read every source from the start, or restore ${path} from a backup.`;
+
+/** Reads and validates the state. Undefined when there is none yet. Never resets a bad state silently. */
+export async function loadState(dir: string): Promise<{ state: State; rollups: Map<string, Rollups> } | undefined> {
+  const path = statePath(dir);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const state = parseState(text, path);
+  const rollups = new Map<string, Rollups>();
+  if (state.rollups_generation > 0) {
+    const rpath = rollupsPath(dir, state.rollups_generation);
+    let encoded: { format?: string; files?: Record<string, EncodedRollups> };
+    try {
+      encoded = JSON.parse(await readFile(rpath, 'utf8'));
+    } catch (e) {
+      throw new StateError(`${rpath}: cannot read the rollups this state was built with (${(e as Error).message}). ${fix(path)}`);
+    }
+    if (encoded.format !== 'tokentune-rollups' || !encoded.files) throw new StateError(`${rpath}: not a tokentune rollups file. ${fix(path)}`);
+    for (const [key, e] of Object.entries(encoded.files)) rollups.set(key, decodeRollups(e));
+  }
+  return { state, rollups };
+}
+
+export function parseState(text: string, path: string): State {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new StateError(`${path}: the state file is not valid JSON (${(e as Error).message}). ${fix(path)}`);
+  }
+  const migrated = migrate(raw, path);
+  const parsed = State.safeParse(migrated);
+  if (!parsed.success) {
+    throw new StateError(`${path}: the state file does not match format version ${STATE_VERSION}: ${formatZodIssues(parsed.error).slice(0, 3).join('; ')}. ${fix(path)}`);
+  }
+  return parsed.data;
+}
+
+/** Brings an older state up to the current format; refuses one written by a newer tokentune. */
+function migrate(raw: unknown, path: string): unknown {
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version > STATE_VERSION) {
+    throw new StateError(`${path}: written by a newer tokentune (state format ${version}; this one reads up to ${STATE_VERSION}). Upgrade tokentune, or use --rebuild-state.`);
+  }
+  // Version 1 is the first format: later versions add their steps here, oldest first.
+  return raw;
+}
+
+/**
+ * Writes new rollups (when given) and then the state that names them; the rename of state.json is
+ * the commit point. Older rollup generations and leftovers of interrupted writes are removed after.
+ */
+export async function saveState(dir: string, state: State, rollups?: Map<string, Rollups>): Promise<State> {
+  const next: State = { ...state, ledger: state.ledger.slice(-MAX_LEDGER) };
+  if (rollups) {
+    next.rollups_generation = state.rollups_generation + 1;
+    const files: Record<string, EncodedRollups> = {};
+    for (const [key, r] of rollups) files[key] = encodeRollups(r);
+    await writeFileAtomic(rollupsPath(dir, next.rollups_generation), JSON.stringify({ format: 'tokentune-rollups', version: STATE_VERSION, files }));
+  }
+  await writeFileAtomic(statePath(dir), JSON.stringify(next));
+  await removeStale(dir, next.rollups_generation);
+  return next;
+}
+
+async function removeStale(dir: string, keep: number): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const gen = /^rollups-(\d+)\.json$/.exec(name);
+    // We hold the lock: any temporary file here is a leftover of an interrupted write.
+    if ((gen && Number(gen[1]) !== keep) || name.endsWith('.tmp')) {
+      await unlink(join(dir, name)).catch(() => undefined);
+    }
+  }
+}
