@@ -1,35 +1,44 @@
 import { readFile } from 'node:fs/promises';
 import { relative, isAbsolute } from 'node:path';
-import { analyze } from './analysis/analyze.js';
 import type { Change, Finding } from './analysis/change.js';
-import type { RuleContext } from './analysis/context.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
+import { ConfigError } from './config/errors.js';
+import { commitState, runGate, stateDirFor, type GateLevel, type GateResult } from './drift/gate.js';
 import type { LlmUsage } from './llm/step.js';
 import type { Rejection } from './llm/guardrails.js';
-import { ConfigError } from './config/errors.js';
-import { blendedPricePerToken, priceOf, resolveModel } from './pricing/cost.js';
 import { applyChanges, type FileResult } from './proposal/apply.js';
 import { renderReport } from './proposal/report.js';
-import { readTargets, type TargetFile, type TargetState } from './proposal/targets.js';
-import { computeStats, defaultMix } from './stats/compute.js';
+import { readTargets, type TargetFile } from './proposal/targets.js';
 import type { Stats, Window } from './stats/types.js';
-import { resolveWindow } from './stats/window.js';
-import { emptyRollups } from './store/rollup.js';
-import { ingestSources, type IngestSummary } from './telemetry/ingest.js';
+import { acquireLock } from './store/lock.js';
+import type { IngestSummary } from './telemetry/ingest.js';
 
 export interface TuneOptions {
   configPath: string;
   since?: string;
   until?: string;
   showPrompt?: boolean;
-  /** Dry runs write nothing but the tuner's own spend ledger. */
+  /** Dry runs may read the state but never write it (only the tuner's own spend ledger). */
   dryRun?: boolean;
+  /** Go on to the LLM and the proposal even when the gate finds no material drift. */
+  force?: boolean;
+  /** Ignore the stored state and re-read every source from the start. */
+  rebuildState?: boolean;
   env?: NodeJS.ProcessEnv;
   now?: Date;
 }
 
+export interface GatedResult {
+  status: Exclude<GateLevel, 'drift'>;
+  moved: string[];
+  window: Window | null;
+  ingest: IngestSummary;
+  noop_streak: number;
+}
+
 export interface ProposalResult {
   status: 'proposal';
+  moved: string[];
   window: Window;
   changes: Change[];
   rejected: Rejection[];
@@ -41,94 +50,87 @@ export interface ProposalResult {
   ingest: IngestSummary;
   llm: LlmUsage;
   stats: Stats;
+  noop_streak: number;
 }
 
-export type RunResult = ProposalResult;
+export type RunResult = GatedResult | ProposalResult;
 
-/** One tuning run, from config to report and diffs. Nothing is written: publishing is a separate stage. */
+/**
+ * One tuning run: the drift gate first; on drift (or --force) the LLM step, the edited target files
+ * and the report. A real run holds the state lock throughout and commits the state at the end; a dry
+ * run writes no state. Publishing the proposal is a separate stage.
+ */
 export async function runTune(opts: TuneOptions): Promise<RunResult> {
+  const env = opts.env ?? process.env;
+  const now = opts.now ?? new Date();
+  const dryRun = opts.dryRun ?? true;
+  const started = new Date();
   const loaded = await loadConfig(opts.configPath);
-  const { config } = loaded;
   const targets = readTargets(await readTargetFiles(loaded));
-
-  const rollups = emptyRollups();
-  const ingest = await ingestSources(loaded.sources, rollups, {
-    workers: config.ingest.workers,
-    parallelMinBytes: config.ingest.parallel_min_bytes,
-  });
-  if (rollups.records === 0) throw new ConfigError(`no telemetry records in ${loaded.sources.map((s) => s.path).join(', ')}`);
-
-  let range;
+  const release = dryRun ? undefined : await acquireLock(stateDirFor(loaded, env), dryRun ? 'tune --dry-run' : 'tune');
   try {
-    range = resolveWindow({ days: config.window.days, since: opts.since, until: opts.until, maxTs: rollups.max_ts });
-  } catch (e) {
-    throw new ConfigError((e as Error).message);
+    const gate = await runGate(loaded, targets, { mode: 'tune', rebuild: opts.rebuildState ?? false, now, env, since: opts.since, until: opts.until });
+    const { stats, ctx, analysis, decisions } = gate.computed!;
+    const entry = (result: string, llm?: LlmUsage) => ({
+      command: dryRun ? 'tune --dry-run' : 'tune',
+      started: started.toISOString(),
+      ended: new Date().toISOString(),
+      result,
+      records: gate.ingest.records,
+      bytes: gate.ingest.bytes,
+      llm_tokens: llm ? llm.input_tokens + llm.output_tokens + llm.cache_creation_input_tokens + llm.cache_read_input_tokens : 0,
+      llm_cost_usd: llm?.cost_usd ?? 0,
+    });
+    if (gate.level !== 'drift' && !opts.force) {
+      if (!dryRun) await commitState(loaded, gate, entry(gate.level), env);
+      return { status: gate.level, moved: gate.moved, window: stats.window, ingest: gate.ingest, noop_streak: gate.state.noop_streak };
+    }
+
+    const { runLlmStep } = await import('./llm/step.js');
+    const step = await runLlmStep({ loaded, stats, targets, ctx, analysis, env, showPrompt: opts.showPrompt ?? false, dryRun, now });
+    const files = applyChanges(step.changes, targets);
+    const report = renderReport({
+      project: loaded.config.project,
+      generatedAt: now.toISOString(),
+      stats,
+      changes: step.changes,
+      rejected: step.rejected,
+      considered: step.considered,
+      llmText: step.text,
+      findings: analysis.findings,
+      files,
+      caps: Object.fromEntries(Object.entries(targets.caps).map(([k, v]) => [k, v.value])),
+      ciProfiles: Object.fromEntries(Object.entries(targets.ci).map(([k, v]) => [k, v.value])),
+      llm: step.llm,
+      skippedLines: gate.ingest.skipped,
+      drift: gate.moved,
+    });
+    if (!dryRun) {
+      // The gate compares the next runs' mechanical decisions with these.
+      await commitState(loaded, gate, entry('proposal', step.llm), env, { last_proposal: { at: now.toISOString(), ...decisions }, noop_streak: 0 });
+    }
+    return {
+      status: 'proposal',
+      moved: gate.moved,
+      window: stats.window,
+      changes: step.changes,
+      rejected: step.rejected,
+      considered: step.considered,
+      findings: analysis.findings,
+      files,
+      report,
+      prompt: step.prompt,
+      ingest: gate.ingest,
+      llm: step.llm,
+      stats,
+      noop_streak: 0,
+    };
+  } finally {
+    await release?.();
   }
-  const stats = computeStats(rollups, { range, pricing: loaded.pricing, defaultOutputShare: config.pricing.default_output_share });
-  const ctx = ruleContext(loaded, stats, targets);
-  const analysis = analyze(ctx);
-
-  const { runLlmStep } = await import('./llm/step.js');
-  const step = await runLlmStep({
-    loaded,
-    stats,
-    targets,
-    ctx,
-    analysis,
-    env: opts.env ?? process.env,
-    showPrompt: opts.showPrompt ?? false,
-    dryRun: opts.dryRun ?? true,
-    now: opts.now ?? new Date(),
-  });
-  const { llm, prompt } = step;
-  const files = applyChanges(step.changes, targets);
-  const report = renderReport({
-    project: config.project,
-    generatedAt: (opts.now ?? new Date()).toISOString(),
-    stats,
-    changes: step.changes,
-    rejected: step.rejected,
-    considered: step.considered,
-    llmText: step.text,
-    findings: analysis.findings,
-    files,
-    caps: Object.fromEntries(Object.entries(targets.caps).map(([k, v]) => [k, v.value])),
-    ciProfiles: Object.fromEntries(Object.entries(targets.ci).map(([k, v]) => [k, v.value])),
-    llm,
-    skippedLines: ingest.skipped,
-  });
-  return {
-    status: 'proposal',
-    window: stats.window,
-    changes: step.changes,
-    rejected: step.rejected,
-    considered: step.considered,
-    findings: analysis.findings,
-    files,
-    report,
-    prompt,
-    ingest,
-    llm,
-    stats,
-  };
 }
 
-export function ruleContext(loaded: LoadedConfig, stats: Stats, targets: TargetState): RuleContext {
-  const { config, pricing } = loaded;
-  return {
-    stats,
-    targets,
-    rules: config.rules,
-    ladders: config.models.ladders,
-    price: (model) => {
-      const seen = stats.blended_price[model];
-      if (seen !== undefined && seen !== null) return seen;
-      const p = priceOf(pricing, model);
-      return p ? blendedPricePerToken(p, defaultMix(config.pricing.default_output_share)) : null;
-    },
-    canonical: (model) => resolveModel(pricing, model) ?? model,
-  };
-}
+export type { GateResult };
 
 async function readTargetFiles(loaded: LoadedConfig): Promise<TargetFile[]> {
   return Promise.all(
@@ -147,4 +149,3 @@ function displayPath(abs: string): string {
   const rel = relative(process.cwd(), abs);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
-

@@ -18,6 +18,9 @@ async function main(argv: string[]): Promise<number> {
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
         'show-prompt': { type: 'boolean' },
+        force: { type: 'boolean' },
+        'rebuild-state': { type: 'boolean' },
+        'exit-code': { type: 'boolean' },
         since: { type: 'string' },
         until: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -39,19 +42,24 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
-  if (positionals.length) {
-    process.stderr.write(`tune: unknown command "${positionals[0]}"\n\n${USAGE}`);
+  const command = positionals[0];
+  if (positionals.length > 1 || (command !== undefined && command !== 'check')) {
+    process.stderr.write(`tune: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
     return 2;
   }
-  if (!values['dry-run']) {
-    process.stderr.write('tune: publishing proposals as a branch is not available in this version; run with --dry-run\n');
-    return 2;
+  const configPath = values.config ?? 'tokentune.yaml';
+  if (command === 'check') {
+    const { runCheckCommand } = await import('./check.js');
+    return runCheckCommand({ configPath, json: values.json ?? false, exitCode: values['exit-code'] ?? false, rebuildState: values['rebuild-state'] ?? false });
   }
   const { runTuneCommand } = await import('./tune.js');
   return runTuneCommand({
-    configPath: values.config ?? 'tokentune.yaml',
+    configPath,
     json: values.json ?? false,
     showPrompt: values['show-prompt'] ?? false,
+    dryRun: values['dry-run'] ?? false,
+    force: values.force ?? false,
+    rebuildState: values['rebuild-state'] ?? false,
     since: values.since,
     until: values.until,
   });

@@ -1,39 +1,61 @@
 import { ConfigError } from '../config/errors.js';
-import { runTune, type ProposalResult } from '../pipeline.js';
+import { runTune, type ProposalResult, type RunResult } from '../pipeline.js';
+import { LockError } from '../store/lock.js';
+import { StateError } from '../store/state.js';
 
 export interface TuneCommandOptions {
   configPath: string;
   json: boolean;
   showPrompt: boolean;
+  dryRun: boolean;
+  force: boolean;
+  rebuildState: boolean;
   since: string | undefined;
   until: string | undefined;
 }
 
+/** Exit codes shared by the commands. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3, locked: 4 } as const;
+
 export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
-  let result: ProposalResult;
+  let result: RunResult;
   try {
-    result = await runTune({ configPath: o.configPath, since: o.since, until: o.until, showPrompt: o.showPrompt, dryRun: true });
+    result = await runTune({ configPath: o.configPath, since: o.since, until: o.until, showPrompt: o.showPrompt, dryRun: o.dryRun, force: o.force, rebuildState: o.rebuildState });
   } catch (e) {
-    if (e instanceof ConfigError || (e as Error).name === 'EditError') {
-      process.stderr.write(`tune: ${(e as Error).message}\n`);
-      return 2;
-    }
-    throw e;
+    return reportError(e);
   }
   logSkipped(result);
+  if (result.status !== 'proposal') {
+    if (o.json) process.stdout.write(`${JSON.stringify({ status: result.status, window: result.window, moved: result.moved, noop_streak: result.noop_streak, ingest: result.ingest }, null, 2)}\n`);
+    else process.stdout.write(`${result.status}: nothing moved enough to change a decision since the last proposal (no LLM call, $0); --force runs anyway\n`);
+    return EXIT.ok;
+  }
   if (o.json) {
     process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
-    return 0;
+  } else {
+    if (result.prompt) process.stdout.write(`===== system prompt =====\n${result.prompt.system}\n===== user prompt =====\n${result.prompt.user}\n`);
+    process.stdout.write(result.report);
   }
-  if (result.prompt) {
-    process.stdout.write(`===== system prompt =====\n${result.prompt.system}\n===== user prompt =====\n${result.prompt.user}\n`);
-  }
-  process.stdout.write(result.report);
+  const what = `${result.changes.length} change(s) from ${result.ingest.records} new records in ${result.ingest.files} file(s)${result.ingest.skipped ? `, ${result.ingest.skipped} line(s) skipped` : ''}`;
   process.stderr.write(
-    `tune: dry run, nothing written: ${result.changes.length} change(s) from ${result.ingest.records} records in ${result.ingest.files} file(s)` +
-      `${result.ingest.skipped ? `, ${result.ingest.skipped} line(s) skipped` : ''}\n`,
+    o.dryRun
+      ? `tune: dry run, nothing written: ${what}\n`
+      : `tune: proposal recorded in the run state: ${what}. Publishing it as a branch or pull request is not implemented yet; the report and diffs are above.\n`,
   );
-  return 0;
+  return EXIT.ok;
+}
+
+/** Errors the user can act on get one clear line and their exit code; anything else is a bug. */
+export function reportError(e: unknown): number {
+  if (e instanceof LockError) {
+    process.stderr.write(`tune: ${e.message}\n`);
+    return EXIT.locked;
+  }
+  if (e instanceof ConfigError || e instanceof StateError || (e as Error).name === 'EditError') {
+    process.stderr.write(`tune: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  throw e;
 }
 
 /** The documented `--json` contract. */
@@ -41,6 +63,7 @@ export function toJson(r: ProposalResult) {
   return {
     status: r.status,
     window: r.window,
+    moved: r.moved,
     changes: r.changes,
     rejected: r.rejected,
     considered: r.considered,
@@ -54,7 +77,7 @@ export function toJson(r: ProposalResult) {
   };
 }
 
-function logSkipped(r: ProposalResult): void {
+export function logSkipped(r: { ingest: RunResult['ingest'] }): void {
   for (const s of r.ingest.skipped_details) process.stderr.write(`tune: skipped ${s.file}:${s.line}: ${s.reason}\n`);
   const more = r.ingest.skipped - r.ingest.skipped_details.length;
   if (more > 0) process.stderr.write(`tune: … and ${more} more skipped line(s)\n`);

@@ -1,18 +1,27 @@
-export const USAGE = `Usage: tune [options]
+export const USAGE = `Usage: tune [options]          propose changes (a drift gate runs first)
+       tune check [options]    the cheap drift check, for cron
 
 Reads LLM usage telemetry, computes per-category statistics, applies the tuning rules and proposes
 changes to the target config files (models, token caps, CI profiles, run budgets).
 
 Options:
   -c, --config <file>   tuner config (default: tokentune.yaml in the current directory)
-      --dry-run         print the report and the diffs; write nothing, touch no git
-      --json            print one JSON document instead of the report (with --dry-run)
+      --dry-run         print the report and the diffs; write no state and no file, touch no git
+      --json            print one JSON document instead of text
       --show-prompt     also print the rendered LLM prompt (system and user parts)
+      --force           go on to the LLM and the proposal even without material drift
       --since <date>    first day analysed, YYYY-MM-DD (default: window.days before --until)
       --until <date>    last day analysed, YYYY-MM-DD (default: the day of the newest record)
+      --rebuild-state   ignore the stored run state and re-read every source from the start
+      --exit-code       (check) exit 3 on drift, as git diff --exit-code does
   -h, --help            show this help
   -v, --version         print the version
 
-Exit codes: 0 done; 1 run failed; 2 bad flag, bad config or bad input path.
-Environment: ANTHROPIC_API_KEY enables the LLM step (never read from files, never logged).
+tune check prints one line: noop (nothing new), no-material-drift (new data, same decisions) or
+drift: <what moved>.
+
+Exit codes: 0 done; 1 run failed; 2 bad flag, config, input path or state file; 3 drift (check
+--exit-code); 4 another run holds the state lock.
+Environment: ANTHROPIC_API_KEY enables the LLM step (never read from files, never logged);
+XDG_STATE_HOME sets where run state is kept.
 `;

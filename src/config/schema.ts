@@ -136,6 +136,13 @@ const Llm = z.strictObject({
 const State = z.strictObject({
   /** Where tokentune keeps its state; default $XDG_STATE_HOME/tokentune/<hash of this config's path>. */
   dir: z.string().min(1).optional(),
+  /** Days of rollups kept; older days are dropped. */
+  retention_days: z.number().int().positive().default(120),
+});
+
+const Drift = z.strictObject({
+  /** A decision's figure that moves more than this share since the last proposal is material drift. */
+  tolerance: z.number().min(0).default(0.1),
 });
 
 export const TunerConfig = z.strictObject({
@@ -150,6 +157,7 @@ export const TunerConfig = z.strictObject({
   ingest: Ingest.prefault({}),
   llm: Llm.prefault({}),
   state: State.prefault({}),
+  drift: Drift.prefault({}),
 });
 export type TunerConfig = z.infer<typeof TunerConfig>;
 export type RulesConfig = TunerConfig['rules'];

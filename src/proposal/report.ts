@@ -19,6 +19,8 @@ export interface ReportInput {
   ciProfiles: Record<string, string>;
   llm: LlmUsage;
   skippedLines: number;
+  /** What moved since the last proposal, per the drift gate. */
+  drift?: string[];
 }
 
 /** The Markdown report, in the structure of the cost-tuning brief. A pure function of its input. */
@@ -32,7 +34,8 @@ export function renderReport(r: ReportInput): string {
   push(`**Generated**: ${r.generatedAt}  `, `**Analysis period**: ${s.window.since} to ${s.window.until} (${s.window.days} days)  `);
   push(`**Runs analysed**: ${s.runs.length} runs, ${s.phases} phases, ${s.categories.length} categories  `);
   push(`**Proposal source**: ${cell(r.llm.note)}  `);
-  push(`**Tuner's own cost**: ${tunerCost(r.llm)}`, '');
+  push(`**Tuner's own cost**: ${tunerCost(r.llm)}  `);
+  push(`**Why now**: ${r.drift?.length ? cell(r.drift.slice(0, 5).join('; ')) + (r.drift.length > 5 ? `; and ${r.drift.length - 5} more` : '') : 'forced run'}`, '');
 
   push('## Executive summary', '');
   push(summarySentence(r, projection), '');

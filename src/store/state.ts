@@ -24,6 +24,8 @@ export const FileStat = z.tuple([z.number(), z.number(), z.number().int().nonneg
 
 export const Fingerprint = z.object({
   config_hash: z.string(),
+  /** Resolved source roots of the config, so a no-op check needs no config parsing. */
+  sources: z.array(z.object({ path: z.string(), format: z.string() })),
   targets: z.record(z.string(), z.string()),
   files: z.record(z.string(), FileStat),
 });
@@ -86,7 +88,7 @@ export function emptyState(configPath: string): State {
     format: 'tokentune-state',
     version: STATE_VERSION,
     config_path: configPath,
-    fingerprint: { config_hash: '', targets: {}, files: {} },
+    fingerprint: { config_hash: '', sources: [], targets: {}, files: {} },
     files: {},
     retired: [],
     rollups_generation: 0,

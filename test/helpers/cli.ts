@@ -11,7 +11,9 @@ const exec = promisify(execFile);
 
 /** Runs the built CLI as a user would. Async, so servers in the test process keep answering. */
 export async function tune(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const base = { ...process.env, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env };
+  // A private state directory unless the test shares one between runs on purpose.
+  const state = env['XDG_STATE_HOME'] ?? (await mkdtemp(join(tmpdir(), 'tokentune-xdg-')));
+  const base = { ...process.env, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env, XDG_STATE_HOME: state };
   try {
     const r = await exec(process.execPath, [CLI, ...args], { cwd: ROOT, env: base, maxBuffer: 64 << 20 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };

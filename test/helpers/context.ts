@@ -1,5 +1,5 @@
 import { parseConfig } from '../../src/config/load.js';
-import { ruleContext } from '../../src/pipeline.js';
+import { ruleContext } from '../../src/analysis/rule-context.js';
 import { readTargets, type TargetState } from '../../src/proposal/targets.js';
 import type { RuleContext } from '../../src/analysis/context.js';
 import type { PhaseRecord, CallRecord, CiRecord } from '../../src/telemetry/schema.js';

@@ -1,0 +1,73 @@
+import { EXIT, logSkipped, reportError } from './tune.js';
+
+export interface CheckCommandOptions {
+  configPath: string;
+  json: boolean;
+  exitCode: boolean;
+  rebuildState: boolean;
+}
+
+/**
+ * `tune check`: the cheap drift gate, for cron. One line: `noop`, `no-material-drift` or
+ * `drift: …`. The no-op path is tried first with light modules only; everything else loads here.
+ */
+export async function runCheckCommand(o: CheckCommandOptions): Promise<number> {
+  const now = new Date();
+  if (!o.rebuildState) {
+    const { quickNoop } = await import('../drift/quick-check.js');
+    try {
+      const quick = await quickNoop(o.configPath, process.env, now);
+      if (quick) {
+        process.stdout.write(o.json ? `${JSON.stringify({ result: 'noop', noop_streak: quick.noop_streak, moved: [], records: 0, bytes: 0 })}\n` : 'noop\n');
+        return EXIT.ok;
+      }
+    } catch (e) {
+      return reportError(e);
+    }
+  }
+  try {
+    return await fullCheck(o, now);
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+async function fullCheck(o: CheckCommandOptions, now: Date): Promise<number> {
+  const [{ loadConfig }, { readTargets }, { readFile }, gate, { acquireLock }] = await Promise.all([
+    import('../config/load.js'),
+    import('../proposal/targets.js'),
+    import('node:fs/promises'),
+    import('../drift/gate.js'),
+    import('../store/lock.js'),
+  ]);
+  const started = new Date();
+  const loaded = await loadConfig(o.configPath);
+  const targets = readTargets(
+    await Promise.all(loaded.targets.map(async (t) => ({ path: t.path, display: t.path, preset: t.preset, text: await readFile(t.path, 'utf8') }))),
+  );
+  const release = await acquireLock(gate.stateDirFor(loaded, process.env), 'tune check');
+  try {
+    const g = await gate.runGate(loaded, targets, { mode: 'check', rebuild: o.rebuildState, now, env: process.env });
+    await gate.commitState(loaded, g, {
+      command: 'check',
+      started: started.toISOString(),
+      ended: new Date().toISOString(),
+      result: g.level,
+      records: g.ingest.records,
+      bytes: g.ingest.bytes,
+      llm_tokens: 0,
+      llm_cost_usd: 0,
+    }, process.env);
+    logSkipped(g);
+    if (o.json) {
+      process.stdout.write(
+        `${JSON.stringify({ result: g.level, moved: g.moved, noop_streak: g.state.noop_streak, records: g.ingest.records, bytes: g.ingest.bytes, skipped: g.ingest.skipped, files: g.events, state_dir: g.dir }, null, 2)}\n`,
+      );
+    } else {
+      process.stdout.write(g.level === 'drift' ? `drift: ${g.moved.slice(0, 5).join('; ')}${g.moved.length > 5 ? `; and ${g.moved.length - 5} more` : ''}\n` : `${g.level}\n`);
+    }
+    return g.level === 'drift' && o.exitCode ? EXIT.drift : EXIT.ok;
+  } finally {
+    await release();
+  }
+}

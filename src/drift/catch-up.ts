@@ -1,0 +1,119 @@
+import { open, stat } from 'node:fs/promises';
+import type { LoadedConfig } from '../config/load.js';
+import { emptyRollups, mergeRollups, pruneRollups, dayOf, type Rollups } from '../store/rollup.js';
+import type { FileEntry, State } from '../store/state.js';
+import { ingestFiles, type FileToRead, type IngestSummary } from '../telemetry/ingest.js';
+import { listSourceFiles } from '../telemetry/sources.js';
+import { sha256 } from './fingerprint.js';
+
+/**
+ * Level 2 of the drift gate: read only what is new. Each source file is tracked by device and inode
+ * with its own rollup, so every case keeps the totals right:
+ * - new bytes after the watermark are read and folded in;
+ * - a new file (a new inode) is read whole — including a re-created or copy-rotated one;
+ * - a renamed file keeps its inode, watermark and rollup;
+ * - a truncated or rewritten file (smaller than its watermark, or the bytes before the watermark no
+ *   longer hash the same) has its rollup replaced by a re-read from the start;
+ * - a deleted file's rollup stays (retired) until retention drops it.
+ * A last line without its newline is left for the next run.
+ */
+
+const WINDOW = 4096;
+
+export interface CatchUp {
+  state: State;
+  perFile: Map<string, Rollups>;
+  summary: IngestSummary;
+  /** What happened to files, for `check --json`. */
+  events: string[];
+}
+
+export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<string, Rollups>, now: Date): Promise<CatchUp> {
+  const files: State['files'] = {};
+  const rollups = new Map(perFile);
+  const retired = [...state.retired];
+  const events: string[] = [];
+  const toRead: (FileToRead & { key: string })[] = [];
+
+  for (const source of loaded.sources) {
+    for (const path of await listSourceFiles([source.path])) {
+      const st = await stat(path);
+      const key = `${st.dev}:${st.ino}`;
+      if (files[key]) continue; // the same file reached through two roots
+      const prev = state.files[key];
+      let start = 0;
+      let line = 1;
+      if (prev && prev.format === source.format) {
+        if (st.size < prev.offset) events.push(`${path}: truncated (${st.size} < ${prev.offset} bytes read); re-read from the start`);
+        else if (!(await samePrefix(path, prev))) events.push(`${path}: rewritten (the bytes before the watermark changed); re-read from the start`);
+        else {
+          start = prev.offset;
+          line = prev.line;
+          if (prev.path !== path) events.push(`${prev.path} → ${path}: renamed; continued at byte ${prev.offset}`);
+        }
+      } else if (!prev) events.push(`${path}: new file`);
+      if (start === 0) rollups.set(key, emptyRollups());
+      files[key] = { path, format: source.format, size: st.size, mtime_ms: st.mtimeMs, offset: start, line, head_hash: '', tail_hash: '' };
+      toRead.push({ key, file: path, format: source.format, size: st.size, start, line });
+    }
+  }
+  for (const [key, prev] of Object.entries(state.files)) {
+    if (files[key]) continue;
+    const r = rollups.get(key);
+    rollups.delete(key);
+    if (r && r.records > 0) {
+      const gone = `gone:${key}:${now.getTime()}`;
+      rollups.set(gone, r);
+      retired.push(gone);
+    }
+    events.push(`${prev.path}: gone; its data stays until retention drops it`);
+  }
+
+  const { reads, summary } = await ingestFiles(toRead, { workers: loaded.config.ingest.workers, parallelMinBytes: loaded.config.ingest.parallel_min_bytes });
+  for (const f of toRead) {
+    const read = reads.get(f.file)!;
+    mergeRollups(rollups.get(f.key)!, read.rollup);
+    const entry = files[f.key]!;
+    entry.offset = read.end_offset;
+    entry.line = read.next_line;
+    [entry.head_hash, entry.tail_hash] = await prefixHashes(f.file, entry.offset);
+  }
+
+  const oldest = dayOf(now.getTime()) - loaded.config.state.retention_days;
+  for (const [key, r] of rollups) {
+    pruneRollups(r, oldest);
+    if (key.startsWith('gone:') && r.phases.size + r.calls.size + r.runs.size + r.tiers.size === 0) {
+      rollups.delete(key);
+      retired.splice(retired.indexOf(key), 1);
+    }
+  }
+  return { state: { ...state, files, retired }, perFile: rollups, summary, events };
+}
+
+/** All rollups together, without touching the per-file ones. */
+export function totalOf(perFile: Map<string, Rollups>): Rollups {
+  const total = emptyRollups();
+  for (const r of perFile.values()) mergeRollups(total, r, { copy: true });
+  return total;
+}
+
+async function samePrefix(path: string, prev: FileEntry): Promise<boolean> {
+  const [head, tail] = await prefixHashes(path, prev.offset);
+  return head === prev.head_hash && tail === prev.tail_hash;
+}
+
+/** Hashes of the first and of the last 4 KiB before `offset`. */
+async function prefixHashes(path: string, offset: number): Promise<[string, string]> {
+  const fh = await open(path, 'r');
+  try {
+    const read = async (from: number, len: number) => {
+      const buf = Buffer.alloc(len);
+      const { bytesRead } = await fh.read(buf, 0, len, from);
+      return sha256(buf.subarray(0, bytesRead));
+    };
+    const n = Math.min(WINDOW, offset);
+    return [await read(0, n), await read(offset - n, n)];
+  } finally {
+    await fh.close();
+  }
+}

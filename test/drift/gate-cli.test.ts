@@ -1,0 +1,104 @@
+import { appendFile, copyFile, mkdir, readFile, readdir, writeFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
+
+/** A private copy of the example telemetry and a config reading it, with its own state directory. */
+async function setup() {
+  const dir = await tempDir('tokentune-gate-');
+  const data = join(dir, 'data');
+  await mkdir(data);
+  for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(data, f));
+  const config = await exampleConfig(dir, '', data);
+  const env = { XDG_STATE_HOME: join(dir, 'state') };
+  const run = (...args: string[]) => tune([...args, '--config', config], env);
+  const stateDir = async () => {
+    const base = join(dir, 'state', 'tokentune');
+    return join(base, (await readdir(base))[0]!);
+  };
+  return { dir, data, config, env, run, stateDir };
+}
+
+const phaseLine = (o: Record<string, unknown>) =>
+  JSON.stringify({ type: 'phase', ts: '2026-11-20T20:00:00Z', run_id: 'run-extra', tier_id: 'T1', phase_id: 'x', category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: 60_000, incident_token_cap: 200_000, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0, ...o });
+
+describe('tune check: the drift gate', () => {
+  it('walks noop → no-material-drift → drift as the data moves', async () => {
+    const s = await setup();
+    const first = await s.run('check');
+    expect(first).toMatchObject({ code: 0, stdout: 'drift: no proposal recorded yet\n' });
+    expect((await s.run('check', '--exit-code')).code).toBe(0); // nothing new since: a no-op, not drift
+
+    const tuned = await s.run();
+    expect(tuned.code).toBe(0);
+    expect(tuned.stdout).toContain('# Cost / Budget Tuning Report');
+    expect(tuned.stderr).toContain('proposal recorded in the run state');
+    expect((await readdir(await s.stateDir())).sort()).toEqual(['rollups-1.json', 'state.json']);
+
+    // nothing new: milliseconds, $0, a no-op streak
+    expect((await s.run('check')).stdout).toBe('noop\n');
+    const streak = JSON.parse((await s.run('check', '--json')).stdout);
+    expect(streak).toMatchObject({ result: 'noop', noop_streak: 2 });
+    expect((await s.run()).stdout).toMatch(/^noop: nothing moved enough/);
+
+    // new data that changes no decision
+    await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 5 }, (_, i) => phaseLine({ phase_id: `ok${i}` })).join('\n') + '\n');
+    const quiet = JSON.parse((await s.run('check', '--json')).stdout);
+    expect(quiet).toMatchObject({ result: 'no-material-drift', records: 5, noop_streak: 0, moved: [] });
+
+    // new data that does: docs starts failing and retrying
+    await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 40 }, (_, i) => phaseLine({ phase_id: `bad${i}`, outcome: 'failed', retries: 3, tokens_used: 190_000 })).join('\n') + '\n');
+    const moved = await s.run('check', '--exit-code');
+    expect(moved.code).toBe(3);
+    expect(moved.stdout).toMatch(/^drift: .*model:docs/);
+    const tunedAgain = await s.run('--json');
+    expect(JSON.parse(tunedAgain.stdout)).toMatchObject({ status: 'proposal' });
+    expect((await s.run()).stdout).toMatch(/^noop/);
+    expect((await s.run('--force', '--json')).stdout).toContain('"status": "proposal"');
+  });
+
+  it('a dry run reads the state and new bytes but never writes the state', async () => {
+    const s = await setup();
+    await s.run();
+    const before = await readFile(join(await s.stateDir(), 'state.json'), 'utf8');
+    await appendFile(join(s.data, 'phases.jsonl'), phaseLine({ phase_id: 'late' }) + '\n');
+    const dry = await s.run('--dry-run', '--json', '--force');
+    expect(JSON.parse(dry.stdout).ingest.records).toBe(1);
+    expect(await readFile(join(await s.stateDir(), 'state.json'), 'utf8')).toBe(before);
+    // so the next real check still sees the new line
+    expect(JSON.parse((await s.run('check', '--json')).stdout)).toMatchObject({ records: 1 });
+  });
+
+  it('one run at a time: a live holder blocks, a dead one is taken over', async () => {
+    const s = await setup();
+    await s.run('check');
+    const lock = join(await s.stateDir(), 'lock');
+    const { hostname } = await import('node:os');
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), command: 'tune' }));
+    const blocked = await s.run();
+    expect(blocked.code).toBe(4);
+    expect(blocked.stderr).toContain(`another tokentune run holds ${lock}: "tune", pid ${process.pid} on ${hostname()}`);
+    await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), started: new Date().toISOString(), command: 'tune' }));
+    expect((await s.run()).code).toBe(0);
+    await expect(stat(lock)).rejects.toThrow();
+  });
+
+  it('refuses a corrupt or newer state with the file and the fix, and rebuilds on request', async () => {
+    const s = await setup();
+    await s.run();
+    const file = join(await s.stateDir(), 'state.json');
+    const good = await readFile(file, 'utf8');
+    await writeFile(file, good.slice(0, 40));
+    const bad = await s.run('check');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${file}: the state file is not valid JSON`);
+    expect(bad.stderr).toContain('--rebuild-state');
+    await writeFile(file, JSON.stringify({ ...JSON.parse(good), noop_streak: 'many' }));
+    expect((await s.run('check')).stderr).toContain('noop_streak');
+    await writeFile(file, JSON.stringify({ ...JSON.parse(good), version: 9 }));
+    expect((await s.run('check')).stderr).toContain('written by a newer tokentune (state format 9');
+    const rebuilt = await s.run('check', '--rebuild-state', '--json');
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ result: 'drift', records: 2272 });
+    expect((await s.run('check')).stdout).toBe('noop\n');
+  });
+});
