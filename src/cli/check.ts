@@ -61,7 +61,7 @@ async function fullCheck(o: CheckCommandOptions, now: Date): Promise<number> {
     logSkipped(g);
     if (o.json) {
       process.stdout.write(
-        `${JSON.stringify({ result: g.level, moved: g.moved, noop_streak: g.state.noop_streak, records: g.ingest.records, bytes: g.ingest.bytes, skipped: g.ingest.skipped, files: g.events, state_dir: g.dir }, null, 2)}\n`,
+        `${JSON.stringify({ result: g.level, moved: g.moved, noop_streak: g.state.noop_streak, records: g.ingest.records, bytes: g.ingest.bytes, skipped: g.ingest.skipped, rollup_records: g.rollup_records, files: g.events, state_dir: g.dir }, null, 2)}\n`,
       );
     } else {
       process.stdout.write(g.level === 'drift' ? `drift: ${g.moved.slice(0, 5).join('; ')}${g.moved.length > 5 ? `; and ${g.moved.length - 5} more` : ''}\n` : `${g.level}\n`);

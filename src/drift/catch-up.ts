@@ -34,6 +34,15 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
   const retired = [...state.retired];
   const events: string[] = [];
   const toRead: (FileToRead & { key: string })[] = [];
+  const retire = (key: string, prev: FileEntry) => {
+    const r = rollups.get(key);
+    rollups.delete(key);
+    if (r && r.records > 0) {
+      const gone = `gone:${key}:${prev.birth_ms}:${now.getTime()}`;
+      rollups.set(gone, r);
+      retired.push(gone);
+    }
+  };
 
   for (const source of loaded.sources) {
     for (const path of await listSourceFiles([source.path])) {
@@ -43,7 +52,12 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
       const prev = state.files[key];
       let start = 0;
       let line = 1;
-      if (prev && prev.format === source.format) {
+      const reborn = prev && prev.birth_ms !== 0 && st.birthtimeMs !== 0 && prev.birth_ms !== st.birthtimeMs;
+      if (prev && reborn) {
+        // Same inode, different file: the old one was deleted. Its data stays, retired.
+        retire(key, prev);
+        events.push(`${path}: a new file on a reused inode; read whole`);
+      } else if (prev && prev.format === source.format) {
         if (st.size < prev.offset) events.push(`${path}: truncated (${st.size} < ${prev.offset} bytes read); re-read from the start`);
         else if (!(await samePrefix(path, prev))) events.push(`${path}: rewritten (the bytes before the watermark changed); re-read from the start`);
         else {
@@ -53,19 +67,13 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
         }
       } else if (!prev) events.push(`${path}: new file`);
       if (start === 0) rollups.set(key, emptyRollups());
-      files[key] = { path, format: source.format, size: st.size, mtime_ms: st.mtimeMs, offset: start, line, head_hash: '', tail_hash: '' };
+      files[key] = { path, format: source.format, size: st.size, mtime_ms: st.mtimeMs, birth_ms: st.birthtimeMs, offset: start, line, head_hash: '', tail_hash: '' };
       toRead.push({ key, file: path, format: source.format, size: st.size, start, line });
     }
   }
   for (const [key, prev] of Object.entries(state.files)) {
     if (files[key]) continue;
-    const r = rollups.get(key);
-    rollups.delete(key);
-    if (r && r.records > 0) {
-      const gone = `gone:${key}:${now.getTime()}`;
-      rollups.set(gone, r);
-      retired.push(gone);
-    }
+    retire(key, prev);
     events.push(`${prev.path}: gone; its data stays until retention drops it`);
   }
 

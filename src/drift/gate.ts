@@ -40,6 +40,8 @@ export interface GateResult {
   rollupsChanged: boolean;
   ingest: IngestSummary;
   events: string[];
+  /** Records held in the rollups after this run (null on a `check` no-op: nothing was loaded). */
+  rollup_records: number | null;
   /** Absent on a `check` no-op: nothing was computed. */
   computed?: { stats: Stats; ctx: RuleContext; analysis: Analysis; decisions: DecisionSet };
 }
@@ -66,7 +68,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
   }
   const unchanged = !!previous && sameFingerprint(state.fingerprint, fp);
   if (unchanged && o.mode === 'check') {
-    return { level: 'noop', moved: [], dir, state: { ...state, noop_streak: state.noop_streak + 1 }, perFile, rollupsChanged: false, ingest: NOTHING_READ, events: [] };
+    return { level: 'noop', moved: [], dir, state: { ...state, noop_streak: state.noop_streak + 1 }, perFile, rollupsChanged: false, ingest: NOTHING_READ, events: [], rollup_records: null };
   }
 
   // Level 2: the new bytes only.
@@ -102,6 +104,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
     rollupsChanged: !unchanged,
     ingest,
     events,
+    rollup_records: total.records,
     computed: { stats, ctx, analysis, decisions },
   };
 }

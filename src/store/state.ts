@@ -37,6 +37,8 @@ export const FileEntry = z.object({
   format: z.string(),
   size: z.number().int().nonnegative(),
   mtime_ms: z.number(),
+  /** Creation time: a deleted file re-created on a reused inode is still a new file. */
+  birth_ms: z.number(),
   /** Bytes read and folded into this file's rollup: the next read starts here. */
   offset: z.number().int().nonnegative(),
   /** Number of the line at `offset`. */

@@ -102,3 +102,60 @@ describe('tune check: the drift gate', () => {
     expect((await s.run('check')).stdout).toBe('noop\n');
   });
 });
+
+describe('source files that move under the gate', () => {
+  const lines = (tag: string, n: number) => Array.from({ length: n }, (_, i) => phaseLine({ phase_id: `${tag}${i}`, run_id: `run-${tag}` })).join('\n') + '\n';
+
+  it('keeps totals right through rename-rotation, copy-truncate, delete and re-create', async () => {
+    const dir = await tempDir('tokentune-files-');
+    const data = join(dir, 'data');
+    await mkdir(data);
+    const config = join(dir, 't.yaml');
+    await writeFile(config, `sources: [{path: ${data}}]\n`);
+    const env = { XDG_STATE_HOME: join(dir, 'state') };
+    const check = async () => JSON.parse((await tune(['check', '--json', '--config', config], env)).stdout);
+    const { rename, truncate, unlink } = await import('node:fs/promises');
+
+    await writeFile(join(data, 'a.jsonl'), lines('a', 10));
+    expect(await check()).toMatchObject({ records: 10, rollup_records: 10 });
+
+    // logrotate by rename: a.jsonl → a-1.jsonl, a fresh a.jsonl
+    await rename(join(data, 'a.jsonl'), join(data, 'a-1.jsonl'));
+    await writeFile(join(data, 'a.jsonl'), lines('b', 3));
+    const rotated = await check();
+    expect(rotated).toMatchObject({ records: 3, rollup_records: 13 });
+    expect(rotated.files).toContain(`${join(data, 'a.jsonl')} → ${join(data, 'a-1.jsonl')}: renamed; continued at byte ${Buffer.byteLength(lines('a', 10))}`);
+
+    // a late write to the rotated file is read, from its watermark
+    await appendFile(join(data, 'a-1.jsonl'), lines('c', 2));
+    expect(await check()).toMatchObject({ records: 2, rollup_records: 15 });
+
+    // copytruncate: copy a.jsonl aside, truncate it, keep writing
+    await copyFile(join(data, 'a.jsonl'), join(data, 'a-2.jsonl'));
+    await truncate(join(data, 'a.jsonl'), 0);
+    await appendFile(join(data, 'a.jsonl'), lines('d', 1));
+    const copied = await check();
+    expect(copied.rollup_records).toBe(16);
+    expect(copied.files.some((f: string) => f.includes('truncated'))).toBe(true);
+
+    // deleted: its data stays
+    await unlink(join(data, 'a-1.jsonl'));
+    expect(await check()).toMatchObject({ rollup_records: 16 });
+
+    // re-created under the same name: a new file, read whole
+    await writeFile(join(data, 'a-1.jsonl'), lines('e', 4));
+    expect(await check()).toMatchObject({ records: 4, rollup_records: 20 });
+
+    // a rewrite that keeps the size is noticed by the hashes before the watermark
+    const b = await readFile(join(data, 'a-2.jsonl'), 'utf8');
+    await writeFile(join(data, 'a-2.jsonl'), b.replaceAll('run-b', 'run-x'));
+    const rewritten = await check();
+    expect(rewritten.files.some((f: string) => f.includes('rewritten'))).toBe(true);
+    expect(rewritten.rollup_records).toBe(20);
+
+    // and a rebuild from scratch agrees on what is on disk now, plus the retired (deleted) data
+    const onDisk = 3 + 1 + 4; // a-2, a, a-1
+    const rebuilt = JSON.parse((await tune(['check', '--json', '--rebuild-state', '--config', config], env)).stdout);
+    expect(rebuilt.rollup_records).toBe(onDisk);
+  });
+});
