@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { appendFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadState } from '../../src/store/state.js';
+import { totalOf } from '../../src/drift/catch-up.js';
+import type { Rollups } from '../../src/store/rollup.js';
+import { CLI, ROOT, tempDir, tune } from '../helpers/cli.js';
+
+/** The totals a rollup stands for, independent of how it was built. */
+function totals(r: Rollups) {
+  const byCategory: Record<string, [number, number, number]> = {};
+  for (const b of r.phases.values()) {
+    const t = (byCategory[b.category] ??= [0, 0, 0]);
+    t[0] += b.phases;
+    t[1] += b.tokens_sum;
+    t[2] += b.tokens.length;
+  }
+  let ci = 0;
+  for (const t of r.tiers.values()) ci += t.ci_runs;
+  return { records: r.records, byCategory, runs: r.runs.size, ci };
+}
+
+async function stateTotals(xdg: string) {
+  const base = join(xdg, 'tokentune');
+  const loaded = await loadState(join(base, (await readdir(base))[0]!));
+  return totals(totalOf(loaded!.rollups));
+}
+
+function runFor(ms: number, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+describe('faults', () => {
+  it('SIGKILL at random points of ingest, many times over: nothing lost, nothing counted twice', async () => {
+    const dir = await tempDir('tokentune-kill-');
+    const data = join(dir, 'data');
+    await new Promise<void>((resolve, reject) =>
+      spawn(process.execPath, [join(ROOT, 'scripts/generate-fixtures.mjs'), '--out', data, '--phases', '150000', '--no-calls', '--seed', '3'], { stdio: 'ignore' }).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`generator ${c}`)))),
+    );
+    const config = join(dir, 't.yaml');
+    await writeFile(config, `sources: [{path: ${data}}]\ningest: {parallel_min_bytes: 1000000}\n`);
+    const env = { XDG_STATE_HOME: join(dir, 'state') };
+    let seed = 7;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let i = 0; i < 12; i++) {
+      await runFor(20 + Math.floor(rand() * 1500), ['check', '--config', config], env);
+      if (i % 3 === 1) {
+        const extra = Array.from({ length: 500 }, (_, k) =>
+          JSON.stringify({ type: 'ci', ts: '2026-11-20T12:00:00Z', run_id: `late-${i}-${k}`, tier_id: 'T9', ci_profile: 'ci_standard', runs: 1, failures_caught: 0, false_positives: 0 }),
+        );
+        await appendFile(join(data, 'ci.jsonl'), `${extra.join('\n')}\n`);
+      }
+    }
+    const last = await tune(['check', '--json', '--config', config], env);
+    expect(last.code).toBe(0);
+    expect(JSON.parse(last.stdout).skipped).toBe(0);
+    const killed = await stateTotals(env.XDG_STATE_HOME);
+
+    const clean = { XDG_STATE_HOME: join(dir, 'clean') };
+    expect((await tune(['check', '--config', config], clean)).code).toBe(0);
+    const expected = await stateTotals(clean.XDG_STATE_HOME);
+    expect(killed).toEqual(expected);
+    expect(expected.records).toBeGreaterThan(150_000);
+  }, 120_000);
+
+  it('a writer appending while check reads: no partial record is ever counted', async () => {
+    const dir = await tempDir('tokentune-writer-');
+    const data = join(dir, 'data');
+    await mkdir(data);
+    const file = join(data, 'live.jsonl');
+    await writeFile(file, '');
+    const config = join(dir, 't.yaml');
+    await writeFile(config, `sources: [{path: ${data}}]\n`);
+    const env = { XDG_STATE_HOME: join(dir, 'state') };
+    const TOTAL = 6000;
+    // Appends lines in pieces that cut lines in half, with pauses between the pieces.
+    const writer = spawn(process.execPath, [
+      '-e',
+      `
+      const fs = require('fs');
+      const fd = fs.openSync(${JSON.stringify(file)}, 'a');
+      let text = '';
+      for (let i = 0; i < ${TOTAL}; i++) text += JSON.stringify({ type: 'ci', ts: '2026-11-20T12:00:00Z', run_id: 'r' + i, tier_id: 'T1', ci_profile: 'ci_standard', runs: 1, failures_caught: 0, false_positives: 0 }) + '\\n';
+      let pos = 0;
+      const step = () => {
+        if (pos >= text.length) { fs.closeSync(fd); return; }
+        const n = 50 + Math.floor(Math.random() * 4000);
+        fs.writeSync(fd, text.slice(pos, pos + n));
+        pos += n;
+        setTimeout(step, Math.random() * 10);
+      };
+      step();
+    `,
+    ]);
+    const done = new Promise((r) => writer.on('exit', r));
+    let running = true;
+    void done.then(() => (running = false));
+    let checks = 0;
+    while (running) {
+      const r = await tune(['check', '--json', '--config', config], env);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).skipped ?? 0).toBe(0);
+      checks++;
+    }
+    const final = JSON.parse((await tune(['check', '--json', '--config', config], env)).stdout);
+    expect(final.skipped ?? 0).toBe(0);
+    expect((await stateTotals(env.XDG_STATE_HOME)).records).toBe(TOTAL);
+    expect(checks).toBeGreaterThan(3);
+  }, 60_000);
+});
