@@ -1,4 +1,4 @@
-import { EXIT, logSkipped, reportError } from './tune.js';
+import { EXIT, logSkipped, reportError } from './common.js';
 
 export interface CheckCommandOptions {
   configPath: string;

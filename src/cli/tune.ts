@@ -1,7 +1,5 @@
-import { ConfigError } from '../config/errors.js';
 import { runTune, type ProposalResult, type RunResult } from '../pipeline.js';
-import { LockError } from '../store/lock.js';
-import { StateError } from '../store/state.js';
+import { EXIT, logSkipped, reportError } from './common.js';
 
 export interface TuneCommandOptions {
   configPath: string;
@@ -13,9 +11,6 @@ export interface TuneCommandOptions {
   since: string | undefined;
   until: string | undefined;
 }
-
-/** Exit codes shared by the commands. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3, locked: 4 } as const;
 
 export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   let result: RunResult;
@@ -45,19 +40,6 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   return EXIT.ok;
 }
 
-/** Errors the user can act on get one clear line and their exit code; anything else is a bug. */
-export function reportError(e: unknown): number {
-  if (e instanceof LockError) {
-    process.stderr.write(`tune: ${e.message}\n`);
-    return EXIT.locked;
-  }
-  if (e instanceof ConfigError || e instanceof StateError || (e as Error).name === 'EditError') {
-    process.stderr.write(`tune: ${(e as Error).message}\n`);
-    return EXIT.usage;
-  }
-  throw e;
-}
-
 /** The documented `--json` contract. */
 export function toJson(r: ProposalResult) {
   return {
@@ -75,11 +57,4 @@ export function toJson(r: ProposalResult) {
     ingest: { files: r.ingest.files, records: r.ingest.records, bytes: r.ingest.bytes, held_back: r.ingest.held_back, threads: r.ingest.threads },
     llm: r.llm,
   };
-}
-
-export function logSkipped(r: { ingest: RunResult['ingest'] }): void {
-  for (const s of r.ingest.skipped_details) process.stderr.write(`tune: skipped ${s.file}:${s.line}: ${s.reason}\n`);
-  const more = r.ingest.skipped - r.ingest.skipped_details.length;
-  if (more > 0) process.stderr.write(`tune: … and ${more} more skipped line(s)\n`);
-  for (const h of r.ingest.held_back) process.stderr.write(`tune: held back ${h.bytes} byte(s) at the end of ${h.file}: last line has no newline yet\n`);
 }

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// The drift gate on a generated history of about 1 GB of JSONL (`npm run bench`). Measures, as whole
+// processes: a full ingest (`check --rebuild-state`), the no-op `check` (nothing new), and an
+// incremental `check` after appending 1% new records; with peak RSS of each.
+// Targets (issue 4): no-op < 100 ms and >= 200x faster than a full ingest; 1% incremental <= 3% of a
+// full ingest; peak RSS < 200 MB at 1 GB.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench/out');
+const { values } = parseArgs({ options: { phases: { type: 'string', default: '2400000' }, repeat: { type: 'string', default: '15' } } });
+const PHASES = Number(values.phases);
+const data = join(OUT, `history-${PHASES}`);
+
+if (!(existsSync(join(data, '.phases')) && readFileSync(join(data, '.phases'), 'utf8') === String(PHASES))) {
+  rmSync(data, { recursive: true, force: true });
+  mkdirSync(data, { recursive: true });
+  const g = spawnSync(process.execPath, [join(ROOT, 'scripts/generate-fixtures.mjs'), '--out', data, '--phases', String(PHASES), '--no-calls', '--seed', '11'], { stdio: 'inherit' });
+  if (g.status !== 0) throw new Error('generation failed');
+  writeFileSync(join(data, '.phases'), String(PHASES));
+}
+const bytes = readdirSync(data).filter((f) => f.endsWith('.jsonl')).reduce((s, f) => s + statSync(join(data, f)).size, 0);
+const work = join(OUT, 'drift-run');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+// A private copy of the phases file's tail is appended to later; the history itself is never modified.
+const extra = join(work, 'extra');
+mkdirSync(extra);
+writeFileSync(join(extra, 'late.jsonl'), '');
+const config = join(work, 'tuner.yaml');
+writeFileSync(config, `project: bench\nsources:\n  - {path: ${data}}\n  - {path: ${extra}}\n`);
+const xdg = join(work, 'state');
+
+function run(args, { rss = false, env = {} } = {}) {
+  const rssFile = join(work, 'rss.json');
+  rmSync(rssFile, { force: true });
+  const pre = rss ? ['--import', join(ROOT, 'bench/rss-hook.mjs')] : [];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [...pre, join(ROOT, 'dist/cli/main.js'), ...args, '--config', config], {
+    encoding: 'utf8',
+    env: { ...process.env, XDG_STATE_HOME: xdg, TOKENTUNE_BENCH_RSS_FILE: rssFile, ...env },
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { ms, out: r.stdout.trim(), rssMb: rss ? JSON.parse(readFileSync(rssFile, 'utf8')).maxRssKb / 1024 : null };
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const full = run(['check', '--rebuild-state', '--json'], { rss: true });
+const fullRecords = JSON.parse(full.out).records;
+
+const withoutCa = { ...process.env };
+delete withoutCa.NODE_EXTRA_CA_CERTS;
+const noopTimes = [];
+const noopTimesNoCa = [];
+for (let i = 0; i < Number(values.repeat); i++) {
+  const r = run(['check']);
+  if (r.out !== 'noop') throw new Error(`expected noop, got ${r.out}`);
+  noopTimes.push(r.ms);
+  noopTimesNoCa.push(spawnNoCa());
+}
+function spawnNoCa() {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'check', '--config', config], { encoding: 'utf8', env: { ...withoutCa, XDG_STATE_HOME: xdg } });
+  if (r.stdout.trim() !== 'noop') throw new Error(r.stdout + r.stderr);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+const noopRss = run(['check'], { rss: true }).rssMb;
+
+// Append 1% new records: the last 1% of the history's phase lines, under new run ids.
+const phasesFile = join(data, 'phases.jsonl');
+const size = statSync(phasesFile).size;
+const want = Math.floor(fullRecords / 100);
+const fd = openSync(phasesFile, 'r');
+const buf = Buffer.alloc(Math.min(size, want * 400));
+readSync(fd, buf, 0, buf.length, size - buf.length);
+closeSync(fd);
+const tail = buf.toString('utf8').split('\n').slice(1, -1).slice(-want).map((l) => l.replace(/"run_id":"run-/, '"run_id":"late-'));
+appendFileSync(join(extra, 'late.jsonl'), `${tail.join('\n')}\n`);
+const incremental = run(['check', '--json'], { rss: true });
+const incRecords = JSON.parse(incremental.out).records;
+
+const noop = median(noopTimes);
+const result = {
+  benchmark: 'tune check on a generated history',
+  node: process.version,
+  history_mb: +(bytes / 1e6).toFixed(0),
+  full_ingest: { records: fullRecords, seconds: +(full.ms / 1000).toFixed(2), peak_rss_mb: +full.rssMb.toFixed(1) },
+  noop_check: {
+    median_ms: +noop.toFixed(1),
+    median_ms_without_NODE_EXTRA_CA_CERTS: +median(noopTimesNoCa).toFixed(1),
+    peak_rss_mb: +noopRss.toFixed(1),
+    times_faster_than_full_ingest: Math.round(full.ms / noop),
+  },
+  incremental_1_percent: { records: incRecords, seconds: +(incremental.ms / 1000).toFixed(2), share_of_full_ingest: +((incremental.ms / full.ms) * 100).toFixed(1) + '%', peak_rss_mb: +incremental.rssMb.toFixed(1) },
+  targets: { noop_ms: '< 100', noop_speedup: '>= 200x', incremental_share: '<= 3%', peak_rss_mb: '< 200' },
+};
+console.log(JSON.stringify(result, null, 2));
+writeFileSync(join(OUT, 'drift.json'), JSON.stringify(result, null, 2));

@@ -1,0 +1,34 @@
+/**
+ * What every command shares, kept free of heavy imports so the no-op check stays cheap: errors are
+ * recognised by name, not by importing their classes (and with them zod).
+ */
+
+/** Exit codes shared by the commands. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3, locked: 4 } as const;
+
+const USER_ERRORS = new Set(['ConfigError', 'StateError', 'EditError']);
+
+/** Errors the user can act on get one clear line and their exit code; anything else is a bug. */
+export function reportError(e: unknown): number {
+  const name = (e as Error | undefined)?.name ?? '';
+  if (name === 'LockError') {
+    process.stderr.write(`tune: ${(e as Error).message}\n`);
+    return EXIT.locked;
+  }
+  if (USER_ERRORS.has(name)) {
+    process.stderr.write(`tune: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  throw e;
+}
+
+interface SkippedInfo {
+  ingest: { skipped: number; skipped_details: { file: string; line: number; reason: string }[]; held_back: { file: string; bytes: number }[] };
+}
+
+export function logSkipped(r: SkippedInfo): void {
+  for (const s of r.ingest.skipped_details) process.stderr.write(`tune: skipped ${s.file}:${s.line}: ${s.reason}\n`);
+  const more = r.ingest.skipped - r.ingest.skipped_details.length;
+  if (more > 0) process.stderr.write(`tune: … and ${more} more skipped line(s)\n`);
+  for (const h of r.ingest.held_back) process.stderr.write(`tune: held back ${h.bytes} byte(s) at the end of ${h.file}: last line has no newline yet\n`);
+}
