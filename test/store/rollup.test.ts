@@ -42,3 +42,14 @@ describe('mergeRollups', () => {
     expect(normal(mergeRollups(mergeRollups(parts[2]!, parts[0]!), parts[1]!))).toEqual(whole);
   });
 });
+
+describe('rollup codec', () => {
+  it('round-trips every field, including token values beyond 32 bits', async () => {
+    const { encodeRollups, decodeRollups } = await import('../../src/store/rollup-codec.js');
+    const recs = sample();
+    recs.push(phase({ category: 'huge', tokens_used: 2 ** 40 + 3 }));
+    const r = rollupsOf(recs);
+    const back = decodeRollups(JSON.parse(JSON.stringify(encodeRollups(r))));
+    expect(normal(back)).toEqual(normal(r));
+  });
+});
