@@ -98,13 +98,6 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
   return { state: { ...state, files, retired }, perFile: rollups, summary, events };
 }
 
-/** All rollups together, without touching the per-file ones. */
-export function totalOf(perFile: Map<string, Rollups>): Rollups {
-  const total = emptyRollups();
-  for (const r of perFile.values()) mergeRollups(total, r, { copy: true });
-  return total;
-}
-
 async function samePrefix(path: string, prev: FileEntry): Promise<boolean> {
   const [head, tail] = await prefixHashes(path, prev.offset);
   return head === prev.head_hash && tail === prev.tail_hash;

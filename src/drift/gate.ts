@@ -9,12 +9,12 @@ import type { TargetState } from '../proposal/targets.js';
 import { computeStats } from '../stats/compute.js';
 import type { Stats } from '../stats/types.js';
 import { resolveWindow } from '../stats/window.js';
-import type { Rollups } from '../store/rollup.js';
+import { viewOf, type Rollups } from '../store/rollup.js';
 import { stateDir } from '../store/paths.js';
 import { emptyState, loadState, saveState, type RunEntry, type State } from '../store/state.js';
 import type { IngestSummary } from '../telemetry/ingest.js';
 import { listSourceFiles } from '../telemetry/sources.js';
-import { catchUp, totalOf } from './catch-up.js';
+import { catchUp } from './catch-up.js';
 import { compareDecisions, decisionSet, type DecisionSet } from './decisions.js';
 import { fingerprintOf, sameFingerprint, sha256 } from './fingerprint.js';
 
@@ -81,7 +81,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
   }
 
   // Level 3: would a decision change?
-  const total = totalOf(perFile);
+  const total = viewOf(perFile.values());
   if (total.records === 0) throw new ConfigError(`no telemetry records in ${loaded.sources.map((s) => s.path).join(', ')}`);
   let range;
   try {

@@ -122,7 +122,7 @@ export function renderReport(r: ReportInput): string {
   const last = s.runs.slice(-5);
   if (last.length) {
     push('| Run | Started | Total tokens | Builder | Auditor | Failures |', '|---|---|---:|---:|---:|---:|');
-    for (const run of last) push(`| ${cell(run.run_id)} | ${run.started.slice(0, 16).replace('T', ' ')} | ${fmtTokens(run.total_tokens)} | ${fmtTokens(run.builder_tokens)} | ${fmtTokens(run.auditor_tokens)} | ${run.failures} |`);
+    for (const run of last) push(`| ${cell(run.run_id)} | ${new Date(run.started_ts).toISOString().slice(0, 16).replace('T', ' ')} | ${fmtTokens(run.total_tokens)} | ${fmtTokens(run.builder_tokens)} | ${fmtTokens(run.auditor_tokens)} | ${run.failures} |`);
     push('');
   }
   const t = s.trend;

@@ -1,4 +1,4 @@
-import type { Rollups } from '../store/rollup.js';
+import type { RollupView } from '../store/rollup.js';
 import type { CategoryCiStats, TierStats } from './types.js';
 import { inWindow, type DayRange } from './window.js';
 
@@ -7,7 +7,7 @@ import { inWindow, type DayRange } from './window.js';
  * shared out among the categories of that tier's phases that day, in proportion to their phase
  * counts, and every report that uses these figures says so.
  */
-export function computeCategoryCi(rollups: Rollups, range: DayRange): Map<string, CategoryCiStats> & { tiers: TierStats[] } {
+export function computeCategoryCi(rollups: RollupView, range: DayRange): Map<string, CategoryCiStats> & { tiers: TierStats[] } {
   const perCategory = new Map<string, CategoryCiStats & { failed_in_ci_tiers: number; profileSet: Set<string> }>();
   const perTier = new Map<string, TierStats & { profileSet: Set<string> }>();
   for (const t of rollups.tiers.values()) {

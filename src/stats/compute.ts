@@ -1,7 +1,7 @@
 import { COMPLEXITIES, type Complexity } from '../telemetry/schema.js';
 import { blendedPricePerToken, costOf, priceOf, type Pricing, type TokenMix } from '../pricing/cost.js';
-import type { CallBucket, PhaseBucket, Rollups } from '../store/rollup.js';
-import { percentiles, sortedConcat } from './percentiles.js';
+import type { CallBucket, PhaseBucket, RollupView } from '../store/rollup.js';
+import { percentilesOf } from './percentiles.js';
 import { computeCategoryCi, emptyCategoryCi } from './ci.js';
 import { computeRuns, trendOf } from './runs.js';
 import { inWindow, describeWindow, type DayRange } from './window.js';
@@ -15,14 +15,14 @@ export interface StatsOptions {
 }
 
 /** All statistics over the window, from rollups alone: a pure function. */
-export function computeStats(rollups: Rollups, opts: StatsOptions): Stats {
+export function computeStats(rollups: RollupView, opts: StatsOptions): Stats {
   const { range, pricing } = opts;
-  const callBuckets = [...rollups.calls.values()].filter((b) => inWindow(range, b.day));
+  const callBuckets = rollups.calls.filter((b) => inWindow(range, b.day));
   const models = modelRoleStats(callBuckets, pricing);
   const blended = blendedPrices(callBuckets, rollups, range, opts);
 
   const byCategory = new Map<string, PhaseBucket[]>();
-  for (const b of rollups.phases.values()) {
+  for (const b of rollups.phases) {
     if (!inWindow(range, b.day)) continue;
     const list = byCategory.get(b.category);
     if (list) list.push(b);
@@ -115,8 +115,7 @@ function groupStats(buckets: PhaseBucket[], blended: Record<string, number | nul
     perModel.set(b.model, (perModel.get(b.model) ?? 0) + b.phases);
     days.add(b.day);
   }
-  const sorted = sortedConcat(buckets.map((b) => b.tokens));
-  const p = percentiles(sorted);
+  const p = percentilesOf(buckets.map((b) => b.tokens));
   const nonSuccess = phases - success;
   const meanSuccess = success > 0 ? tokensSuccess / success : null;
   const meanFailed = nonSuccess > 0 ? (tokens - tokensSuccess) / nonSuccess : null;
@@ -172,7 +171,7 @@ function modelRoleStats(buckets: CallBucket[], pricing: Pricing): ModelRoleStats
  */
 function blendedPrices(
   callBuckets: CallBucket[],
-  rollups: Rollups,
+  rollups: RollupView,
   range: DayRange,
   opts: StatsOptions,
 ): Record<string, number | null> {
@@ -186,7 +185,7 @@ function blendedPrices(
     mixes.set(b.model, m);
   }
   const names = new Set<string>(mixes.keys());
-  for (const b of rollups.phases.values()) if (inWindow(range, b.day)) names.add(b.model);
+  for (const b of rollups.phases) if (inWindow(range, b.day)) names.add(b.model);
   const out: Record<string, number | null> = {};
   for (const model of [...names].sort()) {
     const price = priceOf(opts.pricing, model);

@@ -1,15 +1,15 @@
-import { dayOf, type Rollups } from '../store/rollup.js';
+import { dayOf, type RollupView } from '../store/rollup.js';
 import type { RunStats, Trend } from './types.js';
 import { inWindow, type DayRange } from './window.js';
 
 /** Per-run totals of the runs that started in the window, oldest first. */
-export function computeRuns(rollups: Rollups, range: DayRange): RunStats[] {
+export function computeRuns(rollups: RollupView, range: DayRange): RunStats[] {
   const runs: RunStats[] = [];
   for (const r of rollups.runs.values()) {
     if (!inWindow(range, dayOf(r.first_ts))) continue;
     runs.push({
       run_id: r.run_id,
-      started: new Date(r.first_ts).toISOString(),
+      started_ts: r.first_ts,
       phases: r.phases,
       failures: r.failures,
       core_tokens: r.phase_tokens,
@@ -20,7 +20,7 @@ export function computeRuns(rollups: Rollups, range: DayRange): RunStats[] {
       total_tokens: r.phase_tokens + r.aux_tokens,
     });
   }
-  return runs.sort((a, b) => a.started.localeCompare(b.started) || a.run_id.localeCompare(b.run_id));
+  return runs.sort((a, b) => a.started_ts - b.started_ts || (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0));
 }
 
 /** Movement under this share between the halves is reported as flat. */

@@ -80,7 +80,8 @@ export interface TierStats {
 
 export interface RunStats {
   run_id: string;
-  started: string;
+  /** Epoch ms of the run's first record. */
+  started_ts: number;
   phases: number;
   failures: number;
   /** Builder + auditor work: the sum of the run's phase token counts. */

@@ -55,15 +55,17 @@ export function decodeRollups(e: EncodedRollups): Rollups {
 }
 
 /** Token values as `u32:<base64>`, or `f64:<base64>` when one does not fit in 32 bits. */
-function packValues(values: readonly number[]): string {
-  if (values.every((v) => v <= 0xffffffff)) return `u32:${Buffer.from(Uint32Array.from(values).buffer).toString('base64')}`;
+function packValues(values: ArrayLike<number>): string {
+  let fits = true;
+  for (let i = 0; i < values.length && fits; i++) fits = values[i]! <= 0xffffffff;
+  if (fits) return `u32:${Buffer.from(Uint32Array.from(values).buffer).toString('base64')}`;
   return `f64:${Buffer.from(Float64Array.from(values).buffer).toString('base64')}`;
 }
 
-function unpackValues(packed: string): number[] {
+function unpackValues(packed: string): Uint32Array | Float64Array {
   const bytes = Buffer.from(packed.slice(4), 'base64');
   // Copy into an aligned buffer: base64 decoding gives no alignment guarantee.
   const aligned = new Uint8Array(bytes.byteLength);
   aligned.set(bytes);
-  return packed.startsWith('u32:') ? Array.from(new Uint32Array(aligned.buffer)) : Array.from(new Float64Array(aligned.buffer));
+  return packed.startsWith('u32:') ? new Uint32Array(aligned.buffer) : new Float64Array(aligned.buffer);
 }

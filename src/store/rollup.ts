@@ -30,7 +30,8 @@ export interface PhaseBucket {
   truncations: number;
   tokens_sum: number;
   tokens_success_sum: number;
-  tokens: number[];
+  /** Every phase's tokens_used. Decoded from disk it is a typed array until new values arrive. */
+  tokens: number[] | Uint32Array | Float64Array;
   /** The cap in force on the latest phase seen, and when. */
   cap: number;
   cap_ts: number;
@@ -161,7 +162,7 @@ function addPhase(r: Rollups, p: PhaseRecord): void {
   if (p.truncated) b.truncations++;
   b.tokens_sum += p.tokens_used;
   if (p.outcome === 'success') b.tokens_success_sum += p.tokens_used;
-  b.tokens.push(p.tokens_used);
+  (b.tokens as number[]).push(p.tokens_used);
   if (p.ts >= b.cap_ts) {
     b.cap = p.incident_token_cap;
     b.cap_ts = p.ts;
@@ -220,7 +221,8 @@ export function mergeRollups(into: Rollups, from: Rollups, opts: { copy?: boolea
   const own = opts.copy ? copyOf : <T>(x: T) => x;
   mergeMap(into.phases, from.phases, own, (a, b) => {
     addFields(a, b, PHASE_SUMS);
-    for (const t of b.tokens) a.tokens.push(t);
+    const into = Array.isArray(a.tokens) ? a.tokens : (a.tokens = Array.from(a.tokens));
+    for (let i = 0; i < b.tokens.length; i++) into.push(b.tokens[i]!);
     if (b.cap_ts > a.cap_ts) {
       a.cap = b.cap;
       a.cap_ts = b.cap_ts;
@@ -259,6 +261,7 @@ function copyOf<T>(v: T): T {
   const out = { ...v } as Record<string, unknown>;
   for (const [k, x] of Object.entries(out)) {
     if (Array.isArray(x)) out[k] = [...x];
+    else if (ArrayBuffer.isView(x)) out[k] = Array.from(x as Uint32Array);
     else if (x && typeof x === 'object') out[k] = { ...(x as object) };
   }
   return out as T;
@@ -278,4 +281,56 @@ function addFields<T, K extends keyof T>(a: T, b: T, keys: readonly K[]): void {
 
 function addCounts(a: Record<string, number>, b: Record<string, number>): void {
   for (const [k, n] of Object.entries(b)) a[k] = (a[k] ?? 0) + n;
+}
+
+/**
+ * What the stats read: every bucket of several rollups (one per source file), with runs and tiers —
+ * which a run or a day can spread over several files — merged by key. Buckets are shared with the
+ * rollups, not copied; a run or tier found in more than one file is merged into a new object.
+ */
+export interface RollupView {
+  phases: PhaseBucket[];
+  calls: CallBucket[];
+  runs: Map<string, RunSummary>;
+  tiers: Map<string, TierDay>;
+  max_ts: number;
+  records: number;
+}
+
+export function viewOf(all: Iterable<Rollups>): RollupView {
+  const view: RollupView = { phases: [], calls: [], runs: new Map(), tiers: new Map(), max_ts: 0, records: 0 };
+  const ownedRuns = new Set<string>();
+  const ownedTiers = new Set<string>();
+  for (const r of all) {
+    view.records += r.records;
+    if (r.max_ts > view.max_ts) view.max_ts = r.max_ts;
+    for (const b of r.phases.values()) view.phases.push(b);
+    for (const b of r.calls.values()) view.calls.push(b);
+    for (const [id, s] of r.runs) {
+      const a = view.runs.get(id);
+      if (!a) view.runs.set(id, s);
+      else {
+        const m = ownedRuns.has(id) ? a : { ...a };
+        ownedRuns.add(id);
+        m.first_ts = Math.min(m.first_ts, s.first_ts);
+        m.last_ts = Math.max(m.last_ts, s.last_ts);
+        addFields(m, s, RUN_SUMS);
+        view.runs.set(id, m);
+      }
+    }
+    for (const [key, t] of r.tiers) {
+      const a = view.tiers.get(key);
+      if (!a) view.tiers.set(key, t);
+      else {
+        const m = ownedTiers.has(key) ? a : copyOf(a);
+        ownedTiers.add(key);
+        addCounts(m.phases, t.phases);
+        addCounts(m.failed, t.failed);
+        for (const p of t.ci_profiles) if (!m.ci_profiles.includes(p)) m.ci_profiles.push(p);
+        addFields(m, t, TIER_SUMS);
+        view.tiers.set(key, m);
+      }
+    }
+  }
+  return view;
 }

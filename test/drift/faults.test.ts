@@ -3,14 +3,13 @@ import { appendFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadState } from '../../src/store/state.js';
-import { totalOf } from '../../src/drift/catch-up.js';
-import type { Rollups } from '../../src/store/rollup.js';
+import { viewOf, type RollupView } from '../../src/store/rollup.js';
 import { CLI, ROOT, tempDir, tune } from '../helpers/cli.js';
 
 /** The totals a rollup stands for, independent of how it was built. */
-function totals(r: Rollups) {
+function totals(r: RollupView) {
   const byCategory: Record<string, [number, number, number]> = {};
-  for (const b of r.phases.values()) {
+  for (const b of r.phases) {
     const t = (byCategory[b.category] ??= [0, 0, 0]);
     t[0] += b.phases;
     t[1] += b.tokens_sum;
@@ -24,7 +23,7 @@ function totals(r: Rollups) {
 async function stateTotals(xdg: string) {
   const base = join(xdg, 'tokentune');
   const loaded = await loadState(join(base, (await readdir(base))[0]!));
-  return totals(totalOf(loaded!.rollups));
+  return totals(viewOf(loaded!.rollups.values()));
 }
 
 function runFor(ms: number, args: string[], env: NodeJS.ProcessEnv): Promise<void> {

@@ -1,5 +1,5 @@
 import type { CallRecord, CiRecord, Complexity, Outcome, PhaseRecord } from '../../src/telemetry/schema.js';
-import { addRecord, emptyRollups, type Rollups } from '../../src/store/rollup.js';
+import { addRecord, emptyRollups, viewOf, type Rollups } from '../../src/store/rollup.js';
 import { computeStats } from '../../src/stats/compute.js';
 import { resolveWindow } from '../../src/stats/window.js';
 import { BUNDLED_PRICES } from '../../src/pricing/table.js';
@@ -98,7 +98,7 @@ export function rollupsOf(records: (PhaseRecord | CallRecord | CiRecord)[]): Rol
 
 export function statsOf(records: (PhaseRecord | CallRecord | CiRecord)[], days = 28): Stats {
   const r = rollupsOf(records);
-  return computeStats(r, {
+  return computeStats(viewOf([r]), {
     range: resolveWindow({ days, maxTs: r.max_ts }),
     pricing: { table: BUNDLED_PRICES, aliases: {} },
     defaultOutputShare: 0.2,

@@ -29,3 +29,20 @@ describe('percentiles (linear interpolation between closest ranks, R-7)', () => 
     expect([...sortedCopy([10, 9, 100, 1])]).toEqual([1, 9, 10, 100]);
   });
 });
+
+describe('percentilesOf (selection) equals percentiles of the sorted values', () => {
+  it('on random data of many shapes, split in several parts', async () => {
+    const { percentilesOf } = await import('../../src/stats/percentiles.js');
+    let seed = 11;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (const n of [1, 2, 3, 10, 101, 1000, 20_000]) {
+      for (const kind of ['uniform', 'dupes', 'sorted', 'reversed']) {
+        let v = Array.from({ length: n }, () => Math.floor(rand() * (kind === 'dupes' ? 5 : 1_000_000)));
+        if (kind === 'sorted') v = v.sort((a, b) => a - b);
+        if (kind === 'reversed') v = v.sort((a, b) => b - a);
+        const cut = Math.floor(n / 3);
+        expect(percentilesOf([v.slice(0, cut), Uint32Array.from(v.slice(cut))])).toEqual(percentiles(sortedCopy(v)));
+      }
+    }
+  });
+});
