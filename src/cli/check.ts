@@ -18,7 +18,8 @@ export async function runCheckCommand(o: CheckCommandOptions): Promise<number> {
     try {
       const quick = await quickNoop(o.configPath, process.env, now);
       if (quick) {
-        process.stdout.write(o.json ? `${JSON.stringify({ result: 'noop', noop_streak: quick.noop_streak, moved: [], records: 0, bytes: 0 })}\n` : 'noop\n');
+        const json = { result: 'noop', moved: [], noop_streak: quick.noop_streak, records: 0, bytes: 0, skipped: 0, rollup_records: null, files: [], state_dir: quick.state_dir };
+        process.stdout.write(o.json ? `${JSON.stringify(json, null, 2)}\n` : 'noop\n');
         return EXIT.ok;
       }
     } catch (e) {

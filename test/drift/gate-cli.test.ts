@@ -38,6 +38,8 @@ describe('tune check: the drift gate', () => {
     // nothing new: milliseconds, $0, a no-op streak
     expect((await s.run('check')).stdout).toBe('noop\n');
     const streak = JSON.parse((await s.run('check', '--json')).stdout);
+    // the fast path answers with the same fields as the full one
+    expect(Object.keys(streak).sort()).toEqual(['bytes', 'files', 'moved', 'noop_streak', 'records', 'result', 'rollup_records', 'skipped', 'state_dir']);
     expect(streak).toMatchObject({ result: 'noop', noop_streak: 2 });
     expect((await s.run()).stdout).toMatch(/^noop: nothing moved enough/);
 
