@@ -18,7 +18,7 @@ export async function runCheckCommand(o: CheckCommandOptions): Promise<number> {
     try {
       const quick = await quickNoop(o.configPath, process.env, now);
       if (quick) {
-        const json = { result: 'noop', moved: [], noop_streak: quick.noop_streak, records: 0, bytes: 0, skipped: 0, rollup_records: null, files: [], state_dir: quick.state_dir };
+        const json = { result: 'noop', moved: [], noop_streak: quick.noop_streak, records: 0, bytes: 0, skipped: 0, rollup_records: null, held: [], files: [], state_dir: quick.state_dir };
         process.stdout.write(o.json ? `${JSON.stringify(json, null, 2)}\n` : 'noop\n');
         return EXIT.ok;
       }
@@ -62,7 +62,7 @@ async function fullCheck(o: CheckCommandOptions, now: Date): Promise<number> {
     logSkipped(g);
     if (o.json) {
       process.stdout.write(
-        `${JSON.stringify({ result: g.level, moved: g.moved, noop_streak: g.state.noop_streak, records: g.ingest.records, bytes: g.ingest.bytes, skipped: g.ingest.skipped, rollup_records: g.rollup_records, files: g.events, state_dir: g.dir }, null, 2)}\n`,
+        `${JSON.stringify({ result: g.level, moved: g.moved, noop_streak: g.state.noop_streak, records: g.ingest.records, bytes: g.ingest.bytes, skipped: g.ingest.skipped, rollup_records: g.rollup_records, held: g.ingest.quiet_held, files: g.events, state_dir: g.dir }, null, 2)}\n`,
       );
     } else {
       process.stdout.write(g.level === 'drift' ? `drift: ${g.moved.slice(0, 5).join('; ')}${g.moved.length > 5 ? `; and ${g.moved.length - 5} more` : ''}\n` : `${g.level}\n`);

@@ -143,6 +143,11 @@ const State = z.strictObject({
 const Drift = z.strictObject({
   /** A decision's figure that moves more than this share since the last proposal is material drift. */
   tolerance: z.number().min(0).default(0.1),
+  /**
+   * Session-terminal gating: records newer than this many minutes may belong to a session still
+   * running; a file is read up to its first such record, and the rest once it is quiet.
+   */
+  quiet_minutes: z.number().min(0).default(15),
 });
 
 export const TunerConfig = z.strictObject({

@@ -77,7 +77,12 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
     events.push(`${prev.path}: gone; its data stays until retention drops it`);
   }
 
-  const { reads, summary } = await ingestFiles(toRead, { workers: loaded.config.ingest.workers, parallelMinBytes: loaded.config.ingest.parallel_min_bytes });
+  const { reads, summary } = await ingestFiles(toRead, {
+    workers: loaded.config.ingest.workers,
+    parallelMinBytes: loaded.config.ingest.parallel_min_bytes,
+    quietAfter: now.getTime() - loaded.config.drift.quiet_minutes * 60_000,
+  });
+  for (const h of summary.quiet_held) events.push(`${h.file}: held back from line ${h.from_line}: a session may still be running (newer than ${loaded.config.drift.quiet_minutes} min)`);
   for (const f of toRead) {
     const read = reads.get(f.file)!;
     mergeRollups(rollups.get(f.key)!, read.rollup);

@@ -51,7 +51,7 @@ export function stateDirFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv): strin
   return stateDir(loaded.file, configured ? resolve(dirname(loaded.file), configured) : undefined, env);
 }
 
-const NOTHING_READ: IngestSummary = { files: 0, records: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], threads: 0 };
+const NOTHING_READ: IngestSummary = { files: 0, records: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], quiet_held: [], threads: 0 };
 
 /** The three levels, cheapest first. Writes nothing: the caller commits the state it returns. */
 export async function runGate(loaded: LoadedConfig, targets: TargetState, o: GateOptions): Promise<GateResult> {
@@ -78,6 +78,8 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
     const c = await catchUp(loaded, state, perFile, o.now);
     ({ state, perFile, events } = c);
     ingest = c.summary;
+    // A file held back for a running session must not look unchanged to the next no-op check.
+    for (const h of ingest.quiet_held) if (fp.files[h.file]) fp.files[h.file]![2] = -1;
   }
 
   // Level 3: would a decision change?

@@ -19,8 +19,8 @@ export class StateError extends Error {
   override name = 'StateError';
 }
 
-/** stat() of a source file: [dev, ino, size, mtimeMs]. */
-export const FileStat = z.tuple([z.number(), z.number(), z.number().int().nonnegative(), z.number()]);
+/** stat() of a source file: [dev, ino, size, mtimeMs]. Size -1 marks a file held back for a running session. */
+export const FileStat = z.tuple([z.number(), z.number(), z.number().int().min(-1), z.number()]);
 
 export const Fingerprint = z.object({
   config_hash: z.string(),

@@ -16,6 +16,8 @@ export interface IngestSummary {
   skipped_details: SkippedLine[];
   /** Files whose last line had no newline yet: left for the next run. */
   held_back: { file: string; bytes: number }[];
+  /** Files whose reading stopped at a record newer than the quiet period: read again once quiet. */
+  quiet_held: { file: string; from_line: number }[];
   /** Threads that parsed (1 = the main thread alone). */
   threads: number;
 }
@@ -25,6 +27,8 @@ export interface IngestOptions {
   workers?: number | 'auto';
   /** Below this many bytes everything is parsed on the main thread: a worker costs ~100 ms to start. */
   parallelMinBytes?: number;
+  /** Epoch ms: records newer than this are left for a later run (see Range.quietAfter). */
+  quietAfter?: number;
 }
 
 type Format = z.infer<typeof SourceFormat>;
@@ -56,23 +60,36 @@ export async function ingestFiles(files: readonly FileToRead[], opts: IngestOpti
   const total = files.reduce((s, f) => s + (f.size - f.start), 0);
   const wanted = opts.workers === undefined || opts.workers === 'auto' ? Math.min(4, availableParallelism()) : opts.workers;
   const threads = total >= (opts.parallelMinBytes ?? 32 * 1024 * 1024) ? Math.max(1, wanted) : 1;
-  const shares = threads === 1 ? [files.map((f) => ({ file: f.file, format: f.format, start: f.start, line: f.line, end: undefined }))] : await split(files, threads);
+  const shares = (threads === 1 ? [files.map((f) => ({ file: f.file, format: f.format, start: f.start, line: f.line, end: undefined } as Range))] : await split(files, threads)).map((share) =>
+    share.map((r) => ({ ...r, quietAfter: opts.quietAfter })),
+  );
 
   const reads = new Map<string, FileRead>();
   for (const f of files) reads.set(f.file, { rollup: emptyRollups(), end_offset: f.start, next_line: f.line });
   const [own, ...others] = shares;
   const [mine, ...theirs] = await Promise.all([
     (async () => {
-      const results: RangeResult[] = [];
-      for (const r of own ?? []) results.push(await scanRange(r, reads.get(r.file)!.rollup));
-      return results;
+      const out: { rollup: Rollups; result: RangeResult }[] = [];
+      for (const r of own ?? []) {
+        const rollup = emptyRollups();
+        out.push({ rollup, result: await scanRange(r, rollup) });
+      }
+      return out;
     })(),
-    ...others.map((ranges) => inWorker(ranges)),
+    ...others.map(async (ranges) => {
+      const t = await inWorker(ranges);
+      return t.results.map((result, i) => ({ rollup: Object.assign(emptyRollups(), t.rollups[i]!), result }));
+    }),
   ]);
-  const results = [...mine];
-  for (const t of theirs) {
-    for (const [file, r] of t.rollups) mergeRollups(reads.get(file)!.rollup, Object.assign(emptyRollups(), r));
-    results.push(...t.results);
+  // A file's ranges in order; everything after a range that stopped at a held line is dropped.
+  const all = [...mine, ...theirs.flat()].sort((a, b) => (a.result.range.file < b.result.range.file ? -1 : a.result.range.file > b.result.range.file ? 1 : a.result.range.start - b.result.range.start));
+  const results: RangeResult[] = [];
+  let heldFile: string | undefined;
+  for (const { rollup, result } of all) {
+    if (heldFile === result.range.file) continue;
+    heldFile = result.held ? result.range.file : undefined;
+    mergeRollups(reads.get(result.range.file)!.rollup, rollup);
+    results.push(result);
   }
   return { reads, summary: summarise(files, results, reads, shares.length) };
 }
@@ -120,12 +137,12 @@ async function split(files: readonly FileToRead[], n: number): Promise<Range[][]
   return shares.filter((s) => s.length);
 }
 
-async function inWorker(ranges: Range[]): Promise<{ rollups: [string, Rollups][]; results: RangeResult[] }> {
+async function inWorker(ranges: Range[]): Promise<{ rollups: Rollups[]; results: RangeResult[] }> {
   const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), { workerData: { ranges } });
     let done = false;
-    worker.once('message', (m: { rollups: [string, Rollups][]; results: RangeResult[] }) => {
+    worker.once('message', (m: { rollups: Rollups[]; results: RangeResult[] }) => {
       done = true;
       resolve(m);
     });
@@ -137,7 +154,7 @@ async function inWorker(ranges: Range[]): Promise<{ rollups: [string, Rollups][]
 }
 
 function summarise(files: readonly FileToRead[], results: RangeResult[], reads: Map<string, FileRead>, threads: number): IngestSummary {
-  const summary: IngestSummary = { files: files.length, records: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], threads };
+  const summary: IngestSummary = { files: files.length, records: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], quiet_held: [], threads };
   const byFile = new Map<string, RangeResult[]>();
   for (const r of results) byFile.set(r.range.file, [...(byFile.get(r.range.file) ?? []), r]);
   for (const f of files) {
@@ -153,6 +170,7 @@ function summarise(files: readonly FileToRead[], results: RangeResult[], reads: 
         if (summary.skipped_details.length < MAX_SKIPPED_DETAILS) summary.skipped_details.push({ ...d, line: d.line - first + line });
       }
       if (r.held_back_bytes > 0) summary.held_back.push({ file: f.file, bytes: r.held_back_bytes });
+      if (r.held) summary.quiet_held.push({ file: f.file, from_line: line + r.lines });
       line += r.lines;
       read.end_offset = Math.max(read.end_offset, r.end_offset);
     }

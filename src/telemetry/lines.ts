@@ -14,9 +14,12 @@ export interface LineScan {
   bytesRead: number;
   /** Bytes after endOffset that were not delivered because the line has no newline yet. */
   heldBackBytes: number;
+  /** The handler stopped the scan: endOffset is the start of the line it refused. */
+  stopped: boolean;
 }
 
-export type LineHandler = (text: string, lineNo: number) => void;
+/** Return false to stop: the line is not consumed and the scan ends just before it. */
+export type LineHandler = (text: string, lineNo: number) => void | false;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -27,7 +30,7 @@ export async function scanLines(
   from: { offset: number; line: number; end?: number } = { offset: 0, line: 1 },
 ): Promise<LineScan> {
   // `end` (exclusive) must be a line start, as found by lineStartAtOrAfter.
-  if (from.end !== undefined && from.end <= from.offset) return { endOffset: from.offset, nextLine: from.line, bytesRead: 0, heldBackBytes: 0 };
+  if (from.end !== undefined && from.end <= from.offset) return { endOffset: from.offset, nextLine: from.line, bytesRead: 0, heldBackBytes: 0, stopped: false };
   const stream = createReadStream(path, { start: from.offset, end: from.end === undefined ? undefined : from.end - 1, highWaterMark: 1 << 20 });
   let carry: Buffer | null = null;
   let lineNo = from.line;
@@ -40,7 +43,10 @@ export async function scanLines(
     let nl = buf.indexOf(NEWLINE, start);
     while (nl !== -1) {
       const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-      if (end > start) onLine(buf.toString('utf8', start, end), lineNo);
+      if (end > start && onLine(buf.toString('utf8', start, end), lineNo) === false) {
+        stream.destroy();
+        return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: 0, stopped: true };
+      }
       lineNo++;
       endOffset += nl + 1 - start;
       start = nl + 1;
@@ -51,7 +57,7 @@ export async function scanLines(
     if (carry && start > 0) carry = Buffer.from(carry);
     buf = Buffer.alloc(0);
   }
-  return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: carry ? carry.length : 0 };
+  return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: carry ? carry.length : 0, stopped: false };
 }
 
 /** The offset of the first line that starts at or after `offset` (the file size if none does). */

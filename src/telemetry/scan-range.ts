@@ -21,6 +21,11 @@ export interface Range {
   start: number;
   /** Number of the line at `start`, when known (a watermark); ranges cut by split() count from 1. */
   line: number;
+  /**
+   * Epoch ms: a record newer than this belongs to a session that may still be running. Reading stops
+   * at its line, which is read again on a later run, once everything before `now − quiet` is quiet.
+   */
+  quietAfter?: number;
   /** Exclusive; undefined reads to the end of the file. */
   end: number | undefined;
 }
@@ -33,6 +38,8 @@ export interface RangeResult {
   lines: number;
   /** Offset just past the last complete line read. */
   end_offset: number;
+  /** Reading stopped at a record newer than the quiet period: end_offset is that line's start. */
+  held: boolean;
   skipped: number;
   /** Line numbers relative to the range start (1 = its first line). */
   skipped_details: SkippedLine[];
@@ -42,12 +49,13 @@ export interface RangeResult {
 /** Parses one range into `rollups`. Used by the main thread and by ingest workers alike. */
 export async function scanRange(range: Range, rollups: Rollups): Promise<RangeResult> {
   const parse = PARSERS[range.format];
-  const result: RangeResult = { range, records: 0, bytes: 0, lines: 0, end_offset: range.start, skipped: 0, skipped_details: [], held_back_bytes: 0 };
+  const result: RangeResult = { range, records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0 };
   const scan = await scanLines(
     range.file,
     (text, line) => {
       const parsed = parse(text);
       if ('record' in parsed) {
+        if (range.quietAfter !== undefined && parsed.record.ts > range.quietAfter) return false;
         addRecord(rollups, parsed.record);
         result.records++;
       } else {
@@ -60,6 +68,7 @@ export async function scanRange(range: Range, rollups: Rollups): Promise<RangeRe
   result.bytes = scan.bytesRead;
   result.lines = scan.nextLine - range.line;
   result.end_offset = scan.endOffset;
+  result.held = scan.stopped;
   result.held_back_bytes = scan.heldBackBytes;
   return result;
 }

@@ -39,7 +39,7 @@ describe('tune check: the drift gate', () => {
     expect((await s.run('check')).stdout).toBe('noop\n');
     const streak = JSON.parse((await s.run('check', '--json')).stdout);
     // the fast path answers with the same fields as the full one
-    expect(Object.keys(streak).sort()).toEqual(['bytes', 'files', 'moved', 'noop_streak', 'records', 'result', 'rollup_records', 'skipped', 'state_dir']);
+    expect(Object.keys(streak).sort()).toEqual(['bytes', 'files', 'held', 'moved', 'noop_streak', 'records', 'result', 'rollup_records', 'skipped', 'state_dir']);
     expect(streak).toMatchObject({ result: 'noop', noop_streak: 2 });
     expect((await s.run()).stdout).toMatch(/^noop: nothing moved enough/);
 
@@ -159,5 +159,27 @@ describe('source files that move under the gate', () => {
     const onDisk = 3 + 1 + 4; // a-2, a, a-1
     const rebuilt = JSON.parse((await tune(['check', '--json', '--rebuild-state', '--config', config], env)).stdout);
     expect(rebuilt.rollup_records).toBe(onDisk);
+  });
+});
+
+describe('session-terminal gating', () => {
+  it('holds back records newer than the quiet period and counts them once the session is quiet', async () => {
+    const dir = await tempDir('tokentune-quiet-');
+    const data = join(dir, 'data');
+    await mkdir(data);
+    const config = join(dir, 't.yaml');
+    await writeFile(config, `sources: [{path: ${data}}]\ndrift: {quiet_minutes: 0.05}\n`);
+    const env = { XDG_STATE_HOME: join(dir, 'state') };
+    const check = async () => JSON.parse((await tune(['check', '--json', '--config', config], env)).stdout);
+    const old = Array.from({ length: 5 }, (_, i) => phaseLine({ phase_id: `o${i}`, run_id: 'done' }));
+    const live = Array.from({ length: 3 }, (_, i) => phaseLine({ phase_id: `l${i}`, run_id: 'live', ts: new Date(Date.now() - 500).toISOString() }));
+    await writeFile(join(data, 'a.jsonl'), `${[...old, ...live].join('\n')}\n`);
+
+    const first = await check();
+    expect(first).toMatchObject({ records: 5, rollup_records: 5, held: [{ file: join(data, 'a.jsonl'), from_line: 6 }] });
+    await new Promise((r) => setTimeout(r, 3500)); // the 3 s quiet period passes
+    const second = await check();
+    expect(second).toMatchObject({ records: 3, rollup_records: 8, held: [] });
+    expect((await check()).result).toBe('noop');
   });
 });

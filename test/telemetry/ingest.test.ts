@@ -70,14 +70,22 @@ describe('ingest of the tokentune JSONL export', () => {
     const lines = Array.from({ length: 50_000 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(i % 97)}"}`);
     await writeFile(file, lines.join('\n') + '\n');
     const seen: number[] = [];
-    const scan = await scanLines(file, (t) => seen.push((JSON.parse(t) as { n: number }).n));
+    const scan = await scanLines(file, (t) => {
+      seen.push((JSON.parse(t) as { n: number }).n);
+    });
     expect(seen).toHaveLength(50_000);
     expect(seen[49_999]).toBe(49_999);
     expect(scan.heldBackBytes).toBe(0);
     // resuming from the middle yields exactly the rest
     const half = Buffer.byteLength(lines.slice(0, 25_000).join('\n') + '\n');
     const rest: number[] = [];
-    const r2 = await scanLines(file, (t) => rest.push((JSON.parse(t) as { n: number }).n), { offset: half, line: 25_001 });
+    const r2 = await scanLines(
+      file,
+      (t) => {
+        rest.push((JSON.parse(t) as { n: number }).n);
+      },
+      { offset: half, line: 25_001 },
+    );
     expect(rest[0]).toBe(25_000);
     expect(rest).toHaveLength(25_000);
     expect(r2.endOffset).toBe(scan.endOffset);
