@@ -214,12 +214,10 @@ function addCi(r: Rollups, c: CiRecord): void {
  * Folds `from` into `into`. Every field is a sum, a min/max or a latest-by-timestamp, so merging
  * partial rollups in any order gives the rollup of all their records.
  */
-export function mergeRollups(into: Rollups, from: Rollups, opts: { copy?: boolean } = {}): Rollups {
+export function mergeRollups(into: Rollups, from: Rollups): Rollups {
   into.records += from.records;
   if (from.max_ts > into.max_ts) into.max_ts = from.max_ts;
-  // With `copy`, `from` stays untouched: nothing of it is shared with `into`.
-  const own = opts.copy ? copyOf : <T>(x: T) => x;
-  mergeMap(into.phases, from.phases, own, (a, b) => {
+  mergeMap(into.phases, from.phases, (a, b) => {
     addFields(a, b, PHASE_SUMS);
     const into = Array.isArray(a.tokens) ? a.tokens : (a.tokens = Array.from(a.tokens));
     for (let i = 0; i < b.tokens.length; i++) into.push(b.tokens[i]!);
@@ -228,13 +226,13 @@ export function mergeRollups(into: Rollups, from: Rollups, opts: { copy?: boolea
       a.cap_ts = b.cap_ts;
     }
   });
-  mergeMap(into.calls, from.calls, own, (a, b) => addFields(a, b, CALL_SUMS));
-  mergeMap(into.runs, from.runs, own, (a, b) => {
+  mergeMap(into.calls, from.calls, (a, b) => addFields(a, b, CALL_SUMS));
+  mergeMap(into.runs, from.runs, (a, b) => {
     a.first_ts = Math.min(a.first_ts, b.first_ts);
     a.last_ts = Math.max(a.last_ts, b.last_ts);
     addFields(a, b, RUN_SUMS);
   });
-  mergeMap(into.tiers, from.tiers, own, (a, b) => {
+  mergeMap(into.tiers, from.tiers, (a, b) => {
     addCounts(a.phases, b.phases);
     addCounts(a.failed, b.failed);
     for (const p of b.ci_profiles) if (!a.ci_profiles.includes(p)) a.ci_profiles.push(p);
@@ -248,11 +246,12 @@ const CALL_SUMS = ['calls', 'input', 'output', 'cache_creation', 'cache_read'] a
 const RUN_SUMS = ['phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
 const TIER_SUMS = ['ci_runs', 'ci_failures_caught', 'ci_false_positives', 'ci_tokens'] as const;
 
-function mergeMap<V>(into: Map<string, V>, from: Map<string, V>, own: (v: V) => V, combine: (a: V, b: V) => void): void {
+/** Buckets only in `from` are moved over, not copied: `from` is consumed by the merge. */
+function mergeMap<V>(into: Map<string, V>, from: Map<string, V>, combine: (a: V, b: V) => void): void {
   for (const [key, b] of from) {
     const a = into.get(key);
     if (a) combine(a, b);
-    else into.set(key, own(b));
+    else into.set(key, b);
   }
 }
 
