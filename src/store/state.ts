@@ -108,6 +108,17 @@ const fix = (path: string) =>
 
 /** Reads and validates the state. Undefined when there is none yet. Never resets a bad state silently. */
 export async function loadState(dir: string): Promise<{ state: State; rollups: Map<string, Rollups> } | undefined> {
+  try {
+    return await loadOnce(dir);
+  } catch (e) {
+    // A reader without the lock (a dry run) can lose a race with a commit that replaced the rollups
+    // generation it was about to read; the state it reads next names the new one.
+    if ((e as { racedCommit?: boolean }).racedCommit) return loadOnce(dir);
+    throw e;
+  }
+}
+
+async function loadOnce(dir: string): Promise<{ state: State; rollups: Map<string, Rollups> } | undefined> {
   const path = statePath(dir);
   let text: string;
   try {
@@ -124,7 +135,9 @@ export async function loadState(dir: string): Promise<{ state: State; rollups: M
     try {
       encoded = JSON.parse(await readFile(rpath, 'utf8'));
     } catch (e) {
-      throw new StateError(`${rpath}: cannot read the rollups this state was built with (${(e as Error).message}). ${fix(path)}`);
+      const error = new StateError(`${rpath}: cannot read the rollups this state was built with (${(e as Error).message}). ${fix(path)}`);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') Object.assign(error, { racedCommit: true });
+      throw error;
     }
     if (encoded.format !== 'tokentune-rollups' || !encoded.files) throw new StateError(`${rpath}: not a tokentune rollups file. ${fix(path)}`);
     for (const [key, e] of Object.entries(encoded.files)) rollups.set(key, decodeRollups(e));

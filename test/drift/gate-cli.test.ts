@@ -183,3 +183,19 @@ describe('session-terminal gating', () => {
     expect((await check()).result).toBe('noop');
   });
 });
+
+describe('state files', () => {
+  it('names a missing rollups generation and how to recover', async () => {
+    const s = await setup();
+    await s.run();
+    const dir = await s.stateDir();
+    const { unlink } = await import('node:fs/promises');
+    const gen = (await readdir(dir)).find((f) => f.startsWith('rollups-'))!;
+    await unlink(join(dir, gen));
+    await appendFile(join(s.data, 'phases.jsonl'), phaseLine({ phase_id: 'n' }) + '\n');
+    const r = await s.run('check');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, gen)}: cannot read the rollups this state was built with`);
+    expect(r.stderr).toContain('--rebuild-state');
+  });
+});
