@@ -104,6 +104,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       llm: step.llm,
       skippedLines: gate.ingest.skipped,
       drift: gate.moved,
+      noopStreak: gate.previous_noop_streak,
     });
     if (!dryRun) {
       // The gate compares the next runs' mechanical decisions with these.

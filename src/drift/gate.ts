@@ -34,6 +34,8 @@ export interface GateResult {
   level: GateLevel;
   /** What moved since the last proposal (empty for no-ops). */
   moved: string[];
+  /** Consecutive no-op runs before this one. */
+  previous_noop_streak: number;
   dir: string;
   state: State;
   perFile: Map<string, Rollups>;
@@ -68,7 +70,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
   }
   const unchanged = !!previous && sameFingerprint(state.fingerprint, fp);
   if (unchanged && o.mode === 'check') {
-    return { level: 'noop', moved: [], dir, state: { ...state, noop_streak: state.noop_streak + 1 }, perFile, rollupsChanged: false, ingest: NOTHING_READ, events: [], rollup_records: null };
+    return { level: 'noop', moved: [], previous_noop_streak: state.noop_streak, dir, state: { ...state, noop_streak: state.noop_streak + 1 }, perFile, rollupsChanged: false, ingest: NOTHING_READ, events: [], rollup_records: null };
   }
 
   // Level 2: the new bytes only.
@@ -100,6 +102,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
   return {
     level,
     moved: cmp.moved,
+    previous_noop_streak: state.noop_streak,
     dir,
     state: { ...state, fingerprint: fp, noop_streak: level === 'noop' ? state.noop_streak + 1 : 0 },
     perFile,

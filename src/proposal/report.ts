@@ -21,6 +21,8 @@ export interface ReportInput {
   skippedLines: number;
   /** What moved since the last proposal, per the drift gate. */
   drift?: string[];
+  /** No-op checks in a row before this run. */
+  noopStreak?: number;
 }
 
 /** The Markdown report, in the structure of the cost-tuning brief. A pure function of its input. */
@@ -35,7 +37,8 @@ export function renderReport(r: ReportInput): string {
   push(`**Runs analysed**: ${s.runs.length} runs, ${s.phases} phases, ${s.categories.length} categories  `);
   push(`**Proposal source**: ${cell(r.llm.note)}  `);
   push(`**Tuner's own cost**: ${tunerCost(r.llm)}  `);
-  push(`**Why now**: ${r.drift?.length ? cell(r.drift.slice(0, 5).join('; ')) + (r.drift.length > 5 ? `; and ${r.drift.length - 5} more` : '') : 'forced run'}`, '');
+  push(`**Why now**: ${r.drift?.length ? cell(r.drift.slice(0, 5).join('; ')) + (r.drift.length > 5 ? `; and ${r.drift.length - 5} more` : '') : 'forced run'}  `);
+  push(`**No-op checks before this run**: ${r.noopStreak ?? 0}`, '');
 
   push('## Executive summary', '');
   push(summarySentence(r, projection), '');

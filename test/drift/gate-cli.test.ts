@@ -42,6 +42,7 @@ describe('tune check: the drift gate', () => {
     expect(Object.keys(streak).sort()).toEqual(['bytes', 'files', 'held', 'moved', 'noop_streak', 'records', 'result', 'rollup_records', 'skipped', 'state_dir']);
     expect(streak).toMatchObject({ result: 'noop', noop_streak: 2 });
     expect((await s.run()).stdout).toMatch(/^noop: nothing moved enough/);
+    expect(JSON.parse((await s.run('--force', '--dry-run', '--json')).stdout).report).toContain('**No-op checks before this run**: 3');
 
     // new data that changes no decision
     await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 5 }, (_, i) => phaseLine({ phase_id: `ok${i}` })).join('\n') + '\n');
@@ -55,6 +56,7 @@ describe('tune check: the drift gate', () => {
     expect(moved.stdout).toMatch(/^drift: .*model:docs/);
     const tunedAgain = await s.run('--json');
     expect(JSON.parse(tunedAgain.stdout)).toMatchObject({ status: 'proposal' });
+    expect(JSON.parse(tunedAgain.stdout).report).toContain('**No-op checks before this run**: 0');
     expect((await s.run()).stdout).toMatch(/^noop/);
     expect((await s.run('--force', '--json')).stdout).toContain('"status": "proposal"');
   });
