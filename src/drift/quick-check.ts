@@ -63,7 +63,7 @@ async function readGuarded(dir: string): Promise<Record<string, unknown> | undef
     const fp = s['fingerprint'] as Record<string, unknown> | undefined;
     const ok =
       s['format'] === 'tokentune-state' &&
-      s['version'] === 1 &&
+      s['version'] === 2 &&
       typeof s['noop_streak'] === 'number' &&
       Array.isArray(s['ledger']) &&
       !!fp &&

@@ -1,19 +1,20 @@
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { formatZodIssues } from '../config/errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { decodeRollups, encodeRollups, type EncodedRollups } from './rollup-codec.js';
+import { decodeRollups, type EncodedRollups } from './rollup-codec.js';
+import { readRollupsFile, writeRollupsFile } from './rollup-file.js';
 import type { Rollups } from './rollup.js';
 
 /**
  * The run state of one tuner config, in two files: `state.json` (small: fingerprints, watermarks,
- * the last proposal's decisions, the run ledger) and `rollups-<generation>.json` (the daily rollups of
- * every source file). The small file is the commit point: it names the rollups generation it was
+ * the last proposal's decisions, the run ledger) and `rollups-<generation>.bin` (the daily rollups of
+ * every source file, see rollup-file.ts). The small file is the commit point: it names the rollups generation it was
  * built with, and is renamed into place only after that generation is on disk.
  */
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 export class StateError extends Error {
   override name = 'StateError';
@@ -101,7 +102,9 @@ export function emptyState(configPath: string): State {
 }
 
 export const statePath = (dir: string): string => join(dir, 'state.json');
-const rollupsPath = (dir: string, generation: number): string => join(dir, `rollups-${generation}.json`);
+const rollupsPath = (dir: string, generation: number): string => join(dir, `rollups-${generation}.bin`);
+/** Format 1 kept its rollups as JSON; read only to migrate. */
+const legacyRollupsPath = (dir: string, generation: number): string => join(dir, `rollups-${generation}.json`);
 
 const fix = (path: string) =>
   `Run again with --rebuild-state to re-read every source from the start, or restore ${path} from a backup.`;
@@ -127,37 +130,45 @@ async function loadOnce(dir: string): Promise<{ state: State; rollups: Map<strin
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  const state = parseState(text, path);
-  const rollups = new Map<string, Rollups>();
+  const { state, from } = parseVersioned(text, path);
+  let rollups = new Map<string, Rollups>();
   if (state.rollups_generation > 0) {
-    const rpath = rollupsPath(dir, state.rollups_generation);
-    let encoded: { format?: string; files?: Record<string, EncodedRollups> };
+    const rpath = from === 1 ? legacyRollupsPath(dir, state.rollups_generation) : rollupsPath(dir, state.rollups_generation);
     try {
-      encoded = JSON.parse(await readFile(rpath, 'utf8'));
+      rollups = from === 1 ? await readLegacyRollups(rpath) : await readRollupsFile(rpath);
     } catch (e) {
       const error = new StateError(`${rpath}: cannot read the rollups this state was built with (${(e as Error).message}). ${fix(path)}`);
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') Object.assign(error, { racedCommit: true });
       throw error;
     }
-    if (encoded.format !== 'tokentune-rollups' || !encoded.files) throw new StateError(`${rpath}: not a tokentune rollups file. ${fix(path)}`);
-    for (const [key, e] of Object.entries(encoded.files)) rollups.set(key, decodeRollups(e));
   }
   return { state, rollups };
 }
 
+async function readLegacyRollups(path: string): Promise<Map<string, Rollups>> {
+  const encoded = JSON.parse(await readFile(path, 'utf8')) as { format?: string; files?: Record<string, EncodedRollups> };
+  if (encoded.format !== 'tokentune-rollups' || !encoded.files) throw new Error('not a tokentune rollups file');
+  return new Map(Object.entries(encoded.files).map(([key, e]) => [key, decodeRollups(e)]));
+}
+
 export function parseState(text: string, path: string): State {
+  return parseVersioned(text, path).state;
+}
+
+function parseVersioned(text: string, path: string): { state: State; from: number } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     throw new StateError(`${path}: the state file is not valid JSON (${(e as Error).message}). ${fix(path)}`);
   }
+  const from = (raw as { version?: unknown } | null)?.version;
   const migrated = migrate(raw, path);
   const parsed = State.safeParse(migrated);
   if (!parsed.success) {
     throw new StateError(`${path}: the state file does not match format version ${STATE_VERSION}: ${formatZodIssues(parsed.error).slice(0, 3).join('; ')}. ${fix(path)}`);
   }
-  return parsed.data;
+  return { state: parsed.data, from: typeof from === 'number' ? from : STATE_VERSION };
 }
 
 /** Brings an older state up to the current format; refuses one written by a newer tokentune. */
@@ -166,7 +177,9 @@ function migrate(raw: unknown, path: string): unknown {
   if (typeof version === 'number' && version > STATE_VERSION) {
     throw new StateError(`${path}: written by a newer tokentune (state format ${version}; this one reads up to ${STATE_VERSION}). Upgrade tokentune, or use --rebuild-state.`);
   }
-  // Version 1 is the first format: later versions add their steps here, oldest first.
+  // 1 → 2: state.json is unchanged; the rollups moved from JSON to the binary file (read by the
+  // loader from the old file, written in the new format at the next commit).
+  if (version === 1) return { ...(raw as object), version: 2 };
   return raw;
 }
 
@@ -178,9 +191,10 @@ export async function saveState(dir: string, state: State, rollups?: Map<string,
   const next: State = { ...state, ledger: state.ledger.slice(-MAX_LEDGER) };
   if (rollups) {
     next.rollups_generation = state.rollups_generation + 1;
-    const files: Record<string, EncodedRollups> = {};
-    for (const [key, r] of rollups) files[key] = encodeRollups(r);
-    await writeFileAtomic(rollupsPath(dir, next.rollups_generation), JSON.stringify({ format: 'tokentune-rollups', version: STATE_VERSION, files }));
+    const path = rollupsPath(dir, next.rollups_generation);
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeRollupsFile(tmp, rollups);
+    await rename(tmp, path);
   }
   await writeFileAtomic(statePath(dir), JSON.stringify(next));
   await removeStale(dir, next.rollups_generation);
@@ -189,9 +203,9 @@ export async function saveState(dir: string, state: State, rollups?: Map<string,
 
 async function removeStale(dir: string, keep: number): Promise<void> {
   for (const name of await readdir(dir)) {
-    const gen = /^rollups-(\d+)\.json$/.exec(name);
+    const gen = /^rollups-(\d+)\.(json|bin)$/.exec(name);
     // We hold the lock: any temporary file here is a leftover of an interrupted write.
-    if ((gen && Number(gen[1]) !== keep) || name.endsWith('.tmp')) {
+    if ((gen && (Number(gen[1]) !== keep || gen[2] === 'json')) || name.endsWith('.tmp')) {
       await unlink(join(dir, name)).catch(() => undefined);
     }
   }

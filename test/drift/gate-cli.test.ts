@@ -33,7 +33,7 @@ describe('tune check: the drift gate', () => {
     expect(tuned.code).toBe(0);
     expect(tuned.stdout).toContain('# Cost / Budget Tuning Report');
     expect(tuned.stderr).toContain('proposal recorded in the run state');
-    expect((await readdir(await s.stateDir())).sort()).toEqual(['rollups-1.json', 'state.json']);
+    expect((await readdir(await s.stateDir())).sort()).toEqual(['rollups-1.bin', 'state.json']);
 
     // nothing new: milliseconds, $0, a no-op streak
     expect((await s.run('check')).stdout).toBe('noop\n');
@@ -199,5 +199,29 @@ describe('state files', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${join(dir, gen)}: cannot read the rollups this state was built with`);
     expect(r.stderr).toContain('--rebuild-state');
+  });
+});
+
+describe('state format migration', () => {
+  it('reads a format-1 state (JSON rollups) and writes it back in the current format', async () => {
+    const s = await setup();
+    await s.run();
+    const dir = await s.stateDir();
+    const { readRollupsFile } = await import('../../src/store/rollup-file.js');
+    const { encodeRollups } = await import('../../src/store/rollup-codec.js');
+    const { unlink } = await import('node:fs/promises');
+    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
+    const gen = state.rollups_generation;
+    const rollups = await readRollupsFile(join(dir, `rollups-${gen}.bin`));
+    const files = Object.fromEntries([...rollups].map(([k, r]) => [k, encodeRollups(r)]));
+    await writeFile(join(dir, `rollups-${gen}.json`), JSON.stringify({ format: 'tokentune-rollups', version: 1, files }));
+    await unlink(join(dir, `rollups-${gen}.bin`));
+    await writeFile(join(dir, 'state.json'), JSON.stringify({ ...state, version: 1 }));
+
+    await appendFile(join(s.data, 'phases.jsonl'), phaseLine({ phase_id: 'm' }) + '\n');
+    const r = JSON.parse((await s.run('check', '--json')).stdout);
+    expect(r).toMatchObject({ result: 'no-material-drift', records: 1, rollup_records: 2273 });
+    expect((await readdir(dir)).sort()).toEqual([`rollups-${gen + 1}.bin`, 'state.json']);
+    expect(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')).version).toBe(2);
   });
 });

@@ -53,3 +53,23 @@ describe('rollup codec', () => {
     expect(normal(back)).toEqual(normal(r));
   });
 });
+
+describe('binary rollups file', () => {
+  it('round-trips several files’ rollups, with values beyond 32 bits and empty ones', async () => {
+    const { writeRollupsFile, readRollupsFile } = await import('../../src/store/rollup-file.js');
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const recs = sample();
+    const a = rollupsOf(recs.slice(0, 50));
+    const b = rollupsOf([...recs.slice(50), phase({ category: 'huge', tokens_used: 2 ** 40 + 3 })]);
+    const empty = rollupsOf([]);
+    const path = join(await mkdtemp(join(tmpdir(), 'tokentune-rf-')), 'r.bin');
+    await writeRollupsFile(path, new Map([['1:2', a], ['1:3', b], ['gone:x', empty]]));
+    const back = await readRollupsFile(path);
+    expect([...back.keys()]).toEqual(['1:2', '1:3', 'gone:x']);
+    expect(normal(back.get('1:2')!)).toEqual(normal(a));
+    expect(normal(back.get('1:3')!)).toEqual(normal(b));
+    expect(normal(back.get('gone:x')!)).toEqual(normal(empty));
+  });
+});
