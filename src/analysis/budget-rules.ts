@@ -1,13 +1,13 @@
 import { RUN_BUDGET_KEYS, type RunBudgetKey } from '../config/presets.js';
 import { percentileOfSorted, sortedCopy } from '../stats/percentiles.js';
-import type { RunStats } from '../stats/types.js';
+import type { RunColumns } from '../stats/types.js';
 import type { Change, Finding } from './change.js';
 import { pct, roundUpReadable, type RuleContext } from './context.js';
 
 /** Fewer runs than this and a run-level percentile says little. */
 export const MIN_RUNS_FOR_BUDGET = 5;
 
-const TOKENS_OF: Record<RunBudgetKey, (r: RunStats) => number> = {
+const TOKENS_OF: Record<RunBudgetKey, (r: RunColumns) => Float64Array> = {
   core_build_tokens: (r) => r.core_tokens,
   aux_agent_tokens: (r) => r.aux_tokens,
 };
@@ -21,9 +21,9 @@ export function budgetRules(ctx: RuleContext, otherChanges: readonly Change[]): 
   const findings: Finding[] = [];
   const rule = ctx.rules.run_budget;
   const runs = ctx.stats.runs;
-  if (runs.length < MIN_RUNS_FOR_BUDGET) {
+  if (runs.count < MIN_RUNS_FOR_BUDGET) {
     if (Object.keys(ctx.targets.budgets).length) {
-      findings.push({ kind: 'needs_more_data', category: null, area: 'run_budget', message: `${runs.length} runs in the window, fewer than ${MIN_RUNS_FOR_BUDGET}; run budgets kept` });
+      findings.push({ kind: 'needs_more_data', category: null, area: 'run_budget', message: `${runs.count} runs in the window, fewer than ${MIN_RUNS_FOR_BUDGET}; run budgets kept` });
     }
     return { changes, findings };
   }
@@ -32,7 +32,7 @@ export function budgetRules(ctx: RuleContext, otherChanges: readonly Change[]): 
   for (const key of RUN_BUDGET_KEYS) {
     const current = ctx.targets.budgets[key];
     if (!current) continue;
-    if (runs.every((r) => TOKENS_OF[key](r) === 0)) {
+    if (TOKENS_OF[key](runs).every((v) => v === 0)) {
       findings.push({ kind: 'no_telemetry', category: null, area: 'run_budget', message: `${key}: no run recorded tokens for it; kept` });
       continue;
     }
@@ -55,7 +55,7 @@ const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 /** P{percentile} of one run budget's per-run tokens over the window. */
 export function observedRunTokens(ctx: RuleContext, key: RunBudgetKey): number {
-  return percentileOfSorted(sortedCopy(ctx.stats.runs.map(TOKENS_OF[key])), ctx.rules.run_budget.percentile);
+  return percentileOfSorted(sortedCopy(TOKENS_OF[key](ctx.stats.runs)), ctx.rules.run_budget.percentile);
 }
 
 /** A run budget change from `cap` to `to`, with the per-run percentile it rests on. */
@@ -74,7 +74,7 @@ export function budgetChange(ctx: RuleContext, key: RunBudgetKey, cap: number, t
     direction: to < cap ? 'down' : 'up',
     source: 'rules',
     evidence: {
-      runs: runs.length,
+      runs: runs.count,
       [`p${rule.percentile}_tokens_per_run`]: Math.round(observed),
       projected_effect_of_changes: Math.round(effect),
       headroom: rule.headroom,
@@ -83,7 +83,7 @@ export function budgetChange(ctx: RuleContext, key: RunBudgetKey, cap: number, t
     effect: { tokens_per_run: 0, usd_per_run: 0 },
     rationale: `P${rule.percentile} of ${key.replace(/_/g, ' ')} per run is ${n(observed)} (${pct(observed / cap)} of the budget)${effect ? `; the proposed model changes move it by ${n(effect)}` : ''}; ${n(to)} keeps ${pct(to / observed - 1)} headroom over it.`,
     risk: to < cap ? 'Low: above every run but the top few percent; an unusually large run may hit it.' : 'Low: raises a ceiling that runs were approaching.',
-    confidence: runs.length >= 3 * MIN_RUNS_FOR_BUDGET ? 'high' : 'medium',
+    confidence: runs.count >= 3 * MIN_RUNS_FOR_BUDGET ? 'high' : 'medium',
     pilot: false,
   };
 }

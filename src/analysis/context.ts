@@ -16,7 +16,7 @@ export interface RuleContext {
 }
 
 /** Runs in the window, never zero, for per-run averages. */
-export const runCount = (ctx: RuleContext): number => Math.max(1, ctx.stats.runs.length);
+export const runCount = (ctx: RuleContext): number => Math.max(1, ctx.stats.runs.count);
 
 /** More data than the minimum gives more confidence; three times the minimum is plenty. */
 export function sampleConfidence(phases: number, min: number): Confidence {

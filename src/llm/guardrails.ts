@@ -160,7 +160,7 @@ function checkBudget(
   const budgetKey = key as RunBudgetKey;
   const current = ctx.targets.budgets[budgetKey];
   if (!current) return reject(`no ${key} in the target config`);
-  if (ctx.stats.runs.length < MIN_RUNS_FOR_BUDGET) return reject(`too little data: ${ctx.stats.runs.length} runs, fewer than ${MIN_RUNS_FOR_BUDGET}`);
+  if (ctx.stats.runs.count < MIN_RUNS_FOR_BUDGET) return reject(`too little data: ${ctx.stats.runs.count} runs, fewer than ${MIN_RUNS_FOR_BUDGET}`);
   const to = wholeNumber(p.to);
   if (to === null) return reject(`"${cleanText(p.to, 40)}" is not a whole number of tokens`);
   const observed = observedRunTokens(ctx, budgetKey);

@@ -74,7 +74,7 @@ export function buildPromptView(input: {
   const view: PromptView = {
     project: quoted(input.project),
     window: stats.window,
-    runs_analyzed: stats.runs.length,
+    runs_analyzed: stats.runs.count,
     phases: stats.phases,
     per_run: {
       total_tokens: fmtTokens(stats.per_run.mean_total_tokens),

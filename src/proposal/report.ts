@@ -1,5 +1,6 @@
 import type { Change, Finding } from '../analysis/change.js';
 import type { Stats } from '../stats/types.js';
+import { sum } from '../stats/runs.js';
 import type { LlmUsage } from '../llm/step.js';
 import type { Rejection } from '../llm/guardrails.js';
 import type { FileResult } from './apply.js';
@@ -34,7 +35,7 @@ export function renderReport(r: ReportInput): string {
 
   push(`# Cost / Budget Tuning Report: ${r.project}`, '');
   push(`**Generated**: ${r.generatedAt}  `, `**Analysis period**: ${s.window.since} to ${s.window.until} (${s.window.days} days)  `);
-  push(`**Runs analysed**: ${s.runs.length} runs, ${s.phases} phases, ${s.categories.length} categories  `);
+  push(`**Runs analysed**: ${s.runs.count} runs, ${s.phases} phases, ${s.categories.length} categories  `);
   push(`**Proposal source**: ${cell(r.llm.note)}  `);
   push(`**Tuner's own cost**: ${tunerCost(r.llm)}  `);
   push(`**Why now**: ${r.drift?.length ? cell(r.drift.slice(0, 5).join('; ')) + (r.drift.length > 5 ? `; and ${r.drift.length - 5} more` : '') : 'forced run'}  `);
@@ -53,13 +54,13 @@ export function renderReport(r: ReportInput): string {
   }
 
   push('## Cost breakdown', '', '**Per run (mean)**:');
-  const mean = (f: (x: Stats['runs'][number]) => number) => (s.runs.length ? s.runs.reduce((a, x) => a + f(x), 0) / s.runs.length : 0);
+  const mean = (col: Float64Array) => (s.runs.count ? sum(col) / s.runs.count : 0);
   const total = s.per_run.mean_total_tokens || 1;
   push(`- Total: ${fmtTokens(s.per_run.mean_total_tokens)} tokens`);
-  push(`- Builder: ${fmtTokens(mean((x) => x.builder_tokens))} tokens (${fmtPct(mean((x) => x.builder_tokens) / total)}), from call records`);
-  push(`- Auditor: ${fmtTokens(mean((x) => x.auditor_tokens))} tokens (${fmtPct(mean((x) => x.auditor_tokens) / total)}), from call records`);
+  push(`- Builder: ${fmtTokens(mean(s.runs.builder_tokens))} tokens (${fmtPct(mean(s.runs.builder_tokens) / total)}), from call records`);
+  push(`- Auditor: ${fmtTokens(mean(s.runs.auditor_tokens))} tokens (${fmtPct(mean(s.runs.auditor_tokens) / total)}), from call records`);
   push(`- Auxiliary agents: ${fmtTokens(s.per_run.mean_aux_tokens)} tokens (${fmtPct(s.per_run.mean_aux_tokens / total)})`);
-  push(`- CI overhead: ~${fmtTokens(mean((x) => x.ci_tokens))} tokens-equivalent (not included in the total)`, '');
+  push(`- CI overhead: ~${fmtTokens(mean(s.runs.ci_tokens))} tokens-equivalent (not included in the total)`, '');
   push('**Per category**:', '', '| Category | Phases | Avg tokens | % of phase tokens | Success | Retries/phase | Cost in window (USD) |', '|---|---:|---:|---:|---:|---:|---:|');
   const phaseTokens = s.categories.reduce((a, c) => a + c.tokens_total, 0) || 1;
   for (const c of s.categories) {
@@ -122,7 +123,7 @@ export function renderReport(r: ReportInput): string {
   push('');
 
   push('## Cost trend', '');
-  const last = s.runs.slice(-5);
+  const last = s.runs.recent;
   if (last.length) {
     push('| Run | Started | Total tokens | Builder | Auditor | Failures |', '|---|---|---:|---:|---:|---:|');
     for (const run of last) push(`| ${cell(run.run_id)} | ${new Date(run.started_ts).toISOString().slice(0, 16).replace('T', ' ')} | ${fmtTokens(run.total_tokens)} | ${fmtTokens(run.builder_tokens)} | ${fmtTokens(run.auditor_tokens)} | ${run.failures} |`);
@@ -231,7 +232,7 @@ function project(r: ReportInput) {
 
 function summarySentence(r: ReportInput, p: ReturnType<typeof project>): string {
   const n = r.changes.length;
-  if (!n) return `No change is proposed: over ${r.stats.runs.length} runs no category crossed a tuning threshold.`;
+  if (!n) return `No change is proposed: over ${r.stats.runs.count} runs no category crossed a tuning threshold.`;
   const pilots = r.changes.filter((c) => c.pilot).length;
   return `${n} change${n === 1 ? '' : 's'} proposed${pilots ? `, ${pilots} of them pilot${pilots === 1 ? '' : 's'}` : ''}; together they move the average run from ${fmtUsd(r.stats.per_run.mean_cost_usd)} to ${fmtUsd(p.usd)} (${fmtSignedPct(p.usdChange)}).`;
 }

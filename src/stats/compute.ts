@@ -3,7 +3,7 @@ import { blendedPricePerToken, costOf, priceOf, type Pricing, type TokenMix } fr
 import type { CallBucket, PhaseBucket, RollupView } from '../store/rollup.js';
 import { percentilesOf } from './percentiles.js';
 import { computeCategoryCi, emptyCategoryCi } from './ci.js';
-import { computeRuns, trendOf } from './runs.js';
+import { computeRuns, sum, trendOf } from './runs.js';
 import { inWindow, describeWindow, type DayRange } from './window.js';
 import type { CategoryStats, ModelRoleStats, PhaseGroupStats, Stats } from './types.js';
 
@@ -46,7 +46,7 @@ export function computeStats(rollups: RollupView, opts: StatsOptions): Stats {
     .sort((a, b) => b.tokens_total - a.tokens_total || a.category.localeCompare(b.category));
 
   const runs = computeRuns(rollups, range);
-  const n = runs.length || 1;
+  const n = runs.count || 1;
   const phaseCost = categories.reduce((s, c) => s + c.cost_usd, 0);
   const unpriced = new Set<string>();
   for (const [m, p] of Object.entries(blended)) if (p === null) unpriced.add(m);
@@ -61,16 +61,16 @@ export function computeStats(rollups: RollupView, opts: StatsOptions): Stats {
     tiers: ci.tiers,
     runs,
     totals: {
-      tokens: runs.reduce((s, r) => s + r.total_tokens, 0),
+      tokens: sum(runs.total_tokens),
       phase_cost_usd: phaseCost,
       call_cost_usd: callCost,
       unpriced_models: [...unpriced].sort(),
-      ci_tokens: runs.reduce((s, r) => s + r.ci_tokens, 0),
+      ci_tokens: sum(runs.ci_tokens),
     },
     per_run: {
-      mean_core_tokens: runs.reduce((s, r) => s + r.core_tokens, 0) / n,
-      mean_aux_tokens: runs.reduce((s, r) => s + r.aux_tokens, 0) / n,
-      mean_total_tokens: runs.reduce((s, r) => s + r.total_tokens, 0) / n,
+      mean_core_tokens: sum(runs.core_tokens) / n,
+      mean_aux_tokens: sum(runs.aux_tokens) / n,
+      mean_total_tokens: sum(runs.total_tokens) / n,
       // Phases carry builder + auditor work; auxiliary agents are only seen in call records.
       mean_cost_usd: (phaseCost + auxCost) / n,
     },

@@ -1,39 +1,66 @@
 import { dayOf, type RollupView } from '../store/rollup.js';
-import type { RunStats, Trend } from './types.js';
+import type { RunColumns, RunStats, Trend } from './types.js';
 import { inWindow, type DayRange } from './window.js';
 
-/** Per-run totals of the runs that started in the window, oldest first. */
-export function computeRuns(rollups: RollupView, range: DayRange): RunStats[] {
-  const runs: RunStats[] = [];
-  for (const r of rollups.runs.values()) {
-    if (!inWindow(range, dayOf(r.first_ts))) continue;
-    runs.push({
-      run_id: r.run_id,
-      started_ts: r.first_ts,
-      phases: r.phases,
-      failures: r.failures,
-      core_tokens: r.phase_tokens,
-      builder_tokens: r.builder_tokens,
-      auditor_tokens: r.auditor_tokens,
-      aux_tokens: r.aux_tokens,
-      ci_tokens: r.ci_tokens,
-      total_tokens: r.phase_tokens + r.aux_tokens,
-    });
-  }
-  return runs.sort((a, b) => a.started_ts - b.started_ts || (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0));
+const RECENT = 5;
+
+/** Per-run totals of the runs that started in the window, oldest first, as columns. */
+export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
+  const t = rollups.runs;
+  const rows: number[] = [];
+  for (let i = 0; i < t.ids.length; i++) if (inWindow(range, dayOf(t.first_ts[i]!))) rows.push(i);
+  rows.sort((a, b) => t.first_ts[a]! - t.first_ts[b]! || (t.ids[a]! < t.ids[b]! ? -1 : t.ids[a]! > t.ids[b]! ? 1 : 0));
+  const col = (f: (i: number) => number) => Float64Array.from(rows, f);
+  const core = col((i) => t.phase_tokens[i]!);
+  const aux = col((i) => t.aux_tokens[i]!);
+  const recent: RunStats[] = rows.slice(-RECENT).map((i) => ({
+    run_id: t.ids[i]!,
+    started_ts: t.first_ts[i]!,
+    phases: t.phases[i]!,
+    failures: t.failures[i]!,
+    core_tokens: t.phase_tokens[i]!,
+    builder_tokens: t.builder_tokens[i]!,
+    auditor_tokens: t.auditor_tokens[i]!,
+    aux_tokens: t.aux_tokens[i]!,
+    ci_tokens: t.ci_tokens[i]!,
+    total_tokens: t.phase_tokens[i]! + t.aux_tokens[i]!,
+  }));
+  return {
+    count: rows.length,
+    started_ts: col((i) => t.first_ts[i]!),
+    core_tokens: core,
+    aux_tokens: aux,
+    builder_tokens: col((i) => t.builder_tokens[i]!),
+    auditor_tokens: col((i) => t.auditor_tokens[i]!),
+    ci_tokens: col((i) => t.ci_tokens[i]!),
+    total_tokens: Float64Array.from(core, (c, k) => c + aux[k]!),
+    failures: col((i) => t.failures[i]!),
+    recent,
+  };
 }
 
 /** Movement under this share between the halves is reported as flat. */
 const FLAT = 0.05;
 
 /** Compares the mean run of the older half of the window with the newer half. */
-export function trendOf(runs: readonly RunStats[]): Trend {
-  if (runs.length < 4) return { direction: 'unknown', first_half_mean: null, second_half_mean: null, change: null };
-  const half = Math.floor(runs.length / 2);
-  const mean = (rs: readonly RunStats[]) => rs.reduce((s, r) => s + r.total_tokens, 0) / rs.length;
-  const first = mean(runs.slice(0, half));
-  const second = mean(runs.slice(runs.length - half));
+export function trendOf(runs: RunColumns): Trend {
+  const n = runs.count;
+  if (n < 4) return { direction: 'unknown', first_half_mean: null, second_half_mean: null, change: null };
+  const half = Math.floor(n / 2);
+  const mean = (from: number, to: number) => {
+    let s = 0;
+    for (let i = from; i < to; i++) s += runs.total_tokens[i]!;
+    return s / (to - from);
+  };
+  const first = mean(0, half);
+  const second = mean(n - half, n);
   const change = first > 0 ? (second - first) / first : 0;
   const direction = change < -FLAT ? 'declining' : change > FLAT ? 'rising' : 'flat';
   return { direction, first_half_mean: first, second_half_mean: second, change };
 }
+
+export const sum = (xs: Float64Array): number => {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
+  return s;
+};

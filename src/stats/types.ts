@@ -94,6 +94,21 @@ export interface RunStats {
   total_tokens: number;
 }
 
+/** Per-run totals of the window's runs as columns, ordered by start (a history holds many runs). */
+export interface RunColumns {
+  count: number;
+  started_ts: Float64Array;
+  core_tokens: Float64Array;
+  aux_tokens: Float64Array;
+  builder_tokens: Float64Array;
+  auditor_tokens: Float64Array;
+  ci_tokens: Float64Array;
+  total_tokens: Float64Array;
+  failures: Float64Array;
+  /** The newest runs with their ids, newest last, for the report. */
+  recent: RunStats[];
+}
+
 export interface Trend {
   direction: 'declining' | 'flat' | 'rising' | 'unknown';
   /** Mean total tokens per run over the first and second half of the window's runs. */
@@ -108,7 +123,7 @@ export interface Stats {
   categories: CategoryStats[];
   models: ModelRoleStats[];
   tiers: TierStats[];
-  runs: RunStats[];
+  runs: RunColumns;
   totals: {
     tokens: number;
     phase_cost_usd: number;

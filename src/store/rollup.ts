@@ -282,23 +282,41 @@ function addCounts(a: Record<string, number>, b: Record<string, number>): void {
   for (const [k, n] of Object.entries(b)) a[k] = (a[k] ?? 0) + n;
 }
 
+/** Per-run summaries of several files merged by run id, as columns: no object per run. */
+export interface RunTable {
+  ids: string[];
+  first_ts: number[];
+  last_ts: number[];
+  phases: number[];
+  failures: number[];
+  phase_tokens: number[];
+  builder_tokens: number[];
+  auditor_tokens: number[];
+  aux_tokens: number[];
+  ci_tokens: number[];
+}
+
+const RUN_COLUMNS = ['phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
+
 /**
  * What the stats read: every bucket of several rollups (one per source file), with runs and tiers —
  * which a run or a day can spread over several files — merged by key. Buckets are shared with the
- * rollups, not copied; a run or tier found in more than one file is merged into a new object.
+ * rollups, not copied; runs become columns; a tier found in more than one file is merged into a new
+ * object.
  */
 export interface RollupView {
   phases: PhaseBucket[];
   calls: CallBucket[];
-  runs: Map<string, RunSummary>;
+  runs: RunTable;
   tiers: Map<string, TierDay>;
   max_ts: number;
   records: number;
 }
 
 export function viewOf(all: Iterable<Rollups>): RollupView {
-  const view: RollupView = { phases: [], calls: [], runs: new Map(), tiers: new Map(), max_ts: 0, records: 0 };
-  const ownedRuns = new Set<string>();
+  const runs: RunTable = { ids: [], first_ts: [], last_ts: [], phases: [], failures: [], phase_tokens: [], builder_tokens: [], auditor_tokens: [], aux_tokens: [], ci_tokens: [] };
+  const view: RollupView = { phases: [], calls: [], runs, tiers: new Map(), max_ts: 0, records: 0 };
+  const row = new Map<string, number>();
   const ownedTiers = new Set<string>();
   for (const r of all) {
     view.records += r.records;
@@ -306,15 +324,17 @@ export function viewOf(all: Iterable<Rollups>): RollupView {
     for (const b of r.phases.values()) view.phases.push(b);
     for (const b of r.calls.values()) view.calls.push(b);
     for (const [id, s] of r.runs) {
-      const a = view.runs.get(id);
-      if (!a) view.runs.set(id, s);
-      else {
-        const m = ownedRuns.has(id) ? a : { ...a };
-        ownedRuns.add(id);
-        m.first_ts = Math.min(m.first_ts, s.first_ts);
-        m.last_ts = Math.max(m.last_ts, s.last_ts);
-        addFields(m, s, RUN_SUMS);
-        view.runs.set(id, m);
+      const i = row.get(id);
+      if (i === undefined) {
+        row.set(id, runs.ids.length);
+        runs.ids.push(id);
+        runs.first_ts.push(s.first_ts);
+        runs.last_ts.push(s.last_ts);
+        for (const c of RUN_COLUMNS) runs[c].push(s[c]);
+      } else {
+        if (s.first_ts < runs.first_ts[i]!) runs.first_ts[i] = s.first_ts;
+        if (s.last_ts > runs.last_ts[i]!) runs.last_ts[i] = s.last_ts;
+        for (const c of RUN_COLUMNS) runs[c][i]! += s[c];
       }
     }
     for (const [key, t] of r.tiers) {

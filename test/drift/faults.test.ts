@@ -17,7 +17,7 @@ function totals(r: RollupView) {
   }
   let ci = 0;
   for (const t of r.tiers.values()) ci += t.ci_runs;
-  return { records: r.records, byCategory, runs: r.runs.size, ci };
+  return { records: r.records, byCategory, runs: r.runs.ids.length, ci };
 }
 
 async function stateTotals(xdg: string) {

@@ -79,8 +79,10 @@ describe('computeStats', () => {
       recs.push(call({ model: 'claude-sonnet-4-5', role: 'builder', run_id, ts, input_tokens: 700 }));
     }
     const stats = statsOf(recs);
-    expect(stats.runs.map((r) => r.run_id)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5']);
-    expect(stats.runs[0]).toMatchObject({ core_tokens: 1000, aux_tokens: 10, builder_tokens: 700, total_tokens: 1010 });
+    expect(stats.runs.count).toBe(6);
+    expect([...stats.runs.total_tokens]).toEqual([1010, 910, 810, 710, 610, 510]);
+    expect(stats.runs.recent.map((r) => r.run_id)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+    expect(stats.runs.recent[0]).toMatchObject({ core_tokens: 900, aux_tokens: 10, builder_tokens: 700, total_tokens: 910 });
     // first half 1010, 910, 810 → 910; second half 710, 610, 510 → 610
     expect(stats.trend).toEqual({ direction: 'declining', first_half_mean: 910, second_half_mean: 610, change: expect.closeTo(-300 / 910, 9) });
   });
