@@ -41,7 +41,11 @@ export function percentilesOf(parts: readonly ArrayLike<number>[]): Percentiles 
   for (const p of parts) n += p.length;
   const a = new Float64Array(n);
   let i = 0;
-  for (const p of parts) for (let j = 0; j < p.length; j++) a[i++] = p[j]!;
+  // set() copies typed arrays and plain arrays natively: far faster than an element loop over mixed kinds.
+  for (const p of parts) {
+    a.set(p, i);
+    i += p.length;
+  }
   const out = {} as Percentiles;
   if (n === 0) {
     for (const p of PERCENTILES) out[`p${p}`] = Number.NaN;

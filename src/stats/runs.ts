@@ -10,9 +10,13 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
   const rows: number[] = [];
   for (let i = 0; i < t.ids.length; i++) if (inWindow(range, dayOf(t.first_ts[i]!))) rows.push(i);
   rows.sort((a, b) => t.first_ts[a]! - t.first_ts[b]! || (t.ids[a]! < t.ids[b]! ? -1 : t.ids[a]! > t.ids[b]! ? 1 : 0));
-  const col = (f: (i: number) => number) => Float64Array.from(rows, f);
-  const core = col((i) => t.phase_tokens[i]!);
-  const aux = col((i) => t.aux_tokens[i]!);
+  const col = (source: number[]) => {
+    const out = new Float64Array(rows.length);
+    for (let k = 0; k < rows.length; k++) out[k] = source[rows[k]!]!;
+    return out;
+  };
+  const core = col(t.phase_tokens);
+  const aux = col(t.aux_tokens);
   const recent: RunStats[] = rows.slice(-RECENT).map((i) => ({
     run_id: t.ids[i]!,
     started_ts: t.first_ts[i]!,
@@ -27,14 +31,14 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
   }));
   return {
     count: rows.length,
-    started_ts: col((i) => t.first_ts[i]!),
+    started_ts: col(t.first_ts),
     core_tokens: core,
     aux_tokens: aux,
-    builder_tokens: col((i) => t.builder_tokens[i]!),
-    auditor_tokens: col((i) => t.auditor_tokens[i]!),
-    ci_tokens: col((i) => t.ci_tokens[i]!),
-    total_tokens: Float64Array.from(core, (c, k) => c + aux[k]!),
-    failures: col((i) => t.failures[i]!),
+    builder_tokens: col(t.builder_tokens),
+    auditor_tokens: col(t.auditor_tokens),
+    ci_tokens: col(t.ci_tokens),
+    total_tokens: core.map((c, k) => c + aux[k]!),
+    failures: col(t.failures),
     recent,
   };
 }
