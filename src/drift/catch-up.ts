@@ -95,7 +95,7 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
   const oldest = dayOf(now.getTime()) - loaded.config.state.retention_days;
   for (const [key, r] of rollups) {
     pruneRollups(r, oldest);
-    if (key.startsWith('gone:') && r.phases.size + r.calls.size + r.runs.size + r.tiers.size === 0) {
+    if (key.startsWith('gone:') && r.phases.size + r.calls.size + r.runs.size + (r.sealed?.ids.length ?? 0) + r.tiers.size === 0) {
       rollups.delete(key);
       retired.splice(retired.indexOf(key), 1);
     }

@@ -1,4 +1,4 @@
-import { callKey, emptyRollups, phaseKey, tierKey, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollup.js';
+import { callKey, emptyRollups, phaseKey, runSummaries, tierKey, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollup.js';
 
 /**
  * Rollups on disk, packed: each bucket's token values as base64 of a Uint32Array (Float64Array when a
@@ -18,10 +18,11 @@ export interface EncodedRollups {
 const RUN_FIELDS = ['first_ts', 'last_ts', 'phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
 
 export function encodeRollups(r: Rollups): EncodedRollups {
+  const all = runSummaries(r);
   const ids: string[] = [];
-  const numbers = new Float64Array(r.runs.size * RUN_FIELDS.length);
+  const numbers = new Float64Array(all.length * RUN_FIELDS.length);
   let i = 0;
-  for (const s of r.runs.values()) {
+  for (const s of all) {
     ids.push(s.run_id);
     for (const f of RUN_FIELDS) numbers[i++] = s[f];
   }

@@ -1,5 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
-import { callKey, emptyRollups, phaseKey, tierKey, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollup.js';
+import { callKey, emptyRollups, mergeSealed, phaseKey, RUN_FIELDS, sealRuns, tierKey, type CallBucket, type PhaseBucket, type Rollups, type TierDay } from './rollup.js';
 
 /**
  * The rollups of every source file in one binary file: a JSON header with the small parts (bucket
@@ -11,7 +11,6 @@ import { callKey, emptyRollups, phaseKey, tierKey, type CallBucket, type PhaseBu
  */
 
 const MAGIC = Buffer.from('TTROLL2\n');
-const RUN_FIELDS = ['first_ts', 'last_ts', 'phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
 
 interface Section {
   offset: number;
@@ -49,13 +48,10 @@ export async function writeRollupsFile(path: string, rollups: Map<string, Rollup
       const packed = fits ? Uint32Array.from(tokens) : Float64Array.from(tokens);
       return { ...rest, tokens: { ...add(new Uint8Array(packed.buffer)), kind: fits ? ('u32' as const) : ('f64' as const) } };
     });
-    const ids: string[] = [];
-    const numbers = new Float64Array(r.runs.size * RUN_FIELDS.length);
-    let i = 0;
-    for (const s of r.runs.values()) {
-      ids.push(s.run_id);
-      for (const f of RUN_FIELDS) numbers[i++] = s[f];
-    }
+    // Runs are stored sealed: sorted by id, so reading them back needs no object per run.
+    const runs = mergeSealed([...(r.sealed ? [r.sealed] : []), sealRuns(r.runs)]);
+    const ids = runs.ids;
+    const numbers = Float64Array.from(runs.numbers);
     files.push({
       key,
       max_ts: r.max_ts,
@@ -103,14 +99,12 @@ export async function readRollupsFile(path: string): Promise<Map<string, Rollups
     for (const c of f.calls) r.calls.set(callKey(c.day, c.model, c.role), c);
     for (const t of f.tiers) r.tiers.set(tierKey(t.day, t.tier_id), t);
     if (f.runs.count) {
-      const ids = Buffer.from(view(f.runs.ids)).toString('utf8').split('\n');
       const nv = view(f.runs.numbers);
-      const numbers = new Float64Array(nv.buffer, nv.byteOffset, nv.byteLength / 8);
-      ids.forEach((run_id, k) => {
-        const s = { run_id } as RunSummary;
-        for (let j = 0; j < RUN_FIELDS.length; j++) s[RUN_FIELDS[j]!] = numbers[k * RUN_FIELDS.length + j]!;
-        r.runs.set(run_id, s);
-      });
+      r.sealed = {
+        ids: Buffer.from(view(f.runs.ids)).toString('utf8').split('\n'),
+        numbers: new Float64Array(nv.buffer, nv.byteOffset, nv.byteLength / 8),
+      };
+      if (r.sealed.ids.length * RUN_FIELDS.length !== r.sealed.numbers.length) throw new Error('corrupt run table');
     }
     out.set(f.key, r);
   }

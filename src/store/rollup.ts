@@ -78,10 +78,27 @@ export interface TierDay {
   ci_tokens: number;
 }
 
+/** The numeric fields of a run summary, in the order SealedRuns stores them. */
+export const RUN_FIELDS = ['first_ts', 'last_ts', 'phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
+const F = RUN_FIELDS.length;
+
+/**
+ * Run summaries read back from disk: ids sorted, numbers row-major in RUN_FIELDS order. A history
+ * holds hundreds of thousands of runs; kept like this they cost two arrays, not an object each, and
+ * several files' runs merge by walking the sorted ids.
+ */
+export interface SealedRuns {
+  ids: string[];
+  numbers: Float64Array;
+}
+
 export interface Rollups {
   phases: Map<string, PhaseBucket>;
   calls: Map<string, CallBucket>;
+  /** Runs seen since the rollup was read from disk (all of them for a rollup built from records). */
   runs: Map<string, RunSummary>;
+  /** Runs read from disk. A run can be in both: its totals are the sum. */
+  sealed: SealedRuns | null;
   tiers: Map<string, TierDay>;
   /** Latest record timestamp seen: the default window ends on its day. */
   max_ts: number;
@@ -89,7 +106,7 @@ export interface Rollups {
 }
 
 export function emptyRollups(): Rollups {
-  return { phases: new Map(), calls: new Map(), runs: new Map(), tiers: new Map(), max_ts: 0, records: 0 };
+  return { phases: new Map(), calls: new Map(), runs: new Map(), sealed: null, tiers: new Map(), max_ts: 0, records: 0 };
 }
 
 export function addRecord(r: Rollups, rec: TelemetryRecord): void {
@@ -227,6 +244,7 @@ export function mergeRollups(into: Rollups, from: Rollups): Rollups {
     }
   });
   mergeMap(into.calls, from.calls, (a, b) => addFields(a, b, CALL_SUMS));
+  if (from.sealed) into.sealed = into.sealed ? mergeSealed([into.sealed, from.sealed]) : from.sealed;
   mergeMap(into.runs, from.runs, (a, b) => {
     a.first_ts = Math.min(a.first_ts, b.first_ts);
     a.last_ts = Math.max(a.last_ts, b.last_ts);
@@ -272,6 +290,15 @@ export function pruneRollups(r: Rollups, oldestDay: number): void {
   for (const [k, b] of r.calls) if (b.day < oldestDay) r.calls.delete(k);
   for (const [k, t] of r.tiers) if (t.day < oldestDay) r.tiers.delete(k);
   for (const [k, s] of r.runs) if (dayOf(s.last_ts) < oldestDay) r.runs.delete(k);
+  if (r.sealed) {
+    const keep: number[] = [];
+    for (let i = 0; i < r.sealed.ids.length; i++) if (dayOf(r.sealed.numbers[i * F + 1]!) >= oldestDay) keep.push(i);
+    if (keep.length < r.sealed.ids.length) {
+      const numbers = new Float64Array(keep.length * F);
+      keep.forEach((i, k) => numbers.set(r.sealed!.numbers.subarray(i * F, i * F + F), k * F));
+      r.sealed = { ids: keep.map((i) => r.sealed!.ids[i]!), numbers };
+    }
+  }
 }
 
 function addFields<T, K extends keyof T>(a: T, b: T, keys: readonly K[]): void {
@@ -285,18 +312,17 @@ function addCounts(a: Record<string, number>, b: Record<string, number>): void {
 /** Per-run summaries of several files merged by run id, as columns: no object per run. */
 export interface RunTable {
   ids: string[];
-  first_ts: number[];
-  last_ts: number[];
-  phases: number[];
-  failures: number[];
-  phase_tokens: number[];
-  builder_tokens: number[];
-  auditor_tokens: number[];
-  aux_tokens: number[];
-  ci_tokens: number[];
+  first_ts: Float64Array;
+  last_ts: Float64Array;
+  phases: Float64Array;
+  failures: Float64Array;
+  phase_tokens: Float64Array;
+  builder_tokens: Float64Array;
+  auditor_tokens: Float64Array;
+  aux_tokens: Float64Array;
+  ci_tokens: Float64Array;
 }
 
-const RUN_COLUMNS = ['phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
 
 /**
  * What the stats read: every bucket of several rollups (one per source file), with runs and tiers —
@@ -314,29 +340,16 @@ export interface RollupView {
 }
 
 export function viewOf(all: Iterable<Rollups>): RollupView {
-  const runs: RunTable = { ids: [], first_ts: [], last_ts: [], phases: [], failures: [], phase_tokens: [], builder_tokens: [], auditor_tokens: [], aux_tokens: [], ci_tokens: [] };
-  const view: RollupView = { phases: [], calls: [], runs, tiers: new Map(), max_ts: 0, records: 0 };
-  const row = new Map<string, number>();
+  const view: RollupView = { phases: [], calls: [], runs: undefined as unknown as RunTable, tiers: new Map(), max_ts: 0, records: 0 };
   const ownedTiers = new Set<string>();
+  const sources: SealedRuns[] = [];
   for (const r of all) {
     view.records += r.records;
     if (r.max_ts > view.max_ts) view.max_ts = r.max_ts;
     for (const b of r.phases.values()) view.phases.push(b);
     for (const b of r.calls.values()) view.calls.push(b);
-    for (const [id, s] of r.runs) {
-      const i = row.get(id);
-      if (i === undefined) {
-        row.set(id, runs.ids.length);
-        runs.ids.push(id);
-        runs.first_ts.push(s.first_ts);
-        runs.last_ts.push(s.last_ts);
-        for (const c of RUN_COLUMNS) runs[c].push(s[c]);
-      } else {
-        if (s.first_ts < runs.first_ts[i]!) runs.first_ts[i] = s.first_ts;
-        if (s.last_ts > runs.last_ts[i]!) runs.last_ts[i] = s.last_ts;
-        for (const c of RUN_COLUMNS) runs[c][i]! += s[c];
-      }
-    }
+    if (r.sealed) sources.push(r.sealed);
+    if (r.runs.size) sources.push(sealRuns(r.runs));
     for (const [key, t] of r.tiers) {
       const a = view.tiers.get(key);
       if (!a) view.tiers.set(key, t);
@@ -351,5 +364,69 @@ export function viewOf(all: Iterable<Rollups>): RollupView {
       }
     }
   }
+  const merged = mergeSealed(sources);
+  const column = (j: number) => {
+    const out = new Float64Array(merged.ids.length);
+    for (let i = 0; i < out.length; i++) out[i] = merged.numbers[i * F + j]!;
+    return out;
+  };
+  const cols = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, column(j)])) as Record<(typeof RUN_FIELDS)[number], Float64Array>;
+  view.runs = { ids: merged.ids, ...cols };
   return view;
+}
+
+/** Run summaries as a sorted, sealed table. */
+export function sealRuns(runs: Map<string, RunSummary>): SealedRuns {
+  const ids = [...runs.keys()].sort(byId);
+  const numbers = new Float64Array(ids.length * F);
+  ids.forEach((id, i) => {
+    const s = runs.get(id)!;
+    for (let j = 0; j < F; j++) numbers[i * F + j] = s[RUN_FIELDS[j]!];
+  });
+  return { ids, numbers };
+}
+
+/** Sealed tables merged by walking their sorted ids; one run in several tables is summed. */
+export function mergeSealed(tables: readonly SealedRuns[]): SealedRuns {
+  if (tables.length === 1) return tables[0]!;
+  const total = tables.reduce((n, t) => n + t.ids.length, 0);
+  const ids: string[] = [];
+  const numbers = new Float64Array(total * F);
+  const at = tables.map(() => 0);
+  let out = -1;
+  for (;;) {
+    let pick = -1;
+    for (let t = 0; t < tables.length; t++) {
+      if (at[t]! < tables[t]!.ids.length && (pick === -1 || byId(tables[t]!.ids[at[t]!]!, tables[pick]!.ids[at[pick]!]!) < 0)) pick = t;
+    }
+    if (pick === -1) break;
+    const table = tables[pick]!;
+    const row = at[pick]!++;
+    const id = table.ids[row]!;
+    const src = row * F;
+    if (out >= 0 && ids[out] === id) {
+      const dst = out * F;
+      numbers[dst] = Math.min(numbers[dst]!, table.numbers[src]!);
+      numbers[dst + 1] = Math.max(numbers[dst + 1]!, table.numbers[src + 1]!);
+      for (let j = 2; j < F; j++) numbers[dst + j]! += table.numbers[src + j]!;
+    } else {
+      out++;
+      ids.push(id);
+      numbers.set(table.numbers.subarray(src, src + F), out * F);
+    }
+  }
+  return { ids, numbers: numbers.subarray(0, ids.length * F) };
+}
+
+/** Code-unit order: the same everywhere, unlike localeCompare. */
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Every run of a rollup as summaries (tests and small uses; a history should stay sealed). */
+export function runSummaries(r: Rollups): RunSummary[] {
+  const merged = mergeSealed([...(r.sealed ? [r.sealed] : []), sealRuns(r.runs)]);
+  return merged.ids.map((run_id, i) => {
+    const s = { run_id } as RunSummary;
+    RUN_FIELDS.forEach((f, j) => (s[f] = merged.numbers[i * F + j]!));
+    return s;
+  });
 }

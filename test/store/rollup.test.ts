@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRollups, type Rollups } from '../../src/store/rollup.js';
+import { mergeRollups, runSummaries, type Rollups } from '../../src/store/rollup.js';
 import { call, ci, phase, rollupsOf, T0 } from '../helpers/records.js';
 
 function sample() {
@@ -24,7 +24,7 @@ function normal(r: Rollups) {
     max_ts: r.max_ts,
     phases: sortMap(r.phases).map(([k, b]) => [k, { ...b, tokens: [...b.tokens].sort((x, y) => x - y) }]),
     calls: sortMap(r.calls),
-    runs: sortMap(r.runs),
+    runs: runSummaries(r).map((x) => [x.run_id, x]),
     tiers: sortMap(r.tiers).map(([k, t]) => [k, { ...t, ci_profiles: [...t.ci_profiles].sort() }]),
   };
 }
