@@ -35,7 +35,9 @@ export function computeStats(rollups: RollupView, opts: StatsOptions): Stats {
       const by_complexity: CategoryStats['by_complexity'] = {};
       for (const c of COMPLEXITIES) {
         const sub = buckets.filter((b) => b.complexity === c);
-        if (sub.length) by_complexity[c] = groupStats(sub, blended);
+        // A category worked at one complexity only: the subgroup is the category, computed once.
+        if (sub.length === buckets.length) by_complexity[c] = group;
+        else if (sub.length) by_complexity[c] = groupStats(sub, blended);
       }
       const dominant_complexity = COMPLEXITIES.reduce<Complexity>(
         (best, c) => ((by_complexity[c]?.phases ?? 0) > (by_complexity[best]?.phases ?? 0) ? c : best),
