@@ -23,6 +23,8 @@ const WINDOW = 4096;
 export interface CatchUp {
   state: State;
   perFile: Map<string, Rollups>;
+  /** Rollup keys whose rollup changed: only those are written again. */
+  dirty: Set<string>;
   summary: IngestSummary;
   /** What happened to files, for `check --json`. */
   events: string[];
@@ -34,6 +36,7 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
   const retired = [...state.retired];
   const events: string[] = [];
   const toRead: (FileToRead & { key: string })[] = [];
+  const dirty = new Set<string>();
   const retire = (key: string, prev: FileEntry) => {
     const r = rollups.get(key);
     rollups.delete(key);
@@ -41,6 +44,7 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
       const gone = `gone:${key}:${prev.birth_ms}:${now.getTime()}`;
       rollups.set(gone, r);
       retired.push(gone);
+      dirty.add(gone);
     }
   };
 
@@ -66,7 +70,10 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
           if (prev.path !== path) events.push(`${prev.path} → ${path}: renamed; continued at byte ${prev.offset}`);
         }
       } else if (!prev) events.push(`${path}: new file`);
-      if (start === 0) rollups.set(key, emptyRollups());
+      if (start === 0) {
+        rollups.set(key, emptyRollups());
+        dirty.add(key);
+      }
       files[key] = { path, format: source.format, size: st.size, mtime_ms: st.mtimeMs, birth_ms: st.birthtimeMs, offset: start, line, head_hash: '', tail_hash: '' };
       toRead.push({ key, file: path, format: source.format, size: st.size, start, line });
     }
@@ -85,6 +92,7 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
   for (const h of summary.quiet_held) events.push(`${h.file}: held back from line ${h.from_line}: a session may still be running (newer than ${loaded.config.drift.quiet_minutes} min)`);
   for (const f of toRead) {
     const read = reads.get(f.file)!;
+    if (read.rollup.records > 0) dirty.add(f.key);
     mergeRollups(rollups.get(f.key)!, read.rollup);
     const entry = files[f.key]!;
     entry.offset = read.end_offset;
@@ -94,13 +102,13 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
 
   const oldest = dayOf(now.getTime()) - loaded.config.state.retention_days;
   for (const [key, r] of rollups) {
-    pruneRollups(r, oldest);
+    if (pruneRollups(r, oldest)) dirty.add(key);
     if (key.startsWith('gone:') && r.phases.size + r.calls.size + r.runs.size + (r.sealed?.ids.length ?? 0) + r.tiers.size === 0) {
       rollups.delete(key);
       retired.splice(retired.indexOf(key), 1);
     }
   }
-  return { state: { ...state, files, retired }, perFile: rollups, summary, events };
+  return { state: { ...state, files, retired }, perFile: rollups, dirty, summary, events };
 }
 
 async function samePrefix(path: string, prev: FileEntry): Promise<boolean> {

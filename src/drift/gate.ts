@@ -40,6 +40,8 @@ export interface GateResult {
   state: State;
   perFile: Map<string, Rollups>;
   rollupsChanged: boolean;
+  /** Rollup keys whose rollup changed (to write); absent: all. */
+  dirty?: Set<string>;
   ingest: IngestSummary;
   events: string[];
   /** Records held in the rollups after this run (null on a `check` no-op: nothing was loaded). */
@@ -76,9 +78,10 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
   // Level 2: the new bytes only.
   let ingest = NOTHING_READ;
   let events: string[] = [];
+  let dirty: Set<string> | undefined;
   if (!unchanged) {
     const c = await catchUp(loaded, state, perFile, o.now);
-    ({ state, perFile, events } = c);
+    ({ state, perFile, events, dirty } = c);
     ingest = c.summary;
     // A file held back for a running session must not look unchanged to the next no-op check.
     for (const h of ingest.quiet_held) if (fp.files[h.file]) fp.files[h.file]![2] = -1;
@@ -107,6 +110,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
     state: { ...state, fingerprint: fp, noop_streak: level === 'noop' ? state.noop_streak + 1 : 0 },
     perFile,
     rollupsChanged: !unchanged,
+    dirty,
     ingest,
     events,
     rollup_records: total.records,
@@ -118,7 +122,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
 export async function commitState(loaded: LoadedConfig, g: GateResult, entry: RunEntry, env: NodeJS.ProcessEnv, extra: Partial<State> = {}): Promise<void> {
   await mkdir(g.dir, { recursive: true });
   const state: State = { ...g.state, ...extra, ledger: [...g.state.ledger, entry] };
-  await saveState(g.dir, state, g.rollupsChanged ? g.perFile : undefined);
+  await saveState(g.dir, state, g.rollupsChanged ? g.perFile : undefined, g.dirty);
   if (loaded.config.state.dir) {
     // Lets the no-op check find a configured state directory without parsing the config.
     const home = stateDir(loaded.file, undefined, env);

@@ -284,8 +284,12 @@ function copyOf<T>(v: T): T {
   return out as T;
 }
 
-/** Drops everything older than `oldestDay`: retention keeps state bounded by time, not by history. */
-export function pruneRollups(r: Rollups, oldestDay: number): void {
+/**
+ * Drops everything older than `oldestDay`: retention keeps state bounded by time, not by history.
+ * Says whether anything was dropped.
+ */
+export function pruneRollups(r: Rollups, oldestDay: number): boolean {
+  const before = r.phases.size + r.calls.size + r.tiers.size + r.runs.size + (r.sealed?.ids.length ?? 0);
   for (const [k, b] of r.phases) if (b.day < oldestDay) r.phases.delete(k);
   for (const [k, b] of r.calls) if (b.day < oldestDay) r.calls.delete(k);
   for (const [k, t] of r.tiers) if (t.day < oldestDay) r.tiers.delete(k);
@@ -299,6 +303,7 @@ export function pruneRollups(r: Rollups, oldestDay: number): void {
       r.sealed = { ids: keep.map((i) => r.sealed!.ids[i]!), numbers };
     }
   }
+  return r.phases.size + r.calls.size + r.tiers.size + r.runs.size + (r.sealed?.ids.length ?? 0) !== before;
 }
 
 function addFields<T, K extends keyof T>(a: T, b: T, keys: readonly K[]): void {

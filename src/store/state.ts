@@ -1,5 +1,6 @@
 import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { formatZodIssues } from '../config/errors.js';
 import { writeFileAtomic } from './atomic.js';
@@ -8,10 +9,11 @@ import { readRollupsFile, writeRollupsFile } from './rollup-file.js';
 import type { Rollups } from './rollup.js';
 
 /**
- * The run state of one tuner config, in two files: `state.json` (small: fingerprints, watermarks,
- * the last proposal's decisions, the run ledger) and `rollups-<generation>.bin` (the daily rollups of
- * every source file, see rollup-file.ts). The small file is the commit point: it names the rollups generation it was
- * built with, and is renamed into place only after that generation is on disk.
+ * The run state of one tuner config: `state.json` (small: fingerprints, watermarks, the last
+ * proposal's decisions, the run ledger) and one `r-<key hash>-<generation>.bin` per source file with
+ * that file's daily rollups (see rollup-file.ts). A run rewrites only the rollups that changed.
+ * `state.json` is the commit point: it names the rollups files it was built with, and is renamed into
+ * place only after they are all on disk.
  */
 
 export const STATE_VERSION = 2;
@@ -77,7 +79,10 @@ export const State = z.object({
   files: z.record(z.string(), FileEntry),
   /** Rollup keys of files that are gone: their data stays until retention drops it. */
   retired: z.array(z.string()),
+  /** Counter that makes every rollups file written a new name. */
   rollups_generation: z.number().int().nonnegative(),
+  /** The rollups file of each source file's rollup (by rollup key). */
+  rollup_files: z.record(z.string(), z.string()),
   last_proposal: LastProposal.nullable(),
   noop_streak: z.number().int().nonnegative(),
   ledger: z.array(RunEntry),
@@ -95,6 +100,7 @@ export function emptyState(configPath: string): State {
     files: {},
     retired: [],
     rollups_generation: 0,
+    rollup_files: {},
     last_proposal: null,
     noop_streak: 0,
     ledger: [],
@@ -102,7 +108,7 @@ export function emptyState(configPath: string): State {
 }
 
 export const statePath = (dir: string): string => join(dir, 'state.json');
-const rollupsPath = (dir: string, generation: number): string => join(dir, `rollups-${generation}.bin`);
+const rollupFileName = (key: string, generation: number): string => `r-${createHash('sha256').update(key).digest('hex').slice(0, 12)}-${generation}.bin`;
 /** Format 1 kept its rollups as JSON; read only to migrate. */
 const legacyRollupsPath = (dir: string, generation: number): string => join(dir, `rollups-${generation}.json`);
 
@@ -132,14 +138,27 @@ async function loadOnce(dir: string): Promise<{ state: State; rollups: Map<strin
   }
   const { state, from } = parseVersioned(text, path);
   let rollups = new Map<string, Rollups>();
-  if (state.rollups_generation > 0) {
-    const rpath = from === 1 ? legacyRollupsPath(dir, state.rollups_generation) : rollupsPath(dir, state.rollups_generation);
+  const read = async (rpath: string, load: () => Promise<Map<string, Rollups>>) => {
     try {
-      rollups = from === 1 ? await readLegacyRollups(rpath) : await readRollupsFile(rpath);
+      return await load();
     } catch (e) {
       const error = new StateError(`${rpath}: cannot read the rollups this state was built with (${(e as Error).message}). ${fix(path)}`);
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') Object.assign(error, { racedCommit: true });
       throw error;
+    }
+  };
+  if (from === 1) {
+    if (state.rollups_generation > 0) {
+      const rpath = legacyRollupsPath(dir, state.rollups_generation);
+      rollups = await read(rpath, () => readLegacyRollups(rpath));
+    }
+  } else {
+    for (const [key, name] of Object.entries(state.rollup_files)) {
+      const rpath = join(dir, name);
+      const one = await read(rpath, () => readRollupsFile(rpath));
+      const r = one.get(key);
+      if (!r) throw new StateError(`${rpath}: does not hold the rollup of ${key}. ${fix(path)}`);
+      rollups.set(key, r);
     }
   }
   return { state, rollups };
@@ -177,36 +196,46 @@ function migrate(raw: unknown, path: string): unknown {
   if (typeof version === 'number' && version > STATE_VERSION) {
     throw new StateError(`${path}: written by a newer tokentune (state format ${version}; this one reads up to ${STATE_VERSION}). Upgrade tokentune, or use --rebuild-state.`);
   }
-  // 1 → 2: state.json is unchanged; the rollups moved from JSON to the binary file (read by the
-  // loader from the old file, written in the new format at the next commit).
-  if (version === 1) return { ...(raw as object), version: 2 };
+  // 1 → 2: the rollups moved from one JSON file to a binary file per source file. The loader reads
+  // the old file; the next commit writes every rollup in the new format.
+  if (version === 1) return { ...(raw as object), version: 2, rollup_files: {} };
   return raw;
 }
 
 /**
- * Writes new rollups (when given) and then the state that names them; the rename of state.json is
- * the commit point. Older rollup generations and leftovers of interrupted writes are removed after.
+ * Writes the rollups that changed (`dirty`; all of them when not given) and then the state that
+ * names them; the rename of state.json is the commit point. Rollups files no longer named, and
+ * leftovers of interrupted writes, are removed after.
  */
-export async function saveState(dir: string, state: State, rollups?: Map<string, Rollups>): Promise<State> {
+export async function saveState(dir: string, state: State, rollups?: Map<string, Rollups>, dirty?: ReadonlySet<string>): Promise<State> {
   const next: State = { ...state, ledger: state.ledger.slice(-MAX_LEDGER) };
   if (rollups) {
-    next.rollups_generation = state.rollups_generation + 1;
-    const path = rollupsPath(dir, next.rollups_generation);
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeRollupsFile(tmp, rollups);
-    await rename(tmp, path);
+    const generation = state.rollups_generation + 1;
+    const files: Record<string, string> = {};
+    for (const [key, r] of rollups) {
+      const existing = state.rollup_files[key];
+      if (existing && dirty && !dirty.has(key)) {
+        files[key] = existing;
+        continue;
+      }
+      const name = rollupFileName(key, generation);
+      const tmp = join(dir, `${name}.${process.pid}.tmp`);
+      await writeRollupsFile(tmp, new Map([[key, r]]));
+      await rename(tmp, join(dir, name));
+      files[key] = name;
+    }
+    next.rollups_generation = generation;
+    next.rollup_files = files;
   }
   await writeFileAtomic(statePath(dir), JSON.stringify(next));
-  await removeStale(dir, next.rollups_generation);
+  await removeStale(dir, new Set(Object.values(next.rollup_files)));
   return next;
 }
 
-async function removeStale(dir: string, keep: number): Promise<void> {
+async function removeStale(dir: string, keep: ReadonlySet<string>): Promise<void> {
   for (const name of await readdir(dir)) {
-    const gen = /^rollups-(\d+)\.(json|bin)$/.exec(name);
     // We hold the lock: any temporary file here is a leftover of an interrupted write.
-    if ((gen && (Number(gen[1]) !== keep || gen[2] === 'json')) || name.endsWith('.tmp')) {
-      await unlink(join(dir, name)).catch(() => undefined);
-    }
+    const stale = (/^r-[0-9a-f]+-\d+\.bin$/.test(name) && !keep.has(name)) || /^rollups-\d+\.(json|bin)$/.test(name) || name.endsWith('.tmp');
+    if (stale) await unlink(join(dir, name)).catch(() => undefined);
   }
 }

@@ -33,7 +33,11 @@ describe('tune check: the drift gate', () => {
     expect(tuned.code).toBe(0);
     expect(tuned.stdout).toContain('# Cost / Budget Tuning Report');
     expect(tuned.stderr).toContain('proposal recorded in the run state');
-    expect((await readdir(await s.stateDir())).sort()).toEqual(['rollups-1.bin', 'state.json']);
+    const stored = (await readdir(await s.stateDir())).sort();
+    // one rollups file per source file, and the state
+    expect(stored).toHaveLength(4);
+    expect(stored.slice(0, 3).every((f) => /^r-[0-9a-f]{12}-1\.bin$/.test(f))).toBe(true);
+    expect(stored[3]).toBe('state.json');
 
     // nothing new: milliseconds, $0, a no-op streak
     expect((await s.run('check')).stdout).toBe('noop\n');
@@ -48,6 +52,9 @@ describe('tune check: the drift gate', () => {
     await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 5 }, (_, i) => phaseLine({ phase_id: `ok${i}` })).join('\n') + '\n');
     const quiet = JSON.parse((await s.run('check', '--json')).stdout);
     expect(quiet).toMatchObject({ result: 'no-material-drift', records: 5, noop_streak: 0, moved: [] });
+    // only the rollups of the file that grew were written again
+    const gens = (await readdir(await s.stateDir())).filter((f) => f.startsWith('r-')).map((f) => f.replace(/^r-[0-9a-f]+-/, '')).sort();
+    expect(gens).toEqual(['1.bin', '1.bin', '2.bin']);
 
     // new data that does: docs starts failing and retrying
     await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 40 }, (_, i) => phaseLine({ phase_id: `bad${i}`, outcome: 'failed', retries: 3, tokens_used: 190_000 })).join('\n') + '\n');
@@ -192,7 +199,7 @@ describe('state files', () => {
     await s.run();
     const dir = await s.stateDir();
     const { unlink } = await import('node:fs/promises');
-    const gen = (await readdir(dir)).find((f) => f.startsWith('rollups-'))!;
+    const gen = (await readdir(dir)).find((f) => f.startsWith('r-'))!;
     await unlink(join(dir, gen));
     await appendFile(join(s.data, 'phases.jsonl'), phaseLine({ phase_id: 'n' }) + '\n');
     const r = await s.run('check');
@@ -207,21 +214,23 @@ describe('state format migration', () => {
     const s = await setup();
     await s.run();
     const dir = await s.stateDir();
-    const { readRollupsFile } = await import('../../src/store/rollup-file.js');
+    const { loadState } = await import('../../src/store/state.js');
     const { encodeRollups } = await import('../../src/store/rollup-codec.js');
     const { unlink } = await import('node:fs/promises');
-    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
-    const gen = state.rollups_generation;
-    const rollups = await readRollupsFile(join(dir, `rollups-${gen}.bin`));
-    const files = Object.fromEntries([...rollups].map(([k, r]) => [k, encodeRollups(r)]));
+    const loaded = (await loadState(dir))!;
+    const gen = loaded.state.rollups_generation;
+    const files = Object.fromEntries([...loaded.rollups].map(([k, r]) => [k, encodeRollups(r)]));
     await writeFile(join(dir, `rollups-${gen}.json`), JSON.stringify({ format: 'tokentune-rollups', version: 1, files }));
-    await unlink(join(dir, `rollups-${gen}.bin`));
-    await writeFile(join(dir, 'state.json'), JSON.stringify({ ...state, version: 1 }));
+    for (const f of await readdir(dir)) if (f.startsWith('r-')) await unlink(join(dir, f));
+    const { rollup_files: _gone, ...v1 } = loaded.state;
+    await writeFile(join(dir, 'state.json'), JSON.stringify({ ...v1, version: 1 }));
 
     await appendFile(join(s.data, 'phases.jsonl'), phaseLine({ phase_id: 'm' }) + '\n');
     const r = JSON.parse((await s.run('check', '--json')).stdout);
     expect(r).toMatchObject({ result: 'no-material-drift', records: 1, rollup_records: 2273 });
-    expect((await readdir(dir)).sort()).toEqual([`rollups-${gen + 1}.bin`, 'state.json']);
+    const after = (await readdir(dir)).sort();
+    expect(after.filter((f) => f.startsWith('r-')).every((f) => f.endsWith(`-${gen + 1}.bin`))).toBe(true);
+    expect(after).toHaveLength(4);
     expect(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')).version).toBe(2);
   });
 });
