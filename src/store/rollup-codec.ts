@@ -1,7 +1,7 @@
-import { callKey, emptyRollups, phaseKey, runSummaries, tierKey, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollup.js';
+import { callKey, emptyRollups, phaseKey, RUN_FIELDS, runSummaries, tierKey, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollup.js';
 
 /**
- * Rollups on disk, packed: each bucket's token values as base64 of a Uint32Array (Float64Array when a
+ * The JSON rollups of state format 1, kept to read (migrate) such a state. Rollups on disk, packed: each bucket's token values as base64 of a Uint32Array (Float64Array when a
  * value does not fit), and the per-run summaries as one list of ids plus one packed block of numbers.
  * A history of millions of phases and hundreds of thousands of runs then parses and serialises in
  * tens of milliseconds instead of seconds, and takes a fraction of the memory.
@@ -15,7 +15,6 @@ export interface EncodedRollups {
   tiers: TierDay[];
 }
 
-const RUN_FIELDS = ['first_ts', 'last_ts', 'phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
 
 export function encodeRollups(r: Rollups): EncodedRollups {
   const all = runSummaries(r);
