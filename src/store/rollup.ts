@@ -435,3 +435,27 @@ export function runSummaries(r: Rollups): RunSummary[] {
     return s;
   });
 }
+
+/** Runs kept as objects before they are sealed into columns, while a large input is parsed. */
+export const SEAL_RUNS_AT = 20_000;
+
+/**
+ * Makes a rollup compact without changing what it stands for: runs sealed into the sorted columnar
+ * table, token lists packed into typed arrays. Parsing a large history does this as it goes, so it
+ * never holds an object per run of the whole history.
+ */
+export function compactRollups(r: Rollups, opts: { tokens?: boolean } = {}): void {
+  if (r.runs.size) {
+    const fresh = sealRuns(r.runs);
+    r.sealed = r.sealed ? mergeSealed([r.sealed, fresh]) : fresh;
+    r.runs = new Map();
+  }
+  if (opts.tokens) {
+    for (const b of r.phases.values()) {
+      if (!Array.isArray(b.tokens)) continue;
+      let fits = true;
+      for (let i = 0; i < b.tokens.length && fits; i++) fits = b.tokens[i]! <= 0xffffffff;
+      b.tokens = fits ? Uint32Array.from(b.tokens) : Float64Array.from(b.tokens);
+    }
+  }
+}

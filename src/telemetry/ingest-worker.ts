@@ -14,4 +14,10 @@ for (const range of ranges) {
   results.push(await scanRange(range, r));
   rollups.push(r);
 }
-parentPort!.postMessage({ rollups, results });
+// Packed token values and sealed run numbers move to the main thread: transferred, not copied.
+const transfer = new Set<ArrayBuffer>();
+for (const r of rollups) {
+  for (const b of r.phases.values()) if (!Array.isArray(b.tokens)) transfer.add(b.tokens.buffer as ArrayBuffer);
+  if (r.sealed) transfer.add(r.sealed.numbers.buffer as ArrayBuffer);
+}
+parentPort!.postMessage({ rollups, results }, [...transfer]);

@@ -1,4 +1,4 @@
-import { addRecord, type Rollups } from '../store/rollup.js';
+import { addRecord, compactRollups, SEAL_RUNS_AT, type Rollups } from '../store/rollup.js';
 import type { SourceFormat } from '../config/schema.js';
 import { scanLines } from './lines.js';
 import type { SkippedLine, TelemetryRecord } from './schema.js';
@@ -58,6 +58,7 @@ export async function scanRange(range: Range, rollups: Rollups): Promise<RangeRe
         if (range.quietAfter !== undefined && parsed.record.ts > range.quietAfter) return false;
         addRecord(rollups, parsed.record);
         result.records++;
+        if (rollups.runs.size >= SEAL_RUNS_AT) compactRollups(rollups);
       } else {
         result.skipped++;
         if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: parsed.error });
@@ -69,6 +70,7 @@ export async function scanRange(range: Range, rollups: Rollups): Promise<RangeRe
   result.lines = scan.nextLine - range.line;
   result.end_offset = scan.endOffset;
   result.held = scan.stopped;
+  compactRollups(rollups, { tokens: true });
   result.held_back_bytes = scan.heldBackBytes;
   return result;
 }

@@ -73,3 +73,19 @@ describe('binary rollups file', () => {
     expect(normal(back.get('gone:x')!)).toEqual(normal(empty));
   });
 });
+
+describe('compactRollups', () => {
+  it('seals runs and packs tokens mid-way without changing what the rollup stands for', async () => {
+    const { compactRollups, addRecord, emptyRollups } = await import('../../src/store/rollup.js');
+    const recs = sample();
+    const plain = rollupsOf(recs);
+    const compacted = emptyRollups();
+    recs.forEach((rec, i) => {
+      addRecord(compacted, rec);
+      if (i % 17 === 0) compactRollups(compacted, { tokens: i % 34 === 0 });
+    });
+    compactRollups(compacted, { tokens: true });
+    expect(compacted.runs.size).toBe(0);
+    expect(normal(compacted)).toEqual(normal(plain));
+  });
+});

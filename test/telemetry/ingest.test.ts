@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingestSources } from '../../src/telemetry/ingest.js';
-import { emptyRollups } from '../../src/store/rollup.js';
+import { emptyRollups, runSummaries } from '../../src/store/rollup.js';
 import { scanLines } from '../../src/telemetry/lines.js';
 
 const MIXED = new URL('../../fixtures/small/mixed.jsonl', import.meta.url).pathname;
@@ -31,7 +31,7 @@ describe('ingest of the tokentune JSONL export', () => {
     // what was kept is counted right
     const [call] = [...r.calls.values()];
     expect(call).toMatchObject({ calls: 1, input: 12_000, output: 3_000, cache_read: 40_000 });
-    expect(r.runs.get('r1')).toMatchObject({ phases: 1, phase_tokens: 50_000, ci_tokens: 9_000 });
+    expect(runSummaries(r).find((x) => x.run_id === 'r1')).toMatchObject({ phases: 1, phase_tokens: 50_000, ci_tokens: 9_000 });
   });
 
   it('reads directories recursively, *.jsonl only, and handles CRLF', async () => {
