@@ -179,7 +179,8 @@ function addPhase(r: Rollups, p: PhaseRecord): void {
   if (p.truncated) b.truncations++;
   b.tokens_sum += p.tokens_used;
   if (p.outcome === 'success') b.tokens_success_sum += p.tokens_used;
-  (b.tokens as number[]).push(p.tokens_used);
+  // A packed (typed) list is unpacked once when it grows again.
+  (Array.isArray(b.tokens) ? b.tokens : (b.tokens = Array.from(b.tokens))).push(p.tokens_used);
   if (p.ts >= b.cap_ts) {
     b.cap = p.incident_token_cap;
     b.cap_ts = p.ts;
