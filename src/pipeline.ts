@@ -1,14 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { relative, isAbsolute } from 'node:path';
 import type { Change, Finding } from './analysis/change.js';
-import { loadConfig, type LoadedConfig } from './config/load.js';
-import { ConfigError } from './config/errors.js';
+import { loadConfig } from './config/load.js';
 import { commitState, runGate, stateDirFor, type GateLevel, type GateResult } from './drift/gate.js';
 import type { LlmUsage } from './llm/step.js';
 import type { Rejection } from './llm/guardrails.js';
 import { applyChanges, type FileResult } from './proposal/apply.js';
 import { renderReport } from './proposal/report.js';
-import { readTargets, type TargetFile } from './proposal/targets.js';
+import { loadTargetFiles, readTargets } from './proposal/targets.js';
 import type { Stats, Window } from './stats/types.js';
 import { acquireLock } from './store/lock.js';
 import type { IngestSummary } from './telemetry/ingest.js';
@@ -66,7 +63,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const dryRun = opts.dryRun ?? true;
   const started = new Date();
   const loaded = await loadConfig(opts.configPath);
-  const targets = readTargets(await readTargetFiles(loaded));
+  const targets = readTargets(await loadTargetFiles(loaded.targets));
   const release = dryRun ? undefined : await acquireLock(stateDirFor(loaded, env), dryRun ? 'tune --dry-run' : 'tune');
   try {
     const gate = await runGate(loaded, targets, { mode: 'tune', rebuild: opts.rebuildState ?? false, now, env, since: opts.since, until: opts.until });
@@ -132,21 +129,3 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
 }
 
 export type { GateResult };
-
-async function readTargetFiles(loaded: LoadedConfig): Promise<TargetFile[]> {
-  return Promise.all(
-    loaded.targets.map(async (t, i) => {
-      const display = displayPath(t.path);
-      try {
-        return { path: t.path, display, preset: t.preset, text: await readFile(t.path, 'utf8') };
-      } catch {
-        throw new ConfigError(`targets[${i}].path: cannot read ${display}`);
-      }
-    }),
-  );
-}
-
-function displayPath(abs: string): string {
-  const rel = relative(process.cwd(), abs);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
-}

@@ -34,18 +34,15 @@ export async function runCheckCommand(o: CheckCommandOptions): Promise<number> {
 }
 
 async function fullCheck(o: CheckCommandOptions, now: Date): Promise<number> {
-  const [{ loadConfig }, { readTargets }, { readFile }, gate, { acquireLock }] = await Promise.all([
+  const [{ loadConfig }, { loadTargetFiles, readTargets }, gate, { acquireLock }] = await Promise.all([
     import('../config/load.js'),
     import('../proposal/targets.js'),
-    import('node:fs/promises'),
     import('../drift/gate.js'),
     import('../store/lock.js'),
   ]);
   const started = new Date();
   const loaded = await loadConfig(o.configPath);
-  const targets = readTargets(
-    await Promise.all(loaded.targets.map(async (t) => ({ path: t.path, display: t.path, preset: t.preset, text: await readFile(t.path, 'utf8') }))),
-  );
+  const targets = readTargets(await loadTargetFiles(loaded.targets));
   const release = await acquireLock(gate.stateDirFor(loaded, process.env), 'tune check');
   try {
     const g = await gate.runGate(loaded, targets, { mode: 'check', rebuild: o.rebuildState, now, env: process.env });

@@ -2,6 +2,8 @@ import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import { PRESETS, RUN_BUDGET_KEYS, type KeyPath, type RunBudgetKey } from '../config/presets.js';
 import type { TargetPreset } from '../config/schema.js';
 import { COMPLEXITIES, type Complexity } from '../telemetry/schema.js';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 
 /**
@@ -132,4 +134,24 @@ function expectNumber(v: unknown, file: TargetFile, path: KeyPath): number {
     throw new ConfigError(`${file.display}: ${path.join('.')}: expected a number, found ${JSON.stringify(v)}`);
   }
   return v;
+}
+
+/** Reads the configured target files; one that cannot be read is an error naming its config key. */
+export async function loadTargetFiles(targets: readonly { path: string; preset: TargetPreset }[]): Promise<TargetFile[]> {
+  return Promise.all(
+    targets.map(async (t, i) => {
+      const display = displayPath(t.path);
+      try {
+        return { path: t.path, display, preset: t.preset, text: await readFile(t.path, 'utf8') };
+      } catch {
+        throw new ConfigError(`targets[${i}].path: cannot read ${display}`);
+      }
+    }),
+  );
+}
+
+/** A path as users see it: relative to the working directory when inside it. */
+function displayPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }

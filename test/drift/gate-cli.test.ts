@@ -234,3 +234,14 @@ describe('state format migration', () => {
     expect(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')).version).toBe(2);
   });
 });
+
+describe('check: bad input', () => {
+  it('names a target file it cannot read by its config key', async () => {
+    const dir = await tempDir('tokentune-badtarget-');
+    const config = join(dir, 't.yaml');
+    await writeFile(config, `sources: [{path: ${join(ROOT, 'fixtures/example')}}]\ntargets: [{path: missing.yaml, preset: seed-models}]\n`);
+    const r = await tune(['check', '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`targets[0].path: cannot read ${join(dir, 'missing.yaml')}`);
+  });
+});
