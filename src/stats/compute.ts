@@ -1,6 +1,7 @@
 import { COMPLEXITIES, type Complexity } from '../telemetry/schema.js';
 import { blendedPricePerToken, costOf, priceOf, type Pricing, type TokenMix } from '../pricing/cost.js';
-import type { CallBucket, PhaseBucket, RollupView } from '../store/rollup.js';
+import type { CallBucket, PhaseBucket } from '../store/rollup.js';
+import type { RollupView } from '../store/rollup-view.js';
 import { percentilesOf } from './percentiles.js';
 import { computeCategoryCi, emptyCategoryCi } from './ci.js';
 import { computeRuns, sum, trendOf } from './runs.js';

@@ -1,4 +1,5 @@
-import { dayOf, type RollupView } from '../store/rollup.js';
+import { dayOf } from '../store/rollup.js';
+import type { RollupView } from '../store/rollup-view.js';
 import type { RunColumns, RunStats, Trend } from './types.js';
 import { inWindow, type DayRange } from './window.js';
 

@@ -1,4 +1,5 @@
-import { callKey, emptyRollups, phaseKey, RUN_FIELDS, runSummaries, tierKey, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollup.js';
+import { RUN_FIELDS, runSummaries } from './sealed-runs.js';
+import { callKey, emptyRollups, phaseKey, tierKey, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollup.js';
 
 /**
  * The JSON rollups of state format 1, kept to read (migrate) such a state. Rollups on disk, packed: each bucket's token values as base64 of a Uint32Array (Float64Array when a

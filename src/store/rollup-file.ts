@@ -1,5 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
-import { callKey, emptyRollups, mergeSealed, phaseKey, RUN_FIELDS, sealRuns, tierKey, type CallBucket, type PhaseBucket, type Rollups, type TierDay } from './rollup.js';
+import { mergeSealed, RUN_FIELDS, sealRuns } from './sealed-runs.js';
+import { callKey, emptyRollups, phaseKey, tierKey, type CallBucket, type PhaseBucket, type Rollups, type TierDay } from './rollup.js';
 
 /**
  * The rollups of every source file in one binary file: a JSON header with the small parts (bucket

@@ -1,4 +1,7 @@
 import type { CallRecord, CiRecord, Complexity, PhaseRecord, TelemetryRecord } from '../telemetry/schema.js';
+import { mergeSealed, RUN_FIELDS, sealRuns, type SealedRuns } from './sealed-runs.js';
+
+const F = RUN_FIELDS.length;
 
 /**
  * Daily rollups: everything the stats need, folded from records as they stream past, so no record has
@@ -76,20 +79,6 @@ export interface TierDay {
   ci_failures_caught: number;
   ci_false_positives: number;
   ci_tokens: number;
-}
-
-/** The numeric fields of a run summary, in the order SealedRuns stores them. */
-export const RUN_FIELDS = ['first_ts', 'last_ts', 'phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
-const F = RUN_FIELDS.length;
-
-/**
- * Run summaries read back from disk: ids sorted, numbers row-major in RUN_FIELDS order. A history
- * holds hundreds of thousands of runs; kept like this they cost two arrays, not an object each, and
- * several files' runs merge by walking the sorted ids.
- */
-export interface SealedRuns {
-  ids: string[];
-  numbers: Float64Array;
 }
 
 export interface Rollups {
@@ -251,12 +240,7 @@ export function mergeRollups(into: Rollups, from: Rollups): Rollups {
     a.last_ts = Math.max(a.last_ts, b.last_ts);
     addFields(a, b, RUN_SUMS);
   });
-  mergeMap(into.tiers, from.tiers, (a, b) => {
-    addCounts(a.phases, b.phases);
-    addCounts(a.failed, b.failed);
-    for (const p of b.ci_profiles) if (!a.ci_profiles.includes(p)) a.ci_profiles.push(p);
-    addFields(a, b, TIER_SUMS);
-  });
+  mergeMap(into.tiers, from.tiers, mergeTier);
   return into;
 }
 
@@ -266,6 +250,14 @@ const RUN_SUMS = ['phases', 'failures', 'phase_tokens', 'builder_tokens', 'audit
 const TIER_SUMS = ['ci_runs', 'ci_failures_caught', 'ci_false_positives', 'ci_tokens'] as const;
 
 /** Buckets only in `from` are moved over, not copied: `from` is consumed by the merge. */
+/** Adds tier `b`'s counts and CI activity to tier `a`. */
+export function mergeTier(a: TierDay, b: TierDay): void {
+  addCounts(a.phases, b.phases);
+  addCounts(a.failed, b.failed);
+  for (const p of b.ci_profiles) if (!a.ci_profiles.includes(p)) a.ci_profiles.push(p);
+  addFields(a, b, TIER_SUMS);
+}
+
 function mergeMap<V>(into: Map<string, V>, from: Map<string, V>, combine: (a: V, b: V) => void): void {
   for (const [key, b] of from) {
     const a = into.get(key);
@@ -275,7 +267,7 @@ function mergeMap<V>(into: Map<string, V>, from: Map<string, V>, combine: (a: V,
 }
 
 /** A copy sharing no mutable part with the original (buckets hold arrays and count records). */
-function copyOf<T>(v: T): T {
+export function copyOf<T>(v: T): T {
   const out = { ...v } as Record<string, unknown>;
   for (const [k, x] of Object.entries(out)) {
     if (Array.isArray(x)) out[k] = [...x];
@@ -313,128 +305,6 @@ function addFields<T, K extends keyof T>(a: T, b: T, keys: readonly K[]): void {
 
 function addCounts(a: Record<string, number>, b: Record<string, number>): void {
   for (const [k, n] of Object.entries(b)) a[k] = (a[k] ?? 0) + n;
-}
-
-/** Per-run summaries of several files merged by run id, as columns: no object per run. */
-export interface RunTable {
-  ids: string[];
-  first_ts: Float64Array;
-  last_ts: Float64Array;
-  phases: Float64Array;
-  failures: Float64Array;
-  phase_tokens: Float64Array;
-  builder_tokens: Float64Array;
-  auditor_tokens: Float64Array;
-  aux_tokens: Float64Array;
-  ci_tokens: Float64Array;
-}
-
-
-/**
- * What the stats read: every bucket of several rollups (one per source file), with runs and tiers —
- * which a run or a day can spread over several files — merged by key. Buckets are shared with the
- * rollups, not copied; runs become columns; a tier found in more than one file is merged into a new
- * object.
- */
-export interface RollupView {
-  phases: PhaseBucket[];
-  calls: CallBucket[];
-  runs: RunTable;
-  tiers: Map<string, TierDay>;
-  max_ts: number;
-  records: number;
-}
-
-export function viewOf(all: Iterable<Rollups>): RollupView {
-  const view: RollupView = { phases: [], calls: [], runs: undefined as unknown as RunTable, tiers: new Map(), max_ts: 0, records: 0 };
-  const ownedTiers = new Set<string>();
-  const sources: SealedRuns[] = [];
-  for (const r of all) {
-    view.records += r.records;
-    if (r.max_ts > view.max_ts) view.max_ts = r.max_ts;
-    for (const b of r.phases.values()) view.phases.push(b);
-    for (const b of r.calls.values()) view.calls.push(b);
-    if (r.sealed) sources.push(r.sealed);
-    if (r.runs.size) sources.push(sealRuns(r.runs));
-    for (const [key, t] of r.tiers) {
-      const a = view.tiers.get(key);
-      if (!a) view.tiers.set(key, t);
-      else {
-        const m = ownedTiers.has(key) ? a : copyOf(a);
-        ownedTiers.add(key);
-        addCounts(m.phases, t.phases);
-        addCounts(m.failed, t.failed);
-        for (const p of t.ci_profiles) if (!m.ci_profiles.includes(p)) m.ci_profiles.push(p);
-        addFields(m, t, TIER_SUMS);
-        view.tiers.set(key, m);
-      }
-    }
-  }
-  const merged = mergeSealed(sources);
-  const column = (j: number) => {
-    const out = new Float64Array(merged.ids.length);
-    for (let i = 0; i < out.length; i++) out[i] = merged.numbers[i * F + j]!;
-    return out;
-  };
-  const cols = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, column(j)])) as Record<(typeof RUN_FIELDS)[number], Float64Array>;
-  view.runs = { ids: merged.ids, ...cols };
-  return view;
-}
-
-/** Run summaries as a sorted, sealed table. */
-export function sealRuns(runs: Map<string, RunSummary>): SealedRuns {
-  const ids = [...runs.keys()].sort(byId);
-  const numbers = new Float64Array(ids.length * F);
-  ids.forEach((id, i) => {
-    const s = runs.get(id)!;
-    for (let j = 0; j < F; j++) numbers[i * F + j] = s[RUN_FIELDS[j]!];
-  });
-  return { ids, numbers };
-}
-
-/** Sealed tables merged by walking their sorted ids; one run in several tables is summed. */
-export function mergeSealed(tables: readonly SealedRuns[]): SealedRuns {
-  if (tables.length === 1) return tables[0]!;
-  const total = tables.reduce((n, t) => n + t.ids.length, 0);
-  const ids: string[] = [];
-  const numbers = new Float64Array(total * F);
-  const at = tables.map(() => 0);
-  let out = -1;
-  for (;;) {
-    let pick = -1;
-    for (let t = 0; t < tables.length; t++) {
-      if (at[t]! < tables[t]!.ids.length && (pick === -1 || byId(tables[t]!.ids[at[t]!]!, tables[pick]!.ids[at[pick]!]!) < 0)) pick = t;
-    }
-    if (pick === -1) break;
-    const table = tables[pick]!;
-    const row = at[pick]!++;
-    const id = table.ids[row]!;
-    const src = row * F;
-    if (out >= 0 && ids[out] === id) {
-      const dst = out * F;
-      numbers[dst] = Math.min(numbers[dst]!, table.numbers[src]!);
-      numbers[dst + 1] = Math.max(numbers[dst + 1]!, table.numbers[src + 1]!);
-      for (let j = 2; j < F; j++) numbers[dst + j]! += table.numbers[src + j]!;
-    } else {
-      out++;
-      ids.push(id);
-      numbers.set(table.numbers.subarray(src, src + F), out * F);
-    }
-  }
-  return { ids, numbers: numbers.subarray(0, ids.length * F) };
-}
-
-/** Code-unit order: the same everywhere, unlike localeCompare. */
-const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Every run of a rollup as summaries (tests and small uses; a history should stay sealed). */
-export function runSummaries(r: Rollups): RunSummary[] {
-  const merged = mergeSealed([...(r.sealed ? [r.sealed] : []), sealRuns(r.runs)]);
-  return merged.ids.map((run_id, i) => {
-    const s = { run_id } as RunSummary;
-    RUN_FIELDS.forEach((f, j) => (s[f] = merged.numbers[i * F + j]!));
-    return s;
-  });
 }
 
 /** Runs kept as objects before they are sealed into columns, while a large input is parsed. */

@@ -3,7 +3,7 @@ import { appendFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadState } from '../../src/store/state.js';
-import { viewOf, type RollupView } from '../../src/store/rollup.js';
+import { viewOf, type RollupView } from '../../src/store/rollup-view.js';
 import { CLI, ROOT, tempDir, tune } from '../helpers/cli.js';
 
 /** The totals a rollup stands for, independent of how it was built. */

@@ -1,5 +1,6 @@
 import type { CallRecord, CiRecord, Complexity, Outcome, PhaseRecord } from '../../src/telemetry/schema.js';
-import { addRecord, emptyRollups, viewOf, type Rollups } from '../../src/store/rollup.js';
+import { addRecord, emptyRollups, type Rollups } from '../../src/store/rollup.js';
+import { viewOf } from '../../src/store/rollup-view.js';
 import { computeStats } from '../../src/stats/compute.js';
 import { resolveWindow } from '../../src/stats/window.js';
 import { BUNDLED_PRICES } from '../../src/pricing/table.js';

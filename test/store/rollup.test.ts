@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRollups, runSummaries, type Rollups } from '../../src/store/rollup.js';
+import { mergeRollups, type Rollups } from '../../src/store/rollup.js';
+import { runSummaries } from '../../src/store/sealed-runs.js';
 import { call, ci, phase, rollupsOf, T0 } from '../helpers/records.js';
 
 function sample() {

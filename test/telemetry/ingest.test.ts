@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingestSources } from '../../src/telemetry/ingest.js';
-import { emptyRollups, runSummaries } from '../../src/store/rollup.js';
+import { emptyRollups } from '../../src/store/rollup.js';
+import { runSummaries } from '../../src/store/sealed-runs.js';
 import { scanLines } from '../../src/telemetry/lines.js';
 
 const MIXED = new URL('../../fixtures/small/mixed.jsonl', import.meta.url).pathname;
