@@ -34,7 +34,7 @@ export interface RollupView {
 }
 
 export function viewOf(all: Iterable<Rollups>): RollupView {
-  const view: RollupView = { phases: [], calls: [], runs: undefined as unknown as RunTable, tiers: new Map(), max_ts: 0, records: 0 };
+  const view: Omit<RollupView, 'runs'> = { phases: [], calls: [], tiers: new Map(), max_ts: 0, records: 0 };
   const ownedTiers = new Set<string>();
   const sources: SealedRuns[] = [];
   for (const r of all) {
@@ -63,8 +63,7 @@ export function viewOf(all: Iterable<Rollups>): RollupView {
     return out;
   };
   const cols = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, column(j)])) as Record<(typeof RUN_FIELDS)[number], Float64Array>;
-  view.runs = { ids: merged.ids, ...cols };
-  return view;
+  return { ...view, runs: { ids: merged.ids, ...cols } };
 }
 
 

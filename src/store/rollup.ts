@@ -1,5 +1,5 @@
 import type { CallRecord, CiRecord, Complexity, PhaseRecord, TelemetryRecord } from '../telemetry/schema.js';
-import { mergeSealed, RUN_FIELDS, sealRuns, type SealedRuns } from './sealed-runs.js';
+import { mergeSealed, RUN_FIELDS, RUN_SUMS, sealRuns, type SealedRuns } from './sealed-runs.js';
 
 const F = RUN_FIELDS.length;
 
@@ -246,7 +246,6 @@ export function mergeRollups(into: Rollups, from: Rollups): Rollups {
 
 const PHASE_SUMS = ['phases', 'success', 'failed', 'timeout', 'stuck', 'retries', 'builder_attempts', 'auditor_attempts', 'truncations', 'tokens_sum', 'tokens_success_sum'] as const;
 const CALL_SUMS = ['calls', 'input', 'output', 'cache_creation', 'cache_read'] as const;
-const RUN_SUMS = ['phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
 const TIER_SUMS = ['ci_runs', 'ci_failures_caught', 'ci_false_positives', 'ci_tokens'] as const;
 
 /** Buckets only in `from` are moved over, not copied: `from` is consumed by the merge. */

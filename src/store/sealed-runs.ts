@@ -6,8 +6,12 @@ import type { RunSummary, Rollups } from './rollup.js';
  * source files merge by walking their sorted ids instead of through a map.
  */
 
-/** The numeric fields of a run summary, in the order SealedRuns stores them. */
+/**
+ * The numeric fields of a run summary, in the order SealedRuns stores them. Merging two summaries of
+ * one run takes the earliest first_ts, the latest last_ts, and sums the rest (RUN_SUMS).
+ */
 export const RUN_FIELDS = ['first_ts', 'last_ts', 'phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
+export const RUN_SUMS = RUN_FIELDS.slice(2) as readonly Exclude<(typeof RUN_FIELDS)[number], 'first_ts' | 'last_ts'>[];
 
 /** Ids sorted; numbers row-major in RUN_FIELDS order. */
 export interface SealedRuns {
