@@ -1,6 +1,6 @@
 import type { Change, Finding } from './analysis/change.js';
 import { loadConfig } from './config/load.js';
-import { commitState, runGate, stateDirFor, type GateLevel, type GateResult } from './drift/gate.js';
+import { commitState, ledgerEntry, runGate, stateDirFor, type GateLevel, type GateResult } from './drift/gate.js';
 import type { LlmUsage } from './llm/step.js';
 import type { Rejection } from './llm/guardrails.js';
 import { applyChanges, type FileResult } from './proposal/apply.js';
@@ -64,22 +64,13 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const started = new Date();
   const loaded = await loadConfig(opts.configPath);
   const targets = readTargets(await loadTargetFiles(loaded.targets));
-  const release = dryRun ? undefined : await acquireLock(stateDirFor(loaded, env), dryRun ? 'tune --dry-run' : 'tune');
+  const release = dryRun ? undefined : await acquireLock(stateDirFor(loaded, env), 'tune');
   try {
     const gate = await runGate(loaded, targets, { mode: 'tune', rebuild: opts.rebuildState ?? false, now, env, since: opts.since, until: opts.until });
     const { stats, ctx, analysis, decisions } = gate.computed!;
-    const entry = (result: string, llm?: LlmUsage) => ({
-      command: dryRun ? 'tune --dry-run' : 'tune',
-      started: started.toISOString(),
-      ended: new Date().toISOString(),
-      result,
-      records: gate.ingest.records,
-      bytes: gate.ingest.bytes,
-      llm_tokens: llm ? llm.input_tokens + llm.output_tokens + llm.cache_creation_input_tokens + llm.cache_read_input_tokens : 0,
-      llm_cost_usd: llm?.cost_usd ?? 0,
-    });
+    const command = dryRun ? 'tune --dry-run' : 'tune';
     if (gate.level !== 'drift' && !opts.force) {
-      if (!dryRun) await commitState(loaded, gate, entry(gate.level), env);
+      if (!dryRun) await commitState(loaded, gate, ledgerEntry(command, started, gate.level, gate.ingest), env);
       return { status: gate.level, moved: gate.moved, window: stats.window, ingest: gate.ingest, noop_streak: gate.state.noop_streak };
     }
 
@@ -105,7 +96,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
     });
     if (!dryRun) {
       // The gate compares the next runs' mechanical decisions with these.
-      await commitState(loaded, gate, entry('proposal', step.llm), env, { last_proposal: { at: now.toISOString(), ...decisions }, noop_streak: 0 });
+      await commitState(loaded, gate, ledgerEntry(command, started, 'proposal', gate.ingest, step.llm), env, { last_proposal: { at: now.toISOString(), ...decisions }, noop_streak: 0 });
     }
     return {
       status: 'proposal',

@@ -46,16 +46,7 @@ async function fullCheck(o: CheckCommandOptions, now: Date): Promise<number> {
   const release = await acquireLock(gate.stateDirFor(loaded, process.env), 'tune check');
   try {
     const g = await gate.runGate(loaded, targets, { mode: 'check', rebuild: o.rebuildState, now, env: process.env });
-    await gate.commitState(loaded, g, {
-      command: 'check',
-      started: started.toISOString(),
-      ended: new Date().toISOString(),
-      result: g.level,
-      records: g.ingest.records,
-      bytes: g.ingest.bytes,
-      llm_tokens: 0,
-      llm_cost_usd: 0,
-    }, process.env);
+    await gate.commitState(loaded, g, gate.ledgerEntry('check', started, g.level, g.ingest), process.env);
     logSkipped(g);
     if (o.json) {
       process.stdout.write(
