@@ -113,12 +113,14 @@ export async function askForProposal(prompt: RenderedPrompt, o: LlmCallOptions):
   };
 
   type Turn = typeof stats | { role: 'user' | 'assistant'; content: string };
-  const request = (messages: Turn[]) => client.messages.parse({ model: o.model, max_tokens: o.maxTokens, system, messages, output_config: { format } });
+  // The same request, sent directly or through a batch.
+  const params = (messages: Turn[]) => ({ model: o.model, max_tokens: o.maxTokens, system, messages, output_config: { format } });
+  const request = (messages: Turn[]) => client.messages.parse(params(messages));
 
   let firstText: string;
   try {
     if (o.batch.enabled) {
-      const batched = await viaBatch(client, { model: o.model, max_tokens: o.maxTokens, system, messages: [stats], output_config: { format } }, o, (u) => meter(u, batchUsage));
+      const batched = await viaBatch(client, params([stats]), o, (u) => meter(u, batchUsage));
       if ('failure' in batched) return done(null, batched.failure, false, true);
       const first = validate(batched.text);
       if ('answer' in first) return done(first.answer, null, false, true);
