@@ -74,7 +74,9 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
         rollups.set(key, emptyRollups());
         dirty.add(key);
       }
-      files[key] = { path, format: source.format, size: st.size, mtime_ms: st.mtimeMs, birth_ms: st.birthtimeMs, offset: start, line, head_hash: '', tail_hash: '' };
+      // Continuing at a verified watermark, the hashes before it are the ones just checked.
+      const kept = start > 0 && prev ? { head_hash: prev.head_hash, tail_hash: prev.tail_hash } : { head_hash: '', tail_hash: '' };
+      files[key] = { path, format: source.format, size: st.size, mtime_ms: st.mtimeMs, birth_ms: st.birthtimeMs, offset: start, line, ...kept };
       toRead.push({ key, file: path, format: source.format, size: st.size, start, line });
     }
   }
@@ -95,9 +97,11 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
     if (read.rollup.records > 0) dirty.add(f.key);
     mergeRollups(rollups.get(f.key)!, read.rollup);
     const entry = files[f.key]!;
-    entry.offset = read.end_offset;
     entry.line = read.next_line;
-    [entry.head_hash, entry.tail_hash] = await prefixHashes(f.file, entry.offset);
+    if (read.end_offset !== entry.offset || !entry.head_hash) {
+      entry.offset = read.end_offset;
+      [entry.head_hash, entry.tail_hash] = await prefixHashes(f.file, entry.offset);
+    }
   }
 
   const oldest = dayOf(now.getTime()) - loaded.config.state.retention_days;
