@@ -32,4 +32,5 @@ export function roundUpReadable(n: number): number {
   return Math.ceil(n / step - 1e-9) * step;
 }
 
-export const pct = (x: number | null, digits = 0): string => (x === null ? 'n/a' : `${(x * 100).toFixed(digits)}%`);
+/** Percentages in rationales read like the report's. */
+export { fmtPct as pct } from '../proposal/format.js';
