@@ -3,6 +3,7 @@ import type { Change } from '../analysis/change.js';
 import { COMPLEXITIES } from '../telemetry/schema.js';
 import type { TargetState } from '../proposal/targets.js';
 import type { Stats } from '../stats/types.js';
+import { tokensLostToFailures } from '../stats/compute.js';
 import { fmtPct, fmtTokens } from '../proposal/format.js';
 
 /**
@@ -102,7 +103,7 @@ export function buildPromptView(input: {
       };
     }),
     failures: stats.categories
-      .map((c) => ({ c, lost: (c.phases - c.outcomes.success) * Math.max(0, (c.mean_tokens_failed ?? 0) - (c.mean_tokens_success ?? 0)) }))
+      .map((c) => ({ c, lost: tokensLostToFailures(c) }))
       .filter(({ lost }) => lost > 0)
       .sort((a, b) => b.lost - a.lost)
       .slice(0, MAX_FAILURE_ROWS)

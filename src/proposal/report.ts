@@ -1,6 +1,7 @@
 import type { Change, Finding } from '../analysis/change.js';
 import type { Stats } from '../stats/types.js';
 import { sum } from '../stats/runs.js';
+import { tokensLostToFailures } from '../stats/compute.js';
 import type { LlmUsage } from '../llm/step.js';
 import type { Rejection } from '../llm/guardrails.js';
 import type { FileResult } from './apply.js';
@@ -213,8 +214,7 @@ function describePartial(c: Partial<Change>): string {
   return describe({ kind: c.kind ?? 'model', category: c.category ?? null, complexity: c.complexity ?? null, key: c.key ?? null, from: c.from ?? null, to: c.to ?? '?' });
 }
 
-const waste = (c: Stats['categories'][number]): number =>
-  (c.phases - c.outcomes.success) * Math.max(0, (c.mean_tokens_failed ?? 0) - (c.mean_tokens_success ?? 0));
+const waste = tokensLostToFailures;
 
 function project(r: ReportInput) {
   const s = r.stats;

@@ -8,6 +8,14 @@ import { computeRuns, sum, trendOf } from './runs.js';
 import { inWindow, describeWindow, type DayRange } from './window.js';
 import type { CategoryStats, ModelRoleStats, PhaseGroupStats, Stats } from './types.js';
 
+/**
+ * Tokens failed phases cost beyond what as many successful phases would have; with no successful
+ * phase to compare with, all of their tokens.
+ */
+export function tokensLostToFailures(g: PhaseGroupStats): number {
+  return (g.phases - g.outcomes.success) * Math.max(0, (g.mean_tokens_failed ?? 0) - (g.mean_tokens_success ?? 0));
+}
+
 export interface StatsOptions {
   range: DayRange;
   pricing: Pricing;
