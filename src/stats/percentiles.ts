@@ -32,13 +32,85 @@ export function percentiles(sorted: ArrayLike<number>): Percentiles {
 }
 
 /**
- * The same percentiles as percentiles() of all the parts' values sorted, by selection instead of a sort:
- * each percentile needs only the values at two ranks, found with quickselect in expected linear time.
- * Ranks are selected in ascending order, each within the part of the array right of the previous one.
+ * The same percentiles as percentiles() of all the parts' values sorted, without sorting them all.
+ * Rollups keep each day's token values sorted, so a window is a few dozen sorted runs: a rank of their
+ * union is found by bisecting the value range and counting with binary searches, which costs
+ * O(parts × log n × log range) and copies nothing. Parts that are not sorted are sorted as copies
+ * first; values that are not all integers fall back to quickselect over one copy of everything.
  */
 export function percentilesOf(parts: readonly ArrayLike<number>[]): Percentiles {
   let n = 0;
   for (const p of parts) n += p.length;
+  const out = {} as Percentiles;
+  if (n === 0) {
+    for (const p of PERCENTILES) out[`p${p}`] = Number.NaN;
+    return out;
+  }
+  const sorted: ArrayLike<number>[] = [];
+  for (const p of parts) {
+    if (!p.length) continue;
+    if (!isIntegral(p)) return percentilesBySelection(parts, n);
+    sorted.push(isSorted(p) ? p : Float64Array.from(p).sort());
+  }
+  const rank = rankFinder(sorted);
+  for (const p of PERCENTILES) {
+    const h = (n - 1) * (p / 100);
+    const lo = Math.floor(h);
+    const x = rank(lo);
+    const y = lo + 1 < n && h > lo ? rank(lo + 1) : x;
+    out[`p${p}`] = x + (h - lo) * (y - x);
+  }
+  return out;
+}
+
+function isSorted(a: ArrayLike<number>): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i]! < a[i - 1]!) return false;
+  return true;
+}
+
+function isIntegral(a: ArrayLike<number>): boolean {
+  if (a instanceof Uint32Array) return true;
+  for (let i = 0; i < a.length; i++) if (!Number.isSafeInteger(a[i])) return false;
+  return true;
+}
+
+/** Index of the first value greater than v in sorted a. */
+function upperBound(a: ArrayLike<number>, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** For sorted integer parts: k ↦ the value of rank k (0-based) in their union. */
+function rankFinder(parts: readonly ArrayLike<number>[]): (k: number) => number {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const p of parts) {
+    min = Math.min(min, p[0]!);
+    max = Math.max(max, p[p.length - 1]!);
+  }
+  return (k) => {
+    // The smallest v with more than k values ≤ v.
+    let lo = min;
+    let hi = max;
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      let count = 0;
+      for (const p of parts) count += upperBound(p, mid);
+      if (count > k) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+}
+
+/** Quickselect over one copy of all values: ranks in ascending order, each right of the previous. */
+function percentilesBySelection(parts: readonly ArrayLike<number>[], n: number): Percentiles {
   const a = new Float64Array(n);
   let i = 0;
   // set() copies typed arrays and plain arrays natively: far faster than an element loop over mixed kinds.
@@ -47,10 +119,6 @@ export function percentilesOf(parts: readonly ArrayLike<number>[]): Percentiles 
     i += p.length;
   }
   const out = {} as Percentiles;
-  if (n === 0) {
-    for (const p of PERCENTILES) out[`p${p}`] = Number.NaN;
-    return out;
-  }
   let from = 0;
   for (const p of PERCENTILES) {
     const h = (n - 1) * (p / 100);

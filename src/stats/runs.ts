@@ -10,7 +10,8 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
   const t = rollups.runs;
   const rows: number[] = [];
   for (let i = 0; i < t.ids.length; i++) if (inWindow(range, dayOf(t.first_ts[i]!))) rows.push(i);
-  rows.sort((a, b) => t.first_ts[a]! - t.first_ts[b]! || (t.ids[a]! < t.ids[b]! ? -1 : t.ids[a]! > t.ids[b]! ? 1 : 0));
+  // Rows are in id order already, and the sort is stable: ties on start time stay in id order.
+  rows.sort((a, b) => t.first_ts[a]! - t.first_ts[b]!);
   const col = (source: Float64Array) => {
     const out = new Float64Array(rows.length);
     for (let k = 0; k < rows.length; k++) out[k] = source[rows[k]!]!;

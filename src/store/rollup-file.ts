@@ -46,7 +46,9 @@ export async function writeRollupsFile(path: string, rollups: Map<string, Rollup
     const phases = [...r.phases.values()].map((b) => {
       const { tokens, ...rest } = b;
       const fits = allFit(tokens);
+      // Stored sorted (see compactRollups); a list already sorted costs one more pass, not a sort.
       const packed = fits ? Uint32Array.from(tokens) : Float64Array.from(tokens);
+      if (!isSorted(packed)) packed.sort();
       return { ...rest, tokens: { ...add(new Uint8Array(packed.buffer)), kind: fits ? ('u32' as const) : ('f64' as const) } };
     });
     // Runs are stored sealed: sorted by id, so reading them back needs no object per run.
@@ -114,5 +116,10 @@ export async function readRollupsFile(path: string): Promise<Map<string, Rollups
 
 function allFit(values: ArrayLike<number>): boolean {
   for (let i = 0; i < values.length; i++) if (values[i]! > 0xffffffff) return false;
+  return true;
+}
+
+function isSorted(a: Uint32Array | Float64Array): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i]! < a[i - 1]!) return false;
   return true;
 }

@@ -311,7 +311,7 @@ export const SEAL_RUNS_AT = 20_000;
 
 /**
  * Makes a rollup compact without changing what it stands for: runs sealed into the sorted columnar
- * table, token lists packed into typed arrays. Parsing a large history does this as it goes, so it
+ * table, token lists packed into sorted typed arrays. Parsing a large history does this as it goes, so it
  * never holds an object per run of the whole history.
  */
 export function compactRollups(r: Rollups, opts: { tokens?: boolean } = {}): void {
@@ -325,7 +325,8 @@ export function compactRollups(r: Rollups, opts: { tokens?: boolean } = {}): voi
       if (!Array.isArray(b.tokens)) continue;
       let fits = true;
       for (let i = 0; i < b.tokens.length && fits; i++) fits = b.tokens[i]! <= 0xffffffff;
-      b.tokens = fits ? Uint32Array.from(b.tokens) : Float64Array.from(b.tokens);
+      // Sorted once here, so percentiles over a window are binary searches over these runs (stats/percentiles).
+      b.tokens = (fits ? Uint32Array.from(b.tokens) : Float64Array.from(b.tokens)).sort();
     }
   }
 }

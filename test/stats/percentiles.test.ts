@@ -45,4 +45,20 @@ describe('percentilesOf (selection) equals percentiles of the sorted values', ()
       }
     }
   });
+
+  it('with sorted runs (as rollups keep them), unsorted parts, empty parts and non-integers', async () => {
+    const { percentilesOf } = await import('../../src/stats/percentiles.js');
+    let seed = 7;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (const parts of [3, 28, 90]) {
+      const runs = Array.from({ length: parts }, (_, i) => Array.from({ length: Math.floor(rand() * 400) * (i % 5 === 4 ? 0 : 1) }, () => Math.floor(rand() * 2_000_000)));
+      const all = runs.flat();
+      const asStored = runs.map((r, i) => (i % 3 === 0 ? r : Uint32Array.from(r).sort()));
+      expect(percentilesOf(asStored)).toEqual(percentiles(sortedCopy(all)));
+    }
+    const fractions = [[0.5, 2.25], [1.75, 0.1, 9]];
+    expect(percentilesOf(fractions)).toEqual(percentiles(sortedCopy(fractions.flat())));
+    const huge = [Float64Array.from([2 ** 40, 2 ** 41]), [3, 2 ** 52]];
+    expect(percentilesOf(huge)).toEqual(percentiles(sortedCopy(huge.flatMap((p) => [...p]))));
+  });
 });
