@@ -9,6 +9,7 @@ import { loadTargetFiles, readTargets } from './proposal/targets.js';
 import type { Stats, Window } from './stats/types.js';
 import { acquireLock } from './store/lock.js';
 import type { IngestSummary } from './telemetry/ingest.js';
+import type { PublishResult } from './publish/publish.js';
 
 export interface TuneOptions {
   configPath: string;
@@ -21,8 +22,12 @@ export interface TuneOptions {
   force?: boolean;
   /** Ignore the stored state and re-read every source from the start. */
   rebuildState?: boolean;
+  /** Push the proposal branch to the configured remote (and so open a PR); default true. */
+  push?: boolean;
   env?: NodeJS.ProcessEnv;
   now?: Date;
+  /** Stops git and GitHub work at the next step (the daemon's SIGTERM). */
+  abort?: AbortSignal;
 }
 
 export interface GatedResult {
@@ -48,6 +53,8 @@ export interface ProposalResult {
   llm: LlmUsage;
   stats: Stats;
   noop_streak: number;
+  /** Null on a dry run. */
+  publish: PublishResult | null;
 }
 
 export type RunResult = GatedResult | ProposalResult;
@@ -55,7 +62,7 @@ export type RunResult = GatedResult | ProposalResult;
 /**
  * One tuning run: the drift gate first; on drift (or --force) the LLM step, the edited target files
  * and the report. A real run holds the state lock throughout and commits the state at the end; a dry
- * run writes no state. Publishing the proposal is a separate stage.
+ * run writes no state and publishes nothing.
  */
 export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const env = opts.env ?? process.env;
@@ -94,7 +101,12 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       drift: gate.moved,
       noopStreak: gate.previous_noop_streak,
     });
+    let published: PublishResult | null = null;
     if (!dryRun) {
+      const { publishProposal } = await import('./publish/publish.js');
+      // A failure throws before the state is written: the next run reads the same data, finds the same
+      // drift and publishes again, where a committed state would make it a no-op.
+      published = await publishProposal({ loaded, changes: step.changes, stats, report, push: opts.push ?? true, env, abort: opts.abort });
       // The gate compares the next runs' mechanical decisions with these.
       await commitState(loaded, gate, ledgerEntry(command, started, 'proposal', gate.ingest, step.llm), env, { last_proposal: { at: now.toISOString(), ...decisions }, noop_streak: 0 });
     }
@@ -113,6 +125,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       llm: step.llm,
       stats,
       noop_streak: 0,
+      publish: published,
     };
   } finally {
     await release?.();

@@ -15,6 +15,10 @@ export function reportError(e: unknown): number {
     process.stderr.write(`tune: ${(e as Error).message}\n`);
     return EXIT.locked;
   }
+  if (name === 'PublishError') {
+    process.stderr.write(`tune: publishing failed: ${(e as Error).message}\n`);
+    return EXIT.failed;
+  }
   if (USER_ERRORS.has(name)) {
     process.stderr.write(`tune: ${(e as Error).message}\n`);
     return EXIT.usage;

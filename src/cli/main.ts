@@ -21,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
         force: { type: 'boolean' },
         'rebuild-state': { type: 'boolean' },
         'exit-code': { type: 'boolean' },
+        'no-push': { type: 'boolean' },
         since: { type: 'string' },
         until: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -62,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
     rebuildState: values['rebuild-state'] ?? false,
     since: values.since,
     until: values.until,
+    push: !(values['no-push'] ?? false),
   });
 }
 

@@ -10,12 +10,13 @@ export interface TuneCommandOptions {
   rebuildState: boolean;
   since: string | undefined;
   until: string | undefined;
+  push: boolean;
 }
 
 export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   let result: RunResult;
   try {
-    result = await runTune({ configPath: o.configPath, since: o.since, until: o.until, showPrompt: o.showPrompt, dryRun: o.dryRun, force: o.force, rebuildState: o.rebuildState });
+    result = await runTune({ configPath: o.configPath, since: o.since, until: o.until, showPrompt: o.showPrompt, dryRun: o.dryRun, force: o.force, rebuildState: o.rebuildState, push: o.push });
   } catch (e) {
     return reportError(e);
   }
@@ -32,11 +33,11 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
     process.stdout.write(result.report);
   }
   const what = `${result.changes.length} change(s) from ${result.ingest.records} new records in ${result.ingest.files} file(s)${result.ingest.skipped ? `, ${result.ingest.skipped} line(s) skipped` : ''}`;
-  process.stderr.write(
-    o.dryRun
-      ? `tune: dry run, nothing written: ${what}\n`
-      : `tune: proposal recorded in the run state: ${what}. Publishing it as a branch or pull request is not implemented yet; the report and diffs are above.\n`,
-  );
+  if (o.dryRun || !result.publish) process.stderr.write(`tune: dry run, nothing written: ${what}\n`);
+  else {
+    process.stderr.write(`tune: proposal recorded in the run state: ${what}\n`);
+    for (const note of result.publish.notes) process.stderr.write(`tune: ${note}\n`);
+  }
   return EXIT.ok;
 }
 
@@ -56,5 +57,6 @@ export function toJson(r: ProposalResult) {
     skipped_lines: { count: r.ingest.skipped, details: r.ingest.skipped_details },
     ingest: { files: r.ingest.files, records: r.ingest.records, bytes: r.ingest.bytes, held_back: r.ingest.held_back, threads: r.ingest.threads },
     llm: r.llm,
+    publish: r.publish,
   };
 }

@@ -14,6 +14,7 @@ Options:
       --until <date>    last day analysed, YYYY-MM-DD (default: the day of the newest record)
       --rebuild-state   ignore the stored run state and re-read every source from the start
       --exit-code       (check) exit 3 on drift, as git diff --exit-code does
+      --no-push         commit the proposal branch but do not push it (and open no PR)
   -h, --help            show this help
   -v, --version         print the version
 
@@ -22,6 +23,11 @@ drift: <what moved>.
 
 Exit codes: 0 done; 1 run failed; 2 bad flag, config, input path or state file; 3 drift (check
 --exit-code); 4 another run holds the state lock.
-Environment: ANTHROPIC_API_KEY enables the LLM step (never read from files, never logged);
-XDG_STATE_HOME sets where run state is kept.
+A real run (no --dry-run) commits the changed target files on the proposal branch
+(publish.branch_prefix + publish.branch, default tokentune/cost-tuning) without touching your
+checkout, pushes it to publish.remote when set, and opens or updates a pull request when
+GITHUB_TOKEN and a repository are set.
+
+Environment: ANTHROPIC_API_KEY enables the LLM step; GITHUB_TOKEN (or GH_TOKEN) the pull request
+(neither is read from files or logged). XDG_STATE_HOME sets where run state is kept.
 `;

@@ -150,6 +150,49 @@ const Drift = z.strictObject({
   quiet_minutes: z.number().min(0).default(15),
 });
 
+const Publish = z.strictObject({
+  /** Commit each proposal on a branch of the repository holding the targets; off: record and print only. */
+  enabled: z.boolean().default(true),
+  /** The git repository the targets live in; default: the one holding the first target file. */
+  repo: z.string().min(1).optional(),
+  /** Every branch tokentune owns starts with this; open tuning PRs are counted by it. */
+  branch_prefix: z.string().min(1).default('tokentune/'),
+  /** The proposal branch's name after the prefix. */
+  branch: z.string().min(1).default('cost-tuning'),
+  /** The branch proposals start from; default: the remote's default branch, else main. */
+  base: z.string().min(1).optional(),
+  /** The remote the branch is pushed to; unset: the branch stays local. */
+  remote: z.string().min(1).optional(),
+  author: z
+    .strictObject({
+      name: z.string().min(1).default('tokentune'),
+      email: z.string().min(3).default('tokentune@users.noreply.github.com'),
+    })
+    .prefault({}),
+  github: z
+    .strictObject({
+      /** owner/name; default: $GITHUB_REPOSITORY (set in GitHub Actions). PRs need $GITHUB_TOKEN too. */
+      repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').optional(),
+      /** The REST API; default: $GITHUB_API_URL, else https://api.github.com. */
+      api_url: z.url().optional(),
+      labels: z.array(z.string().min(1)).default(['cost-tuning']),
+      /** Reviewers asked on a new PR: the build-lead. */
+      reviewers: z.array(z.string().min(1)).default([]),
+      /** Open tuning PRs (head branch under branch_prefix) at most; over it, no new PR is opened. */
+      max_open_prs: z.number().int().min(1).default(1),
+    })
+    .prefault({}),
+});
+
+const Schedule = z.strictObject({
+  /** Cron expression of the drift check (`tune daemon`); 5 fields, or 6 with seconds first. */
+  check: z.string().min(1).default('0 3 * * *'),
+  /** Cron expression of the tuning run that may open a PR. */
+  tune: z.string().min(1).default('0 4 * * 1'),
+  /** IANA time zone the expressions are read in. */
+  timezone: z.string().min(1).default('UTC'),
+});
+
 export const TunerConfig = z.strictObject({
   version: z.literal(1).default(1),
   project: z.string().min(1).default('project'),
@@ -163,6 +206,8 @@ export const TunerConfig = z.strictObject({
   llm: Llm.prefault({}),
   state: State.prefault({}),
   drift: Drift.prefault({}),
+  publish: Publish.prefault({}),
+  schedule: Schedule.prefault({}),
 });
 export type TunerConfig = z.infer<typeof TunerConfig>;
 export type RulesConfig = TunerConfig['rules'];

@@ -32,7 +32,7 @@ export function renderReport(r: ReportInput): string {
   const s = r.stats;
   const out: string[] = [];
   const push = (...lines: string[]) => out.push(...lines);
-  const projection = project(r);
+  const projection = projectionOf(r.stats, r.changes);
 
   push(`# Cost / Budget Tuning Report: ${r.project}`, '');
   push(`**Generated**: ${r.generatedAt}  `, `**Analysis period**: ${s.window.since} to ${s.window.until} (${s.window.days} days)  `);
@@ -216,10 +216,10 @@ function describePartial(c: Partial<Change>): string {
 
 const waste = tokensLostToFailures;
 
-function project(r: ReportInput) {
-  const s = r.stats;
-  const dTokens = r.changes.filter((c) => c.kind === 'model').reduce((a, c) => a + c.effect.tokens_per_run, 0);
-  const dUsd = r.changes.reduce((a, c) => a + c.effect.usd_per_run, 0);
+/** The average run now and with the changes applied: the report's and the PR's headline. */
+export function projectionOf(s: Stats, changes: readonly Change[]) {
+  const dTokens = changes.filter((c) => c.kind === 'model').reduce((a, c) => a + c.effect.tokens_per_run, 0);
+  const dUsd = changes.reduce((a, c) => a + c.effect.usd_per_run, 0);
   const tokens = s.per_run.mean_total_tokens + dTokens;
   const usd = s.per_run.mean_cost_usd + dUsd;
   return {
@@ -230,7 +230,7 @@ function project(r: ReportInput) {
   };
 }
 
-function summarySentence(r: ReportInput, p: ReturnType<typeof project>): string {
+function summarySentence(r: ReportInput, p: ReturnType<typeof projectionOf>): string {
   const n = r.changes.length;
   if (!n) return `No change is proposed: over ${r.stats.runs.count} runs no category crossed a tuning threshold.`;
   const pilots = r.changes.filter((c) => c.pilot).length;

@@ -1,0 +1,150 @@
+import { realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { Change } from '../analysis/change.js';
+import type { LoadedConfig } from '../config/load.js';
+import { applyChanges, locate } from '../proposal/apply.js';
+import { readTargets, type TargetFile } from '../proposal/targets.js';
+import type { Stats } from '../stats/types.js';
+import { branchTip, commitFiles, commitsSince, openRepo, PublishError, pushBranch, readAt, resolveBase, setBranch, checkedOutIn, type Repo } from './git.js';
+import { GithubClient, githubSettings, type PrOutcome } from './github.js';
+import { commitMessage, prBody, prTitle, proposalHash } from './proposal-text.js';
+
+/**
+ * The publishing stage: the accepted changes, applied to the target files as they are on the base
+ * branch, committed on the proposal branch, pushed, and offered as a pull request. Each step is
+ * skipped when the one before already holds the same proposal, so a second run changes nothing.
+ */
+
+export type PublishStatus = 'disabled' | 'no-changes' | 'created' | 'updated' | 'unchanged' | 'blocked' | 'declined' | 'merged';
+
+export interface PublishResult {
+  status: PublishStatus;
+  hash: string | null;
+  repo: string | null;
+  branch: string | null;
+  base: string | null;
+  commit: string | null;
+  pushed: boolean;
+  pr: PrOutcome | null;
+  /** One line per thing a user should know, in order. */
+  notes: string[];
+}
+
+export interface PublishInput {
+  loaded: LoadedConfig;
+  changes: Change[];
+  stats: Stats;
+  report: string;
+  push: boolean;
+  env: NodeJS.ProcessEnv;
+  abort?: AbortSignal;
+}
+
+export async function publishProposal(p: PublishInput): Promise<PublishResult> {
+  const cfg = p.loaded.config.publish;
+  const branch = `${cfg.branch_prefix}${cfg.branch}`;
+  const result: PublishResult = { status: 'disabled', hash: null, repo: null, branch: null, base: null, commit: null, pushed: false, pr: null, notes: [] };
+  if (!cfg.enabled) return { ...result, notes: ['publishing is off (publish.enabled: false): the proposal is recorded in the run state only'] };
+  if (!p.changes.length) return { ...result, status: 'no-changes', notes: ['no change to publish'] };
+  if (!p.loaded.targets.length) throw new PublishError('publishing needs targets: none is configured');
+
+  const first = await realpath(p.loaded.targets[0]!.path);
+  const repo = await openRepo(cfg.repo ? resolve(dirname(p.loaded.file), cfg.repo) : dirname(first), p.abort);
+  const hash = proposalHash(p.changes);
+  Object.assign(result, { hash, repo: repo.root, branch });
+  const base = await resolveBase(repo, { base: cfg.base, remote: cfg.remote });
+  result.base = base.name;
+
+  // The edits land on the files as the base branch has them, not as the user's checkout has them.
+  const onBase = await baseTargets(repo, p.loaded, base.commit, base.name);
+  const targets = readTargets(onBase);
+  const files = applyChanges(p.changes, targets).filter((f) => f.after !== f.before);
+  if (!files.length) return { ...result, status: 'no-changes', notes: [`${base.name} already holds every proposed value`] };
+
+  const gh = githubSettings(cfg.github, cfg.branch_prefix, p.env);
+  const client = 'missing' in gh ? null : await GithubClient.create(gh);
+  const prs = client ? await client.prsFor(branch) : [];
+  const settled = GithubClient.settled(prs, hash);
+  if (settled) return { ...result, status: settled.action as 'declined' | 'merged', pr: settled, notes: [settled.message] };
+
+  const holder = await checkedOutIn(repo, branch);
+  if (holder) throw new PublishError(`${branch} is checked out in ${holder}: tokentune moves that branch, so switch that checkout to another branch`);
+  const localTip = await branchTip(repo, `refs/heads/${branch}`);
+  const remoteTip = cfg.remote ? await branchTip(repo, `refs/remotes/${cfg.remote}/${branch}`) : null;
+  for (const tip of new Set([localTip, remoteTip])) {
+    if (!tip) continue;
+    const foreign = (await commitsSince(repo, base.commit, tip)).filter((c) => c.hash === null);
+    if (foreign.length) {
+      const c = foreign[0]!;
+      const where = tip === remoteTip && tip !== localTip ? `${cfg.remote}/${branch}` : branch;
+      return {
+        ...result,
+        status: 'blocked',
+        commit: tip,
+        notes: [`${where} holds ${foreign.length} commit(s) tokentune did not make (${c.sha.slice(0, 7)} by ${c.author}: "${c.subject}"): left alone. Merge or delete the branch to get new proposals.`],
+      };
+    }
+  }
+
+  const current = remoteTip ?? localTip;
+  const currentHash = current ? ((await commitsSince(repo, base.commit, current))[0]?.hash ?? null) : null;
+  let commit = current;
+  if (current && currentHash === hash) {
+    result.status = 'unchanged';
+    result.notes.push(`${branch} already holds this proposal (${hash})`);
+  } else {
+    const rel = (abs: string) => relative(repo.root, abs);
+    commit = await commitFiles(repo, base.commit, files.map((f) => ({ path: rel(f.path), text: f.after })), commitMessage(p.loaded.config.project, p.stats, p.changes, hash), cfg.author);
+    result.status = current ? 'updated' : 'created';
+    result.notes.push(`${current ? 'updated' : 'created'} branch ${branch} at ${commit.slice(0, 7)} from ${base.name} (${base.commit.slice(0, 7)}) in ${repo.root}: ${files.map((f) => rel(f.path)).join(', ')}`);
+  }
+  result.commit = commit;
+  if (commit && localTip !== commit) await setBranch(repo, branch, commit, localTip);
+
+  if (!cfg.remote) {
+    result.notes.push(`no remote configured (publish.remote): the branch stays local; review it with: git -C ${repo.root} diff ${base.name}...${branch}`);
+    return result;
+  }
+  if (!p.push) {
+    result.notes.push('--no-push: the branch was not pushed and no PR was opened');
+    return result;
+  }
+  if (commit && remoteTip !== commit) {
+    await pushBranch(repo, cfg.remote, branch, commit, remoteTip);
+    result.pushed = true;
+    result.notes.push(`pushed ${branch} to ${cfg.remote}`);
+  }
+  if (!client) {
+    result.notes.push(`no pull request: ${(gh as { missing: string }).missing}`);
+    return result;
+  }
+  const keyOf = (c: Change) => {
+    const at = locate(c, targets);
+    const file = onBase.find((f) => f.path === at?.file);
+    return at && file ? `${relative(repo.root, file.path)}: ${at.path.join('.')}` : c.kind;
+  };
+  result.pr = await client.ensure({
+    branch,
+    base: base.name,
+    title: prTitle(p.stats, p.changes),
+    body: prBody({ stats: p.stats, changes: p.changes, keyOf, report: p.report, hash }),
+    hash,
+    prs,
+  });
+  result.notes.push(result.pr.message, ...result.pr.warnings.map((w) => `warning: ${w}`));
+  return result;
+}
+
+/** The target files as committed on the base branch. */
+async function baseTargets(repo: Repo, loaded: LoadedConfig, commit: string, baseName: string): Promise<TargetFile[]> {
+  return Promise.all(
+    loaded.targets.map(async (t, i) => {
+      const abs = join(await realpath(dirname(t.path)), relative(dirname(t.path), t.path));
+      const rel = relative(repo.root, abs);
+      if (rel.startsWith('..') || isAbsolute(rel)) throw new PublishError(`targets[${i}].path: ${t.path} is outside the repository ${repo.root}`);
+      const text = await readAt(repo, commit, rel);
+      if (text === null) throw new PublishError(`targets[${i}].path: ${rel} is not on ${baseName}: commit it there first`);
+      return { path: abs, display: rel, preset: t.preset, text };
+    }),
+  );
+}

@@ -1,0 +1,216 @@
+import { appendFile, chmod, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startGithubStub, type GithubStub } from '../helpers/github-stub.js';
+import { checkoutSnapshot, git, tunedRepo } from '../helpers/tuned-repo.js';
+import { tempDir, tune } from '../helpers/cli.js';
+
+const BRANCH = 'tokentune/cost-tuning';
+
+let stub: GithubStub;
+beforeEach(async () => {
+  stub = await startGithubStub();
+});
+afterEach(async () => {
+  await stub.close();
+});
+
+const publishing = (extra = '') => `publish:
+  remote: origin
+  author: {name: tokentune-bot, email: bot@example.com}
+  github:
+    repository: acme/pipeline
+    api_url: ${stub.url}
+    reviewers: [build-lead]
+${extra}`;
+const TOKEN = { GITHUB_TOKEN: 't0ken' };
+
+/** The +/- lines of a unified diff: what changed, whatever the line numbers around it. */
+const changedLines = (diff: string) =>
+  diff
+    .split('\n')
+    .filter((l) => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l))
+    .sort();
+
+describe('tune publishes its proposal as a branch and a pull request', () => {
+  it('commits on a branch without touching the checkout, opens one PR, does nothing new on a re-run, and leaves a human edit alone', async () => {
+    const s = await tunedRepo(publishing());
+    // The user is mid-work: an edited target, a staged change, an untracked file, and hooks that must not run.
+    await appendFile(join(s.work, 'config/models.yaml'), '# local note, not committed\n');
+    await appendFile(join(s.work, 'README.md'), 'staged line\n');
+    await git(s.work, 'add', 'README.md');
+    await writeFile(join(s.work, 'notes.txt'), 'untracked\n');
+    for (const hook of ['pre-commit', 'commit-msg', 'post-commit', 'pre-push', 'reference-transaction']) {
+      await writeFile(join(s.work, '.git/hooks', hook), `#!/bin/sh\necho ran > "${join(s.dir, `hook-${hook}`)}"\nexit 1\n`);
+      await chmod(join(s.work, '.git/hooks', hook), 0o755);
+    }
+    const before = await checkoutSnapshot(s.work);
+
+    const r = await s.run(['--json'], TOKEN);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.publish).toMatchObject({ status: 'created', branch: BRANCH, base: 'main', pushed: true, pr: { action: 'opened' } });
+    expect(await checkoutSnapshot(s.work)).toEqual(before);
+    for (const hook of ['pre-commit', 'commit-msg', 'post-commit', 'pre-push', 'reference-transaction']) expect(existsSync(join(s.dir, `hook-${hook}`))).toBe(false);
+
+    // The branch, on the remote, is main plus exactly the proposal.
+    const sha = out.publish.commit as string;
+    expect(await git(s.remote, 'rev-parse', `refs/heads/${BRANCH}`)).toBe(sha);
+    expect(await git(s.work, 'rev-parse', `${sha}^`)).toBe(await git(s.work, 'rev-parse', 'main'));
+    const changedFiles = (await git(s.work, 'diff', '--name-only', 'main', sha)).split('\n').sort();
+    const proposed = Object.entries(out.diffs as Record<string, string>);
+    expect(changedFiles).toEqual(proposed.map(([f]) => f.replace(/^.*(config\/[^/]+)$/, '$1')).sort());
+    for (const [file, diff] of proposed) {
+      const rel = file.replace(/^.*(config\/[^/]+)$/, '$1');
+      expect(changedLines(await git(s.work, 'diff', 'main', sha, '--', rel))).toEqual(changedLines(diff));
+    }
+    expect(await git(s.work, 'show', `${sha}:config/models.yaml`)).not.toContain('local note');
+    const message = await git(s.work, 'log', '-1', '--format=%an <%ae>%n%B', sha);
+    expect(message).toMatch(/^tokentune-bot <bot@example.com>\nCost tuning for example-app: /);
+    expect(message).toContain(`Tokentune-Proposal: ${out.publish.hash}`);
+
+    // One PR, as the issue describes it.
+    expect(stub.prs).toHaveLength(1);
+    const pr = stub.prs[0]!;
+    expect(pr).toMatchObject({ head: BRANCH, base: 'main', state: 'open', labels: ['cost-tuning'], reviewers: ['build-lead'] });
+    expect(pr.title).toMatch(/^Cost tuning: [−+][\d.]+% tokens\/run, \d+ changes$/);
+    expect(pr.body).toContain(`<!-- tokentune:proposal=${out.publish.hash} -->`);
+    expect(pr.body).toContain('| Key | Current | Proposed | Evidence | Expected saving per run | Confidence |');
+    expect(pr.body).toMatch(/\| `config\/models\.yaml: [\w.]+` \|/);
+    expect(pr.body).toContain('# Cost / Budget Tuning Report: example-app');
+    expect(stub.calls.every((c) => c.auth === 'token t0ken')).toBe(true);
+    expect(r.stderr).toContain(`PR #${pr.number} opened`);
+    expect(r.stderr).not.toContain('t0ken');
+
+    // Again, forced past the gate: the same proposal, so nothing is written anywhere.
+    const writes = stub.writes().length;
+    const again = await s.run(['--force', '--json'], TOKEN);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).publish).toMatchObject({ status: 'unchanged', pushed: false, pr: { action: 'unchanged' } });
+    expect(await git(s.remote, 'rev-parse', `refs/heads/${BRANCH}`)).toBe(sha);
+    expect(stub.writes()).toHaveLength(writes);
+
+    // A reviewer pushes a fix to the branch: tokentune never overwrites it.
+    const human = join(s.dir, 'human');
+    await git(s.dir, 'clone', '--quiet', '--branch', BRANCH, s.remote, human);
+    await appendFile(join(human, 'config/models.yaml'), '# reviewed by Jane\n');
+    await git(human, 'commit', '--quiet', '-am', 'Keep docs on sonnet for now');
+    await git(human, 'push', '--quiet', 'origin', BRANCH);
+    const humanSha = await git(human, 'rev-parse', 'HEAD');
+    const blocked = await s.run(['--force', '--json'], TOKEN);
+    expect(blocked.code, blocked.stderr).toBe(0);
+    expect(JSON.parse(blocked.stdout).publish).toMatchObject({ status: 'blocked', pushed: false, pr: null });
+    expect(blocked.stderr).toMatch(/holds 1 commit\(s\) tokentune did not make \(\w{7} by Jane Lead <jane@example.com>: "Keep docs on sonnet for now"\): left alone/);
+    expect(await git(s.remote, 'rev-parse', `refs/heads/${BRANCH}`)).toBe(humanSha);
+    expect(stub.writes()).toHaveLength(writes);
+  });
+
+  it('updates an open PR of an older proposal, and rewrites its own branch when the proposal changes', async () => {
+    const s = await tunedRepo(publishing());
+    stub.addPr({ head: BRANCH, title: 'Cost tuning: old', body: 'old\n<!-- tokentune:proposal=00000000000000aa -->' });
+    const r = await s.run(['--json'], TOKEN);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.publish.pr).toMatchObject({ action: 'updated', pr: { number: 1 } });
+    expect(stub.prs).toHaveLength(1);
+    expect(stub.prs[0]!.body).toContain(`<!-- tokentune:proposal=${out.publish.hash} -->`);
+    expect(stub.prs[0]!.title).toMatch(/^Cost tuning: .*changes$/);
+    expect(stub.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/pulls'))).toHaveLength(0);
+
+    // New telemetry changes a decision: docs starts failing and retrying.
+    const phase = (i: number) =>
+      JSON.stringify({ type: 'phase', ts: '2026-11-20T20:00:00Z', run_id: 'run-extra', tier_id: 'T1', phase_id: `bad${i}`, category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: 190_000, incident_token_cap: 200_000, outcome: 'failed', builder_attempts: 1, auditor_attempts: 1, retries: 3 });
+    await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 40 }, (_, i) => phase(i)).join('\n') + '\n');
+    const moved = await s.run(['--json'], TOKEN);
+    expect(moved.code, moved.stderr).toBe(0);
+    const next = JSON.parse(moved.stdout).publish;
+    expect(next).toMatchObject({ status: 'updated', pushed: true, pr: { action: 'updated', pr: { number: 1 } } });
+    expect(next.hash).not.toBe(out.publish.hash);
+    // Rebuilt from main, not stacked on the old proposal.
+    expect(await git(s.remote, 'rev-parse', `${BRANCH}^`)).toBe(await git(s.remote, 'rev-parse', 'main'));
+    expect(await git(s.remote, 'rev-parse', BRANCH)).toBe(next.commit);
+    expect(stub.prs[0]!.body).toContain(`<!-- tokentune:proposal=${next.hash} -->`);
+  });
+
+  it('never reopens a PR closed without merging, and respects the limit of open tuning PRs', async () => {
+    // First learn the proposal's hash from a run without a token: the branch is then the only output.
+    const s = await tunedRepo(publishing());
+    const first = await s.run(['--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const { hash, pushed, pr } = JSON.parse(first.stdout).publish;
+    expect({ pushed, pr }).toEqual({ pushed: true, pr: null });
+    expect(first.stderr).toContain('no pull request: GITHUB_TOKEN is not set');
+
+    stub.addPr({ head: BRANCH, state: 'closed', body: `<!-- tokentune:proposal=${hash} -->` });
+    const declined = await s.run(['--force', '--json'], TOKEN);
+    expect(declined.code, declined.stderr).toBe(0);
+    expect(JSON.parse(declined.stdout).publish).toMatchObject({ status: 'declined', pr: { action: 'declined' } });
+    expect(declined.stderr).toContain('closed without merging: not reopened');
+    expect(stub.writes()).toHaveLength(0);
+
+    // Another repository with the same data, and a different tuning PR already open.
+    const other = await tunedRepo(publishing());
+    stub.prs.length = 0;
+    stub.addPr({ head: 'tokentune/other-proposal', state: 'open' });
+    const limited = await other.run(['--json'], TOKEN);
+    expect(limited.code, limited.stderr).toBe(0);
+    expect(JSON.parse(limited.stdout).publish).toMatchObject({ status: 'created', pushed: true, pr: { action: 'limit' } });
+    expect(limited.stderr).toMatch(/1 tuning PR\(s\) open \(#\d+\), the limit is 1: no new PR/);
+    expect(stub.writes()).toHaveLength(0);
+  });
+
+  it('retries a 5xx; a 422 fails the run with GitHub\'s words and the next run publishes again', async () => {
+    const s = await tunedRepo(publishing());
+    stub.failures.push({ method: 'POST', path: /\/pulls$/, status: 502, times: 1 });
+    const retried = await s.run(['--json'], TOKEN);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(JSON.parse(retried.stdout).publish.pr).toMatchObject({ action: 'opened' });
+    expect(stub.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/pulls'))).toHaveLength(2);
+
+    const t = await tunedRepo(publishing());
+    stub.prs.length = 0;
+    stub.failures.push({ method: 'POST', path: /\/pulls$/, status: 422, body: { message: 'Validation Failed', errors: [{ message: 'No commits between main and tokentune/cost-tuning' }] } });
+    const failed = await t.run([], TOKEN);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('tune: publishing failed: GitHub: could not open the pull request (HTTP 422): Validation Failed (No commits between main and tokentune/cost-tuning)');
+    // The run state was not written, so the next run finds the same drift and tries again.
+    expect((await t.run(['check'])).stdout).toMatch(/^drift: no proposal recorded yet/);
+    stub.failures.length = 0;
+    const next = await t.run(['--json'], TOKEN);
+    expect(next.code, next.stderr).toBe(0);
+    // The branch was pushed by the failed run: this one only opens the PR.
+    expect(JSON.parse(next.stdout).publish).toMatchObject({ status: 'unchanged', pushed: false, pr: { action: 'opened' } });
+  });
+
+  it('keeps the branch local without a remote or with --no-push', async () => {
+    const s = await tunedRepo('publish:\n  branch_prefix: tuning/\n  branch: weekly\n');
+    const r = await s.run(['--json'], TOKEN);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).publish).toMatchObject({ status: 'created', branch: 'tuning/weekly', pushed: false, pr: null });
+    expect(r.stderr).toContain(`review it with: git -C ${await git(s.work, 'rev-parse', '--show-toplevel')} diff main...tuning/weekly`);
+    expect(await git(s.work, 'branch', '--list', 'tuning/weekly')).toContain('tuning/weekly');
+    expect(await git(s.remote, 'branch', '--list')).not.toContain('tuning');
+
+    const t = await tunedRepo(publishing());
+    const noPush = await t.run(['--json', '--no-push'], TOKEN);
+    expect(noPush.code, noPush.stderr).toBe(0);
+    expect(JSON.parse(noPush.stdout).publish).toMatchObject({ status: 'created', pushed: false, pr: null });
+    expect(await git(t.remote, 'branch', '--list')).not.toContain('tokentune');
+    expect(stub.writes()).toHaveLength(0);
+  });
+
+  it('says what to do when the targets are not in a git repository', async () => {
+    const dir = await tempDir('tokentune-nogit-');
+    await mkdir(join(dir, 'state'));
+    const s = await tunedRepo('');
+    // The same config, pointed at a copy of the targets outside any repository.
+    const { readFile, cp } = await import('node:fs/promises');
+    await cp(join(s.work, 'config'), join(dir, 'config'), { recursive: true });
+    const config = join(dir, 'tuner.yaml');
+    await writeFile(config, (await readFile(s.config, 'utf8')).replaceAll(join(s.work, 'config'), join(dir, 'config')));
+    const r = await tune(['--config', config], { XDG_STATE_HOME: join(dir, 'state') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is not inside a git repository: set publish.repo, or publish.enabled: false to only record and print proposals');
+  });
+});
