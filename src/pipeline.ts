@@ -28,6 +28,8 @@ export interface TuneOptions {
   now?: Date;
   /** Stops git and GitHub work at the next step (the daemon's SIGTERM). */
   abort?: AbortSignal;
+  /** Who holds the state lock meanwhile, as a second run is told. */
+  lockLabel?: string;
 }
 
 export interface GatedResult {
@@ -71,7 +73,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const started = new Date();
   const loaded = await loadConfig(opts.configPath);
   const targets = readTargets(await loadTargetFiles(loaded.targets));
-  const release = dryRun ? undefined : await acquireLock(stateDirFor(loaded, env), 'tune');
+  const release = dryRun ? undefined : await acquireLock(stateDirFor(loaded, env), opts.lockLabel ?? 'tune');
   try {
     const gate = await runGate(loaded, targets, { mode: 'tune', rebuild: opts.rebuildState ?? false, now, env, since: opts.since, until: opts.until });
     const { stats, ctx, analysis, decisions } = gate.computed!;
@@ -81,8 +83,11 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       return { status: gate.level, moved: gate.moved, window: stats.window, ingest: gate.ingest, noop_streak: gate.state.noop_streak };
     }
 
+    // An abort (the daemon stopping) abandons the run between steps: nothing published, no state written.
+    opts.abort?.throwIfAborted();
     const { runLlmStep } = await import('./llm/step.js');
-    const step = await runLlmStep({ loaded, stats, targets, ctx, analysis, env, showPrompt: opts.showPrompt ?? false, dryRun, now });
+    const step = await runLlmStep({ loaded, stats, targets, ctx, analysis, env, showPrompt: opts.showPrompt ?? false, dryRun, now, signal: opts.abort });
+    opts.abort?.throwIfAborted();
     const files = applyChanges(step.changes, targets);
     const report = renderReport({
       project: loaded.config.project,

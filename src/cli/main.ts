@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0];
-  if (positionals.length > 1 || (command !== undefined && command !== 'check')) {
+  if (positionals.length > 1 || (command !== undefined && command !== 'check' && command !== 'daemon')) {
     process.stderr.write(`tune: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
     return 2;
   }
@@ -52,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'check') {
     const { runCheckCommand } = await import('./check.js');
     return runCheckCommand({ configPath, json: values.json ?? false, exitCode: values['exit-code'] ?? false, rebuildState: values['rebuild-state'] ?? false });
+  }
+  if (command === 'daemon') {
+    const { runDaemonCommand } = await import('./daemon.js');
+    return runDaemonCommand(configPath);
   }
   const { runTuneCommand } = await import('./tune.js');
   return runTuneCommand({

@@ -1,5 +1,6 @@
 export const USAGE = `Usage: tune [options]          propose changes (a drift gate runs first)
        tune check [options]    the cheap drift check, for cron
+       tune daemon [options]   run check and tune on their schedules (schedule.check, schedule.tune)
 
 Reads LLM usage telemetry, computes per-category statistics, applies the tuning rules and proposes
 changes to the target config files (models, token caps, CI profiles, run budgets).
@@ -19,7 +20,7 @@ Options:
   -v, --version         print the version
 
 tune check prints one line: noop (nothing new), no-material-drift (new data, same decisions) or
-drift: <what moved>.
+drift: <what moved>. tune daemon prints one JSON line per run and stops on SIGINT/SIGTERM.
 
 Exit codes: 0 done; 1 run failed; 2 bad flag, config, input path or state file; 3 drift (check
 --exit-code); 4 another run holds the state lock.

@@ -18,6 +18,8 @@ export interface LlmCallOptions {
   timeoutMs: number;
   maxRetries: number;
   batch: { enabled: boolean; pollMs: number; deadlineMs: number };
+  /** Abandons the request (the daemon's SIGTERM); the SDK then throws its user-abort error. */
+  signal?: AbortSignal;
 }
 
 export interface Usage {
@@ -115,7 +117,7 @@ export async function askForProposal(prompt: RenderedPrompt, o: LlmCallOptions):
   type Turn = typeof stats | { role: 'user' | 'assistant'; content: string };
   // The same request, sent directly or through a batch.
   const params = (messages: Turn[]) => ({ model: o.model, max_tokens: o.maxTokens, system, messages, output_config: { format } });
-  const request = (messages: Turn[]) => client.messages.parse(params(messages));
+  const request = (messages: Turn[]) => client.messages.parse(params(messages), { signal: o.signal });
 
   let firstText: string;
   try {
@@ -164,7 +166,7 @@ async function viaBatch(
   o: LlmCallOptions,
   meter: (u: Partial<Usage> | undefined) => void,
 ): Promise<{ text: string } | { failure: string }> {
-  const batch = await client.messages.batches.create({ requests: [{ custom_id: 'tokentune', params: params as never }] });
+  const batch = await client.messages.batches.create({ requests: [{ custom_id: 'tokentune', params: params as never }] }, { signal: o.signal });
   const deadline = Date.now() + o.batch.deadlineMs;
   let status = batch;
   while (status.processing_status !== 'ended') {
@@ -173,7 +175,8 @@ async function viaBatch(
       return { failure: `the batch ${batch.id} did not finish within ${Math.round(o.batch.deadlineMs / 1000)} s; cancelled` };
     }
     await new Promise((r) => setTimeout(r, Math.min(o.batch.pollMs, Math.max(0, deadline - Date.now()))));
-    status = await client.messages.batches.retrieve(batch.id);
+    o.signal?.throwIfAborted();
+    status = await client.messages.batches.retrieve(batch.id, null, { signal: o.signal });
   }
   for await (const entry of await client.messages.batches.results(batch.id)) {
     if (entry.custom_id !== 'tokentune') continue;

@@ -50,6 +50,7 @@ export interface LlmStepInput {
   showPrompt: boolean;
   dryRun: boolean;
   now: Date;
+  signal?: AbortSignal;
 }
 
 const SKIPPED = { used: false, outcome: 'skipped', model: null, input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cost_usd: 0, latency_ms: 0, requests: 0, repaired: false, batched: false } as const;
@@ -94,6 +95,7 @@ export async function runLlmStep(i: LlmStepInput): Promise<LlmStepResult> {
     timeoutMs: llmConfig.timeout_seconds * 1000,
     maxRetries: llmConfig.max_retries,
     batch: { enabled: llmConfig.batch, pollMs: llmConfig.batch_poll_seconds * 1000, deadlineMs: llmConfig.batch_deadline_minutes * 60_000 },
+    signal: i.signal,
   });
   const price = priceOf(i.loaded.pricing, llmConfig.model);
   const mix = (u: typeof result.usage) => ({ input: u.input_tokens, output: u.output_tokens, cache_creation: u.cache_creation_input_tokens, cache_read: u.cache_read_input_tokens });
