@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Change } from '../analysis/change.js';
 import type { LoadedConfig } from '../config/load.js';
 import { applyChanges, locate } from '../proposal/apply.js';
@@ -35,6 +35,8 @@ export interface PublishInput {
   changes: Change[];
   stats: Stats;
   report: string;
+  /** The target files as the analysis read them (absolute real path → text). */
+  targetTexts: Map<string, string>;
   push: boolean;
   env: NodeJS.ProcessEnv;
   abort?: AbortSignal;
@@ -57,6 +59,10 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
 
   // The edits land on the files as the base branch has them, not as the user's checkout has them.
   const onBase = await baseTargets(repo, p.loaded, base.commit, base.name);
+  for (const f of onBase) {
+    const local = p.targetTexts.get(f.path);
+    if (local !== undefined && local !== f.text) result.notes.push(`${f.display} in your checkout differs from ${base.name}: the proposal was computed from the checkout and applied to ${base.name}'s version`);
+  }
   const targets = readTargets(onBase);
   const files = applyChanges(p.changes, targets).filter((f) => f.after !== f.before);
   if (!files.length) return { ...result, status: 'no-changes', notes: [`${base.name} already holds every proposed value`] };
@@ -135,11 +141,16 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   return result;
 }
 
+/** A file's path with its folder's symlinks resolved, as git names the repository's root. */
+export async function realpathOf(path: string): Promise<string> {
+  return join(await realpath(dirname(path)), basename(path));
+}
+
 /** The target files as committed on the base branch. */
 async function baseTargets(repo: Repo, loaded: LoadedConfig, commit: string, baseName: string): Promise<TargetFile[]> {
   return Promise.all(
     loaded.targets.map(async (t, i) => {
-      const abs = join(await realpath(dirname(t.path)), relative(dirname(t.path), t.path));
+      const abs = await realpathOf(t.path);
       const rel = relative(repo.root, abs);
       if (rel.startsWith('..') || isAbsolute(rel)) throw new PublishError(`targets[${i}].path: ${t.path} is outside the repository ${repo.root}`);
       const text = await readAt(repo, commit, rel);

@@ -26,6 +26,10 @@ const publishing = (extra = '') => `publish:
 ${extra}`;
 const TOKEN = { GITHUB_TOKEN: 't0ken' };
 
+/** Telemetry that changes a decision: docs starts failing and retrying. */
+const failingDocs = (i: number) =>
+  JSON.stringify({ type: 'phase', ts: '2026-11-20T20:00:00Z', run_id: 'run-extra', tier_id: 'T1', phase_id: `bad${i}`, category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: 190_000, incident_token_cap: 200_000, outcome: 'failed', builder_attempts: 1, auditor_attempts: 1, retries: 3 });
+
 /** The +/- lines of a unified diff: what changed, whatever the line numbers around it. */
 const changedLines = (diff: string) =>
   diff
@@ -119,9 +123,7 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(stub.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/pulls'))).toHaveLength(0);
 
     // New telemetry changes a decision: docs starts failing and retrying.
-    const phase = (i: number) =>
-      JSON.stringify({ type: 'phase', ts: '2026-11-20T20:00:00Z', run_id: 'run-extra', tier_id: 'T1', phase_id: `bad${i}`, category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: 190_000, incident_token_cap: 200_000, outcome: 'failed', builder_attempts: 1, auditor_attempts: 1, retries: 3 });
-    await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 40 }, (_, i) => phase(i)).join('\n') + '\n');
+    await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 40 }, (_, i) => failingDocs(i)).join('\n') + '\n');
     const moved = await s.run(['--json'], TOKEN);
     expect(moved.code, moved.stderr).toBe(0);
     const next = JSON.parse(moved.stdout).publish;
@@ -148,6 +150,14 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(JSON.parse(declined.stdout).publish).toMatchObject({ status: 'declined', pr: { action: 'declined' } });
     expect(declined.stderr).toContain('closed without merging: not reopened');
     expect(stub.writes()).toHaveLength(0);
+
+    // A different proposal may open a new PR.
+    await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 40 }, (_, i) => failingDocs(i)).join('\n') + '\n');
+    const fresh = await s.run(['--json'], TOKEN);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(JSON.parse(fresh.stdout).publish).toMatchObject({ status: 'updated', pr: { action: 'opened' } });
+    expect(stub.prs.map((p) => p.state)).toEqual(['closed', 'open']);
+    stub.calls.length = 0;
 
     // Another repository with the same data, and a different tuning PR already open.
     const other = await tunedRepo(publishing());
@@ -191,6 +201,17 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(r.stderr).toContain(`review it with: git -C ${await git(s.work, 'rev-parse', '--show-toplevel')} diff main...tuning/weekly`);
     expect(await git(s.work, 'branch', '--list', 'tuning/weekly')).toContain('tuning/weekly');
     expect(await git(s.remote, 'branch', '--list')).not.toContain('tuning');
+    // The proposal branch checked out: tokentune will not move it under the user's feet.
+    await git(s.work, 'checkout', '--quiet', 'tuning/weekly');
+    const busy = await s.run(['--force'], TOKEN);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain(`tune: publishing failed: tuning/weekly is checked out in ${await git(s.work, 'rev-parse', '--show-toplevel')}`);
+    await git(s.work, 'checkout', '--quiet', 'main');
+    // A target edited in the checkout: the run says the two differ.
+    await appendFile(join(s.work, 'config/models.yaml'), '# local\n');
+    const differs = await s.run(['--force'], TOKEN);
+    expect(differs.code, differs.stderr).toBe(0);
+    expect(differs.stderr).toContain("config/models.yaml in your checkout differs from main: the proposal was computed from the checkout and applied to main's version");
 
     const t = await tunedRepo(publishing());
     const noPush = await t.run(['--json', '--no-push'], TOKEN);
