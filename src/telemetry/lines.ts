@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /**
  * Streams a file line by line from a byte offset without ever holding more than one chunk (plus one
@@ -24,6 +24,9 @@ export type LineHandler = (text: string, lineNo: number) => void | false;
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 
+/** Read size; a line longer than this grows the buffer for that scan. */
+const CHUNK = 1 << 20;
+
 export async function scanLines(
   path: string,
   onLine: LineHandler,
@@ -31,39 +34,59 @@ export async function scanLines(
 ): Promise<LineScan> {
   // `end` (exclusive) must be a line start, as found by lineStartAtOrAfter.
   if (from.end !== undefined && from.end <= from.offset) return { endOffset: from.offset, nextLine: from.line, bytesRead: 0, heldBackBytes: 0, stopped: false };
-  const stream = createReadStream(path, { start: from.offset, end: from.end === undefined ? undefined : from.end - 1, highWaterMark: 1 << 20 });
-  let carry: Buffer | null = null;
+  const limit = from.end ?? Infinity;
+  // One buffer, read into again and again: a stream would allocate a fresh 1 MB buffer per chunk, and
+  // the garbage ones pile up outside the JS heap (~90 MB at 1 GB of input) before a GC frees them.
+  let buf = Buffer.allocUnsafe(CHUNK);
+  let filled = 0;
+  let pos = from.offset;
   let lineNo = from.line;
   let endOffset = from.offset;
   let bytesRead = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    bytesRead += chunk.length;
-    let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    let nl = buf.indexOf(NEWLINE, start);
-    while (nl !== -1) {
-      const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-      if (end > start && onLine(buf.toString('utf8', start, end), lineNo) === false) {
-        stream.destroy();
-        return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: 0, stopped: true };
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      if (filled === buf.length) {
+        // A line longer than the buffer: grow it, keeping the partial line.
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
       }
-      lineNo++;
-      endOffset += nl + 1 - start;
-      start = nl + 1;
-      nl = buf.indexOf(NEWLINE, start);
+      const want = Math.min(buf.length - filled, limit - pos);
+      if (want <= 0) break;
+      const { bytesRead: n } = await fh.read(buf, filled, want, pos);
+      if (n === 0) break;
+      pos += n;
+      bytesRead += n;
+      filled += n;
+      const view = buf.subarray(0, filled);
+      let start = 0;
+      let nl = view.indexOf(NEWLINE, start);
+      while (nl !== -1) {
+        const end = nl > start && view[nl - 1] === CR ? nl - 1 : nl;
+        if (end > start && onLine(view.toString('utf8', start, end), lineNo) === false) {
+          return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: 0, stopped: true };
+        }
+        lineNo++;
+        endOffset += nl + 1 - start;
+        start = nl + 1;
+        nl = view.indexOf(NEWLINE, start);
+      }
+      // The partial line after the last newline moves to the front for the next read.
+      if (start > 0) {
+        buf.copy(buf, 0, start, filled);
+        filled -= start;
+      }
     }
-    carry = start < buf.length ? buf.subarray(start) : null;
-    // A carried slice of a big chunk would pin the whole chunk in memory; copy it out.
-    if (carry && start > 0) carry = Buffer.from(carry);
-    buf = Buffer.alloc(0);
+  } finally {
+    await fh.close();
   }
-  return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: carry ? carry.length : 0, stopped: false };
+  return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: filled, stopped: false };
 }
 
 /** The offset of the first line that starts at or after `offset` (the file size if none does). */
 export async function lineStartAtOrAfter(path: string, offset: number, size: number): Promise<number> {
   if (offset <= 0) return 0;
-  const { open } = await import('node:fs/promises');
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);

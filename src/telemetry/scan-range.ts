@@ -1,4 +1,5 @@
 import { addRecord, compactRollups, SEAL_RUNS_AT, type Rollups } from '../store/rollup.js';
+import { mergeSealed, sealRuns, type SealedRuns } from '../store/sealed-runs.js';
 import type { SourceFormat } from '../config/schema.js';
 import { scanLines } from './lines.js';
 import type { SkippedLine, TelemetryRecord } from './schema.js';
@@ -49,6 +50,9 @@ export interface RangeResult {
 /** Parses one range into `rollups`. Used by the main thread and by ingest workers alike. */
 export async function scanRange(range: Range, rollups: Rollups): Promise<RangeResult> {
   const parse = PARSERS[range.format];
+  // Runs are sealed into tables as they pile up and the tables merged once at the end: merging each
+  // new table into one growing table would copy it again and again.
+  const sealed: SealedRuns[] = rollups.sealed ? [rollups.sealed] : [];
   const result: RangeResult = { range, records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0 };
   const scan = await scanLines(
     range.file,
@@ -58,7 +62,10 @@ export async function scanRange(range: Range, rollups: Rollups): Promise<RangeRe
         if (range.quietAfter !== undefined && parsed.record.ts > range.quietAfter) return false;
         addRecord(rollups, parsed.record);
         result.records++;
-        if (rollups.runs.size >= SEAL_RUNS_AT) compactRollups(rollups);
+        if (rollups.runs.size >= SEAL_RUNS_AT) {
+          sealed.push(sealRuns(rollups.runs));
+          rollups.runs = new Map();
+        }
       } else {
         result.skipped++;
         if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: parsed.error });
@@ -70,6 +77,9 @@ export async function scanRange(range: Range, rollups: Rollups): Promise<RangeRe
   result.lines = scan.nextLine - range.line;
   result.end_offset = scan.endOffset;
   result.held = scan.stopped;
+  if (rollups.runs.size) sealed.push(sealRuns(rollups.runs));
+  rollups.runs = new Map();
+  if (sealed.length) rollups.sealed = mergeSealed(sealed);
   compactRollups(rollups, { tokens: true });
   result.held_back_bytes = scan.heldBackBytes;
   return result;

@@ -92,4 +92,22 @@ describe('ingest of the tokentune JSONL export', () => {
     expect(r2.endOffset).toBe(scan.endOffset);
     expect(r2.nextLine).toBe(50_001);
   });
+
+  it('reads lines longer than its buffer, stops at a range end, and holds back a long partial line', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'long.jsonl');
+    const long = `{"n":1,"pad":"${'y'.repeat(2_500_000)}"}`;
+    await writeFile(file, `${long}\n{"n":2}\r\n{"n":3}\n{"n":4,"pad":"${'z'.repeat(1_200_000)}`);
+    const seen: string[] = [];
+    const scan = await scanLines(file, (t) => void seen.push(t));
+    expect(seen.map((t) => (JSON.parse(t) as { n: number }).n)).toEqual([1, 2, 3]);
+    expect(seen[0]).toBe(long);
+    expect(scan).toMatchObject({ nextLine: 4, endOffset: Buffer.byteLength(`${long}\n{"n":2}\r\n{"n":3}\n`), heldBackBytes: 1_200_000 + 14 });
+    // a range that ends at the start of line 3 delivers lines 1 and 2 only
+    const upTo = Buffer.byteLength(`${long}\n{"n":2}\r\n`);
+    const part: string[] = [];
+    const ranged = await scanLines(file, (t) => void part.push(t), { offset: 0, line: 1, end: upTo });
+    expect(part).toHaveLength(2);
+    expect(ranged).toMatchObject({ endOffset: upTo, nextLine: 3, heldBackBytes: 0, bytesRead: upTo });
+  });
 });
