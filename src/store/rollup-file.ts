@@ -97,6 +97,8 @@ export async function readRollupsFile(path: string): Promise<Map<string, Rollups
     for (const b of f.phases) {
       const v = view(b.tokens);
       const tokens = b.tokens.kind === 'u32' ? new Uint32Array(v.buffer, v.byteOffset, v.byteLength / 4) : new Float64Array(v.buffer, v.byteOffset, v.byteLength / 8);
+      // Files written before lists were kept sorted: sorted once here, in place.
+      if (!isSorted(tokens)) tokens.sort();
       r.phases.set(phaseKey(b.day, b.category, b.complexity, b.model), { ...b, tokens });
     }
     for (const c of f.calls) r.calls.set(callKey(c.day, c.model, c.role), c);

@@ -226,8 +226,7 @@ export function mergeRollups(into: Rollups, from: Rollups): Rollups {
   if (from.max_ts > into.max_ts) into.max_ts = from.max_ts;
   mergeMap(into.phases, from.phases, (a, b) => {
     addFields(a, b, PHASE_SUMS);
-    const into = Array.isArray(a.tokens) ? a.tokens : (a.tokens = Array.from(a.tokens));
-    for (let i = 0; i < b.tokens.length; i++) into.push(b.tokens[i]!);
+    a.tokens = mergeTokens(a.tokens, b.tokens);
     if (b.cap_ts > a.cap_ts) {
       a.cap = b.cap;
       a.cap_ts = b.cap_ts;
@@ -242,6 +241,29 @@ export function mergeRollups(into: Rollups, from: Rollups): Rollups {
   });
   mergeMap(into.tiers, from.tiers, mergeTier);
   return into;
+}
+
+type Tokens = PhaseBucket['tokens'];
+
+/**
+ * Two buckets' token lists as one. Packed lists are sorted (compactRollups), and two of them merge
+ * into one packed, sorted list in a linear pass: the rollups of a large history stay packed as ranges
+ * are folded in, instead of turning into arrays of boxed numbers twice their size.
+ */
+export function mergeTokens(a: Tokens, b: Tokens): Tokens {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    const into = Array.isArray(a) ? a : Array.from(a);
+    for (let i = 0; i < b.length; i++) into.push(b[i]!);
+    return into;
+  }
+  const out = a instanceof Uint32Array && b instanceof Uint32Array ? new Uint32Array(a.length + b.length) : new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
 }
 
 const PHASE_SUMS = ['phases', 'success', 'failed', 'timeout', 'stuck', 'retries', 'builder_attempts', 'auditor_attempts', 'truncations', 'tokens_sum', 'tokens_success_sum'] as const;

@@ -32,7 +32,15 @@ export function sealRuns(runs: Map<string, RunSummary>): SealedRuns {
   return { ids, numbers };
 }
 
-/** Sealed tables merged by walking their sorted ids; one run in several tables is summed. */
+/** Rows one table must win in a row before the merge looks for a whole stretch of them. */
+const MIN_GALLOP = 8;
+
+/**
+ * Sealed tables merged by walking their sorted ids; one run in several tables is summed. When one
+ * table keeps winning (runs of one range of the file, after those of the range before), the rest of
+ * its stretch below every other table's next id is found by galloping and copied in bulk; tables that
+ * interleave row by row (phase and CI records of the same runs) never pay for that search.
+ */
 export function mergeSealed(tables: readonly SealedRuns[]): SealedRuns {
   if (tables.length === 1) return tables[0]!;
   const total = tables.reduce((n, t) => n + t.ids.length, 0);
@@ -40,12 +48,16 @@ export function mergeSealed(tables: readonly SealedRuns[]): SealedRuns {
   const numbers = new Float64Array(total * F);
   const at = tables.map(() => 0);
   let out = -1;
+  let last = -1;
+  let wins = 0;
   for (;;) {
     let pick = -1;
     for (let t = 0; t < tables.length; t++) {
       if (at[t]! < tables[t]!.ids.length && (pick === -1 || byId(tables[t]!.ids[at[t]!]!, tables[pick]!.ids[at[pick]!]!) < 0)) pick = t;
     }
     if (pick === -1) break;
+    wins = pick === last ? wins + 1 : 1;
+    last = pick;
     const table = tables[pick]!;
     const row = at[pick]!++;
     const id = table.ids[row]!;
@@ -60,8 +72,41 @@ export function mergeSealed(tables: readonly SealedRuns[]): SealedRuns {
       ids.push(id);
       numbers.set(table.numbers.subarray(src, src + F), out * F);
     }
+    if (wins < MIN_GALLOP) continue;
+    // Every row of this table below the other tables' next ids is new and comes next.
+    let bound: string | undefined;
+    for (let t = 0; t < tables.length; t++) {
+      const head = tables[t]!.ids[at[t]!];
+      if (t !== pick && head !== undefined && (bound === undefined || head < bound)) bound = head;
+    }
+    const from = at[pick]!;
+    const end = bound === undefined ? table.ids.length : gallop(table.ids, bound, from);
+    for (let r = from; r < end; r++) ids.push(table.ids[r]!);
+    numbers.set(table.numbers.subarray(from * F, end * F), (out + 1) * F);
+    out += end - from;
+    at[pick] = end;
+    wins = 0;
   }
   return { ids, numbers: numbers.subarray(0, ids.length * F) };
+}
+
+/** First index at or after `from` whose id is not below `id`: exponential, then binary search. */
+function gallop(ids: readonly string[], id: string, from: number): number {
+  let lo = from;
+  let step = 1;
+  let hi = from;
+  while (hi < ids.length && ids[hi]! < id) {
+    lo = hi + 1;
+    hi = from + step;
+    step *= 2;
+  }
+  hi = Math.min(hi, ids.length);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Code-unit order: the same everywhere, unlike localeCompare. */
