@@ -1,46 +1,65 @@
 import { dayOf } from '../store/rollup.js';
 import type { RollupView } from '../store/rollup-view.js';
+import { eachMergedRun, RUN_FIELDS } from '../store/sealed-runs.js';
 import type { RunColumns, RunStats, Trend } from './types.js';
 import { inWindow, type DayRange } from './window.js';
 
 const RECENT = 5;
 
+type RunField = (typeof RUN_FIELDS)[number];
+const F = RUN_FIELDS.length;
+const FIELD = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, j])) as Record<RunField, number>;
+
 /** Per-run totals of the runs that started in the window, oldest first, as columns. */
 export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
-  const t = rollups.runs;
-  const rows: number[] = [];
-  for (let i = 0; i < t.ids.length; i++) if (inWindow(range, dayOf(t.first_ts[i]!))) rows.push(i);
-  // Rows are in id order already, and the sort is stable: ties on start time stay in id order.
-  rows.sort((a, b) => t.first_ts[a]! - t.first_ts[b]!);
-  const col = (source: Float64Array) => {
-    const out = new Float64Array(rows.length);
-    for (let k = 0; k < rows.length; k++) out[k] = source[rows[k]!]!;
+  // Only the window's runs are copied out, into columns of their exact size (one walk to count them,
+  // one to copy); the history's runs are walked, never merged into a copy.
+  const inRange = (numbers: Float64Array, offset: number) => inWindow(range, dayOf(numbers[offset + FIELD.first_ts]!));
+  let n = 0;
+  eachMergedRun(rollups.runs, (_, numbers, offset) => void (inRange(numbers, offset) && n++));
+  const ids: string[] = new Array<string>(n);
+  const cols = RUN_FIELDS.map(() => new Float64Array(n));
+  let k = 0;
+  eachMergedRun(rollups.runs, (id, numbers, offset) => {
+    if (!inRange(numbers, offset)) return;
+    ids[k] = id;
+    for (let j = 0; j < F; j++) cols[j]![k] = numbers[offset + j]!;
+    k++;
+  });
+  const first = cols[FIELD.first_ts]!;
+  // The walk is in id order; ties on start time stay in id order.
+  const rows = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => first[a]! - first[b]! || a - b);
+  const col = (f: RunField) => {
+    const source = cols[FIELD[f]]!;
+    const out = new Float64Array(n);
+    for (let r = 0; r < n; r++) out[r] = source[rows[r]!]!;
     return out;
   };
-  const core = col(t.phase_tokens);
-  const aux = col(t.aux_tokens);
-  const recent: RunStats[] = rows.slice(-RECENT).map((i) => ({
-    run_id: t.ids[i]!,
-    started_ts: t.first_ts[i]!,
-    phases: t.phases[i]!,
-    failures: t.failures[i]!,
-    core_tokens: t.phase_tokens[i]!,
-    builder_tokens: t.builder_tokens[i]!,
-    auditor_tokens: t.auditor_tokens[i]!,
-    aux_tokens: t.aux_tokens[i]!,
-    ci_tokens: t.ci_tokens[i]!,
-    total_tokens: t.phase_tokens[i]! + t.aux_tokens[i]!,
+  const at = (i: number, f: RunField) => cols[FIELD[f]]![i]!;
+  const core = col('phase_tokens');
+  const aux = col('aux_tokens');
+  const recent: RunStats[] = Array.from(rows.subarray(Math.max(0, n - RECENT))).map((i) => ({
+    run_id: ids[i]!,
+    started_ts: at(i, 'first_ts'),
+    phases: at(i, 'phases'),
+    failures: at(i, 'failures'),
+    core_tokens: at(i, 'phase_tokens'),
+    builder_tokens: at(i, 'builder_tokens'),
+    auditor_tokens: at(i, 'auditor_tokens'),
+    aux_tokens: at(i, 'aux_tokens'),
+    ci_tokens: at(i, 'ci_tokens'),
+    total_tokens: at(i, 'phase_tokens') + at(i, 'aux_tokens'),
   }));
   return {
-    count: rows.length,
-    started_ts: col(t.first_ts),
+    count: n,
+    started_ts: col('first_ts'),
     core_tokens: core,
     aux_tokens: aux,
-    builder_tokens: col(t.builder_tokens),
-    auditor_tokens: col(t.auditor_tokens),
-    ci_tokens: col(t.ci_tokens),
+    builder_tokens: col('builder_tokens'),
+    auditor_tokens: col('auditor_tokens'),
+    ci_tokens: col('ci_tokens'),
     total_tokens: core.map((c, k) => c + aux[k]!),
-    failures: col(t.failures),
+    failures: col('failures'),
     recent,
   };
 }

@@ -45,16 +45,16 @@ export async function writeRollupsFile(path: string, rollups: Map<string, Rollup
   for (const [key, r] of rollups) {
     const phases = [...r.phases.values()].map((b) => {
       const { tokens, ...rest } = b;
-      const fits = allFit(tokens);
-      // Stored sorted (see compactRollups); a list already sorted costs one more pass, not a sort.
-      const packed = fits ? Uint32Array.from(tokens) : Float64Array.from(tokens);
-      if (!isSorted(packed)) packed.sort();
-      return { ...rest, tokens: { ...add(new Uint8Array(packed.buffer)), kind: fits ? ('u32' as const) : ('f64' as const) } };
+      // Stored sorted (see compactRollups). A packed list (the usual case) is written as it is, not copied.
+      const packed = tokens instanceof Uint32Array || tokens instanceof Float64Array ? tokens : allFit(tokens) ? Uint32Array.from(tokens) : Float64Array.from(tokens);
+      const sorted = isSorted(packed) ? packed : packed.slice().sort();
+      return { ...rest, tokens: { ...add(bytesOf(sorted)), kind: sorted instanceof Uint32Array ? ('u32' as const) : ('f64' as const) } };
     });
     // Runs are stored sealed: sorted by id, so reading them back needs no object per run.
-    const runs = mergeSealed([...(r.sealed ? [r.sealed] : []), sealRuns(r.runs)]);
+    const tables = [...(r.sealed ? [r.sealed] : []), ...(r.runs.size ? [sealRuns(r.runs)] : [])];
+    const runs = tables.length ? mergeSealed(tables) : { ids: [], numbers: new Float64Array(0) };
     const ids = runs.ids;
-    const numbers = Float64Array.from(runs.numbers);
+    const numbers = runs.numbers;
     files.push({
       key,
       max_ts: r.max_ts,
@@ -62,7 +62,7 @@ export async function writeRollupsFile(path: string, rollups: Map<string, Rollup
       phases,
       calls: [...r.calls.values()],
       tiers: [...r.tiers.values()],
-      runs: { count: ids.length, ids: add(Buffer.from(ids.join('\n'))), numbers: add(new Uint8Array(numbers.buffer)) },
+      runs: { count: ids.length, ids: add(Buffer.from(ids.join('\n'))), numbers: add(bytesOf(numbers)) },
     });
   }
   const header = Buffer.from(JSON.stringify({ version: 2, files }));
@@ -125,3 +125,6 @@ function isSorted(a: Uint32Array | Float64Array): boolean {
   for (let i = 1; i < a.length; i++) if (a[i]! < a[i - 1]!) return false;
   return true;
 }
+
+/** The bytes of a typed array, as a view: exactly its own, even when it is a view of a larger buffer. */
+const bytesOf = (a: Uint32Array | Float64Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);

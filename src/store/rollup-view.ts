@@ -1,33 +1,22 @@
 import { copyOf, mergeTier, type CallBucket, type PhaseBucket, type Rollups, type TierDay } from './rollup.js';
-import { mergeSealed, RUN_FIELDS, sealRuns, type SealedRuns } from './sealed-runs.js';
+import { sealRuns, type SealedRuns } from './sealed-runs.js';
 
-const F = RUN_FIELDS.length;
-
-/** Per-run summaries of several files merged by run id, as columns: no object per run. */
-export interface RunTable {
-  ids: string[];
-  first_ts: Float64Array;
-  last_ts: Float64Array;
-  phases: Float64Array;
-  failures: Float64Array;
-  phase_tokens: Float64Array;
-  builder_tokens: Float64Array;
-  auditor_tokens: Float64Array;
-  aux_tokens: Float64Array;
-  ci_tokens: Float64Array;
-}
-
+/**
+ * Per-run summaries: the sealed tables of the files, not merged — a run spread over several files is
+ * merged by whoever walks them (eachMergedRun), so no merged copy of the history's runs is built.
+ */
+export type RunTables = SealedRuns[];
 
 /**
  * What the stats read: every bucket of several rollups (one per source file), with runs and tiers —
  * which a run or a day can spread over several files — merged by key. Buckets are shared with the
- * rollups, not copied; runs become columns; a tier found in more than one file is merged into a new
+ * rollups, not copied; runs stay in their files' sealed tables; a tier found in more than one file is merged into a new
  * object.
  */
 export interface RollupView {
   phases: PhaseBucket[];
   calls: CallBucket[];
-  runs: RunTable;
+  runs: RunTables;
   tiers: Map<string, TierDay>;
   max_ts: number;
   records: number;
@@ -56,14 +45,5 @@ export function viewOf(all: Iterable<Rollups>): RollupView {
       }
     }
   }
-  const merged = mergeSealed(sources);
-  const column = (j: number) => {
-    const out = new Float64Array(merged.ids.length);
-    for (let i = 0; i < out.length; i++) out[i] = merged.numbers[i * F + j]!;
-    return out;
-  };
-  const cols = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, column(j)])) as Record<(typeof RUN_FIELDS)[number], Float64Array>;
-  return { ...view, runs: { ids: merged.ids, ...cols } };
+  return { ...view, runs: sources };
 }
-
-

@@ -329,7 +329,7 @@ function addCounts(a: Record<string, number>, b: Record<string, number>): void {
 }
 
 /** Runs kept as objects before they are sealed into columns, while a large input is parsed. */
-export const SEAL_RUNS_AT = 20_000;
+export const SEAL_RUNS_AT = 2_000;
 
 /**
  * Makes a rollup compact without changing what it stands for: runs sealed into the sorted columnar
@@ -343,12 +343,16 @@ export function compactRollups(r: Rollups, opts: { tokens?: boolean } = {}): voi
     r.runs = new Map();
   }
   if (opts.tokens) {
-    for (const b of r.phases.values()) {
-      if (!Array.isArray(b.tokens)) continue;
-      let fits = true;
-      for (let i = 0; i < b.tokens.length && fits; i++) fits = b.tokens[i]! <= 0xffffffff;
-      // Sorted once here, so percentiles over a window are binary searches over these runs (stats/percentiles).
-      b.tokens = (fits ? Uint32Array.from(b.tokens) : Float64Array.from(b.tokens)).sort();
-    }
+    for (const b of r.phases.values()) if (Array.isArray(b.tokens)) b.tokens = packTokens(b.tokens);
   }
+}
+
+/**
+ * Token values as a packed, sorted list: sorted once here, so percentiles over a window are binary
+ * searches over such lists (stats/percentiles), and two of them merge in one pass (mergeTokens).
+ */
+export function packTokens(values: readonly number[]): Uint32Array | Float64Array {
+  let fits = true;
+  for (let i = 0; i < values.length && fits; i++) fits = values[i]! <= 0xffffffff;
+  return (fits ? Uint32Array.from(values) : Float64Array.from(values)).sort();
 }

@@ -109,6 +109,43 @@ function gallop(ids: readonly string[], id: string, from: number): number {
   return lo;
 }
 
+/**
+ * Every run of several sealed tables, merged as mergeSealed would merge them, handed to `emit` in id
+ * order without building the merged table: the caller reads RUN_FIELDS values at numbers[offset + j]
+ * (valid only during the call).
+ */
+export function eachMergedRun(tables: readonly SealedRuns[], emit: (id: string, numbers: Float64Array, offset: number) => void): void {
+  if (tables.length === 1) {
+    const t = tables[0]!;
+    for (let i = 0; i < t.ids.length; i++) emit(t.ids[i]!, t.numbers, i * F);
+    return;
+  }
+  const at = tables.map(() => 0);
+  const row = new Float64Array(F);
+  let current: string | undefined;
+  for (;;) {
+    let pick = -1;
+    for (let t = 0; t < tables.length; t++) {
+      if (at[t]! < tables[t]!.ids.length && (pick === -1 || byId(tables[t]!.ids[at[t]!]!, tables[pick]!.ids[at[pick]!]!) < 0)) pick = t;
+    }
+    if (pick === -1) break;
+    const table = tables[pick]!;
+    const r = at[pick]!++;
+    const id = table.ids[r]!;
+    const src = r * F;
+    if (id === current) {
+      row[0] = Math.min(row[0]!, table.numbers[src]!);
+      row[1] = Math.max(row[1]!, table.numbers[src + 1]!);
+      for (let j = 2; j < F; j++) row[j]! += table.numbers[src + j]!;
+    } else {
+      if (current !== undefined) emit(current, row, 0);
+      current = id;
+      row.set(table.numbers.subarray(src, src + F));
+    }
+  }
+  if (current !== undefined) emit(current, row, 0);
+}
+
 /** Code-unit order: the same everywhere, unlike localeCompare. */
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadState } from '../../src/store/state.js';
 import { viewOf, type RollupView } from '../../src/store/rollup-view.js';
 import { CLI, ROOT, tempDir, tune } from '../helpers/cli.js';
+import { eachMergedRun } from '../../src/store/sealed-runs.js';
 
 /** The totals a rollup stands for, independent of how it was built. */
 function totals(r: RollupView) {
@@ -17,7 +18,9 @@ function totals(r: RollupView) {
   }
   let ci = 0;
   for (const t of r.tiers.values()) ci += t.ci_runs;
-  return { records: r.records, byCategory, runs: r.runs.ids.length, ci };
+  let runs = 0;
+  eachMergedRun(r.runs, () => void runs++);
+  return { records: r.records, byCategory, runs, ci };
 }
 
 async function stateTotals(xdg: string) {

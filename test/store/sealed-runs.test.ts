@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/store/rollup.js';
-import { mergeSealed, RUN_FIELDS, RUN_SUMS, sealRuns } from '../../src/store/sealed-runs.js';
+import { eachMergedRun, mergeSealed, RUN_FIELDS, RUN_SUMS, sealRuns } from '../../src/store/sealed-runs.js';
 
 function summary(run_id: string, n: number): RunSummary {
   return { run_id, first_ts: 1000 + n, last_ts: 2000 + n, phases: n % 7, failures: n % 2, phase_tokens: n * 10, builder_tokens: n, auditor_tokens: 2 * n, aux_tokens: 3, ci_tokens: n % 5 };
@@ -37,7 +37,17 @@ describe('mergeSealed', () => {
       }),
     ];
     for (const tables of shapes) {
-      const merged = mergeSealed(tables.map((t) => sealRuns(new Map(t.map((s) => [s.run_id, s])))));
+      const sealed = tables.map((t) => sealRuns(new Map(t.map((s) => [s.run_id, s]))));
+      const merged = mergeSealed(sealed);
+      // Walking the tables gives the same rows in the same order, without building the merged table.
+      const walked: number[][] = [];
+      const walkedIds: string[] = [];
+      eachMergedRun(sealed, (id, numbers, offset) => {
+        walkedIds.push(id);
+        walked.push(Array.from(numbers.subarray(offset, offset + RUN_FIELDS.length)));
+      });
+      expect(walkedIds).toEqual(merged.ids);
+      expect(walked.flat()).toEqual(Array.from(merged.numbers));
       const expected = mergedByMap(tables);
       expect(merged.ids).toEqual([...expected.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
       merged.ids.forEach((id, i) => {
