@@ -12,23 +12,28 @@ const FIELD = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, j])) as Record<Run
 
 /** Per-run totals of the runs that started in the window, oldest first, as columns. */
 export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
-  // Only the window's runs are copied out, into columns of their exact size (one walk to count them,
-  // one to copy); the history's runs are walked, never merged into a copy.
-  const inRange = (numbers: Float64Array, offset: number) => inWindow(range, dayOf(numbers[offset + FIELD.first_ts]!));
+  // Only the window's runs are copied out, into columns that double as they fill; the history's runs
+  // are walked once, never merged into a copy.
+  const ids: string[] = [];
+  let cols = RUN_FIELDS.map(() => new Float64Array(1024));
   let n = 0;
-  eachMergedRun(rollups.runs, (_, numbers, offset) => void (inRange(numbers, offset) && n++));
-  const ids: string[] = new Array<string>(n);
-  const cols = RUN_FIELDS.map(() => new Float64Array(n));
-  let k = 0;
   eachMergedRun(rollups.runs, (id, numbers, offset) => {
-    if (!inRange(numbers, offset)) return;
-    ids[k] = id;
-    for (let j = 0; j < F; j++) cols[j]![k] = numbers[offset + j]!;
-    k++;
+    if (!inWindow(range, dayOf(numbers[offset + FIELD.first_ts]!))) return;
+    if (n === cols[0]!.length) {
+      cols = cols.map((c) => {
+        const bigger = new Float64Array(c.length * 2);
+        bigger.set(c);
+        return bigger;
+      });
+    }
+    ids.push(id);
+    for (let j = 0; j < F; j++) cols[j]![n] = numbers[offset + j]!;
+    n++;
   });
   const first = cols[FIELD.first_ts]!;
-  // The walk is in id order; ties on start time stay in id order.
-  const rows = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => first[a]! - first[b]! || a - b);
+  // The walk is in id order and Array.prototype.sort is stable, so ties on start time stay in id
+  // order; it is also fast on the nearly sorted order that run ids usually give.
+  const rows = Array.from({ length: n }, (_, i) => i).sort((a, b) => first[a]! - first[b]!);
   const col = (f: RunField) => {
     const source = cols[FIELD[f]]!;
     const out = new Float64Array(n);
@@ -38,7 +43,7 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
   const at = (i: number, f: RunField) => cols[FIELD[f]]![i]!;
   const core = col('phase_tokens');
   const aux = col('aux_tokens');
-  const recent: RunStats[] = Array.from(rows.subarray(Math.max(0, n - RECENT))).map((i) => ({
+  const recent: RunStats[] = rows.slice(-RECENT).map((i) => ({
     run_id: ids[i]!,
     started_ts: at(i, 'first_ts'),
     phases: at(i, 'phases'),
