@@ -50,8 +50,9 @@ export interface RangeResult {
 /** Parses one range into `rollups`. Used by the main thread and by ingest workers alike. */
 export async function scanRange(range: Range, rollups: Rollups): Promise<RangeResult> {
   const parse = PARSERS[range.format];
-  // Runs are sealed into tables as they pile up, before many run objects reach the old generation. Tables are kept as a stack of sizes that at least halve upwards, the
-  // top two merged when they come close: each run is copied O(log n) times, not once per seal.
+  // Runs are sealed into tables as they pile up, before many run objects reach the old generation.
+  // Tables are kept as a stack of sizes that at least halve upwards, the top two merged when they
+  // come close: each run is copied O(log n) times, not once per seal.
   const sealed: SealedRuns[] = rollups.sealed ? [rollups.sealed] : [];
   const seal = () => {
     if (rollups.runs.size) sealed.push(sealRuns(rollups.runs));
