@@ -180,6 +180,8 @@ const Publish = z.strictObject({
       reviewers: z.array(z.string().min(1)).default([]),
       /** Open tuning PRs (head branch under branch_prefix) at most; over it, no new PR is opened. */
       max_open_prs: z.number().int().min(1).default(1),
+      /** Per request; a request without an answer by then is retried like a 5xx. */
+      timeout_seconds: z.number().positive().default(30),
     })
     .prefault({}),
 });

@@ -18,13 +18,17 @@ export interface GithubSettings {
   reviewers: string[];
   maxOpenPrs: number;
   branchPrefix: string;
+  timeoutMs: number;
+  /** The run's abort signal (the daemon stopping). */
+  abort?: AbortSignal;
 }
 
 /** Settings from config and environment; null (no PRs, the branch is the output) without a token or repository. */
 export function githubSettings(
-  cfg: { repository?: string; api_url?: string; labels: string[]; reviewers: string[]; max_open_prs: number },
+  cfg: { repository?: string; api_url?: string; labels: string[]; reviewers: string[]; max_open_prs: number; timeout_seconds: number },
   branchPrefix: string,
   env: NodeJS.ProcessEnv,
+  abort?: AbortSignal,
 ): GithubSettings | { missing: string } {
   const token = env['GITHUB_TOKEN'] || env['GH_TOKEN'];
   const repository = cfg.repository ?? env['GITHUB_REPOSITORY'];
@@ -40,6 +44,8 @@ export function githubSettings(
     reviewers: cfg.reviewers,
     maxOpenPrs: cfg.max_open_prs,
     branchPrefix,
+    timeoutMs: cfg.timeout_seconds * 1000,
+    abort,
   };
 }
 
@@ -81,8 +87,8 @@ export class GithubClient {
 
   /** PRs whose head is `branch`, newest first. */
   async prsFor(branch: string): Promise<PullRequest[]> {
-    const { data } = await this.call('list pull requests', () =>
-      this.octokit.rest.pulls.list({ owner: this.s.owner, repo: this.s.repo, state: 'all', head: `${this.s.owner}:${branch}`, per_page: 100 }),
+    const { data } = await this.call('list pull requests', (request) =>
+      this.octokit.rest.pulls.list({ owner: this.s.owner, repo: this.s.repo, state: 'all', head: `${this.s.owner}:${branch}`, per_page: 100, request }),
     );
     return data
       .filter((p) => p.head.ref === branch)
@@ -104,46 +110,52 @@ export class GithubClient {
     const open = o.prs.find((p) => p.state === 'open');
     if (open) {
       if (open.hash === o.hash) return { action: 'unchanged', pr: open, warnings: [], message: `PR #${open.number} already holds this proposal` };
-      await this.call('update the pull request', () =>
-        this.octokit.rest.pulls.update({ owner: this.s.owner, repo: this.s.repo, pull_number: open.number, title: o.title, body: o.body }),
+      await this.call('update the pull request', (request) =>
+        this.octokit.rest.pulls.update({ owner: this.s.owner, repo: this.s.repo, pull_number: open.number, title: o.title, body: o.body, request }),
       );
       return { action: 'updated', pr: { ...open, hash: o.hash }, warnings: [], message: `PR #${open.number} updated` };
     }
     const settled = GithubClient.settled(o.prs, o.hash);
     if (settled) return settled;
-    const { data: openPrs } = await this.call('list open pull requests', () =>
-      this.octokit.rest.pulls.list({ owner: this.s.owner, repo: this.s.repo, state: 'open', per_page: 100 }),
+    const { data: openPrs } = await this.call('list open pull requests', (request) =>
+      this.octokit.rest.pulls.list({ owner: this.s.owner, repo: this.s.repo, state: 'open', per_page: 100, request }),
     );
     const tuning = openPrs.filter((p) => p.head.ref.startsWith(this.s.branchPrefix));
     if (tuning.length >= this.s.maxOpenPrs) {
       return { action: 'limit', pr: null, warnings: [], message: `${tuning.length} tuning PR(s) open (${tuning.map((p) => `#${p.number}`).join(', ')}), the limit is ${this.s.maxOpenPrs}: no new PR` };
     }
-    const { data: created } = await this.call('open the pull request', () =>
-      this.octokit.rest.pulls.create({ owner: this.s.owner, repo: this.s.repo, title: o.title, body: o.body, head: o.branch, base: o.base }),
+    const { data: created } = await this.call('open the pull request', (request) =>
+      this.octokit.rest.pulls.create({ owner: this.s.owner, repo: this.s.repo, title: o.title, body: o.body, head: o.branch, base: o.base, request }),
     );
     const pr: PullRequest = { number: created.number, url: created.html_url, state: 'open', merged: false, hash: o.hash, head: o.branch };
     const warnings: string[] = [];
     // A label or reviewer GitHub refuses (a reviewer without access, say) leaves a good PR: warn, go on.
     if (this.s.labels.length) {
-      await this.call('add labels', () => this.octokit.rest.issues.addLabels({ owner: this.s.owner, repo: this.s.repo, issue_number: pr.number, labels: this.s.labels })).catch((e: Error) =>
+      await this.call('add labels', (request) => this.octokit.rest.issues.addLabels({ owner: this.s.owner, repo: this.s.repo, issue_number: pr.number, labels: this.s.labels, request })).catch((e: Error) =>
         warnings.push(e.message),
       );
     }
     if (this.s.reviewers.length) {
-      await this.call('request reviewers', () =>
-        this.octokit.rest.pulls.requestReviewers({ owner: this.s.owner, repo: this.s.repo, pull_number: pr.number, reviewers: this.s.reviewers }),
+      await this.call('request reviewers', (request) =>
+        this.octokit.rest.pulls.requestReviewers({ owner: this.s.owner, repo: this.s.repo, pull_number: pr.number, reviewers: this.s.reviewers, request }),
       ).catch((e: Error) => warnings.push(e.message));
     }
     return { action: 'opened', pr, warnings, message: `PR #${pr.number} opened: ${pr.url}` };
   }
 
-  private async call<T>(what: string, f: () => Promise<T>): Promise<T> {
+  private async call<T>(what: string, f: (request: { signal: AbortSignal }) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      // Each request has its own deadline, and stops at once when the run is aborted.
+      const timeout = AbortSignal.timeout(this.s.timeoutMs);
+      const signal = this.s.abort ? AbortSignal.any([this.s.abort, timeout]) : timeout;
       try {
-        return await f();
+        return await f({ signal });
       } catch (e) {
+        if (this.s.abort?.aborted) throw e;
         const status = (e as { status?: number }).status;
-        const transient = status === undefined || status >= 500;
+        if (timeout.aborted) (e as Error).message = `no answer within ${this.s.timeoutMs / 1000} s`;
+        // A timeout or network failure reaches here without an HTTP status (Octokit reports 500 for some).
+        const transient = status === undefined || status >= 500 || timeout.aborted;
         if (transient && attempt < RETRIES) {
           await new Promise((r) => setTimeout(r, PAUSE_MS * (attempt + 1)));
           continue;

@@ -67,7 +67,7 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   const files = applyChanges(p.changes, targets).filter((f) => f.after !== f.before);
   if (!files.length) return { ...result, status: 'no-changes', notes: [`${base.name} already holds every proposed value`] };
 
-  const gh = githubSettings(cfg.github, cfg.branch_prefix, p.env);
+  const gh = githubSettings(cfg.github, cfg.branch_prefix, p.env, p.abort);
   const client = 'missing' in gh ? null : await GithubClient.create(gh);
   const prs = client ? await client.prsFor(branch) : [];
   const settled = GithubClient.settled(prs, hash);

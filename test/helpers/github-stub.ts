@@ -34,6 +34,8 @@ export interface Failure {
   body?: unknown;
   /** How many calls fail; then the route answers normally. Default: every call. */
   times?: number;
+  /** Never answer (the client's timeout must act). */
+  hang?: boolean;
 }
 
 export async function startGithubStub(owner = 'acme', repo = 'pipeline') {
@@ -67,6 +69,7 @@ export async function startGithubStub(owner = 'acme', repo = 'pipeline') {
     const failure = failures.find((f) => f.method === call.method && f.path.test(call.path) && (f.times ?? Infinity) > 0);
     if (failure) {
       if (failure.times !== undefined) failure.times--;
+      if (failure.hang) return; // closed by close()
       return send(failure.status, failure.body ?? { message: `scripted ${failure.status}` });
     }
     const number = Number(/\/(?:pulls|issues)\/(\d+)/.exec(call.path)?.[1]);

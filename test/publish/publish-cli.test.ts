@@ -170,13 +170,13 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(stub.writes()).toHaveLength(0);
   });
 
-  it('retries a 5xx; a 422 fails the run with GitHub\'s words and the next run publishes again', async () => {
-    const s = await tunedRepo(publishing());
-    stub.failures.push({ method: 'POST', path: /\/pulls$/, status: 502, times: 1 });
+  it('retries a 5xx and a request without an answer; a 422 fails the run with GitHub\'s words and the next run publishes again', async () => {
+    const s = await tunedRepo(publishing('    timeout_seconds: 1\n'));
+    stub.failures.push({ method: 'POST', path: /\/pulls$/, status: 502, times: 1 }, { method: 'POST', path: /\/pulls$/, status: 0, hang: true, times: 1 });
     const retried = await s.run(['--json'], TOKEN);
     expect(retried.code, retried.stderr).toBe(0);
     expect(JSON.parse(retried.stdout).publish.pr).toMatchObject({ action: 'opened' });
-    expect(stub.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/pulls'))).toHaveLength(2);
+    expect(stub.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/pulls'))).toHaveLength(3);
 
     const t = await tunedRepo(publishing());
     stub.prs.length = 0;
