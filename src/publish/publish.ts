@@ -65,35 +65,19 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   }
   const targets = readTargets(onBase);
   const files = applyChanges(p.changes, targets).filter((f) => f.after !== f.before);
-  if (!files.length) return { ...result, status: 'no-changes', notes: [`${base.name} already holds every proposed value`] };
+  if (!files.length) return { ...result, status: 'no-changes', notes: [...result.notes, `${base.name} already holds every proposed value`] };
 
   const gh = githubSettings(cfg.github, cfg.branch_prefix, p.env, p.abort);
   const client = 'missing' in gh ? null : await GithubClient.create(gh);
   const prs = client ? await client.prsFor(branch) : [];
   const settled = GithubClient.settled(prs, hash);
-  if (settled) return { ...result, status: settled.action as 'declined' | 'merged', pr: settled, notes: [settled.message] };
+  if (settled) return { ...result, status: settled.action as 'declined' | 'merged', pr: settled, notes: [...result.notes, settled.message] };
 
   const holder = await checkedOutIn(repo, branch);
   if (holder) throw new PublishError(`${branch} is checked out in ${holder}: tokentune moves that branch, so switch that checkout to another branch`);
-  const localTip = await branchTip(repo, `refs/heads/${branch}`);
-  const remoteTip = cfg.remote ? await branchTip(repo, `refs/remotes/${cfg.remote}/${branch}`) : null;
-  for (const tip of new Set([localTip, remoteTip])) {
-    if (!tip) continue;
-    const foreign = (await commitsSince(repo, base.commit, tip)).filter((c) => c.hash === null);
-    if (foreign.length) {
-      const c = foreign[0]!;
-      const where = tip === remoteTip && tip !== localTip ? `${cfg.remote}/${branch}` : branch;
-      return {
-        ...result,
-        status: 'blocked',
-        commit: tip,
-        notes: [`${where} holds ${foreign.length} commit(s) tokentune did not make (${c.sha.slice(0, 7)} by ${c.author}: "${c.subject}"): left alone. Merge or delete the branch to get new proposals.`],
-      };
-    }
-  }
+  const { localTip, remoteTip, current, currentHash, foreign } = await branchState(repo, base.commit, branch, cfg.remote);
+  if (foreign) return { ...result, status: 'blocked', commit: foreign.tip, notes: [...result.notes, foreign.note] };
 
-  const current = remoteTip ?? localTip;
-  const currentHash = current ? ((await commitsSince(repo, base.commit, current))[0]?.hash ?? null) : null;
   let commit = current;
   if (current && currentHash === hash) {
     result.status = 'unchanged';
@@ -139,6 +123,27 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   });
   result.notes.push(result.pr.message, ...result.pr.warnings.map((w) => `warning: ${w}`));
   return result;
+}
+
+/**
+ * Where the proposal branch is, locally and on the remote; the proposal hash of its newest commit; and
+ * the first commit on it that tokentune did not make, if any (then it is not ours to move).
+ */
+async function branchState(repo: Repo, baseCommit: string, branch: string, remote: string | undefined) {
+  const localTip = await branchTip(repo, `refs/heads/${branch}`);
+  const remoteTip = remote ? await branchTip(repo, `refs/remotes/${remote}/${branch}`) : null;
+  let foreign: { tip: string; note: string } | null = null;
+  for (const tip of new Set([localTip, remoteTip])) {
+    if (!tip || foreign) continue;
+    const others = (await commitsSince(repo, baseCommit, tip)).filter((c) => c.hash === null);
+    if (!others.length) continue;
+    const c = others[0]!;
+    const where = tip === remoteTip && tip !== localTip ? `${remote}/${branch}` : branch;
+    foreign = { tip, note: `${where} holds ${others.length} commit(s) tokentune did not make (${c.sha.slice(0, 7)} by ${c.author}: "${c.subject}"): left alone. Merge or delete the branch to get new proposals.` };
+  }
+  const current = remoteTip ?? localTip;
+  const currentHash = current ? ((await commitsSince(repo, baseCommit, current))[0]?.hash ?? null) : null;
+  return { localTip, remoteTip, current, currentHash, foreign };
 }
 
 /** A file's path with its folder's symlinks resolved, as git names the repository's root. */
