@@ -34,8 +34,11 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
   // The walk is in id order and Array.prototype.sort is stable, so ties on start time stay in id
   // order; it is also fast on the nearly sorted order that run ids usually give.
   const rows = Array.from({ length: n }, (_, i) => i).sort((a, b) => first[a]! - first[b]!);
+  // Run ids often sort in time order already: then the columns are used as they are, not copied.
+  const inOrder = rows.every((r, k) => r === k);
   const col = (f: RunField) => {
     const source = cols[FIELD[f]]!;
+    if (inOrder) return source.subarray(0, n);
     const out = new Float64Array(n);
     for (let r = 0; r < n; r++) out[r] = source[rows[r]!]!;
     return out;
