@@ -87,6 +87,20 @@ describe('computeStats', () => {
     expect(stats.trend).toEqual({ direction: 'declining', first_half_mean: 910, second_half_mean: 610, change: expect.closeTo(-300 / 910, 9) });
   });
 
+  it('orders runs by start time whatever their ids, ties in id order', () => {
+    const recs = [];
+    for (let i = 0; i < 6; i++) {
+      // Ids sort against time: run z5 started first.
+      const run_id = `z${5 - i}`;
+      recs.push(phase({ category: 'a', run_id, ts: T0 + i * 86_400_000, tokens_used: 1000 - i * 100 }));
+    }
+    recs.push(phase({ category: 'a', run_id: 'a-tie', ts: T0 + 5 * 86_400_000, tokens_used: 1 }));
+    const stats = statsOf(recs);
+    expect([...stats.runs.core_tokens]).toEqual([1000, 900, 800, 700, 600, 1, 500]);
+    expect(stats.runs.recent.map((r) => r.run_id)).toEqual(['z3', 'z2', 'z1', 'a-tie', 'z0']);
+    expect([...stats.runs.started_ts]).toEqual([...stats.runs.started_ts].sort((a, b) => a - b));
+  });
+
   it('keeps only the window: the last N days ending on the newest record', () => {
     const old = phase({ category: 'old', ts: T0 - 40 * 86_400_000 });
     const stats = statsOf([old, phase({ category: 'new', ts: T0 })], 28);
