@@ -6,16 +6,19 @@ import { inWindow, type DayRange } from './window.js';
 
 const RECENT = 5;
 
-type RunField = (typeof RUN_FIELDS)[number];
-const F = RUN_FIELDS.length;
-const FIELD = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, j])) as Record<RunField, number>;
+const FIELD = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, j])) as Record<(typeof RUN_FIELDS)[number], number>;
+
+/** The fields the run statistics use (not last_ts). */
+const USED = RUN_FIELDS.filter((f) => f !== 'last_ts');
+type UsedField = (typeof USED)[number];
+const SOURCE = USED.map((f) => FIELD[f]);
 
 /** Per-run totals of the runs that started in the window, oldest first, as columns. */
 export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
   // Only the window's runs are copied out, into columns that double as they fill; the history's runs
   // are walked once, never merged into a copy.
   const ids: string[] = [];
-  let cols = RUN_FIELDS.map(() => new Float64Array(1024));
+  let cols = USED.map(() => new Float64Array(1024));
   let n = 0;
   eachMergedRun(rollups.runs, (id, numbers, offset) => {
     if (!inWindow(range, dayOf(numbers[offset + FIELD.first_ts]!))) return;
@@ -27,25 +30,15 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
       });
     }
     ids.push(id);
-    for (let j = 0; j < F; j++) cols[j]![n] = numbers[offset + j]!;
+    for (let j = 0; j < SOURCE.length; j++) cols[j]![n] = numbers[offset + SOURCE[j]!]!;
     n++;
   });
-  const first = cols[FIELD.first_ts]!;
+  const column = (f: UsedField) => cols[USED.indexOf(f)]!;
+  const first = column('first_ts');
   // The walk is in id order and Array.prototype.sort is stable, so ties on start time stay in id
   // order; it is also fast on the nearly sorted order that run ids usually give.
   const rows = Array.from({ length: n }, (_, i) => i).sort((a, b) => first[a]! - first[b]!);
-  // Run ids often sort in time order already: then the columns are used as they are, not copied.
-  const inOrder = rows.every((r, k) => r === k);
-  const col = (f: RunField) => {
-    const source = cols[FIELD[f]]!;
-    if (inOrder) return source.subarray(0, n);
-    const out = new Float64Array(n);
-    for (let r = 0; r < n; r++) out[r] = source[rows[r]!]!;
-    return out;
-  };
-  const at = (i: number, f: RunField) => cols[FIELD[f]]![i]!;
-  const core = col('phase_tokens');
-  const aux = col('aux_tokens');
+  const at = (i: number, f: UsedField) => column(f)[i]!;
   const recent: RunStats[] = rows.slice(-RECENT).map((i) => ({
     run_id: ids[i]!,
     started_ts: at(i, 'first_ts'),
@@ -58,6 +51,18 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
     ci_tokens: at(i, 'ci_tokens'),
     total_tokens: at(i, 'phase_tokens') + at(i, 'aux_tokens'),
   }));
+  // Into start-time order in place, through one scratch column (run ids often sort in time order
+  // already: then nothing moves).
+  if (!rows.every((r, k) => r === k)) {
+    const scratch = new Float64Array(n);
+    for (const c of cols) {
+      for (let k = 0; k < n; k++) scratch[k] = c[rows[k]!]!;
+      c.set(scratch);
+    }
+  }
+  const col = (f: UsedField) => column(f).subarray(0, n);
+  const core = col('phase_tokens');
+  const aux = col('aux_tokens');
   return {
     count: n,
     started_ts: col('first_ts'),
