@@ -1,5 +1,6 @@
 import type { Complexity } from '../telemetry/schema.js';
 import type { Percentiles } from './percentiles.js';
+import type { CallBucket } from '../store/rollup.js';
 
 export interface Window {
   /** Inclusive UTC days, ISO dates. */
@@ -52,14 +53,8 @@ export interface CategoryStats extends PhaseGroupStats {
   ci: CategoryCiStats;
 }
 
-export interface ModelRoleStats {
-  model: string;
-  role: string;
-  calls: number;
-  input: number;
-  output: number;
-  cache_creation: number;
-  cache_read: number;
+/** One model in one role over the window: its call buckets summed, with their total and cost. */
+export interface ModelRoleStats extends Omit<CallBucket, 'day'> {
   tokens: number;
   /** null when the model has no price: shown as unpriced, never as $0. */
   cost_usd: number | null;
