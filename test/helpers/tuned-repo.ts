@@ -13,23 +13,24 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
 }
 
 /**
- * A pipeline repository as a user has it: the example targets committed on main under config/, a
+ * A pipeline repository as a user has it: the example targets committed on main (or `branch`) under config/, a
  * bare repository as its origin, the example telemetry beside it, and a tuner config publishing to it.
  */
-export async function tunedRepo(publish: string) {
+export async function tunedRepo(publish: string, opts: { branch?: string } = {}) {
+  const main = opts.branch ?? 'main';
   const dir = await tempDir('tokentune-publish-');
   const remote = join(dir, 'origin.git');
   const work = join(dir, 'pipeline');
   const data = join(dir, 'data');
-  await git(dir, 'init', '--quiet', '--bare', '-b', 'main', remote);
+  await git(dir, 'init', '--quiet', '--bare', '-b', main, remote);
   await mkdir(join(work, 'config'), { recursive: true });
-  await git(work, 'init', '--quiet', '-b', 'main');
+  await git(work, 'init', '--quiet', '-b', main);
   for (const f of ['models.yaml', 'strategy_engine_config.yaml']) await copyFile(join(ROOT, 'config/example-target', f), join(work, 'config', f));
   await writeFile(join(work, 'README.md'), '# pipeline\n');
   await git(work, 'add', '.');
   await git(work, 'commit', '--quiet', '-m', 'Pipeline config');
   await git(work, 'remote', 'add', 'origin', remote);
-  await git(work, 'push', '--quiet', 'origin', 'main');
+  await git(work, 'push', '--quiet', 'origin', main);
   await mkdir(data);
   for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(data, f));
   const text = (await readFile(EXAMPLE, 'utf8'))

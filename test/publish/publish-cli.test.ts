@@ -193,6 +193,14 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(JSON.parse(next.stdout).publish).toMatchObject({ status: 'unchanged', pushed: false, pr: { action: 'opened' } });
   });
 
+  it('starts from the remote\'s default branch when publish.base is not set', async () => {
+    const s = await tunedRepo('publish:\n  remote: origin\n', { branch: 'trunk' });
+    const r = await s.run(['--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).publish).toMatchObject({ status: 'created', base: 'trunk', pushed: true });
+    expect(await git(s.remote, 'rev-parse', `${BRANCH}^`)).toBe(await git(s.remote, 'rev-parse', 'trunk'));
+  });
+
   it('keeps the branch local without a remote or with --no-push', async () => {
     const s = await tunedRepo('publish:\n  branch_prefix: tuning/\n  branch: weekly\n');
     const r = await s.run(['--json'], TOKEN);
