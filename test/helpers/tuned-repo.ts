@@ -13,8 +13,9 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
 }
 
 /**
- * A pipeline repository as a user has it: the example targets committed on main (or `branch`) under config/, a
- * bare repository as its origin, the example telemetry beside it, and a tuner config publishing to it.
+ * A pipeline repository as a user has it: the example targets committed on main (or `branch`) under
+ * config/, a bare repository as its origin, the example telemetry beside it, and a tuner config
+ * publishing to it.
  */
 export async function tunedRepo(publish: string, opts: { branch?: string } = {}) {
   const main = opts.branch ?? 'main';
