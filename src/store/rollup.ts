@@ -1,5 +1,5 @@
 import type { CallRecord, CiRecord, Complexity, PhaseRecord, TelemetryRecord } from '../telemetry/schema.js';
-import { mergeSealed, RUN_FIELDS, RUN_SUMS, sealRuns, type SealedRuns } from './sealed-runs.js';
+import { mergeSealed, RUN_FIELDS, RUN_SUMS, type SealedRuns } from './sealed-runs.js';
 
 const F = RUN_FIELDS.length;
 
@@ -246,7 +246,7 @@ export function mergeRollups(into: Rollups, from: Rollups): Rollups {
 type Tokens = PhaseBucket['tokens'];
 
 /**
- * Two buckets' token lists as one. Packed lists are sorted (compactRollups), and two of them merge
+ * Two buckets' token lists as one. Packed lists are sorted (packTokens), and two of them merge
  * into one packed, sorted list in a linear pass: the rollups of a large history stay packed as ranges
  * are folded in, instead of turning into arrays of boxed numbers twice their size.
  */
@@ -270,7 +270,6 @@ const PHASE_SUMS = ['phases', 'success', 'failed', 'timeout', 'stuck', 'retries'
 const CALL_SUMS = ['calls', 'input', 'output', 'cache_creation', 'cache_read'] as const;
 const TIER_SUMS = ['ci_runs', 'ci_failures_caught', 'ci_false_positives', 'ci_tokens'] as const;
 
-/** Buckets only in `from` are moved over, not copied: `from` is consumed by the merge. */
 /** Adds tier `b`'s counts and CI activity to tier `a`. */
 export function mergeTier(a: TierDay, b: TierDay): void {
   addCounts(a.phases, b.phases);
@@ -279,6 +278,7 @@ export function mergeTier(a: TierDay, b: TierDay): void {
   addFields(a, b, TIER_SUMS);
 }
 
+/** Buckets only in `from` are moved over, not copied: `from` is consumed by the merge. */
 function mergeMap<V>(into: Map<string, V>, from: Map<string, V>, combine: (a: V, b: V) => void): void {
   for (const [key, b] of from) {
     const a = into.get(key);
@@ -329,27 +329,12 @@ function addCounts(a: Record<string, number>, b: Record<string, number>): void {
 }
 
 /**
- * Runs kept as objects before they are sealed into a table, while a large input is parsed. Measured
+ * Runs kept as objects before they are sealed into a table, while a large input is parsed
+ * (RollupBuilder). Measured
  * on bench/: 20,000 let run objects fill the old generation; 2,000 cut 1 GB ingest memory by another
  * ~10 MB but cost up to a tenth of the parsing speed; 10,000 keeps the speed.
  */
 export const SEAL_RUNS_AT = 10_000;
-
-/**
- * Makes a rollup compact without changing what it stands for: runs sealed into the sorted columnar
- * table, token lists packed into sorted typed arrays. Parsing a large history does this as it goes, so it
- * never holds an object per run of the whole history.
- */
-export function compactRollups(r: Rollups, opts: { tokens?: boolean } = {}): void {
-  if (r.runs.size) {
-    const fresh = sealRuns(r.runs);
-    r.sealed = r.sealed ? mergeSealed([r.sealed, fresh]) : fresh;
-    r.runs = new Map();
-  }
-  if (opts.tokens) {
-    for (const b of r.phases.values()) if (Array.isArray(b.tokens)) b.tokens = packTokens(b.tokens);
-  }
-}
 
 /**
  * Token values as a packed, sorted list: sorted once here, so percentiles over a window are binary

@@ -1,5 +1,5 @@
-import { addRecord, compactRollups, mergeTokens, packTokens, SEAL_RUNS_AT, type PhaseBucket, type Rollups } from '../store/rollup.js';
-import { mergeSealed, sealRuns, type SealedRuns } from '../store/sealed-runs.js';
+import type { Rollups } from '../store/rollup.js';
+import { RollupBuilder } from '../store/rollup-builder.js';
 import type { SourceFormat } from '../config/schema.js';
 import { scanLines } from './lines.js';
 import type { SkippedLine, TelemetryRecord } from './schema.js';
@@ -50,30 +50,7 @@ export interface RangeResult {
 /** Parses one range into `rollups`. Used by the main thread and by ingest workers alike. */
 export async function scanRange(range: Range, rollups: Rollups): Promise<RangeResult> {
   const parse = PARSERS[range.format];
-  // Runs are sealed into tables as they pile up, before many run objects reach the old generation.
-  // Tables are kept as a stack of sizes that at least halve upwards, the top two merged when they
-  // come close: each run is copied O(log n) times, not once per seal.
-  const sealed: SealedRuns[] = rollups.sealed ? [rollups.sealed] : [];
-  const seal = () => {
-    if (rollups.runs.size) sealed.push(sealRuns(rollups.runs));
-    rollups.runs = new Map();
-    while (sealed.length >= 2 && sealed[sealed.length - 2]!.ids.length <= 2 * sealed[sealed.length - 1]!.ids.length) {
-      const top = sealed.pop()!;
-      sealed.push(mergeSealed([sealed.pop()!, top]));
-    }
-  };
-  // Token values are packed at the same moments, beside their buckets: a bucket's list of numbers
-  // never grows past the values of one stretch, and what is packed takes 4 bytes a value, not 8+.
-  const packed = new Map<PhaseBucket, PhaseBucket['tokens']>();
-  const pack = () => {
-    for (const b of rollups.phases.values()) {
-      if (!Array.isArray(b.tokens) || !b.tokens.length) continue;
-      const fresh = packTokens(b.tokens);
-      const before = packed.get(b);
-      packed.set(b, before ? mergeTokens(before, fresh) : fresh);
-      b.tokens = [];
-    }
-  };
+  const builder = new RollupBuilder(rollups);
   const result: RangeResult = { range, records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0 };
   const scan = await scanLines(
     range.file,
@@ -81,12 +58,8 @@ export async function scanRange(range: Range, rollups: Rollups): Promise<RangeRe
       const parsed = parse(text);
       if ('record' in parsed) {
         if (range.quietAfter !== undefined && parsed.record.ts > range.quietAfter) return false;
-        addRecord(rollups, parsed.record);
+        builder.add(parsed.record);
         result.records++;
-        if (rollups.runs.size >= SEAL_RUNS_AT) {
-          seal();
-          pack();
-        }
       } else {
         result.skipped++;
         if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: parsed.error });
@@ -98,11 +71,7 @@ export async function scanRange(range: Range, rollups: Rollups): Promise<RangeRe
   result.lines = scan.nextLine - range.line;
   result.end_offset = scan.endOffset;
   result.held = scan.stopped;
-  seal();
-  if (sealed.length) rollups.sealed = mergeSealed(sealed);
-  pack();
-  for (const [b, tokens] of packed) b.tokens = tokens;
-  compactRollups(rollups, { tokens: true });
+  builder.finish();
   result.held_back_bytes = scan.heldBackBytes;
   return result;
 }

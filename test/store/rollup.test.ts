@@ -75,18 +75,24 @@ describe('binary rollups file', () => {
   });
 });
 
-describe('compactRollups', () => {
+describe('RollupBuilder', () => {
   it('seals runs and packs tokens mid-way without changing what the rollup stands for', async () => {
-    const { compactRollups, addRecord, emptyRollups } = await import('../../src/store/rollup.js');
+    const { emptyRollups } = await import('../../src/store/rollup.js');
+    const { RollupBuilder } = await import('../../src/store/rollup-builder.js');
     const recs = sample();
     const plain = rollupsOf(recs);
-    const compacted = emptyRollups();
-    recs.forEach((rec, i) => {
-      addRecord(compacted, rec);
-      if (i % 17 === 0) compactRollups(compacted, { tokens: i % 34 === 0 });
-    });
-    compactRollups(compacted, { tokens: true });
-    expect(compacted.runs.size).toBe(0);
-    expect(normal(compacted)).toEqual(normal(plain));
+    // Seal every 2 runs: many seals, a stack of tables merged as it grows, lists packed again and again.
+    for (const sealAt of [1, 2, 5]) {
+      const builder = new RollupBuilder(emptyRollups(), sealAt);
+      recs.forEach((rec) => builder.add(rec));
+      const compacted = builder.finish();
+      expect(compacted.runs.size).toBe(0);
+      expect(normal(compacted)).toEqual(normal(plain));
+      // every list packed, and sorted, as percentiles and the rollups file expect
+      for (const b of compacted.phases.values()) {
+        expect(b.tokens).toBeInstanceOf(Uint32Array);
+        expect([...b.tokens]).toEqual([...b.tokens].sort((x, y) => x - y));
+      }
+    }
   });
 });
