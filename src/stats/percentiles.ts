@@ -63,7 +63,7 @@ export function percentilesOf(parts: readonly ArrayLike<number>[]): Percentiles 
   return out;
 }
 
-function isSorted(a: ArrayLike<number>): boolean {
+export function isSorted(a: ArrayLike<number>): boolean {
   for (let i = 1; i < a.length; i++) if (a[i]! < a[i - 1]!) return false;
   return true;
 }

@@ -1,6 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { mergeSealed, RUN_FIELDS, sealRuns } from './sealed-runs.js';
-import { callKey, emptyRollups, phaseKey, tierKey, type CallBucket, type PhaseBucket, type Rollups, type TierDay } from './rollup.js';
+import { callKey, emptyRollups, packTokens, phaseKey, tierKey, type CallBucket, type PhaseBucket, type Rollups, type TierDay } from './rollup.js';
+import { isSorted } from '../stats/percentiles.js';
 
 /**
  * The rollups of every source file in one binary file: a JSON header with the small parts (bucket
@@ -45,9 +46,8 @@ export async function writeRollupsFile(path: string, rollups: Map<string, Rollup
   for (const [key, r] of rollups) {
     const phases = [...r.phases.values()].map((b) => {
       const { tokens, ...rest } = b;
-      // Stored sorted (see compactRollups). A packed list (the usual case) is written as it is, not copied.
-      const packed = tokens instanceof Uint32Array || tokens instanceof Float64Array ? tokens : allFit(tokens) ? Uint32Array.from(tokens) : Float64Array.from(tokens);
-      const sorted = isSorted(packed) ? packed : packed.slice().sort();
+      // Stored packed and sorted (packTokens). A packed list (the usual case) is written as it is, not copied.
+      const sorted = Array.isArray(tokens) ? packTokens(tokens) : isSorted(tokens) ? tokens : tokens.slice().sort();
       return { ...rest, tokens: { ...add(bytesOf(sorted)), kind: sorted instanceof Uint32Array ? ('u32' as const) : ('f64' as const) } };
     });
     // Runs are stored sealed: sorted by id, so reading them back needs no object per run.
@@ -114,16 +114,6 @@ export async function readRollupsFile(path: string): Promise<Map<string, Rollups
     out.set(f.key, r);
   }
   return out;
-}
-
-function allFit(values: ArrayLike<number>): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i]! > 0xffffffff) return false;
-  return true;
-}
-
-function isSorted(a: Uint32Array | Float64Array): boolean {
-  for (let i = 1; i < a.length; i++) if (a[i]! < a[i - 1]!) return false;
-  return true;
 }
 
 /** The bytes of a typed array, as a view: exactly its own, even when it is a view of a larger buffer. */

@@ -51,10 +51,7 @@ export function mergeSealed(tables: readonly SealedRuns[]): SealedRuns {
   let last = -1;
   let wins = 0;
   for (;;) {
-    let pick = -1;
-    for (let t = 0; t < tables.length; t++) {
-      if (at[t]! < tables[t]!.ids.length && (pick === -1 || byId(tables[t]!.ids[at[t]!]!, tables[pick]!.ids[at[pick]!]!) < 0)) pick = t;
-    }
+    const pick = nextTable(tables, at);
     if (pick === -1) break;
     wins = pick === last ? wins + 1 : 1;
     last = pick;
@@ -62,12 +59,8 @@ export function mergeSealed(tables: readonly SealedRuns[]): SealedRuns {
     const row = at[pick]!++;
     const id = table.ids[row]!;
     const src = row * F;
-    if (out >= 0 && ids[out] === id) {
-      const dst = out * F;
-      numbers[dst] = Math.min(numbers[dst]!, table.numbers[src]!);
-      numbers[dst + 1] = Math.max(numbers[dst + 1]!, table.numbers[src + 1]!);
-      for (let j = 2; j < F; j++) numbers[dst + j]! += table.numbers[src + j]!;
-    } else {
+    if (out >= 0 && ids[out] === id) foldRow(numbers, out * F, table.numbers, src);
+    else {
       out++;
       ids.push(id);
       numbers.set(table.numbers.subarray(src, src + F), out * F);
@@ -124,26 +117,36 @@ export function eachMergedRun(tables: readonly SealedRuns[], emit: (id: string, 
   const row = new Float64Array(F);
   let current: string | undefined;
   for (;;) {
-    let pick = -1;
-    for (let t = 0; t < tables.length; t++) {
-      if (at[t]! < tables[t]!.ids.length && (pick === -1 || byId(tables[t]!.ids[at[t]!]!, tables[pick]!.ids[at[pick]!]!) < 0)) pick = t;
-    }
+    const pick = nextTable(tables, at);
     if (pick === -1) break;
     const table = tables[pick]!;
     const r = at[pick]!++;
     const id = table.ids[r]!;
     const src = r * F;
-    if (id === current) {
-      row[0] = Math.min(row[0]!, table.numbers[src]!);
-      row[1] = Math.max(row[1]!, table.numbers[src + 1]!);
-      for (let j = 2; j < F; j++) row[j]! += table.numbers[src + j]!;
-    } else {
+    if (id === current) foldRow(row, 0, table.numbers, src);
+    else {
       if (current !== undefined) emit(current, row, 0);
       current = id;
       row.set(table.numbers.subarray(src, src + F));
     }
   }
   if (current !== undefined) emit(current, row, 0);
+}
+
+/** The table whose next id is the smallest (the first such on a tie); -1 when all are walked. */
+function nextTable(tables: readonly SealedRuns[], at: readonly number[]): number {
+  let pick = -1;
+  for (let t = 0; t < tables.length; t++) {
+    if (at[t]! < tables[t]!.ids.length && (pick === -1 || byId(tables[t]!.ids[at[t]!]!, tables[pick]!.ids[at[pick]!]!) < 0)) pick = t;
+  }
+  return pick;
+}
+
+/** Folds the row at `src` into the row at `dst`, by the rule of RUN_FIELDS: min, max, then sums. */
+function foldRow(into: Float64Array, dst: number, from: Float64Array, src: number): void {
+  into[dst] = Math.min(into[dst]!, from[src]!);
+  into[dst + 1] = Math.max(into[dst + 1]!, from[src + 1]!);
+  for (let j = 2; j < F; j++) into[dst + j]! += from[src + j]!;
 }
 
 /** Code-unit order: the same everywhere, unlike localeCompare. */
