@@ -11,14 +11,18 @@ export type Percentiles = Record<PercentileKey, number>;
 
 /** `sorted` must be ascending. p in [0, 100]. */
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
+  return sorted.length ? interpolate(sorted.length, p, (k) => sorted[k]!) : Number.NaN;
+}
+
+/**
+ * The R-7 percentile p of n values, given the value of a rank (0-based): asks for rank ⌊h⌋, then,
+ * when h falls between two ranks, for ⌊h⌋ + 1.
+ */
+function interpolate(n: number, p: number, valueAt: (rank: number) => number): number {
   const h = (n - 1) * (p / 100);
   const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  const a = sorted[lo]!;
-  const b = sorted[hi]!;
-  return a + (h - lo) * (b - a);
+  const x = valueAt(lo);
+  return lo + 1 < n && h > lo ? x + (h - lo) * (valueAt(lo + 1) - x) : x;
 }
 
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
@@ -53,13 +57,7 @@ export function percentilesOf(parts: readonly ArrayLike<number>[]): Percentiles 
     sorted.push(isSorted(p) ? p : Float64Array.from(p).sort());
   }
   const rank = rankFinder(sorted);
-  for (const p of PERCENTILES) {
-    const h = (n - 1) * (p / 100);
-    const lo = Math.floor(h);
-    const x = rank(lo);
-    const y = lo + 1 < n && h > lo ? rank(lo + 1) : x;
-    out[`p${p}`] = x + (h - lo) * (y - x);
-  }
+  for (const p of PERCENTILES) out[`p${p}`] = interpolate(n, p, rank);
   return out;
 }
 
@@ -121,18 +119,18 @@ function percentilesBySelection(parts: readonly ArrayLike<number>[], n: number):
   const out = {} as Percentiles;
   let from = 0;
   for (const p of PERCENTILES) {
-    const h = (n - 1) * (p / 100);
-    const lo = Math.floor(h);
-    select(a, lo, from, n - 1);
-    const x = a[lo]!;
-    let y = x;
-    if (lo + 1 < n && h > lo) {
+    let lo = -1;
+    out[`p${p}`] = interpolate(n, p, (k) => {
+      if (lo === -1) {
+        select(a, k, from, n - 1);
+        lo = from = k;
+        return a[k]!;
+      }
       // The next rank is the minimum of everything right of lo.
-      y = a[lo + 1]!;
-      for (let k = lo + 2; k < n; k++) if (a[k]! < y) y = a[k]!;
-    }
-    out[`p${p}`] = x + (h - lo) * (y - x);
-    from = lo;
+      let y = a[lo + 1]!;
+      for (let i = lo + 2; i < n; i++) if (a[i]! < y) y = a[i]!;
+      return y;
+    });
   }
   return out;
 }

@@ -56,6 +56,13 @@ describe('percentilesOf (selection) equals percentiles of the sorted values', ()
       const asStored = runs.map((r, i) => (i % 3 === 0 ? r : Uint32Array.from(r).sort()));
       expect(percentilesOf(asStored)).toEqual(percentiles(sortedCopy(all)));
     }
+    // Non-integer values take the quickselect path: the same shapes as the integer test above.
+    for (const n of [1, 2, 3, 10, 101, 5000]) {
+      for (const dupes of [false, true]) {
+        const v = Array.from({ length: n }, () => (dupes ? Math.floor(rand() * 4) + 0.5 : rand() * 1000));
+        expect(percentilesOf([v.slice(0, n >> 1), Float64Array.from(v.slice(n >> 1))])).toEqual(percentiles(sortedCopy(v)));
+      }
+    }
     const fractions = [[0.5, 2.25], [1.75, 0.1, 9]];
     expect(percentilesOf(fractions)).toEqual(percentiles(sortedCopy(fractions.flat())));
     const huge = [Float64Array.from([2 ** 40, 2 ** 41]), [3, 2 ** 52]];
