@@ -105,7 +105,10 @@ export class GithubClient {
       : { action: 'declined', pr: closed, warnings: [], message: `PR #${closed.number} with this proposal was closed without merging: not reopened` };
   }
 
-  /** Opens the branch's PR, or updates the open one when the proposal changed. */
+  /**
+   * Opens the branch's PR, or updates the open one when the proposal changed. The caller has checked
+   * settled() first, before committing anything.
+   */
   async ensure(o: { branch: string; base: string; title: string; body: string; hash: string; prs: PullRequest[] }): Promise<PrOutcome> {
     const open = o.prs.find((p) => p.state === 'open');
     if (open) {
@@ -115,8 +118,6 @@ export class GithubClient {
       );
       return { action: 'updated', pr: { ...open, hash: o.hash }, warnings: [], message: `PR #${open.number} updated` };
     }
-    const settled = GithubClient.settled(o.prs, o.hash);
-    if (settled) return settled;
     const { data: openPrs } = await this.call('list open pull requests', (request) =>
       this.octokit.rest.pulls.list({ owner: this.s.owner, repo: this.s.repo, state: 'open', per_page: 100, request }),
     );

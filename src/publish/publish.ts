@@ -83,10 +83,10 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
     result.status = 'unchanged';
     result.notes.push(`${branch} already holds this proposal (${hash})`);
   } else {
-    const rel = (abs: string) => relative(repo.root, abs);
-    commit = await commitFiles(repo, base.commit, files.map((f) => ({ path: rel(f.path), text: f.after })), commitMessage(p.loaded.config.project, p.stats, p.changes, hash), cfg.author);
+    // A file's display name is its path in the repository (baseTargets).
+    commit = await commitFiles(repo, base.commit, files.map((f) => ({ path: f.display, text: f.after })), commitMessage(p.loaded.config.project, p.stats, p.changes, hash), cfg.author);
     result.status = current ? 'updated' : 'created';
-    result.notes.push(`${current ? 'updated' : 'created'} branch ${branch} at ${commit.slice(0, 7)} from ${base.name} (${base.commit.slice(0, 7)}) in ${repo.root}: ${files.map((f) => rel(f.path)).join(', ')}`);
+    result.notes.push(`${result.status} branch ${branch} at ${commit.slice(0, 7)} from ${base.name} (${base.commit.slice(0, 7)}) in ${repo.root}: ${files.map((f) => f.display).join(', ')}`);
   }
   result.commit = commit;
   if (commit && localTip !== commit) await setBranch(repo, branch, commit, localTip);
@@ -111,7 +111,7 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   const keyOf = (c: Change) => {
     const at = locate(c, targets);
     const file = onBase.find((f) => f.path === at?.file);
-    return at && file ? `${relative(repo.root, file.path)}: ${at.path.join('.')}` : c.kind;
+    return at && file ? `${file.display}: ${at.path.join('.')}` : c.kind;
   };
   result.pr = await client.ensure({
     branch,
@@ -132,18 +132,20 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
 async function branchState(repo: Repo, baseCommit: string, branch: string, remote: string | undefined) {
   const localTip = await branchTip(repo, `refs/heads/${branch}`);
   const remoteTip = remote ? await branchTip(repo, `refs/remotes/${remote}/${branch}`) : null;
-  let foreign: { tip: string; note: string } | null = null;
+  const current = remoteTip ?? localTip;
+  let currentHash: string | null = null;
   for (const tip of new Set([localTip, remoteTip])) {
-    if (!tip || foreign) continue;
-    const others = (await commitsSince(repo, baseCommit, tip)).filter((c) => c.hash === null);
+    if (!tip) continue;
+    const commits = await commitsSince(repo, baseCommit, tip);
+    if (tip === current) currentHash = commits[0]?.hash ?? null;
+    const others = commits.filter((c) => c.hash === null);
     if (!others.length) continue;
     const c = others[0]!;
     const where = tip === remoteTip && tip !== localTip ? `${remote}/${branch}` : branch;
-    foreign = { tip, note: `${where} holds ${others.length} commit(s) tokentune did not make (${c.sha.slice(0, 7)} by ${c.author}: "${c.subject}"): left alone. Merge or delete the branch to get new proposals.` };
+    const note = `${where} holds ${others.length} commit(s) tokentune did not make (${c.sha.slice(0, 7)} by ${c.author}: "${c.subject}"): left alone. Merge or delete the branch to get new proposals.`;
+    return { localTip, remoteTip, current, currentHash, foreign: { tip, note } };
   }
-  const current = remoteTip ?? localTip;
-  const currentHash = current ? ((await commitsSince(repo, baseCommit, current))[0]?.hash ?? null) : null;
-  return { localTip, remoteTip, current, currentHash, foreign };
+  return { localTip, remoteTip, current, currentHash, foreign: null };
 }
 
 /** A file's path with its folder's symlinks resolved, as git names the repository's root. */
