@@ -108,11 +108,10 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
     });
     let published: PublishResult | null = null;
     if (!dryRun) {
-      const { publishProposal, realpathOf } = await import('./publish/publish.js');
+      const { publishProposal } = await import('./publish/publish.js');
       // A failure throws before the state is written: the next run reads the same data, finds the same
       // drift and publishes again, where a committed state would make it a no-op.
-      const targetTexts = new Map(await Promise.all(targets.files.map(async (f) => [await realpathOf(f.path), f.text] as const)));
-      published = await publishProposal({ loaded, changes: step.changes, stats, report, targetTexts, push: opts.push ?? true, env, abort: opts.abort });
+      published = await publishProposal({ loaded, changes: step.changes, stats, report, checkout: targets.files, push: opts.push ?? true, env, abort: opts.abort });
       // The gate compares the next runs' mechanical decisions with these.
       await commitState(loaded, gate, ledgerEntry(command, started, 'proposal', gate.ingest, step.llm), env, { last_proposal: { at: now.toISOString(), ...decisions }, noop_streak: 0 });
     }

@@ -35,8 +35,8 @@ export interface PublishInput {
   changes: Change[];
   stats: Stats;
   report: string;
-  /** The target files as the analysis read them (absolute real path → text). */
-  targetTexts: Map<string, string>;
+  /** The target files as the analysis read them from the checkout, in the config's order. */
+  checkout: readonly TargetFile[];
   push: boolean;
   env: NodeJS.ProcessEnv;
   abort?: AbortSignal;
@@ -59,9 +59,8 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
 
   // The edits land on the files as the base branch has them, not as the user's checkout has them.
   const onBase = await baseTargets(repo, p.loaded, base.commit, base.name);
-  for (const f of onBase) {
-    const local = p.targetTexts.get(f.path);
-    if (local !== undefined && local !== f.text) result.notes.push(`${f.display} in your checkout differs from ${base.name}: the proposal was computed from the checkout and applied to ${base.name}'s version`);
+  for (const [i, f] of onBase.entries()) {
+    if (p.checkout[i]?.text !== f.text) result.notes.push(`${f.display} in your checkout differs from ${base.name}: the proposal was computed from the checkout and applied to ${base.name}'s version`);
   }
   const targets = readTargets(onBase);
   const files = applyChanges(p.changes, targets).filter((f) => f.after !== f.before);
@@ -149,11 +148,11 @@ async function branchState(repo: Repo, baseCommit: string, branch: string, remot
 }
 
 /** A file's path with its folder's symlinks resolved, as git names the repository's root. */
-export async function realpathOf(path: string): Promise<string> {
+async function realpathOf(path: string): Promise<string> {
   return join(await realpath(dirname(path)), basename(path));
 }
 
-/** The target files as committed on the base branch. */
+/** The target files as committed on the base branch, in the config's order. */
 async function baseTargets(repo: Repo, loaded: LoadedConfig, commit: string, baseName: string): Promise<TargetFile[]> {
   return Promise.all(
     loaded.targets.map(async (t, i) => {
