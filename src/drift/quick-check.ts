@@ -12,7 +12,7 @@ import { fingerprintOf, sameFingerprint, sha256, type Fingerprint } from './fing
  * here; anything unexpected goes to the full path, which validates the whole state with zod and
  * reports problems properly.
  */
-export async function quickNoop(configPath: string, env: NodeJS.ProcessEnv, now: Date): Promise<{ noop_streak: number; state_dir: string } | undefined> {
+export async function quickNoop(configPath: string, env: NodeJS.ProcessEnv, now: Date, label = 'tune check'): Promise<{ noop_streak: number; state_dir: string } | undefined> {
   const configFile = resolve(configPath);
   let configText: Buffer;
   try {
@@ -27,7 +27,7 @@ export async function quickNoop(configPath: string, env: NodeJS.ProcessEnv, now:
   const current = await fingerprintOf(sha256(configText), fp.sources, Object.keys(fp.targets));
   if (!current || !sameFingerprint(fp, current)) return undefined;
 
-  const release = await acquireLock(dir, 'tune check');
+  const release = await acquireLock(dir, label);
   try {
     // Re-read under the lock: another run may have committed in between.
     const fresh = await readGuarded(dir);
