@@ -28,8 +28,9 @@ function runCli(config, args) {
   const rssFile = join(OUT, 'rss.json');
   rmSync(rssFile, { force: true });
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', join(ROOT, 'bench/rss-hook.mjs'), join(ROOT, 'dist/cli/main.js'), ...args, '--config', config], {
-    env: { ...process.env, TOKENTUNE_BENCH_RSS_FILE: rssFile, ANTHROPIC_API_KEY: '' },
+  // bin/tune, as a user runs it; the peak-RSS hook rides in through NODE_OPTIONS.
+  const r = spawnSync(join(ROOT, 'bin/tune'), [...args, '--config', config], {
+    env: { ...process.env, NODE_OPTIONS: `--import ${join(ROOT, 'bench/rss-hook.mjs')}`, TOKENTUNE_BENCH_RSS_FILE: rssFile, ANTHROPIC_API_KEY: '' },
     maxBuffer: 256 << 20,
     encoding: 'utf8',
   });

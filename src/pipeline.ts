@@ -73,7 +73,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const started = new Date();
   const loaded = await loadConfig(opts.configPath);
   const targets = readTargets(await loadTargetFiles(loaded.targets));
-  const release = dryRun ? undefined : await acquireLock(stateDirFor(loaded, env), opts.lockLabel ?? 'tune');
+  const release = dryRun ? undefined : acquireLock(stateDirFor(loaded, env), opts.lockLabel ?? 'tune');
   try {
     const gate = await runGate(loaded, targets, { mode: 'tune', rebuild: opts.rebuildState ?? false, now, env, since: opts.since, until: opts.until });
     const { stats, ctx, analysis, decisions } = gate.computed!;
@@ -133,7 +133,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       publish: published,
     };
   } finally {
-    await release?.();
+    release?.();
   }
 }
 

@@ -1,3 +1,4 @@
+import { checkOutput } from './check-output.js';
 import { EXIT, logSkipped, reportError } from './common.js';
 
 export interface CheckCommandOptions {
@@ -17,8 +18,6 @@ export async function runCheckCommand(o: CheckCommandOptions): Promise<number> {
     return reportError(e);
   }
   logSkipped({ ingest: r });
-  const { skipped_details: _details, held_back: _held, ...json } = r;
-  if (o.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-  else process.stdout.write(r.result === 'drift' ? `drift: ${r.moved.slice(0, 5).join('; ')}${r.moved.length > 5 ? `; and ${r.moved.length - 5} more` : ''}\n` : `${r.result}\n`);
+  process.stdout.write(checkOutput(r, o.json));
   return r.result === 'drift' && o.exitCode ? EXIT.drift : EXIT.ok;
 }

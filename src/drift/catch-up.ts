@@ -49,7 +49,7 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
   };
 
   for (const source of loaded.sources) {
-    for (const path of await listSourceFiles([source.path])) {
+    for (const path of listSourceFiles([source.path])) {
       const st = await stat(path);
       const key = `${st.dev}:${st.ino}`;
       if (files[key]) continue; // the same file reached through two roots

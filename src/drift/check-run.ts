@@ -33,9 +33,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
   if (!o.rebuildState) {
     const { quickNoop } = await import('./quick-check.js');
     const quick = await quickNoop(configPath, o.env, now, label);
-    if (quick) {
-      return { result: 'noop', moved: [], noop_streak: quick.noop_streak, records: 0, bytes: 0, skipped: 0, rollup_records: null, held: [], files: [], state_dir: quick.state_dir, skipped_details: [], held_back: [] };
-    }
+    if (quick) return quick;
   }
   const [{ loadConfig }, { loadTargetFiles, readTargets }, gate, { acquireLock }] = await Promise.all([
     import('../config/load.js'),
@@ -46,7 +44,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
   const started = new Date();
   const loaded = await loadConfig(configPath);
   const targets = readTargets(await loadTargetFiles(loaded.targets));
-  const release = await acquireLock(gate.stateDirFor(loaded, o.env), label);
+  const release = acquireLock(gate.stateDirFor(loaded, o.env), label);
   try {
     const g = await gate.runGate(loaded, targets, { mode: 'check', rebuild: o.rebuildState ?? false, now, env: o.env });
     await gate.commitState(loaded, g, gate.ledgerEntry('check', started, g.level, g.ingest), o.env);
@@ -65,6 +63,6 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
       held_back: g.ingest.held_back,
     };
   } finally {
-    await release();
+    release();
   }
 }

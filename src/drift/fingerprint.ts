@@ -1,22 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { listSourceFiles } from '../telemetry/sources.js';
+import { readFile } from 'node:fs/promises';
+import type { Fingerprint } from '../store/state.js';
+import { inputStats, sameStats, statSources } from './file-stats.js';
 
 /**
  * Level 1 of the drift gate: what the inputs look like from the outside. stat() of every source
- * file and a hash of the tuner config and of each target file — no telemetry is read. This module
- * and everything it imports stay light: the no-op check loads nothing else.
+ * file and a hash of the tuner config and of each target file — no telemetry is read. The stat() of
+ * the config and targets is kept too (`inputs`), so that the no-op check can skip the hashing.
  */
-
-/** [dev, ino, size, mtimeMs] */
-export type FileStat = [number, number, number, number];
-
-export interface Fingerprint {
-  config_hash: string;
-  sources: { path: string; format: string }[];
-  targets: Record<string, string>;
-  files: Record<string, FileStat>;
-}
 
 export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
@@ -28,34 +19,21 @@ export async function hashFile(path: string): Promise<string | null> {
   }
 }
 
-/** stat() of every file under the source roots; undefined when a root is missing (the full path says which). */
-export async function statSources(sources: readonly { path: string }[]): Promise<Record<string, FileStat> | undefined> {
-  const out: Record<string, FileStat> = {};
-  try {
-    for (const file of await listSourceFiles(sources.map((s) => s.path))) {
-      const st = await stat(file);
-      out[file] = [st.dev, st.ino, st.size, st.mtimeMs];
-    }
-  } catch {
-    return undefined;
-  }
-  return out;
-}
-
-export async function fingerprintOf(configHash: string, sources: Fingerprint['sources'], targets: readonly string[]): Promise<Fingerprint | undefined> {
-  const files = await statSources(sources);
+export async function fingerprintOf(configFile: string, sources: Fingerprint['sources'], targets: readonly string[], now = Date.now()): Promise<Fingerprint | undefined> {
+  // Stats first: a file changed between its stat() and its read is then seen as changed next time.
+  const inputs = inputStats([configFile, ...targets], now);
+  const files = statSources(sources);
   if (!files) return undefined;
   const hashes: Record<string, string> = {};
   for (const t of targets) hashes[t] = (await hashFile(t)) ?? 'missing';
-  return { config_hash: configHash, sources: [...sources], targets: hashes, files };
+  return { config_hash: (await hashFile(configFile)) ?? 'missing', sources: [...sources], targets: hashes, files, inputs };
 }
 
+/** Same content and same source files; `inputs` (stats of the hashed files) do not count. */
 export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
   if (a.config_hash !== b.config_hash) return false;
   if (JSON.stringify(a.sources) !== JSON.stringify(b.sources)) return false;
-  const same = (x: Record<string, unknown>, y: Record<string, unknown>) => {
-    const kx = Object.keys(x);
-    return kx.length === Object.keys(y).length && kx.every((k) => JSON.stringify(x[k]) === JSON.stringify(y[k]));
-  };
-  return same(a.targets, b.targets) && same(a.files, b.files);
+  const kt = Object.keys(a.targets);
+  if (kt.length !== Object.keys(b.targets).length || kt.some((k) => a.targets[k] !== b.targets[k])) return false;
+  return sameStats(a.files, b.files);
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { analyze, type Analysis } from '../analysis/analyze.js';
 import type { RuleContext } from '../analysis/context.js';
@@ -17,7 +17,7 @@ import type { IngestSummary } from '../telemetry/ingest.js';
 import { listSourceFiles } from '../telemetry/sources.js';
 import { catchUp } from './catch-up.js';
 import { compareDecisions, decisionSet, type DecisionSet } from './decisions.js';
-import { fingerprintOf, sameFingerprint, sha256 } from './fingerprint.js';
+import { fingerprintOf, sameFingerprint } from './fingerprint.js';
 
 export type GateLevel = 'noop' | 'no-material-drift' | 'drift';
 
@@ -66,14 +66,15 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
   let perFile = previous?.rollups ?? new Map<string, Rollups>();
 
   // Level 1: fingerprints.
-  const fp = await fingerprintOf(sha256(await readFile(loaded.file)), loaded.sources, targets.files.map((f) => f.path));
+  const fp = await fingerprintOf(loaded.file, loaded.sources, targets.files.map((f) => f.path));
   if (!fp) {
-    await listSourceFiles(loaded.sources.map((s) => s.path)); // throws, naming the missing source
+    listSourceFiles(loaded.sources.map((s) => s.path)); // throws, naming the missing source
     throw new ConfigError('a source could not be read');
   }
   const unchanged = !!previous && sameFingerprint(state.fingerprint, fp);
   if (unchanged && o.mode === 'check') {
-    return { level: 'noop', moved: [], previous_noop_streak: state.noop_streak, dir, state: { ...state, noop_streak: state.noop_streak + 1 }, perFile, rollupsChanged: false, ingest: NOTHING_READ, events: [], rollup_records: null };
+    // The fresh fingerprint: its stats of the config and targets let the next check skip the hashing.
+    return { level: 'noop', moved: [], previous_noop_streak: state.noop_streak, dir, state: { ...state, fingerprint: fp, noop_streak: state.noop_streak + 1 }, perFile, rollupsChanged: false, ingest: NOTHING_READ, events: [], rollup_records: null };
   }
 
   // Level 2: the new bytes only.

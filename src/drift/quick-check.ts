@@ -1,55 +1,63 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
 import { acquireLock } from '../store/lock.js';
 import { stateDir } from '../store/paths.js';
-import { fingerprintOf, sameFingerprint, sha256, type Fingerprint } from './fingerprint.js';
+import type { Fingerprint, FileStat } from '../store/state.js';
+import type { CheckReport } from './check-run.js';
+import { sameStats, statOf, statSources } from './file-stats.js';
 
 /**
- * The no-op path of `tune check`: if the tuner config, the target files and the stat() of every
- * source file are exactly as the last run left them, record one more no-op and stop — without
- * parsing the config, loading zod or reading any telemetry. The state is read with a small guard
- * here; anything unexpected goes to the full path, which validates the whole state with zod and
- * reports problems properly.
+ * The no-op path of `tune check`: if the tuner config and the target files have the stat() the last
+ * run recorded when it hashed them, and every source file has the stat() it had, record one more
+ * no-op and stop — without parsing the config, hashing anything, loading zod or reading telemetry.
+ * The state is read with a small guard here; anything unexpected (no recorded stats, a file touched
+ * but perhaps not changed) goes to the full path, which validates the whole state with zod, hashes
+ * the files and reports problems properly. Bundled into the CommonJS start-up file (cli/fast.ts):
+ * keep its imports light.
  */
-export async function quickNoop(configPath: string, env: NodeJS.ProcessEnv, now: Date, label = 'tune check'): Promise<{ noop_streak: number; state_dir: string } | undefined> {
+export async function quickNoop(configPath: string, env: NodeJS.ProcessEnv, now: Date, label = 'tune check'): Promise<CheckReport | undefined> {
   const configFile = resolve(configPath);
-  let configText: Buffer;
-  try {
-    configText = await readFile(configFile);
-  } catch {
-    return undefined;
-  }
-  const dir = await locateState(configFile, env);
-  const state = await readGuarded(dir);
-  if (!state) return undefined;
-  const fp = state['fingerprint'] as Fingerprint;
-  const current = await fingerprintOf(sha256(configText), fp.sources, Object.keys(fp.targets));
-  if (!current || !sameFingerprint(fp, current)) return undefined;
+  const dir = locateState(configFile, env);
+  const state = readGuarded(dir);
+  if (!state || !unchanged(state.fingerprint, configFile)) return undefined;
 
-  const release = await acquireLock(dir, label);
+  const release = acquireLock(dir, label);
   try {
     // Re-read under the lock: another run may have committed in between.
-    const fresh = await readGuarded(dir);
-    if (!fresh || !sameFingerprint(fresh['fingerprint'] as Fingerprint, current)) return undefined;
-    const streak = (fresh['noop_streak'] as number) + 1;
-    const at = now.toISOString();
-    const ledger = [...(fresh['ledger'] as unknown[]), { command: 'check', started: at, ended: new Date().toISOString(), result: 'noop', records: 0, bytes: 0, llm_tokens: 0, llm_cost_usd: 0 }].slice(-200);
-    await writeFileAtomic(join(dir, 'state.json'), JSON.stringify({ ...fresh, noop_streak: streak, ledger }));
-    return { noop_streak: streak, state_dir: dir };
+    const fresh = readGuarded(dir);
+    if (!fresh || JSON.stringify(fresh.fingerprint) !== JSON.stringify(state.fingerprint)) return undefined;
+    const streak = fresh.noop_streak + 1;
+    const ledger = [...fresh.ledger, { command: 'check', started: now.toISOString(), ended: new Date().toISOString(), result: 'noop', records: 0, bytes: 0, llm_tokens: 0, llm_cost_usd: 0 }].slice(-200);
+    writeFileAtomic(join(dir, 'state.json'), JSON.stringify({ ...fresh, noop_streak: streak, ledger }));
+    return { result: 'noop', moved: [], noop_streak: streak, records: 0, bytes: 0, skipped: 0, rollup_records: null, held: [], files: [], state_dir: dir, skipped_details: [], held_back: [] };
   } finally {
-    await release();
+    release();
   }
+}
+
+function unchanged(fp: Fingerprint & { inputs: Record<string, FileStat> }, configFile: string): boolean {
+  const watched = [configFile, ...Object.keys(fp.targets)];
+  if (watched.some((p) => !fp.inputs[p])) return false;
+  const inputs: Record<string, FileStat> = {};
+  for (const p of watched) {
+    const st = statOf(p);
+    if (!st) return false;
+    inputs[p] = st;
+  }
+  if (!sameStats(fp.inputs, inputs)) return false;
+  const files = statSources(fp.sources);
+  return !!files && sameStats(fp.files, files);
 }
 
 /**
  * The state directory without parsing the config: the default location, or the one a `pointer.json`
  * there names (written by full runs whose config sets `state.dir`).
  */
-export async function locateState(configFile: string, env: NodeJS.ProcessEnv): Promise<string> {
+export function locateState(configFile: string, env: NodeJS.ProcessEnv): string {
   const dir = stateDir(configFile, undefined, env);
   try {
-    const pointer = JSON.parse(await readFile(join(dir, 'pointer.json'), 'utf8')) as { dir?: unknown };
+    const pointer = JSON.parse(readFileSync(join(dir, 'pointer.json'), 'utf8')) as { dir?: unknown };
     if (typeof pointer.dir === 'string') return pointer.dir;
   } catch {
     // no pointer: the default location
@@ -57,9 +65,15 @@ export async function locateState(configFile: string, env: NodeJS.ProcessEnv): P
   return dir;
 }
 
-async function readGuarded(dir: string): Promise<Record<string, unknown> | undefined> {
+interface GuardedState {
+  noop_streak: number;
+  ledger: unknown[];
+  fingerprint: Fingerprint & { inputs: Record<string, FileStat> };
+}
+
+function readGuarded(dir: string): GuardedState | undefined {
   try {
-    const s = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as Record<string, unknown>;
+    const s = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as Record<string, unknown>;
     const fp = s['fingerprint'] as Record<string, unknown> | undefined;
     const ok =
       s['format'] === 'tokentune-state' &&
@@ -70,8 +84,9 @@ async function readGuarded(dir: string): Promise<Record<string, unknown> | undef
       typeof fp['config_hash'] === 'string' &&
       Array.isArray(fp['sources']) &&
       typeof fp['targets'] === 'object' &&
-      typeof fp['files'] === 'object';
-    return ok ? s : undefined;
+      typeof fp['files'] === 'object' &&
+      typeof fp['inputs'] === 'object';
+    return ok ? (s as unknown as GuardedState) : undefined;
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,35 +17,54 @@ interface Holder {
 /** A lock older than this is taken over even if its process cannot be checked (another host). */
 const STALE_AFTER_MS = 6 * 3600_000;
 
-export async function acquireLock(dir: string, command: string): Promise<() => Promise<void>> {
-  await mkdir(dir, { recursive: true });
+/**
+ * Takes the lock or throws a LockError naming its holder; returns the release. Synchronous, like the
+ * few small file operations it is: the no-op check takes it on every run.
+ */
+export function acquireLock(dir: string, command: string): () => void {
+  mkdirSync(dir, { recursive: true });
   const path = join(dir, 'lock');
   const me: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
   for (let attempt = 0; attempt < 2; attempt++) {
+    let fd;
     try {
-      const fh = await open(path, 'wx', 0o600);
-      await fh.writeFile(JSON.stringify(me));
-      await fh.close();
-      return async () => {
-        const now = await readHolder(path);
-        if (now?.pid === me.pid && now.host === me.host) await unlink(path).catch(() => undefined);
-      };
+      fd = openSync(path, 'wx', 0o600);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = await readHolder(path);
+      const holder = readHolder(path);
       if (holder && !isStale(holder)) {
         throw new LockError(`another tokentune run holds ${path}: "${holder.command}", pid ${holder.pid} on ${holder.host}, since ${holder.started}`);
       }
       // The holder died (or the file is unreadable garbage): take the lock over.
-      await unlink(path).catch(() => undefined);
+      try {
+        unlinkSync(path);
+      } catch {
+        // taken over by someone else meanwhile: the next attempt finds out
+      }
+      continue;
     }
+    try {
+      writeSync(fd, JSON.stringify(me));
+    } finally {
+      closeSync(fd);
+    }
+    return () => {
+      const now = readHolder(path);
+      if (now?.pid === me.pid && now.host === me.host) {
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone
+        }
+      }
+    };
   }
   throw new LockError(`could not take the lock ${path}`);
 }
 
-async function readHolder(path: string): Promise<Holder | null> {
+function readHolder(path: string): Holder | null {
   try {
-    const h = JSON.parse(await readFile(path, 'utf8')) as Holder;
+    const h = JSON.parse(readFileSync(path, 'utf8')) as Holder;
     return typeof h.pid === 'number' && typeof h.host === 'string' ? h : null;
   } catch {
     return null;

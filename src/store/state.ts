@@ -24,6 +24,7 @@ export class StateError extends Error {
 
 /** stat() of a source file: [dev, ino, size, mtimeMs]. Size -1 marks a file held back for a running session. */
 export const FileStat = z.tuple([z.number(), z.number(), z.number().int().min(-1), z.number()]);
+export type FileStat = z.infer<typeof FileStat>;
 
 export const Fingerprint = z.object({
   config_hash: z.string(),
@@ -31,6 +32,8 @@ export const Fingerprint = z.object({
   sources: z.array(z.object({ path: z.string(), format: z.string() })),
   targets: z.record(z.string(), z.string()),
   files: z.record(z.string(), FileStat),
+  /** stat() of the tuner config and the target files when they were hashed: the no-op check compares these instead of hashing. */
+  inputs: z.record(z.string(), FileStat).optional(),
 });
 export type Fingerprint = z.infer<typeof Fingerprint>;
 
@@ -227,7 +230,7 @@ export async function saveState(dir: string, state: State, rollups?: Map<string,
     next.rollups_generation = generation;
     next.rollup_files = files;
   }
-  await writeFileAtomic(statePath(dir), JSON.stringify(next));
+  writeFileAtomic(statePath(dir), JSON.stringify(next));
   await removeStale(dir, new Set(Object.values(next.rollup_files)));
   return next;
 }

@@ -4,11 +4,11 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAnthropicStub } from '../helpers/anthropic-stub.js';
-import { CLI, exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
+import { TUNE, exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
 
 /** `tune daemon` as a child process, with its JSON lines collected as they come. */
 function startDaemon(config: string, env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [CLI, 'daemon', '--config', config], { cwd: ROOT, env: { ...process.env, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env } });
+  const child = spawn(TUNE, ['daemon', '--config', config], { cwd: ROOT, env: { ...process.env, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env } });
   const lines: any[] = [];
   let stdout = '';
   let stderr = '';

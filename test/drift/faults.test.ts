@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadState } from '../../src/store/state.js';
 import { viewOf, type RollupView } from '../../src/store/rollup-view.js';
-import { CLI, ROOT, tempDir, tune } from '../helpers/cli.js';
+import { TUNE, ROOT, tempDir, tune } from '../helpers/cli.js';
 import { eachMergedRun } from '../../src/store/sealed-runs.js';
 
 /** The totals a rollup stands for, independent of how it was built. */
@@ -31,7 +31,7 @@ async function stateTotals(xdg: string) {
 
 function runFor(ms: number, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawn(TUNE, [...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
     child.on('exit', () => {
       clearTimeout(timer);

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -32,6 +33,8 @@ export interface StubOptions {
   /** Batches: how many status polls answer in_progress before the batch ends; Infinity never ends. */
   batchPolls?: number;
   batchAnswer?: unknown;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export const DEFAULT_USAGE: Usage = { input_tokens: 2000, output_tokens: 800, cache_creation_input_tokens: 1500, cache_read_input_tokens: 0 };
@@ -74,7 +77,7 @@ export async function startAnthropicStub(opts: StubOptions) {
     results_url: status === 'ended' ? `${base}/v1/messages/batches/msgbatch_stub/results` : null,
   });
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
@@ -104,13 +107,14 @@ export async function startAnthropicStub(opts: StubOptions) {
       }
       send(res, 404, { type: 'error', error: { type: 'not_found_error', message: `no route ${req.method} ${path}` } });
     });
-  });
+  };
+  const server = opts.tls ? createTlsServer(opts.tls, handler) : createServer(handler);
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,
     requests,

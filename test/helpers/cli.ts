@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/cli/main.js');
+/** The `tune` command as users run it: the launcher, its fast path, then the built commands. */
+export const TUNE = join(ROOT, 'bin/tune');
 export const EXAMPLE = join(ROOT, 'config/tuner.example.yaml');
 const exec = promisify(execFile);
 
@@ -15,7 +16,7 @@ export async function tune(args: string[], env: NodeJS.ProcessEnv = {}) {
   const state = env['XDG_STATE_HOME'] ?? (await mkdtemp(join(tmpdir(), 'tokentune-xdg-')));
   const base = { ...process.env, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env, XDG_STATE_HOME: state };
   try {
-    const r = await exec(process.execPath, [CLI, ...args], { cwd: ROOT, env: base, maxBuffer: 64 << 20 });
+    const r = await exec(TUNE, args, { cwd: ROOT, env: base, maxBuffer: 64 << 20 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

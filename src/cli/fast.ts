@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { quickNoop } from '../drift/quick-check.js';
+import { checkOutput } from './check-output.js';
+import { DEFAULT_CONFIG, OPTIONS } from './options.js';
+
+/**
+ * Start-up file of the `tune` launcher (bin/tune). The nightly `tune check` usually finds nothing new,
+ * and then this file is all that runs: it is built into one CommonJS file (dist/cli/fast.cjs), which
+ * Node loads without starting its ES module loader, and it imports only the no-op check. Whatever the
+ * no-op check cannot settle — and any error, which the full path meets again and reports properly —
+ * goes on to the commands (run.js).
+ */
+async function start(argv: string[]): Promise<void> {
+  const check = checkCandidate(argv);
+  if (check) {
+    try {
+      const r = await quickNoop(check.configPath, process.env, new Date());
+      if (r) {
+        process.stdout.write(checkOutput(r, check.json));
+        return;
+      }
+    } catch {
+      // the full path below runs again and reports it
+    }
+  }
+  const { finish, main } = await import('./run.js');
+  finish(main(argv));
+}
+
+/** `tune check` with no option that needs the full path (`--rebuild-state`, `--help`, …). */
+function checkCandidate(argv: string[]): { configPath: string; json: boolean } | undefined {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    if (positionals.length !== 1 || positionals[0] !== 'check') return undefined;
+    if (values['rebuild-state'] || values.help || values.version) return undefined;
+    return { configPath: values.config ?? DEFAULT_CONFIG, json: values.json ?? false };
+  } catch {
+    return undefined;
+  }
+}
+
+void start(process.argv.slice(2));

@@ -1,0 +1,58 @@
+import { statSync } from 'node:fs';
+import type { FileStat } from '../store/state.js';
+import { listSourceFiles } from '../telemetry/sources.js';
+
+/**
+ * stat() views of files, for level 1 of the drift gate. Light and synchronous on purpose: the no-op
+ * check imports this and nothing that hashes or parses.
+ */
+
+export function statOf(path: string): FileStat | null {
+  try {
+    const st = statSync(path);
+    return [st.dev, st.ino, st.size, st.mtimeMs];
+  } catch {
+    return null;
+  }
+}
+
+/** stat() of every file under the source roots; undefined when a root is missing (the full path says which). */
+export function statSources(sources: readonly { path: string }[]): Record<string, FileStat> | undefined {
+  const out: Record<string, FileStat> = {};
+  try {
+    for (const file of listSourceFiles(sources.map((s) => s.path))) {
+      const st = statSync(file);
+      out[file] = [st.dev, st.ino, st.size, st.mtimeMs];
+    }
+  } catch {
+    return undefined;
+  }
+  return out;
+}
+
+/**
+ * A file modified this close to the moment its stat() is taken could be modified again within the
+ * same mtime tick, unseen (git's "racily clean" entries). Such stats are not recorded, so the next
+ * check hashes the file instead of trusting its stat.
+ */
+export const RACY_MS = 2000;
+
+/** stat() of the tuner config and the target files, as the no-op check may compare them. */
+export function inputStats(paths: readonly string[], now: number): Record<string, FileStat> {
+  const out: Record<string, FileStat> = {};
+  for (const p of paths) {
+    const st = statOf(p);
+    if (st && now - st[3] > RACY_MS) out[p] = st;
+  }
+  return out;
+}
+
+export function sameStats(a: Record<string, FileStat>, b: Record<string, FileStat>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => {
+    const x = a[k]!;
+    const y = b[k];
+    return !!y && x[0] === y[0] && x[1] === y[1] && x[2] === y[2] && x[3] === y[3];
+  });
+}
