@@ -17,8 +17,8 @@ describe('the shipped GitHub Actions workflow', () => {
     }
     const check = steps.find((s) => s.name === 'Drift check')!;
     const tuning = steps.find((s) => s.name === 'Tuning run')!;
-    expect(check.run).toMatch(/dist\/cli\/main\.js check --config /);
-    expect(tuning.run).toMatch(/dist\/cli\/main\.js --config \S+ .*'--force'/);
+    expect(check.run).toMatch(/bin\/tune check --config /);
+    expect(tuning.run).toMatch(/bin\/tune --config \S+ .*'--force'/);
     // Secrets come from the environment, never from files.
     expect(tuning.env).toEqual({ ANTHROPIC_API_KEY: '${{ secrets.ANTHROPIC_API_KEY }}', GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' });
   });
