@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { FileStat } from '../store/state.js';
+import type { FileStat, InputStat } from '../store/state.js';
 import { listSourceFiles } from '../telemetry/sources.js';
 
 /**
@@ -7,10 +7,11 @@ import { listSourceFiles } from '../telemetry/sources.js';
  * check imports this and nothing that hashes or parses.
  */
 
-export function statOf(path: string): FileStat | null {
+/** [dev, ino, size, mtimeMs, ctimeMs]: the ctime catches an edit whose mtime was put back (`touch -r`). */
+export function inputStatOf(path: string): InputStat | null {
   try {
     const st = statSync(path);
-    return [st.dev, st.ino, st.size, st.mtimeMs];
+    return [st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs];
   } catch {
     return null;
   }
@@ -38,21 +39,21 @@ export function statSources(sources: readonly { path: string }[]): Record<string
 export const RACY_MS = 2000;
 
 /** stat() of the tuner config and the target files, as the no-op check may compare them. */
-export function inputStats(paths: readonly string[], now: number): Record<string, FileStat> {
-  const out: Record<string, FileStat> = {};
+export function inputStats(paths: readonly string[], now: number): Record<string, InputStat> {
+  const out: Record<string, InputStat> = {};
   for (const p of paths) {
-    const st = statOf(p);
+    const st = inputStatOf(p);
     if (st && now - st[3] > RACY_MS) out[p] = st;
   }
   return out;
 }
 
-export function sameStats(a: Record<string, FileStat>, b: Record<string, FileStat>): boolean {
+export function sameStats(a: Record<string, readonly number[]>, b: Record<string, readonly number[]>): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   return keys.every((k) => {
     const x = a[k]!;
     const y = b[k];
-    return !!y && x[0] === y[0] && x[1] === y[1] && x[2] === y[2] && x[3] === y[3];
+    return !!y && x.length === y.length && x.every((v, i) => v === y[i]);
   });
 }

@@ -3,9 +3,9 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
 import { acquireLock } from '../store/lock.js';
 import { stateDir } from '../store/paths.js';
-import type { Fingerprint, FileStat } from '../store/state.js';
+import type { Fingerprint, InputStat } from '../store/state.js';
 import type { CheckReport } from './check-run.js';
-import { sameStats, statOf, statSources } from './file-stats.js';
+import { inputStatOf, sameStats, statSources } from './file-stats.js';
 
 /**
  * The no-op path of `tune check`: if the tuner config and the target files have the stat() the last
@@ -36,12 +36,12 @@ export async function quickNoop(configPath: string, env: NodeJS.ProcessEnv, now:
   }
 }
 
-function unchanged(fp: Fingerprint & { inputs: Record<string, FileStat> }, configFile: string): boolean {
+function unchanged(fp: Fingerprint & { inputs: Record<string, InputStat> }, configFile: string): boolean {
   const watched = [configFile, ...Object.keys(fp.targets)];
   if (watched.some((p) => !fp.inputs[p])) return false;
-  const inputs: Record<string, FileStat> = {};
+  const inputs: Record<string, InputStat> = {};
   for (const p of watched) {
-    const st = statOf(p);
+    const st = inputStatOf(p);
     if (!st) return false;
     inputs[p] = st;
   }
@@ -68,7 +68,7 @@ export function locateState(configFile: string, env: NodeJS.ProcessEnv): string 
 interface GuardedState {
   noop_streak: number;
   ledger: unknown[];
-  fingerprint: Fingerprint & { inputs: Record<string, FileStat> };
+  fingerprint: Fingerprint & { inputs: Record<string, InputStat> };
 }
 
 function readGuarded(dir: string): GuardedState | undefined {

@@ -25,6 +25,9 @@ export class StateError extends Error {
 /** stat() of a source file: [dev, ino, size, mtimeMs]. Size -1 marks a file held back for a running session. */
 export const FileStat = z.tuple([z.number(), z.number(), z.number().int().min(-1), z.number()]);
 export type FileStat = z.infer<typeof FileStat>;
+/** stat() of a hashed file: [dev, ino, size, mtimeMs, ctimeMs]. The ctime catches an edit whose mtime was put back (`touch -r`). */
+export const InputStat = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]);
+export type InputStat = z.infer<typeof InputStat>;
 
 export const Fingerprint = z.object({
   config_hash: z.string(),
@@ -33,7 +36,7 @@ export const Fingerprint = z.object({
   targets: z.record(z.string(), z.string()),
   files: z.record(z.string(), FileStat),
   /** stat() of the tuner config and the target files when they were hashed: the no-op check compares these instead of hashing. */
-  inputs: z.record(z.string(), FileStat).optional(),
+  inputs: z.record(z.string(), InputStat).optional(),
 });
 export type Fingerprint = z.infer<typeof Fingerprint>;
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,6 +56,20 @@ describe('bin/tune, the launcher', () => {
     const spoilt = await t.check();
     expect(spoilt.code).not.toBe(0);
     expect(spoilt.stderr).toContain('--rebuild-state');
+  });
+
+  it('sees an edit whose mtime was put back (touch -r), through the ctime', async () => {
+    const t = await setUp();
+    await t.check();
+    expect((await t.check()).stdout).toBe('noop\n');
+    const { mtime } = statSync(t.config);
+    const text = readFileSync(t.config, 'utf8');
+    const edited = text.replace(/days: (\d)/, (_m, d: string) => `days: ${(Number(d) + 1) % 10}`);
+    expect(edited).not.toBe(text);
+    expect(edited.length).toBe(text.length);
+    writeFileSync(t.config, edited);
+    utimesSync(t.config, mtime, mtime);
+    expect((await t.check()).stdout).not.toBe('noop\n');
   });
 
   it('does not trust the stat() of a file written moments before it was hashed', async () => {
