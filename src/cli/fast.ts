@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG, OPTIONS } from './options.js';
  * and then this file is all that runs: it is built into one CommonJS file (dist/cli/fast.cjs), which
  * Node loads without starting its ES module loader, and it imports only the no-op check. Whatever the
  * no-op check cannot settle — and any error, which the full path meets again and reports properly —
- * goes on to the commands (run.js).
+ * goes on to the commands (run.js, bundled).
  */
 async function start(argv: string[]): Promise<void> {
   const check = checkCandidate(argv);
@@ -23,7 +23,10 @@ async function start(argv: string[]): Promise<void> {
       // the full path below runs again and reports it
     }
   }
-  const { finish, main } = await import('./run.js');
+  // The commands as built into dist/bundle (scripts/build-launcher.mjs): a path, not a module name,
+  // so that esbuild leaves the import to run time.
+  const commands = '../bundle/run.js';
+  const { finish, main } = (await import(commands)) as typeof import('./run.js');
   finish(main(argv));
 }
 

@@ -116,6 +116,18 @@ describe('bin/tune, the launcher', () => {
     expect(stub.messages()).toHaveLength(1);
   });
 
+  it('gives the same proposal through the bundled commands as through main.js, the unbundled build', async () => {
+    const dir = await tempDir('tokentune-builds-');
+    const config = await exampleConfig(dir);
+    const env = { ...process.env, XDG_STATE_HOME: join(dir, 'state'), ANTHROPIC_API_KEY: '' };
+    const opts = { env, maxBuffer: 64 << 20 };
+    const bundled = JSON.parse((await exec(TUNE, ['--dry-run', '--json', '--config', config], opts)).stdout);
+    const plain = JSON.parse((await exec(process.execPath, [join(ROOT, 'dist/cli/main.js'), '--dry-run', '--json', '--config', config], opts)).stdout);
+    expect(bundled.changes.length).toBeGreaterThan(0);
+    expect(plain.changes).toEqual(bundled.changes);
+    expect(plain.diffs).toEqual(bundled.diffs);
+  });
+
   it('runs through a symlink, as node_modules/.bin links it, and main.js runs without it', async () => {
     const dir = await tempDir('tokentune-bin-');
     const link = join(dir, 'tune');
