@@ -13,18 +13,22 @@ const USED = RUN_FIELDS.filter((f) => f !== 'last_ts');
 type UsedField = (typeof USED)[number];
 const SOURCE = USED.map((f) => FIELD[f]);
 
-/** Per-run totals of the runs that started in the window, oldest first, as columns. */
+/**
+ * Per-run totals of the runs that started in the window, oldest first, as columns. This runs once per
+ * process over every run of the history, so it is written for code V8 has not optimised yet: typed
+ * arrays sized up front, plain loops, and no per-run objects or comparator calls.
+ */
 export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
-  // Only the window's runs are copied out, into columns that double as they fill; the history's runs
-  // are walked once, never merged into a copy.
+  // The history's runs are walked once, never merged into a copy; only the window's are copied out.
+  // Sized for the largest table: the merged runs are at least as many, and usually not many more.
+  let cols = USED.map(() => new Float64Array(Math.max(1024, ...rollups.runs.map((t) => t.ids.length))));
   const ids: string[] = [];
-  let cols = USED.map(() => new Float64Array(1024));
   let n = 0;
   eachMergedRun(rollups.runs, (id, numbers, offset) => {
     if (!inWindow(range, dayOf(numbers[offset + FIELD.first_ts]!))) return;
     if (n === cols[0]!.length) {
       cols = cols.map((c) => {
-        const bigger = new Float64Array(c.length * 2);
+        const bigger = new Float64Array(Math.ceil(c.length * 1.5));
         bigger.set(c);
         return bigger;
       });
@@ -33,48 +37,90 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
     for (let j = 0; j < SOURCE.length; j++) cols[j]![n] = numbers[offset + SOURCE[j]!]!;
     n++;
   });
-  const column = (f: UsedField) => cols[USED.indexOf(f)]!;
-  const first = column('first_ts');
-  // The walk is in id order and Array.prototype.sort is stable, so ties on start time stay in id
-  // order; it is also fast on the nearly sorted order that run ids usually give.
-  const rows = Array.from({ length: n }, (_, i) => i).sort((a, b) => first[a]! - first[b]!);
-  const at = (i: number, f: UsedField) => column(f)[i]!;
-  const recent: RunStats[] = rows.slice(-RECENT).map((i) => ({
-    run_id: ids[i]!,
-    started_ts: at(i, 'first_ts'),
-    phases: at(i, 'phases'),
-    failures: at(i, 'failures'),
-    core_tokens: at(i, 'phase_tokens'),
-    builder_tokens: at(i, 'builder_tokens'),
-    auditor_tokens: at(i, 'auditor_tokens'),
-    aux_tokens: at(i, 'aux_tokens'),
-    ci_tokens: at(i, 'ci_tokens'),
-    total_tokens: at(i, 'phase_tokens') + at(i, 'aux_tokens'),
-  }));
+  const column = (f: UsedField) => cols[USED.indexOf(f)]!.subarray(0, n);
+  const rows = startOrder(column('first_ts'));
   // Into start-time order in place, through one scratch column (run ids often sort in time order
   // already: then nothing moves).
-  if (!rows.every((r, k) => r === k)) {
+  let moved = false;
+  for (let k = 0; k < n && !moved; k++) moved = rows[k] !== k;
+  if (moved) {
     const scratch = new Float64Array(n);
+    const order = new Array<string>(n);
+    for (let k = 0; k < n; k++) order[k] = ids[rows[k]!]!;
+    for (let k = 0; k < n; k++) ids[k] = order[k]!;
     for (const c of cols) {
       for (let k = 0; k < n; k++) scratch[k] = c[rows[k]!]!;
       c.set(scratch);
     }
   }
-  const col = (f: UsedField) => column(f).subarray(0, n);
-  const core = col('phase_tokens');
-  const aux = col('aux_tokens');
+  const core = column('phase_tokens');
+  const aux = column('aux_tokens');
+  const total = new Float64Array(n);
+  for (let k = 0; k < n; k++) total[k] = core[k]! + aux[k]!;
+  const at = (k: number, f: UsedField) => column(f)[k]!;
+  const recent: RunStats[] = [];
+  for (let k = Math.max(0, n - RECENT); k < n; k++) {
+    recent.push({
+      run_id: ids[k]!,
+      started_ts: at(k, 'first_ts'),
+      phases: at(k, 'phases'),
+      failures: at(k, 'failures'),
+      core_tokens: core[k]!,
+      builder_tokens: at(k, 'builder_tokens'),
+      auditor_tokens: at(k, 'auditor_tokens'),
+      aux_tokens: aux[k]!,
+      ci_tokens: at(k, 'ci_tokens'),
+      total_tokens: total[k]!,
+    });
+  }
   return {
     count: n,
-    started_ts: col('first_ts'),
+    started_ts: column('first_ts'),
     core_tokens: core,
     aux_tokens: aux,
-    builder_tokens: col('builder_tokens'),
-    auditor_tokens: col('auditor_tokens'),
-    ci_tokens: col('ci_tokens'),
-    total_tokens: core.map((c, k) => c + aux[k]!),
-    failures: col('failures'),
+    builder_tokens: column('builder_tokens'),
+    auditor_tokens: column('auditor_tokens'),
+    ci_tokens: column('ci_tokens'),
+    total_tokens: total,
+    failures: column('failures'),
     recent,
   };
+}
+
+/**
+ * The rows in order of `keys`, ties in row order: a natural merge sort. Rows come in run-id order,
+ * which is mostly time order in stretches (one stretch per id scheme), so the ascending stretches
+ * are found first and merged pairwise: a few linear passes instead of a comparator sort.
+ */
+export function startOrder(keys: Float64Array): Uint32Array {
+  const n = keys.length;
+  let src = new Uint32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  // Stretch boundaries: bounds[s] is where stretch s starts; the last entry is n.
+  const bounds = [0];
+  for (let i = 1; i < n; i++) if (keys[i]! < keys[i - 1]!) bounds.push(i);
+  bounds.push(n);
+  let dst = new Uint32Array(n);
+  let b = bounds;
+  while (b.length > 2) {
+    const next = [0];
+    for (let s = 0; s + 1 < b.length; s += 2) {
+      const lo = b[s]!;
+      const mid = b[s + 1]!;
+      const hi = s + 2 < b.length ? b[s + 2]! : mid;
+      let i = lo;
+      let j = mid;
+      let o = lo;
+      // Stable: on equal keys the left stretch (earlier rows) goes first.
+      while (i < mid && j < hi) dst[o++] = keys[src[j]!]! < keys[src[i]!]! ? src[j++]! : src[i++]!;
+      while (i < mid) dst[o++] = src[i++]!;
+      while (j < hi) dst[o++] = src[j++]!;
+      next.push(hi);
+    }
+    [src, dst] = [dst, src];
+    b = next;
+  }
+  return src;
 }
 
 /** Movement under this share between the halves is reported as flat. */

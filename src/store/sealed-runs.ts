@@ -63,7 +63,7 @@ export function mergeSealed(tables: readonly SealedRuns[]): SealedRuns {
     else {
       out++;
       ids.push(id);
-      numbers.set(table.numbers.subarray(src, src + F), out * F);
+      copyRow(numbers, out * F, table.numbers, src);
     }
     if (wins < MIN_GALLOP) continue;
     // Every row of this table below the other tables' next ids is new and comes next.
@@ -127,7 +127,7 @@ export function eachMergedRun(tables: readonly SealedRuns[], emit: (id: string, 
     else {
       if (current !== undefined) emit(current, row, 0);
       current = id;
-      row.set(table.numbers.subarray(src, src + F));
+      copyRow(row, 0, table.numbers, src);
     }
   }
   if (current !== undefined) emit(current, row, 0);
@@ -137,9 +137,14 @@ export function eachMergedRun(tables: readonly SealedRuns[], emit: (id: string, 
 function nextTable(tables: readonly SealedRuns[], at: readonly number[]): number {
   let pick = -1;
   for (let t = 0; t < tables.length; t++) {
-    if (at[t]! < tables[t]!.ids.length && (pick === -1 || byId(tables[t]!.ids[at[t]!]!, tables[pick]!.ids[at[pick]!]!) < 0)) pick = t;
+    if (at[t]! < tables[t]!.ids.length && (pick === -1 || tables[t]!.ids[at[t]!]! < tables[pick]!.ids[at[pick]!]!)) pick = t;
   }
   return pick;
+}
+
+/** Copies one row. Not through subarray(): a view object per run is garbage by the hundred thousand. */
+function copyRow(into: Float64Array, dst: number, from: Float64Array, src: number): void {
+  for (let j = 0; j < F; j++) into[dst + j] = from[src + j]!;
 }
 
 /** Folds the row at `src` into the row at `dst`, by the rule of RUN_FIELDS: min, max, then sums. */
