@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/load.js';
-import { emptyRollups, mergeRollups, pruneRollups, dayOf, type Rollups } from '../store/rollup.js';
+import { emptyRollups, pruneRollups, dayOf, type Rollups } from '../store/rollup.js';
+import { appendRead, dropAll, isSegment, takeWhole } from '../store/segments.js';
 import type { FileEntry, State } from '../store/state.js';
 import { ingestFiles, type FileToRead, type IngestSummary } from '../telemetry/ingest.js';
 import { listSourceFiles } from '../telemetry/sources.js';
@@ -38,8 +39,7 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
   const toRead: (FileToRead & { key: string })[] = [];
   const dirty = new Set<string>();
   const retire = (key: string, prev: FileEntry) => {
-    const r = rollups.get(key);
-    rollups.delete(key);
+    const r = takeWhole(rollups, key);
     if (r && r.records > 0) {
       const gone = `gone:${key}:${prev.birth_ms}:${now.getTime()}`;
       rollups.set(gone, r);
@@ -71,6 +71,7 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
         }
       } else if (!prev) events.push(`${path}: new file`);
       if (start === 0) {
+        dropAll(rollups, key);
         rollups.set(key, emptyRollups());
         dirty.add(key);
       }
@@ -94,8 +95,7 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
   for (const h of summary.quiet_held) events.push(`${h.file}: held back from line ${h.from_line}: a session may still be running (newer than ${loaded.config.drift.quiet_minutes} min)`);
   for (const f of toRead) {
     const read = reads.get(f.file)!;
-    if (read.rollup.records > 0) dirty.add(f.key);
-    mergeRollups(rollups.get(f.key)!, read.rollup);
+    for (const k of appendRead(rollups, f.key, read.rollup, state.rollups_generation + 1)) dirty.add(k);
     const entry = files[f.key]!;
     entry.line = read.next_line;
     if (read.end_offset !== entry.offset || !entry.head_hash) {
@@ -107,10 +107,11 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
   const oldest = dayOf(now.getTime()) - loaded.config.state.retention_days;
   for (const [key, r] of rollups) {
     if (pruneRollups(r, oldest)) dirty.add(key);
-    if (key.startsWith('gone:') && r.phases.size + r.calls.size + r.runs.size + (r.sealed?.ids.length ?? 0) + r.tiers.size === 0) {
+    const empty = r.phases.size + r.calls.size + r.runs.size + (r.sealed?.ids.length ?? 0) + r.tiers.size === 0;
+    if (empty && key.startsWith('gone:')) {
       rollups.delete(key);
       retired.splice(retired.indexOf(key), 1);
-    }
+    } else if (empty && isSegment(key)) rollups.delete(key);
   }
   return { state: { ...state, files, retired }, perFile: rollups, dirty, summary, events };
 }

@@ -52,9 +52,9 @@ describe('tune check: the drift gate', () => {
     await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 5 }, (_, i) => phaseLine({ phase_id: `ok${i}` })).join('\n') + '\n');
     const quiet = JSON.parse((await s.run('check', '--json')).stdout);
     expect(quiet).toMatchObject({ result: 'no-material-drift', records: 5, noop_streak: 0, moved: [] });
-    // only the rollups of the file that grew were written again
+    // no rollup was written again: what was read from the file that grew is a segment of its own
     const gens = (await readdir(await s.stateDir())).filter((f) => f.startsWith('r-')).map((f) => f.replace(/^r-[0-9a-f]+-/, '')).sort();
-    expect(gens).toEqual(['1.bin', '1.bin', '2.bin']);
+    expect(gens).toEqual(['1.bin', '1.bin', '1.bin', '2.bin']);
 
     // new data that does: docs starts failing and retrying
     await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 40 }, (_, i) => phaseLine({ phase_id: `bad${i}`, outcome: 'failed', retries: 3, tokens_used: 190_000 })).join('\n') + '\n');
@@ -171,6 +171,30 @@ describe('source files that move under the gate', () => {
   });
 });
 
+describe('appending to one file, run after run', () => {
+  it('writes each run\'s new lines as a segment, compacts them, and proposes what a rebuild proposes', async () => {
+    const s = await setup();
+    await s.run('check');
+    const segmentCounts: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const bad = Array.from({ length: 12 }, (_, k) => phaseLine({ run_id: `run-late-${i}`, phase_id: `late${i}-${k}`, outcome: k % 3 ? 'success' : 'failed', retries: k % 2, tokens_used: 40_000 + 7_000 * k }));
+      await appendFile(join(s.data, 'phases.jsonl'), `${bad.join('\n')}\n`);
+      expect(JSON.parse((await s.run('check', '--json')).stdout)).toMatchObject({ records: 12 });
+      const state = JSON.parse(await readFile(join(await s.stateDir(), 'state.json'), 'utf8'));
+      segmentCounts.push(Object.keys(state.rollup_files).filter((k: string) => k.includes('#')).length);
+    }
+    // One more segment a run, merged into one past four; never more than five files for one source.
+    expect(segmentCounts.slice(0, 5)).toEqual([1, 2, 3, 4, 1]);
+    expect(Math.max(...segmentCounts)).toBeLessThanOrEqual(5);
+
+    const incremental = JSON.parse((await s.run('--dry-run', '--json')).stdout);
+    const fresh = JSON.parse((await tune(['--dry-run', '--json', '--rebuild-state', '--config', s.config], { XDG_STATE_HOME: join(s.dir, 'fresh') })).stdout);
+    expect(incremental.changes).toEqual(fresh.changes);
+    expect(incremental.findings).toEqual(fresh.findings);
+    expect(incremental.diffs).toEqual(fresh.diffs);
+  });
+});
+
 describe('session-terminal gating', () => {
   it('holds back records newer than the quiet period and counts them once the session is quiet', async () => {
     const dir = await tempDir('tokentune-quiet-');
@@ -230,7 +254,8 @@ describe('state format migration', () => {
     expect(r).toMatchObject({ result: 'no-material-drift', records: 1, rollup_records: 2273 });
     const after = (await readdir(dir)).sort();
     expect(after.filter((f) => f.startsWith('r-')).every((f) => f.endsWith(`-${gen + 1}.bin`))).toBe(true);
-    expect(after).toHaveLength(4);
+    // the three rollups, the segment of the appended line, and the state
+    expect(after).toHaveLength(5);
     expect(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')).version).toBe(2);
   });
 });
