@@ -89,9 +89,10 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
 
 /**
  * The rows in order of `keys` (start times, whole milliseconds), ties in row order. An LSD radix sort
- * on the offsets from the earliest key, 16 bits a pass: two passes for a window of up to 49 days,
- * four at most, each two plain loops over typed arrays. Rows arrive in run-id order, which may be far
- * from time order ("run-99999" sorts after "run-100000"), so no stretch of order is assumed.
+ * on the offsets from the earliest key, 16 bits a pass: two passes over plain typed-array loops when
+ * the keys span less than 2^32 ms (49 days), as an analysis window does. Rows arrive in run-id order,
+ * which may be far from time order ("run-99999" sorts after "run-100000"), so no order is assumed.
+ * Wider spans and fractional keys (no parser gives them) take a comparator sort, stable alike.
  */
 export function startOrder(keys: Float64Array): Uint32Array {
   const n = keys.length;
@@ -107,14 +108,14 @@ export function startOrder(keys: Float64Array): Uint32Array {
     if (k > max) max = k;
     if (k !== Math.floor(k)) whole = false;
   }
-  // Not whole milliseconds (no parser gives them): a comparator sort, stable like the radix sort.
-  if (!whole || max - min >= 2 ** 53) return Uint32Array.from(Array.from(src).sort((a, b) => keys[a]! - keys[b]!));
+  if (!whole || max - min >= 2 ** 32) return Uint32Array.from(Array.from(src).sort((a, b) => keys[a]! - keys[b]!));
+  const offset = new Uint32Array(n);
+  for (let i = 0; i < n; i++) offset[i] = keys[i]! - min;
   let dst = new Uint32Array(n);
   const counts = new Uint32Array(1 << 16);
-  // Offsets below 2^53 split exactly into 16-bit digits by division.
-  for (let scale = 1; scale <= max - min; scale *= 1 << 16) {
+  for (let shift = 0; shift < 32 && max - min >= 2 ** shift; shift += 16) {
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[Math.floor((keys[i]! - min) / scale) & 0xffff]!++;
+    for (let i = 0; i < n; i++) counts[(offset[i]! >>> shift) & 0xffff]!++;
     let at = 0;
     for (let d = 0; d < counts.length; d++) {
       const c = counts[d]!;
@@ -123,7 +124,7 @@ export function startOrder(keys: Float64Array): Uint32Array {
     }
     for (let i = 0; i < n; i++) {
       const row = src[i]!;
-      dst[counts[Math.floor((keys[row]! - min) / scale) & 0xffff]!++] = row;
+      dst[counts[(offset[row]! >>> shift) & 0xffff]!++] = row;
     }
     [src, dst] = [dst, src];
   }

@@ -303,6 +303,11 @@ export function copyOf<T>(v: T): T {
  * Says whether anything was dropped.
  */
 export function pruneRollups(r: Rollups, oldestDay: number): boolean {
+  // Each run has a bucket on the day of its last record, pruned with it: when no bucket is older
+  // than the cutoff, no run is either, and the walk over every run of the history is skipped.
+  let oldest = Infinity;
+  for (const m of [r.phases, r.calls, r.tiers] as Map<string, { day: number }>[]) for (const b of m.values()) if (b.day < oldest) oldest = b.day;
+  if (oldest >= oldestDay) return false;
   const before = r.phases.size + r.calls.size + r.tiers.size + r.runs.size + (r.sealed?.ids.length ?? 0);
   for (const [k, b] of r.phases) if (b.day < oldestDay) r.phases.delete(k);
   for (const [k, b] of r.calls) if (b.day < oldestDay) r.calls.delete(k);

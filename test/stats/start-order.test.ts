@@ -13,6 +13,8 @@ describe('startOrder, the runs in start-time order', () => {
     cases.push([...Array.from({ length: 300 }, (_, i) => 1000 + i), ...Array.from({ length: 500 }, (_, i) => i * 2)]);
     // Fractions of a millisecond, and times far apart.
     cases.push([1.5, 1.25, 1.5, 0.75], [1.79e12, 5, 1.79e12 + 1, 0, 86_400_000 * 400]);
+    // Just under 2^32 ms apart (two radix passes), and a span that needs only one.
+    cases.push([1.79e12 + 2 ** 32 - 1, 1.79e12, 1.79e12 + 65_536, 1.79e12 + 65_535, 1.79e12 + 2 ** 32 - 1], [7, 3, 65_000, 3, 0]);
     // Many short stretches.
     cases.push(Array.from({ length: 777 }, (_, i) => (i % 7) * 10 + Math.floor(i / 7)));
     for (const c of cases) {

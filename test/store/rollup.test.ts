@@ -96,3 +96,39 @@ describe('RollupBuilder', () => {
     }
   });
 });
+
+describe('pruneRollups', () => {
+  it('drops what is older than the cutoff, runs by their last record, and leaves a rollup with nothing older alone', async () => {
+    const { dayOf, pruneRollups } = await import('../../src/store/rollup.js');
+    const { RollupBuilder } = await import('../../src/store/rollup-builder.js');
+    const DAY = 86_400_000;
+    // Run "long" spans days 0-4; "old" ends on day 1; "new" lives on day 4. Sealed, as rollups on disk are.
+    const records = [
+      phase({ category: 'a', run_id: 'long', ts: T0 }),
+      phase({ category: 'a', run_id: 'long', ts: T0 + 4 * DAY }),
+      phase({ category: 'a', run_id: 'old', ts: T0 + DAY }),
+      ci({ run_id: 'old', ts: T0 + DAY }),
+      call({ model: 'claude-haiku-4-5', run_id: 'new', ts: T0 + 4 * DAY }),
+      phase({ category: 'b', run_id: 'new', ts: T0 + 4 * DAY }),
+    ];
+    const r = rollupsOf([]);
+    const b = new RollupBuilder(r, 2);
+    for (const rec of records) b.add(rec);
+    b.finish();
+    const day0 = dayOf(T0);
+
+    expect(pruneRollups(r, day0)).toBe(false); // nothing older than day 0
+    expect(runSummaries(r).map((s) => s.run_id)).toEqual(['long', 'new', 'old']);
+
+    expect(pruneRollups(r, day0 + 2)).toBe(true);
+    expect(runSummaries(r).map((s) => s.run_id)).toEqual(['long', 'new']);
+    expect([...r.phases.values()].every((p) => p.day >= day0 + 2)).toBe(true);
+    expect([...r.tiers.values()].every((t) => t.day >= day0 + 2)).toBe(true);
+
+    // Every bucket left is on day 4: the run table is not walked, and nothing changes.
+    expect(pruneRollups(r, day0 + 4)).toBe(false);
+    expect(runSummaries(r).map((s) => s.run_id)).toEqual(['long', 'new']);
+    expect(pruneRollups(r, day0 + 5)).toBe(true);
+    expect(runSummaries(r)).toEqual([]);
+  });
+});
