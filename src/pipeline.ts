@@ -1,6 +1,6 @@
 import type { Change, Finding } from './analysis/change.js';
 import { loadConfig } from './config/load.js';
-import { commitState, ledgerEntry, runGate, stateDirFor, type GateLevel, type GateResult } from './drift/gate.js';
+import { commitState, runGate, stateDirFor, type GateLevel, type GateResult } from './drift/gate.js';
 import type { LlmUsage } from './llm/step.js';
 import type { Rejection } from './llm/guardrails.js';
 import { applyChanges, type FileResult } from './proposal/apply.js';
@@ -8,6 +8,7 @@ import { renderReport } from './proposal/report.js';
 import { loadTargetFiles, readTargets } from './proposal/targets.js';
 import type { Stats, Window } from './stats/types.js';
 import { acquireLock } from './store/lock.js';
+import { ledgerEntry } from './store/run-ledger.js';
 import type { IngestSummary } from './telemetry/ingest.js';
 import type { PublishResult } from './publish/publish.js';
 

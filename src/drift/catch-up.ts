@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/load.js';
-import { emptyRollups, pruneRollups, dayOf, type Rollups } from '../store/rollup.js';
+import { emptyRollups, pruneRollups, dayOf, rollupSize, type Rollups } from '../store/rollup.js';
 import { appendRead, dropAll, isSegment, takeWhole } from '../store/segments.js';
 import type { FileEntry, State } from '../store/state.js';
 import { ingestFiles, type FileToRead, type IngestSummary } from '../telemetry/ingest.js';
@@ -107,7 +107,7 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
   const oldest = dayOf(now.getTime()) - loaded.config.state.retention_days;
   for (const [key, r] of rollups) {
     if (pruneRollups(r, oldest)) dirty.add(key);
-    const empty = r.phases.size + r.calls.size + r.runs.size + (r.sealed?.ids.length ?? 0) + r.tiers.size === 0;
+    const empty = rollupSize(r) === 0;
     if (empty && key.startsWith('gone:')) {
       rollups.delete(key);
       retired.splice(retired.indexOf(key), 1);

@@ -1,3 +1,5 @@
+import { ledgerEntry } from '../store/run-ledger.js';
+
 /**
  * One drift check, as `tune check` and the daemon run it: the no-op fast path first, with light
  * modules only; the full gate (ingest, stats, rules) loads its modules only when that path fails.
@@ -47,7 +49,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
   const release = acquireLock(gate.stateDirFor(loaded, o.env), label);
   try {
     const g = await gate.runGate(loaded, targets, { mode: 'check', rebuild: o.rebuildState ?? false, now, env: o.env });
-    await gate.commitState(loaded, g, gate.ledgerEntry('check', started, g.level, g.ingest), o.env);
+    await gate.commitState(loaded, g, ledgerEntry('check', started, g.level, g.ingest), o.env);
     return {
       result: g.level,
       moved: g.moved,

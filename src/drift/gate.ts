@@ -12,6 +12,7 @@ import { resolveWindow } from '../stats/window.js';
 import type { Rollups } from '../store/rollup.js';
 import { viewOf } from '../store/rollup-view.js';
 import { stateDir } from '../store/paths.js';
+import { withEntry } from '../store/run-ledger.js';
 import { emptyState, loadState, saveState, type RunEntry, type State } from '../store/state.js';
 import type { IngestSummary } from '../telemetry/ingest.js';
 import { listSourceFiles } from '../telemetry/sources.js';
@@ -120,30 +121,10 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
   };
 }
 
-/** The run ledger's entry for a run that started at `started` and ended now. */
-export function ledgerEntry(
-  command: string,
-  started: Date,
-  result: string,
-  ingest: IngestSummary,
-  llm?: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number; cost_usd: number | null },
-): RunEntry {
-  return {
-    command,
-    started: started.toISOString(),
-    ended: new Date().toISOString(),
-    result,
-    records: ingest.records,
-    bytes: ingest.bytes,
-    llm_tokens: llm ? llm.input_tokens + llm.output_tokens + llm.cache_creation_input_tokens + llm.cache_read_input_tokens : 0,
-    llm_cost_usd: llm?.cost_usd ?? 0,
-  };
-}
-
 /** Commits the state a gate (and what followed it) produced: new rollups first, then state.json. */
 export async function commitState(loaded: LoadedConfig, g: GateResult, entry: RunEntry, env: NodeJS.ProcessEnv, extra: Partial<State> = {}): Promise<void> {
   await mkdir(g.dir, { recursive: true });
-  const state: State = { ...g.state, ...extra, ledger: [...g.state.ledger, entry] };
+  const state: State = { ...g.state, ...extra, ledger: withEntry(g.state.ledger, entry) };
   await saveState(g.dir, state, g.rollupsChanged ? g.perFile : undefined, g.dirty);
   if (loaded.config.state.dir) {
     // Lets the no-op check find a configured state directory without parsing the config.

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
 import { acquireLock } from '../store/lock.js';
 import { stateDir } from '../store/paths.js';
-import type { Fingerprint, InputStat } from '../store/state.js';
+import { ledgerEntry, withEntry } from '../store/run-ledger.js';
+import type { Fingerprint, InputStat, RunEntry } from '../store/state.js';
 import type { CheckReport } from './check-run.js';
 import { inputStatOf, sameStats, statSources } from './file-stats.js';
 
@@ -28,7 +29,7 @@ export async function quickNoop(configPath: string, env: NodeJS.ProcessEnv, now:
     const fresh = readGuarded(dir);
     if (!fresh || JSON.stringify(fresh.fingerprint) !== JSON.stringify(state.fingerprint)) return undefined;
     const streak = fresh.noop_streak + 1;
-    const ledger = [...fresh.ledger, { command: 'check', started: now.toISOString(), ended: new Date().toISOString(), result: 'noop', records: 0, bytes: 0, llm_tokens: 0, llm_cost_usd: 0 }].slice(-200);
+    const ledger = withEntry(fresh.ledger, ledgerEntry('check', now, 'noop', { records: 0, bytes: 0 }));
     writeFileAtomic(join(dir, 'state.json'), JSON.stringify({ ...fresh, noop_streak: streak, ledger }));
     return { result: 'noop', moved: [], noop_streak: streak, records: 0, bytes: 0, skipped: 0, rollup_records: null, held: [], files: [], state_dir: dir, skipped_details: [], held_back: [] };
   } finally {
@@ -67,7 +68,7 @@ export function locateState(configFile: string, env: NodeJS.ProcessEnv): string 
 
 interface GuardedState {
   noop_streak: number;
-  ledger: unknown[];
+  ledger: RunEntry[];
   fingerprint: Fingerprint & { inputs: Record<string, InputStat> };
 }
 

@@ -22,7 +22,7 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
   // The history's runs are walked once, never merged into a copy; only the window's are copied out.
   // Sized for the largest table: the merged runs are at least as many, and usually not many more.
   let cols = USED.map(() => new Float64Array(Math.max(1024, ...rollups.runs.map((t) => t.ids.length))));
-  const ids: string[] = [];
+  let ids: string[] = [];
   let n = 0;
   eachMergedRun(rollups.runs, (id, numbers, offset) => {
     if (!inWindow(range, dayOf(numbers[offset + FIELD.first_ts]!))) return;
@@ -45,9 +45,9 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
   for (let k = 0; k < n && !moved; k++) moved = rows[k] !== k;
   if (moved) {
     const scratch = new Float64Array(n);
-    const order = new Array<string>(n);
-    for (let k = 0; k < n; k++) order[k] = ids[rows[k]!]!;
-    for (let k = 0; k < n; k++) ids[k] = order[k]!;
+    const inOrder = new Array<string>(n);
+    for (let k = 0; k < n; k++) inOrder[k] = ids[rows[k]!]!;
+    ids = inOrder;
     for (const c of cols) {
       for (let k = 0; k < n; k++) scratch[k] = c[rows[k]!]!;
       c.set(scratch);

@@ -302,13 +302,16 @@ export function copyOf<T>(v: T): T {
  * Drops everything older than `oldestDay`: retention keeps state bounded by time, not by history.
  * Says whether anything was dropped.
  */
+/** Buckets, tiers and runs a rollup holds: 0 when it holds nothing. */
+export const rollupSize = (r: Rollups): number => r.phases.size + r.calls.size + r.tiers.size + r.runs.size + (r.sealed?.ids.length ?? 0);
+
 export function pruneRollups(r: Rollups, oldestDay: number): boolean {
   // Each run has a bucket on the day of its last record, pruned with it: when no bucket is older
   // than the cutoff, no run is either, and the walk over every run of the history is skipped.
   let oldest = Infinity;
   for (const m of [r.phases, r.calls, r.tiers] as Map<string, { day: number }>[]) for (const b of m.values()) if (b.day < oldest) oldest = b.day;
   if (oldest >= oldestDay) return false;
-  const before = r.phases.size + r.calls.size + r.tiers.size + r.runs.size + (r.sealed?.ids.length ?? 0);
+  const before = rollupSize(r);
   for (const [k, b] of r.phases) if (b.day < oldestDay) r.phases.delete(k);
   for (const [k, b] of r.calls) if (b.day < oldestDay) r.calls.delete(k);
   for (const [k, t] of r.tiers) if (t.day < oldestDay) r.tiers.delete(k);
@@ -322,7 +325,7 @@ export function pruneRollups(r: Rollups, oldestDay: number): boolean {
       r.sealed = { ids: keep.map((i) => r.sealed!.ids[i]!), numbers };
     }
   }
-  return r.phases.size + r.calls.size + r.tiers.size + r.runs.size + (r.sealed?.ids.length ?? 0) !== before;
+  return rollupSize(r) !== before;
 }
 
 function addFields<T, K extends keyof T>(a: T, b: T, keys: readonly K[]): void {

@@ -31,10 +31,9 @@ export function takeWhole(all: Map<string, Rollups>, key: string): Rollups | und
 
 /** Drops a file's rollup and segments (its contribution is being replaced). */
 export function dropAll(all: Map<string, Rollups>, key: string): boolean {
-  const had = all.has(key) || segmentKeys(all, key).length > 0;
-  for (const s of segmentKeys(all, key)) all.delete(s);
-  all.delete(key);
-  return had;
+  const segments = segmentKeys(all, key);
+  for (const s of segments) all.delete(s);
+  return all.delete(key) || segments.length > 0;
 }
 
 /**

@@ -6,6 +6,7 @@ import { formatZodIssues } from '../config/errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { decodeRollups, type EncodedRollups } from './rollup-codec.js';
 import { readRollupsFile, writeRollupsFile } from './rollup-file.js';
+import { MAX_LEDGER } from './run-ledger.js';
 import type { Rollups } from './rollup.js';
 
 /**
@@ -95,7 +96,6 @@ export const State = z.object({
 });
 export type State = z.infer<typeof State>;
 
-export const MAX_LEDGER = 200;
 
 export function emptyState(configPath: string): State {
   return {

@@ -1,0 +1,29 @@
+import type { RunEntry } from './state.js';
+
+/**
+ * The run ledger in the state: one entry per run, the newest MAX_LEDGER kept. Light (types only), so
+ * the no-op fast path records its runs by the same rule as the full path.
+ */
+export const MAX_LEDGER = 200;
+
+export function ledgerEntry(
+  command: string,
+  started: Date,
+  result: string,
+  read: { records: number; bytes: number },
+  llm?: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number; cost_usd: number | null },
+): RunEntry {
+  return {
+    command,
+    started: started.toISOString(),
+    ended: new Date().toISOString(),
+    result,
+    records: read.records,
+    bytes: read.bytes,
+    llm_tokens: llm ? llm.input_tokens + llm.output_tokens + llm.cache_creation_input_tokens + llm.cache_read_input_tokens : 0,
+    llm_cost_usd: llm?.cost_usd ?? 0,
+  };
+}
+
+/** The ledger with `entry` added, bounded. */
+export const withEntry = <T>(ledger: readonly T[], entry: T): T[] => [...ledger, entry].slice(-MAX_LEDGER);
