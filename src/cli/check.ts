@@ -1,3 +1,4 @@
+import type { EarlyRead } from '../telemetry/early-read.js';
 import { checkOutput } from './check-output.js';
 import { EXIT, logSkipped, reportError } from './common.js';
 
@@ -6,6 +7,10 @@ export interface CheckCommandOptions {
   json: boolean;
   exitCode: boolean;
   rebuildState: boolean;
+  /** From the start-up file (see StartContext in run.ts). */
+  now?: Date;
+  early?: EarlyRead;
+  quickChecked?: boolean;
 }
 
 /** `tune check`: the cheap drift gate, for cron. One line: `noop`, `no-material-drift` or `drift: …`. */
@@ -13,7 +18,7 @@ export async function runCheckCommand(o: CheckCommandOptions): Promise<number> {
   const { runCheck } = await import('../drift/check-run.js');
   let r;
   try {
-    r = await runCheck(o.configPath, { rebuildState: o.rebuildState, env: process.env });
+    r = await runCheck(o.configPath, { rebuildState: o.rebuildState, env: process.env, now: o.now, early: o.early, quickChecked: o.quickChecked });
   } catch (e) {
     return reportError(e);
   }

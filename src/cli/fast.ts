@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { quickNoop } from '../drift/quick-check.js';
+import { join } from 'node:path';
+import { quickCheck } from '../drift/quick-check.js';
+import { startEarlyRead, type EarlyRead } from '../telemetry/early-read.js';
 import { checkOutput } from './check-output.js';
 import { DEFAULT_CONFIG, OPTIONS } from './options.js';
 
@@ -12,13 +14,17 @@ import { DEFAULT_CONFIG, OPTIONS } from './options.js';
  */
 async function start(argv: string[]): Promise<void> {
   const check = checkCandidate(argv);
+  const now = new Date();
+  let early: EarlyRead | undefined;
   if (check) {
     try {
-      const r = await quickNoop(check.configPath, process.env, new Date());
-      if (r) {
-        process.stdout.write(checkOutput(r, check.json));
+      const r = await quickCheck(check.configPath, process.env, now);
+      if (r.report) {
+        process.stdout.write(checkOutput(r.report, check.json));
         return;
       }
+      // Appended bytes: a worker parses them while the commands, config and state load.
+      if (r.early) early = await startEarlyRead(r.early, join(__dirname, '../bundle/ingest-worker.js'));
     } catch {
       // the full path below runs again and reports it
     }
@@ -27,7 +33,7 @@ async function start(argv: string[]): Promise<void> {
   // so that esbuild leaves the import to run time.
   const commands = '../bundle/run.js';
   const { finish, main } = (await import(commands)) as typeof import('./run.js');
-  finish(main(argv));
+  finish(main(argv, check ? { now, early, quickChecked: true } : {}));
 }
 
 /** `tune check` with no option that needs the full path (`--rebuild-state`, `--help`, …). */

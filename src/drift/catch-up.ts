@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { emptyRollups, pruneRollups, dayOf, rollupSize, type Rollups } from '../store/rollup.js';
 import { appendRead, dropAll, isSegment, takeWhole } from '../store/segments.js';
 import type { FileEntry, State } from '../store/state.js';
+import type { EarlyRead } from '../telemetry/early-read.js';
 import { ingestFiles, type FileToRead, type IngestSummary } from '../telemetry/ingest.js';
 import { listSourceFiles } from '../telemetry/sources.js';
 import { sha256 } from './fingerprint.js';
@@ -31,7 +32,7 @@ export interface CatchUp {
   events: string[];
 }
 
-export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<string, Rollups>, now: Date): Promise<CatchUp> {
+export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<string, Rollups>, now: Date, early?: EarlyRead): Promise<CatchUp> {
   const files: State['files'] = {};
   const rollups = new Map(perFile);
   const retired = [...state.retired];
@@ -91,6 +92,7 @@ export async function catchUp(loaded: LoadedConfig, state: State, perFile: Map<s
     workers: loaded.config.ingest.workers,
     parallelMinBytes: loaded.config.ingest.parallel_min_bytes,
     quietAfter: now.getTime() - loaded.config.drift.quiet_minutes * 60_000,
+    early,
   });
   for (const h of summary.quiet_held) events.push(`${h.file}: held back from line ${h.from_line}: a session may still be running (newer than ${loaded.config.drift.quiet_minutes} min)`);
   for (const f of toRead) {

@@ -1,4 +1,5 @@
 import { ledgerEntry } from '../store/run-ledger.js';
+import type { EarlyRead } from '../telemetry/early-read.js';
 
 /**
  * One drift check, as `tune check` and the daemon run it: the no-op fast path first, with light
@@ -19,6 +20,8 @@ export interface CheckReport {
   state_dir: string;
   skipped_details: { file: string; line: number; reason: string }[];
   held_back: { file: string; bytes: number }[];
+  /** Bytes parsed by the early read that bin/tune starts for appended bytes (0 on other paths). */
+  early_bytes: number;
 }
 
 export interface CheckOptions {
@@ -27,12 +30,16 @@ export interface CheckOptions {
   now?: Date;
   /** Who holds the state lock meanwhile, as a second run is told. */
   label?: string;
+  /** Appended bytes already being parsed (telemetry/early-read.ts). */
+  early?: EarlyRead;
+  /** The no-op check already ran (in the start-up file) and found something to do. */
+  quickChecked?: boolean;
 }
 
 export async function runCheck(configPath: string, o: CheckOptions): Promise<CheckReport> {
   const now = o.now ?? new Date();
   const label = o.label ?? 'tune check';
-  if (!o.rebuildState) {
+  if (!o.rebuildState && !o.quickChecked) {
     const { quickNoop } = await import('./quick-check.js');
     const quick = await quickNoop(configPath, o.env, now, label);
     if (quick) return quick;
@@ -48,7 +55,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
   const targets = readTargets(await loadTargetFiles(loaded.targets));
   const release = acquireLock(gate.stateDirFor(loaded, o.env), label);
   try {
-    const g = await gate.runGate(loaded, targets, { mode: 'check', rebuild: o.rebuildState ?? false, now, env: o.env });
+    const g = await gate.runGate(loaded, targets, { mode: 'check', rebuild: o.rebuildState ?? false, now, env: o.env, early: o.early });
     await gate.commitState(loaded, g, ledgerEntry('check', started, g.level, g.ingest), o.env);
     return {
       result: g.level,
@@ -63,6 +70,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
       state_dir: g.dir,
       skipped_details: g.ingest.skipped_details,
       held_back: g.ingest.held_back,
+      early_bytes: g.ingest.early_bytes,
     };
   } finally {
     release();

@@ -13,7 +13,8 @@ import type { Rollups } from '../store/rollup.js';
 import { viewOf } from '../store/rollup-view.js';
 import { stateDir } from '../store/paths.js';
 import { withEntry } from '../store/run-ledger.js';
-import { emptyState, loadState, saveState, type RunEntry, type State } from '../store/state.js';
+import { emptyState, loadState, saveState, type Reading, type RunEntry, type State } from '../store/state.js';
+import type { EarlyRead } from '../telemetry/early-read.js';
 import type { IngestSummary } from '../telemetry/ingest.js';
 import { listSourceFiles } from '../telemetry/sources.js';
 import { catchUp } from './catch-up.js';
@@ -30,6 +31,8 @@ export interface GateOptions {
   env: NodeJS.ProcessEnv;
   since?: string;
   until?: string;
+  /** Appended bytes a worker began parsing at start-up (`tune check` through bin/tune). */
+  early?: EarlyRead;
 }
 
 export interface GateResult {
@@ -57,7 +60,13 @@ export function stateDirFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv): strin
   return stateDir(loaded.file, configured ? resolve(dirname(loaded.file), configured) : undefined, env);
 }
 
-const NOTHING_READ: IngestSummary = { files: 0, records: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], quiet_held: [], threads: 0 };
+const readingOf = (loaded: LoadedConfig): Reading => ({
+  quiet_minutes: loaded.config.drift.quiet_minutes,
+  parallel_min_bytes: loaded.config.ingest.parallel_min_bytes,
+  workers: loaded.config.ingest.workers,
+});
+
+const NOTHING_READ: IngestSummary = { files: 0, records: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], quiet_held: [], threads: 0, early_bytes: 0 };
 
 /** The three levels, cheapest first. Writes nothing: the caller commits the state it returns. */
 export async function runGate(loaded: LoadedConfig, targets: TargetState, o: GateOptions): Promise<GateResult> {
@@ -75,7 +84,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
   const unchanged = !!previous && sameFingerprint(state.fingerprint, fp);
   if (unchanged && o.mode === 'check') {
     // The fresh fingerprint: its stats of the config and targets let the next check skip the hashing.
-    return { level: 'noop', moved: [], previous_noop_streak: state.noop_streak, dir, state: { ...state, fingerprint: fp, noop_streak: state.noop_streak + 1 }, perFile, rollupsChanged: false, ingest: NOTHING_READ, events: [], rollup_records: null };
+    return { level: 'noop', moved: [], previous_noop_streak: state.noop_streak, dir, state: { ...state, fingerprint: fp, noop_streak: state.noop_streak + 1, reading: readingOf(loaded) }, perFile, rollupsChanged: false, ingest: NOTHING_READ, events: [], rollup_records: null };
   }
 
   // Level 2: the new bytes only.
@@ -83,7 +92,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
   let events: string[] = [];
   let dirty: Set<string> | undefined;
   if (!unchanged) {
-    const c = await catchUp(loaded, state, perFile, o.now);
+    const c = await catchUp(loaded, state, perFile, o.now, o.early);
     ({ state, perFile, events, dirty } = c);
     ingest = c.summary;
     // A file held back for a running session must not look unchanged to the next no-op check.
@@ -110,7 +119,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
     moved: cmp.moved,
     previous_noop_streak: state.noop_streak,
     dir,
-    state: { ...state, fingerprint: fp, noop_streak: level === 'noop' ? state.noop_streak + 1 : 0 },
+    state: { ...state, fingerprint: fp, noop_streak: level === 'noop' ? state.noop_streak + 1 : 0, reading: readingOf(loaded) },
     perFile,
     rollupsChanged: !unchanged,
     dirty,

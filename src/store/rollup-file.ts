@@ -1,4 +1,5 @@
-import { open, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { mergeSealed, RUN_FIELDS, sealRuns } from './sealed-runs.js';
 import { callKey, emptyRollups, packTokens, phaseKey, tierKey, type CallBucket, type PhaseBucket, type Rollups, type TierDay } from './rollup.js';
 import { isSorted } from '../stats/percentiles.js';
@@ -79,7 +80,7 @@ export async function writeRollupsFile(path: string, rollups: Map<string, Rollup
 }
 
 export async function readRollupsFile(path: string): Promise<Map<string, Rollups>> {
-  const buf = await readFile(path);
+  const buf = readFileSync(path);
   if (buf.byteLength < 12 || !buf.subarray(0, MAGIC.byteLength).equals(MAGIC)) throw new Error('not a tokentune rollups file');
   const headerLength = buf.readUInt32LE(MAGIC.byteLength);
   const headerEnd = MAGIC.byteLength + 4 + headerLength;

@@ -78,6 +78,13 @@ export const LastProposal = z.object({
 });
 export type LastProposal = z.infer<typeof LastProposal>;
 
+export const Reading = z.object({
+  quiet_minutes: z.number().nonnegative(),
+  parallel_min_bytes: z.number().int().nonnegative(),
+  workers: z.union([z.literal('auto'), z.number().int().positive()]),
+});
+export type Reading = z.infer<typeof Reading>;
+
 export const State = z.object({
   format: z.literal('tokentune-state'),
   version: z.literal(STATE_VERSION),
@@ -93,6 +100,12 @@ export const State = z.object({
   last_proposal: LastProposal.nullable(),
   noop_streak: z.number().int().nonnegative(),
   ledger: z.array(RunEntry),
+  /**
+   * The config's reading settings at the last commit. The start-up file, which parses no config,
+   * uses them to begin parsing appended bytes early — only while the config's stat() is the one
+   * recorded with them (see telemetry/early-read.ts).
+   */
+  reading: Reading.optional(),
 });
 export type State = z.infer<typeof State>;
 

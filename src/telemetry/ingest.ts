@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { mergeRollups, emptyRollups, type Rollups } from '../store/rollup.js';
 import type { SourceFormat } from '../config/schema.js';
+import { earlyIndex, type EarlyRead } from './early-read.js';
 import { lineStartAtOrAfter } from './lines.js';
 import { MAX_SKIPPED_DETAILS, scanRange, type Range, type RangeResult } from './scan-range.js';
 import type { SkippedLine } from './schema.js';
@@ -21,6 +22,8 @@ export interface IngestSummary {
   quiet_held: { file: string; from_line: number }[];
   /** Threads that parsed (1 = the main thread alone). */
   threads: number;
+  /** Bytes of it parsed by the early read (telemetry/early-read.ts). */
+  early_bytes: number;
 }
 
 export interface IngestOptions {
@@ -30,6 +33,8 @@ export interface IngestOptions {
   parallelMinBytes?: number;
   /** Epoch ms: records newer than this are left for a later run (see Range.quietAfter). */
   quietAfter?: number;
+  /** Ranges a worker began parsing at start-up (see early-read.ts): taken where they match exactly. */
+  early?: EarlyRead;
 }
 
 type Format = z.infer<typeof SourceFormat>;
@@ -74,13 +79,21 @@ export async function ingestFiles(files: readonly FileToRead[], opts: IngestOpti
   const reads = new Map<string, FileRead>();
   for (const f of files) reads.set(f.file, { rollup: emptyRollups(), end_offset: f.start, next_line: f.line });
   const [own, ...others] = shares;
+  let earlyBytes = 0;
   const [mine, ...theirs] = await Promise.all([
     (async () => {
       const out: { rollup: Rollups; result: RangeResult }[] = [];
       for (const r of own ?? []) {
+        const taken = threads === 1 ? await fromEarly(opts.early, r) : undefined;
+        if (taken) {
+          out.push(taken);
+          earlyBytes += taken.result.bytes;
+          continue;
+        }
         const rollup = emptyRollups();
         out.push({ rollup, result: await scanRange(r, rollup) });
       }
+      opts.early?.cancel();
       return out;
     })(),
     ...others.map(async (ranges) => {
@@ -98,7 +111,7 @@ export async function ingestFiles(files: readonly FileToRead[], opts: IngestOpti
     mergeRollups(reads.get(result.range.file)!.rollup, rollup);
     results.push(result);
   }
-  return { reads, summary: summarise(files, results, reads, shares.length) };
+  return { reads, summary: { ...summarise(files, results, reads, shares.length), early_bytes: earlyBytes } };
 }
 
 /** Reads sources whole into one rollup: the stateless path (tests, benchmarks of parsing). */
@@ -144,6 +157,15 @@ async function split(files: readonly FileToRead[], n: number): Promise<Range[][]
   return shares.filter((s) => s.length);
 }
 
+/** The early read's result for exactly this range, if it has one. */
+async function fromEarly(early: EarlyRead | undefined, r: Range): Promise<{ rollup: Rollups; result: RangeResult } | undefined> {
+  const i = early ? earlyIndex(early, r) : -1;
+  if (i < 0) return undefined;
+  const got = await early!.done;
+  if (!got) return undefined;
+  return { rollup: Object.assign(emptyRollups(), got.rollups[i]!), result: { ...got.results[i]!, range: r } };
+}
+
 async function inWorker(ranges: Range[]): Promise<{ rollups: Rollups[]; results: RangeResult[] }> {
   const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
@@ -160,8 +182,8 @@ async function inWorker(ranges: Range[]): Promise<{ rollups: Rollups[]; results:
   });
 }
 
-function summarise(files: readonly FileToRead[], results: RangeResult[], reads: Map<string, FileRead>, threads: number): IngestSummary {
-  const summary: IngestSummary = { files: files.length, records: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], quiet_held: [], threads };
+function summarise(files: readonly FileToRead[], results: RangeResult[], reads: Map<string, FileRead>, threads: number): Omit<IngestSummary, 'early_bytes'> {
+  const summary: Omit<IngestSummary, 'early_bytes'> = { files: files.length, records: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], quiet_held: [], threads };
   const byFile = new Map<string, RangeResult[]>();
   for (const r of results) byFile.set(r.range.file, [...(byFile.get(r.range.file) ?? []), r]);
   for (const f of files) {
