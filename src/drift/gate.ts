@@ -11,6 +11,7 @@ import type { Stats } from '../stats/types.js';
 import { resolveWindow } from '../stats/window.js';
 import type { Rollups } from '../store/rollup.js';
 import { viewOf } from '../store/rollup-view.js';
+import { coveredBy } from '../store/run-index-store.js';
 import { stateDir } from '../store/paths.js';
 import { withEntry } from '../store/run-ledger.js';
 import { emptyState, loadState, saveState, type Reading, type RunEntry, type State } from '../store/state.js';
@@ -99,8 +100,10 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, o: Gat
     for (const h of ingest.quiet_held) if (fp.files[h.file]) fp.files[h.file]![2] = -1;
   }
 
-  // Level 3: would a decision change?
-  const total = viewOf(perFile.values());
+  // Level 3: would a decision change? Runs of the settled rollups come from the run index while it
+  // still covers them all (this run only appended segments).
+  const covers = coveredBy(previous?.state.run_index, previous?.state.rollup_files ?? {}, perFile, dirty);
+  const total = viewOf(perFile.values(), previous?.index && covers ? { index: previous.index, covers } : undefined);
   if (total.records === 0) throw new ConfigError(`no telemetry records in ${loaded.sources.map((s) => s.path).join(', ')}`);
   let range;
   try {

@@ -1,30 +1,51 @@
 import { dayOf } from '../store/rollup.js';
 import type { RollupView } from '../store/rollup-view.js';
-import { eachMergedRun, RUN_FIELDS } from '../store/sealed-runs.js';
+import { FIRST_TS, INDEX_FIELDS, type IndexField } from '../store/run-index.js';
+import { eachMergedRun, RUN_FIELDS, type SealedRuns } from '../store/sealed-runs.js';
+import { indexedWindow } from './indexed-runs.js';
 import type { RunColumns, RunStats, Trend } from './types.js';
+import { startOrder } from './start-order.js';
 import { inWindow, type DayRange } from './window.js';
+
+export { startOrder };
 
 const RECENT = 5;
 
 const FIELD = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, j])) as Record<(typeof RUN_FIELDS)[number], number>;
 
-/** The fields the run statistics use (not last_ts). */
-const USED = RUN_FIELDS.filter((f) => f !== 'last_ts');
-type UsedField = (typeof USED)[number];
+/** The fields the run statistics use (not last_ts), in the order of the run index's columns. */
+const USED = INDEX_FIELDS;
+type UsedField = IndexField;
 const SOURCE = USED.map((f) => FIELD[f]);
 
+/** The window's runs in start order: one column per USED field, and each row's id. */
+export interface RunWindow {
+  n: number;
+  columns: Float64Array[];
+  idOf: (row: number) => string;
+}
+
 /**
- * Per-run totals of the runs that started in the window, oldest first, as columns. This runs once per
- * process over every run of the history, so it is written for code V8 has not optimised yet: typed
- * arrays sized up front, plain loops, and no per-run objects or comparator calls.
+ * Per-run totals of the runs that started in the window, oldest first, as columns: from the run
+ * index and the few runs of the tables it does not cover when the view has one (indexed-runs.ts),
+ * else from all the tables.
  */
 export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
+  return runColumns(rollups.index ? indexedWindow(rollups.index, rollups.runs, range) : tableWindow(rollups.runs, range));
+}
+
+/**
+ * The window's runs from the sealed tables alone. This runs once per process over every run of the
+ * history, so it is written for code V8 has not optimised yet: typed arrays sized up front, plain
+ * loops, and no per-run objects or comparator calls.
+ */
+export function tableWindow(tables: readonly SealedRuns[], range: DayRange): RunWindow {
   // The history's runs are walked once, never merged into a copy; only the window's are copied out.
   // Sized for the largest table: the merged runs are at least as many, and usually not many more.
-  let cols = USED.map(() => new Float64Array(Math.max(1024, ...rollups.runs.map((t) => t.ids.length))));
+  let cols = USED.map(() => new Float64Array(Math.max(1024, ...tables.map((t) => t.ids.length))));
   let ids: string[] = [];
   let n = 0;
-  eachMergedRun(rollups.runs, (id, numbers, offset) => {
+  eachMergedRun(tables, (id, numbers, offset) => {
     if (!inWindow(range, dayOf(numbers[offset + FIELD.first_ts]!))) return;
     if (n === cols[0]!.length) {
       cols = cols.map((c) => {
@@ -37,8 +58,8 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
     for (let j = 0; j < SOURCE.length; j++) cols[j]![n] = numbers[offset + SOURCE[j]!]!;
     n++;
   });
-  const column = (f: UsedField) => cols[USED.indexOf(f)]!.subarray(0, n);
-  const rows = startOrder(column('first_ts'));
+  const columns = cols.map((c) => c.subarray(0, n));
+  const rows = startOrder(columns[FIRST_TS]!);
   // Into start-time order in place, through one scratch column (run ids often sort in time order
   // already: then nothing moves).
   let moved = false;
@@ -48,11 +69,17 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
     const inOrder = new Array<string>(n);
     for (let k = 0; k < n; k++) inOrder[k] = ids[rows[k]!]!;
     ids = inOrder;
-    for (const c of cols) {
+    for (const c of columns) {
       for (let k = 0; k < n; k++) scratch[k] = c[rows[k]!]!;
       c.set(scratch);
     }
   }
+  return { n, columns, idOf: (k) => ids[k]! };
+}
+
+function runColumns(w: RunWindow): RunColumns {
+  const { n } = w;
+  const column = (f: UsedField) => w.columns[USED.indexOf(f)]!;
   const core = column('phase_tokens');
   const aux = column('aux_tokens');
   const total = new Float64Array(n);
@@ -61,7 +88,7 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
   const recent: RunStats[] = [];
   for (let k = Math.max(0, n - RECENT); k < n; k++) {
     recent.push({
-      run_id: ids[k]!,
+      run_id: w.idOf(k),
       started_ts: at(k, 'first_ts'),
       phases: at(k, 'phases'),
       failures: at(k, 'failures'),
@@ -85,50 +112,6 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
     failures: column('failures'),
     recent,
   };
-}
-
-/**
- * The rows in order of `keys` (start times, whole milliseconds), ties in row order. An LSD radix sort
- * on the offsets from the earliest key, 16 bits a pass: two passes over plain typed-array loops when
- * the keys span less than 2^32 ms (49 days), as an analysis window does. Rows arrive in run-id order,
- * which may be far from time order ("run-99999" sorts after "run-100000"), so no order is assumed.
- * Wider spans and fractional keys (no parser gives them) take a comparator sort, stable alike.
- */
-export function startOrder(keys: Float64Array): Uint32Array {
-  const n = keys.length;
-  let src = new Uint32Array(n);
-  for (let i = 0; i < n; i++) src[i] = i;
-  if (n < 2) return src;
-  let min = Infinity;
-  let max = -Infinity;
-  let whole = true;
-  for (let i = 0; i < n; i++) {
-    const k = keys[i]!;
-    if (k < min) min = k;
-    if (k > max) max = k;
-    if (k !== Math.floor(k)) whole = false;
-  }
-  if (!whole || max - min >= 2 ** 32) return Uint32Array.from(Array.from(src).sort((a, b) => keys[a]! - keys[b]!));
-  const offset = new Uint32Array(n);
-  for (let i = 0; i < n; i++) offset[i] = keys[i]! - min;
-  let dst = new Uint32Array(n);
-  const counts = new Uint32Array(1 << 16);
-  for (let shift = 0; shift < 32 && max - min >= 2 ** shift; shift += 16) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(offset[i]! >>> shift) & 0xffff]!++;
-    let at = 0;
-    for (let d = 0; d < counts.length; d++) {
-      const c = counts[d]!;
-      counts[d] = at;
-      at += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const row = src[i]!;
-      dst[counts[(offset[row]! >>> shift) & 0xffff]!++] = row;
-    }
-    [src, dst] = [dst, src];
-  }
-  return src;
 }
 
 /** Movement under this share between the halves is reported as flat. */

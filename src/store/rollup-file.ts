@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { mergeSealed, RUN_FIELDS, sealRuns } from './sealed-runs.js';
+import { mergeSealed, RUN_FIELDS, sealRuns, type SealedRuns } from './sealed-runs.js';
 import { callKey, emptyRollups, packTokens, phaseKey, tierKey, type CallBucket, type PhaseBucket, type Rollups, type TierDay } from './rollup.js';
 import { isSorted } from '../stats/percentiles.js';
 
@@ -79,17 +79,31 @@ export async function writeRollupsFile(path: string, rollups: Map<string, Rollup
   }
 }
 
+/**
+ * Reads a rollups file: the header and the token lists at once, the run table of each rollup only
+ * when something asks for it (sealedRows() counts its rows without loading it). A run whose settled
+ * rollups the run index covers never loads them: at 1 GB they are 31 of the 45 MB.
+ */
 export async function readRollupsFile(path: string): Promise<Map<string, Rollups>> {
-  const buf = readFileSync(path);
-  if (buf.byteLength < 12 || !buf.subarray(0, MAGIC.byteLength).equals(MAGIC)) throw new Error('not a tokentune rollups file');
-  const headerLength = buf.readUInt32LE(MAGIC.byteLength);
-  const headerEnd = MAGIC.byteLength + 4 + headerLength;
-  const { files } = JSON.parse(buf.toString('utf8', MAGIC.byteLength + 4, headerEnd)) as { files: FileHeader[] };
-  const base = headerEnd + ((8 - (headerEnd % 8)) % 8);
-  // Typed-array views need aligned memory: copy once if the file's bytes happen not to be.
-  const bytes = (buf.byteOffset + base) % 8 === 0 ? buf : Buffer.from(buf);
-  const view = (s: Section) => new Uint8Array(bytes.buffer, bytes.byteOffset + base + s.offset, s.bytes);
-  if (base + Math.max(0, ...files.flatMap((f) => [f.runs.numbers.offset + f.runs.numbers.bytes])) > bytes.byteLength) throw new Error('truncated rollups file');
+  const fd = openSync(path, 'r');
+  let files: FileHeader[];
+  let base: number;
+  let bytes: Buffer;
+  try {
+    const size = fstatSync(fd).size;
+    const head = readAt(fd, 0, Math.min(size, MAGIC.byteLength + 4));
+    if (head.byteLength < 12 || !head.subarray(0, MAGIC.byteLength).equals(MAGIC)) throw new Error('not a tokentune rollups file');
+    const headerEnd = MAGIC.byteLength + 4 + head.readUInt32LE(MAGIC.byteLength);
+    if (headerEnd > size) throw new Error('truncated rollups file');
+    ({ files } = JSON.parse(readAt(fd, MAGIC.byteLength + 4, headerEnd - MAGIC.byteLength - 4).toString('utf8')) as { files: FileHeader[] });
+    base = headerEnd + ((8 - (headerEnd % 8)) % 8);
+    if (base + Math.max(0, ...files.flatMap((f) => [f.runs.numbers.offset + f.runs.numbers.bytes])) > size) throw new Error('truncated rollups file');
+    const tokensEnd = Math.max(0, ...files.flatMap((f) => f.phases.map((b) => b.tokens.offset + b.tokens.bytes)));
+    bytes = readAt(fd, base, tokensEnd);
+  } finally {
+    closeSync(fd);
+  }
+  const view = (s: Section) => new Uint8Array(bytes.buffer, bytes.byteOffset + s.offset, s.bytes);
   const out = new Map<string, Rollups>();
   for (const f of files) {
     const r = emptyRollups();
@@ -104,17 +118,56 @@ export async function readRollupsFile(path: string): Promise<Map<string, Rollups
     }
     for (const c of f.calls) r.calls.set(callKey(c.day, c.model, c.role), c);
     for (const t of f.tiers) r.tiers.set(tierKey(t.day, t.tier_id), t);
-    if (f.runs.count) {
-      const nv = view(f.runs.numbers);
-      r.sealed = {
-        ids: Buffer.from(view(f.runs.ids)).toString('utf8').split('\n'),
-        numbers: new Float64Array(nv.buffer, nv.byteOffset, nv.byteLength / 8),
-      };
-      if (r.sealed.ids.length * RUN_FIELDS.length !== r.sealed.numbers.length) throw new Error('corrupt run table');
-    }
+    if (f.runs.count) r.sealed = lazyRuns(path, base, f.runs);
     out.set(f.key, r);
   }
   return out;
+}
+
+/** `length` bytes at `position`, in memory of their own (8-byte aligned, for typed-array views). */
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.from(new ArrayBuffer(length));
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, done, length - done, position + done);
+    if (n === 0) throw new Error('truncated rollups file');
+    done += n;
+  }
+  return buf;
+}
+
+/** A run table read from the file the first time its ids or numbers are used. */
+function lazyRuns(path: string, base: number, runs: FileHeader['runs']): SealedRuns {
+  let table: SealedRuns | undefined;
+  const load = (): SealedRuns => {
+    if (table) return table;
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      throw new Error(`${path}: gone while this run read it (another run committed meanwhile); run again (${(e as Error).message})`);
+    }
+    try {
+      const from = Math.min(runs.ids.offset, runs.numbers.offset);
+      const buf = readAt(fd, base + from, runs.numbers.offset + runs.numbers.bytes - from);
+      const ids = buf.toString('utf8', runs.ids.offset - from, runs.ids.offset - from + runs.ids.bytes).split('\n');
+      const numbers = new Float64Array(buf.buffer, buf.byteOffset + runs.numbers.offset - from, runs.numbers.bytes / 8);
+      if (ids.length * RUN_FIELDS.length !== numbers.length) throw new Error('corrupt run table');
+      table = { ids, numbers };
+      return table;
+    } finally {
+      closeSync(fd);
+    }
+  };
+  return {
+    rows: runs.count,
+    get ids() {
+      return load().ids;
+    },
+    get numbers() {
+      return load().numbers;
+    },
+  } as SealedRuns;
 }
 
 /** The bytes of a typed array, as a view: exactly its own, even when it is a view of a larger buffer. */

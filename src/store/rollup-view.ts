@@ -1,4 +1,5 @@
 import { copyOf, mergeTier, type CallBucket, type PhaseBucket, type Rollups, type TierDay } from './rollup.js';
+import type { RunIndex } from './run-index.js';
 import { sealRuns, type SealedRuns } from './sealed-runs.js';
 
 /**
@@ -17,12 +18,14 @@ export interface RollupView {
   phases: PhaseBucket[];
   calls: CallBucket[];
   runs: RunTables;
+  /** The runs of the rollups the run index covers; `runs` then holds only the other rollups' tables. */
+  index?: RunIndex;
   tiers: Map<string, TierDay>;
   max_ts: number;
   records: number;
 }
 
-export function viewOf(all: Iterable<Rollups>): RollupView {
+export function viewOf(all: Iterable<Rollups>, indexed?: { index: RunIndex; covers: ReadonlySet<Rollups> }): RollupView {
   const view: Omit<RollupView, 'runs'> = { phases: [], calls: [], tiers: new Map(), max_ts: 0, records: 0 };
   const ownedTiers = new Set<string>();
   const sources: SealedRuns[] = [];
@@ -31,8 +34,10 @@ export function viewOf(all: Iterable<Rollups>): RollupView {
     if (r.max_ts > view.max_ts) view.max_ts = r.max_ts;
     for (const b of r.phases.values()) view.phases.push(b);
     for (const b of r.calls.values()) view.calls.push(b);
-    if (r.sealed) sources.push(r.sealed);
-    if (r.runs.size) sources.push(sealRuns(r.runs));
+    if (!indexed?.covers.has(r)) {
+      if (r.sealed) sources.push(r.sealed);
+      if (r.runs.size) sources.push(sealRuns(r.runs));
+    }
     for (const [key, t] of r.tiers) {
       const a = view.tiers.get(key);
       if (!a) view.tiers.set(key, t);
@@ -45,5 +50,5 @@ export function viewOf(all: Iterable<Rollups>): RollupView {
       }
     }
   }
-  return { ...view, runs: sources };
+  return { ...view, runs: sources, ...(indexed ? { index: indexed.index } : {}) };
 }

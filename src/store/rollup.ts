@@ -1,5 +1,5 @@
 import type { CallRecord, CiRecord, Complexity, PhaseRecord, TelemetryRecord } from '../telemetry/schema.js';
-import { mergeSealed, RUN_FIELDS, RUN_SUMS, type SealedRuns } from './sealed-runs.js';
+import { mergeSealed, RUN_FIELDS, RUN_SUMS, sealedRows, type SealedRuns } from './sealed-runs.js';
 
 const F = RUN_FIELDS.length;
 
@@ -303,7 +303,7 @@ export function copyOf<T>(v: T): T {
  * Says whether anything was dropped.
  */
 /** Buckets, tiers and runs a rollup holds: 0 when it holds nothing. */
-export const rollupSize = (r: Rollups): number => r.phases.size + r.calls.size + r.tiers.size + r.runs.size + (r.sealed?.ids.length ?? 0);
+export const rollupSize = (r: Rollups): number => r.phases.size + r.calls.size + r.tiers.size + r.runs.size + (r.sealed ? sealedRows(r.sealed) : 0);
 
 export function pruneRollups(r: Rollups, oldestDay: number): boolean {
   // Each run has a bucket on the day of its last record, pruned with it: when no bucket is older

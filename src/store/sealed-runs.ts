@@ -21,6 +21,9 @@ export interface SealedRuns {
 
 const F = RUN_FIELDS.length;
 
+/** Rows of a table, without loading one read lazily from a rollups file (it knows its count). */
+export const sealedRows = (t: SealedRuns): number => (t as SealedRuns & { rows?: number }).rows ?? t.ids.length;
+
 /** Run summaries as a sorted, sealed table. */
 export function sealRuns(runs: Map<string, RunSummary>): SealedRuns {
   const ids = [...runs.keys()].sort(byId);

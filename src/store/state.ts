@@ -7,6 +7,8 @@ import { writeFileAtomic } from './atomic.js';
 import { decodeRollups, type EncodedRollups } from './rollup-codec.js';
 import { readRollupsFile, writeRollupsFile } from './rollup-file.js';
 import { MAX_LEDGER } from './run-ledger.js';
+import type { RunIndex } from './run-index.js';
+import { indexForCommit, readRunIndex, RUN_INDEX_FILE } from './run-index-store.js';
 import type { Rollups } from './rollup.js';
 
 /**
@@ -106,6 +108,8 @@ export const State = z.object({
    * recorded with them (see telemetry/early-read.ts).
    */
   reading: Reading.optional(),
+  /** The run index of the settled rollups (run-index-store.ts): a cache, rebuilt when they change. */
+  run_index: z.object({ file: z.string(), keys: z.record(z.string(), z.string()), runs: z.number().int().nonnegative() }).optional(),
 });
 export type State = z.infer<typeof State>;
 
@@ -135,7 +139,7 @@ const fix = (path: string) =>
   `Run again with --rebuild-state to re-read every source from the start, or restore ${path} from a backup.`;
 
 /** Reads and validates the state. Undefined when there is none yet. Never resets a bad state silently. */
-export async function loadState(dir: string): Promise<{ state: State; rollups: Map<string, Rollups> } | undefined> {
+export async function loadState(dir: string): Promise<{ state: State; rollups: Map<string, Rollups>; index?: RunIndex } | undefined> {
   try {
     return await loadOnce(dir);
   } catch (e) {
@@ -146,7 +150,7 @@ export async function loadState(dir: string): Promise<{ state: State; rollups: M
   }
 }
 
-async function loadOnce(dir: string): Promise<{ state: State; rollups: Map<string, Rollups> } | undefined> {
+async function loadOnce(dir: string): Promise<{ state: State; rollups: Map<string, Rollups>; index?: RunIndex } | undefined> {
   const path = statePath(dir);
   let text: string;
   try {
@@ -180,7 +184,10 @@ async function loadOnce(dir: string): Promise<{ state: State; rollups: Map<strin
       rollups.set(key, r);
     }
   }
-  return { state, rollups };
+  const index = readRunIndex(dir, state.run_index);
+  // Unreadable: ignored, and rebuilt by the next commit that writes rollups.
+  if (!index) delete state.run_index;
+  return { state, rollups, ...(index ? { index } : {}) };
 }
 
 async function readLegacyRollups(path: string): Promise<Map<string, Rollups>> {
@@ -245,16 +252,17 @@ export async function saveState(dir: string, state: State, rollups?: Map<string,
     }
     next.rollups_generation = generation;
     next.rollup_files = files;
+    next.run_index = indexForCommit(dir, state.run_index, files, rollups, generation);
   }
   writeFileAtomic(statePath(dir), JSON.stringify(next));
-  await removeStale(dir, new Set(Object.values(next.rollup_files)));
+  await removeStale(dir, new Set([...Object.values(next.rollup_files), ...(next.run_index ? [next.run_index.file] : [])]));
   return next;
 }
 
 async function removeStale(dir: string, keep: ReadonlySet<string>): Promise<void> {
   for (const name of await readdir(dir)) {
     // We hold the lock: any temporary file here is a leftover of an interrupted write.
-    const stale = (/^r-[0-9a-f]+-\d+\.bin$/.test(name) && !keep.has(name)) || /^rollups-\d+\.(json|bin)$/.test(name) || name.endsWith('.tmp');
+    const stale = ((/^r-[0-9a-f]+-\d+\.bin$/.test(name) || RUN_INDEX_FILE.test(name)) && !keep.has(name)) || /^rollups-\d+\.(json|bin)$/.test(name) || name.endsWith('.tmp');
     if (stale) await unlink(join(dir, name)).catch(() => undefined);
   }
 }

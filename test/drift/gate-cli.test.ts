@@ -34,10 +34,10 @@ describe('tune check: the drift gate', () => {
     expect(tuned.stdout).toContain('# Cost / Budget Tuning Report');
     expect(tuned.stderr).toContain('proposal recorded in the run state');
     const stored = (await readdir(await s.stateDir())).sort();
-    // one rollups file per source file, and the state
-    expect(stored).toHaveLength(4);
+    // one rollups file per source file, the run index, and the state
+    expect(stored).toHaveLength(5);
     expect(stored.slice(0, 3).every((f) => /^r-[0-9a-f]{12}-1\.bin$/.test(f))).toBe(true);
-    expect(stored[3]).toBe('state.json');
+    expect(stored.slice(3)).toEqual(['runs-1.bin', 'state.json']);
 
     // nothing new: milliseconds, $0, a no-op streak
     expect((await s.run('check')).stdout).toBe('noop\n');
@@ -195,6 +195,48 @@ describe('appending to one file, run after run', () => {
   });
 });
 
+describe('the run index', () => {
+  it('adds runs that go on in a segment (one starting earlier) as a rebuild counts them, and survives a corrupt index', async () => {
+    const s = await setup();
+    await s.run('check');
+    const dir = await s.stateDir();
+    const stateOf = async () => JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
+    const before = await stateOf();
+    expect(before.run_index).toMatchObject({ file: 'runs-1.bin', runs: expect.any(Number) });
+
+    // run-00056 goes on (later), run-00030 gets a record from before its first one, and a new run.
+    const lines = [
+      phaseLine({ run_id: 'run-00056', ts: '2026-11-20T22:00:00Z', phase_id: 'g1', tokens_used: 90_000 }),
+      phaseLine({ run_id: 'run-00030', ts: '2026-10-20T01:00:00Z', phase_id: 'g2', tokens_used: 70_000 }),
+      phaseLine({ run_id: 'run-new', ts: '2026-11-20T21:00:00Z', phase_id: 'g3' }),
+    ];
+    await appendFile(join(s.data, 'phases.jsonl'), `${lines.join('\n')}\n`);
+    expect(JSON.parse((await s.run('check', '--json')).stdout)).toMatchObject({ records: 3 });
+    // Only a segment was written: the index still covers the settled rollups.
+    expect((await stateOf()).run_index).toEqual(before.run_index);
+
+    const fresh = async () => JSON.parse((await tune(['--dry-run', '--json', '--rebuild-state', '--config', s.config], { XDG_STATE_HOME: join(s.dir, `fresh-${Math.random()}`) })).stdout);
+    const body = (r: { report: string }) => r.report.replace(/\*\*Generated\*\*: \S+/, '');
+    const expected = await fresh();
+    const indexed = JSON.parse((await s.run('--dry-run', '--json')).stdout);
+    expect(body(indexed)).toEqual(body(expected));
+    expect(indexed.changes).toEqual(expected.changes);
+    expect(indexed.report).toContain('run-new');
+
+    // A spoilt index is a cache: ignored (the tables are read), and written again by the next commit.
+    await writeFile(join(dir, before.run_index.file), 'garbage');
+    const spoilt = JSON.parse((await s.run('--dry-run', '--json')).stdout);
+    expect(body(spoilt)).toEqual(body(expected));
+    await appendFile(join(s.data, 'phases.jsonl'), `${phaseLine({ run_id: 'run-new2', ts: '2026-11-20T23:00:00Z', phase_id: 'g4' })}\n`);
+    expect((await s.run('check')).code).toBe(0);
+    const rebuilt = await stateOf();
+    expect(rebuilt.run_index.file).not.toBe(before.run_index.file);
+    expect((await readdir(dir)).filter((f) => f.startsWith('runs-'))).toEqual([rebuilt.run_index.file]);
+    const again = JSON.parse((await s.run('--dry-run', '--json')).stdout);
+    expect(body(again)).toEqual(body(await fresh()));
+  });
+});
+
 describe('session-terminal gating', () => {
   it('holds back records newer than the quiet period and counts them once the session is quiet', async () => {
     const dir = await tempDir('tokentune-quiet-');
@@ -254,8 +296,9 @@ describe('state format migration', () => {
     expect(r).toMatchObject({ result: 'no-material-drift', records: 1, rollup_records: 2273 });
     const after = (await readdir(dir)).sort();
     expect(after.filter((f) => f.startsWith('r-')).every((f) => f.endsWith(`-${gen + 1}.bin`))).toBe(true);
-    // the three rollups, the segment of the appended line, and the state
-    expect(after).toHaveLength(5);
+    // the three rollups, the segment of the appended line, the run index, and the state
+    expect(after).toHaveLength(6);
+    expect(after).toContain(`runs-${gen + 1}.bin`);
     expect(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')).version).toBe(2);
   });
 });

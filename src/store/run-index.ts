@@ -1,0 +1,147 @@
+import { startOrder } from '../stats/start-order.js';
+import { eachMergedRun, RUN_FIELDS, type SealedRuns } from './sealed-runs.js';
+
+/**
+ * The runs of the settled rollups (every source file's base rollup, not its appended segments),
+ * merged across files and put in start order once, when those rollups are written, instead of by
+ * every run that reads them. A run that only appended segments computes its run statistics from this
+ * index plus the segments' few runs: a window is a slice of it, found by bisection. Kept beside the
+ * state as `runs-<generation>.bin`: a cache, rebuilt whenever the settled rollups change.
+ *
+ * Order: by first_ts, then by id (code-unit order) — the order the statistics use. `byId` lists the
+ * rows in id order, so a run is found by bisection over ids decoded one at a time.
+ */
+export interface RunIndex {
+  count: number;
+  /** One column per INDEX_FIELDS entry, row i of each = the i-th run in start order. */
+  columns: Float64Array[];
+  /** The ids in start order, UTF-8, each ending where the next starts (`starts` has count + 1 offsets). */
+  ids: Uint8Array;
+  starts: Uint32Array;
+  /** Rows in id order. */
+  byId: Uint32Array;
+}
+
+/** The run fields the statistics read: all but last_ts. */
+export const INDEX_FIELDS = RUN_FIELDS.filter((f) => f !== 'last_ts');
+export type IndexField = (typeof INDEX_FIELDS)[number];
+export const FIRST_TS = INDEX_FIELDS.indexOf('first_ts');
+/** Where each INDEX_FIELDS entry sits in a sealed table's row. */
+export const SEALED_AT = INDEX_FIELDS.map((f) => RUN_FIELDS.indexOf(f));
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+export function buildRunIndex(tables: readonly SealedRuns[]): RunIndex {
+  let n = 0;
+  const capacity = tables.reduce((s, t) => s + t.ids.length, 0);
+  const raw = INDEX_FIELDS.map(() => new Float64Array(capacity));
+  const ids: string[] = [];
+  eachMergedRun(tables, (id, numbers, offset) => {
+    ids.push(id);
+    for (let j = 0; j < SEALED_AT.length; j++) raw[j]![n] = numbers[offset + SEALED_AT[j]!]!;
+    n++;
+  });
+  // The merged walk is in id order, and startOrder keeps ties in row order: (first_ts, id).
+  const rows = startOrder(raw[FIRST_TS]!.subarray(0, n));
+  const columns = raw.map((c) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = c[rows[i]!]!;
+    return out;
+  });
+  const byId = new Uint32Array(n);
+  for (let i = 0; i < n; i++) byId[rows[i]!] = i;
+  const encoded = rows.length ? encoder.encode(Array.from(rows, (r) => ids[r]!).join('')) : new Uint8Array(0);
+  const starts = new Uint32Array(n + 1);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    starts[i] = at;
+    at += Buffer.byteLength(ids[rows[i]!]!);
+  }
+  starts[n] = at;
+  return { count: n, columns, ids: encoded, starts, byId };
+}
+
+export const idAt = (index: RunIndex, row: number): string => decoder.decode(index.ids.subarray(index.starts[row]!, index.starts[row + 1]!));
+
+/** The row of run `id`, or -1. */
+export function findRun(index: RunIndex, id: string): number {
+  let lo = 0;
+  let hi = index.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const other = idAt(index, index.byId[mid]!);
+    if (other === id) return index.byId[mid]!;
+    if (other < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+/** First row whose first_ts is at or after `ts` (rows are in start order). */
+export function firstRowFrom(index: RunIndex, ts: number): number {
+  const col = index.columns[FIRST_TS]!;
+  let lo = 0;
+  let hi = index.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (col[mid]! < ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const MAGIC = Buffer.from('TTRIDX1\n');
+
+interface Section {
+  offset: number;
+  bytes: number;
+}
+
+/** The index as one buffer: magic, u32 header length, JSON header, padding to 8, aligned sections. */
+export function encodeRunIndex(index: RunIndex): Buffer[] {
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  const add = (a: Float64Array | Uint32Array | Uint8Array): Section => {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    const s = { offset, bytes: bytes.byteLength };
+    parts.push(bytes);
+    offset += bytes.byteLength;
+    const pad = (8 - (offset % 8)) % 8;
+    if (pad) {
+      parts.push(new Uint8Array(pad));
+      offset += pad;
+    }
+    return s;
+  };
+  const header = { version: 1, count: index.count, fields: INDEX_FIELDS, columns: index.columns.map(add), ids: add(index.ids), starts: add(index.starts), by_id: add(index.byId) };
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(json.byteLength);
+  const headPad = (8 - ((MAGIC.byteLength + 4 + json.byteLength) % 8)) % 8;
+  return [MAGIC, length, json, Buffer.alloc(headPad), ...parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))];
+}
+
+/** Views of the buffer's bytes, checked for shape; throws on anything unexpected. */
+export function decodeRunIndex(buf: Buffer): RunIndex {
+  if (buf.byteLength < 12 || !buf.subarray(0, MAGIC.byteLength).equals(MAGIC)) throw new Error('not a tokentune run index');
+  const headerEnd = MAGIC.byteLength + 4 + buf.readUInt32LE(MAGIC.byteLength);
+  const h = JSON.parse(buf.toString('utf8', MAGIC.byteLength + 4, headerEnd)) as { version: number; count: number; fields: string[]; columns: Section[]; ids: Section; starts: Section; by_id: Section };
+  if (h.version !== 1 || JSON.stringify(h.fields) !== JSON.stringify(INDEX_FIELDS)) throw new Error('run index of another format');
+  const base = headerEnd + ((8 - (headerEnd % 8)) % 8);
+  const bytes = (buf.byteOffset + base) % 8 === 0 ? buf : Buffer.from(buf);
+  const at = (s: Section) => {
+    if (base + s.offset + s.bytes > bytes.byteLength) throw new Error('truncated run index');
+    return bytes.byteOffset + base + s.offset;
+  };
+  const n = h.count;
+  const index: RunIndex = {
+    count: n,
+    columns: h.columns.map((s) => new Float64Array(bytes.buffer, at(s), s.bytes / 8)),
+    ids: new Uint8Array(bytes.buffer, at(h.ids), h.ids.bytes),
+    starts: new Uint32Array(bytes.buffer, at(h.starts), h.starts.bytes / 4),
+    byId: new Uint32Array(bytes.buffer, at(h.by_id), h.by_id.bytes / 4),
+  };
+  if (index.columns.some((c) => c.length !== n) || index.starts.length !== n + 1 || index.byId.length !== n || index.starts[n] !== index.ids.byteLength) throw new Error('corrupt run index');
+  return index;
+}
