@@ -7,8 +7,6 @@ import type { RunColumns, RunStats, Trend } from './types.js';
 import { startOrder } from './start-order.js';
 import { inWindow, type DayRange } from './window.js';
 
-export { startOrder };
-
 const RECENT = 5;
 
 const FIELD = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, j])) as Record<(typeof RUN_FIELDS)[number], number>;

@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { mergeSealed, RUN_FIELDS, sealRuns, type SealedRuns } from './sealed-runs.js';
 import { callKey, emptyRollups, packTokens, phaseKey, tierKey, type CallBucket, type PhaseBucket, type Rollups, type TierDay } from './rollup.js';
 import { isSorted } from '../stats/percentiles.js';
+import { frameOf, PREFIX_BYTES, SectionWriter, writeParts, type Section } from './sectioned.js';
 
 /**
  * The rollups of every source file in one binary file: a JSON header with the small parts (bucket
@@ -10,15 +10,11 @@ import { isSorted } from '../stats/percentiles.js';
  * token count, the per-run numbers, the run ids). Written section by section — never one giant string
  * — and read back as typed-array views of the file's bytes, without a parse of the values.
  *
- * Layout: "TTROLL2\n", u32 header length, header JSON, padding to 8, sections.
+ * Layout: sectioned.ts, with the magic "TTROLL2\n".
  */
 
 const MAGIC = Buffer.from('TTROLL2\n');
 
-interface Section {
-  offset: number;
-  bytes: number;
-}
 interface FileHeader {
   key: string;
   max_ts: number;
@@ -30,26 +26,15 @@ interface FileHeader {
 }
 
 export async function writeRollupsFile(path: string, rollups: Map<string, Rollups>): Promise<void> {
-  const sections: Uint8Array[] = [];
-  let offset = 0;
-  const add = (bytes: Uint8Array): Section => {
-    const s = { offset, bytes: bytes.byteLength };
-    sections.push(bytes);
-    offset += bytes.byteLength;
-    const pad = (8 - (offset % 8)) % 8;
-    if (pad) {
-      sections.push(new Uint8Array(pad));
-      offset += pad;
-    }
-    return s;
-  };
+  const sections = new SectionWriter();
+  const add = (a: Uint8Array | Uint32Array | Float64Array): Section => sections.add(a);
   const files: FileHeader[] = [];
   for (const [key, r] of rollups) {
     const phases = [...r.phases.values()].map((b) => {
       const { tokens, ...rest } = b;
       // Stored packed and sorted (packTokens). A packed list (the usual case) is written as it is, not copied.
       const sorted = Array.isArray(tokens) ? packTokens(tokens) : isSorted(tokens) ? tokens : tokens.slice().sort();
-      return { ...rest, tokens: { ...add(bytesOf(sorted)), kind: sorted instanceof Uint32Array ? ('u32' as const) : ('f64' as const) } };
+      return { ...rest, tokens: { ...add(sorted), kind: sorted instanceof Uint32Array ? ('u32' as const) : ('f64' as const) } };
     });
     // Runs are stored sealed: sorted by id, so reading them back needs no object per run.
     const tables = [...(r.sealed ? [r.sealed] : []), ...(r.runs.size ? [sealRuns(r.runs)] : [])];
@@ -63,20 +48,10 @@ export async function writeRollupsFile(path: string, rollups: Map<string, Rollup
       phases,
       calls: [...r.calls.values()],
       tiers: [...r.tiers.values()],
-      runs: { count: ids.length, ids: add(Buffer.from(ids.join('\n'))), numbers: add(bytesOf(numbers)) },
+      runs: { count: ids.length, ids: add(Buffer.from(ids.join('\n'))), numbers: add(numbers) },
     });
   }
-  const header = Buffer.from(JSON.stringify({ version: 2, files }));
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(header.byteLength);
-  const headPad = (8 - ((MAGIC.byteLength + 4 + header.byteLength) % 8)) % 8;
-  const fh = await open(path, 'w', 0o600);
-  try {
-    for (const part of [MAGIC, length, header, new Uint8Array(headPad), ...sections]) if (part.byteLength) await fh.write(part);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  writeParts(path, sections.frame(MAGIC, { version: 2, files }));
 }
 
 /**
@@ -91,12 +66,10 @@ export async function readRollupsFile(path: string): Promise<Map<string, Rollups
   let bytes: Buffer;
   try {
     const size = fstatSync(fd).size;
-    const head = readAt(fd, 0, Math.min(size, MAGIC.byteLength + 4));
-    if (head.byteLength < 12 || !head.subarray(0, MAGIC.byteLength).equals(MAGIC)) throw new Error('not a tokentune rollups file');
-    const headerEnd = MAGIC.byteLength + 4 + head.readUInt32LE(MAGIC.byteLength);
-    if (headerEnd > size) throw new Error('truncated rollups file');
-    ({ files } = JSON.parse(readAt(fd, MAGIC.byteLength + 4, headerEnd - MAGIC.byteLength - 4).toString('utf8')) as { files: FileHeader[] });
-    base = headerEnd + ((8 - (headerEnd % 8)) % 8);
+    const frame = frameOf(readAt(fd, 0, Math.min(size, PREFIX_BYTES)), MAGIC, 'tokentune rollups file');
+    if (frame.headerEnd > size) throw new Error('truncated rollups file');
+    ({ files } = JSON.parse(readAt(fd, frame.headerStart, frame.headerEnd - frame.headerStart).toString('utf8')) as { files: FileHeader[] });
+    base = frame.base;
     if (base + Math.max(0, ...files.flatMap((f) => [f.runs.numbers.offset + f.runs.numbers.bytes])) > size) throw new Error('truncated rollups file');
     const tokensEnd = Math.max(0, ...files.flatMap((f) => f.phases.map((b) => b.tokens.offset + b.tokens.bytes)));
     bytes = readAt(fd, base, tokensEnd);
@@ -169,6 +142,3 @@ function lazyRuns(path: string, base: number, runs: FileHeader['runs']): SealedR
     },
   } as SealedRuns;
 }
-
-/** The bytes of a typed array, as a view: exactly its own, even when it is a view of a larger buffer. */
-const bytesOf = (a: Uint32Array | Float64Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);

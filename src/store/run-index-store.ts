@@ -1,8 +1,9 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Rollups } from './rollup.js';
 import { buildRunIndex, decodeRunIndex, encodeRunIndex, type RunIndex } from './run-index.js';
 import { sealedRows, sealRuns, type SealedRuns } from './sealed-runs.js';
+import { writeParts } from './sectioned.js';
 import { isSegment } from './segments.js';
 
 /**
@@ -58,13 +59,7 @@ export function indexForCommit(dir: string, current: RunIndexEntry | undefined, 
   const index = buildRunIndex(tables);
   const file = `runs-${generation}.bin`;
   const tmp = join(dir, `${file}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    for (const part of encodeRunIndex(index)) if (part.byteLength) writeSync(fd, part);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeParts(tmp, encodeRunIndex(index));
   renameSync(tmp, join(dir, file));
   return { file, keys, runs: index.count };
 }

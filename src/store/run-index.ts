@@ -1,4 +1,5 @@
 import { startOrder } from '../stats/start-order.js';
+import { frameOf, SectionWriter, type Section } from './sectioned.js';
 import { eachMergedRun, RUN_FIELDS, type SealedRuns } from './sealed-runs.js';
 
 /**
@@ -93,42 +94,18 @@ export function firstRowFrom(index: RunIndex, ts: number): number {
 
 const MAGIC = Buffer.from('TTRIDX1\n');
 
-interface Section {
-  offset: number;
-  bytes: number;
-}
-
-/** The index as one buffer: magic, u32 header length, JSON header, padding to 8, aligned sections. */
-export function encodeRunIndex(index: RunIndex): Buffer[] {
-  const parts: Uint8Array[] = [];
-  let offset = 0;
-  const add = (a: Float64Array | Uint32Array | Uint8Array): Section => {
-    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-    const s = { offset, bytes: bytes.byteLength };
-    parts.push(bytes);
-    offset += bytes.byteLength;
-    const pad = (8 - (offset % 8)) % 8;
-    if (pad) {
-      parts.push(new Uint8Array(pad));
-      offset += pad;
-    }
-    return s;
-  };
-  const header = { version: 1, count: index.count, fields: INDEX_FIELDS, columns: index.columns.map(add), ids: add(index.ids), starts: add(index.starts), by_id: add(index.byId) };
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(json.byteLength);
-  const headPad = (8 - ((MAGIC.byteLength + 4 + json.byteLength) % 8)) % 8;
-  return [MAGIC, length, json, Buffer.alloc(headPad), ...parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))];
+/** The index as a file, in parts (see sectioned.ts). */
+export function encodeRunIndex(index: RunIndex): Uint8Array[] {
+  const sections = new SectionWriter();
+  const add = (a: Float64Array | Uint32Array | Uint8Array): Section => sections.add(a);
+  return sections.frame(MAGIC, { version: 1, count: index.count, fields: INDEX_FIELDS, columns: index.columns.map(add), ids: add(index.ids), starts: add(index.starts), by_id: add(index.byId) });
 }
 
 /** Views of the buffer's bytes, checked for shape; throws on anything unexpected. */
 export function decodeRunIndex(buf: Buffer): RunIndex {
-  if (buf.byteLength < 12 || !buf.subarray(0, MAGIC.byteLength).equals(MAGIC)) throw new Error('not a tokentune run index');
-  const headerEnd = MAGIC.byteLength + 4 + buf.readUInt32LE(MAGIC.byteLength);
-  const h = JSON.parse(buf.toString('utf8', MAGIC.byteLength + 4, headerEnd)) as { version: number; count: number; fields: string[]; columns: Section[]; ids: Section; starts: Section; by_id: Section };
+  const { headerStart, headerEnd, base } = frameOf(buf, MAGIC, 'tokentune run index');
+  const h = JSON.parse(buf.toString('utf8', headerStart, headerEnd)) as { version: number; count: number; fields: string[]; columns: Section[]; ids: Section; starts: Section; by_id: Section };
   if (h.version !== 1 || JSON.stringify(h.fields) !== JSON.stringify(INDEX_FIELDS)) throw new Error('run index of another format');
-  const base = headerEnd + ((8 - (headerEnd % 8)) % 8);
   const bytes = (buf.byteOffset + base) % 8 === 0 ? buf : Buffer.from(buf);
   const at = (s: Section) => {
     if (base + s.offset + s.bytes > bytes.byteLength) throw new Error('truncated run index');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startOrder } from '../../src/stats/runs.js';
+import { startOrder } from '../../src/stats/start-order.js';
 
 /** The reference: a stable comparator sort of the row numbers. */
 const reference = (keys: Float64Array) => Array.from(keys, (_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
