@@ -5,8 +5,12 @@
 //   ~90 of ours and zod's: bundled, a run starts ~100 ms sooner. The other dependencies stay in
 //   node_modules. dist/bundle sits two levels below the package like tsc's output, so the paths the
 //   code builds from import.meta.url (prompts/, package.json, the worker beside ingest) hold in both.
+// - dist/cli/early-worker.cjs and dist/bundle/ingest-work.cjs: the worker of the early read (see
+//   src/cli/early-worker.ts) and the parsing code it runs, as CommonJS, with the V8 code cache made
+//   below.
 // `node dist/cli/main.js` keeps running tsc's unbundled output.
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 
 const at = (p) => new URL(`../${p}`, import.meta.url).pathname;
@@ -38,5 +42,38 @@ await build({
   banner: { js: "import { createRequire as __tokentuneCreateRequire } from 'node:module'; const require = __tokentuneCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+await build({
+  entryPoints: [at('src/cli/early-worker.ts')],
+  outfile: at('dist/cli/early-worker.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: [at('src/telemetry/ingest-work.ts')],
+  outfile: at('dist/bundle/ingest-work.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+});
+
+// The code cache of the early read's worker: the bytecode of what parsing the example telemetry
+// compiles, for the Node that built it (another Node rejects it and compiles as usual).
+const examples = at('fixtures/example');
+if (existsSync(examples)) {
+  const ranges = readdirSync(examples)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => ({ file: `${examples}/${f}`, format: 'tokentune-jsonl', start: 0, line: 1, end: undefined }));
+  await new Promise((resolve, reject) => {
+    const worker = new Worker(at('dist/cli/early-worker.cjs'), { workerData: { ranges, saveCodeCache: true } });
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`code cache worker exited with ${code}`))));
+  });
+}
 
 chmodSync(at('dist/cli/main.js'), 0o755);

@@ -24,7 +24,7 @@ async function start(argv: string[]): Promise<void> {
         return;
       }
       // Appended bytes: a worker parses them while the commands, config and state load.
-      if (r.early) early = await startEarlyRead(r.early, join(__dirname, '../bundle/ingest-worker.js'));
+      if (r.early) early = await startEarlyRead(r.early, join(__dirname, 'early-worker.cjs'));
     } catch {
       // the full path below runs again and reports it
     }

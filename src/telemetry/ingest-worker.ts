@@ -1,23 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
-import { emptyRollups, type Rollups } from '../store/rollup.js';
-import { scanRange, type Range, type RangeResult } from './scan-range.js';
+import { work } from './ingest-work.js';
 
-/**
- * Worker entry: parses its share of the ranges, one rollup per range — a range after a held line
- * must be droppable without touching the others — and posts them back.
- */
-const ranges = (workerData as { ranges: Range[] }).ranges;
-const rollups: Rollups[] = [];
-const results: RangeResult[] = [];
-for (const range of ranges) {
-  const r = emptyRollups();
-  results.push(await scanRange(range, r));
-  rollups.push(r);
-}
-// Packed token values and sealed run numbers move to the main thread: transferred, not copied.
-const transfer = new Set<ArrayBuffer>();
-for (const r of rollups) {
-  for (const b of r.phases.values()) if (!Array.isArray(b.tokens)) transfer.add(b.tokens.buffer as ArrayBuffer);
-  if (r.sealed) transfer.add(r.sealed.numbers.buffer as ArrayBuffer);
-}
-parentPort!.postMessage({ rollups, results }, [...transfer]);
+/** Worker entry of the parallel ingest (ingest.ts): see ingest-work.ts. */
+await work();

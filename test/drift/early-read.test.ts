@@ -11,7 +11,8 @@ import type { Rollups } from '../../src/store/rollup.js';
 import { exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
 
 const exec = promisify(execFile);
-const WORKER = join(ROOT, 'dist/bundle/ingest-worker.js');
+// The worker bin/tune starts: the CommonJS one that runs the parsing code from its code cache.
+const WORKER = join(ROOT, 'dist/cli/early-worker.cjs');
 
 const phaseLine = (i: number, ts: string) =>
   JSON.stringify({ type: 'phase', ts, run_id: `run-early-${Math.floor(i / 8)}`, tier_id: 'T1', phase_id: `e${i}`, category: i % 3 ? 'docs' : 'tests', complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: 20_000 + 37 * i, incident_token_cap: 200_000, outcome: i % 5 ? 'success' : 'failed', builder_attempts: 1, auditor_attempts: 1, retries: i % 2 });
