@@ -15,16 +15,11 @@ import { build } from 'esbuild';
 
 const at = (p) => new URL(`../${p}`, import.meta.url).pathname;
 
-await build({
-  entryPoints: [at('src/cli/fast.ts')],
-  outfile: at('dist/cli/fast.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['../bundle/run.js'],
-  logLevel: 'warning',
-});
+/** One CommonJS file for Node 20, everything it imports inside but `external`. */
+const commonJs = (entry, outfile, external = []) =>
+  build({ entryPoints: [at(entry)], outfile: at(outfile), bundle: true, platform: 'node', format: 'cjs', target: 'node20', external, logLevel: 'warning' });
+
+await commonJs('src/cli/fast.ts', 'dist/cli/fast.cjs', ['../bundle/run.js']);
 
 rmSync(at('dist/bundle'), { recursive: true, force: true });
 await build({
@@ -43,24 +38,8 @@ await build({
   logLevel: 'warning',
 });
 
-await build({
-  entryPoints: [at('src/cli/early-worker.ts')],
-  outfile: at('dist/cli/early-worker.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-});
-await build({
-  entryPoints: [at('src/telemetry/ingest-work.ts')],
-  outfile: at('dist/bundle/ingest-work.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-});
+await commonJs('src/cli/early-worker.ts', 'dist/cli/early-worker.cjs');
+await commonJs('src/telemetry/ingest-work.ts', 'dist/bundle/ingest-work.cjs');
 
 // The code cache of the early read's worker: the bytecode of what parsing the example telemetry
 // compiles, for the Node that built it (another Node rejects it and compiles as usual).

@@ -28,10 +28,7 @@ export async function startEarlyRead(ranges: Range[], workerFile: string): Promi
   const worker = new Worker(workerFile, { workerData: { ranges } });
   let settled = false;
   const done = new Promise<EarlyResult | null>((resolve) => {
-    worker.once('message', (m: EarlyResult) => {
-      settled = true;
-      resolve(m);
-    });
+    worker.once('message', (m: EarlyResult) => resolve(m));
     worker.once('error', () => resolve(null));
     worker.once('exit', () => resolve(null));
   }).finally(() => {
