@@ -44,8 +44,11 @@ export function indexedWindow(index: RunIndex, extra: readonly SealedRuns[], ran
 
   const n = hi - lo - skip.length + fresh.length;
   const columns = INDEX_FIELDS.map(() => new Float64Array(n));
-  // Index row of each output row, or -(fresh position + 1).
-  const source = new Int32Array(n);
+  // Where the output rows come from, by stretch: output row outAt[i] on is index row fromRow[i] on,
+  // or, for a negative fromRow, the fresh run -(fromRow + 1). Only the ids of a few rows are ever
+  // asked for, so this beats an entry per row.
+  const outAt: number[] = [];
+  const fromRow: number[] = [];
   let out = 0;
   let cur = lo;
   let s = 0;
@@ -56,7 +59,8 @@ export function indexedWindow(index: RunIndex, extra: readonly SealedRuns[], ran
       const stop = s < skip.length && skip[s]! < to ? skip[s]! : to;
       if (stop > cur) {
         for (let j = 0; j < F; j++) columns[j]!.set(index.columns[j]!.subarray(cur, stop), out);
-        for (let r = cur; r < stop; r++) source[out + r - cur] = r;
+        outAt.push(out);
+        fromRow.push(cur);
         for (; p < patched.length && patched[p]! < stop; p++) {
           const values = patches.get(patched[p]!)!;
           for (let j = 0; j < F; j++) columns[j]![out + patched[p]! - cur] = values[j]!;
@@ -77,8 +81,20 @@ export function indexedWindow(index: RunIndex, extra: readonly SealedRuns[], ran
     while (at < hi && starts[at] === ts && idAt(index, at) < f.id) at++;
     copyUntil(Math.min(at, hi));
     for (let j = 0; j < F; j++) columns[j]![out] = f.values[j]!;
-    source[out++] = -(k + 1);
+    outAt.push(out++);
+    fromRow.push(-(k + 1));
   });
   copyUntil(hi);
-  return { n, columns, idOf: (k) => (source[k]! >= 0 ? idAt(index, source[k]!) : fresh[-source[k]! - 1]!.id) };
+  const idOf = (k: number): string => {
+    let a = 0;
+    let b = outAt.length - 1;
+    while (a < b) {
+      const mid = (a + b + 1) >>> 1;
+      if (outAt[mid]! <= k) a = mid;
+      else b = mid - 1;
+    }
+    const from = fromRow[a]!;
+    return from >= 0 ? idAt(index, from + k - outAt[a]!) : fresh[-from - 1]!.id;
+  };
+  return { n, columns, idOf };
 }

@@ -67,16 +67,51 @@ export const idAt = (index: RunIndex, row: number): string => decoder.decode(ind
 
 /** The row of run `id`, or -1. */
 export function findRun(index: RunIndex, id: string): number {
+  const key = plainKey(id);
   let lo = 0;
   let hi = index.count;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const other = idAt(index, index.byId[mid]!);
-    if (other === id) return index.byId[mid]!;
-    if (other < id) lo = mid + 1;
+    const row = index.byId[mid]!;
+    const c = key ? compareBytes(index, row, key) : compareDecoded(index, row, id);
+    if (c === 0) return row;
+    if (c < 0) lo = mid + 1;
     else hi = mid;
   }
   return -1;
+}
+
+const KEY = new Uint8Array(1024);
+
+/**
+ * `id` as UTF-8 in a scratch buffer when comparing bytes gives the ids' code-unit order, else
+ * undefined. Byte order is code-point order, which differs from code-unit order only between a
+ * surrogate pair and a character from U+E000 on; an id with no character from U+D800 on puts any
+ * such pair on the other side alone, where both orders agree. The bisection then compares bytes
+ * instead of decoding an id at every step.
+ */
+function plainKey(id: string): Uint8Array | undefined {
+  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) >= 0xd800) return undefined;
+  const { read, written } = encoder.encodeInto(id, KEY);
+  return read === id.length ? KEY.subarray(0, written) : undefined;
+}
+
+/** Sign of (id at `row`) − `key`, bytewise. */
+function compareBytes(index: RunIndex, row: number, key: Uint8Array): number {
+  const ids = index.ids;
+  const from = index.starts[row]!;
+  const len = index.starts[row + 1]! - from;
+  const n = Math.min(len, key.length);
+  for (let i = 0; i < n; i++) {
+    const d = ids[from + i]! - key[i]!;
+    if (d !== 0) return d;
+  }
+  return len - key.length;
+}
+
+function compareDecoded(index: RunIndex, row: number, id: string): number {
+  const other = idAt(index, row);
+  return other === id ? 0 : other < id ? -1 : 1;
 }
 
 /** First row whose first_ts is at or after `ts` (rows are in start order). */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { computeRuns } from '../../src/stats/runs.js';
+import { indexedWindow } from '../../src/stats/indexed-runs.js';
+import { computeRuns, tableWindow } from '../../src/stats/runs.js';
 import { DAY_MS } from '../../src/store/rollup.js';
 import type { RollupView } from '../../src/store/rollup-view.js';
-import { buildRunIndex, decodeRunIndex, encodeRunIndex } from '../../src/store/run-index.js';
+import { buildRunIndex, decodeRunIndex, encodeRunIndex, findRun, idAt } from '../../src/store/run-index.js';
 import { RUN_FIELDS, type SealedRuns } from '../../src/store/sealed-runs.js';
 
 /** A small seeded generator, so a failure names a case that can be replayed. */
@@ -31,13 +32,19 @@ function table(ids: string[], rand: () => number): SealedRuns {
   return { ids: sorted, numbers };
 }
 
+/**
+ * Id endings: ASCII, Latin, and the two whose UTF-8 byte order is not JavaScript's code-unit order
+ * (a character from U+E000 sorts before a surrogate pair by code unit, after it by byte).
+ */
+const ID_TAILS = ['', '-a', '-é', '-\uE000', '-\uFFFD', '-\u{1F600}', '-\u{10000}x'];
+
 const view = (runs: SealedRuns[], index?: RollupView['index']): RollupView => ({ phases: [], calls: [], runs, tiers: new Map(), max_ts: 0, records: 0, ...(index ? { index } : {}) });
 
 describe('run statistics from the run index', () => {
   it('equal those of the tables for any window, with segment runs new, continued and started earlier', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const rand = rng(seed);
-      const pool = Array.from({ length: 40 + Math.floor(rand() * 300) }, (_, i) => (rand() < 0.5 ? `run-${i}` : `run-${i * 7}-é`));
+      const pool = Array.from({ length: 40 + Math.floor(rand() * 300) }, (_, i) => `run-${i * 7}${ID_TAILS[Math.floor(rand() * ID_TAILS.length)]}`);
       const pick = (share: number) => pool.filter(() => rand() < share);
       const settled = [table(pick(0.7), rand), table(pick(0.5), rand)];
       // Segments: runs of the settled tables going on (some with an earlier start), and new runs.
@@ -48,7 +55,23 @@ describe('run statistics from the run index', () => {
       const plain = computeRuns(view([...settled, ...extra]), range);
       const indexed = computeRuns(view(extra, index), range);
       expect(indexed, `seed ${seed}`).toEqual(plain);
+      // Every row's id, not only the recent runs' that the statistics report.
+      const a = tableWindow([...settled, ...extra], range);
+      const b = indexedWindow(index, extra, range);
+      expect(Array.from({ length: b.n }, (_, k) => b.idOf(k)), `seed ${seed}`).toEqual(Array.from({ length: a.n }, (_, k) => a.idOf(k)));
     }
+  });
+
+  it('finds every run by id, and no other, whatever characters ids hold', () => {
+    const rand = rng(11);
+    const ids = Array.from({ length: 500 }, (_, i) => `r${Math.floor(rand() * 300)}${ID_TAILS[i % ID_TAILS.length]}`);
+    const index = buildRunIndex([table(ids, rand)]);
+    for (let row = 0; row < index.count; row++) expect(findRun(index, idAt(index, row))).toBe(row);
+    for (const tail of ID_TAILS) {
+      expect(findRun(index, `r300${tail}`)).toBe(-1);
+      expect(findRun(index, `r${tail}`)).toBe(-1);
+    }
+    expect(findRun(index, '')).toBe(-1);
   });
 
   it('builds an empty index and reads it back', () => {
