@@ -3,6 +3,8 @@ import type { EarlyRead } from '../telemetry/early-read.js';
 import { DEFAULT_CONFIG, OPTIONS } from './options.js';
 import { USAGE } from './usage.js';
 
+export { finish } from './finish.js';
+
 /**
  * The commands. Only argument parsing happens at start-up; every stage is imported when the command
  * needs it, so cheap commands stay cheap. Entered from fast.cjs (the `tune` launcher's start-up file,
@@ -75,17 +77,4 @@ async function command(argv: string[], start: StartContext): Promise<number> {
     until: values.until,
     push: !(values['no-push'] ?? false),
   });
-}
-
-/** Sets the exit code when the command is done; an unexpected error is printed whole. */
-export function finish(run: Promise<number>): void {
-  run.then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`tune: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
 }

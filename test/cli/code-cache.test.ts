@@ -6,11 +6,14 @@ import { ROOT, tempDir } from '../helpers/cli.js';
 
 const BUNDLE = join(ROOT, 'dist/bundle/ingest-work.cjs');
 
-describe('the code cache of the early read worker', () => {
-  it('is made by the build for this Node, and V8 takes it', () => {
+describe('the code caches of the early read worker and of tune check', () => {
+  it('are made by the build for this Node, and V8 takes them', () => {
     const m = loadCached(BUNDLE);
     expect(m.cacheRejected).toBe(false);
     expect(typeof m.exports['work']).toBe('function');
+    const check = loadCached(join(ROOT, 'dist/bundle/check.cjs'));
+    expect(check.cacheRejected).toBe(false);
+    expect(typeof check.exports['runCheckCommand']).toBe('function');
   });
 
   it('is ignored when missing, stale or garbage: the bundle still runs', async () => {

@@ -62,7 +62,7 @@ describe('faults', () => {
       }
     }
     const last = await tune(['check', '--json', '--config', config], env);
-    expect(last.code).toBe(0);
+    expect(last.code, last.stderr).toBe(0);
     expect(JSON.parse(last.stdout).skipped).toBe(0);
     const killed = await stateTotals(env.XDG_STATE_HOME);
 
@@ -78,7 +78,9 @@ describe('faults', () => {
     const data = join(dir, 'data');
     await mkdir(data);
     const file = join(data, 'live.jsonl');
-    await writeFile(file, '');
+    // One complete record to begin with: with none at all, a check rightly stops at "no telemetry
+    // records", which would race with the writer's first newline.
+    await writeFile(file, `${JSON.stringify({ type: 'ci', ts: '2026-11-20T12:00:00Z', run_id: 'r-first', tier_id: 'T1', ci_profile: 'ci_standard', runs: 1, failures_caught: 0, false_positives: 0 })}\n`);
     const config = join(dir, 't.yaml');
     await writeFile(config, `sources: [{path: ${data}}]\n`);
     const env = { XDG_STATE_HOME: join(dir, 'state') };
@@ -108,13 +110,13 @@ describe('faults', () => {
     let checks = 0;
     while (running) {
       const r = await tune(['check', '--json', '--config', config], env);
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).skipped ?? 0).toBe(0);
       checks++;
     }
     const final = JSON.parse((await tune(['check', '--json', '--config', config], env)).stdout);
     expect(final.skipped ?? 0).toBe(0);
-    expect((await stateTotals(env.XDG_STATE_HOME)).records).toBe(TOTAL);
+    expect((await stateTotals(env.XDG_STATE_HOME)).records).toBe(TOTAL + 1);
     expect(checks).toBeGreaterThan(3);
   }, 60_000);
 });
