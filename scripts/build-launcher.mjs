@@ -75,10 +75,7 @@ if (existsSync(examples)) {
     worker.once('error', reject);
     worker.once('exit', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`code cache worker exited with ${code}`))));
   });
-}
-
-// The code cache of check.cjs, made in a process of its own (scripts/check-code-cache.mjs).
-if (existsSync(examples)) {
+  // The code cache of check.cjs, made in a process of its own (scripts/check-code-cache.mjs).
   const made = spawnSync(process.execPath, [at('scripts/check-code-cache.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (made.status !== 0) throw new Error(`making the code cache of check.cjs failed (exit ${made.status})`);
 }

@@ -7,7 +7,7 @@ export interface CheckCommandOptions {
   json: boolean;
   exitCode: boolean;
   rebuildState: boolean;
-  /** From the start-up file (see StartContext in run.ts). */
+  /** From the start-up file (fast.ts): when the run started, its early read, its no-op check done. */
   now?: Date;
   early?: EarlyRead;
   quickChecked?: boolean;

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import type { EarlyRead } from '../telemetry/early-read.js';
 import { DEFAULT_CONFIG, OPTIONS } from './options.js';
 import { USAGE } from './usage.js';
 
@@ -7,27 +6,10 @@ export { finish } from './finish.js';
 
 /**
  * The commands. Only argument parsing happens at start-up; every stage is imported when the command
- * needs it, so cheap commands stay cheap. Entered from fast.cjs (the `tune` launcher's start-up file,
- * after its no-op check) or from main.js (`node dist/cli/main.js`).
+ * needs it, so cheap commands stay cheap. Entered from fast.cjs (the `tune` launcher's start-up file)
+ * for every command but a `tune check` it can serve itself, or from main.js (`node dist/cli/main.js`).
  */
-export async function main(argv: string[], start: StartContext = {}): Promise<number> {
-  try {
-    return await command(argv, start);
-  } finally {
-    start.early?.cancel();
-  }
-}
-
-/** What the start-up file (fast.cjs) already did for a `tune check`. */
-export interface StartContext {
-  /** When the run started: the early read's quiet cut-off was computed from it. */
-  now?: Date;
-  early?: EarlyRead;
-  /** The no-op check ran and found something to do. */
-  quickChecked?: boolean;
-}
-
-async function command(argv: string[], start: StartContext): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -59,7 +41,7 @@ async function command(argv: string[], start: StartContext): Promise<number> {
   const configPath = values.config ?? DEFAULT_CONFIG;
   if (command === 'check') {
     const { runCheckCommand } = await import('./check.js');
-    return runCheckCommand({ configPath, json: values.json ?? false, exitCode: values['exit-code'] ?? false, rebuildState: values['rebuild-state'] ?? false, ...start });
+    return runCheckCommand({ configPath, json: values.json ?? false, exitCode: values['exit-code'] ?? false, rebuildState: values['rebuild-state'] ?? false });
   }
   if (command === 'daemon') {
     const { runDaemonCommand } = await import('./daemon.js');
