@@ -25,7 +25,7 @@ async function start(argv: string[]): Promise<void> {
         process.stdout.write(checkOutput(r.report, check.json));
         return;
       }
-      // Appended bytes: a worker parses them while the commands, config and state load.
+      // Appended bytes: a worker parses them while the check, the config and the state load.
       if (r.early) early = await startEarlyRead(r.early, join(__dirname, 'early-worker.cjs'));
     } catch {
       // runCheckCommand below meets it again and reports it

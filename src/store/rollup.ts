@@ -298,13 +298,13 @@ export function copyOf<T>(v: T): T {
   return out as T;
 }
 
+/** Buckets, tiers and runs a rollup holds: 0 when it holds nothing. */
+export const rollupSize = (r: Rollups): number => r.phases.size + r.calls.size + r.tiers.size + r.runs.size + (r.sealed ? sealedRows(r.sealed) : 0);
+
 /**
  * Drops everything older than `oldestDay`: retention keeps state bounded by time, not by history.
  * Says whether anything was dropped.
  */
-/** Buckets, tiers and runs a rollup holds: 0 when it holds nothing. */
-export const rollupSize = (r: Rollups): number => r.phases.size + r.calls.size + r.tiers.size + r.runs.size + (r.sealed ? sealedRows(r.sealed) : 0);
-
 export function pruneRollups(r: Rollups, oldestDay: number): boolean {
   // Each run has a bucket on the day of its last record, pruned with it: when no bucket is older
   // than the cutoff, no run is either, and the walk over every run of the history is skipped.
@@ -338,9 +338,9 @@ function addCounts(a: Record<string, number>, b: Record<string, number>): void {
 
 /**
  * Runs kept as objects before they are sealed into a table, while a large input is parsed
- * (RollupBuilder). Measured
- * on bench/: 20,000 let run objects fill the old generation; 2,000 cut 1 GB ingest memory by another
- * ~10 MB but cost up to a tenth of the parsing speed; 10,000 keeps the speed.
+ * (RollupBuilder). Measured on bench/: 20,000 let run objects fill the old generation; 2,000 cut
+ * 1 GB ingest memory by another ~10 MB but cost up to a tenth of the parsing speed; 10,000 keeps the
+ * speed.
  */
 export const SEAL_RUNS_AT = 10_000;
 

@@ -5,19 +5,13 @@ import { buildRunIndex, decodeRunIndex, encodeRunIndex, type RunIndex } from './
 import { sealedRows, sealRuns, type SealedRuns } from './sealed-runs.js';
 import { writeParts } from './sectioned.js';
 import { isSegment } from './segments.js';
+import type { RunIndexEntry } from './state.js';
 
 /**
- * The run index (run-index.ts) beside the state: which file holds it, and which rollups files it was
- * built from. It is a cache: unreadable, it is ignored (the statistics read the tables) and rebuilt
- * at the next commit; it never makes a state invalid.
+ * The run index (run-index.ts) beside the state, as the state's RunIndexEntry names it. It is a
+ * cache: unreadable, it is ignored (the statistics read the tables) and rebuilt at the next commit;
+ * it never makes a state invalid.
  */
-export interface RunIndexEntry {
-  file: string;
-  /** The settled rollups it covers (those with runs when it was built): rollup key → rollups file name. */
-  keys: Record<string, string>;
-  /** Runs it holds. */
-  runs: number;
-}
 
 export const RUN_INDEX_FILE = /^runs-\d+\.bin$/;
 

@@ -10,7 +10,7 @@ import { eachMergedRun, RUN_FIELDS, type SealedRuns } from './sealed-runs.js';
  * state as `runs-<generation>.bin`: a cache, rebuilt whenever the settled rollups change.
  *
  * Order: by first_ts, then by id (code-unit order) — the order the statistics use. `byId` lists the
- * rows in id order, so a run is found by bisection over ids decoded one at a time.
+ * rows in id order, so a run is found by bisection over the ids' UTF-8 bytes (findRun).
  */
 export interface RunIndex {
   count: number;

@@ -87,6 +87,16 @@ export const Reading = z.object({
 });
 export type Reading = z.infer<typeof Reading>;
 
+/** Which file holds the run index (run-index-store.ts), and which rollups files it was built from. */
+export const RunIndexEntry = z.object({
+  file: z.string(),
+  /** The settled rollups it covers (those with runs when it was built): rollup key → rollups file name. */
+  keys: z.record(z.string(), z.string()),
+  /** Runs it holds. */
+  runs: z.number().int().nonnegative(),
+});
+export type RunIndexEntry = z.infer<typeof RunIndexEntry>;
+
 export const State = z.object({
   format: z.literal('tokentune-state'),
   version: z.literal(STATE_VERSION),
@@ -109,10 +119,9 @@ export const State = z.object({
    */
   reading: Reading.optional(),
   /** The run index of the settled rollups (run-index-store.ts): a cache, rebuilt when they change. */
-  run_index: z.object({ file: z.string(), keys: z.record(z.string(), z.string()), runs: z.number().int().nonnegative() }).optional(),
+  run_index: RunIndexEntry.optional(),
 });
 export type State = z.infer<typeof State>;
-
 
 export function emptyState(configPath: string): State {
   return {

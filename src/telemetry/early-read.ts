@@ -3,7 +3,7 @@ import type { Range, RangeResult } from './scan-range.js';
 
 /**
  * Bytes appended to known source files, parsed by a worker thread that the `tune` start-up file
- * starts as soon as its no-op check has found them: while the main thread loads the commands, the
+ * starts as soon as its no-op check has found them: while the main thread loads the check, the
  * config and the state, the worker parses. The full path then takes a range's result only if it
  * would read exactly that range (same file, start, line and quiet cut-off) — a file found rotated or
  * rewritten meanwhile is read again as usual — and parses whatever it was not given. Light: bundled
