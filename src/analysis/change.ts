@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Complexity, Role } from '../telemetry/schema.js';
 
 export const ChangeKind = z.enum(['model', 'token_cap', 'ci_profile', 'run_budget']);

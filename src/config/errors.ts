@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A problem the user must fix in a file; exit code 2. */
 export class ConfigError extends Error {

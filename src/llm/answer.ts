@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChangeKind, Confidence } from '../analysis/change.js';
 import { Complexity, Role } from '../telemetry/schema.js';
 

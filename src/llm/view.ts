@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Change } from '../analysis/change.js';
 import { COMPLEXITIES } from '../telemetry/schema.js';
 import type { TargetState } from '../proposal/targets.js';

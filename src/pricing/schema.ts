@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One model's prices, in USD per token, under LiteLLM's field names so its table can be pasted in. */
 export const ModelPrice = z.object({

@@ -1,7 +1,7 @@
 import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatZodIssues } from '../config/errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { decodeRollups, type EncodedRollups } from './rollup-codec.js';

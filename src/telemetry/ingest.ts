@@ -8,7 +8,7 @@ import { lineStartAtOrAfter } from './lines.js';
 import { MAX_SKIPPED_DETAILS, scanRange, type Range, type RangeResult } from './scan-range.js';
 import type { SkippedLine } from './schema.js';
 import { listSourceFiles } from './sources.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface IngestSummary {
   files: number;

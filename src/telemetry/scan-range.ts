@@ -4,7 +4,7 @@ import type { SourceFormat } from '../config/schema.js';
 import { scanLines } from './lines.js';
 import type { SkippedLine, TelemetryRecord } from './schema.js';
 import { parseTokentuneLine } from './tokentune-jsonl.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 type LineParser = (text: string) => { record: TelemetryRecord } | { error: string };
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Canonical telemetry records. Every adapter maps its source format onto these, and everything
