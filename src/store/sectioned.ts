@@ -42,7 +42,10 @@ export class SectionWriter {
 export function writeParts(path: string, parts: readonly Uint8Array[]): void {
   const fd = openSync(path, 'w', 0o600);
   try {
-    for (const part of parts) if (part.byteLength) writeSync(fd, part);
+    for (const part of parts) {
+      // write(2) may write less than asked (a signal, a file size limit): go on from where it stopped.
+      for (let done = 0; done < part.byteLength; ) done += writeSync(fd, part, done, part.byteLength - done);
+    }
     fsyncSync(fd);
   } finally {
     closeSync(fd);
