@@ -1,22 +1,17 @@
 import { dayOf } from '../store/rollup.js';
 import type { RollupView } from '../store/rollup-view.js';
-import { FIRST_TS, INDEX_FIELDS, type IndexField } from '../store/run-index.js';
-import { eachMergedRun, RUN_FIELDS, type SealedRuns } from '../store/sealed-runs.js';
+import { FIRST_TS, INDEX_FIELDS, SEALED_AT, type IndexField } from '../store/run-index.js';
+import { eachMergedRun, type SealedRuns } from '../store/sealed-runs.js';
 import { indexedWindow } from './indexed-runs.js';
 import type { RunColumns, RunStats, Trend } from './types.js';
 import { startOrder } from './start-order.js';
 import { inWindow, type DayRange } from './window.js';
 
 const RECENT = 5;
+/** Where a sealed table's row holds first_ts. */
+const START = SEALED_AT[FIRST_TS]!;
 
-const FIELD = Object.fromEntries(RUN_FIELDS.map((f, j) => [f, j])) as Record<(typeof RUN_FIELDS)[number], number>;
-
-/** The fields the run statistics use (not last_ts), in the order of the run index's columns. */
-const USED = INDEX_FIELDS;
-type UsedField = IndexField;
-const SOURCE = USED.map((f) => FIELD[f]);
-
-/** The window's runs in start order: one column per USED field, and each row's id. */
+/** The window's runs in start order: one column per INDEX_FIELDS field (not last_ts), and each row's id. */
 export interface RunWindow {
   n: number;
   columns: Float64Array[];
@@ -40,11 +35,11 @@ export function computeRuns(rollups: RollupView, range: DayRange): RunColumns {
 export function tableWindow(tables: readonly SealedRuns[], range: DayRange): RunWindow {
   // The history's runs are walked once, never merged into a copy; only the window's are copied out.
   // Sized for the largest table: the merged runs are at least as many, and usually not many more.
-  let cols = USED.map(() => new Float64Array(Math.max(1024, ...tables.map((t) => t.ids.length))));
+  let cols = INDEX_FIELDS.map(() => new Float64Array(Math.max(1024, ...tables.map((t) => t.ids.length))));
   let ids: string[] = [];
   let n = 0;
   eachMergedRun(tables, (id, numbers, offset) => {
-    if (!inWindow(range, dayOf(numbers[offset + FIELD.first_ts]!))) return;
+    if (!inWindow(range, dayOf(numbers[offset + START]!))) return;
     if (n === cols[0]!.length) {
       cols = cols.map((c) => {
         const bigger = new Float64Array(Math.ceil(c.length * 1.5));
@@ -53,7 +48,7 @@ export function tableWindow(tables: readonly SealedRuns[], range: DayRange): Run
       });
     }
     ids.push(id);
-    for (let j = 0; j < SOURCE.length; j++) cols[j]![n] = numbers[offset + SOURCE[j]!]!;
+    for (let j = 0; j < SEALED_AT.length; j++) cols[j]![n] = numbers[offset + SEALED_AT[j]!]!;
     n++;
   });
   const columns = cols.map((c) => c.subarray(0, n));
@@ -77,12 +72,12 @@ export function tableWindow(tables: readonly SealedRuns[], range: DayRange): Run
 
 function runColumns(w: RunWindow): RunColumns {
   const { n } = w;
-  const column = (f: UsedField) => w.columns[USED.indexOf(f)]!;
+  const column = (f: IndexField) => w.columns[INDEX_FIELDS.indexOf(f)]!;
   const core = column('phase_tokens');
   const aux = column('aux_tokens');
   const total = new Float64Array(n);
   for (let k = 0; k < n; k++) total[k] = core[k]! + aux[k]!;
-  const at = (k: number, f: UsedField) => column(f)[k]!;
+  const at = (k: number, f: IndexField) => column(f)[k]!;
   const recent: RunStats[] = [];
   for (let k = Math.max(0, n - RECENT); k < n; k++) {
     recent.push({

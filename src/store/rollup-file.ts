@@ -27,14 +27,13 @@ interface FileHeader {
 
 export async function writeRollupsFile(path: string, rollups: Map<string, Rollups>): Promise<void> {
   const sections = new SectionWriter();
-  const add = (a: Uint8Array | Uint32Array | Float64Array): Section => sections.add(a);
   const files: FileHeader[] = [];
   for (const [key, r] of rollups) {
     const phases = [...r.phases.values()].map((b) => {
       const { tokens, ...rest } = b;
       // Stored packed and sorted (packTokens). A packed list (the usual case) is written as it is, not copied.
       const sorted = Array.isArray(tokens) ? packTokens(tokens) : isSorted(tokens) ? tokens : tokens.slice().sort();
-      return { ...rest, tokens: { ...add(sorted), kind: sorted instanceof Uint32Array ? ('u32' as const) : ('f64' as const) } };
+      return { ...rest, tokens: { ...sections.add(sorted), kind: sorted instanceof Uint32Array ? ('u32' as const) : ('f64' as const) } };
     });
     // Runs are stored sealed: sorted by id, so reading them back needs no object per run.
     const tables = [...(r.sealed ? [r.sealed] : []), ...(r.runs.size ? [sealRuns(r.runs)] : [])];
@@ -48,7 +47,7 @@ export async function writeRollupsFile(path: string, rollups: Map<string, Rollup
       phases,
       calls: [...r.calls.values()],
       tiers: [...r.tiers.values()],
-      runs: { count: ids.length, ids: add(Buffer.from(ids.join('\n'))), numbers: add(numbers) },
+      runs: { count: ids.length, ids: sections.add(Buffer.from(ids.join('\n'))), numbers: sections.add(numbers) },
     });
   }
   writeParts(path, sections.frame(MAGIC, { version: 2, files }));

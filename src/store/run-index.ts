@@ -132,8 +132,15 @@ const MAGIC = Buffer.from('TTRIDX1\n');
 /** The index as a file, in parts (see sectioned.ts). */
 export function encodeRunIndex(index: RunIndex): Uint8Array[] {
   const sections = new SectionWriter();
-  const add = (a: Float64Array | Uint32Array | Uint8Array): Section => sections.add(a);
-  return sections.frame(MAGIC, { version: 1, count: index.count, fields: INDEX_FIELDS, columns: index.columns.map(add), ids: add(index.ids), starts: add(index.starts), by_id: add(index.byId) });
+  return sections.frame(MAGIC, {
+    version: 1,
+    count: index.count,
+    fields: INDEX_FIELDS,
+    columns: index.columns.map((c) => sections.add(c)),
+    ids: sections.add(index.ids),
+    starts: sections.add(index.starts),
+    by_id: sections.add(index.byId),
+  });
 }
 
 /** Views of the buffer's bytes, checked for shape; throws on anything unexpected. */

@@ -1,5 +1,5 @@
-import type { Rollups } from '../store/rollup.js';
-import type { Range, RangeResult } from './scan-range.js';
+import type { WorkResult } from './ingest-work.js';
+import type { Range } from './scan-range.js';
 
 /**
  * Bytes appended to known source files, parsed by a worker thread that the `tune` start-up file
@@ -12,14 +12,9 @@ import type { Range, RangeResult } from './scan-range.js';
 export interface EarlyRead {
   ranges: readonly Range[];
   /** The worker's answer; null when it failed (the full path then parses as usual). Never rejects. */
-  done: Promise<EarlyResult | null>;
+  done: Promise<WorkResult | null>;
   /** Stops the worker if it is still running (its answer is not needed). */
   cancel(): void;
-}
-
-export interface EarlyResult {
-  rollups: Rollups[];
-  results: RangeResult[];
 }
 
 /** Starts `workerFile` (the ingest worker) on `ranges`. */
@@ -27,8 +22,8 @@ export async function startEarlyRead(ranges: Range[], workerFile: string): Promi
   const { Worker } = await import('node:worker_threads');
   const worker = new Worker(workerFile, { workerData: { ranges } });
   let settled = false;
-  const done = new Promise<EarlyResult | null>((resolve) => {
-    worker.once('message', (m: EarlyResult) => resolve(m));
+  const done = new Promise<WorkResult | null>((resolve) => {
+    worker.once('message', (m: WorkResult) => resolve(m));
     worker.once('error', () => resolve(null));
     worker.once('exit', () => resolve(null));
   }).finally(() => {

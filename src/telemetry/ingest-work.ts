@@ -2,6 +2,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { emptyRollups, type Rollups } from '../store/rollup.js';
 import { scanRange, type Range, type RangeResult } from './scan-range.js';
 
+/** What an ingest worker posts back: a rollup and a result per range, in the ranges' order. */
+export interface WorkResult {
+  rollups: Rollups[];
+  results: RangeResult[];
+}
+
 /**
  * What an ingest worker does: parses its share of the ranges, one rollup per range — a range after a
  * held line must be droppable without touching the others — and posts them back. A function rather
@@ -23,5 +29,6 @@ export async function work(): Promise<void> {
     for (const b of r.phases.values()) if (!Array.isArray(b.tokens)) transfer.add(b.tokens.buffer as ArrayBuffer);
     if (r.sealed) transfer.add(r.sealed.numbers.buffer as ArrayBuffer);
   }
-  parentPort!.postMessage({ rollups, results }, [...transfer]);
+  const posted: WorkResult = { rollups, results };
+  parentPort!.postMessage(posted, [...transfer]);
 }

@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { mergeRollups, emptyRollups, type Rollups } from '../store/rollup.js';
 import type { SourceFormat } from '../config/schema.js';
 import { earlyIndex, type EarlyRead } from './early-read.js';
+import type { WorkResult } from './ingest-work.js';
 import { lineStartAtOrAfter } from './lines.js';
 import { MAX_SKIPPED_DETAILS, scanRange, type Range, type RangeResult } from './scan-range.js';
 import type { SkippedLine } from './schema.js';
@@ -166,12 +167,12 @@ async function fromEarly(early: EarlyRead | undefined, r: Range): Promise<{ roll
   return { rollup: Object.assign(emptyRollups(), got.rollups[i]!), result: { ...got.results[i]!, range: r } };
 }
 
-async function inWorker(ranges: Range[]): Promise<{ rollups: Rollups[]; results: RangeResult[] }> {
+async function inWorker(ranges: Range[]): Promise<WorkResult> {
   const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), { workerData: { ranges } });
     let done = false;
-    worker.once('message', (m: { rollups: Rollups[]; results: RangeResult[] }) => {
+    worker.once('message', (m: WorkResult) => {
       done = true;
       resolve(m);
     });
