@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ConfigError, formatZodIssues } from './errors.js';
+import { ConfigError, formatZodIssues } from '../common/index.js';
 import { TunerConfig } from './schema.js';
-import { BUNDLED_PRICES } from '../pricing/table.js';
-import { blendedPricePerToken, priceOf, type Pricing } from '../pricing/cost.js';
+import { BUNDLED_PRICES } from '../pricing/index.js';
+import { blendedPricePerToken, priceOf, type Pricing } from '../pricing/index.js';
 
 export interface LoadedConfig {
   /** Absolute path of the config file; relative paths inside it resolve against its folder. */

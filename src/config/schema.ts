@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { ModelPrice } from '../pricing/schema.js';
+import { ModelPrice } from '../pricing/index.js';
+import { SOURCE_FORMATS } from '../sources/index.js';
+import { LAYOUT_NAMES } from '../targets/index.js';
 
 /**
  * The tuner config (`tuner.yaml`). Strict objects everywhere: a misspelt key is an error naming its
@@ -10,14 +12,14 @@ import { ModelPrice } from '../pricing/schema.js';
 const ratio = z.number().min(0).max(1);
 const positive = z.number().positive();
 
-export const SourceFormat = z.enum(['tokentune-jsonl']);
+export const SourceFormat = z.enum(SOURCE_FORMATS);
 
 const Source = z.strictObject({
   path: z.string().min(1),
   format: SourceFormat.default('tokentune-jsonl'),
 });
 
-export const TargetPreset = z.enum(['seed-models', 'seed-strategy']);
+export const TargetPreset = z.enum(LAYOUT_NAMES);
 export type TargetPreset = z.infer<typeof TargetPreset>;
 
 const Target = z.strictObject({

@@ -21,11 +21,11 @@ type Job = 'check' | 'tune';
 
 export async function runDaemon(o: DaemonOptions): Promise<number> {
   const [{ loadConfig }, { ConfigError }, cron, { runCheck }, { runTune }] = await Promise.all([
-    import('../config/load.js'),
-    import('../config/errors.js'),
+    import('../config/index.js'),
+    import('../common/index.js'),
     import('node-cron'),
-    import('../drift/check-run.js'),
-    import('../pipeline.js'),
+    import('../run/index.js'),
+    import('../run/index.js'),
   ]);
   const loaded = await loadConfig(o.configPath);
   const { schedule } = loaded.config;

@@ -1,4 +1,4 @@
-import { changeKey, type Change } from '../analysis/change.js';
+import { changeKey, type Change } from '../targets/index.js';
 
 /**
  * Level 3 of the drift gate: would any decision change? A decision is a key that would change and

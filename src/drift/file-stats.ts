@@ -1,10 +1,8 @@
 import { statSync } from 'node:fs';
-import type { FileStat, InputStat } from '../store/state.js';
-import { listSourceFiles } from '../telemetry/sources.js';
+import type { InputStat } from '../store/index.js';
 
 /**
- * stat() views of files, for level 1 of the drift gate. Light and synchronous on purpose: the no-op
- * check imports this and nothing that hashes or parses.
+ * stat() views of files, for level 1 of the drift gate.
  */
 
 /** [dev, ino, size, mtimeMs, ctimeMs]: the ctime catches an edit whose mtime was put back (`touch -r`). */
@@ -15,20 +13,6 @@ export function inputStatOf(path: string): InputStat | null {
   } catch {
     return null;
   }
-}
-
-/** stat() of every file under the source roots; undefined when a root is missing (the full path says which). */
-export function statSources(sources: readonly { path: string }[]): Record<string, FileStat> | undefined {
-  const out: Record<string, FileStat> = {};
-  try {
-    for (const file of listSourceFiles(sources.map((s) => s.path))) {
-      const st = statSync(file);
-      out[file] = [st.dev, st.ino, st.size, st.mtimeMs];
-    }
-  } catch {
-    return undefined;
-  }
-  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { ChangeKind, Confidence } from '../analysis/change.js';
-import { Complexity, Role } from '../telemetry/schema.js';
+import { ChangeKind, Confidence } from '../targets/index.js';
+import { Complexity, Role } from '../sources/index.js';
 
 /**
  * The structured answer asked of the model (part of the documented contract). Kept flat — no

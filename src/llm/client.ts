@@ -1,6 +1,6 @@
 import type { RenderedPrompt } from './prompt.js';
 import { LlmAnswer } from './answer.js';
-import { formatIssues } from '../telemetry/tokentune-jsonl.js';
+import { formatIssues } from '../sources/index.js';
 
 /**
  * The one place that talks to the Anthropic API, through the official SDK. It sends the cached

@@ -1,12 +1,12 @@
-import type { Change } from '../analysis/change.js';
-import { changeKey } from '../analysis/change.js';
-import type { RuleContext } from '../analysis/context.js';
-import { roundUpReadable } from '../analysis/context.js';
-import { capChange } from '../analysis/cap-rules.js';
-import { ciChange } from '../analysis/ci-rules.js';
-import { budgetChange, MIN_RUNS_FOR_BUDGET, observedRunTokens } from '../analysis/budget-rules.js';
-import { modelChange } from '../analysis/model-rules.js';
-import { RUN_BUDGET_KEYS, type RunBudgetKey } from '../config/presets.js';
+import type { Change } from '../targets/index.js';
+import { changeKey } from '../targets/index.js';
+import type { RuleContext } from '../rules/index.js';
+import { roundUpReadable } from '../rules/index.js';
+import { capChange } from '../rules/index.js';
+import { ciChange } from '../rules/index.js';
+import { budgetChange, MIN_RUNS_FOR_BUDGET, observedRunTokens } from '../rules/index.js';
+import { modelChange } from '../rules/index.js';
+import { RUN_BUDGET_KEYS, type RunBudgetKey } from '../targets/index.js';
 import { cleanText, type LlmAnswer, type LlmChange } from './answer.js';
 
 /**

@@ -1,4 +1,4 @@
-import { changeKey, type Change } from '../analysis/change.js';
+import { changeKey, type Change } from '../targets/index.js';
 import { cleanText, type LlmAnswer } from './answer.js';
 import type { Guarded, Rejection } from './guardrails.js';
 

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import type { Change } from '../analysis/change.js';
-import { COMPLEXITIES } from '../telemetry/schema.js';
-import type { TargetState } from '../proposal/targets.js';
-import type { Stats } from '../stats/types.js';
-import { tokensLostToFailures } from '../stats/compute.js';
-import { fmtPct, fmtTokens } from '../proposal/format.js';
+import type { Change } from '../targets/index.js';
+import { COMPLEXITIES } from '../sources/index.js';
+import type { TargetState } from '../targets/index.js';
+import type { Stats } from '../stats/index.js';
+import { tokensLostToFailures } from '../stats/index.js';
+import { fmtPct, fmtTokens } from '../common/index.js';
 
 /**
  * What the prompt is rendered from: aggregates and config only, never transcript text. Every string

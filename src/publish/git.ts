@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { trailerHash } from './proposal-text.js';
+import { trailerHash } from '../report/index.js';
 
 /**
  * Git for publishing, through plumbing only: blobs, a tree built in a private index file, commit-tree

@@ -1,6 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import { PublishError } from './git.js';
-import { markerHash } from './proposal-text.js';
+import { markerHash } from '../report/index.js';
 
 /**
  * Pull requests on GitHub through Octokit: one PR per proposal branch, found by its head branch and

@@ -1,13 +1,13 @@
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Change } from '../analysis/change.js';
-import type { LoadedConfig } from '../config/load.js';
-import { applyChanges, locate } from '../proposal/apply.js';
-import { readTargets, type TargetFile } from '../proposal/targets.js';
-import type { Stats } from '../stats/types.js';
+import type { Change } from '../targets/index.js';
+import type { LoadedConfig } from '../config/index.js';
+import { applyChanges, locate } from '../targets/index.js';
+import { readTargets, type TargetFile } from '../targets/index.js';
+import type { Stats } from '../stats/index.js';
 import { branchTip, commitFiles, commitsSince, openRepo, PublishError, pushBranch, readAt, resolveBase, setBranch, checkedOutIn, type Repo } from './git.js';
 import { GithubClient, githubSettings, type PrOutcome } from './github.js';
-import { commitMessage, prBody, prTitle, proposalHash } from './proposal-text.js';
+import { commitMessage, prBody, prTitle, proposalHash } from '../report/index.js';
 
 /**
  * The publishing stage: the accepted changes, applied to the target files as they are on the base

@@ -1,4 +1,4 @@
-import type { RollupView } from '../store/rollup-view.js';
+import type { RollupView } from '../store/index.js';
 import type { CategoryCiStats, TierStats } from './types.js';
 import { inWindow, type DayRange } from './window.js';
 

@@ -1,7 +1,7 @@
-import { COMPLEXITIES, type Complexity } from '../telemetry/schema.js';
-import { blendedPricePerToken, costOf, priceOf, type Pricing, type TokenMix } from '../pricing/cost.js';
-import type { CallBucket, PhaseBucket } from '../store/rollup.js';
-import type { RollupView } from '../store/rollup-view.js';
+import { COMPLEXITIES, type Complexity } from '../sources/index.js';
+import { blendedPricePerToken, costOf, priceOf, type Pricing, type TokenMix } from '../pricing/index.js';
+import type { CallBucket, PhaseBucket } from '../store/index.js';
+import type { RollupView } from '../store/index.js';
 import { percentilesOf } from './percentiles.js';
 import { computeCategoryCi, emptyCategoryCi } from './ci.js';
 import { computeRuns, sum, trendOf } from './runs.js';
@@ -56,7 +56,7 @@ export function computeStats(rollups: RollupView, opts: StatsOptions): Stats {
     })
     .sort((a, b) => b.tokens_total - a.tokens_total || a.category.localeCompare(b.category));
 
-  const runs = computeRuns(rollups, range);
+  const runs = computeRuns(rollups.runs);
   const n = runs.count || 1;
   const phaseCost = categories.reduce((s, c) => s + c.cost_usd, 0);
   const unpriced = new Set<string>();

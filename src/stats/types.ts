@@ -1,6 +1,6 @@
-import type { Complexity } from '../telemetry/schema.js';
+import type { Complexity } from '../sources/index.js';
 import type { Percentiles } from './percentiles.js';
-import type { CallBucket } from '../store/rollup.js';
+import type { CallBucket } from '../store/index.js';
 
 export interface Window {
   /** Inclusive UTC days, ISO dates. */
@@ -54,7 +54,7 @@ export interface CategoryStats extends PhaseGroupStats {
 }
 
 /** One model in one role over the window: its call buckets summed, with their total and cost. */
-export interface ModelRoleStats extends Omit<CallBucket, 'day'> {
+export interface ModelRoleStats extends Omit<CallBucket, 'day' | 'cache_creation_1h' | 'reported_cost_usd'> {
   tokens: number;
   /** null when the model has no price: shown as unpriced, never as $0. */
   cost_usd: number | null;

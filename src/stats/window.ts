@@ -1,4 +1,4 @@
-import { DAY_MS, dayOf, dayToIso } from '../store/rollup.js';
+import { DAY_MS, dayOf, dayToIso } from '../store/index.js';
 import type { Window } from './types.js';
 
 export interface DayRange {

@@ -1,9 +1,12 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The tuner's own LLM spend, one JSON line per call, appended. Every run that spends money records
- * it — dry runs too, because the money is spent either way — so the monthly budget holds.
+ * The tuner's own LLM spend, one row per call, in `spend.db` beside the state. Every run that spends
+ * money records it at once — dry runs too, and runs that fail later, because the money is spent
+ * either way — so the monthly budget holds. A database of its own: the state database's changes are
+ * committed only when a run succeeds, and a dry run never writes the state.
  */
 export interface SpendEntry {
   ts: string;
@@ -16,31 +19,33 @@ export interface SpendEntry {
   dry_run: boolean;
 }
 
-const FILE = 'llm-spend.jsonl';
-
-export async function recordSpend(dir: string, entry: SpendEntry): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await appendFile(join(dir, FILE), `${JSON.stringify(entry)}\n`);
+function open(dir: string): Database.Database {
+  mkdirSync(dir, { recursive: true });
+  const db = new Database(join(dir, 'spend.db'), { timeout: 30_000 });
+  db.exec(`CREATE TABLE IF NOT EXISTS spend (
+    id INTEGER PRIMARY KEY, ts TEXT NOT NULL, model TEXT NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+    cache_creation_input_tokens INTEGER NOT NULL, cache_read_input_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, dry_run INTEGER NOT NULL)`);
+  return db;
 }
 
-/** USD spent in the UTC calendar month of `now`. A line that does not parse is ignored, not fatal. */
-export async function spentThisMonth(dir: string, now: Date): Promise<number> {
-  let text: string;
+export async function recordSpend(dir: string, e: SpendEntry): Promise<void> {
+  const db = open(dir);
   try {
-    text = await readFile(join(dir, FILE), 'utf8');
-  } catch {
-    return 0;
+    db.prepare('INSERT INTO spend (ts, model, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost_usd, dry_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      e.ts, e.model, e.input_tokens, e.output_tokens, e.cache_creation_input_tokens, e.cache_read_input_tokens, e.cost_usd, e.dry_run ? 1 : 0,
+    );
+  } finally {
+    db.close();
   }
-  const month = now.toISOString().slice(0, 7);
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      const e = JSON.parse(line) as Partial<SpendEntry>;
-      if (typeof e.ts === 'string' && e.ts.startsWith(month) && typeof e.cost_usd === 'number') total += e.cost_usd;
-    } catch {
-      // a torn last line from a crash: skip it
-    }
+}
+
+/** USD spent in the UTC calendar month of `now`. */
+export async function spentThisMonth(dir: string, now: Date): Promise<number> {
+  const db = open(dir);
+  try {
+    const month = now.toISOString().slice(0, 7);
+    return (db.prepare(`SELECT coalesce(sum(cost_usd), 0) FROM spend WHERE substr(ts, 1, 7) = ?`).pluck().get(month) as number) ?? 0;
+  } finally {
+    db.close();
   }
-  return total;
 }

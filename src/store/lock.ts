@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { State } from './state.js';
 
 /** One run at a time per state directory: the CLI and the daemon share this lock. */
 export class LockError extends Error {
@@ -14,52 +15,34 @@ interface Holder {
   command: string;
 }
 
-/** A lock older than this is taken over even if its process cannot be checked (another host). */
-const STALE_AFTER_MS = 6 * 3600_000;
-
 /**
- * Takes the lock or throws a LockError naming its holder; returns the release. Synchronous, like the
- * few small file operations it is: the no-op check takes it on every run.
+ * Takes the run lock: the write transaction of the state database, held until the run commits or
+ * rolls back. The operating system holds it for the process, so a run that dies loses it at once and
+ * the next run takes it, atomically; there is no stale lock to take over. `lock.json` only says who
+ * holds it, for the message a second run prints. Returns the release of that note.
  */
-export function acquireLock(dir: string, command: string): () => void {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'lock');
-  const me: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd;
-    try {
-      fd = openSync(path, 'wx', 0o600);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = readHolder(path);
-      if (holder && !isStale(holder)) {
-        throw new LockError(`another tokentune run holds ${path}: "${holder.command}", pid ${holder.pid} on ${holder.host}, since ${holder.started}`);
-      }
-      // The holder died (or the file is unreadable garbage): take the lock over.
-      try {
-        unlinkSync(path);
-      } catch {
-        // taken over by someone else meanwhile: the next attempt finds out
-      }
-      continue;
-    }
-    try {
-      writeSync(fd, JSON.stringify(me));
-    } finally {
-      closeSync(fd);
-    }
-    return () => {
-      const now = readHolder(path);
-      if (now?.pid === me.pid && now.host === me.host) {
-        try {
-          unlinkSync(path);
-        } catch {
-          // already gone
-        }
-      }
-    };
+export function takeLock(state: State, dir: string, command: string): () => void {
+  try {
+    state.begin();
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+    const h = readHolder(join(dir, 'lock.json'));
+    const who = h ? `"${h.command}", pid ${h.pid} on ${h.host}, since ${h.started}` : 'a run that has not said who it is yet';
+    throw new LockError(`another tokentune run holds ${join(dir, 'state.db')}: ${who}`);
   }
-  throw new LockError(`could not take the lock ${path}`);
+  const me: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
+  const note = join(dir, 'lock.json');
+  writeFileSync(note, JSON.stringify(me));
+  return () => {
+    const now = readHolder(note);
+    if (now?.pid === me.pid && now.host === me.host && now.started === me.started) {
+      try {
+        unlinkSync(note);
+      } catch {
+        // already gone
+      }
+    }
+  };
 }
 
 function readHolder(path: string): Holder | null {
@@ -68,16 +51,5 @@ function readHolder(path: string): Holder | null {
     return typeof h.pid === 'number' && typeof h.host === 'string' ? h : null;
   } catch {
     return null;
-  }
-}
-
-function isStale(h: Holder): boolean {
-  if (Date.now() - Date.parse(h.started) > STALE_AFTER_MS) return true;
-  if (h.host !== hostname()) return false;
-  try {
-    process.kill(h.pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { sha256Hex } from './path-hash.js';
+import { createHash } from 'node:crypto';
 
 /**
  * Where tokentune keeps its own state for one tuner config: `$XDG_STATE_HOME/tokentune/<hash>/`
@@ -10,5 +10,5 @@ import { sha256Hex } from './path-hash.js';
 export function stateDir(configFile: string, configured: string | undefined, env: NodeJS.ProcessEnv): string {
   if (configured) return resolve(configured);
   const base = env['XDG_STATE_HOME'] || join(homedir(), '.local', 'state');
-  return join(base, 'tokentune', sha256Hex(resolve(configFile)).slice(0, 16));
+  return join(base, 'tokentune', createHash('sha256').update(resolve(configFile)).digest('hex').slice(0, 16));
 }

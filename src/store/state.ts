@@ -1,77 +1,29 @@
-import { readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { formatZodIssues } from '../config/errors.js';
-import { writeFileAtomic } from './atomic.js';
-import { decodeRollups, type EncodedRollups } from './rollup-codec.js';
-import { readRollupsFile, writeRollupsFile } from './rollup-file.js';
+import { formatZodIssues } from '../common/index.js';
+import { asStateError, StateError, type Db } from './db.js';
 import { MAX_LEDGER } from './run-ledger.js';
-import type { RunIndex } from './run-index.js';
-import { indexForCommit, readRunIndex, RUN_INDEX_FILE } from './run-index-store.js';
-import type { Rollups } from './rollup.js';
+import { dayOf, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollups.js';
 
 /**
- * The run state of one tuner config: `state.json` (small: fingerprints, watermarks, the last
- * proposal's decisions, the run ledger) and one `r-<key hash>-<generation>.bin` per source file with
- * that file's daily rollups (see rollup-file.ts). A run rewrites only the rollups that changed.
- * `state.json` is the commit point: it names the rollups files it was built with, and is renamed into
- * place only after they are all on disk.
+ * The run state of one tuner config, over its database (db.ts): the source units with their
+ * cursors, the dedupe keys, the daily rollups per unit, the last proposal, the no-op streak and the
+ * run ledger. A run makes all its changes inside one transaction (begin … commit): a run that fails or
+ * is killed leaves the state as it was.
  */
 
-export const STATE_VERSION = 2;
-
-export class StateError extends Error {
-  override name = 'StateError';
-}
-
-/** stat() of a source file: [dev, ino, size, mtimeMs]. Size -1 marks a file held back for a running session. */
-export const FileStat = z.tuple([z.number(), z.number(), z.number().int().min(-1), z.number()]);
-export type FileStat = z.infer<typeof FileStat>;
 /** stat() of a hashed file: [dev, ino, size, mtimeMs, ctimeMs]. The ctime catches an edit whose mtime was put back (`touch -r`). */
 export const InputStat = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]);
 export type InputStat = z.infer<typeof InputStat>;
 
 export const Fingerprint = z.object({
   config_hash: z.string(),
-  /** Resolved source roots of the config, so a no-op check needs no config parsing. */
-  sources: z.array(z.object({ path: z.string(), format: z.string() })),
   targets: z.record(z.string(), z.string()),
-  files: z.record(z.string(), FileStat),
+  /** Every unit of every source by identity, with what its adapter says marks a change. */
+  units: z.record(z.string(), z.string()),
   /** stat() of the tuner config and the target files when they were hashed: the no-op check compares these instead of hashing. */
   inputs: z.record(z.string(), InputStat).optional(),
 });
 export type Fingerprint = z.infer<typeof Fingerprint>;
-
-/** Where reading of one source file stands. Keyed by device and inode, so a renamed file keeps it. */
-export const FileEntry = z.object({
-  path: z.string(),
-  format: z.string(),
-  size: z.number().int().nonnegative(),
-  mtime_ms: z.number(),
-  /** Creation time: a deleted file re-created on a reused inode is still a new file. */
-  birth_ms: z.number(),
-  /** Bytes read and folded into this file's rollup: the next read starts here. */
-  offset: z.number().int().nonnegative(),
-  /** Number of the line at `offset`. */
-  line: z.number().int().positive(),
-  /** Hashes of the first and of the last 4 KiB before `offset`: a rewritten file no longer matches. */
-  head_hash: z.string(),
-  tail_hash: z.string(),
-});
-export type FileEntry = z.infer<typeof FileEntry>;
-
-export const RunEntry = z.object({
-  command: z.string(),
-  started: z.string(),
-  ended: z.string(),
-  result: z.string(),
-  records: z.number().int().nonnegative(),
-  bytes: z.number().int().nonnegative(),
-  llm_tokens: z.number().int().nonnegative(),
-  llm_cost_usd: z.number().nonnegative(),
-});
-export type RunEntry = z.infer<typeof RunEntry>;
 
 export const LastProposal = z.object({
   at: z.string(),
@@ -80,198 +32,322 @@ export const LastProposal = z.object({
 });
 export type LastProposal = z.infer<typeof LastProposal>;
 
-export const Reading = z.object({
-  quiet_minutes: z.number().nonnegative(),
-  parallel_min_bytes: z.number().int().nonnegative(),
-  workers: z.union([z.literal('auto'), z.number().int().positive()]),
-});
-export type Reading = z.infer<typeof Reading>;
-
-/** Which file holds the run index (run-index-store.ts), and which rollups files it was built from. */
-export const RunIndexEntry = z.object({
-  file: z.string(),
-  /** The settled rollups it covers (those with runs when it was built): rollup key → rollups file name. */
-  keys: z.record(z.string(), z.string()),
-  /** Runs it holds. */
-  runs: z.number().int().nonnegative(),
-});
-export type RunIndexEntry = z.infer<typeof RunIndexEntry>;
-
-export const State = z.object({
-  format: z.literal('tokentune-state'),
-  version: z.literal(STATE_VERSION),
-  config_path: z.string(),
-  fingerprint: Fingerprint,
-  files: z.record(z.string(), FileEntry),
-  /** Rollup keys of files that are gone: their data stays until retention drops it. */
-  retired: z.array(z.string()),
-  /** Counter that makes every rollups file written a new name. */
-  rollups_generation: z.number().int().nonnegative(),
-  /** The rollups file of each source file's rollup (by rollup key). */
-  rollup_files: z.record(z.string(), z.string()),
-  last_proposal: LastProposal.nullable(),
-  noop_streak: z.number().int().nonnegative(),
-  ledger: z.array(RunEntry),
-  /**
-   * The config's reading settings at the last commit. The start-up file, which parses no config,
-   * uses them to begin parsing appended bytes early — only while the config's stat() is the one
-   * recorded with them (see telemetry/early-read.ts).
-   */
-  reading: Reading.optional(),
-  /** The run index of the settled rollups (run-index-store.ts): a cache, rebuilt when they change. */
-  run_index: RunIndexEntry.optional(),
-});
-export type State = z.infer<typeof State>;
-
-export function emptyState(configPath: string): State {
-  return {
-    format: 'tokentune-state',
-    version: STATE_VERSION,
-    config_path: configPath,
-    fingerprint: { config_hash: '', sources: [], targets: {}, files: {} },
-    files: {},
-    retired: [],
-    rollups_generation: 0,
-    rollup_files: {},
-    last_proposal: null,
-    noop_streak: 0,
-    ledger: [],
-  };
+export interface RunEntry {
+  command: string;
+  started: string;
+  ended: string;
+  result: string;
+  records: number;
+  bytes: number;
+  llm_tokens: number;
+  llm_cost_usd: number;
 }
 
-export const statePath = (dir: string): string => join(dir, 'state.json');
-const rollupFileName = (key: string, generation: number): string => `r-${createHash('sha256').update(key).digest('hex').slice(0, 12)}-${generation}.bin`;
-/** Format 1 kept its rollups as JSON; read only to migrate. */
-const legacyRollupsPath = (dir: string, generation: number): string => join(dir, `rollups-${generation}.json`);
-
-const fix = (path: string) =>
-  `Run again with --rebuild-state to re-read every source from the start, or restore ${path} from a backup.`;
-
-/** Reads and validates the state. Undefined when there is none yet. Never resets a bad state silently. */
-export async function loadState(dir: string): Promise<{ state: State; rollups: Map<string, Rollups>; index?: RunIndex } | undefined> {
-  try {
-    return await loadOnce(dir);
-  } catch (e) {
-    // A reader without the lock (a dry run) can lose a race with a commit that replaced the rollups
-    // generation it was about to read; the state it reads next names the new one.
-    if ((e as { racedCommit?: boolean }).racedCommit) return loadOnce(dir);
-    throw e;
-  }
+export interface Unit {
+  id: number;
+  /** What stays the same while the unit is the same: a file's device and inode, a path, a table. */
+  identity: string;
+  format: string;
+  /** As users know it: the path. */
+  label: string;
+  /** Where reading stands; its shape belongs to the unit's kind (ingest/units.ts). */
+  cursor: unknown;
+  records: number;
+  max_ts: number;
 }
 
-async function loadOnce(dir: string): Promise<{ state: State; rollups: Map<string, Rollups>; index?: RunIndex } | undefined> {
-  const path = statePath(dir);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+/** What the stats read: every bucket of the window, and the window's runs merged across units, in start order. */
+export interface RollupView {
+  phases: PhaseBucket[];
+  calls: CallBucket[];
+  tiers: Map<string, TierDay>;
+  runs: RunSummary[];
+}
+
+export class State {
+  constructor(
+    readonly db: Db,
+    /** The database file, for error messages. */
+    readonly file: string,
+  ) {}
+
+  // ---- transactions -------------------------------------------------------------------------
+
+  /** Starts the run's transaction, taking the write lock; throws SQLITE_BUSY while another run holds it. */
+  begin(): void {
+    this.db.exec('BEGIN IMMEDIATE');
   }
-  const { state, from } = parseVersioned(text, path);
-  let rollups = new Map<string, Rollups>();
-  const read = async (rpath: string, load: () => Promise<Map<string, Rollups>>) => {
+
+  commit(): void {
+    this.db.exec('COMMIT');
+  }
+
+  rollback(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
+  close(): void {
+    this.rollback();
+    this.db.close();
+  }
+
+  /** Runs `f`, turning a damaged database into a StateError that names the file and the fix. */
+  guard<T>(f: () => T): T {
     try {
-      return await load();
-    } catch (e) {
-      const error = new StateError(`${rpath}: cannot read the rollups this state was built with (${(e as Error).message}). ${fix(path)}`);
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') Object.assign(error, { racedCommit: true });
-      throw error;
-    }
-  };
-  if (from === 1) {
-    if (state.rollups_generation > 0) {
-      const rpath = legacyRollupsPath(dir, state.rollups_generation);
-      rollups = await read(rpath, () => readLegacyRollups(rpath));
-    }
-  } else {
-    for (const [key, name] of Object.entries(state.rollup_files)) {
-      const rpath = join(dir, name);
-      const one = await read(rpath, () => readRollupsFile(rpath));
-      const r = one.get(key);
-      if (!r) throw new StateError(`${rpath}: does not hold the rollup of ${key}. ${fix(path)}`);
-      rollups.set(key, r);
-    }
-  }
-  const index = readRunIndex(dir, state.run_index);
-  // Unreadable: ignored, and rebuilt by the next commit that writes rollups.
-  if (!index) delete state.run_index;
-  return { state, rollups, ...(index ? { index } : {}) };
-}
-
-async function readLegacyRollups(path: string): Promise<Map<string, Rollups>> {
-  const encoded = JSON.parse(await readFile(path, 'utf8')) as { format?: string; files?: Record<string, EncodedRollups> };
-  if (encoded.format !== 'tokentune-rollups' || !encoded.files) throw new Error('not a tokentune rollups file');
-  return new Map(Object.entries(encoded.files).map(([key, e]) => [key, decodeRollups(e)]));
-}
-
-export function parseState(text: string, path: string): State {
-  return parseVersioned(text, path).state;
-}
-
-function parseVersioned(text: string, path: string): { state: State; from: number } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new StateError(`${path}: the state file is not valid JSON (${(e as Error).message}). ${fix(path)}`);
-  }
-  const from = (raw as { version?: unknown } | null)?.version;
-  const migrated = migrate(raw, path);
-  const parsed = State.safeParse(migrated);
-  if (!parsed.success) {
-    throw new StateError(`${path}: the state file does not match format version ${STATE_VERSION}: ${formatZodIssues(parsed.error).slice(0, 3).join('; ')}. ${fix(path)}`);
-  }
-  return { state: parsed.data, from: typeof from === 'number' ? from : STATE_VERSION };
-}
-
-/** Brings an older state up to the current format; refuses one written by a newer tokentune. */
-function migrate(raw: unknown, path: string): unknown {
-  const version = (raw as { version?: unknown } | null)?.version;
-  if (typeof version === 'number' && version > STATE_VERSION) {
-    throw new StateError(`${path}: written by a newer tokentune (state format ${version}; this one reads up to ${STATE_VERSION}). Upgrade tokentune, or use --rebuild-state.`);
-  }
-  // 1 → 2: the rollups moved from one JSON file to a binary file per source file. The loader reads
-  // the old file; the next commit writes every rollup in the new format.
-  if (version === 1) return { ...(raw as object), version: 2, rollup_files: {} };
-  return raw;
-}
-
-/**
- * Writes the rollups that changed (`dirty`; all of them when not given) and then the state that
- * names them; the rename of state.json is the commit point. Rollups files no longer named, and
- * leftovers of interrupted writes, are removed after.
- */
-export async function saveState(dir: string, state: State, rollups?: Map<string, Rollups>, dirty?: ReadonlySet<string>): Promise<State> {
-  const next: State = { ...state, ledger: state.ledger.slice(-MAX_LEDGER) };
-  if (rollups) {
-    const generation = state.rollups_generation + 1;
-    const files: Record<string, string> = {};
-    for (const [key, r] of rollups) {
-      const existing = state.rollup_files[key];
-      if (existing && dirty && !dirty.has(key)) {
-        files[key] = existing;
-        continue;
+      const r = f();
+      if (r instanceof Promise) {
+        return r.catch((e: unknown) => {
+          throw asStateError(e, this.file);
+        }) as T;
       }
-      const name = rollupFileName(key, generation);
-      const tmp = join(dir, `${name}.${process.pid}.tmp`);
-      await writeRollupsFile(tmp, new Map([[key, r]]));
-      await rename(tmp, join(dir, name));
-      files[key] = name;
+      return r;
+    } catch (e) {
+      throw asStateError(e, this.file);
     }
-    next.rollups_generation = generation;
-    next.rollup_files = files;
-    next.run_index = indexForCommit(dir, state.run_index, files, rollups, generation);
   }
-  writeFileAtomic(statePath(dir), JSON.stringify(next));
-  await removeStale(dir, new Set([...Object.values(next.rollup_files), ...(next.run_index ? [next.run_index.file] : [])]));
-  return next;
+
+  /** Forgets everything, for `--rebuild-state`: every source is read again from the start. */
+  clear(): void {
+    for (const table of ['meta', 'units', 'seen', 'phase_days', 'call_days', 'tier_days', 'runs']) this.db.exec(`DELETE FROM ${table}`);
+  }
+
+  // ---- small values -------------------------------------------------------------------------
+
+  private meta<T>(key: string, schema: z.ZodType<T>): T | undefined {
+    const text = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+    if (text === undefined) return undefined;
+    const parsed = schema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new StateError(`${this.file}: meta "${key}": ${formatZodIssues(parsed.error).join('; ')}. Run again with --rebuild-state.`);
+    return parsed.data;
+  }
+
+  private setMeta(key: string, value: unknown): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+  }
+
+  get fingerprint(): Fingerprint | undefined {
+    return this.meta('fingerprint', Fingerprint);
+  }
+
+  set fingerprint(fp: Fingerprint) {
+    this.setMeta('fingerprint', fp);
+  }
+
+  get lastProposal(): LastProposal | null {
+    return this.meta('last_proposal', LastProposal) ?? null;
+  }
+
+  set lastProposal(p: LastProposal) {
+    this.setMeta('last_proposal', p);
+  }
+
+  get noopStreak(): number {
+    return this.meta('noop_streak', z.number().int().nonnegative()) ?? 0;
+  }
+
+  set noopStreak(n: number) {
+    this.setMeta('noop_streak', n);
+  }
+
+  /** The day retention last pruned up to: pruning runs once a day, not on every run. */
+  get prunedBefore(): number {
+    return this.meta('pruned_before', z.number().int()) ?? 0;
+  }
+
+  set prunedBefore(day: number) {
+    this.setMeta('pruned_before', day);
+  }
+
+  addRun(e: RunEntry): void {
+    this.db.prepare('INSERT INTO ledger (command, started, ended, result, records, bytes, llm_tokens, llm_cost_usd) VALUES (@command, @started, @ended, @result, @records, @bytes, @llm_tokens, @llm_cost_usd)').run(e);
+    this.db.prepare('DELETE FROM ledger WHERE id <= (SELECT max(id) FROM ledger) - ?').run(MAX_LEDGER);
+  }
+
+  ledger(): RunEntry[] {
+    return this.db.prepare('SELECT command, started, ended, result, records, bytes, llm_tokens, llm_cost_usd FROM ledger ORDER BY id').all() as RunEntry[];
+  }
+
+  // ---- units --------------------------------------------------------------------------------
+
+  liveUnits(): Unit[] {
+    const rows = this.db.prepare('SELECT id, identity, format, label, cursor, records, max_ts FROM units WHERE retired_at IS NULL ORDER BY id').all() as (Omit<Unit, 'cursor'> & { cursor: string })[];
+    return rows.map((r) => ({ ...r, cursor: JSON.parse(r.cursor) as unknown }));
+  }
+
+  addUnit(identity: string, format: string, label: string, cursor: unknown): number {
+    return Number(this.db.prepare('INSERT INTO units (identity, format, label, cursor) VALUES (?, ?, ?, ?)').run(identity, format, label, JSON.stringify(cursor)).lastInsertRowid);
+  }
+
+  setUnit(id: number, label: string, cursor: unknown, read: { records: number; max_ts: number }): void {
+    this.db.prepare('UPDATE units SET label = ?, cursor = ?, records = records + ?, max_ts = max(max_ts, ?) WHERE id = ?').run(label, JSON.stringify(cursor), read.records, read.max_ts, id);
+  }
+
+  /** Forgets everything a unit contributed (its rollups and its dedupe keys), to be read again. */
+  resetUnit(id: number): void {
+    for (const table of ['seen', 'phase_days', 'call_days', 'tier_days', 'runs']) this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
+    this.db.prepare('UPDATE units SET records = 0, max_ts = 0 WHERE id = ?').run(id);
+  }
+
+  /** A unit that is gone: its data stays until retention drops it. */
+  retireUnit(id: number, at: number): void {
+    this.db.prepare('UPDATE units SET retired_at = ? WHERE id = ?').run(at, id);
+  }
+
+  // ---- dedupe -------------------------------------------------------------------------------
+
+  /**
+   * Records the keys as seen, all or none: true when none of them was seen before (nor twice among
+   * them). Most reads have no duplicate, so their keys go in as one batch; a caller told false
+   * admits that batch's records one by one.
+   */
+  admitAll(unit: number, keys: readonly string[], days: readonly number[]): boolean {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO seen (key, unit, day) SELECT value ->> 0, ?, value ->> 1 FROM json_each(?)');
+    this.db.exec('SAVEPOINT admit');
+    let added = 0;
+    const BATCH = 2000;
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const rows: [string, number][] = [];
+      for (let k = i; k < Math.min(keys.length, i + BATCH); k++) rows.push([keys[k]!, days[k]!]);
+      added += insert.run(unit, JSON.stringify(rows)).changes;
+    }
+    const all = added === keys.length;
+    if (!all) this.db.exec('ROLLBACK TO admit');
+    this.db.exec('RELEASE admit');
+    return all;
+  }
+
+  /** Records one key as seen; false when it was seen before. */
+  admitOne(unit: number, key: string, day: number): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO seen (key, unit, day) VALUES (?, ?, ?)').run(key, unit, day).changes === 1;
+  }
+
+  // ---- rollups ------------------------------------------------------------------------------
+
+  /** Folds a unit's newly read rollups into what it holds. */
+  addRollups(unit: number, r: Rollups): void {
+    const phase = this.db.prepare(`INSERT INTO phase_days VALUES (@unit, @day, @category, @complexity, @model, @phases, @success, @failed, @timeout, @stuck,
+        @retries, @builder_attempts, @auditor_attempts, @truncations, @tokens_sum, @tokens_success_sum, @cap, @cap_ts, @blob)
+      ON CONFLICT DO UPDATE SET phases = phases + excluded.phases, success = success + excluded.success, failed = failed + excluded.failed,
+        timeout = timeout + excluded.timeout, stuck = stuck + excluded.stuck, retries = retries + excluded.retries,
+        builder_attempts = builder_attempts + excluded.builder_attempts, auditor_attempts = auditor_attempts + excluded.auditor_attempts,
+        truncations = truncations + excluded.truncations, tokens_sum = tokens_sum + excluded.tokens_sum,
+        tokens_success_sum = tokens_success_sum + excluded.tokens_success_sum,
+        cap = CASE WHEN excluded.cap_ts >= cap_ts THEN excluded.cap ELSE cap END, cap_ts = max(cap_ts, excluded.cap_ts),
+        tokens = concat_blob(tokens, excluded.tokens)`);
+    for (const b of r.phases.values()) phase.run({ ...b, tokens: undefined, unit, blob: packTokens(b.tokens) });
+
+    const call = this.db.prepare(`INSERT INTO call_days VALUES (@unit, @day, @model, @role, @calls, @input, @output, @cache_creation, @cache_creation_1h, @cache_read, @reported_cost_usd)
+      ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, input = input + excluded.input, output = output + excluded.output,
+        cache_creation = cache_creation + excluded.cache_creation, cache_creation_1h = cache_creation_1h + excluded.cache_creation_1h,
+        cache_read = cache_read + excluded.cache_read, reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd`);
+    for (const b of r.calls.values()) call.run({ ...b, unit });
+
+    const run = this.db.prepare(`INSERT INTO runs VALUES (@run_id, @unit, @first_ts, @last_ts, @phases, @failures, @phase_tokens, @builder_tokens, @auditor_tokens, @aux_tokens, @ci_tokens)
+      ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts),
+        phases = phases + excluded.phases, failures = failures + excluded.failures, phase_tokens = phase_tokens + excluded.phase_tokens,
+        builder_tokens = builder_tokens + excluded.builder_tokens, auditor_tokens = auditor_tokens + excluded.auditor_tokens,
+        aux_tokens = aux_tokens + excluded.aux_tokens, ci_tokens = ci_tokens + excluded.ci_tokens`);
+    for (const s of r.runs.values()) run.run({ ...s, unit });
+
+    // Tiers carry small maps: merged in code.
+    const getTier = this.db.prepare('SELECT * FROM tier_days WHERE unit = ? AND day = ? AND tier_id = ?');
+    const putTier = this.db.prepare('INSERT OR REPLACE INTO tier_days VALUES (@unit, @day, @tier_id, @phases, @failed, @ci_profiles, @ci_runs, @ci_failures_caught, @ci_false_positives, @ci_tokens)');
+    for (const t of r.tiers.values()) {
+      const old = getTier.get(unit, t.day, t.tier_id) as TierRow | undefined;
+      const merged = old ? tierOf(old) : { ...t, phases: {}, failed: {}, ci_profiles: [], ci_runs: 0, ci_failures_caught: 0, ci_false_positives: 0, ci_tokens: 0 };
+      addTier(merged, t);
+      putTier.run({ ...merged, unit, phases: JSON.stringify(merged.phases), failed: JSON.stringify(merged.failed), ci_profiles: JSON.stringify(merged.ci_profiles) });
+    }
+  }
+
+  /**
+   * Drops every day before `oldestDay`; units that are gone and hold nothing more are forgotten.
+   * Says whether anything was dropped.
+   */
+  prune(oldestDay: number): boolean {
+    let dropped = 0;
+    for (const table of ['phase_days', 'call_days', 'tier_days', 'seen']) dropped += this.db.prepare(`DELETE FROM ${table} WHERE day < ?`).run(oldestDay).changes;
+    dropped += this.db.prepare('DELETE FROM runs WHERE last_ts < ?').run(oldestDay * 86_400_000).changes;
+    this.db.exec(`DELETE FROM units WHERE retired_at IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM phase_days p WHERE p.unit = units.id) AND NOT EXISTS (SELECT 1 FROM call_days c WHERE c.unit = units.id)
+      AND NOT EXISTS (SELECT 1 FROM tier_days t WHERE t.unit = units.id) AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.unit = units.id)`);
+    return dropped > 0;
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  /** Records held, and the newest record's time, over every unit (gone ones too). */
+  totals(): { records: number; max_ts: number } {
+    return this.db.prepare('SELECT coalesce(sum(records), 0) AS records, coalesce(max(max_ts), 0) AS max_ts FROM units').get() as { records: number; max_ts: number };
+  }
+
+  /** Everything the stats need for the days `since`…`until` (UTC day numbers). */
+  view(since: number, until: number): RollupView {
+    const phases = (this.db.prepare('SELECT * FROM phase_days WHERE day BETWEEN ? AND ?').all(since, until) as (PhaseBucket & { tokens: Buffer; unit: number })[]).map(
+      ({ unit: _u, tokens, ...b }) => ({ ...b, tokens: new Float64Array(tokens.buffer, tokens.byteOffset, tokens.byteLength / 8) }),
+    );
+    const calls = (this.db.prepare('SELECT * FROM call_days WHERE day BETWEEN ? AND ?').all(since, until) as (CallBucket & { unit: number })[]).map(({ unit: _u, ...b }) => b);
+    const tiers = new Map<string, TierDay>();
+    for (const row of this.db.prepare('SELECT * FROM tier_days WHERE day BETWEEN ? AND ?').all(since, until) as TierRow[]) {
+      const t = tierOf(row);
+      const key = `${t.day}\u0000${t.tier_id}`;
+      const a = tiers.get(key);
+      if (a) addTier(a, t);
+      else tiers.set(key, t);
+    }
+    // A run is in the window when it started there; its records may come from several units.
+    const runs = this.db
+      .prepare(
+        `SELECT run_id, min(first_ts) AS first_ts, max(last_ts) AS last_ts, sum(phases) AS phases, sum(failures) AS failures,
+           sum(phase_tokens) AS phase_tokens, sum(builder_tokens) AS builder_tokens, sum(auditor_tokens) AS auditor_tokens,
+           sum(aux_tokens) AS aux_tokens, sum(ci_tokens) AS ci_tokens
+         FROM runs GROUP BY run_id HAVING min(first_ts) BETWEEN ? AND ? ORDER BY 2, 1`,
+      )
+      .all(since * 86_400_000, (until + 1) * 86_400_000 - 1) as RunSummary[];
+    return { phases, calls, tiers, runs };
+  }
 }
 
-async function removeStale(dir: string, keep: ReadonlySet<string>): Promise<void> {
-  for (const name of await readdir(dir)) {
-    // We hold the lock: any temporary file here is a leftover of an interrupted write.
-    const stale = ((/^r-[0-9a-f]+-\d+\.bin$/.test(name) || RUN_INDEX_FILE.test(name)) && !keep.has(name)) || /^rollups-\d+\.(json|bin)$/.test(name) || name.endsWith('.tmp');
-    if (stale) await unlink(join(dir, name)).catch(() => undefined);
-  }
+interface TierRow {
+  day: number;
+  tier_id: string;
+  phases: string;
+  failed: string;
+  ci_profiles: string;
+  ci_runs: number;
+  ci_failures_caught: number;
+  ci_false_positives: number;
+  ci_tokens: number;
 }
+
+function tierOf(row: TierRow): TierDay {
+  return {
+    day: row.day,
+    tier_id: row.tier_id,
+    phases: JSON.parse(row.phases) as Record<string, number>,
+    failed: JSON.parse(row.failed) as Record<string, number>,
+    ci_profiles: JSON.parse(row.ci_profiles) as string[],
+    ci_runs: row.ci_runs,
+    ci_failures_caught: row.ci_failures_caught,
+    ci_false_positives: row.ci_false_positives,
+    ci_tokens: row.ci_tokens,
+  };
+}
+
+function addTier(a: TierDay, b: TierDay): void {
+  for (const [k, n] of Object.entries(b.phases)) a.phases[k] = (a.phases[k] ?? 0) + n;
+  for (const [k, n] of Object.entries(b.failed)) a.failed[k] = (a.failed[k] ?? 0) + n;
+  for (const p of b.ci_profiles) if (!a.ci_profiles.includes(p)) a.ci_profiles.push(p);
+  a.ci_runs += b.ci_runs;
+  a.ci_failures_caught += b.ci_failures_caught;
+  a.ci_false_positives += b.ci_false_positives;
+  a.ci_tokens += b.ci_tokens;
+}
+
+/** Token values as the bytes of a Float64Array: 8 bytes a phase, exact for any token count. */
+function packTokens(values: ArrayLike<number>): Buffer {
+  const f = Float64Array.from(values as ArrayLike<number>);
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+}
+
+export { dayOf };

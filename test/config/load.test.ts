@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
-import { ConfigError } from '../../src/config/errors.js';
+import { ConfigError } from '../../src/common/errors.js';
 
 const parse = (yaml: string) => parseConfig(yaml, '/cfg/tuner.yaml');
 

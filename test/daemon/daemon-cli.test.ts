@@ -87,7 +87,7 @@ describe('tune daemon', () => {
       // A cron-started CLI run meanwhile is refused, naming the daemon.
       const cli = await tune(['check', '--config', config], env);
       expect(cli.code).toBe(4);
-      expect(cli.stderr).toMatch(/another tokentune run holds .*lock: "tune daemon \(tune\)", pid \d+/);
+      expect(cli.stderr).toMatch(/another tokentune run holds .*state\.db: "tune daemon \(tune\)", pid \d+/);
 
       d.child.kill('SIGTERM');
       expect(await d.exited).toBe(0);

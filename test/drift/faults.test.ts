@@ -1,33 +1,9 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadState } from '../../src/store/state.js';
-import { viewOf, type RollupView } from '../../src/store/rollup-view.js';
-import { TUNE, ROOT, tempDir, tune } from '../helpers/cli.js';
-import { eachMergedRun } from '../../src/store/sealed-runs.js';
-
-/** The totals a rollup stands for, independent of how it was built. */
-function totals(r: RollupView) {
-  const byCategory: Record<string, [number, number, number]> = {};
-  for (const b of r.phases) {
-    const t = (byCategory[b.category] ??= [0, 0, 0]);
-    t[0] += b.phases;
-    t[1] += b.tokens_sum;
-    t[2] += b.tokens.length;
-  }
-  let ci = 0;
-  for (const t of r.tiers.values()) ci += t.ci_runs;
-  let runs = 0;
-  eachMergedRun(r.runs, () => void runs++);
-  return { records: r.records, byCategory, runs, ci };
-}
-
-async function stateTotals(xdg: string) {
-  const base = join(xdg, 'tokentune');
-  const loaded = await loadState(join(base, (await readdir(base))[0]!));
-  return totals(viewOf(loaded!.rollups.values()));
-}
+import { ROOT, tempDir, TUNE, tune } from '../helpers/cli.js';
+import { stateTotals } from '../helpers/state.js';
 
 function runFor(ms: number, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve) => {

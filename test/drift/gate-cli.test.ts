@@ -33,17 +33,16 @@ describe('tune check: the drift gate', () => {
     expect(tuned.code).toBe(0);
     expect(tuned.stdout).toContain('# Cost / Budget Tuning Report');
     expect(tuned.stderr).toContain('proposal recorded in the run state');
+    // the whole state is one database (with SQLite's write-ahead log beside it)
     const stored = (await readdir(await s.stateDir())).sort();
-    // one rollups file per source file, the run index, and the state
-    expect(stored).toHaveLength(5);
-    expect(stored.slice(0, 3).every((f) => /^r-[0-9a-f]{12}-1\.bin$/.test(f))).toBe(true);
-    expect(stored.slice(3)).toEqual(['runs-1.bin', 'state.json']);
+    expect(stored.filter((f) => !f.startsWith('state.db'))).toEqual([]);
+    expect(stored).toContain('state.db');
 
     // nothing new: milliseconds, $0, a no-op streak
     expect((await s.run('check')).stdout).toBe('noop\n');
     const streak = JSON.parse((await s.run('check', '--json')).stdout);
     // the fast path answers with the same fields as the full one
-    expect(Object.keys(streak).sort()).toEqual(['bytes', 'early_bytes', 'files', 'held', 'moved', 'noop_streak', 'records', 'result', 'rollup_records', 'skipped', 'state_dir']);
+    expect(Object.keys(streak).sort()).toEqual(['bytes', 'duplicates', 'early_bytes', 'files', 'held', 'moved', 'noop_streak', 'records', 'result', 'rollup_records', 'skipped', 'state_dir']);
     expect(streak).toMatchObject({ result: 'noop', noop_streak: 2 });
     expect((await s.run()).stdout).toMatch(/^noop: nothing moved enough/);
     expect(JSON.parse((await s.run('--force', '--dry-run', '--json')).stdout).report).toContain('**No-op checks before this run**: 3');
@@ -52,9 +51,9 @@ describe('tune check: the drift gate', () => {
     await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 5 }, (_, i) => phaseLine({ phase_id: `ok${i}` })).join('\n') + '\n');
     const quiet = JSON.parse((await s.run('check', '--json')).stdout);
     expect(quiet).toMatchObject({ result: 'no-material-drift', records: 5, noop_streak: 0, moved: [] });
-    // no rollup was written again: what was read from the file that grew is a segment of its own
-    const gens = (await readdir(await s.stateDir())).filter((f) => f.startsWith('r-')).map((f) => f.replace(/^r-[0-9a-f]+-/, '')).sort();
-    expect(gens).toEqual(['1.bin', '1.bin', '1.bin', '2.bin']);
+    // the same lines written again are the same records: counted once
+    await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 5 }, (_, i) => phaseLine({ phase_id: `ok${i}` })).join('\n') + '\n');
+    expect(JSON.parse((await s.run('check', '--json')).stdout)).toMatchObject({ records: 0, duplicates: 5, rollup_records: 2277 });
 
     // new data that does: docs starts failing and retrying
     await appendFile(join(s.data, 'phases.jsonl'), Array.from({ length: 40 }, (_, i) => phaseLine({ phase_id: `bad${i}`, outcome: 'failed', retries: 3, tokens_used: 190_000 })).join('\n') + '\n');
@@ -71,46 +70,72 @@ describe('tune check: the drift gate', () => {
   it('a dry run reads the state and new bytes but never writes the state', async () => {
     const s = await setup();
     await s.run();
-    const before = await readFile(join(await s.stateDir(), 'state.json'), 'utf8');
+    const files = async () => {
+      const dir = await s.stateDir();
+      const names = (await readdir(dir)).sort();
+      return Promise.all(names.map(async (n) => [n, (await readFile(join(dir, n))).toString('base64'), (await stat(join(dir, n))).mtimeMs]));
+    };
+    const before = await files();
     await appendFile(join(s.data, 'phases.jsonl'), phaseLine({ phase_id: 'late' }) + '\n');
     const dry = await s.run('--dry-run', '--json', '--force');
     expect(JSON.parse(dry.stdout).ingest.records).toBe(1);
-    expect(await readFile(join(await s.stateDir(), 'state.json'), 'utf8')).toBe(before);
+    expect(await files()).toEqual(before);
     // so the next real check still sees the new line
     expect(JSON.parse((await s.run('check', '--json')).stdout)).toMatchObject({ records: 1 });
   });
 
-  it('one run at a time: a live holder blocks, a dead one is taken over', async () => {
+  it('one run at a time: a live holder blocks, a killed one loses the lock at once', async () => {
     const s = await setup();
     await s.run('check');
-    const lock = join(await s.stateDir(), 'lock');
-    const { hostname } = await import('node:os');
-    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), command: 'tune' }));
+    const dir = await s.stateDir();
+    // A run in another process that holds the lock until it is killed.
+    const { spawn } = await import('node:child_process');
+    const holder = spawn(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `import { openStateDb, State, takeLock } from ${JSON.stringify(join(ROOT, 'dist/store/index.js'))};
+       const state = new State(openStateDb(${JSON.stringify(dir)}), 'state.db');
+       takeLock(state, ${JSON.stringify(dir)}, 'tune');
+       process.stdout.write('held\\n');
+       setInterval(() => {}, 1000);`,
+    ]);
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     const blocked = await s.run();
     expect(blocked.code).toBe(4);
-    expect(blocked.stderr).toContain(`another tokentune run holds ${lock}: "tune", pid ${process.pid} on ${hostname()}`);
-    await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), started: new Date().toISOString(), command: 'tune' }));
+    expect(blocked.stderr).toContain(`another tokentune run holds ${join(dir, 'state.db')}: "tune", pid ${holder.pid}`);
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.once('exit', r));
+    // the operating system released it with the process: no stale lock to take over
     expect((await s.run()).code).toBe(0);
-    await expect(stat(lock)).rejects.toThrow();
+    expect((await s.run('check')).stdout).toBe('noop\n');
   });
 
-  it('refuses a corrupt or newer state with the file and the fix, and rebuilds on request', async () => {
+  it('refuses a damaged or newer state with the file and the fix, and rebuilds on request', async () => {
     const s = await setup();
     await s.run();
-    const file = join(await s.stateDir(), 'state.json');
-    const good = await readFile(file, 'utf8');
-    await writeFile(file, good.slice(0, 40));
+    const file = join(await s.stateDir(), 'state.db');
+    const Database = (await import('better-sqlite3')).default;
+    const edit = (sql: string) => {
+      const db = new Database(file);
+      db.exec(sql);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    };
+    edit(`UPDATE meta SET value = '"many"' WHERE key = 'noop_streak'`);
+    const streak = await s.run('check');
+    expect(streak.code).toBe(2);
+    expect(streak.stderr).toContain('noop_streak');
+    expect(streak.stderr).toContain('--rebuild-state');
+    edit('PRAGMA user_version = 9');
+    expect((await s.run('check')).stderr).toContain(`${file}: written by a newer tokentune (state schema 9`);
+    const { truncate } = await import('node:fs/promises');
+    await truncate(file, 600);
     const bad = await s.run('check');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain(`${file}: the state file is not valid JSON`);
+    expect(bad.stderr).toContain(`${file}: the state database is damaged`);
     expect(bad.stderr).toContain('--rebuild-state');
-    await writeFile(file, JSON.stringify({ ...JSON.parse(good), noop_streak: 'many' }));
-    expect((await s.run('check')).stderr).toContain('noop_streak');
-    await writeFile(file, JSON.stringify({ ...JSON.parse(good), version: 9 }));
-    expect((await s.run('check')).stderr).toContain('written by a newer tokentune (state format 9');
-    const rebuilt = await s.run('check', '--rebuild-state', '--json');
-    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ result: 'drift', records: 2272 });
-    expect((await s.run('check')).stdout).toBe('noop\n');
+    await writeFile(file, 'not a database at all, but long enough to have a header of a sort'.repeat(20));
+    expect((await s.run('check')).stderr).toContain('--rebuild-state');
   });
 });
 
@@ -172,20 +197,14 @@ describe('source files that move under the gate', () => {
 });
 
 describe('appending to one file, run after run', () => {
-  it('writes each run\'s new lines as a segment, compacts them, and proposes what a rebuild proposes', async () => {
+  it('proposes what a rebuild proposes', async () => {
     const s = await setup();
     await s.run('check');
-    const segmentCounts: number[] = [];
     for (let i = 0; i < 9; i++) {
       const bad = Array.from({ length: 12 }, (_, k) => phaseLine({ run_id: `run-late-${i}`, phase_id: `late${i}-${k}`, outcome: k % 3 ? 'success' : 'failed', retries: k % 2, tokens_used: 40_000 + 7_000 * k }));
       await appendFile(join(s.data, 'phases.jsonl'), `${bad.join('\n')}\n`);
       expect(JSON.parse((await s.run('check', '--json')).stdout)).toMatchObject({ records: 12 });
-      const state = JSON.parse(await readFile(join(await s.stateDir(), 'state.json'), 'utf8'));
-      segmentCounts.push(Object.keys(state.rollup_files).filter((k: string) => k.includes('#')).length);
     }
-    // One more segment a run, merged into one past four; never more than five files for one source.
-    expect(segmentCounts.slice(0, 5)).toEqual([1, 2, 3, 4, 1]);
-    expect(Math.max(...segmentCounts)).toBeLessThanOrEqual(5);
 
     const incremental = JSON.parse((await s.run('--dry-run', '--json')).stdout);
     const fresh = JSON.parse((await tune(['--dry-run', '--json', '--rebuild-state', '--config', s.config], { XDG_STATE_HOME: join(s.dir, 'fresh') })).stdout);
@@ -195,15 +214,10 @@ describe('appending to one file, run after run', () => {
   });
 });
 
-describe('the run index', () => {
-  it('adds runs that go on in a segment (one starting earlier) as a rebuild counts them, and survives a corrupt index', async () => {
+describe('runs across appends', () => {
+  it('adds records to runs that go on (one starting earlier) as a rebuild counts them', async () => {
     const s = await setup();
     await s.run('check');
-    const dir = await s.stateDir();
-    const stateOf = async () => JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
-    const before = await stateOf();
-    expect(before.run_index).toMatchObject({ file: 'runs-1.bin', runs: expect.any(Number) });
-
     // run-00056 goes on (later), run-00030 gets a record from before its first one, and a new run.
     const lines = [
       phaseLine({ run_id: 'run-00056', ts: '2026-11-20T22:00:00Z', phase_id: 'g1', tokens_used: 90_000 }),
@@ -212,28 +226,13 @@ describe('the run index', () => {
     ];
     await appendFile(join(s.data, 'phases.jsonl'), `${lines.join('\n')}\n`);
     expect(JSON.parse((await s.run('check', '--json')).stdout)).toMatchObject({ records: 3 });
-    // Only a segment was written: the index still covers the settled rollups.
-    expect((await stateOf()).run_index).toEqual(before.run_index);
-
     const fresh = async () => JSON.parse((await tune(['--dry-run', '--json', '--rebuild-state', '--config', s.config], { XDG_STATE_HOME: join(s.dir, `fresh-${Math.random()}`) })).stdout);
     const body = (r: { report: string }) => r.report.replace(/\*\*Generated\*\*: \S+/, '');
     const expected = await fresh();
-    const indexed = JSON.parse((await s.run('--dry-run', '--json')).stdout);
-    expect(body(indexed)).toEqual(body(expected));
-    expect(indexed.changes).toEqual(expected.changes);
-    expect(indexed.report).toContain('run-new');
-
-    // A spoilt index is a cache: ignored (the tables are read), and written again by the next commit.
-    await writeFile(join(dir, before.run_index.file), 'garbage');
-    const spoilt = JSON.parse((await s.run('--dry-run', '--json')).stdout);
-    expect(body(spoilt)).toEqual(body(expected));
-    await appendFile(join(s.data, 'phases.jsonl'), `${phaseLine({ run_id: 'run-new2', ts: '2026-11-20T23:00:00Z', phase_id: 'g4' })}\n`);
-    expect((await s.run('check')).code).toBe(0);
-    const rebuilt = await stateOf();
-    expect(rebuilt.run_index.file).not.toBe(before.run_index.file);
-    expect((await readdir(dir)).filter((f) => f.startsWith('runs-'))).toEqual([rebuilt.run_index.file]);
-    const again = JSON.parse((await s.run('--dry-run', '--json')).stdout);
-    expect(body(again)).toEqual(body(await fresh()));
+    const incremental = JSON.parse((await s.run('--dry-run', '--json')).stdout);
+    expect(body(incremental)).toEqual(body(expected));
+    expect(incremental.changes).toEqual(expected.changes);
+    expect(incremental.report).toContain('run-new');
   });
 });
 
@@ -256,50 +255,6 @@ describe('session-terminal gating', () => {
     const second = await check();
     expect(second).toMatchObject({ records: 3, rollup_records: 8, held: [] });
     expect((await check()).result).toBe('noop');
-  });
-});
-
-describe('state files', () => {
-  it('names a missing rollups generation and how to recover', async () => {
-    const s = await setup();
-    await s.run();
-    const dir = await s.stateDir();
-    const { unlink } = await import('node:fs/promises');
-    const gen = (await readdir(dir)).find((f) => f.startsWith('r-'))!;
-    await unlink(join(dir, gen));
-    await appendFile(join(s.data, 'phases.jsonl'), phaseLine({ phase_id: 'n' }) + '\n');
-    const r = await s.run('check');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${join(dir, gen)}: cannot read the rollups this state was built with`);
-    expect(r.stderr).toContain('--rebuild-state');
-  });
-});
-
-describe('state format migration', () => {
-  it('reads a format-1 state (JSON rollups) and writes it back in the current format', async () => {
-    const s = await setup();
-    await s.run();
-    const dir = await s.stateDir();
-    const { loadState } = await import('../../src/store/state.js');
-    const { encodeRollups } = await import('../../src/store/rollup-codec.js');
-    const { unlink } = await import('node:fs/promises');
-    const loaded = (await loadState(dir))!;
-    const gen = loaded.state.rollups_generation;
-    const files = Object.fromEntries([...loaded.rollups].map(([k, r]) => [k, encodeRollups(r)]));
-    await writeFile(join(dir, `rollups-${gen}.json`), JSON.stringify({ format: 'tokentune-rollups', version: 1, files }));
-    for (const f of await readdir(dir)) if (f.startsWith('r-')) await unlink(join(dir, f));
-    const { rollup_files: _gone, ...v1 } = loaded.state;
-    await writeFile(join(dir, 'state.json'), JSON.stringify({ ...v1, version: 1 }));
-
-    await appendFile(join(s.data, 'phases.jsonl'), phaseLine({ phase_id: 'm' }) + '\n');
-    const r = JSON.parse((await s.run('check', '--json')).stdout);
-    expect(r).toMatchObject({ result: 'no-material-drift', records: 1, rollup_records: 2273 });
-    const after = (await readdir(dir)).sort();
-    expect(after.filter((f) => f.startsWith('r-')).every((f) => f.endsWith(`-${gen + 1}.bin`))).toBe(true);
-    // the three rollups, the segment of the appended line, the run index, and the state
-    expect(after).toHaveLength(6);
-    expect(after).toContain(`runs-${gen + 1}.bin`);
-    expect(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')).version).toBe(2);
   });
 });
 

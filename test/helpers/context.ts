@@ -1,8 +1,8 @@
 import { parseConfig } from '../../src/config/load.js';
-import { ruleContext } from '../../src/analysis/rule-context.js';
-import { readTargets, type TargetState } from '../../src/proposal/targets.js';
-import type { RuleContext } from '../../src/analysis/context.js';
-import type { PhaseRecord, CallRecord, CiRecord } from '../../src/telemetry/schema.js';
+import { ruleContext } from '../../src/rules/rule-context.js';
+import { readTargets, type TargetState } from '../../src/targets/read.js';
+import type { RuleContext } from '../../src/rules/context.js';
+import type { PhaseRecord, CallRecord, CiRecord } from '../../src/sources/records.js';
 import { statsOf } from './records.js';
 
 export const MODELS_YAML = `# models

@@ -1,6 +1,5 @@
-import type { CallRecord, CiRecord, Complexity, Outcome, PhaseRecord } from '../../src/telemetry/schema.js';
-import { addRecord, emptyRollups, type Rollups } from '../../src/store/rollup.js';
-import { viewOf } from '../../src/store/rollup-view.js';
+import type { CallRecord, CiRecord, Complexity, Outcome, PhaseRecord } from '../../src/sources/records.js';
+import { addRecord, emptyRollups, openStateCopy, State, type Rollups } from '../../src/store/index.js';
 import { computeStats } from '../../src/stats/compute.js';
 import { resolveWindow } from '../../src/stats/window.js';
 import { BUNDLED_PRICES } from '../../src/pricing/table.js';
@@ -99,9 +98,22 @@ export function rollupsOf(records: (PhaseRecord | CallRecord | CiRecord)[]): Rol
 
 export function statsOf(records: (PhaseRecord | CallRecord | CiRecord)[], days = 28): Stats {
   const r = rollupsOf(records);
-  return computeStats(viewOf([r]), {
-    range: resolveWindow({ days, maxTs: r.max_ts }),
+  const range = resolveWindow({ days, maxTs: r.max_ts });
+  return computeStats(viewOf(r, range), {
+    range,
     pricing: { table: BUNDLED_PRICES, aliases: {} },
     defaultOutputShare: 0.2,
   });
+}
+
+/** An empty state in memory (no directory is ever created). */
+export function memoryState(): State {
+  return new State(openStateCopy('/nonexistent/tokentune-test'), ':memory:');
+}
+
+/** What the stats read, through a real state database: the rollup stored as one unit, read back. */
+export function viewOf(r: Rollups, range: { since: number; until: number }) {
+  const state = memoryState();
+  state.addRollups(state.addUnit('test', 'tokentune-jsonl', 'test', null), r);
+  return state.view(range.since, range.until);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { guard, within } from '../../src/llm/guardrails.js';
 import { mergeWithRules } from '../../src/llm/merge.js';
-import { analyze } from '../../src/analysis/analyze.js';
+import { analyze } from '../../src/rules/analyze.js';
 import { phases } from '../helpers/records.js';
 import { contextOf, strategyYaml, targetsOf } from '../helpers/context.js';
 

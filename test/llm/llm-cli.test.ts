@@ -199,8 +199,13 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     const ledgerDir = join(first.dir, 'state', 'tokentune');
     const { readdirSync } = await import('node:fs');
     const [id] = readdirSync(ledgerDir);
-    const ledger = (await readFile(join(ledgerDir, id!, 'llm-spend.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(ledger).toEqual([expect.objectContaining({ model: 'claude-sonnet-5-5', input_tokens: 2000, dry_run: true, cost_usd: expect.closeTo(0.01575, 9) })]);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(ledgerDir, id!, 'spend.db'), { readonly: true });
+    const ledger = db.prepare('SELECT * FROM spend').all();
+    db.close();
+    expect(ledger).toEqual([expect.objectContaining({ model: 'claude-sonnet-5-5', input_tokens: 2000, dry_run: 1, cost_usd: expect.closeTo(0.01575, 9) })]);
+    // a dry run writes its spend, and no state
+    expect(readdirSync(join(ledgerDir, id!))).toEqual(['spend.db']);
     await stub!.close();
 
     // $0.01575 spent of $0.01: the next run makes no call

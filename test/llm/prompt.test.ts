@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPromptView, quoted } from '../../src/llm/view.js';
 import { renderPrompt } from '../../src/llm/prompt.js';
-import { analyze } from '../../src/analysis/analyze.js';
+import { analyze } from '../../src/rules/analyze.js';
 import { ci, phases } from '../helpers/records.js';
 import { contextOf, strategyYaml, targetsOf } from '../helpers/context.js';
 

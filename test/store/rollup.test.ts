@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRollups, type Rollups } from '../../src/store/rollup.js';
-import { runSummaries } from '../../src/store/sealed-runs.js';
-import { call, ci, phase, rollupsOf, T0 } from '../helpers/records.js';
+import { mergeRollups, type Rollups } from '../../src/store/index.js';
+import { call, ci, memoryState, phase, rollupsOf, T0 } from '../helpers/records.js';
 
 function sample() {
   const recs = [];
@@ -25,9 +24,27 @@ function normal(r: Rollups) {
     max_ts: r.max_ts,
     phases: sortMap(r.phases).map(([k, b]) => [k, { ...b, tokens: [...b.tokens].sort((x, y) => x - y) }]),
     calls: sortMap(r.calls),
-    runs: runSummaries(r).map((x) => [x.run_id, x]),
+    runs: sortMap(r.runs),
     tiers: sortMap(r.tiers).map(([k, t]) => [k, { ...t, ci_profiles: [...t.ci_profiles].sort() }]),
   };
+}
+
+/** A view compared as data: buckets merged by key, token lists sorted. */
+function normalView(v: ReturnType<ReturnType<typeof memoryState>['view']>) {
+  const phases = new Map<string, { phases: number; tokens: number[]; cap: number; cap_ts: number }>();
+  for (const b of v.phases) {
+    const k = `${b.day}/${b.category}/${b.complexity}/${b.model}`;
+    const a = phases.get(k) ?? { phases: 0, tokens: [], cap: 0, cap_ts: -1 };
+    a.phases += b.phases;
+    a.tokens.push(...b.tokens);
+    if (b.cap_ts > a.cap_ts) [a.cap, a.cap_ts] = [b.cap, b.cap_ts];
+    phases.set(k, a);
+  }
+  for (const a of phases.values()) a.tokens.sort((x, y) => x - y);
+  const calls = new Map<string, number>();
+  for (const c of v.calls) calls.set(`${c.day}/${c.model}/${c.role}`, (calls.get(`${c.day}/${c.model}/${c.role}`) ?? 0) + c.input + c.output);
+  const tiers = [...v.tiers].map(([k, t]) => [k, { ...t, ci_profiles: [...t.ci_profiles].sort() }]).sort();
+  return { phases: [...phases].sort(), calls: [...calls].sort(), tiers, runs: v.runs };
 }
 
 describe('mergeRollups', () => {
@@ -38,97 +55,55 @@ describe('mergeRollups', () => {
       const merged = mergeRollups(rollupsOf(recs.slice(cut)), rollupsOf(recs.slice(0, cut)));
       expect(normal(merged)).toEqual(whole);
     }
-    // three interleaved parts, merged in another order
     const parts = [0, 1, 2].map((k) => rollupsOf(recs.filter((_, i) => i % 3 === k)));
     expect(normal(mergeRollups(mergeRollups(parts[2]!, parts[0]!), parts[1]!))).toEqual(whole);
   });
 });
 
-describe('rollup codec', () => {
-  it('round-trips every field, including token values beyond 32 bits', async () => {
-    const { encodeRollups, decodeRollups } = await import('../../src/store/rollup-codec.js');
-    const recs = sample();
-    recs.push(phase({ category: 'huge', tokens_used: 2 ** 40 + 3 }));
-    const r = rollupsOf(recs);
-    const back = decodeRollups(JSON.parse(JSON.stringify(encodeRollups(r))));
-    expect(normal(back)).toEqual(normal(r));
-  });
-});
+describe('rollups in the state database', () => {
+  it('adding parts, to one unit or to several, reads back as the whole; token values beyond 32 bits survive', () => {
+    const recs = [...sample(), phase({ category: 'huge', tokens_used: 2 ** 40 + 3 })];
+    const day = Math.floor(T0 / 86_400_000);
+    const whole = memoryState();
+    whole.addRollups(whole.addUnit('w', 'tokentune-jsonl', 'w', null), rollupsOf(recs));
+    const expected = normalView(whole.view(day - 10, day + 1));
+    expect(expected.phases.some(([, b]) => b.tokens.includes(2 ** 40 + 3))).toBe(true);
 
-describe('binary rollups file', () => {
-  it('round-trips several files’ rollups, with values beyond 32 bits and empty ones', async () => {
-    const { writeRollupsFile, readRollupsFile } = await import('../../src/store/rollup-file.js');
-    const { mkdtemp } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const recs = sample();
-    const a = rollupsOf(recs.slice(0, 50));
-    const b = rollupsOf([...recs.slice(50), phase({ category: 'huge', tokens_used: 2 ** 40 + 3 })]);
-    const empty = rollupsOf([]);
-    const path = join(await mkdtemp(join(tmpdir(), 'tokentune-rf-')), 'r.bin');
-    await writeRollupsFile(path, new Map([['1:2', a], ['1:3', b], ['gone:x', empty]]));
-    const back = await readRollupsFile(path);
-    expect([...back.keys()]).toEqual(['1:2', '1:3', 'gone:x']);
-    expect(normal(back.get('1:2')!)).toEqual(normal(a));
-    expect(normal(back.get('1:3')!)).toEqual(normal(b));
-    expect(normal(back.get('gone:x')!)).toEqual(normal(empty));
+    const parts = memoryState();
+    const one = parts.addUnit('a', 'tokentune-jsonl', 'a', null);
+    const two = parts.addUnit('b', 'tokentune-jsonl', 'b', null);
+    parts.addRollups(one, rollupsOf(recs.slice(0, 20)));
+    parts.addRollups(two, rollupsOf(recs.slice(20, 70)));
+    parts.addRollups(one, rollupsOf(recs.slice(70)));
+    expect(normalView(parts.view(day - 10, day + 1))).toEqual(expected);
+    // the window's runs come merged across units, in start order
+    const runs = parts.view(day - 10, day + 1).runs;
+    expect(runs.map((r) => r.first_ts)).toEqual([...runs.map((r) => r.first_ts)].sort((a, b) => a - b));
+    expect(new Set(runs.map((r) => r.run_id)).size).toBe(runs.length);
   });
-});
 
-describe('RollupBuilder', () => {
-  it('seals runs and packs tokens mid-way without changing what the rollup stands for', async () => {
-    const { emptyRollups } = await import('../../src/store/rollup.js');
-    const { RollupBuilder } = await import('../../src/store/rollup-builder.js');
-    const recs = sample();
-    const plain = rollupsOf(recs);
-    // Seal every 2 runs: many seals, a stack of tables merged as it grows, lists packed again and again.
-    for (const sealAt of [1, 2, 5]) {
-      const builder = new RollupBuilder(emptyRollups(), sealAt);
-      recs.forEach((rec) => builder.add(rec));
-      const compacted = builder.finish();
-      expect(compacted.runs.size).toBe(0);
-      expect(normal(compacted)).toEqual(normal(plain));
-      // every list packed, and sorted, as percentiles and the rollups file expect
-      for (const b of compacted.phases.values()) {
-        expect(b.tokens).toBeInstanceOf(Uint32Array);
-        expect([...b.tokens]).toEqual([...b.tokens].sort((x, y) => x - y));
-      }
-    }
-  });
-});
-
-describe('pruneRollups', () => {
-  it('drops what is older than the cutoff, runs by their last record, and leaves a rollup with nothing older alone', async () => {
-    const { dayOf, pruneRollups } = await import('../../src/store/rollup.js');
-    const { RollupBuilder } = await import('../../src/store/rollup-builder.js');
+  it('prunes what is older than the cutoff, runs by their last record', () => {
     const DAY = 86_400_000;
-    // Run "long" spans days 0-4; "old" ends on day 1; "new" lives on day 4. Sealed, as rollups on disk are.
-    const records = [
-      phase({ category: 'a', run_id: 'long', ts: T0 }),
-      phase({ category: 'a', run_id: 'long', ts: T0 + 4 * DAY }),
-      phase({ category: 'a', run_id: 'old', ts: T0 + DAY }),
-      ci({ run_id: 'old', ts: T0 + DAY }),
-      call({ model: 'claude-haiku-4-5', run_id: 'new', ts: T0 + 4 * DAY }),
-      phase({ category: 'b', run_id: 'new', ts: T0 + 4 * DAY }),
-    ];
-    const r = rollupsOf([]);
-    const b = new RollupBuilder(r, 2);
-    for (const rec of records) b.add(rec);
-    b.finish();
-    const day0 = dayOf(T0);
-
-    expect(pruneRollups(r, day0)).toBe(false); // nothing older than day 0
-    expect(runSummaries(r).map((s) => s.run_id)).toEqual(['long', 'new', 'old']);
-
-    expect(pruneRollups(r, day0 + 2)).toBe(true);
-    expect(runSummaries(r).map((s) => s.run_id)).toEqual(['long', 'new']);
-    expect([...r.phases.values()].every((p) => p.day >= day0 + 2)).toBe(true);
-    expect([...r.tiers.values()].every((t) => t.day >= day0 + 2)).toBe(true);
-
-    // Every bucket left is on day 4: the run table is not walked, and nothing changes.
-    expect(pruneRollups(r, day0 + 4)).toBe(false);
-    expect(runSummaries(r).map((s) => s.run_id)).toEqual(['long', 'new']);
-    expect(pruneRollups(r, day0 + 5)).toBe(true);
-    expect(runSummaries(r)).toEqual([]);
+    const state = memoryState();
+    const unit = state.addUnit('u', 'tokentune-jsonl', 'u', null);
+    state.addRollups(
+      unit,
+      rollupsOf([
+        phase({ category: 'a', run_id: 'long', ts: T0 }),
+        phase({ category: 'a', run_id: 'long', ts: T0 + 4 * DAY }),
+        phase({ category: 'a', run_id: 'old', ts: T0 + DAY }),
+        ci({ run_id: 'old', ts: T0 + DAY }),
+        phase({ category: 'b', run_id: 'new', ts: T0 + 4 * DAY }),
+      ]),
+    );
+    const day0 = Math.floor(T0 / DAY);
+    const ids = () => state.view(0, day0 + 10).runs.map((r) => r.run_id).sort();
+    expect(state.prune(day0)).toBe(false);
+    expect(ids()).toEqual(['long', 'new', 'old']);
+    expect(state.prune(day0 + 2)).toBe(true);
+    expect(ids()).toEqual(['long', 'new']);
+    expect(state.view(0, day0 + 10).phases.every((p) => p.day >= day0 + 2)).toBe(true);
+    expect(state.prune(day0 + 5)).toBe(true);
+    expect(ids()).toEqual([]);
   });
 });

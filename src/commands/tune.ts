@@ -1,0 +1,62 @@
+import { runTune, type ProposalResult, type RunResult } from '../run/index.js';
+import { EXIT, logSkipped, reportError } from './common.js';
+
+export interface TuneCommandOptions {
+  configPath: string;
+  json: boolean;
+  showPrompt: boolean;
+  dryRun: boolean;
+  force: boolean;
+  rebuildState: boolean;
+  since: string | undefined;
+  until: string | undefined;
+  push: boolean;
+}
+
+export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
+  let result: RunResult;
+  try {
+    result = await runTune({ configPath: o.configPath, since: o.since, until: o.until, showPrompt: o.showPrompt, dryRun: o.dryRun, force: o.force, rebuildState: o.rebuildState, push: o.push });
+  } catch (e) {
+    return reportError(e);
+  }
+  logSkipped(result);
+  if (result.status !== 'proposal') {
+    if (o.json) process.stdout.write(`${JSON.stringify({ status: result.status, window: result.window, moved: result.moved, noop_streak: result.noop_streak, ingest: result.ingest }, null, 2)}\n`);
+    else process.stdout.write(`${result.status}: nothing moved enough to change a decision since the last proposal (no LLM call, $0); --force runs anyway\n`);
+    return EXIT.ok;
+  }
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
+  } else {
+    if (result.prompt) process.stdout.write(`===== system prompt =====\n${result.prompt.system}\n===== user prompt =====\n${result.prompt.user}\n`);
+    process.stdout.write(result.report);
+  }
+  const what = `${result.changes.length} change(s) from ${result.ingest.records} new records in ${result.ingest.files} file(s)${result.ingest.skipped ? `, ${result.ingest.skipped} line(s) skipped` : ''}`;
+  if (o.dryRun || !result.publish) process.stderr.write(`tune: dry run, nothing written: ${what}\n`);
+  else {
+    process.stderr.write(`tune: proposal recorded in the run state: ${what}\n`);
+    for (const note of result.publish.notes) process.stderr.write(`tune: ${note}\n`);
+  }
+  return EXIT.ok;
+}
+
+/** The documented `--json` contract. */
+export function toJson(r: ProposalResult) {
+  return {
+    status: r.status,
+    window: r.window,
+    moved: r.moved,
+    changes: r.changes,
+    rejected: r.rejected,
+    considered: r.considered,
+    findings: r.findings,
+    diffs: Object.fromEntries(r.files.map((f) => [f.display, f.diff])),
+    report: r.report,
+    prompt: r.prompt,
+    skipped_lines: { count: r.ingest.skipped, details: r.ingest.skipped_details },
+    ingest: { files: r.ingest.files, records: r.ingest.records, bytes: r.ingest.bytes, held_back: r.ingest.held_back, threads: r.ingest.threads },
+    llm: r.llm,
+    publish: r.publish,
+  };
+}

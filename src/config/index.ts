@@ -1,0 +1,2 @@
+export { loadConfig, parseConfig, type LoadedConfig } from './load.js';
+export * from './schema.js';

@@ -1,0 +1,139 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { lineStartAtOrAfter } from './lines.js';
+import { scanRange, type Range, type RangeResult } from './scan-range.js';
+
+/** One append-lines file to read from its watermark to its end. */
+export interface FileToRead {
+  file: string;
+  format: string;
+  size: number;
+  start: number;
+  line: number;
+}
+
+export interface ReadOptions {
+  /** Parsing threads; 'auto' uses the machine's cores (at most 4). */
+  workers: number | 'auto';
+  /** Below this many new bytes everything is parsed on the main thread: a thread costs ~50 ms to start. */
+  parallelMinBytes: number;
+  /** Epoch ms: records newer than this are left for a later run (Range.quietAfter). */
+  quietAfter: number;
+}
+
+/** A range's share of a file is at most this: it bounds what one range's dedupe keys hold in memory. */
+const RANGE_BYTES = 64 << 20;
+
+/**
+ * Reads the files' new bytes in ranges and hands each range's result to `consume`, in file and byte
+ * order, with line numbers counted from the file's watermark. A large read is parsed by worker
+ * threads while the main thread consumes (the database work); after a range that stopped at a
+ * record of a running session, the file's later ranges are dropped.
+ */
+export async function readRanges(files: readonly FileToRead[], o: ReadOptions, consume: (r: RangeResult) => Promise<void> | void): Promise<{ threads: number }> {
+  const ranges: Range[] = [];
+  for (const f of files) ranges.push(...(await split(f, o.quietAfter)));
+  const total = files.reduce((s, f) => s + (f.size - f.start), 0);
+  const wanted = o.workers === 'auto' ? Math.min(4, availableParallelism()) : o.workers;
+  const threads = total >= o.parallelMinBytes && wanted > 1 && ranges.length > 1 ? Math.min(wanted, ranges.length) : 0;
+
+  const lineOf = new Map(files.map((f) => [f.file, f.line]));
+  const stopped = new Set<string>();
+  const deliver = async (r: RangeResult) => {
+    if (stopped.has(r.range.file)) return;
+    const first = lineOf.get(r.range.file)!;
+    for (const d of r.skipped_details) d.line = d.line - r.range.line + first;
+    r.range.line = first;
+    lineOf.set(r.range.file, first + r.lines);
+    if (r.held) stopped.add(r.range.file);
+    await consume(r);
+  };
+
+  if (threads === 0) {
+    for (const range of ranges) if (!stopped.has(range.file)) await deliver(await scanRange(range));
+    return { threads: 1 };
+  }
+  await inWorkers(ranges, threads, deliver);
+  return { threads };
+}
+
+/** Cuts a file's unread part into ranges of at most RANGE_BYTES, every cut on a line start. */
+async function split(f: FileToRead, quietAfter: number): Promise<Range[]> {
+  const out: Range[] = [];
+  let start = f.start;
+  let line = f.line;
+  do {
+    const want = start + RANGE_BYTES;
+    const end = want >= f.size ? f.size : await lineStartAtOrAfter(f.file, want, f.size);
+    out.push({ file: f.file, format: f.format, start, line, end: end >= f.size ? undefined : end, quietAfter });
+    // Only the first range knows its line number; the others are renumbered as they are delivered.
+    line = 1;
+    start = end;
+  } while (start < f.size);
+  return out;
+}
+
+/**
+ * Parses the ranges on `n` worker threads and delivers their results in order. A thread is sent its
+ * next range when it posts one back, and no thread runs more than 2n ranges ahead of delivery, so
+ * finished results waiting for an earlier one stay few.
+ */
+async function inWorkers(ranges: Range[], n: number, deliver: (r: RangeResult) => Promise<void>): Promise<void> {
+  const results = new Map<number, RangeResult>();
+  let next = 0;
+  let delivered = 0;
+  let failure: Error | undefined;
+  const workers = Array.from({ length: n }, () => new Worker(new URL('./worker.js', import.meta.url)));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let delivering = false;
+      const idle: Worker[] = [];
+      const busy = new Map<Worker, number>();
+      const dispatch = () => {
+        while (idle.length && next < ranges.length && next - delivered < 2 * n) {
+          const w = idle.pop()!;
+          busy.set(w, next);
+          w.postMessage(ranges[next++]);
+        }
+      };
+      const drain = async () => {
+        if (delivering) return;
+        delivering = true;
+        try {
+          while (results.has(delivered)) {
+            const r = results.get(delivered)!;
+            results.delete(delivered);
+            await deliver(r);
+            delivered++;
+            dispatch();
+          }
+        } catch (e) {
+          failure = e as Error;
+        } finally {
+          delivering = false;
+        }
+        if (failure) reject(failure);
+        else if (delivered === ranges.length) resolve();
+      };
+      for (const w of workers) {
+        w.on('message', (m: { ok?: RangeResult; error?: string }) => {
+          const i = busy.get(w)!;
+          busy.delete(w);
+          if (m.error !== undefined) return reject(new Error(`parsing ${ranges[i]!.file}: ${m.error}`));
+          results.set(i, m.ok!);
+          idle.push(w);
+          dispatch();
+          void drain();
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => {
+          if (busy.has(w)) reject(new Error(`an ingest thread exited with code ${code} before finishing`));
+        });
+        idle.push(w);
+      }
+      dispatch();
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,86 @@
+import { sourceAdapter, type SkippedLine } from '../sources/index.js';
+import { addRecord, dayOf, emptyRollups, type Rollups } from '../store/index.js';
+import { scanLines } from './lines.js';
+
+/** How many skipped lines are kept with their reasons; all of them are counted. */
+export const MAX_SKIPPED_DETAILS = 50;
+
+/** A byte range of one append-lines file, starting and ending on line starts. */
+export interface Range {
+  file: string;
+  format: string;
+  start: number;
+  /** Number of the line at `start`, when known (a watermark); ranges cut by a split count from 1. */
+  line: number;
+  /** Exclusive; undefined reads to the end of the file. */
+  end: number | undefined;
+  /**
+   * Epoch ms: a record newer than this belongs to a session that may still be running. Reading stops
+   * at its line, which is read again on a later run, once everything before `now − quiet` is quiet.
+   */
+  quietAfter?: number;
+}
+
+export interface RangeResult {
+  range: Range;
+  /** The range's records, folded; not yet checked against the records seen before. */
+  rollup: Rollups;
+  /** Each record's dedupe key and day, in the order of `rollup`'s records. */
+  keys: string[];
+  days: number[];
+  records: number;
+  bytes: number;
+  /** Complete lines in the range, so later ranges of the file can number theirs. */
+  lines: number;
+  /** Offset just past the last complete line read. */
+  end_offset: number;
+  /** Reading stopped at a record newer than the quiet period: end_offset is that line's start. */
+  held: boolean;
+  skipped: number;
+  /** Line numbers relative to the range start (1 = its first line). */
+  skipped_details: SkippedLine[];
+  held_back_bytes: number;
+}
+
+/**
+ * Parses one range with its format's adapter. `admit`, when given, is asked for each record and
+ * only the records it accepts are folded (the slow path after a batch found duplicates); without
+ * it, every record is folded and its key returned for the caller to check as one batch.
+ */
+export async function scanRange(range: Range, admit?: (key: string, day: number) => boolean): Promise<RangeResult> {
+  const adapter = sourceAdapter(range.format);
+  if (adapter.shape !== 'append-lines') throw new Error(`${range.format} is not read line by line`);
+  const rollup = emptyRollups();
+  const result: RangeResult = { range, rollup, keys: [], days: [], records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0 };
+  const scan = await scanLines(
+    range.file,
+    (text, line) => {
+      const parsed = adapter.parseLine(text);
+      if ('error' in parsed) {
+        result.skipped++;
+        if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: parsed.error });
+        return;
+      }
+      if (range.quietAfter !== undefined && parsed.records.some((r) => r.ts > range.quietAfter!)) return false;
+      for (const record of parsed.records) {
+        const key = adapter.dedupeKey(record);
+        const day = dayOf(record.ts);
+        if (admit) {
+          if (!admit(key, day)) continue;
+        } else {
+          result.keys.push(key);
+          result.days.push(day);
+        }
+        addRecord(rollup, record);
+        result.records++;
+      }
+    },
+    { offset: range.start, line: range.line, end: range.end },
+  );
+  result.bytes = scan.bytesRead;
+  result.lines = scan.nextLine - range.line;
+  result.end_offset = scan.endOffset;
+  result.held = scan.stopped;
+  result.held_back_bytes = scan.heldBackBytes;
+  return result;
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from './commands/common.js';
+
+/**
+ * `tune`: argv → command. Only the parsing happens here; each command is imported when it runs, so
+ * `tune check` loads no LLM or git code.
+ */
+
+const DEFAULT_CONFIG = 'tokentune.yaml';
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const EPILOG = `
+Exit codes: 0 done; 1 run failed; 2 bad flag, config, input path or state; 3 drift (check
+--exit-code); 4 another run holds the state lock.
+Environment: ANTHROPIC_API_KEY enables the LLM step; GITHUB_TOKEN (or GH_TOKEN) the pull request
+(neither is read from files or logged). XDG_STATE_HOME sets where run state is kept.`;
+
+const config = () => new Option('-c, --config <file>', 'tuner config').default(DEFAULT_CONFIG);
+const rebuild = () => new Option('--rebuild-state', 'ignore the stored state and re-read every source from the start');
+
+export function program(run: (code: Promise<number>) => void): Command {
+  const p = new Command('tune')
+    .description('Reads LLM usage telemetry, computes per-category statistics, applies the tuning rules and proposes\nchanges to the target config files (models, token caps, CI profiles, run budgets).')
+    .version(version, '-v, --version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', EPILOG)
+    .showSuggestionAfterError()
+    .exitOverride();
+
+  p.command('tune', { isDefault: true })
+    .description('propose changes (a drift gate runs first); the default command')
+    .addOption(config())
+    .option('--dry-run', 'print the report and the diffs; write no state and no file, touch no git')
+    .option('--json', 'print one JSON document instead of text')
+    .option('--show-prompt', 'also print the rendered LLM prompt (system and user parts)')
+    .option('--force', 'go on to the LLM and the proposal even without material drift')
+    .option('--since <date>', 'first day analysed, YYYY-MM-DD (default: window.days before --until)')
+    .option('--until <date>', 'last day analysed, YYYY-MM-DD (default: the day of the newest record)')
+    .addOption(rebuild())
+    .option('--no-push', 'commit the proposal branch but do not push it (and open no PR)')
+    .addHelpText(
+      'after',
+      `
+A real run (no --dry-run) commits the changed target files on the proposal branch
+(publish.branch_prefix + publish.branch, default tokentune/cost-tuning) without touching your
+checkout, pushes it to publish.remote when set, and opens or updates a pull request when
+GITHUB_TOKEN and a repository are set.`,
+    )
+    .action((o: { config: string; dryRun?: boolean; json?: boolean; showPrompt?: boolean; force?: boolean; since?: string; until?: string; rebuildState?: boolean; push: boolean }) =>
+      run(
+        import('./commands/tune.js').then(({ runTuneCommand }) =>
+          runTuneCommand({
+            configPath: o.config,
+            json: o.json ?? false,
+            showPrompt: o.showPrompt ?? false,
+            dryRun: o.dryRun ?? false,
+            force: o.force ?? false,
+            rebuildState: o.rebuildState ?? false,
+            since: o.since,
+            until: o.until,
+            push: o.push,
+          }),
+        ),
+      ),
+    );
+
+  p.command('check')
+    .description('the cheap drift check, for cron: prints noop, no-material-drift or drift: <what moved>')
+    .addOption(config())
+    .option('--json', 'print one JSON document instead of the line')
+    .option('--exit-code', 'exit 3 on drift, as git diff --exit-code does')
+    .addOption(rebuild())
+    .action((o: { config: string; json?: boolean; exitCode?: boolean; rebuildState?: boolean }) =>
+      run(import('./commands/check.js').then(({ runCheckCommand }) => runCheckCommand({ configPath: o.config, json: o.json ?? false, exitCode: o.exitCode ?? false, rebuildState: o.rebuildState ?? false }))),
+    );
+
+  p.command('daemon')
+    .description('run check and tune on their schedules (schedule.check, schedule.tune); one JSON line per run; stops on SIGINT/SIGTERM')
+    .addOption(config())
+    .action((o: { config: string }) => run(import('./commands/daemon.js').then(({ runDaemonCommand }) => runDaemonCommand(o.config))));
+
+  return p;
+}
+
+/** Sets the exit code when the command is done; an unexpected error is printed whole. */
+function finish(code: Promise<number>): void {
+  code.then(
+    (c) => {
+      process.exitCode = c;
+    },
+    (e: unknown) => {
+      process.stderr.write(`tune: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}
+
+try {
+  program(finish).parse(process.argv);
+} catch (e) {
+  if (!(e instanceof CommanderError)) throw e;
+  // Help and version are answers, not errors; commander has printed whichever it was.
+  process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+}

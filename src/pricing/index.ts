@@ -1,0 +1,3 @@
+export * from './cost.js';
+export * from './schema.js';
+export * from './table.js';

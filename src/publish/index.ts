@@ -1,0 +1,3 @@
+export * from './git.js';
+export * from './github.js';
+export * from './publish.js';

@@ -1,0 +1,2 @@
+export * from './pr-text.js';
+export * from './report.js';

@@ -1,0 +1,239 @@
+import type { Change } from '../targets/index.js';
+import type { Finding } from '../rules/index.js';
+import type { Stats } from '../stats/index.js';
+import { sum } from '../stats/index.js';
+import { tokensLostToFailures } from '../stats/index.js';
+import type { LlmUsage } from '../llm/index.js';
+import type { Rejection } from '../llm/index.js';
+import type { FileResult } from '../targets/index.js';
+import { cell, fmtPct, fmtSignedPct, fmtTokens, fmtUsd, fmtValue } from '../common/index.js';
+
+export interface ReportInput {
+  project: string;
+  generatedAt: string;
+  stats: Stats;
+  changes: Change[];
+  rejected: Rejection[];
+  considered: Rejection[];
+  llmText: { summary: string; advice: string[]; caveats: string[] } | null;
+  findings: Finding[];
+  files: FileResult[];
+  caps: Record<string, number>;
+  ciProfiles: Record<string, string>;
+  llm: LlmUsage;
+  skippedLines: number;
+  /** What moved since the last proposal, per the drift gate. */
+  drift?: string[];
+  /** No-op checks in a row before this run. */
+  noopStreak?: number;
+}
+
+/** The Markdown report, in the structure of the cost-tuning brief. A pure function of its input. */
+export function renderReport(r: ReportInput): string {
+  const s = r.stats;
+  const out: string[] = [];
+  const push = (...lines: string[]) => out.push(...lines);
+  const projection = projectionOf(r.stats, r.changes);
+
+  push(`# Cost / Budget Tuning Report: ${r.project}`, '');
+  push(`**Generated**: ${r.generatedAt}  `, `**Analysis period**: ${s.window.since} to ${s.window.until} (${s.window.days} days)  `);
+  push(`**Runs analysed**: ${s.runs.count} runs, ${s.phases} phases, ${s.categories.length} categories  `);
+  push(`**Proposal source**: ${cell(r.llm.note)}  `);
+  push(`**Tuner's own cost**: ${tunerCost(r.llm)}  `);
+  push(`**Why now**: ${r.drift?.length ? cell(r.drift.slice(0, 5).join('; ')) + (r.drift.length > 5 ? `; and ${r.drift.length - 5} more` : '') : 'forced run'}  `);
+  push(`**No-op checks before this run**: ${r.noopStreak ?? 0}`, '');
+
+  push('## Executive summary', '');
+  push(summarySentence(r, projection), '');
+  if (r.llmText?.summary) push(`> ${cell(r.llmText.summary)}`, '');
+  push(`**Current average cost**: ${fmtTokens(s.per_run.mean_total_tokens)} tokens, ${fmtUsd(s.per_run.mean_cost_usd)} per run  `);
+  push(`**Projected**: ${fmtTokens(projection.tokens)} tokens (${fmtSignedPct(projection.tokensChange)}), ${fmtUsd(projection.usd)} per run (${fmtSignedPct(projection.usdChange)})`, '');
+  const top = [...r.changes].sort((a, b) => a.effect.usd_per_run - b.effect.usd_per_run || a.effect.tokens_per_run - b.effect.tokens_per_run).slice(0, 3);
+  if (top.length) {
+    push('**Key opportunities**:');
+    top.forEach((c, i) => push(`${i + 1}. ${describe(c)}`));
+    push('');
+  }
+
+  push('## Cost breakdown', '', '**Per run (mean)**:');
+  const mean = (col: Float64Array) => (s.runs.count ? sum(col) / s.runs.count : 0);
+  const total = s.per_run.mean_total_tokens || 1;
+  push(`- Total: ${fmtTokens(s.per_run.mean_total_tokens)} tokens`);
+  push(`- Builder: ${fmtTokens(mean(s.runs.builder_tokens))} tokens (${fmtPct(mean(s.runs.builder_tokens) / total)}), from call records`);
+  push(`- Auditor: ${fmtTokens(mean(s.runs.auditor_tokens))} tokens (${fmtPct(mean(s.runs.auditor_tokens) / total)}), from call records`);
+  push(`- Auxiliary agents: ${fmtTokens(s.per_run.mean_aux_tokens)} tokens (${fmtPct(s.per_run.mean_aux_tokens / total)})`);
+  push(`- CI overhead: ~${fmtTokens(mean(s.runs.ci_tokens))} tokens-equivalent (not included in the total)`, '');
+  push('**Per category**:', '', '| Category | Phases | Avg tokens | % of phase tokens | Success | Retries/phase | Cost in window (USD) |', '|---|---:|---:|---:|---:|---:|---:|');
+  const phaseTokens = s.categories.reduce((a, c) => a + c.tokens_total, 0) || 1;
+  for (const c of s.categories) {
+    const warn = c.success_rate < 0.75 ? ' ⚠️' : '';
+    push(`| ${cell(c.category)} | ${c.phases} | ${fmtTokens(c.tokens_mean)} | ${fmtPct(c.tokens_total / phaseTokens)} | ${fmtPct(c.success_rate)}${warn} | ${c.retries_per_phase.toFixed(2)} | ${c.unpriced_phases === c.phases ? 'unpriced' : fmtUsd(c.cost_usd)} |`);
+  }
+  push('');
+  if (s.models.length) {
+    push('**Per model and role** (call records):', '', '| Model | Role | Calls | Input | Output | Cache write | Cache read | Cost (USD) |', '|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const m of s.models) {
+      push(`| ${cell(m.model)} | ${cell(m.role)} | ${m.calls} | ${fmtTokens(m.input)} | ${fmtTokens(m.output)} | ${fmtTokens(m.cache_creation)} | ${fmtTokens(m.cache_read)} | ${fmtUsd(m.cost_usd)} |`);
+    }
+    push('');
+  }
+  if (s.totals.unpriced_models.length) push(`Unpriced models (no entry in the price table; their cost is not counted): ${s.totals.unpriced_models.map(cell).join(', ')}.`, '');
+
+  push('## Model selection', '');
+  section(push, '### Downgrade candidates', r.changes.filter((c) => c.kind === 'model' && c.direction === 'down'), 'None: no category is both easy for its model and well under its cap.');
+  section(push, '### Upgrade candidates (pilots)', r.changes.filter((c) => c.kind === 'model' && c.direction === 'up'), 'None: no category fails and retries enough to justify a stronger model.');
+
+  push('## Budget cap adjustments', '', '| Category | Current cap | P50 | P95 | Utilisation (P95) | Truncations | Proposed |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const c of s.categories) {
+    const cap = r.caps[c.category];
+    if (cap === undefined) continue;
+    const change = r.changes.find((x) => x.kind === 'token_cap' && x.category === c.category);
+    const u = c.percentiles.p95 / cap;
+    push(`| ${cell(c.category)} | ${fmtTokens(cap)} | ${fmtTokens(c.percentiles.p50)} | ${fmtTokens(c.percentiles.p95)} | ${fmtPct(u)}${u > 0.95 ? ' ⚠️' : ''} | ${c.truncations} | ${change ? `**${fmtTokens(Number(change.to))}**` : 'no change'} |`);
+  }
+  push('');
+  for (const c of r.changes.filter((x) => x.kind === 'token_cap')) push(`- **${cell(c.category ?? '')}**: ${fmtValue(c.from)} → ${fmtValue(c.to)}. ${c.rationale}`);
+  push('');
+
+  push('## CI profile optimisation', '');
+  if (s.tiers.length) {
+    push('| Tier | Days | Profile(s) | CI runs | Caught | False positives | CI tokens |', '|---|---:|---|---:|---:|---:|---:|');
+    for (const t of s.tiers) push(`| ${cell(t.tier_id)} | ${t.days} | ${cell(t.ci_profiles.join(', ') || '—')} | ${t.ci_runs} | ${t.ci_failures_caught} | ${t.ci_false_positives} | ${fmtTokens(t.ci_tokens)} |`);
+    push('', 'CI is recorded per tier; per-category figures share each tier\'s CI of a day out by the category\'s share of the tier\'s phases that day.', '');
+    push('| Category | Current profile | CI runs (attributed) | Catch rate | False-alarm rate | Failed after CI ran | Proposed |', '|---|---|---:|---:|---:|---:|---|');
+    for (const c of s.categories) {
+      const profile = r.ciProfiles[c.category];
+      if (profile === undefined || c.ci.attributed_runs === 0) continue;
+      const change = r.changes.find((x) => x.kind === 'ci_profile' && x.category === c.category);
+      push(`| ${cell(c.category)} | ${cell(profile)} | ${c.ci.attributed_runs.toFixed(0)} | ${fmtPct(c.ci.catch_rate, 1)} | ${fmtPct(c.ci.false_positive_rate, 1)} | ${fmtPct(c.ci.escape_rate, 1)} | ${change ? `**${cell(String(change.to))}**` : 'no change'} |`);
+    }
+    push('');
+  }
+  section(push, '### CI changes', r.changes.filter((c) => c.kind === 'ci_profile'), 'No CI profile change.');
+
+  push('## Run-level budget', '');
+  section(push, '', r.changes.filter((c) => c.kind === 'run_budget'), 'No run budget change.');
+
+  push('## Failure cost analysis', '');
+  const failing = s.categories.filter((c) => c.failure_cost_multiple !== null && c.phases - c.outcomes.success > 0).sort((a, b) => waste(b) - waste(a)).slice(0, 5);
+  if (failing.length) {
+    push('| Category | Failures | Mean tokens (success) | Mean tokens (failed, retries incl.) | Multiple | Tokens lost |', '|---|---:|---:|---:|---:|---:|');
+    for (const c of failing) {
+      push(`| ${cell(c.category)} | ${c.phases - c.outcomes.success} of ${c.phases} | ${fmtTokens(c.mean_tokens_success ?? 0)} | ${fmtTokens(c.mean_tokens_failed ?? 0)} | ${(c.failure_cost_multiple ?? 0).toFixed(1)}× | ${fmtTokens(waste(c))} |`);
+    }
+  } else push('No failed phases in the window.');
+  push('');
+
+  push('## Cost trend', '');
+  const last = s.runs.recent;
+  if (last.length) {
+    push('| Run | Started | Total tokens | Builder | Auditor | Failures |', '|---|---|---:|---:|---:|---:|');
+    for (const run of last) push(`| ${cell(run.run_id)} | ${new Date(run.started_ts).toISOString().slice(0, 16).replace('T', ' ')} | ${fmtTokens(run.total_tokens)} | ${fmtTokens(run.builder_tokens)} | ${fmtTokens(run.auditor_tokens)} | ${run.failures} |`);
+    push('');
+  }
+  const t = s.trend;
+  push(
+    t.direction === 'unknown'
+      ? '**Trend**: too few runs to tell.'
+      : `**Trend**: ${{ declining: '↓ declining', rising: '↑ rising', flat: '→ flat' }[t.direction]} — mean run ${fmtTokens(t.first_half_mean ?? 0)} in the older half of the window, ${fmtTokens(t.second_half_mean ?? 0)} in the newer (${fmtSignedPct(t.change ?? 0)}).`,
+    '',
+  );
+
+  push('## Config file updates', '');
+  if (r.files.length) for (const f of r.files) push(`### ${f.display}`, '', '```diff', f.diff.trimEnd(), '```', '');
+  else push('No file changes.', '');
+
+  const notes = r.findings.filter((f) => f.kind !== 'keep');
+  const kept = r.findings.filter((f) => f.kind === 'keep');
+  if (kept.length || notes.length) {
+    push('## Kept and not changed', '');
+    for (const f of [...kept, ...notes]) push(`- ${cell(f.message)}`);
+    push('');
+  }
+  if (r.considered.length) {
+    push('## Considered, not proposed', '');
+    for (const x of r.considered) push(`- ${describePartial(x.change)}: ${cell(x.reason)}`);
+    push('');
+  }
+  if (r.rejected.length) {
+    push('## Rejected LLM proposals', '', 'Checked against the statistics by code and refused:', '');
+    for (const x of r.rejected) push(`- ${describePartial(x.change)}: ${cell(x.reason)}`);
+    push('');
+  }
+  if (r.llmText && (r.llmText.advice.length || r.llmText.caveats.length)) {
+    push('## Advice from the analysis (not applied)', '');
+    for (const a of r.llmText.advice) push(`- ${cell(a)}`);
+    for (const c of r.llmText.caveats) push(`- Caveat: ${cell(c)}`);
+    push('');
+  }
+
+  push('## Confidence and caveats', '');
+  const byConf = (k: string) => r.changes.filter((c) => c.confidence === k).length;
+  push(`- Confidence: ${byConf('high')} high, ${byConf('medium')} medium, ${byConf('low')} low.`);
+  push('- Every figure here is computed from telemetry by code; phase costs use the blended price of the builder model at its observed token mix.');
+  if (r.changes.some((c) => c.pilot)) push('- Upgrades are pilots: try them on the next runs and compare success and retries before rolling out.');
+  push('- Projections assume the coming runs look like the analysed ones; validate changes over 3–5 runs.');
+  if (r.skippedLines) push(`- ${r.skippedLines} telemetry line(s) were skipped as malformed (listed on stderr).`);
+  push('');
+  return out.join('\n');
+}
+
+function section(push: (...l: string[]) => void, title: string, changes: Change[], none: string): void {
+  if (title) push(title, '');
+  if (!changes.length) {
+    push(none, '');
+    return;
+  }
+  changes.forEach((c, i) => {
+    push(`#### ${i + 1}. ${describe(c)}${c.pilot ? ' (pilot)' : ''}`, '');
+    push(`${c.rationale}`, '');
+    push(`- Evidence: ${Object.entries(c.evidence).map(([k, v]) => `${k} = ${v === null ? 'n/a' : v}`).join(', ')}`);
+    push(`- Expected effect per run: ${fmtTokens(c.effect.tokens_per_run)} tokens, ${fmtUsd(c.effect.usd_per_run)}`);
+    push(`- Risk: ${c.risk}`, `- Confidence: ${c.confidence}; source: ${c.source}`, '');
+  });
+}
+
+export function describe(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'key' | 'from' | 'to'>): string {
+  const what =
+    c.kind === 'model'
+      ? `${c.category} (${c.complexity}) model`
+      : c.kind === 'token_cap'
+        ? `${c.category} incident cap`
+        : c.kind === 'ci_profile'
+          ? `${c.category} CI profile`
+          : `${c.key}`;
+  return `${cell(what)}: ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))}`;
+}
+
+function tunerCost(l: LlmUsage): string {
+  if (!l.used) return 'no LLM call, $0';
+  const tokens = `${fmtTokens(l.input_tokens)} input, ${fmtTokens(l.cache_read_input_tokens)} cache read, ${fmtTokens(l.cache_creation_input_tokens)} cache write, ${fmtTokens(l.output_tokens)} output tokens`;
+  return `${cell(l.model ?? '')}, ${l.requests} request(s)${l.batched ? ' (batch, half price)' : ''}, ${tokens}, ${fmtUsd(l.cost_usd)}, ${(l.latency_ms / 1000).toFixed(1)} s`;
+}
+
+function describePartial(c: Partial<Change>): string {
+  return describe({ kind: c.kind ?? 'model', category: c.category ?? null, complexity: c.complexity ?? null, key: c.key ?? null, from: c.from ?? null, to: c.to ?? '?' });
+}
+
+const waste = tokensLostToFailures;
+
+/** The average run now and with the changes applied: the report's and the PR's headline. */
+export function projectionOf(s: Stats, changes: readonly Change[]) {
+  const dTokens = changes.filter((c) => c.kind === 'model').reduce((a, c) => a + c.effect.tokens_per_run, 0);
+  const dUsd = changes.reduce((a, c) => a + c.effect.usd_per_run, 0);
+  const tokens = s.per_run.mean_total_tokens + dTokens;
+  const usd = s.per_run.mean_cost_usd + dUsd;
+  return {
+    tokens,
+    usd,
+    tokensChange: s.per_run.mean_total_tokens ? dTokens / s.per_run.mean_total_tokens : 0,
+    usdChange: s.per_run.mean_cost_usd ? dUsd / s.per_run.mean_cost_usd : 0,
+  };
+}
+
+function summarySentence(r: ReportInput, p: ReturnType<typeof projectionOf>): string {
+  const n = r.changes.length;
+  if (!n) return `No change is proposed: over ${r.stats.runs.count} runs no category crossed a tuning threshold.`;
+  const pilots = r.changes.filter((c) => c.pilot).length;
+  return `${n} change${n === 1 ? '' : 's'} proposed${pilots ? `, ${pilots} of them pilot${pilots === 1 ? '' : 's'}` : ''}; together they move the average run from ${fmtUsd(r.stats.per_run.mean_cost_usd)} to ${fmtUsd(p.usd)} (${fmtSignedPct(p.usdChange)}).`;
+}

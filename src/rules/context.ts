@@ -1,0 +1,36 @@
+import type { RulesConfig } from '../config/index.js';
+import type { TargetState } from '../targets/index.js';
+import type { Stats } from '../stats/index.js';
+import type { Confidence } from '../targets/index.js';
+
+/** Everything a rule may look at. Rules are pure functions of this. */
+export interface RuleContext {
+  stats: Stats;
+  targets: TargetState;
+  rules: RulesConfig;
+  ladders: Record<string, string[]>;
+  /** USD per token of a model at its observed mix; null when unpriced. */
+  price: (model: string) => number | null;
+  /** The id a model name resolves to in the price table (aliases, dated snapshots). */
+  canonical: (model: string) => string;
+}
+
+/** Runs in the window, never zero, for per-run averages. */
+export const runCount = (ctx: RuleContext): number => Math.max(1, ctx.stats.runs.count);
+
+/** More data than the minimum gives more confidence; three times the minimum is plenty. */
+export function sampleConfidence(phases: number, min: number): Confidence {
+  return phases >= 3 * min ? 'high' : 'medium';
+}
+
+/** Rounds up to a step a human reads easily: two significant digits (345 678 → 350 000). */
+export function roundUpReadable(n: number): number {
+  if (n <= 0) return 0;
+  const digits = Math.floor(Math.log10(n)) + 1;
+  const step = 10 ** Math.max(0, digits - 2);
+  // Products like 3 000 000 × 1.1 land a hair above the exact value; that must not add a whole step.
+  return Math.ceil(n / step - 1e-9) * step;
+}
+
+/** Percentages in rationales read like the report's. */
+export { fmtPct as pct } from '../common/index.js';

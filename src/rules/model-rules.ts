@@ -1,0 +1,147 @@
+import { COMPLEXITIES, type Complexity } from '../sources/index.js';
+import type { CategoryStats, PhaseGroupStats } from '../stats/index.js';
+import type { Change } from '../targets/index.js';
+import type { Finding } from './finding.js';
+import { pct, runCount, sampleConfidence, type RuleContext } from './context.js';
+
+/**
+ * Model choice per (category, complexity): step down one rung of the provider's ladder where the
+ * work is easy for the current model, up one rung (as a pilot) where it fails and retries a lot.
+ */
+export function modelRules(ctx: RuleContext): { changes: Change[]; findings: Finding[] } {
+  const changes: Change[] = [];
+  const findings: Finding[] = [];
+  const { downgrade, upgrade, min_phases } = ctx.rules;
+
+  for (const cat of ctx.stats.categories) {
+    for (const complexity of COMPLEXITIES) {
+      const g = cat.by_complexity[complexity];
+      if (!g) continue;
+      const cell = ctx.targets.model(cat.category, complexity, 'builder');
+      if (!cell?.current) continue;
+      const where = `${cat.category} (${complexity})`;
+      if (g.phases < min_phases) {
+        findings.push({ kind: 'needs_more_data', category: cat.category, area: 'model', message: `${where}: ${g.phases} phases, fewer than ${min_phases}; model kept` });
+        continue;
+      }
+      const current = cell.current.value;
+      const utilisation = capUtilisation(ctx, cat, g);
+      const isDown =
+        g.success_rate > downgrade.min_success_rate &&
+        g.retries_per_phase < downgrade.max_retries_per_phase &&
+        utilisation !== null &&
+        utilisation < downgrade.max_cap_utilisation;
+      const isUp = g.success_rate < upgrade.max_success_rate && g.retries_per_phase > upgrade.min_retries_per_phase;
+      if (!isDown && !isUp) continue;
+
+      const target = rung(ctx, current, isDown ? -1 : 1);
+      if (!target) {
+        findings.push({
+          kind: 'no_rung',
+          category: cat.category,
+          area: 'model',
+          message: `${where}: ${isDown ? 'downgrade' : 'upgrade'} signals, but no ${isDown ? 'cheaper' : 'stronger'} model than ${current} on its ladder`,
+        });
+        continue;
+      }
+      const change = modelChange(ctx, cat, complexity, current, target);
+      if (typeof change === 'string') findings.push({ kind: 'no_rung', category: cat.category, area: 'model', message: `${where}: ${change}` });
+      else changes.push(change);
+    }
+  }
+  return { changes, findings };
+}
+
+function capUtilisation(ctx: RuleContext, cat: CategoryStats, g: PhaseGroupStats): number | null {
+  const cap = ctx.targets.caps[cat.category]?.value ?? g.telemetry_cap;
+  return cap > 0 ? g.percentiles.p95 / cap : null;
+}
+
+/**
+ * The change of one (category, complexity) builder model from `current` to `target`, with its
+ * evidence and projected effect computed here: for the rules' own choices and for the LLM's alike.
+ * Whether it is a downgrade or an upgrade follows from the two models' prices. Returns the reason
+ * when the change cannot be weighed (no data at that complexity, an unpriced model).
+ */
+export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Complexity, current: string, target: string): Change | string {
+  const g = cat.by_complexity[complexity];
+  if (!g) return `no phases at ${complexity} complexity`;
+  const priceFrom = ctx.price(current);
+  const priceTo = ctx.price(target);
+  if (priceFrom === null || priceTo === null) return `${priceFrom === null ? current : target} has no price; cannot weigh the change`;
+  const { upgrade, downgrade, min_phases } = ctx.rules;
+  const where = `${cat.category} (${complexity})`;
+  const utilisation = capUtilisation(ctx, cat, g);
+  const runs = runCount(ctx);
+  const tokensPerRun = g.tokens_total / runs;
+  const down = priceTo < priceFrom;
+  const base = {
+    kind: 'model' as const,
+    category: cat.category,
+    complexity,
+    role: 'builder' as const,
+    key: null,
+    from: current,
+    to: target,
+    source: 'rules' as const,
+  };
+  if (down) {
+    return {
+      ...base,
+      direction: 'down',
+      evidence: { ...evidenceOf(g, utilisation, current), price_ratio: round(priceTo / priceFrom, 3) },
+      effect: { tokens_per_run: 0, usd_per_run: tokensPerRun * (priceTo - priceFrom) },
+      rationale: `${where} succeeds ${pct(g.success_rate)} of the time with ${g.retries_per_phase.toFixed(2)} retries per phase and uses ${pct(utilisation)} of its cap at P95: ${target} should do this work.`,
+      risk: `Low: success is unlikely to fall below ${pct(downgrade.min_success_rate)}; watch the next runs and revert if retries climb.`,
+      confidence: sampleConfidence(g.phases, min_phases),
+      pilot: false,
+    };
+  }
+  const failures = g.phases - g.outcomes.success;
+  const wastePerFailure =
+    g.mean_tokens_failed !== null && g.mean_tokens_success !== null ? Math.max(0, g.mean_tokens_failed - g.mean_tokens_success) : 0;
+  const savedTokens = ((failures * wastePerFailure) / runs) * upgrade.assumed_failure_reduction;
+  const strongSignals = (utilisation ?? 0) > upgrade.min_cap_utilisation && (g.failure_cost_multiple ?? 0) >= upgrade.min_failure_cost_multiple;
+  return {
+    ...base,
+    direction: 'up',
+    evidence: {
+      ...evidenceOf(g, utilisation, current),
+      price_ratio: round(priceTo / priceFrom, 3),
+      assumed_failure_reduction: upgrade.assumed_failure_reduction,
+    },
+    effect: { tokens_per_run: -savedTokens, usd_per_run: (tokensPerRun - savedTokens) * priceTo - tokensPerRun * priceFrom },
+    rationale: `${where} succeeds only ${pct(g.success_rate)} of the time with ${g.retries_per_phase.toFixed(2)} retries per phase${g.failure_cost_multiple !== null ? `, and a failed phase costs ${g.failure_cost_multiple.toFixed(1)}× a successful one` : ''}: a stronger first pass may cost less than the retries.`,
+    risk: `Medium: ${target} costs ${(priceTo / priceFrom).toFixed(1)}× per token; the saving assumes ${pct(upgrade.assumed_failure_reduction)} fewer failure tokens. Pilot it on the next runs before rolling it out.`,
+    confidence: strongSignals ? 'medium' : 'low',
+    pilot: true,
+  };
+}
+
+/** The model `step` rungs away on the ladder that holds `model`, if any. */
+function rung(ctx: RuleContext, model: string, step: -1 | 1): string | undefined {
+  const id = ctx.canonical(model);
+  for (const ladder of Object.values(ctx.ladders)) {
+    const i = ladder.findIndex((m) => ctx.canonical(m) === id);
+    if (i !== -1) return ladder[i + step];
+  }
+  return undefined;
+}
+
+function evidenceOf(g: PhaseGroupStats, utilisation: number | null, model: string): Change['evidence'] {
+  return {
+    model,
+    phases: g.phases,
+    success_rate: round(g.success_rate, 4),
+    retries_per_phase: round(g.retries_per_phase, 3),
+    p95_tokens: Math.round(g.percentiles.p95),
+    cap_utilisation_p95: utilisation === null ? null : round(utilisation, 4),
+    failure_cost_multiple: g.failure_cost_multiple === null ? null : round(g.failure_cost_multiple, 2),
+    mean_tokens: Math.round(g.tokens_mean),
+  };
+}
+
+export const round = (x: number, digits: number): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};

@@ -1,0 +1,62 @@
+import { loadConfig } from '../config/index.js';
+import { ledgerEntry } from '../store/index.js';
+import { loadTargetFiles, readTargets } from '../targets/index.js';
+import { commitGate, runGate, type GateLevel } from './gate.js';
+import { openRunState } from './state.js';
+
+/** One drift check, as `tune check` and the daemon run it. */
+export interface CheckReport {
+  result: GateLevel;
+  moved: string[];
+  noop_streak: number;
+  records: number;
+  duplicates: number;
+  bytes: number;
+  skipped: number;
+  /** Records the state holds; null on a no-op, which counts nothing. */
+  rollup_records: number | null;
+  held: unknown[];
+  files: unknown[];
+  state_dir: string;
+  skipped_details: { file: string; line: number; reason: string }[];
+  held_back: { file: string; bytes: number }[];
+  early_bytes: number;
+}
+
+export interface CheckOptions {
+  rebuildState?: boolean;
+  env: NodeJS.ProcessEnv;
+  now?: Date;
+  /** Who holds the state lock meanwhile, as a second run is told. */
+  label?: string;
+}
+
+export async function runCheck(configPath: string, o: CheckOptions): Promise<CheckReport> {
+  const now = o.now ?? new Date();
+  const started = new Date();
+  const loaded = await loadConfig(configPath);
+  const targets = readTargets(await loadTargetFiles(loaded.targets));
+  const { state, dir, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: o.rebuildState ?? false, label: o.label ?? 'tune check' });
+  try {
+    const g = await state.guard(() => runGate(loaded, targets, state, { mode: 'check', now }));
+    state.guard(() => commitGate(state, g, ledgerEntry('check', started, g.level, g.ingest)));
+    return {
+      result: g.level,
+      moved: g.moved,
+      noop_streak: g.noop_streak,
+      records: g.ingest.records,
+      duplicates: g.ingest.duplicates,
+      bytes: g.ingest.bytes,
+      skipped: g.ingest.skipped,
+      rollup_records: g.rollup_records,
+      held: g.ingest.quiet_held,
+      files: g.events,
+      state_dir: dir,
+      skipped_details: g.ingest.skipped_details,
+      held_back: g.ingest.held_back,
+      early_bytes: g.ingest.early_bytes,
+    };
+  } finally {
+    close();
+  }
+}

@@ -1,0 +1,106 @@
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../common/index.js';
+import type { LoadedConfig } from '../config/index.js';
+import { compareDecisions, decisionSet, fingerprintOf, sameFingerprint, type DecisionSet } from '../drift/index.js';
+import { catchUp, findUnits, NOTHING_READ, type IngestSummary } from '../ingest/index.js';
+import { analyze, ruleContext, type Analysis, type RuleContext } from '../rules/index.js';
+import { computeStats, resolveWindow, type Stats } from '../stats/index.js';
+import { stateDir, type Fingerprint, type RunEntry, type State } from '../store/index.js';
+import type { TargetState } from '../targets/index.js';
+
+export type GateLevel = 'noop' | 'no-material-drift' | 'drift';
+
+export interface GateOptions {
+  /** `check` stops at a level-1 no-op; `tune` compares with the last proposal even then. */
+  mode: 'check' | 'tune';
+  now: Date;
+  since?: string;
+  until?: string;
+}
+
+export interface GateResult {
+  level: GateLevel;
+  /** What moved since the last proposal (empty for no-ops). */
+  moved: string[];
+  /** Consecutive no-op runs before this one. */
+  previous_noop_streak: number;
+  noop_streak: number;
+  fingerprint: Fingerprint;
+  ingest: IngestSummary;
+  /** What happened to source units, for `check --json`. */
+  events: string[];
+  /** Records held in the state after this run (null on a `check` no-op: nothing was counted). */
+  rollup_records: number | null;
+  /** Absent on a `check` no-op: nothing was computed. */
+  computed?: { stats: Stats; ctx: RuleContext; analysis: Analysis; decisions: DecisionSet };
+}
+
+export function stateDirFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv): string {
+  const configured = loaded.config.state.dir;
+  return stateDir(loaded.file, configured ? resolve(dirname(loaded.file), configured) : undefined, env);
+}
+
+/**
+ * The drift gate's three levels, cheapest first, inside the state's open transaction: (1) the
+ * fingerprints of every source unit, the config and the targets; (2) only the new data, read into the
+ * state; (3) the statistics and the rules, whose decisions are compared with the last proposal's.
+ */
+export async function runGate(loaded: LoadedConfig, targets: TargetState, state: State, o: GateOptions): Promise<GateResult> {
+  const previous = state.fingerprint;
+  const streak = state.noopStreak;
+  const fp = fingerprintOf(loaded.file, loaded.sources, targets.files.map((f) => f.path), previous, o.now.getTime());
+  const unchanged = !!previous && sameFingerprint(previous, fp);
+  if (unchanged && o.mode === 'check') {
+    return { level: 'noop', moved: [], previous_noop_streak: streak, noop_streak: streak + 1, fingerprint: fp, ingest: NOTHING_READ, events: [], rollup_records: null };
+  }
+
+  let ingest = NOTHING_READ;
+  let events: string[] = [];
+  if (!unchanged) {
+    const c = config(loaded);
+    ({ summary: ingest, events } = await catchUp(state, loaded.sources, { now: o.now, ...c }));
+    // A file held back for a running session must not look unchanged to the next no-op check.
+    const held = new Set(ingest.quiet_held.map((h) => h.file));
+    for (const u of findUnits(loaded.sources)) if (held.has(u.path)) fp.units[u.identity] = 'held';
+  }
+
+  const totals = state.totals();
+  if (totals.records === 0) throw new ConfigError(`no telemetry records in ${loaded.sources.map((s) => s.path).join(', ')}`);
+  let range;
+  try {
+    range = resolveWindow({ days: loaded.config.window.days, since: o.since, until: o.until, maxTs: totals.max_ts });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const stats = computeStats(state.view(range.since, range.until), { range, pricing: loaded.pricing, defaultOutputShare: loaded.config.pricing.default_output_share });
+  const ctx = ruleContext(loaded, stats, targets);
+  const analysis = analyze(ctx);
+  const decisions = decisionSet(analysis.changes);
+  const cmp = compareDecisions(state.lastProposal, decisions, loaded.config.drift.tolerance);
+  const level: GateLevel = cmp.material ? 'drift' : unchanged ? 'noop' : 'no-material-drift';
+  return {
+    level,
+    moved: cmp.moved,
+    previous_noop_streak: streak,
+    noop_streak: level === 'noop' ? streak + 1 : 0,
+    fingerprint: fp,
+    ingest,
+    events,
+    rollup_records: totals.records,
+    computed: { stats, ctx, analysis, decisions },
+  };
+}
+
+function config(loaded: LoadedConfig) {
+  const c = loaded.config;
+  return { quietMinutes: c.drift.quiet_minutes, retentionDays: c.state.retention_days, workers: c.ingest.workers, parallelMinBytes: c.ingest.parallel_min_bytes };
+}
+
+/** Records what the gate (and what followed it) found, and commits the run's transaction. */
+export function commitGate(state: State, g: GateResult, entry: RunEntry, proposal?: { at: string } & DecisionSet): void {
+  state.fingerprint = g.fingerprint;
+  state.noopStreak = proposal ? 0 : g.noop_streak;
+  if (proposal) state.lastProposal = proposal;
+  state.addRun(entry);
+  state.commit();
+}

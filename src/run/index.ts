@@ -1,0 +1,3 @@
+export { runCheck, type CheckReport, type CheckOptions } from './check.js';
+export { runTune, type GatedResult, type ProposalResult, type RunResult, type TuneOptions } from './tune.js';
+export type { GateLevel } from './gate.js';

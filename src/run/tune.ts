@@ -1,0 +1,137 @@
+import type { Finding } from '../rules/index.js';
+import { loadConfig } from '../config/index.js';
+import type { LlmUsage, Rejection } from '../llm/index.js';
+import type { PublishResult } from '../publish/index.js';
+import { renderReport } from '../report/index.js';
+import type { Stats, Window } from '../stats/index.js';
+import { ledgerEntry } from '../store/index.js';
+import { applyChanges, loadTargetFiles, readTargets, type Change, type FileResult } from '../targets/index.js';
+import type { IngestSummary } from '../ingest/index.js';
+import { commitGate, runGate, type GateLevel } from './gate.js';
+import { openRunState } from './state.js';
+
+export interface TuneOptions {
+  configPath: string;
+  since?: string;
+  until?: string;
+  showPrompt?: boolean;
+  /** Dry runs may read the state but never write it (only the tuner's own spend ledger). */
+  dryRun?: boolean;
+  /** Go on to the LLM and the proposal even when the gate finds no material drift. */
+  force?: boolean;
+  /** Ignore the stored state and re-read every source from the start. */
+  rebuildState?: boolean;
+  /** Push the proposal branch to the configured remote (and so open a PR); default true. */
+  push?: boolean;
+  env?: NodeJS.ProcessEnv;
+  now?: Date;
+  /** Stops git and GitHub work at the next step (the daemon's SIGTERM). */
+  abort?: AbortSignal;
+  /** Who holds the state lock meanwhile, as a second run is told. */
+  lockLabel?: string;
+}
+
+export interface GatedResult {
+  status: Exclude<GateLevel, 'drift'>;
+  moved: string[];
+  window: Window | null;
+  ingest: IngestSummary;
+  noop_streak: number;
+}
+
+export interface ProposalResult {
+  status: 'proposal';
+  moved: string[];
+  window: Window;
+  changes: Change[];
+  rejected: Rejection[];
+  considered: Rejection[];
+  findings: Finding[];
+  files: FileResult[];
+  report: string;
+  prompt: { system: string; user: string } | null;
+  ingest: IngestSummary;
+  llm: LlmUsage;
+  stats: Stats;
+  noop_streak: number;
+  /** Null on a dry run. */
+  publish: PublishResult | null;
+}
+
+export type RunResult = GatedResult | ProposalResult;
+
+/**
+ * One tuning run: the drift gate first; on drift (or --force) the LLM step, the edited target files
+ * and the report. A real run holds the state lock throughout and commits the state at the end; a dry
+ * run writes no state and publishes nothing.
+ */
+export async function runTune(opts: TuneOptions): Promise<RunResult> {
+  const env = opts.env ?? process.env;
+  const now = opts.now ?? new Date();
+  const dryRun = opts.dryRun ?? true;
+  const started = new Date();
+  const loaded = await loadConfig(opts.configPath);
+  const targets = readTargets(await loadTargetFiles(loaded.targets));
+  const { state, close } = openRunState(loaded, env, { dryRun, rebuild: opts.rebuildState ?? false, label: opts.lockLabel ?? 'tune' });
+  try {
+    const gate = await state.guard(() => runGate(loaded, targets, state, { mode: 'tune', now, since: opts.since, until: opts.until }));
+    const { stats, ctx, analysis, decisions } = gate.computed!;
+    const command = dryRun ? 'tune --dry-run' : 'tune';
+    if (gate.level !== 'drift' && !opts.force) {
+      if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, gate.level, gate.ingest)));
+      return { status: gate.level, moved: gate.moved, window: stats.window, ingest: gate.ingest, noop_streak: gate.noop_streak };
+    }
+
+    // An abort (the daemon stopping) abandons the run between steps: nothing published, no state written.
+    opts.abort?.throwIfAborted();
+    const { runLlmStep } = await import('../llm/index.js');
+    const step = await runLlmStep({ loaded, stats, targets, ctx, analysis, env, showPrompt: opts.showPrompt ?? false, dryRun, now, signal: opts.abort });
+    opts.abort?.throwIfAborted();
+    const files = applyChanges(step.changes, targets);
+    const report = renderReport({
+      project: loaded.config.project,
+      generatedAt: now.toISOString(),
+      stats,
+      changes: step.changes,
+      rejected: step.rejected,
+      considered: step.considered,
+      llmText: step.text,
+      findings: analysis.findings,
+      files,
+      caps: Object.fromEntries(Object.entries(targets.caps).map(([k, v]) => [k, v.value])),
+      ciProfiles: Object.fromEntries(Object.entries(targets.ci).map(([k, v]) => [k, v.value])),
+      llm: step.llm,
+      skippedLines: gate.ingest.skipped,
+      drift: gate.moved,
+      noopStreak: gate.previous_noop_streak,
+    });
+    let published: PublishResult | null = null;
+    if (!dryRun) {
+      const { publishProposal } = await import('../publish/index.js');
+      // A failure throws before the state is written: the next run reads the same data, finds the same
+      // drift and publishes again, where a committed state would make it a no-op.
+      published = await publishProposal({ loaded, changes: step.changes, stats, report, checkout: targets.files, push: opts.push ?? true, env, abort: opts.abort });
+      // The gate compares the next runs' mechanical decisions with these.
+      state.guard(() => commitGate(state, gate, ledgerEntry(command, started, 'proposal', gate.ingest, step.llm), { at: now.toISOString(), ...decisions }));
+    }
+    return {
+      status: 'proposal',
+      moved: gate.moved,
+      window: stats.window,
+      changes: step.changes,
+      rejected: step.rejected,
+      considered: step.considered,
+      findings: analysis.findings,
+      files,
+      report,
+      prompt: step.prompt,
+      ingest: gate.ingest,
+      llm: step.llm,
+      stats,
+      noop_streak: 0,
+      publish: published,
+    };
+  } finally {
+    close();
+  }
+}

@@ -1,0 +1,88 @@
+import * as z from 'zod';
+
+/**
+ * Canonical telemetry records. Every adapter maps its source format onto these, and everything
+ * downstream (rollups, stats, rules) only ever sees these shapes. `ts` is epoch milliseconds so the
+ * hot path never re-parses dates.
+ */
+
+export const Complexity = z.enum(['low', 'medium', 'high']);
+export type Complexity = z.infer<typeof Complexity>;
+export const COMPLEXITIES: readonly Complexity[] = Complexity.options;
+
+export const Outcome = z.enum(['success', 'failed', 'timeout', 'stuck']);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const Role = z.enum(['builder', 'auditor']);
+export type Role = z.infer<typeof Role>;
+
+export interface PhaseRecord {
+  kind: 'phase';
+  ts: number;
+  run_id: string;
+  tier_id: string;
+  phase_id: string;
+  category: string;
+  complexity: Complexity;
+  builder_model: string;
+  auditor_model: string | undefined;
+  tokens_used: number;
+  incident_token_cap: number;
+  outcome: Outcome;
+  builder_attempts: number;
+  auditor_attempts: number;
+  retries: number;
+  /** True when the phase stopped on max_tokens: its real need is censored at the cap. */
+  truncated: boolean;
+  /** Optional context some sources carry. */
+  session_id?: string | undefined;
+  project?: string | undefined;
+  turns?: number | undefined;
+  duration_ms?: number | undefined;
+  cost_usd?: number | undefined;
+}
+
+export interface CallRecord {
+  kind: 'call';
+  ts: number;
+  run_id: string | undefined;
+  phase_id: string | undefined;
+  /** builder, auditor, or any auxiliary agent name (planner, doctor, …). */
+  role: string;
+  provider: string | undefined;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  /** Cost the source reported itself, if any; we still cost from the price table. */
+  cost_usd: number | undefined;
+  /** Of cache_creation_input_tokens, those written for one hour (priced higher than five-minute writes). */
+  cache_creation_1h_tokens?: number | undefined;
+  session_id?: string | undefined;
+  project?: string | undefined;
+  /** The agent (or subagent type) that made the call, where the source knows it. */
+  agent?: string | undefined;
+  duration_ms?: number | undefined;
+}
+
+export interface CiRecord {
+  kind: 'ci';
+  ts: number;
+  run_id: string;
+  tier_id: string;
+  ci_profile: string;
+  runs: number;
+  failures_caught: number;
+  false_positives: number;
+  tokens_equivalent: number | undefined;
+}
+
+export type TelemetryRecord = PhaseRecord | CallRecord | CiRecord;
+
+/** A problem with one line of one source file; the line is skipped, never guessed at. */
+export interface SkippedLine {
+  file: string;
+  line: number;
+  reason: string;
+}

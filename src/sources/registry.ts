@@ -1,0 +1,14 @@
+import type { SourceAdapter } from './api.js';
+import { tokentuneJson } from './tokentune-json.js';
+import { tokentuneJsonl } from './tokentune-jsonl.js';
+
+/** Every telemetry format tokentune reads. A new format is one file beside this one and a line here. */
+export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson];
+
+export const SOURCE_FORMATS = SOURCES.map((s) => s.format) as [string, ...string[]];
+
+export function sourceAdapter(format: string): SourceAdapter {
+  const a = SOURCES.find((s) => s.format === format);
+  if (!a) throw new Error(`no source adapter for format "${format}"`);
+  return a;
+}

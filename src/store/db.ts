@@ -1,0 +1,153 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The state database: one SQLite file per tuner config (`state.db` in the state directory), with
+ * SQLite's rollback journal beside it only while a run writes. Its schema carries a version
+ * (`user_version`); each migration below brings it one version up, inside the run that opens it.
+ */
+
+export type Db = Database.Database;
+
+/** The state cannot be used as it is; exit code 2, with the fix in the message. */
+export class StateError extends Error {
+  override name = 'StateError';
+}
+
+export const STATE_FILE = 'state.db';
+
+/**
+ * Each entry takes the schema from version i to i + 1. Adding a field to the state is a new entry
+ * here, never a new file format.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE units (
+    id INTEGER PRIMARY KEY,
+    identity TEXT NOT NULL,
+    format TEXT NOT NULL,
+    label TEXT NOT NULL,
+    cursor TEXT NOT NULL,
+    records INTEGER NOT NULL DEFAULT 0,
+    max_ts INTEGER NOT NULL DEFAULT 0,
+    retired_at INTEGER
+  );
+  CREATE UNIQUE INDEX units_live ON units(identity) WHERE retired_at IS NULL;
+  CREATE TABLE seen (key TEXT PRIMARY KEY, unit INTEGER NOT NULL, day INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE phase_days (
+    unit INTEGER NOT NULL, day INTEGER NOT NULL, category TEXT NOT NULL, complexity TEXT NOT NULL, model TEXT NOT NULL,
+    phases INTEGER NOT NULL, success INTEGER NOT NULL, failed INTEGER NOT NULL, timeout INTEGER NOT NULL, stuck INTEGER NOT NULL,
+    retries INTEGER NOT NULL, builder_attempts INTEGER NOT NULL, auditor_attempts INTEGER NOT NULL, truncations INTEGER NOT NULL,
+    tokens_sum INTEGER NOT NULL, tokens_success_sum INTEGER NOT NULL, cap INTEGER NOT NULL, cap_ts INTEGER NOT NULL,
+    tokens BLOB NOT NULL,
+    PRIMARY KEY (unit, day, category, complexity, model)
+  ) WITHOUT ROWID;
+  CREATE TABLE call_days (
+    unit INTEGER NOT NULL, day INTEGER NOT NULL, model TEXT NOT NULL, role TEXT NOT NULL,
+    calls INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_creation INTEGER NOT NULL,
+    cache_creation_1h INTEGER NOT NULL, cache_read INTEGER NOT NULL, reported_cost_usd REAL NOT NULL,
+    PRIMARY KEY (unit, day, model, role)
+  ) WITHOUT ROWID;
+  CREATE TABLE tier_days (
+    unit INTEGER NOT NULL, day INTEGER NOT NULL, tier_id TEXT NOT NULL,
+    phases TEXT NOT NULL, failed TEXT NOT NULL, ci_profiles TEXT NOT NULL,
+    ci_runs INTEGER NOT NULL, ci_failures_caught INTEGER NOT NULL, ci_false_positives INTEGER NOT NULL, ci_tokens INTEGER NOT NULL,
+    PRIMARY KEY (unit, day, tier_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE runs (
+    run_id TEXT NOT NULL, unit INTEGER NOT NULL, first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,
+    phases INTEGER NOT NULL, failures INTEGER NOT NULL, phase_tokens INTEGER NOT NULL, builder_tokens INTEGER NOT NULL,
+    auditor_tokens INTEGER NOT NULL, aux_tokens INTEGER NOT NULL, ci_tokens INTEGER NOT NULL,
+    PRIMARY KEY (run_id, unit)
+  ) WITHOUT ROWID;
+  CREATE TABLE ledger (
+    id INTEGER PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL, ended TEXT NOT NULL, result TEXT NOT NULL,
+    records INTEGER NOT NULL, bytes INTEGER NOT NULL, llm_tokens INTEGER NOT NULL, llm_cost_usd REAL NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+const fix = (file: string) => `Run again with --rebuild-state to re-read every source from the start, or restore ${file} from a backup.`;
+
+/** SQLite's words for a file that is not (or no longer) a sound database. */
+const DAMAGED = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_VTAB', 'SQLITE_IOERR_SHORT_READ']);
+
+/** A database error that means a damaged state becomes a StateError naming the file and the fix. */
+export function asStateError(e: unknown, file: string): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && DAMAGED.has(code)) return new StateError(`${file}: the state database is damaged (${(e as Error).message}). ${fix(file)}`);
+  return e;
+}
+
+function configure(db: Db): void {
+  // Token lists are merged inside the upsert: two packed Float64 lists as one.
+  db.function('concat_blob', { deterministic: true }, (a: unknown, b: unknown) => Buffer.concat([a as Buffer, b as Buffer]));
+}
+
+/**
+ * Opens (and creates or migrates) the state database of a state directory.
+ */
+export function openStateDb(dir: string): Db {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, STATE_FILE);
+  let db: Db | undefined;
+  try {
+    // No waiting for a lock: a run that finds another one running says so at once.
+    db = new Database(file, { timeout: 0 });
+    db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -65536');
+    configure(db);
+    migrate(db, file);
+    return db;
+  } catch (e) {
+    db?.close();
+    throw asStateError(e, file);
+  }
+}
+
+/**
+ * A private in-memory copy of the state for a dry run, which may change it freely and writes nothing:
+ * an empty one when there is no state yet (or `rebuild`).
+ */
+export function openStateCopy(dir: string, o: { rebuild?: boolean } = {}): Db {
+  const file = join(dir, STATE_FILE);
+  let db: Db;
+  if (!o.rebuild && existsSync(file)) {
+    let image: Buffer;
+    let src: Db | undefined;
+    try {
+      // A run that is writing holds the file for a moment at its commit: wait for it.
+      src = new Database(file, { readonly: true, fileMustExist: true, timeout: 30_000 });
+      image = src.serialize();
+    } catch (e) {
+      throw asStateError(e, file);
+    } finally {
+      src?.close();
+    }
+    db = new Database(image);
+  } else db = new Database(':memory:');
+  try {
+    configure(db);
+    migrate(db, file);
+    return db;
+  } catch (e) {
+    db.close();
+    throw asStateError(e, file);
+  }
+}
+
+function migrate(db: Db, file: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StateError(`${file}: written by a newer tokentune (state schema ${version}; this one reads up to ${SCHEMA_VERSION}). Upgrade tokentune, or use --rebuild-state.`);
+  }
+  if (version === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

@@ -1,0 +1,34 @@
+import * as z from 'zod';
+import { Complexity, Role } from '../sources/index.js';
+
+export const ChangeKind = z.enum(['model', 'token_cap', 'ci_profile', 'run_budget']);
+export type ChangeKind = z.infer<typeof ChangeKind>;
+export const Confidence = z.enum(['high', 'medium', 'low']);
+export type Confidence = z.infer<typeof Confidence>;
+
+/** One proposed configuration change, with the numbers it rests on. Part of the `--json` contract. */
+export const Change = z.object({
+  kind: ChangeKind,
+  category: z.string().nullable(),
+  complexity: Complexity.nullable(),
+  role: Role.nullable(),
+  /** For run budgets: which budget (core_build_tokens, aux_agent_tokens). */
+  key: z.string().nullable(),
+  from: z.union([z.string(), z.number()]).nullable(),
+  to: z.union([z.string(), z.number()]),
+  direction: z.enum(['down', 'up']),
+  source: z.enum(['rules', 'llm']),
+  /** The statistics the change rests on, computed by code. */
+  evidence: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+  /** Projected effect per run; negative is a saving. */
+  effect: z.object({ tokens_per_run: z.number(), usd_per_run: z.number() }),
+  rationale: z.string(),
+  risk: z.string(),
+  confidence: Confidence,
+  pilot: z.boolean(),
+});
+export type Change = z.infer<typeof Change>;
+
+/** A stable identity for "the same decision": two changes with one key touch the same value. */
+export const changeKey = (c: Pick<Change, 'kind' | 'category' | 'complexity' | 'role' | 'key'>): string =>
+  [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');

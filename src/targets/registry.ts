@@ -1,0 +1,14 @@
+import type { TargetLayout } from './api.js';
+import { seedModels } from './seed-models.js';
+import { seedStrategy } from './seed-strategy.js';
+
+/** Every config layout tokentune can tune. A new layout is one file beside this one and a line here. */
+export const LAYOUTS: readonly TargetLayout[] = [seedModels, seedStrategy];
+
+export const LAYOUT_NAMES = LAYOUTS.map((l) => l.name) as [string, ...string[]];
+
+export function targetLayout(name: string): TargetLayout {
+  const l = LAYOUTS.find((x) => x.name === name);
+  if (!l) throw new Error(`no target layout named "${name}"`);
+  return l;
+}

@@ -1,0 +1,121 @@
+import { mkdtemp, mkdir, writeFile, appendFile, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { catchUp } from '../../src/ingest/index.js';
+import { scanLines } from '../../src/ingest/lines.js';
+import { memoryState } from '../helpers/records.js';
+
+/** Reads the sources into a fresh state in memory, as a first run would. */
+async function ingestSources(sources: { path: string; format: string }[]) {
+  const state = memoryState();
+  state.begin();
+  const { summary } = await catchUp(state, sources, { now: new Date(), quietMinutes: 0, retentionDays: 100_000, workers: 1, parallelMinBytes: 1e12 });
+  return Object.assign(summary, { state });
+}
+
+const MIXED = new URL('../../fixtures/small/mixed.jsonl', import.meta.url).pathname;
+const tmp = () => mkdtemp(join(tmpdir(), 'tokentune-ingest-'));
+
+describe('ingest of the tokentune JSONL export', () => {
+  it('keeps valid records and skips every bad line with file:line and a reason', async () => {
+    const s = await ingestSources([{ path: MIXED, format: 'tokentune-jsonl' }]);
+    expect(s.records).toBe(3);
+    expect(s.state.totals().records).toBe(3);
+    expect(s.skipped).toBe(9);
+    const byLine = Object.fromEntries(s.skipped_details.map((d) => [d.line, d.reason]));
+    expect(s.skipped_details.every((d) => d.file === MIXED)).toBe(true);
+    expect(byLine[2]).toMatch(/tokens_used: must not be negative/);
+    expect(byLine[3]).toMatch(/tokens_used: must be an integer/);
+    expect(byLine[4]).toMatch(/complexity/);
+    expect(byLine[5]).toMatch(/not valid JSON/);
+    expect(byLine[6]).toMatch(/type must be "phase", "call" or "ci"/);
+    expect(byLine[7]).toMatch(/not a JSON object/);
+    expect(byLine[8]).toBeUndefined(); // a blank line is not an error
+    expect(byLine[9]).toMatch(/input_tokens: must be a number/);
+    expect(byLine[11]).toMatch(/ts: not an ISO 8601 timestamp/);
+    expect(byLine[13]).toBe('type must be "phase", "call" or "ci"'); // not Object.prototype.constructor
+    // what was kept is counted right
+    const view = s.state.view(0, 100_000);
+    expect(view.calls).toHaveLength(1);
+    expect(view.calls[0]).toMatchObject({ calls: 1, input: 12_000, output: 3_000, cache_read: 40_000 });
+    expect(view.runs.find((x) => x.run_id === 'r1')).toMatchObject({ phases: 1, phase_tokens: 50_000, ci_tokens: 9_000 });
+  });
+
+  it('reads directories recursively, *.jsonl only, and handles CRLF', async () => {
+    const dir = await tmp();
+    await mkdir(join(dir, 'sub'));
+    await copyFile(MIXED, join(dir, 'sub', 'a.jsonl'));
+    await writeFile(join(dir, 'notes.txt'), 'not telemetry\n');
+    const line = (run: string) => `{"type":"ci","ts":"2026-11-01T10:12:00Z","run_id":"${run}","tier_id":"T1","ci_profile":"x","runs":1,"failures_caught":0,"false_positives":0}`;
+    await writeFile(join(dir, 'b.jsonl'), `${line('r2')}\r\n${line('r3')}\r\n`);
+    const s = await ingestSources([{ path: dir, format: 'tokentune-jsonl' }]);
+    expect(s.files).toBe(2);
+    expect(s.records).toBe(5);
+  });
+
+  it('holds back a last line without its newline, and reads it once it is complete', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'live.jsonl');
+    const line = '{"type":"ci","ts":"2026-11-01T10:12:00Z","run_id":"r2","tier_id":"T1","ci_profile":"x","runs":1,"failures_caught":0,"false_positives":0}';
+    const other = line.replace('"r2"', '"r3"');
+    await writeFile(file, `${line}\n${other.slice(0, 40)}`);
+    const first = await ingestSources([{ path: file, format: 'tokentune-jsonl' }]);
+    expect(first).toMatchObject({ records: 1, skipped: 0, held_back: [{ file, bytes: 40 }] });
+    await appendFile(file, `${other.slice(40)}\n`);
+    const second = await ingestSources([{ path: file, format: 'tokentune-jsonl' }]);
+    expect(second).toMatchObject({ records: 2, skipped: 0, held_back: [] });
+  });
+
+  it('names a missing source path', async () => {
+    await expect(ingestSources([{ path: '/nonexistent/telemetry', format: 'tokentune-jsonl' }])).rejects.toThrow(
+      'source not found: /nonexistent/telemetry',
+    );
+  });
+
+  it('streams lines across chunk boundaries with byte offsets for resuming', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'big.jsonl');
+    const lines = Array.from({ length: 50_000 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(i % 97)}"}`);
+    await writeFile(file, lines.join('\n') + '\n');
+    const seen: number[] = [];
+    const scan = await scanLines(file, (t) => {
+      seen.push((JSON.parse(t) as { n: number }).n);
+    });
+    expect(seen).toHaveLength(50_000);
+    expect(seen[49_999]).toBe(49_999);
+    expect(scan.heldBackBytes).toBe(0);
+    // resuming from the middle yields exactly the rest
+    const half = Buffer.byteLength(lines.slice(0, 25_000).join('\n') + '\n');
+    const rest: number[] = [];
+    const r2 = await scanLines(
+      file,
+      (t) => {
+        rest.push((JSON.parse(t) as { n: number }).n);
+      },
+      { offset: half, line: 25_001 },
+    );
+    expect(rest[0]).toBe(25_000);
+    expect(rest).toHaveLength(25_000);
+    expect(r2.endOffset).toBe(scan.endOffset);
+    expect(r2.nextLine).toBe(50_001);
+  });
+
+  it('reads lines longer than its buffer, stops at a range end, and holds back a long partial line', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'long.jsonl');
+    const long = `{"n":1,"pad":"${'y'.repeat(2_500_000)}"}`;
+    await writeFile(file, `${long}\n{"n":2}\r\n{"n":3}\n{"n":4,"pad":"${'z'.repeat(1_200_000)}`);
+    const seen: string[] = [];
+    const scan = await scanLines(file, (t) => void seen.push(t));
+    expect(seen.map((t) => (JSON.parse(t) as { n: number }).n)).toEqual([1, 2, 3]);
+    expect(seen[0]).toBe(long);
+    expect(scan).toMatchObject({ nextLine: 4, endOffset: Buffer.byteLength(`${long}\n{"n":2}\r\n{"n":3}\n`), heldBackBytes: 1_200_000 + 14 });
+    // a range that ends at the start of line 3 delivers lines 1 and 2 only
+    const upTo = Buffer.byteLength(`${long}\n{"n":2}\r\n`);
+    const part: string[] = [];
+    const ranged = await scanLines(file, (t) => void part.push(t), { offset: 0, line: 1, end: upTo });
+    expect(part).toHaveLength(2);
+    expect(ranged).toMatchObject({ endOffset: upTo, nextLine: 3, heldBackBytes: 0, bytesRead: upTo });
+  });
+});

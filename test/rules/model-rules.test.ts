@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { modelRules } from '../../src/rules/model-rules.js';
+import { phases } from '../helpers/records.js';
+import { contextOf, strategyYaml, targetsOf } from '../helpers/context.js';
+
+const targets = targetsOf(strategyYaml({ easy: 100_000, hard: 100_000, top: 100_000 }));
+
+function downgrade(o: { success?: number; retries?: number; tokens?: number; n?: number }) {
+  const recs = phases('easy', o.n ?? 100, { success: o.success ?? 95, retries: o.retries ?? 10, tokens: [o.tokens ?? 50_000] });
+  return modelRules(contextOf(recs, targets));
+}
+
+function upgrade(o: { success?: number; retries?: number; category?: string }) {
+  const recs = phases(o.category ?? 'hard', 100, {
+    success: o.success ?? 60,
+    retries: o.retries ?? 200,
+    tokens: [50_000],
+    extra: { complexity: 'high', builder_model: o.category === 'top' ? 'claude-opus-5-5' : 'claude-sonnet-5-5' },
+  });
+  return modelRules(contextOf(recs, targets));
+}
+
+describe('downgrade rule: success > 90%, retries < 0.5, P95 < 70% of cap', () => {
+  it('proposes one rung down the ladder, with evidence and a saving', () => {
+    const { changes } = downgrade({});
+    expect(changes).toHaveLength(1);
+    const c = changes[0]!;
+    expect(c).toMatchObject({ kind: 'model', category: 'easy', complexity: 'low', role: 'builder', from: 'claude-sonnet-5-5', to: 'claude-haiku-4-5', direction: 'down', pilot: false, source: 'rules' });
+    expect(c.evidence).toMatchObject({ phases: 100, success_rate: 0.95, retries_per_phase: 0.1, cap_utilisation_p95: 0.5 });
+    expect(c.effect.usd_per_run).toBeLessThan(0);
+  });
+  it.each([
+    ['success rate', { success: 90 }, { success: 91 }],
+    ['retries per phase', { retries: 50 }, { retries: 49 }],
+    ['cap utilisation', { tokens: 70_000 }, { tokens: 69_999 }],
+  ])('%s: at the boundary no change, just inside it a change', (_name, at, inside) => {
+    expect(downgrade(at).changes).toHaveLength(0);
+    expect(downgrade(inside).changes).toHaveLength(1);
+  });
+  it('needs the minimum sample: 9 phases is "needs more data", 10 is enough', () => {
+    const few = downgrade({ n: 9, success: 9, retries: 0 });
+    expect(few.changes).toHaveLength(0);
+    expect(few.findings).toEqual([expect.objectContaining({ kind: 'needs_more_data', category: 'easy' })]);
+    expect(downgrade({ n: 10, success: 10, retries: 0 }).changes).toHaveLength(1);
+  });
+  it('does not step below the cheapest rung', () => {
+    const recs = phases('easy', 100, { success: 100, tokens: [10_000], extra: { builder_model: 'claude-haiku-4-5' } });
+    const models = `LOW:\n  default: claude-haiku-4-5\n`;
+    const r = modelRules(contextOf(recs, targetsOf(strategyYaml({ easy: 100_000 }), models)));
+    expect(r.changes).toHaveLength(0);
+    expect(r.findings[0]).toMatchObject({ kind: 'no_rung' });
+  });
+});
+
+describe('upgrade rule: success < 75% and retries > 1.5, always a pilot', () => {
+  it('proposes one rung up as a pilot', () => {
+    const { changes } = upgrade({});
+    expect(changes).toEqual([expect.objectContaining({ category: 'hard', complexity: 'high', from: 'claude-sonnet-5-5', to: 'claude-opus-5-5', direction: 'up', pilot: true })]);
+  });
+  it.each([
+    ['success rate', { success: 75 }, { success: 74 }],
+    ['retries per phase', { retries: 150 }, { retries: 151 }],
+  ])('%s: at the boundary no change, just inside it a change', (_name, at, inside) => {
+    expect(upgrade(at).changes).toHaveLength(0);
+    expect(upgrade(inside).changes).toHaveLength(1);
+  });
+  it('has no rung above the strongest model', () => {
+    const r = upgrade({ category: 'top' });
+    expect(r.changes).toHaveLength(0);
+    expect(r.findings[0]).toMatchObject({ kind: 'no_rung', category: 'top' });
+  });
+  it('raises confidence when usage is near the cap and failures are costly', () => {
+    const costly = phases('hard', 100, { success: 60, retries: 200, tokens: [30_000], extra: { complexity: 'high' } }).map((p) =>
+      p.outcome === 'failed' ? { ...p, tokens_used: 90_000 } : p,
+    );
+    expect(modelRules(contextOf(costly, targets)).changes[0]!.confidence).toBe('medium');
+    expect(upgrade({}).changes[0]!.confidence).toBe('low');
+  });
+});
