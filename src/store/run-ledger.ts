@@ -1,10 +1,20 @@
-import type { RunEntry } from './state.js';
 
 /**
- * The run ledger in the state: one entry per run, the newest MAX_LEDGER kept. Light (types only), so
- * the no-op fast path records its runs by the same rule as the full path.
+ * The run ledger in the state: one entry per run, the newest MAX_LEDGER kept.
  */
 export const MAX_LEDGER = 200;
+
+export interface RunEntry {
+  command: string;
+  started: string;
+  ended: string;
+  result: string;
+  records: number;
+  bytes: number;
+  llm_tokens: number;
+  llm_cost_usd: number;
+}
+
 
 export function ledgerEntry(
   command: string,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { formatZodIssues } from '../common/index.js';
 import { asStateError, StateError, type Db } from './db.js';
-import { MAX_LEDGER } from './run-ledger.js';
+import { MAX_LEDGER, type RunEntry } from './run-ledger.js';
 import { dayOf, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollups.js';
 
 /**
@@ -32,16 +32,6 @@ export const LastProposal = z.object({
 });
 export type LastProposal = z.infer<typeof LastProposal>;
 
-export interface RunEntry {
-  command: string;
-  started: string;
-  ended: string;
-  result: string;
-  records: number;
-  bytes: number;
-  llm_tokens: number;
-  llm_cost_usd: number;
-}
 
 export interface Unit {
   id: number;
@@ -350,4 +340,4 @@ function packTokens(values: ArrayLike<number>): Buffer {
   return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
 }
 
-export { dayOf };
+export { dayOf, type RunEntry };

@@ -31,7 +31,7 @@ export async function exampleConfig(dir: string, extra = '', sources = join(ROOT
   const text = (await readFile(EXAMPLE, 'utf8'))
     .replace('../fixtures/example', sources)
     .replace(/path: example-target/g, `path: ${join(ROOT, 'config/example-target')}`)
-    .replace(/\nllm:\n(  .*\n)*/, '\n');
+    .replace(/\nllm:\n( {2}.*\n)*/, '\n');
   const file = join(dir, 'tuner.yaml');
   await writeFile(file, `${text}\n${extra}`);
   return file;

@@ -37,8 +37,8 @@ export async function tunedRepo(publish: string, opts: { branch?: string } = {})
   const text = (await readFile(EXAMPLE, 'utf8'))
     .replace('../fixtures/example', data)
     .replace(/path: example-target/g, `path: ${join(work, 'config')}`)
-    .replace(/\nllm:\n(  .*\n)*/, '\n')
-    .replace(/\npublish:\n(  .*\n)*/, '\n');
+    .replace(/\nllm:\n( {2}.*\n)*/, '\n')
+    .replace(/\npublish:\n( {2}.*\n)*/, '\n');
   const config = join(dir, 'tuner.yaml');
   await writeFile(config, `${text}\n${publish}`);
   const env = { XDG_STATE_HOME: join(dir, 'state') };
