@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { findUnits } from '../ingest/index.js';
+import { listUnits, sourceFiles } from '../ingest/index.js';
 import type { Fingerprint } from '../store/index.js';
 import { inputStats, sameStats } from './file-stats.js';
 
@@ -24,18 +24,19 @@ function hashFile(path: string): string {
 export function fingerprintOf(configFile: string, sources: readonly { path: string; format: string }[], targets: readonly string[], previous?: Fingerprint, now = Date.now()): Fingerprint {
   // Stats first: a file changed between its stat() and its read is then seen as changed next time.
   const inputs = inputStats([configFile, ...targets], now);
+  const listed = sourceFiles(sources);
   const units: Record<string, string> = {};
-  for (const u of findUnits(sources)) units[u.identity] = u.fingerprint;
+  for (const u of listUnits(listed)) units[u.identity] = u.fingerprint;
   // A file whose stat() is the one recorded with its hash has that hash still.
   const hash = (p: string, old: string | undefined) => (old !== undefined && previous?.inputs?.[p] && inputs[p] && sameStats({ x: previous.inputs[p] }, { x: inputs[p] }) ? old : hashFile(p));
   const hashes: Record<string, string> = {};
   for (const t of targets) hashes[t] = hash(t, previous?.targets[t]);
-  return { config_hash: hash(configFile, previous?.config_hash), targets: hashes, units, inputs };
+  return { config_hash: hash(configFile, previous?.config_hash), sources: listed, targets: hashes, units, inputs };
 }
 
 /** Same content and same source units; `inputs` (stats of the hashed files) do not count. */
 export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
-  if (a.config_hash !== b.config_hash) return false;
+  if (a.config_hash !== b.config_hash || JSON.stringify(a.sources) !== JSON.stringify(b.sources)) return false;
   const kt = Object.keys(a.targets);
   if (kt.length !== Object.keys(b.targets).length || kt.some((k) => a.targets[k] !== b.targets[k])) return false;
   const ku = Object.keys(a.units);

@@ -1,2 +1,2 @@
-export { catchUp, findUnits, NOTHING_READ, type CatchUpOptions, type FoundUnit, type IngestSummary } from './units.js';
-export { listSourceFiles } from './list.js';
+export { catchUp, findUnits, sourceFiles, NOTHING_READ, type CatchUpOptions, type FoundUnit, type IngestSummary } from './units.js';
+export { listSourceFiles, listUnits, type FileUnit, type SourceFiles } from './list.js';

@@ -22,7 +22,7 @@ export interface ReadOptions {
 }
 
 /** A range's share of a file is at most this: it bounds what one range's dedupe keys hold in memory. */
-const RANGE_BYTES = 64 << 20;
+const RANGE_BYTES = 16 << 20;
 
 /**
  * Reads the files' new bytes in ranges and hands each range's result to `consume`, in file and byte
@@ -75,7 +75,7 @@ async function split(f: FileToRead, quietAfter: number): Promise<Range[]> {
 
 /**
  * Parses the ranges on `n` worker threads and delivers their results in order. A thread is sent its
- * next range when it posts one back, and no thread runs more than 2n ranges ahead of delivery, so
+ * next range when it posts one back, and no thread runs more than one range ahead of the others, so
  * finished results waiting for an earlier one stay few.
  */
 async function inWorkers(ranges: Range[], n: number, deliver: (r: RangeResult) => Promise<void>): Promise<void> {
@@ -83,14 +83,15 @@ async function inWorkers(ranges: Range[], n: number, deliver: (r: RangeResult) =
   let next = 0;
   let delivered = 0;
   let failure: Error | undefined;
-  const workers = Array.from({ length: n }, () => new Worker(new URL('./worker.js', import.meta.url)));
+  // A thread holds one range's records at a time: a bounded heap makes it collect its garbage early.
+  const workers = Array.from({ length: n }, () => new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 96 } }));
   try {
     await new Promise<void>((resolve, reject) => {
       let delivering = false;
       const idle: Worker[] = [];
       const busy = new Map<Worker, number>();
       const dispatch = () => {
-        while (idle.length && next < ranges.length && next - delivered < 2 * n) {
+        while (idle.length && next < ranges.length && next - delivered < n + 1) {
           const w = idle.pop()!;
           busy.set(w, next);
           w.postMessage(ranges[next++]);

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
-import { statSync } from 'node:fs';
 import { sourceAdapter, type SkippedLine, type SourceAdapter } from '../sources/index.js';
 import { addRecord, dayOf, emptyRollups, type State, type Unit } from '../store/index.js';
-import { listSourceFiles } from './list.js';
+import { listUnits, type FileUnit, type SourceFiles } from './list.js';
 import { readRanges, type FileToRead } from './read.js';
 import { MAX_SKIPPED_DETAILS, scanRange, type RangeResult } from './scan-range.js';
 
@@ -50,33 +49,22 @@ export interface CatchUpOptions {
   parallelMinBytes: number;
 }
 
-/** A unit found on disk now. */
-export interface FoundUnit {
-  identity: string;
-  format: string;
+/** A unit found on disk now, with its adapter. */
+export interface FoundUnit extends FileUnit {
   adapter: SourceAdapter;
-  path: string;
-  size: number;
-  mtime_ms: number;
-  birth_ms: number;
-  /** What the no-op check compares: any change of it sends the unit to level 2. */
-  fingerprint: string;
+}
+
+/** How the configured sources' units are found: their adapters' shapes and extensions. */
+export function sourceFiles(sources: readonly { path: string; format: string }[]): SourceFiles[] {
+  return sources.map((s) => {
+    const a = sourceAdapter(s.format);
+    return { path: s.path, format: s.format, shape: a.shape, extensions: [...a.extensions] };
+  });
 }
 
 /** The units of the configured sources as they are on disk now; a missing source path throws, naming it. */
 export function findUnits(sources: readonly { path: string; format: string }[]): FoundUnit[] {
-  const out = new Map<string, FoundUnit>();
-  for (const s of sources) {
-    const adapter = sourceAdapter(s.format);
-    for (const path of listSourceFiles(s.path, s.format)) {
-      const st = statSync(path);
-      // An append-only file is itself wherever it moves; a document rewritten in place is its path.
-      const identity = adapter.shape === 'append-lines' ? `file:${st.dev}:${st.ino}` : `path:${path}`;
-      if (out.has(identity)) continue; // the same file reached through two roots
-      out.set(identity, { identity, format: s.format, adapter, path, size: st.size, mtime_ms: st.mtimeMs, birth_ms: st.birthtimeMs, fingerprint: `${path}\u0000${st.size}\u0000${st.mtimeMs}` });
-    }
-  }
-  return [...out.values()];
+  return listUnits(sourceFiles(sources)).map((u) => ({ ...u, adapter: sourceAdapter(u.format) }));
 }
 
 interface LinesCursor {

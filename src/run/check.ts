@@ -33,6 +33,7 @@ export interface CheckOptions {
 
 export async function runCheck(configPath: string, o: CheckOptions): Promise<CheckReport> {
   const now = o.now ?? new Date();
+
   const started = new Date();
   const loaded = await loadConfig(configPath);
   const targets = readTargets(await loadTargetFiles(loaded.targets));

@@ -22,7 +22,7 @@ export function openRunState(loaded: LoadedConfig, env: NodeJS.ProcessEnv, o: { 
     state.begin();
     return { state, dir, close: () => state.close() };
   }
-  const state = new State(openStateDb(dir), file);
+  const state = new State(openStateDb(dir, { rebuild: o.rebuild }), file);
   let release: () => void;
   try {
     release = takeLock(state, dir, o.label);

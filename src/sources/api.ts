@@ -20,8 +20,12 @@ interface AdapterBase {
   format: string;
   /** One line for `--help` and the docs. */
   description: string;
-  /** Which files below a source directory belong to this format (a file given by path is always read). */
-  matches(fileName: string): boolean;
+  /**
+   * Which files below a source directory belong to this format, by the end of their names (a file
+   * given by path is always read). Data, not code: the no-op check lists units without loading any
+   * adapter.
+   */
+  extensions: readonly string[];
   /**
    * A record's identity: two records with the same key are one record seen twice (a copied file, a
    * line written again), and count once.

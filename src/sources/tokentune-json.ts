@@ -11,7 +11,7 @@ export const tokentuneJson: WholeFileAdapter = {
   format: 'tokentune-json',
   description: 'a JSON document holding export records, rewritten in place ({"records": [...]}; *.json)',
   shape: 'whole-file',
-  matches: (name) => name.endsWith('.json'),
+  extensions: ['.json'],
   dedupeKey: tokentuneKey,
   parseFile(text, file) {
     const records: TelemetryRecord[] = [];

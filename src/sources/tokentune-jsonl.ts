@@ -210,7 +210,7 @@ export const tokentuneJsonl: AppendLinesAdapter = {
   format: 'tokentune-jsonl',
   description: 'the tokentune JSONL export: one phase, call or ci record per line (*.jsonl)',
   shape: 'append-lines',
-  matches: (name) => name.endsWith('.jsonl'),
+  extensions: ['.jsonl'],
   parseLine: parseTokentuneLine,
   dedupeKey: tokentuneKey,
 };

@@ -1,42 +1,32 @@
-import type { RunSummary } from '../store/index.js';
-import type { RunColumns, RunStats, Trend } from './types.js';
+import type { RunTable } from '../store/index.js';
+import type { RunColumns, Trend } from './types.js';
 
-const RECENT = 5;
-
-/** Per-run totals as columns, from the window's runs in start order (as the store gives them). */
-export function computeRuns(runs: readonly RunSummary[]): RunColumns {
-  const n = runs.length;
-  const column = (f: (r: RunSummary) => number) => {
-    const c = new Float64Array(n);
-    for (let k = 0; k < n; k++) c[k] = f(runs[k]!);
-    return c;
-  };
-  const core = column((r) => r.phase_tokens);
-  const aux = column((r) => r.aux_tokens);
-  const total = column((r) => r.phase_tokens + r.aux_tokens);
-  const recent: RunStats[] = runs.slice(Math.max(0, n - RECENT)).map((r) => ({
-    run_id: r.run_id,
-    started_ts: r.first_ts,
-    phases: r.phases,
-    failures: r.failures,
-    core_tokens: r.phase_tokens,
-    builder_tokens: r.builder_tokens,
-    auditor_tokens: r.auditor_tokens,
-    aux_tokens: r.aux_tokens,
-    ci_tokens: r.ci_tokens,
-    total_tokens: r.phase_tokens + r.aux_tokens,
-  }));
+/** Per-run totals as the stats use them, from the window's runs in start order. */
+export function computeRuns(runs: RunTable): RunColumns {
+  const total = new Float64Array(runs.count);
+  for (let k = 0; k < runs.count; k++) total[k] = runs.phase_tokens[k]! + runs.aux_tokens[k]!;
   return {
-    count: n,
-    started_ts: column((r) => r.first_ts),
-    core_tokens: core,
-    aux_tokens: aux,
-    builder_tokens: column((r) => r.builder_tokens),
-    auditor_tokens: column((r) => r.auditor_tokens),
-    ci_tokens: column((r) => r.ci_tokens),
+    count: runs.count,
+    started_ts: runs.first_ts,
+    core_tokens: runs.phase_tokens,
+    aux_tokens: runs.aux_tokens,
+    builder_tokens: runs.builder_tokens,
+    auditor_tokens: runs.auditor_tokens,
+    ci_tokens: runs.ci_tokens,
     total_tokens: total,
-    failures: column((r) => r.failures),
-    recent,
+    failures: runs.failures,
+    recent: runs.recent.map((r) => ({
+      run_id: r.run_id,
+      started_ts: r.first_ts,
+      phases: r.phases,
+      failures: r.failures,
+      core_tokens: r.phase_tokens,
+      builder_tokens: r.builder_tokens,
+      auditor_tokens: r.auditor_tokens,
+      aux_tokens: r.aux_tokens,
+      ci_tokens: r.ci_tokens,
+      total_tokens: r.phase_tokens + r.aux_tokens,
+    })),
   };
 }
 

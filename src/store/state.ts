@@ -1,6 +1,7 @@
+import type Database from 'better-sqlite3';
 import * as z from 'zod';
 import { formatZodIssues } from '../common/index.js';
-import { asStateError, StateError, type Db } from './db.js';
+import { asStateError, resetSchema, StateError, type Db } from './db.js';
 import { MAX_LEDGER, type RunEntry } from './run-ledger.js';
 import { dayOf, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollups.js';
 
@@ -17,6 +18,8 @@ export type InputStat = z.infer<typeof InputStat>;
 
 export const Fingerprint = z.object({
   config_hash: z.string(),
+  /** How the config's sources are listed, so the no-op check can list them without the config. */
+  sources: z.array(z.object({ path: z.string(), format: z.string(), shape: z.enum(['append-lines', 'whole-file']), extensions: z.array(z.string()) })),
   targets: z.record(z.string(), z.string()),
   /** Every unit of every source by identity, with what its adapter says marks a change. */
   units: z.record(z.string(), z.string()),
@@ -51,8 +54,17 @@ export interface RollupView {
   phases: PhaseBucket[];
   calls: CallBucket[];
   tiers: Map<string, TierDay>;
-  runs: RunSummary[];
+  runs: RunTable;
 }
+
+/** The window's runs, merged over units, in start order: one column per number, and the newest few whole. */
+export type RunTable = { count: number; recent: RunSummary[] } & { [K in Exclude<keyof RunSummary, 'run_id'>]: Float64Array };
+
+/** The summed fields of a run, in the tables' column order. */
+const RUN_SUMS = ['phases', 'failures', 'phase_tokens', 'builder_tokens', 'auditor_tokens', 'aux_tokens', 'ci_tokens'] as const;
+
+/** Keys inserted by one statement: 2 × 500 parameters, well under SQLite's limit. */
+const ADMIT_BATCH = 500;
 
 export class State {
   constructor(
@@ -98,7 +110,8 @@ export class State {
 
   /** Forgets everything, for `--rebuild-state`: every source is read again from the start. */
   clear(): void {
-    for (const table of ['meta', 'units', 'seen', 'phase_days', 'call_days', 'tier_days', 'runs']) this.db.exec(`DELETE FROM ${table}`);
+    resetSchema(this.db);
+    this.seenInserts.clear();
   }
 
   // ---- small values -------------------------------------------------------------------------
@@ -174,7 +187,12 @@ export class State {
 
   /** Forgets everything a unit contributed (its rollups and its dedupe keys), to be read again. */
   resetUnit(id: number): void {
-    for (const table of ['seen', 'phase_days', 'call_days', 'tier_days', 'runs']) this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
+    // The runs it took part in are merged again from the other units' parts.
+    const ids = JSON.stringify(this.db.prepare('SELECT run_id FROM unit_runs WHERE unit = ?').pluck().all(id));
+    for (const table of ['seen', 'phase_days', 'call_days', 'tier_days', 'unit_runs']) this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
+    this.db.prepare('DELETE FROM runs WHERE run_id IN (SELECT value FROM json_each(?))').run(ids);
+    this.db.prepare(`INSERT INTO runs SELECT run_id, min(first_ts), max(last_ts), ${RUN_SUMS.map((c) => `sum(${c})`).join(', ')}
+      FROM unit_runs WHERE run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id`).run(ids);
     this.db.prepare('UPDATE units SET records = 0, max_ts = 0 WHERE id = ?').run(id);
   }
 
@@ -191,19 +209,30 @@ export class State {
    * admits that batch's records one by one.
    */
   admitAll(unit: number, keys: readonly string[], days: readonly number[]): boolean {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO seen (key, unit, day) SELECT value ->> 0, ?, value ->> 1 FROM json_each(?)');
     this.db.exec('SAVEPOINT admit');
     let added = 0;
-    const BATCH = 2000;
-    for (let i = 0; i < keys.length; i += BATCH) {
-      const rows: [string, number][] = [];
-      for (let k = i; k < Math.min(keys.length, i + BATCH); k++) rows.push([keys[k]!, days[k]!]);
-      added += insert.run(unit, JSON.stringify(rows)).changes;
+    for (let i = 0; i < keys.length; i += ADMIT_BATCH) {
+      const n = Math.min(ADMIT_BATCH, keys.length - i);
+      const values: (string | number)[] = [];
+      for (let k = i; k < i + n; k++) values.push(keys[k]!, days[k]!);
+      added += this.insertSeen(n).run(unit, values).changes;
     }
     const all = added === keys.length;
     if (!all) this.db.exec('ROLLBACK TO admit');
     this.db.exec('RELEASE admit');
     return all;
+  }
+
+  private readonly seenInserts = new Map<number, Database.Statement>();
+
+  /** `INSERT OR IGNORE` of n keys at once: one statement per batch, not per key, is most of the speed. */
+  private insertSeen(n: number): Database.Statement {
+    let s = this.seenInserts.get(n);
+    if (!s) {
+      s = this.db.prepare(`INSERT OR IGNORE INTO seen (key, unit, day) SELECT column1, ?, column2 FROM (VALUES ${Array.from({ length: n }, () => '(?, ?)').join(', ')})`);
+      this.seenInserts.set(n, s);
+    }
+    return s;
   }
 
   /** Records one key as seen; false when it was seen before. */
@@ -223,7 +252,7 @@ export class State {
         truncations = truncations + excluded.truncations, tokens_sum = tokens_sum + excluded.tokens_sum,
         tokens_success_sum = tokens_success_sum + excluded.tokens_success_sum,
         cap = CASE WHEN excluded.cap_ts >= cap_ts THEN excluded.cap ELSE cap END, cap_ts = max(cap_ts, excluded.cap_ts),
-        tokens = concat_blob(tokens, excluded.tokens)`);
+        tokens = merge_sorted(tokens, excluded.tokens)`);
     for (const b of r.phases.values()) phase.run({ ...b, tokens: undefined, unit, blob: packTokens(b.tokens) });
 
     const call = this.db.prepare(`INSERT INTO call_days VALUES (@unit, @day, @model, @role, @calls, @input, @output, @cache_creation, @cache_creation_1h, @cache_read, @reported_cost_usd)
@@ -232,12 +261,16 @@ export class State {
         cache_read = cache_read + excluded.cache_read, reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd`);
     for (const b of r.calls.values()) call.run({ ...b, unit });
 
-    const run = this.db.prepare(`INSERT INTO runs VALUES (@run_id, @unit, @first_ts, @last_ts, @phases, @failures, @phase_tokens, @builder_tokens, @auditor_tokens, @aux_tokens, @ci_tokens)
-      ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts),
-        phases = phases + excluded.phases, failures = failures + excluded.failures, phase_tokens = phase_tokens + excluded.phase_tokens,
-        builder_tokens = builder_tokens + excluded.builder_tokens, auditor_tokens = auditor_tokens + excluded.auditor_tokens,
-        aux_tokens = aux_tokens + excluded.aux_tokens, ci_tokens = ci_tokens + excluded.ci_tokens`);
-    for (const s of r.runs.values()) run.run({ ...s, unit });
+    // A run's part in this unit, and the run merged over every unit (what the stats read).
+    const runUpsert = `ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts),
+        ${RUN_SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`;
+    const sums = RUN_SUMS.map((c) => `@${c}`).join(', ');
+    const part = this.db.prepare(`INSERT INTO unit_runs VALUES (@run_id, @unit, @first_ts, @last_ts, ${sums}) ${runUpsert}`);
+    const merged = this.db.prepare(`INSERT INTO runs VALUES (@run_id, @first_ts, @last_ts, ${sums}) ${runUpsert}`);
+    for (const s of r.runs.values()) {
+      part.run({ ...s, unit });
+      merged.run(s);
+    }
 
     // Tiers carry small maps: merged in code.
     const getTier = this.db.prepare('SELECT * FROM tier_days WHERE unit = ? AND day = ? AND tier_id = ?');
@@ -257,10 +290,13 @@ export class State {
   prune(oldestDay: number): boolean {
     let dropped = 0;
     for (const table of ['phase_days', 'call_days', 'tier_days', 'seen']) dropped += this.db.prepare(`DELETE FROM ${table} WHERE day < ?`).run(oldestDay).changes;
-    dropped += this.db.prepare('DELETE FROM runs WHERE last_ts < ?').run(oldestDay * 86_400_000).changes;
+    // A run goes when its last record, in any unit, is older than the cutoff.
+    const cutoff = oldestDay * 86_400_000;
+    this.db.prepare('DELETE FROM unit_runs WHERE run_id IN (SELECT run_id FROM runs WHERE last_ts < ?)').run(cutoff);
+    dropped += this.db.prepare('DELETE FROM runs WHERE last_ts < ?').run(cutoff).changes;
     this.db.exec(`DELETE FROM units WHERE retired_at IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM phase_days p WHERE p.unit = units.id) AND NOT EXISTS (SELECT 1 FROM call_days c WHERE c.unit = units.id)
-      AND NOT EXISTS (SELECT 1 FROM tier_days t WHERE t.unit = units.id) AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.unit = units.id)`);
+      AND NOT EXISTS (SELECT 1 FROM tier_days t WHERE t.unit = units.id) AND NOT EXISTS (SELECT 1 FROM unit_runs r WHERE r.unit = units.id)`);
     return dropped > 0;
   }
 
@@ -285,15 +321,19 @@ export class State {
       if (a) addTier(a, t);
       else tiers.set(key, t);
     }
-    // A run is in the window when it started there; its records may come from several units.
-    const runs = this.db
-      .prepare(
-        `SELECT run_id, min(first_ts) AS first_ts, max(last_ts) AS last_ts, sum(phases) AS phases, sum(failures) AS failures,
-           sum(phase_tokens) AS phase_tokens, sum(builder_tokens) AS builder_tokens, sum(auditor_tokens) AS auditor_tokens,
-           sum(aux_tokens) AS aux_tokens, sum(ci_tokens) AS ci_tokens
-         FROM runs GROUP BY run_id HAVING min(first_ts) BETWEEN ? AND ? ORDER BY 2, 1`,
-      )
-      .all(since * 86_400_000, (until + 1) * 86_400_000 - 1) as RunSummary[];
+    // A run is in the window when it started there. Its numbers come back as columns packed by
+    // SQLite (pack_columns in db.ts): one JS value per column, not one object per run.
+    const window = [since * 86_400_000, (until + 1) * 86_400_000 - 1];
+    const packed = this.db
+      .prepare(`SELECT pack_columns(first_ts, last_ts, ${RUN_SUMS.join(', ')}) FROM (SELECT * FROM runs WHERE first_ts BETWEEN ? AND ? ORDER BY first_ts, run_id)`)
+      .pluck()
+      .get(...window) as Buffer | null;
+    const all = packed ? new Float64Array(packed.buffer, packed.byteOffset, packed.byteLength / 8) : new Float64Array(0);
+    const count = all.length / (2 + RUN_SUMS.length);
+    const column = (k: number) => all.subarray(k * count, (k + 1) * count);
+    const recent = (this.db.prepare(`SELECT * FROM runs WHERE first_ts BETWEEN ? AND ? ORDER BY first_ts DESC, run_id DESC LIMIT 5`).all(...window) as RunSummary[]).reverse();
+    const runs: RunTable = { count, first_ts: column(0), last_ts: column(1), recent } as RunTable;
+    RUN_SUMS.forEach((c, k) => (runs[c] = column(2 + k)));
     return { phases, calls, tiers, runs };
   }
 }
@@ -334,9 +374,9 @@ function addTier(a: TierDay, b: TierDay): void {
   a.ci_tokens += b.ci_tokens;
 }
 
-/** Token values as the bytes of a Float64Array: 8 bytes a phase, exact for any token count. */
+/** Token values as the bytes of a sorted Float64Array: 8 bytes a phase, exact for any token count. */
 function packTokens(values: ArrayLike<number>): Buffer {
-  const f = Float64Array.from(values as ArrayLike<number>);
+  const f = Float64Array.from(values as ArrayLike<number>).sort();
   return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
 }
 

@@ -39,7 +39,7 @@ describe('ingest of the tokentune JSONL export', () => {
     const view = s.state.view(0, 100_000);
     expect(view.calls).toHaveLength(1);
     expect(view.calls[0]).toMatchObject({ calls: 1, input: 12_000, output: 3_000, cache_read: 40_000 });
-    expect(view.runs.find((x) => x.run_id === 'r1')).toMatchObject({ phases: 1, phase_tokens: 50_000, ci_tokens: 9_000 });
+    expect(view.runs.recent.find((x) => x.run_id === 'r1')).toMatchObject({ phases: 1, phase_tokens: 50_000, ci_tokens: 9_000 });
   });
 
   it('reads directories recursively, *.jsonl only, and handles CRLF', async () => {
