@@ -84,7 +84,7 @@ async function inWorkers(ranges: Range[], n: number, deliver: (r: RangeResult) =
   let delivered = 0;
   let failure: Error | undefined;
   // A thread holds one range's records at a time: a bounded heap makes it collect its garbage early.
-  const workers = Array.from({ length: n }, () => new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 96 } }));
+  const workers = Array.from({ length: n }, () => new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } }));
   try {
     await new Promise<void>((resolve, reject) => {
       let delivering = false;

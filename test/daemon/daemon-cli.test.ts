@@ -93,11 +93,15 @@ describe('tune daemon', () => {
       expect(await d.exited).toBe(0);
       expect(d.stderr()).toContain('SIGTERM: stopping after abandoning the current run');
       expect(d.lines).toEqual([expect.objectContaining({ job: 'tune', result: 'aborted' })]);
-      // Nothing half-done is left: no lock, no state from the abandoned run.
+      // Nothing half-done is left: no lock note, and nothing of the abandoned run in the state.
       const stateRoot = join(dir, 'state', 'tokentune');
       const [stateDir] = await readdir(stateRoot);
-      expect(existsSync(join(stateRoot, stateDir!, 'lock'))).toBe(false);
-      expect(existsSync(join(stateRoot, stateDir!, 'state.json'))).toBe(false);
+      expect(existsSync(join(stateRoot, stateDir!, 'lock.json'))).toBe(false);
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(join(stateRoot, stateDir!, 'state.db'), { readonly: true });
+      expect(db.prepare('SELECT count(*) FROM units').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM ledger').pluck().get()).toBe(0);
+      db.close();
       // and the CLI runs again at once.
       expect(await tune(['check', '--config', config], env)).toMatchObject({ code: 0, stdout: 'drift: no proposal recorded yet\n' });
     } finally {
