@@ -122,7 +122,7 @@ export function openStateDb(dir: string, o: { rebuild?: boolean } = {}): Db {
     // No waiting for a lock: a run that finds another one running says so at once.
     const db = new Database(file, { timeout: 0 });
     try {
-      db.pragma('cache_size = -65536');
+      db.pragma('cache_size = -32768');
       configure(db);
       // A rebuild starts from an empty schema (State.clear), whatever version is there now.
       if (o.rebuild) db.prepare('SELECT count(*) FROM sqlite_schema').get();

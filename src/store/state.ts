@@ -264,12 +264,14 @@ export class State {
     // A run's part in this unit, and the run merged over every unit (what the stats read).
     const runUpsert = `ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts),
         ${RUN_SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`;
-    const sums = RUN_SUMS.map((c) => `@${c}`).join(', ');
-    const part = this.db.prepare(`INSERT INTO unit_runs VALUES (@run_id, @unit, @first_ts, @last_ts, ${sums}) ${runUpsert}`);
-    const merged = this.db.prepare(`INSERT INTO runs VALUES (@run_id, @first_ts, @last_ts, ${sums}) ${runUpsert}`);
+    const part = this.db.prepare(`INSERT INTO unit_runs VALUES (?, ?, ?, ?, ${RUN_SUMS.map(() => '?').join(', ')}) ${runUpsert}`);
+    const merged = this.db.prepare(`INSERT INTO runs VALUES (?, ?, ?, ${RUN_SUMS.map(() => '?').join(', ')}) ${runUpsert}`);
+    // Positional parameters: a run is bound a few hundred thousand times on a large read, and named
+    // ones cost about half as much again.
     for (const s of r.runs.values()) {
-      part.run({ ...s, unit });
-      merged.run(s);
+      const sums = [s.phases, s.failures, s.phase_tokens, s.builder_tokens, s.auditor_tokens, s.aux_tokens, s.ci_tokens];
+      part.run(s.run_id, unit, s.first_ts, s.last_ts, ...sums);
+      merged.run(s.run_id, s.first_ts, s.last_ts, ...sums);
     }
 
     // Tiers carry small maps: merged in code.
