@@ -9,8 +9,9 @@ import { ConfigError } from '../common/errors.js';
 export interface SourceFiles {
   path: string;
   format: string;
-  shape: 'append-lines' | 'whole-file';
+  shape: 'append-lines' | 'whole-file' | 'cursor';
   extensions: string[];
+  companions?: string[];
 }
 
 /** A unit found on disk now. */
@@ -56,8 +57,21 @@ export function listUnits(sources: readonly SourceFiles[]): FileUnit[] {
       const st = statSync(path);
       const identity = s.shape === 'append-lines' ? `file:${st.dev}:${st.ino}` : `path:${path}`;
       if (out.has(identity)) continue; // the same file reached through two roots
-      out.set(identity, { identity, format: s.format, path, size: st.size, mtime_ms: st.mtimeMs, birth_ms: st.birthtimeMs, fingerprint: `${path}\u0000${st.size}\u0000${st.mtimeMs}` });
+      let fingerprint = `${path}\u0000${st.size}\u0000${st.mtimeMs}`;
+      for (const suffix of s.companions ?? []) {
+        const c = statOrNull(path + suffix);
+        fingerprint += c ? `\u0000${c.size}\u0000${c.mtimeMs}` : '\u0000-';
+      }
+      out.set(identity, { identity, format: s.format, path, size: st.size, mtime_ms: st.mtimeMs, birth_ms: st.birthtimeMs, fingerprint });
     }
   }
   return [...out.values()];
+}
+
+function statOrNull(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
+import { ConfigError } from '../common/errors.js';
 import { sourceAdapter, type SkippedLine, type SourceAdapter } from '../sources/index.js';
 import { addRecord, dayOf, emptyRollups, type State, type Unit } from '../store/index.js';
 import { listUnits, type FileUnit, type SourceFiles } from './list.js';
@@ -58,7 +59,7 @@ export interface FoundUnit extends FileUnit {
 export function sourceFiles(sources: readonly { path: string; format: string }[]): SourceFiles[] {
   return sources.map((s) => {
     const a = sourceAdapter(s.format);
-    return { path: s.path, format: s.format, shape: a.shape, extensions: [...a.extensions] };
+    return { path: s.path, format: s.format, shape: a.shape, extensions: [...a.extensions], ...(a.companions ? { companions: [...a.companions] } : {}) };
   });
 }
 
@@ -92,6 +93,7 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
   const now = o.now.getTime();
   const lines: (FileToRead & { unit: number; prev: LinesCursor | undefined })[] = [];
   const wholes: { unit: number; f: FoundUnit; hash: string; text: string }[] = [];
+  const tables: { unit: number; f: FoundUnit; cursor: unknown }[] = [];
 
   // First every decision and every dropped contribution, then the reading.
   for (const f of found) {
@@ -123,6 +125,15 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
       const kept = start > 0 ? cursor : undefined;
       const unit = prev?.id ?? state.addUnit(f.identity, f.format, f.path, null);
       lines.push({ unit, file: f.path, format: f.format, size: f.size, start, line: kept?.line ?? 1, prev: kept ? { ...kept, birth_ms: f.birth_ms } : undefined });
+    } else if (f.adapter.shape === 'cursor') {
+      const adapter = f.adapter;
+      let cursor = prev?.cursor ?? null;
+      if (prev && cursor !== null && !fromSource(f, () => adapter.resumable(f.path, cursor))) {
+        state.resetUnit(prev.id);
+        events.push(`${f.path}: the rows before its cursor changed; read again from the start, replacing what it held`);
+        cursor = null;
+      } else if (!prev) events.push(`${f.path}: new database`);
+      tables.push({ unit: prev?.id ?? state.addUnit(f.identity, f.format, f.path, null), f, cursor });
     } else {
       const cursor = prev?.cursor as WholeCursor | undefined;
       if (prev && cursor && cursor.size === f.size && cursor.mtime_ms === f.mtime_ms) continue;
@@ -144,7 +155,7 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
     events.push(`${prev.label}: gone; its data stays until retention drops it`);
   }
 
-  const summary: IngestSummary = { ...NOTHING_READ, skipped_details: [], held_back: [], quiet_held: [], files: lines.length + wholes.length, threads: 1 };
+  const summary: IngestSummary = { ...NOTHING_READ, skipped_details: [], held_back: [], quiet_held: [], files: lines.length + wholes.length + tables.length, threads: 1 };
   const skip = (s: SkippedLine) => {
     summary.skipped++;
     if (summary.skipped_details.length < MAX_SKIPPED_DETAILS) summary.skipped_details.push(s);
@@ -203,6 +214,39 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
     state.setUnit(w.unit, w.f.path, { size: w.f.size, mtime_ms: w.f.mtime_ms, hash: w.hash } satisfies WholeCursor, rollup);
   }
 
+  // Databases: the rows after each cursor, admitted one by one; a row of a session still running
+  // stops the read there, as a line does.
+  for (const t of tables) {
+    if (t.f.adapter.shape !== 'cursor') continue;
+    const adapter = t.f.adapter;
+    const rollup = emptyRollups();
+    let cursor = t.cursor;
+    const rows = fromSource(t.f, () => adapter.rows(t.f.path, t.cursor)[Symbol.iterator]());
+    try {
+      for (let step = fromSource(t.f, () => rows.next()); !step.done; step = fromSource(t.f, () => rows.next())) {
+        const row = step.value;
+        if ('error' in row.parsed) {
+          skip({ file: t.f.path, line: row.position, reason: row.parsed.error });
+        } else if (row.parsed.records.some((r) => r.ts > quietAfter)) {
+          summary.quiet_held.push({ file: t.f.path, from_line: row.position });
+          events.push(`${t.f.path}: held back from row ${row.position}: a session may still be running (newer than ${o.quietMinutes} min)`);
+          break;
+        } else {
+          for (const record of row.parsed.records) {
+            if (state.admitOne(t.unit, adapter.dedupeKey(record), dayOf(record.ts))) addRecord(rollup, record);
+            else summary.duplicates++;
+          }
+        }
+        cursor = row.cursor;
+      }
+    } finally {
+      rows.return?.();
+    }
+    state.addRollups(t.unit, rollup);
+    summary.records += rollup.records;
+    state.setUnit(t.unit, t.f.path, cursor, rollup);
+  }
+
   // Retention: once a day is enough.
   const oldest = dayOf(now) - o.retentionDays;
   if (state.prunedBefore < oldest) {
@@ -210,6 +254,15 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
     state.prunedBefore = oldest;
   }
   return { summary, events };
+}
+
+/** Runs an adapter's read of a source; its failure is the source's, named by path, not the state's. */
+function fromSource<T>(f: FoundUnit, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new ConfigError(`${f.path}: cannot be read as ${f.format}: ${(e as Error).message}`);
+  }
 }
 
 async function samePrefix(path: string, c: LinesCursor): Promise<boolean> {

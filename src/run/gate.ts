@@ -57,6 +57,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
   let ingest = NOTHING_READ;
   let events: string[] = [];
   if (!unchanged) {
+    state.checkIntegrity(Math.floor(o.now.getTime() / 86_400_000));
     const c = config(loaded);
     ({ summary: ingest, events } = await catchUp(state, loaded.sources, { now: o.now, ...c }));
     // A file held back for a running session must not look unchanged to the next no-op check.

@@ -11,6 +11,9 @@ import type { SkippedLine, TelemetryRecord } from './records.js';
  *   from its watermark, and re-read whole when the bytes before the watermark changed.
  * - `whole-file`: documents rewritten in place, such as a tracker's JSON cost file. A unit is a path;
  *   when its content changes, it is read again whole and replaces what it contributed before.
+ * - `cursor`: database files read by a monotonic cursor (a row id, a timestamp). A unit is a path; its
+ *   rows after the cursor are read, and when the cursor no longer holds (the table was emptied or
+ *   rebuilt) the unit is read again from the start, replacing what it contributed.
  */
 
 export type LineResult = { records: TelemetryRecord[] } | { error: string };
@@ -26,6 +29,11 @@ interface AdapterBase {
    * adapter.
    */
   extensions: readonly string[];
+  /**
+   * Files beside a unit whose changes are the unit's changes too (a SQLite database's `-wal`), by
+   * suffix: the no-op check stats them with the unit.
+   */
+  companions?: readonly string[];
   /**
    * A record's identity: two records with the same key are one record seen twice (a copied file, a
    * line written again), and count once.
@@ -45,4 +53,20 @@ export interface WholeFileAdapter extends AdapterBase {
   parseFile(text: string, file: string): { records: TelemetryRecord[]; skipped: SkippedLine[] };
 }
 
-export type SourceAdapter = AppendLinesAdapter | WholeFileAdapter;
+/** One row read by a cursor: where reading stands after it, where it is (for messages), and what it holds. */
+export interface CursorRow {
+  cursor: unknown;
+  /** Shown as the "line" of a skipped row: a row id, say. */
+  position: number;
+  parsed: LineResult;
+}
+
+export interface CursorAdapter extends AdapterBase {
+  shape: 'cursor';
+  /** Whether reading can go on from `cursor` (null: nothing read yet); false reads the unit again. */
+  resumable(path: string, cursor: unknown): boolean;
+  /** The rows after `cursor`, in cursor order. Only read, never written. */
+  rows(path: string, cursor: unknown): Iterable<CursorRow>;
+}
+
+export type SourceAdapter = AppendLinesAdapter | WholeFileAdapter | CursorAdapter;

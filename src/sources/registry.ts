@@ -1,9 +1,10 @@
 import type { SourceAdapter } from './api.js';
 import { tokentuneJson } from './tokentune-json.js';
 import { tokentuneJsonl } from './tokentune-jsonl.js';
+import { tokentuneSqlite } from './tokentune-sqlite.js';
 
 /** Every telemetry format tokentune reads. A new format is one file beside this one and a line here. */
-export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson];
+export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson, tokentuneSqlite];
 
 export const SOURCE_FORMATS = SOURCES.map((s) => s.format) as [string, ...string[]];
 

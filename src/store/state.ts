@@ -19,7 +19,7 @@ export type InputStat = z.infer<typeof InputStat>;
 export const Fingerprint = z.object({
   config_hash: z.string(),
   /** How the config's sources are listed, so the no-op check can list them without the config. */
-  sources: z.array(z.object({ path: z.string(), format: z.string(), shape: z.enum(['append-lines', 'whole-file']), extensions: z.array(z.string()) })),
+  sources: z.array(z.object({ path: z.string(), format: z.string(), shape: z.enum(['append-lines', 'whole-file', 'cursor']), extensions: z.array(z.string()), companions: z.array(z.string()).optional() })),
   targets: z.record(z.string(), z.string()),
   /** Every unit of every source by identity, with what its adapter says marks a change. */
   units: z.record(z.string(), z.string()),
@@ -106,6 +106,17 @@ export class State {
     } catch (e) {
       throw asStateError(e, this.file);
     }
+  }
+
+  /**
+   * SQLite's structural check of the whole file, once a day (it reads every page: ~1 s at 1 GB of
+   * history). Between checks, damage is still found by SQLite on the pages a run reads.
+   */
+  checkIntegrity(day: number): void {
+    if ((this.meta('checked_day', z.number().int()) ?? -1) >= day) return;
+    const result = this.db.pragma('quick_check(5)', { simple: true });
+    if (result !== 'ok') throw new StateError(`${this.file}: the state database fails its integrity check (${String(result)}). Run again with --rebuild-state to re-read every source from the start, or restore ${this.file} from a backup.`);
+    this.setMeta('checked_day', day);
   }
 
   /** Forgets everything, for `--rebuild-state`: every source is read again from the start. */

@@ -107,3 +107,34 @@ describe('rollups in the state database', () => {
     expect(ids()).toEqual([]);
   });
 });
+
+describe('a damaged state database', () => {
+  it('fails its integrity check with the file and the fix, once a day at most', async () => {
+    const { mkdtemp, readFile, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { openStateDb, State } = await import('../../src/store/index.js');
+    const dir = await mkdtemp(join(tmpdir(), 'tokentune-integrity-'));
+    const fill = new State(openStateDb(dir), join(dir, 'state.db'));
+    fill.begin();
+    const unit = fill.addUnit('u', 'tokentune-jsonl', 'u', null);
+    fill.addRollups(unit, rollupsOf(sample()));
+    fill.admitAll(unit, Array.from({ length: 5000 }, (_, i) => `key-${i}`), Array.from({ length: 5000 }, () => 1));
+    fill.checkIntegrity(10);
+    fill.commit();
+    fill.close();
+    // Spoil a page in the middle of the seen table's tree.
+    const file = join(dir, 'state.db');
+    const bytes = await readFile(file);
+    const page = 4096;
+    const at = Math.floor(bytes.length / page / 2) * page;
+    bytes.fill(0x5a, at + 8, at + page);
+    await writeFile(file, bytes);
+    const state = new State(openStateDb(dir), file);
+    state.begin();
+    expect(() => state.checkIntegrity(10)).not.toThrow(); // checked today already
+    expect(() => state.guard(() => state.checkIntegrity(11))).toThrow(/fails its integrity check|is damaged/);
+    expect(() => state.guard(() => state.checkIntegrity(11))).toThrow(/--rebuild-state/);
+    state.close();
+  });
+});
