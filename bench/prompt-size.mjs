@@ -19,7 +19,7 @@ const TYPICAL_OUTPUT = 1500;
 const MAX_OUTPUT = 4096;
 
 function prompt(config) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), '--dry-run', '--json', '--show-prompt', '--config', config], {
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist/main.js'), '--dry-run', '--json', '--show-prompt', '--config', config], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
     env: { ...process.env, ANTHROPIC_API_KEY: '' },
