@@ -1,6 +1,7 @@
 import type { Octokit } from '@octokit/rest';
 import { PublishError } from './git.js';
 import { markerHash } from '../report/index.js';
+import type { Platform, PrOutcome, PullRequest } from './platform.js';
 
 /**
  * Pull requests on GitHub through Octokit: one PR per proposal branch, found by its head branch and
@@ -49,30 +50,12 @@ export function githubSettings(
   };
 }
 
-export interface PullRequest {
-  number: number;
-  url: string;
-  state: 'open' | 'closed';
-  merged: boolean;
-  hash: string | null;
-  head: string;
-}
-
-export type PrAction = 'opened' | 'updated' | 'unchanged' | 'declined' | 'merged' | 'limit';
-
-export interface PrOutcome {
-  action: PrAction;
-  pr: PullRequest | null;
-  /** Things that went wrong without failing the run (a reviewer GitHub would not ask). */
-  warnings: string[];
-  message: string;
-}
-
 /** Retries of 5xx answers and network errors, with a growing pause. */
 const RETRIES = 2;
 const PAUSE_MS = 300;
 
-export class GithubClient {
+/** The Platform on GitHub (and GitHub Enterprise), through Octokit. */
+export class GithubClient implements Platform {
   private constructor(
     private readonly s: GithubSettings,
     private readonly octokit: Octokit,
@@ -94,15 +77,6 @@ export class GithubClient {
       .filter((p) => p.head.ref === branch)
       .map((p) => ({ number: p.number, url: p.html_url, state: p.state as 'open' | 'closed', merged: Boolean(p.merged_at), hash: markerHash(p.body), head: p.head.ref }))
       .sort((a, b) => b.number - a.number);
-  }
-
-  /** The answer a reviewer already gave to this proposal: a PR with its hash that was closed. */
-  static settled(prs: readonly PullRequest[], hash: string): PrOutcome | null {
-    const closed = prs.find((p) => p.state === 'closed' && p.hash === hash);
-    if (!closed) return null;
-    return closed.merged
-      ? { action: 'merged', pr: closed, warnings: [], message: `PR #${closed.number} with this proposal was merged` }
-      : { action: 'declined', pr: closed, warnings: [], message: `PR #${closed.number} with this proposal was closed without merging: not reopened` };
   }
 
   /**

@@ -6,7 +6,8 @@ import { applyChanges, locate } from '../targets/index.js';
 import { readTargets, type TargetFile } from '../targets/index.js';
 import type { Stats } from '../stats/index.js';
 import { branchTip, commitFiles, commitsSince, openRepo, PublishError, pushBranch, readAt, resolveBase, setBranch, checkedOutIn, type Repo } from './git.js';
-import { GithubClient, githubSettings, type PrOutcome } from './github.js';
+import { GithubClient, githubSettings } from './github.js';
+import { settled as settledBy, type Platform, type PrOutcome } from './platform.js';
 import { commitMessage, prBody, prTitle, proposalHash } from '../report/index.js';
 
 /**
@@ -67,9 +68,9 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   if (!files.length) return { ...result, status: 'no-changes', notes: [...result.notes, `${base.name} already holds every proposed value`] };
 
   const gh = githubSettings(cfg.github, cfg.branch_prefix, p.env, p.abort);
-  const client = 'missing' in gh ? null : await GithubClient.create(gh);
+  const client: Platform | null = 'missing' in gh ? null : await GithubClient.create(gh);
   const prs = client ? await client.prsFor(branch) : [];
-  const settled = GithubClient.settled(prs, hash);
+  const settled = settledBy(prs, hash);
   if (settled) return { ...result, status: settled.action as 'declined' | 'merged', pr: settled, notes: [...result.notes, settled.message] };
 
   const holder = await checkedOutIn(repo, branch);
