@@ -85,3 +85,16 @@ describe('bin/tune', () => {
     expect(join(ROOT, pkg.bin.tune)).toBe(TUNE);
   });
 });
+
+describe('the no-op check with a configured state.dir', () => {
+  it('keeps all the state in that directory and still settles a no-op', async () => {
+    const dir = await tempDir('tokentune-statedir-');
+    const config = await exampleConfig(dir, `state:\n  dir: ${join(dir, 'my-state')}\n`);
+    const env = { XDG_STATE_HOME: join(dir, 'xdg') };
+    expect((await tune(['check', '--config', config], env)).stdout).toMatch(/^drift/);
+    expect((await tune(['check', '--config', config], env)).stdout).toBe('noop\n');
+    expect(readdirSync(join(dir, 'my-state')).sort()).toEqual(['state.db']);
+    // nothing written anywhere else
+    expect(() => readdirSync(join(dir, 'xdg'))).toThrow();
+  });
+});
