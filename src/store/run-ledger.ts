@@ -35,5 +35,3 @@ export function ledgerEntry(
   };
 }
 
-/** The ledger with `entry` added, bounded. */
-export const withEntry = <T>(ledger: readonly T[], entry: T): T[] => [...ledger, entry].slice(-MAX_LEDGER);

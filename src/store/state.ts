@@ -165,9 +165,6 @@ export class State {
     this.db.prepare('DELETE FROM ledger WHERE id <= (SELECT max(id) FROM ledger) - ?').run(MAX_LEDGER);
   }
 
-  ledger(): RunEntry[] {
-    return this.db.prepare('SELECT command, started, ended, result, records, bytes, llm_tokens, llm_cost_usd FROM ledger ORDER BY id').all() as RunEntry[];
-  }
 
   // ---- units --------------------------------------------------------------------------------
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRollups, type Rollups } from '../../src/store/index.js';
 import { call, ci, memoryState, phase, rollupsOf, T0 } from '../helpers/records.js';
 
 function sample() {
@@ -14,19 +13,6 @@ function sample() {
     if (i % 6 === 0) recs.push(ci({ run_id, ts, tier_id: `T${i % 2}`, ci_profile: i % 12 ? 'ci_standard' : 'ci_strict', runs: 3, failures_caught: 1, tokens_equivalent: 100 }));
   }
   return recs;
-}
-
-/** Rollups compared as data: token lists sorted, since their order carries no meaning. */
-function normal(r: Rollups) {
-  const sortMap = <V>(m: Map<string, V>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
-  return {
-    records: r.records,
-    max_ts: r.max_ts,
-    phases: sortMap(r.phases).map(([k, b]) => [k, { ...b, tokens: [...b.tokens].sort((x, y) => x - y) }]),
-    calls: sortMap(r.calls),
-    runs: sortMap(r.runs),
-    tiers: sortMap(r.tiers).map(([k, t]) => [k, { ...t, ci_profiles: [...t.ci_profiles].sort() }]),
-  };
 }
 
 /** A view compared as data: buckets merged by key, token lists sorted. */
@@ -46,19 +32,6 @@ function normalView(v: ReturnType<ReturnType<typeof memoryState>['view']>) {
   const tiers = [...v.tiers].map(([k, t]) => [k, { ...t, ci_profiles: [...t.ci_profiles].sort() }]).sort();
   return { phases: [...phases].sort(), calls: [...calls].sort(), tiers, runs: v.runs };
 }
-
-describe('mergeRollups', () => {
-  it('merging the rollups of any split of the records equals the rollup of all of them', () => {
-    const recs = sample();
-    const whole = normal(rollupsOf(recs));
-    for (const cut of [0, 1, 17, 60, recs.length - 1, recs.length]) {
-      const merged = mergeRollups(rollupsOf(recs.slice(cut)), rollupsOf(recs.slice(0, cut)));
-      expect(normal(merged)).toEqual(whole);
-    }
-    const parts = [0, 1, 2].map((k) => rollupsOf(recs.filter((_, i) => i % 3 === k)));
-    expect(normal(mergeRollups(mergeRollups(parts[2]!, parts[0]!), parts[1]!))).toEqual(whole);
-  });
-});
 
 describe('rollups in the state database', () => {
   it('adding parts, to one unit or to several, reads back as the whole; token values beyond 32 bits survive', () => {
