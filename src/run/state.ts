@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/index.js';
-import { openStateCopy, openStateDb, State, STATE_FILE, takeLock } from '../store/index.js';
+import { LockError, openStateCopy, openStateDb, State, STATE_FILE, takeLock } from '../store/index.js';
 import { stateDirFor } from './gate.js';
 
 export interface OpenState {
@@ -22,7 +22,15 @@ export function openRunState(loaded: LoadedConfig, env: NodeJS.ProcessEnv, o: { 
     state.begin();
     return { state, dir, close: () => state.close() };
   }
-  const state = new State(openStateDb(dir, { rebuild: o.rebuild }), file);
+  let db;
+  try {
+    db = openStateDb(dir, { rebuild: o.rebuild });
+  } catch (e) {
+    // Another run is creating or migrating the database this very moment.
+    if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new LockError(`another tokentune run holds ${file}`);
+    throw e;
+  }
+  const state = new State(db, file);
   let release: () => void;
   try {
     release = takeLock(state, dir, o.label);

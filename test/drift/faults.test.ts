@@ -95,4 +95,22 @@ describe('faults', () => {
     expect((await stateTotals(env.XDG_STATE_HOME)).records).toBe(TOTAL + 1);
     expect(checks).toBeGreaterThan(3);
   }, 60_000);
+
+  it('runs started at once: each reads or exits 4 naming the holder, and nothing is counted twice', async () => {
+    const dir = await tempDir('tokentune-race-');
+    const config = join(dir, 't.yaml');
+    await writeFile(config, `sources: [{path: ${join(ROOT, 'fixtures/example')}}]\n`);
+    const env = { XDG_STATE_HOME: join(dir, 'state') };
+    const runs = await Promise.all(Array.from({ length: 6 }, () => tune(['check', '--json', '--config', config], env)));
+    // A run that starts after another has finished finds nothing new; one that starts meanwhile is refused.
+    for (const r of runs.filter((x) => x.code !== 0)) {
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('another tokentune run holds');
+    }
+    const read = runs.filter((r) => r.code === 0).map((r) => JSON.parse(r.stdout).records as number);
+    expect(read.reduce((a, b) => a + b, 0)).toBe(2272);
+    expect(runs.some((r) => r.code === 4)).toBe(true);
+    expect((await stateTotals(env.XDG_STATE_HOME)).records).toBe(2272);
+    expect((await tune(['check', '--config', config], env)).stdout).toBe('noop\n');
+  });
 });
