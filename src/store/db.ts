@@ -90,6 +90,8 @@ export function asStateError(e: unknown, file: string): unknown {
 }
 
 function configure(db: Db): void {
+  // Sorts and temporary tables in memory: nothing of a run is written outside the state directory.
+  db.pragma('temp_store = MEMORY');
   // Token lists are merged inside the upsert: two sorted Float64 lists as one sorted list, so that
   // percentiles over a window never sort.
   db.function('merge_sorted', { deterministic: true }, (a: unknown, b: unknown) => mergeSorted(a as Buffer, b as Buffer));
