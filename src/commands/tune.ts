@@ -55,7 +55,7 @@ export function toJson(r: ProposalResult) {
     report: r.report,
     prompt: r.prompt,
     skipped_lines: { count: r.ingest.skipped, details: r.ingest.skipped_details },
-    ingest: { files: r.ingest.files, records: r.ingest.records, bytes: r.ingest.bytes, held_back: r.ingest.held_back, threads: r.ingest.threads },
+    ingest: { files: r.ingest.files, records: r.ingest.records, duplicates: r.ingest.duplicates, bytes: r.ingest.bytes, held_back: r.ingest.held_back, threads: r.ingest.threads },
     llm: r.llm,
     publish: r.publish,
   };
