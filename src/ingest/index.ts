@@ -1,2 +1,4 @@
-export { catchUp, findUnits, sourceFiles, NOTHING_READ, type CatchUpOptions, type FoundUnit, type IngestSummary } from './units.js';
+export { catchUp, type CatchUpOptions } from './units.js';
+export { findUnits, sourceFiles, type FoundUnit } from './found.js';
+export { NOTHING_READ, type IngestSummary } from './tally.js';
 export { listSourceFiles, listUnits, type FileUnit, type SourceFiles } from './list.js';

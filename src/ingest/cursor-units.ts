@@ -1,0 +1,68 @@
+import { ConfigError } from '../common/errors.js';
+import { addRecord, dayOf, emptyRollups, type State, type Unit } from '../store/index.js';
+import type { Tally } from './tally.js';
+import type { FoundUnit } from './found.js';
+
+/**
+ * Cursor units: database files read by a monotonic cursor. The rows after the cursor are read; when
+ * the adapter says the cursor no longer holds, the unit is read from the start and replaces what it
+ * held. Adapter failures are the source's, named by its path, never taken for a damaged state.
+ */
+
+export interface CursorJob {
+  unit: number;
+  f: FoundUnit;
+  cursor: unknown;
+}
+
+export function planCursor(state: State, f: FoundUnit, prev: Unit | undefined, tally: Tally): CursorJob | undefined {
+  if (f.adapter.shape !== 'cursor') return undefined;
+  const adapter = f.adapter;
+  let cursor = prev?.cursor ?? null;
+  if (prev && cursor !== null && !fromSource(f, () => adapter.resumable(f.path, cursor))) {
+    state.resetUnit(prev.id);
+    tally.events.push(`${f.path}: the rows before its cursor changed; read again from the start, replacing what it held`);
+    cursor = null;
+  } else if (!prev) tally.events.push(`${f.path}: new database`);
+  return { unit: prev?.id ?? state.addUnit(f.identity, f.format, f.path, null), f, cursor };
+}
+
+/** Reads the rows after the cursor, admitting each record; a row of a running session stops the read there. */
+export function readCursor(state: State, job: CursorJob, quiet: { after: number; minutes: number }, tally: Tally): void {
+  const { f } = job;
+  if (f.adapter.shape !== 'cursor') return;
+  const adapter = f.adapter;
+  const rollup = emptyRollups();
+  let cursor = job.cursor;
+  const rows = fromSource(f, () => adapter.rows(f.path, job.cursor)[Symbol.iterator]());
+  try {
+    for (let step = fromSource(f, () => rows.next()); !step.done; step = fromSource(f, () => rows.next())) {
+      const row = step.value;
+      if ('error' in row.parsed) {
+        tally.skip({ file: f.path, line: row.position, reason: row.parsed.error });
+      } else if (row.parsed.records.some((r) => r.ts > quiet.after)) {
+        tally.held(f.path, row.position, 'row', quiet.minutes);
+        break;
+      } else {
+        for (const record of row.parsed.records) {
+          if (state.admitOne(job.unit, adapter.dedupeKey(record), dayOf(record.ts))) addRecord(rollup, record);
+          else tally.summary.duplicates++;
+        }
+      }
+      cursor = row.cursor;
+    }
+  } finally {
+    rows.return?.();
+  }
+  state.addRollups(job.unit, rollup);
+  tally.summary.records += rollup.records;
+  state.setUnit(job.unit, f.path, cursor, rollup);
+}
+
+function fromSource<T>(f: FoundUnit, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new ConfigError(`${f.path}: cannot be read as ${f.format}: ${(e as Error).message}`);
+  }
+}

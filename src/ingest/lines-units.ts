@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { State, Unit } from '../store/index.js';
+import type { FoundUnit } from './found.js';
+import { readRanges, type FileToRead, type ReadOptions } from './read.js';
+import { scanRange, type RangeResult } from './scan-range.js';
+import type { Tally } from './tally.js';
+
+/**
+ * Append-lines units: files that only grow, by device and inode. New bytes after the watermark are
+ * read; a renamed (rotated) file continues at its watermark; a truncated file, or one whose bytes
+ * before the watermark changed, is read again from the start and replaces what it held; a new file on
+ * a reused inode is a new unit. A last line without its newline is left for the next run.
+ */
+
+interface LinesCursor {
+  offset: number;
+  line: number;
+  birth_ms: number;
+  /** Hashes of the first and of the last 4 KiB before `offset`: a rewritten file no longer matches. */
+  head_hash: string;
+  tail_hash: string;
+}
+
+export interface LinesJob extends FileToRead {
+  unit: number;
+  birth_ms: number;
+  /** The cursor continued from, when reading goes on at it. */
+  kept: LinesCursor | undefined;
+}
+
+const WINDOW = 4096;
+
+/** Decides where the file is read from; drops its old contribution when it is read again. */
+export async function planLines(state: State, f: FoundUnit, prevUnit: Unit | undefined, now: number, tally: Tally): Promise<LinesJob> {
+  let prev = prevUnit;
+  let cursor = prev?.cursor as LinesCursor | undefined;
+  if (prev && cursor && cursor.birth_ms !== 0 && f.birth_ms !== 0 && cursor.birth_ms !== f.birth_ms) {
+    // Same inode, different file: the old one was deleted. Its data stays, retired.
+    state.retireUnit(prev.id, now);
+    tally.events.push(`${f.path}: a new file on a reused inode; read whole`);
+    prev = undefined;
+    cursor = undefined;
+  }
+  let start = 0;
+  if (prev && cursor) {
+    if (f.size < cursor.offset) tally.events.push(`${f.path}: truncated (${f.size} < ${cursor.offset} bytes read); re-read from the start`);
+    else if (!(await samePrefix(f.path, cursor))) tally.events.push(`${f.path}: rewritten (the bytes before the watermark changed); re-read from the start`);
+    else {
+      start = cursor.offset;
+      if (prev.label !== f.path) tally.events.push(`${prev.label} → ${f.path}: renamed; continued at byte ${cursor.offset}`);
+    }
+    if (start === 0) state.resetUnit(prev.id);
+  } else if (!prev) tally.events.push(`${f.path}: new file`);
+  const kept = start > 0 ? cursor : undefined;
+  const unit = prev?.id ?? state.addUnit(f.identity, f.format, f.path, null);
+  return { unit, file: f.path, format: f.format, size: f.size, start, line: kept?.line ?? 1, birth_ms: f.birth_ms, kept };
+}
+
+/**
+ * Reads the files' new bytes (in ranges, on parsing threads when large). Each range's keys go in as
+ * one batch; a range with a duplicate is read again record by record.
+ */
+export async function readLines(state: State, jobs: readonly LinesJob[], o: ReadOptions & { quietMinutes: number }, tally: Tally): Promise<void> {
+  const s = tally.summary;
+  const byFile = new Map(jobs.map((j) => [j.file, { ...j, end: j.start, next_line: j.line, records: 0, max_ts: 0 }]));
+  const { threads } = await readRanges(jobs, o, async (r: RangeResult) => {
+    const f = byFile.get(r.range.file)!;
+    let got = r;
+    if (!state.admitAll(f.unit, r.keys, r.days)) {
+      got = await scanRange(r.range, (key, day) => state.admitOne(f.unit, key, day));
+      s.duplicates += r.records - got.records;
+    }
+    state.addRollups(f.unit, got.rollup);
+    s.records += got.records;
+    s.bytes += got.bytes;
+    s.skipped += got.skipped - got.skipped_details.length;
+    for (const d of got.skipped_details) tally.skip(d);
+    f.records += got.records;
+    f.max_ts = Math.max(f.max_ts, got.rollup.max_ts);
+    f.end = got.end_offset;
+    f.next_line = got.range.line + got.lines;
+    if (got.held_back_bytes > 0) s.held_back.push({ file: f.file, bytes: got.held_back_bytes });
+    if (got.held) tally.held(f.file, f.next_line, 'line', o.quietMinutes);
+  });
+  s.threads = threads;
+  for (const f of byFile.values()) {
+    // Continuing at a verified watermark, the hashes before it are the ones just checked.
+    const [head_hash, tail_hash] = f.kept && f.end === f.kept.offset ? [f.kept.head_hash, f.kept.tail_hash] : await prefixHashes(f.file, f.end);
+    state.setUnit(f.unit, f.file, { offset: f.end, line: f.next_line, birth_ms: f.birth_ms, head_hash, tail_hash } satisfies LinesCursor, f);
+  }
+}
+
+async function samePrefix(path: string, c: LinesCursor): Promise<boolean> {
+  const [head, tail] = await prefixHashes(path, c.offset);
+  return head === c.head_hash && tail === c.tail_hash;
+}
+
+/** Hashes of the first and of the last 4 KiB before `offset`. */
+async function prefixHashes(path: string, offset: number): Promise<[string, string]> {
+  const fh = await open(path, 'r');
+  try {
+    const read = async (from: number, len: number) => {
+      const buf = Buffer.alloc(len);
+      const { bytesRead } = await fh.read(buf, 0, len, from);
+      return createHash('sha256').update(buf.subarray(0, bytesRead)).digest('hex');
+    };
+    const n = Math.min(WINDOW, offset);
+    return [await read(0, n), await read(offset - n, n)];
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,40 @@
+import type { SkippedLine } from '../sources/index.js';
+import { MAX_SKIPPED_DETAILS } from './scan-range.js';
+
+export interface IngestSummary {
+  files: number;
+  records: number;
+  /** Records skipped because they were seen before (a copied file, a line written twice). */
+  duplicates: number;
+  bytes: number;
+  skipped: number;
+  skipped_details: SkippedLine[];
+  /** Files whose last line had no newline yet: left for the next run. */
+  held_back: { file: string; bytes: number }[];
+  /** Units whose reading stopped at a record newer than the quiet period: read again once quiet. */
+  quiet_held: { file: string; from_line: number }[];
+  /** Threads that parsed (1 = the main thread alone). */
+  threads: number;
+  /** Kept in the `--json` output for existing readers; always 0. */
+  early_bytes: number;
+}
+
+export const NOTHING_READ: IngestSummary = { files: 0, records: 0, duplicates: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], quiet_held: [], threads: 0, early_bytes: 0 };
+
+/** What one ingest found, as every kind of unit adds to it: the summary and what happened to units. */
+export class Tally {
+  readonly summary: IngestSummary = { ...NOTHING_READ, skipped_details: [], held_back: [], quiet_held: [], threads: 1 };
+  readonly events: string[] = [];
+
+  /** A bad line or row: counted, and kept with its reason for the first few. */
+  skip(s: SkippedLine): void {
+    this.summary.skipped++;
+    if (this.summary.skipped_details.length < MAX_SKIPPED_DETAILS) this.summary.skipped_details.push(s);
+  }
+
+  /** Reading of a unit stopped at a record of a session that may still be running. */
+  held(file: string, from: number, what: string, quietMinutes: number): void {
+    this.summary.quiet_held.push({ file, from_line: from });
+    this.events.push(`${file}: held back from ${what} ${from}: a session may still be running (newer than ${quietMinutes} min)`);
+  }
+}
