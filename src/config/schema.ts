@@ -109,6 +109,10 @@ const Ingest = z.strictObject({
   workers: z.union([z.literal('auto'), z.number().int().min(1).max(16)]).default('auto'),
   /** Inputs smaller than this are parsed on the main thread alone. */
   parallel_min_bytes: z.number().int().nonnegative().default(32 * 1024 * 1024),
+  /** A record stamped more than this many minutes in the future is a bad line, never a hold. */
+  max_future_minutes: z.number().nonnegative().default(60),
+  /** A token count above this is a bad line: no call or phase could have used it. */
+  max_tokens: z.number().int().positive().default(100_000_000),
 });
 
 const Llm = z.strictObject({

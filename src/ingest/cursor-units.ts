@@ -1,5 +1,6 @@
 import { ConfigError } from '../common/errors.js';
 import { addRecord, dayOf, emptyRollups, type State, type Unit } from '../store/index.js';
+import { implausible, type Limits } from './limits.js';
 import type { Tally } from './tally.js';
 import type { FoundUnit } from './found.js';
 
@@ -28,7 +29,7 @@ export function planCursor(state: State, f: FoundUnit, prev: Unit | undefined, t
 }
 
 /** Reads the rows after the cursor, admitting each record; a row of a running session stops the read there. */
-export function readCursor(state: State, job: CursorJob, quiet: { after: number; minutes: number }, tally: Tally): void {
+export function readCursor(state: State, job: CursorJob, limits: Limits, quietMinutes: number, tally: Tally): void {
   const { f } = job;
   if (f.adapter.shape !== 'cursor') return;
   const adapter = f.adapter;
@@ -38,10 +39,11 @@ export function readCursor(state: State, job: CursorJob, quiet: { after: number;
   try {
     for (let step = fromSource(f, () => rows.next()); !step.done; step = fromSource(f, () => rows.next())) {
       const row = step.value;
-      if ('error' in row.parsed) {
-        tally.skip({ file: f.path, line: row.position, reason: row.parsed.error });
-      } else if (row.parsed.records.some((r) => r.ts > quiet.after)) {
-        tally.held(f.path, row.position, 'row', quiet.minutes);
+      const bad = 'error' in row.parsed ? row.parsed.error : row.parsed.records.map((r) => implausible(r, limits)).find((x) => x !== undefined);
+      if (bad !== undefined || 'error' in row.parsed) {
+        tally.skip({ file: f.path, line: row.position, reason: bad ?? '' });
+      } else if (row.parsed.records.some((r) => r.ts > limits.quietAfter)) {
+        tally.held(f.path, row.position, 'row', quietMinutes);
         break;
       } else {
         for (const record of row.parsed.records) {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 
 /**
@@ -19,7 +20,8 @@ export interface LineScan {
 }
 
 /** Return false to stop: the line is not consumed and the scan ends just before it. */
-export type LineHandler = (text: string, lineNo: number) => void | false;
+/** `badUtf8`: the line's bytes are not valid UTF-8 (its text then holds replacement characters). */
+export type LineHandler = (text: string, lineNo: number, badUtf8: boolean) => void | false;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -64,7 +66,10 @@ export async function scanLines(
       let nl = view.indexOf(NEWLINE, start);
       while (nl !== -1) {
         const end = nl > start && view[nl - 1] === CR ? nl - 1 : nl;
-        if (end > start && onLine(view.toString('utf8', start, end), lineNo) === false) {
+        // A byte-order mark at the start of a file is not part of its first line.
+        const from = pos - filled + start === 0 && view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf ? start + 3 : start;
+        const bytes = view.subarray(from, end);
+        if (end > from && onLine(bytes.toString('utf8'), lineNo, !isUtf8(bytes)) === false) {
           return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: 0, stopped: true };
         }
         lineNo++;

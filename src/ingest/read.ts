@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { Limits } from './limits.js';
 import { lineStartAtOrAfter } from './lines.js';
 import { scanRange, type Range, type RangeResult } from './scan-range.js';
 
@@ -17,8 +18,8 @@ export interface ReadOptions {
   workers: number | 'auto';
   /** Below this many new bytes everything is parsed on the main thread: a thread costs ~50 ms to start. */
   parallelMinBytes: number;
-  /** Epoch ms: records newer than this are left for a later run (Range.quietAfter). */
-  quietAfter: number;
+  /** What records must not be, and when they are too new to read (Range.limits). */
+  limits: Limits;
 }
 
 /** A range's share of a file is at most this: it bounds what one range's dedupe keys hold in memory. */
@@ -32,7 +33,7 @@ const RANGE_BYTES = 16 << 20;
  */
 export async function readRanges(files: readonly FileToRead[], o: ReadOptions, consume: (r: RangeResult) => Promise<void> | void): Promise<{ threads: number }> {
   const ranges: Range[] = [];
-  for (const f of files) ranges.push(...(await split(f, o.quietAfter)));
+  for (const f of files) ranges.push(...(await split(f, o.limits)));
   const total = files.reduce((s, f) => s + (f.size - f.start), 0);
   const wanted = o.workers === 'auto' ? Math.min(4, availableParallelism()) : o.workers;
   const threads = total >= o.parallelMinBytes && wanted > 1 && ranges.length > 1 ? Math.min(wanted, ranges.length) : 0;
@@ -58,14 +59,14 @@ export async function readRanges(files: readonly FileToRead[], o: ReadOptions, c
 }
 
 /** Cuts a file's unread part into ranges of at most RANGE_BYTES, every cut on a line start. */
-async function split(f: FileToRead, quietAfter: number): Promise<Range[]> {
+async function split(f: FileToRead, limits: Limits): Promise<Range[]> {
   const out: Range[] = [];
   let start = f.start;
   let line = f.line;
   do {
     const want = start + RANGE_BYTES;
     const end = want >= f.size ? f.size : await lineStartAtOrAfter(f.file, want, f.size);
-    out.push({ file: f.file, format: f.format, start, line, end: end >= f.size ? undefined : end, quietAfter });
+    out.push({ file: f.file, format: f.format, start, line, end: end >= f.size ? undefined : end, limits });
     // Only the first range knows its line number; the others are renumbered as they are delivered.
     line = 1;
     start = end;

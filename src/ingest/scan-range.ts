@@ -1,5 +1,6 @@
 import { sourceAdapter, type SkippedLine } from '../sources/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from '../store/index.js';
+import { implausible, type Limits } from './limits.js';
 import { scanLines } from './lines.js';
 
 /** How many skipped lines are kept with their reasons; all of them are counted. */
@@ -15,10 +16,10 @@ export interface Range {
   /** Exclusive; undefined reads to the end of the file. */
   end: number | undefined;
   /**
-   * Epoch ms: a record newer than this belongs to a session that may still be running. Reading stops
-   * at its line, which is read again on a later run, once everything before `now − quiet` is quiet.
+   * What records must not be, and when they are too new: reading stops at the line of a record of a
+   * session that may still be running, which is read again on a later run, once it is quiet.
    */
-  quietAfter?: number;
+  limits?: Limits;
 }
 
 export interface RangeResult {
@@ -54,14 +55,16 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
   const result: RangeResult = { range, rollup, keys: [], days: [], records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0 };
   const scan = await scanLines(
     range.file,
-    (text, line) => {
-      const parsed = adapter.parseLine(text);
-      if ('error' in parsed) {
+    (text, line, badUtf8) => {
+      const parsed = badUtf8 ? { error: 'not valid UTF-8' } : adapter.parseLine(text);
+      const limits = range.limits;
+      const bad = 'error' in parsed ? parsed.error : limits && parsed.records.map((r) => implausible(r, limits)).find((x) => x !== undefined);
+      if (bad !== undefined || 'error' in parsed) {
         result.skipped++;
-        if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: parsed.error });
+        if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: bad ?? '' });
         return;
       }
-      if (range.quietAfter !== undefined && parsed.records.some((r) => r.ts > range.quietAfter!)) return false;
+      if (limits && parsed.records.some((r) => r.ts > limits.quietAfter)) return false;
       for (const record of parsed.records) {
         const key = adapter.dedupeKey(record);
         const day = dayOf(record.ts);

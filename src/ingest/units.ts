@@ -2,6 +2,7 @@ import { dayOf, type State } from '../store/index.js';
 import { planCursor, readCursor, type CursorJob } from './cursor-units.js';
 import { findUnits } from './found.js';
 import { planLines, readLines, type LinesJob } from './lines-units.js';
+import type { Limits } from './limits.js';
 import { Tally, type IngestSummary } from './tally.js';
 import { planWhole, readWhole, type WholeJob } from './whole-units.js';
 
@@ -20,6 +21,10 @@ export interface CatchUpOptions {
   retentionDays: number;
   workers: number | 'auto';
   parallelMinBytes: number;
+  /** A record more than this many minutes in the future is a bad line. */
+  maxFutureMinutes: number;
+  /** The plausibility bound of a token count. */
+  maxTokens: number;
 }
 
 export async function catchUp(state: State, sources: readonly { path: string; format: string }[], o: CatchUpOptions): Promise<{ summary: IngestSummary; events: string[] }> {
@@ -53,10 +58,10 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
   }
 
   tally.summary.files = lines.length + wholes.length + cursors.length;
-  const quiet = { after: now - o.quietMinutes * 60_000, minutes: o.quietMinutes };
-  await readLines(state, lines, { workers: o.workers, parallelMinBytes: o.parallelMinBytes, quietAfter: quiet.after, quietMinutes: o.quietMinutes }, tally);
-  for (const job of wholes) readWhole(state, job, tally);
-  for (const job of cursors) readCursor(state, job, quiet, tally);
+  const limits: Limits = { quietAfter: now - o.quietMinutes * 60_000, futureAfter: now + o.maxFutureMinutes * 60_000, futureMinutes: o.maxFutureMinutes, maxTokens: o.maxTokens };
+  await readLines(state, lines, { workers: o.workers, parallelMinBytes: o.parallelMinBytes, limits, quietMinutes: o.quietMinutes }, tally);
+  for (const job of wholes) readWhole(state, job, limits, tally);
+  for (const job of cursors) readCursor(state, job, limits, o.quietMinutes, tally);
 
   // Retention: once a day is enough.
   const oldest = dayOf(now) - o.retentionDays;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { addRecord, dayOf, emptyRollups, type State, type Unit } from '../store/index.js';
+import { implausible, type Limits } from './limits.js';
 import type { Tally } from './tally.js';
 import type { FoundUnit } from './found.js';
 
@@ -43,13 +44,18 @@ export async function planWhole(state: State, f: FoundUnit, prev: Unit | undefin
 }
 
 /** Reads a document whole; its records are admitted one by one (such files are small). */
-export function readWhole(state: State, job: WholeJob, tally: Tally): void {
+export function readWhole(state: State, job: WholeJob, limits: Limits, tally: Tally): void {
   const { f } = job;
   if (f.adapter.shape !== 'whole-file') return;
   const parsed = f.adapter.parseFile(job.text, f.path);
   for (const s of parsed.skipped) tally.skip(s);
   const rollup = emptyRollups();
   for (const record of parsed.records) {
+    const bad = implausible(record, limits);
+    if (bad) {
+      tally.skip({ file: f.path, line: 1, reason: `a record of run ${record.run_id ?? '?'}: ${bad}` });
+      continue;
+    }
     if (state.admitOne(job.unit, f.adapter.dedupeKey(record), dayOf(record.ts))) addRecord(rollup, record);
     else tally.summary.duplicates++;
   }

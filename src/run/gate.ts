@@ -94,7 +94,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
 
 function config(loaded: LoadedConfig) {
   const c = loaded.config;
-  return { quietMinutes: c.drift.quiet_minutes, retentionDays: c.state.retention_days, workers: c.ingest.workers, parallelMinBytes: c.ingest.parallel_min_bytes };
+  return { quietMinutes: c.drift.quiet_minutes, retentionDays: c.state.retention_days, workers: c.ingest.workers, parallelMinBytes: c.ingest.parallel_min_bytes, maxFutureMinutes: c.ingest.max_future_minutes, maxTokens: c.ingest.max_tokens };
 }
 
 /** Records what the gate (and what followed it) found, and commits the run's transaction. */

@@ -28,8 +28,10 @@ function parseTs(text: string): number {
   }
   return lastTsMs;
 }
-const timestamp = z.custom<string>((v) => typeof v === 'string' && !Number.isNaN(parseTs(v)), {
-  error: 'not an ISO 8601 timestamp',
+// A time without a zone would be read in the machine's zone: a different instant on every machine.
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const timestamp = z.custom<string>((v) => typeof v === 'string' && ISO_WITH_ZONE.test(v) && !Number.isNaN(parseTs(v)), {
+  error: 'not an ISO 8601 timestamp with a time zone',
 });
 
 const PhaseLine = z.object({

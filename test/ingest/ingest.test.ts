@@ -10,7 +10,7 @@ import { memoryState } from '../helpers/records.js';
 async function ingestSources(sources: { path: string; format: string }[]) {
   const state = memoryState();
   state.begin();
-  const { summary } = await catchUp(state, sources, { now: new Date(), quietMinutes: 0, retentionDays: 100_000, workers: 1, parallelMinBytes: 1e12 });
+  const { summary } = await catchUp(state, sources, { now: new Date(), quietMinutes: 0, retentionDays: 100_000, workers: 1, parallelMinBytes: 1e12, maxFutureMinutes: 60, maxTokens: 100_000_000 });
   return Object.assign(summary, { state });
 }
 
@@ -117,5 +117,35 @@ describe('ingest of the tokentune JSONL export', () => {
     const ranged = await scanLines(file, (t) => void part.push(t), { offset: 0, line: 1, end: upTo });
     expect(part).toHaveLength(2);
     expect(ranged).toMatchObject({ endOffset: upTo, nextLine: 3, heldBackBytes: 0, bytesRead: upTo });
+  });
+});
+
+describe('inputs that lie', () => {
+  const ci = (o: Record<string, unknown>) => JSON.stringify({ type: 'ci', ts: '2026-11-01T10:12:00Z', run_id: 'r', tier_id: 'T1', ci_profile: 'x', runs: 1, failures_caught: 0, false_positives: 0, ...o });
+
+  it('skips a record from the future (never a hold), a time without a zone, an impossible token count and invalid UTF-8; accepts a BOM', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'lies.jsonl');
+    const future = new Date(Date.now() + 3 * 3600_000).toISOString();
+    const soon = new Date(Date.now() + 10 * 60_000).toISOString();
+    const lines = [
+      `\ufeff${ci({ run_id: 'bom' })}`,
+      ci({ run_id: 'future', ts: future }),
+      ci({ run_id: 'no-zone', ts: '2026-11-01T10:12:00' }),
+      ci({ run_id: 'huge', tokens_equivalent: 5_000_000_000 }),
+      ci({ run_id: 'after' }),
+    ];
+    const bad = Buffer.from(`${ci({ run_id: 'caf\u00e9' })}\n`);
+    bad[bad.indexOf(0xc3)] = 0xff; // no longer UTF-8
+    await writeFile(file, Buffer.concat([Buffer.from(`${lines.join('\n')}\n`), bad, Buffer.from(`${ci({ run_id: 'soon', ts: soon })}\n`)]));
+    const s = await ingestSources([{ path: file, format: 'tokentune-jsonl' }]);
+    const reasons = Object.fromEntries(s.skipped_details.map((d) => [d.line, d.reason]));
+    expect(reasons[2]).toMatch(/^ts .* is more than 60 min in the future$/);
+    expect(reasons[3]).toBe('ts: not an ISO 8601 timestamp with a time zone');
+    expect(reasons[4]).toBe('tokens_equivalent: 5000000000 is above the plausible 100000000 (ingest.max_tokens)');
+    expect(reasons[6]).toBe('not valid UTF-8');
+    // the BOM line and the one after the future record are read; one within the skew is a session
+    // still running: held, not skipped
+    expect(s).toMatchObject({ records: 2, skipped: 4, quiet_held: [{ file, from_line: 7 }] });
   });
 });

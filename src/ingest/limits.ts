@@ -1,0 +1,28 @@
+import type { TelemetryRecord } from '../sources/index.js';
+
+/**
+ * What a record must not be to be believed, and when it is too new to read yet. A record from the
+ * future, or with a token count no call could have, is a bad line: skipped with the reason, never a
+ * reason to hold a file back.
+ */
+export interface Limits {
+  /** Epoch ms: a record newer than this may belong to a session still running; reading stops before it. */
+  quietAfter: number;
+  /** Epoch ms: a record newer than this is in the future beyond any clock skew. */
+  futureAfter: number;
+  futureMinutes: number;
+  /** The plausibility bound of any token count. */
+  maxTokens: number;
+}
+
+const TOKEN_FIELDS = ['tokens_used', 'incident_token_cap', 'input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation_1h_tokens', 'tokens_equivalent'] as const;
+
+/** Why a record cannot be true, or undefined when it can. */
+export function implausible(r: TelemetryRecord, l: Limits): string | undefined {
+  if (r.ts > l.futureAfter) return `ts ${new Date(r.ts).toISOString()} is more than ${l.futureMinutes} min in the future`;
+  for (const field of TOKEN_FIELDS) {
+    const v = (r as unknown as Record<string, unknown>)[field];
+    if (typeof v === 'number' && v > l.maxTokens) return `${field}: ${v} is above the plausible ${l.maxTokens} (ingest.max_tokens)`;
+  }
+  return undefined;
+}
