@@ -83,3 +83,48 @@ describe('applyEdits', () => {
     expect(groupThousands(12_345)).toBe('12_345');
   });
 });
+
+describe('YAML that shares nodes', () => {
+  const SHARED = `defaults: &base
+  incident_token_cap: 400_000
+  ci_profile: ci_standard
+
+category_defaults:
+  docs: *base
+  tests:
+    <<: *base
+    ci_profile: ci_minimal
+  build:
+    incident_token_cap: &big 900_000
+  deploy:
+    incident_token_cap: *big
+  lint:
+    incident_token_cap: 100_000
+`;
+
+  it('refuses an edit under an anchor or through an alias, naming them; writes nothing', () => {
+    const edit = (...path: string[]) => () => applyEdits(SHARED, [{ path, value: 350_000 }], 't.yaml');
+    expect(edit('defaults', 'incident_token_cap')).toThrow('t.yaml: defaults.incident_token_cap: defaults is the anchor &base, repeated by 2 aliases *base');
+    expect(edit('category_defaults', 'docs', 'incident_token_cap')).toThrow('category_defaults.docs is the alias *base');
+    expect(edit('category_defaults', 'build', 'incident_token_cap')).toThrow('its value is the anchor &big, repeated by 1 alias *big');
+    expect(edit('category_defaults', 'deploy', 'incident_token_cap')).toThrow('its value is the alias *big');
+    expect(edit('category_defaults', 'docs')).toThrow(EditError);
+    // a value a mapping merges in with << is overridden in that mapping alone, one added line
+    const merged = applyEdits(SHARED, [{ path: ['category_defaults', 'tests', 'incident_token_cap'], value: 350_000 }], 't.yaml');
+    expect(changedLines(SHARED, merged)).toEqual(['+    incident_token_cap: 350000']);
+    // a value that shares nothing is edited as usual, in a file that has shared ones
+    const out = applyEdits(SHARED, [{ path: ['category_defaults', 'lint', 'incident_token_cap'], value: 80_000 }], 't.yaml');
+    expect(changedLines(SHARED, out)).toEqual(['-    incident_token_cap: 100_000', '+    incident_token_cap: 80_000']);
+  });
+
+  it('keeps CRLF line ends, in an edited line and an added one', () => {
+    const crlf = STRATEGY.replace(/\n/g, '\r\n');
+    const out = applyEdits(crlf, [
+      { path: ['category_defaults', 'docs', 'incident_token_cap'], value: 350_000 },
+      { path: ['run_budget', 'aux_agent_tokens'], value: 600_000 },
+    ], 't.yaml');
+    expect(out.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(out).toContain('    incident_token_cap: 350_000   # keep this comment\r\n');
+    expect(out).toContain('  aux_agent_tokens: 600000\r\n');
+  });
+});

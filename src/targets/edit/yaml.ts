@@ -1,4 +1,4 @@
-import { isMap, isScalar, parseDocument, type Document, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, parseDocument, visit, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
 import { isDeepStrictEqual } from 'node:util';
 import type { KeyPath } from '../api.js';
 import { YAML_OPTIONS } from '../read.js';
@@ -35,6 +35,8 @@ function parse(text: string, label: string): Document.Parsed {
 
 function applyOne(text: string, edit: Edit, label: string): string {
   const doc = parse(text, label);
+  const shared = sharedOnPath(doc, edit.path);
+  if (shared) throw new EditError(`${label}: ${edit.path.join('.')}: ${shared}; editing it here would change every place that shares it, so nothing was written (edit it by hand)`);
   const node = doc.getIn(edit.path, true);
   if (node !== undefined) {
     if (!isScalar(node) || !node.range) throw new EditError(`${label}: ${edit.path.join('.')}: not a plain value, cannot edit it`);
@@ -60,7 +62,8 @@ function insertPair(text: string, map: YAMLMap, key: string, value: string | num
   if (!/^ *$/.test(indent)) throw new EditError(`cannot add "${key}": its mapping is not in block style`);
 
   const nonDefault = pairs.filter((p) => (p.key as Scalar).value !== 'default');
-  const line = `${indent}${renderKey(key)}: ${render(value)}\n`;
+  // A file written with CRLF line ends keeps them.
+  const line = `${indent}${renderKey(key)}: ${render(value)}${text.includes('\r\n') ? '\r\n' : '\n'}`;
   if (nonDefault.length === 0) {
     const at = text.lastIndexOf('\n', (pairs[0]!.key as Scalar).range![0] - 1) + 1;
     return text.slice(0, at) + line + text.slice(at);
@@ -70,6 +73,32 @@ function insertPair(text: string, map: YAMLMap, key: string, value: string | num
   const nl = text.indexOf('\n', valueEnd);
   if (nl === -1) return `${text}\n${line}`;
   return text.slice(0, nl + 1) + line + text.slice(nl + 1);
+}
+
+/**
+ * Why the value at `path` is shared with other places, if it is: the path goes through an alias
+ * (`*name`), or a node on it is an anchor (`&name`) that aliases repeat. (A value a mapping merges in
+ * with `<<` is not shared this way: the edit adds an overriding key to that mapping alone.)
+ */
+function sharedOnPath(doc: Document.Parsed, path: KeyPath): string | undefined {
+  const aliases = new Map<string, number>();
+  visit(doc, { Alias: (_, a) => void aliases.set(a.source, (aliases.get(a.source) ?? 0) + 1) });
+  const anchored = (n: Node | null | undefined, where: string) => {
+    const name = n && 'anchor' in n ? (n as { anchor?: string }).anchor : undefined;
+    const uses = name ? (aliases.get(name) ?? 0) : 0;
+    return name && uses ? `${where} is the anchor &${name}, repeated by ${uses} alias${uses > 1 ? 'es' : ''} *${name}` : undefined;
+  };
+  let node: unknown = doc.contents;
+  for (let i = 0; i < path.length; i++) {
+    const here = path.slice(0, i).join('.') || '(top level)';
+    if (isAlias(node)) return `${here} is the alias *${node.source}`;
+    const why = anchored(node as Node, here);
+    if (why) return why;
+    if (!isMap(node)) return undefined;
+    node = node.get(path[i], true);
+  }
+  if (isAlias(node)) return `its value is the alias *${node.source}`;
+  return anchored(node as Node, 'its value');
 }
 
 /** Renders a value in the style of the scalar it replaces: underscores, quotes. */
