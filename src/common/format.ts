@@ -1,3 +1,5 @@
+import { mdText } from './escape.js';
+
 /** Number formats shared by the report and the CLI summary. */
 
 export function fmtTokens(n: number): string {
@@ -28,7 +30,5 @@ export function fmtValue(v: string | number | null): string {
   return typeof v === 'number' ? v.toLocaleString('en-US') : v;
 }
 
-/** Escapes a table cell: telemetry strings must not break the Markdown table or inject markup. */
-export function cell(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
-}
+/** Text in a Markdown report or table: telemetry and LLM strings never add markup (escape.ts). */
+export const cell = (s: string): string => mdText(s);

@@ -1,2 +1,3 @@
 export * from './errors.js';
 export * from './format.js';
+export * from './escape.js';

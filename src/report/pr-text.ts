@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { changeKey, type Change } from '../targets/index.js';
 import type { Stats } from '../stats/index.js';
 import { describe, projectionOf } from './report.js';
-import { cell, fmtSignedPct, fmtTokens, fmtUsd, fmtValue } from '../common/index.js';
+import { cell, fmtSignedPct, fmtTokens, fmtUsd, fmtValue, mdCode } from '../common/index.js';
 
 /**
  * The words around a published proposal: its hash, the commit message, the PR title and body. Pure
@@ -11,7 +11,7 @@ import { cell, fmtSignedPct, fmtTokens, fmtUsd, fmtValue } from '../common/index
  */
 
 export const TRAILER = 'Tokentune-Proposal';
-const MARKER = /<!--\s*tokentune:proposal=([0-9a-f]+)\s*-->/;
+const MARKER = /^<!--\s*tokentune:proposal=([0-9a-f]+)\s*-->$/;
 /** GitHub refuses PR bodies over 65,536 characters. */
 const BODY_LIMIT = 60_000;
 
@@ -31,7 +31,8 @@ export function headline(stats: Stats, changes: readonly Change[]): string {
 
 export function commitMessage(project: string, stats: Stats, changes: readonly Change[], hash: string): string {
   const lines = [`Cost tuning for ${project}: ${headline(stats, changes)}`, ''];
-  for (const c of changes) lines.push(`- ${describe(c)}${c.pilot ? ' (pilot)' : ''}`);
+  // One line each, whatever a category name holds: a line break could forge the trailer.
+  for (const c of changes) lines.push(`- ${mdCode(describe(c))}${c.pilot ? ' (pilot)' : ''}`);
   lines.push('', `Proposed by tokentune from usage telemetry of ${stats.window.since} to ${stats.window.until}.`, '', `${TRAILER}: ${hash}`);
   return `${lines.join('\n')}\n`;
 }
@@ -44,9 +45,13 @@ export function trailerHash(message: string): string | null {
 
 export const prTitle = (stats: Stats, changes: readonly Change[]): string => `Cost tuning: ${headline(stats, changes)}`;
 
-/** The proposal hash hidden in a PR body, if any. */
+/**
+ * The proposal hash hidden in a PR body, read only where prBody writes it: its last line. A marker
+ * anywhere else (quoted from telemetry, or typed by someone) is not ours.
+ */
 export function markerHash(body: string | null | undefined): string | null {
-  return MARKER.exec(body ?? '')?.[1] ?? null;
+  const last = (body ?? '').trimEnd().split('\n').at(-1) ?? '';
+  return MARKER.exec(last)?.[1] ?? null;
 }
 
 export interface BodyInput {
@@ -75,7 +80,7 @@ export function prBody(b: BodyInput): string {
       .map(([k, v]) => `${k} ${v === null ? 'n/a' : typeof v === 'number' ? +v.toPrecision(4) : v}`)
       .join(', ');
     const saving = `${fmtTokens(-c.effect.tokens_per_run)} tokens, ${fmtUsd(-c.effect.usd_per_run)}`;
-    out.push(`| \`${cell(b.keyOf(c))}\` | ${cell(fmtValue(c.from))} | **${cell(fmtValue(c.to))}**${c.pilot ? ' (pilot)' : ''} | ${cell(evidence)} | ${saving} | ${c.confidence} |`);
+    out.push(`| \`${mdCode(b.keyOf(c))}\` | ${cell(fmtValue(c.from))} | **${cell(fmtValue(c.to))}**${c.pilot ? ' (pilot)' : ''} | ${cell(evidence)} | ${saving} | ${c.confidence} |`);
   }
   out.push('', '<details><summary>Full report</summary>', '');
   const marker = `<!-- tokentune:proposal=${b.hash} -->`;

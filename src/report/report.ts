@@ -35,7 +35,7 @@ export function renderReport(r: ReportInput): string {
   const push = (...lines: string[]) => out.push(...lines);
   const projection = projectionOf(r.stats, r.changes);
 
-  push(`# Cost / Budget Tuning Report: ${r.project}`, '');
+  push(`# Cost / Budget Tuning Report: ${cell(r.project)}`, '');
   push(`**Generated**: ${r.generatedAt}  `, `**Analysis period**: ${s.window.since} to ${s.window.until} (${s.window.days} days)  `);
   push(`**Runs analysed**: ${s.runs.count} runs, ${s.phases} phases, ${s.categories.length} categories  `);
   push(`**Proposal source**: ${cell(r.llm.note)}  `);
@@ -92,7 +92,7 @@ export function renderReport(r: ReportInput): string {
     push(`| ${cell(c.category)} | ${fmtTokens(cap)} | ${fmtTokens(c.percentiles.p50)} | ${fmtTokens(c.percentiles.p95)} | ${fmtPct(u)}${u > 0.95 ? ' ⚠️' : ''} | ${c.truncations} | ${change ? `**${fmtTokens(Number(change.to))}**` : 'no change'} |`);
   }
   push('');
-  for (const c of r.changes.filter((x) => x.kind === 'token_cap')) push(`- **${cell(c.category ?? '')}**: ${fmtValue(c.from)} → ${fmtValue(c.to)}. ${c.rationale}`);
+  for (const c of r.changes.filter((x) => x.kind === 'token_cap')) push(`- **${cell(c.category ?? '')}**: ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))}. ${cell(c.rationale)}`);
   push('');
 
   push('## CI profile optimisation', '');
@@ -186,10 +186,10 @@ function section(push: (...l: string[]) => void, title: string, changes: Change[
   }
   changes.forEach((c, i) => {
     push(`#### ${i + 1}. ${describe(c)}${c.pilot ? ' (pilot)' : ''}`, '');
-    push(`${c.rationale}`, '');
-    push(`- Evidence: ${Object.entries(c.evidence).map(([k, v]) => `${k} = ${v === null ? 'n/a' : v}`).join(', ')}`);
+    push(cell(c.rationale), '');
+    push(`- Evidence: ${cell(Object.entries(c.evidence).map(([k, v]) => `${k} = ${v === null ? 'n/a' : v}`).join(', '))}`);
     push(`- Expected effect per run: ${fmtTokens(c.effect.tokens_per_run)} tokens, ${fmtUsd(c.effect.usd_per_run)}`);
-    push(`- Risk: ${c.risk}`, `- Confidence: ${c.confidence}; source: ${c.source}`, '');
+    push(`- Risk: ${cell(c.risk)}`, `- Confidence: ${c.confidence}; source: ${c.source}`, '');
   });
 }
 
