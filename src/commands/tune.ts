@@ -23,6 +23,7 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   logSkipped(result);
   if (result.status !== 'proposal') {
     if (o.json) process.stdout.write(`${JSON.stringify({ status: result.status, window: result.window, moved: result.moved, noop_streak: result.noop_streak, ingest: result.ingest }, null, 2)}\n`);
+    else if (result.status === 'no-data') process.stdout.write(`no-data: no telemetry from ${result.window?.since} to ${result.window?.until}; nothing to analyse (no LLM call, $0)\n`);
     else process.stdout.write(`${result.status}: nothing moved enough to change a decision since the last proposal (no LLM call, $0); --force runs anyway\n`);
     return EXIT.ok;
   }

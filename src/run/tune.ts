@@ -32,7 +32,8 @@ export interface TuneOptions {
 }
 
 export interface GatedResult {
-  status: Exclude<GateLevel, 'drift'>;
+  /** `no-data`: the window holds no phase and no run: there is nothing to analyse. */
+  status: Exclude<GateLevel, 'drift'> | 'no-data';
   moved: string[];
   window: Window | null;
   ingest: IngestSummary;
@@ -77,6 +78,11 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
     const gate = await state.guard(() => runGate(loaded, targets, state, { mode: 'tune', now, since: opts.since, until: opts.until }));
     const { stats, ctx, analysis, decisions } = gate.computed!;
     const command = dryRun ? 'tune --dry-run' : 'tune';
+    if (stats.phases === 0 && stats.runs.count === 0) {
+      // An empty window (a --since/--until with no telemetry) proposes nothing and says so in one line.
+      if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, 'no-data', gate.ingest)));
+      return { status: 'no-data', moved: [], window: stats.window, ingest: gate.ingest, noop_streak: gate.noop_streak };
+    }
     if (gate.level !== 'drift' && !opts.force) {
       if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, gate.level, gate.ingest)));
       return { status: gate.level, moved: gate.moved, window: stats.window, ingest: gate.ingest, noop_streak: gate.noop_streak };

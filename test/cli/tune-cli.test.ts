@@ -160,4 +160,12 @@ describe('tune: bad input', () => {
     expect(check.stdout).not.toContain('--dry-run');
     expect((await tune(['frobnicate'])).code).toBe(2);
   });
+
+  it('an empty window ends with status no-data and one clear line', async () => {
+    const r = await tune(['--dry-run', '--since', '2020-01-01', '--until', '2020-01-05', '--config', EXAMPLE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('no-data: no telemetry from 2020-01-01 to 2020-01-05; nothing to analyse (no LLM call, $0)\n');
+    const json = JSON.parse((await tune(['--dry-run', '--json', '--since', '2020-01-01', '--until', '2020-01-05', '--config', EXAMPLE])).stdout);
+    expect(json).toMatchObject({ status: 'no-data', window: { since: '2020-01-01', until: '2020-01-05', days: 5 } });
+  });
 });
