@@ -1,6 +1,6 @@
 import { ConfigError } from '../common/errors.js';
 import { addRecord, dayOf, emptyRollups, type State, type Unit } from '../store/index.js';
-import { implausible, type Limits } from './limits.js';
+import { rejection, type Limits } from './limits.js';
 import type { Tally } from './tally.js';
 import type { FoundUnit } from './found.js';
 
@@ -39,7 +39,7 @@ export function readCursor(state: State, job: CursorJob, limits: Limits, quietMi
   try {
     for (let step = fromSource(f, () => rows.next()); !step.done; step = fromSource(f, () => rows.next())) {
       const row = step.value;
-      const bad = 'error' in row.parsed ? row.parsed.error : row.parsed.records.map((r) => implausible(r, limits)).find((x) => x !== undefined);
+      const bad = rejection(row.parsed, limits);
       if (bad !== undefined || 'error' in row.parsed) {
         tally.skip({ file: f.path, line: row.position, reason: bad ?? '' });
       } else if (row.parsed.records.some((r) => r.ts > limits.quietAfter)) {

@@ -1,4 +1,4 @@
-import type { TelemetryRecord } from '../sources/index.js';
+import type { LineResult, TelemetryRecord } from '../sources/index.js';
 
 /**
  * What a record must not be to be believed, and when it is too new to read yet. A record from the
@@ -23,6 +23,17 @@ export function implausible(r: TelemetryRecord, l: Limits): string | undefined {
   for (const field of TOKEN_FIELDS) {
     const v = (r as unknown as Record<string, unknown>)[field];
     if (typeof v === 'number' && v > l.maxTokens) return `${field}: ${v} is above the plausible ${l.maxTokens} (ingest.max_tokens)`;
+  }
+  return undefined;
+}
+
+/** Why a parsed line or row is skipped (its parse error, or its first record that cannot be true), or undefined. */
+export function rejection(parsed: LineResult, l: Limits | undefined): string | undefined {
+  if ('error' in parsed) return parsed.error;
+  if (!l) return undefined;
+  for (const r of parsed.records) {
+    const why = implausible(r, l);
+    if (why) return why;
   }
   return undefined;
 }

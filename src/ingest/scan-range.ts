@@ -1,6 +1,6 @@
 import { sourceAdapter, type SkippedLine } from '../sources/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from '../store/index.js';
-import { implausible, type Limits } from './limits.js';
+import { rejection, type Limits } from './limits.js';
 import { scanLines } from './lines.js';
 
 /** How many skipped lines are kept with their reasons; all of them are counted. */
@@ -58,7 +58,7 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
     (text, line, badUtf8) => {
       const parsed = badUtf8 ? { error: 'not valid UTF-8' } : adapter.parseLine(text);
       const limits = range.limits;
-      const bad = 'error' in parsed ? parsed.error : limits && parsed.records.map((r) => implausible(r, limits)).find((x) => x !== undefined);
+      const bad = rejection(parsed, limits);
       if (bad !== undefined || 'error' in parsed) {
         result.skipped++;
         if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: bad ?? '' });

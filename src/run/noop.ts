@@ -5,7 +5,7 @@ import { inputStatOf, sameStats } from '../drift/file-stats.js';
 import { listUnits, type SourceFiles } from '../ingest/list.js';
 import { SCHEMA_VERSION, STATE_FILE } from '../store/db.js';
 import { stateDir } from '../store/paths.js';
-import { ledgerEntry, MAX_LEDGER } from '../store/run-ledger.js';
+import { addRun, ledgerEntry } from '../store/run-ledger.js';
 import type { CheckReport } from './check.js';
 
 /**
@@ -52,9 +52,7 @@ export function quickNoop(configPath: string, env: NodeJS.ProcessEnv): CheckRepo
 
     db.exec('BEGIN IMMEDIATE');
     db.prepare(`UPDATE meta SET value = ? WHERE key = 'noop_streak'`).run(JSON.stringify(streak + 1));
-    const e = ledgerEntry('check', started, 'noop', { records: 0, bytes: 0 });
-    db.prepare('INSERT INTO ledger (command, started, ended, result, records, bytes, llm_tokens, llm_cost_usd) VALUES (@command, @started, @ended, @result, @records, @bytes, @llm_tokens, @llm_cost_usd)').run(e);
-    db.prepare('DELETE FROM ledger WHERE id <= (SELECT max(id) FROM ledger) - ?').run(MAX_LEDGER);
+    addRun(db, ledgerEntry('check', started, 'noop', { records: 0, bytes: 0 }));
     db.exec('COMMIT');
     return { result: 'noop', moved: [], noop_streak: streak + 1, records: 0, duplicates: 0, bytes: 0, skipped: 0, rollup_records: null, held: [], files: [], state_dir: dir, skipped_details: [], held_back: [], early_bytes: 0 };
   } catch {

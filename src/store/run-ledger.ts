@@ -1,6 +1,9 @@
 
+import type { Db } from './db.js';
+
 /**
- * The run ledger in the state: one entry per run, the newest MAX_LEDGER kept.
+ * The run ledger in the state: one entry per run, the newest MAX_LEDGER kept. Light (no schema
+ * library), so the no-op path records its runs by the same code as the full path.
  */
 export const MAX_LEDGER = 200;
 
@@ -35,3 +38,8 @@ export function ledgerEntry(
   };
 }
 
+/** Appends a run to the ledger and drops the oldest past MAX_LEDGER. */
+export function addRun(db: Db, e: RunEntry): void {
+  db.prepare('INSERT INTO ledger (command, started, ended, result, records, bytes, llm_tokens, llm_cost_usd) VALUES (@command, @started, @ended, @result, @records, @bytes, @llm_tokens, @llm_cost_usd)').run(e);
+  db.prepare('DELETE FROM ledger WHERE id <= (SELECT max(id) FROM ledger) - ?').run(MAX_LEDGER);
+}

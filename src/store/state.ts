@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import * as z from 'zod';
 import { formatZodIssues } from '../common/index.js';
 import { asStateError, resetSchema, StateError, type Db } from './db.js';
-import { MAX_LEDGER, type RunEntry } from './run-ledger.js';
+import { addRun, type RunEntry } from './run-ledger.js';
 import * as tables from './rollup-tables.js';
 import { RUN_SUMS, type RollupView } from './rollup-tables.js';
 import { dayOf, type Rollups } from './rollups.js';
@@ -161,8 +161,7 @@ export class State {
   }
 
   addRun(e: RunEntry): void {
-    this.db.prepare('INSERT INTO ledger (command, started, ended, result, records, bytes, llm_tokens, llm_cost_usd) VALUES (@command, @started, @ended, @result, @records, @bytes, @llm_tokens, @llm_cost_usd)').run(e);
-    this.db.prepare('DELETE FROM ledger WHERE id <= (SELECT max(id) FROM ledger) - ?').run(MAX_LEDGER);
+    addRun(this.db, e);
   }
 
 
