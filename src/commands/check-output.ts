@@ -7,6 +7,8 @@ export function checkOutput(r: CheckReport, json: boolean): string {
     const { skipped_details: _details, held_back: _held, ...rest } = r;
     return `${JSON.stringify(rest, null, 2)}\n`;
   }
-  if (r.result !== 'drift') return `${r.result}\n`;
-  return `drift: ${termText(r.moved.slice(0, 5).join('; '))}${r.moved.length > 5 ? `; and ${r.moved.length - 5} more` : ''}\n`;
+  // A merge of our own proposal is what was asked for: said once, never drift.
+  const applied = r.applied.map((a) => `applied: ${a.changes} change${a.changes === 1 ? '' : 's'} of proposal ${a.proposal} found in the targets; observing\n`).join('');
+  if (r.result !== 'drift') return applied || `${r.result}\n`;
+  return `${applied}drift: ${termText(r.moved.slice(0, 5).join('; '))}${r.moved.length > 5 ? `; and ${r.moved.length - 5} more` : ''}\n`;
 }

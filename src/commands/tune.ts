@@ -22,9 +22,12 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   }
   logSkipped(result);
   if (result.status !== 'proposal') {
-    if (o.json) process.stdout.write(`${JSON.stringify({ status: result.status, window: result.window, moved: result.moved, noop_streak: result.noop_streak, ingest: result.ingest }, null, 2)}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ status: result.status, window: result.window, moved: result.moved, applied: result.applied, outcomes: result.outcomes, noop_streak: result.noop_streak, ingest: result.ingest }, null, 2)}\n`);
     else if (result.status === 'no-data') process.stdout.write(`no-data: no telemetry from ${result.window?.since} to ${result.window?.until}; nothing to analyse (no LLM call, $0)\n`);
-    else process.stdout.write(`${result.status}: nothing moved enough to change a decision since the last proposal (no LLM call, $0); --force runs anyway\n`);
+    else {
+      for (const a of result.applied) process.stdout.write(`applied: ${plural(a.changes, 'change')} of proposal ${a.proposal} found in the targets; observing\n`);
+      process.stdout.write(`${result.status}: nothing moved enough to change a decision since the last proposal (no LLM call, $0); --force runs anyway\n`);
+    }
     return EXIT.ok;
   }
   if (o.json) {
@@ -33,7 +36,7 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
     if (result.prompt) process.stdout.write(`===== system prompt =====\n${result.prompt.system}\n===== user prompt =====\n${result.prompt.user}\n`);
     process.stdout.write(result.report);
   }
-  const what = `${result.changes.length} change(s) from ${result.ingest.records} new records in ${result.ingest.files} file(s)${result.ingest.skipped ? `, ${result.ingest.skipped} line(s) skipped` : ''}`;
+  const what = `${plural(result.changes.length, 'change')} from ${plural(result.ingest.records, 'new record')} in ${plural(result.ingest.files, 'file')}${result.ingest.skipped ? `, ${plural(result.ingest.skipped, 'line')} skipped` : ''}`;
   if (o.dryRun || !result.publish) process.stderr.write(`tune: dry run, nothing written: ${what}\n`);
   else {
     process.stderr.write(`tune: proposal recorded in the run state: ${what}\n`);
@@ -48,7 +51,9 @@ export function toJson(r: ProposalResult) {
     status: r.status,
     window: r.window,
     moved: r.moved,
+    applied: r.applied,
     changes: r.changes,
+    outcomes: r.outcomes,
     rejected: r.rejected,
     considered: r.considered,
     findings: r.findings,
@@ -61,3 +66,5 @@ export function toJson(r: ProposalResult) {
     publish: r.publish,
   };
 }
+
+const plural = (n: number, one: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : `${one}s`}`;

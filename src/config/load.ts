@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, formatZodIssues } from '../common/index.js';
 import { TunerConfig } from './schema.js';
-import { BUNDLED_PRICES } from '../pricing/index.js';
+import { BUNDLED_PRICES, BUNDLED_RETIREMENTS, closestModels } from '../pricing/index.js';
 import { blendedPricePerToken, priceOf, type Pricing } from '../pricing/index.js';
 
 export interface LoadedConfig {
@@ -41,7 +41,11 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   }
   const config = parsed.data;
   const dir = dirname(file);
-  const pricing: Pricing = { table: { ...BUNDLED_PRICES, ...config.pricing.models }, aliases: config.models.aliases };
+  const pricing: Pricing = {
+    table: { ...BUNDLED_PRICES, ...config.pricing.models },
+    aliases: config.models.aliases,
+    retirements: { ...BUNDLED_RETIREMENTS, ...config.models.retirements },
+  };
   checkLadders(config, pricing, file);
   return {
     file,
@@ -61,7 +65,10 @@ function checkLadders(config: TunerConfig, pricing: Pricing, file: string): void
     ladder.forEach((model, i) => {
       const price = priceOf(pricing, model);
       const key = `models.ladders.${family}[${i}]`;
-      if (!price) throw new ConfigError(`${file}: ${key}: model "${model}" is not in the price table (add it under pricing.models)`);
+      if (!price) {
+        const near = closestModels(pricing, model);
+        throw new ConfigError(`${file}: ${key}: model "${model}" is not in the price table${near.length ? ` (did you mean ${near.map((m) => `"${m}"`).join(', ')}?)` : ''}; add it under pricing.models if it is right`);
+      }
       const perToken = blendedPricePerToken(price, mix);
       if (perToken <= previous) {
         throw new ConfigError(`${file}: ${key}: "${model}" is not dearer than "${ladder[i - 1]}"; ladders go cheapest first`);

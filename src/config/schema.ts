@@ -86,7 +86,20 @@ const Rules = z.strictObject({
   cap: CapRule.prefault({}),
   ci: CiRule.prefault({}),
   run_budget: RunBudgetRule.prefault({}),
+  /** A rule-made cap or budget moves at most this share of its current value per proposal; larger gaps converge over several. */
+  max_move: z.number().positive().max(10).default(0.5),
+  /** Days after a change in which no move against it is proposed, unless its outcome is worse. */
+  cooldown_days: z.number().int().nonnegative().default(28),
+  outcome: z
+    .strictObject({
+      /** An applied change whose success rate fell by more than this (0.05: five points) is worse: a revert is proposed. */
+      max_success_drop: ratio.default(0.05),
+    })
+    .prefault({}),
 });
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+const Retirement = z.strictObject({ retires: isoDate, successor: z.string().min(1), deprecated: isoDate.optional() });
 
 const Models = z.strictObject({
   /** Per provider family, cheapest first. Downgrades step one rung down, upgrades one rung up. */
@@ -95,6 +108,10 @@ const Models = z.strictObject({
     openai: ['gpt-4o-mini', 'gpt-4o'],
   }),
   aliases: z.record(z.string(), z.string()).default({}),
+  /** Extra or overriding retirement dates: model → when it stops serving and what replaces it. */
+  retirements: z.record(z.string(), Retirement).default({}),
+  /** A configured model retiring within this many days gets a migration change. */
+  retirement_horizon_days: z.number().int().nonnegative().default(60),
 });
 
 const Pricing = z.strictObject({

@@ -5,7 +5,7 @@ import { roundUpReadable } from '../rules/index.js';
 import { capChange } from '../rules/index.js';
 import { ciChange } from '../rules/index.js';
 import { budgetChange, MIN_RUNS_FOR_BUDGET, observedRunTokens } from '../rules/index.js';
-import { modelChange } from '../rules/index.js';
+import { capEvidence, capUtilisation, downgradeHolds, ladderPosition, modelChange, modelEvidence, pct, upgradeHolds } from '../rules/index.js';
 import { RUN_BUDGET_KEYS, type RunBudgetKey } from '../targets/index.js';
 import { cleanText, type LlmAnswer, type LlmChange } from './answer.js';
 
@@ -101,25 +101,41 @@ function check(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds): Outcome
     case 'model': {
       if (p.complexity === null) return reject('a model change needs a complexity');
       if (p.role === null) return reject('a model change needs a role');
-      const g = cat.by_complexity[p.complexity];
-      if (!g) return reject(`no phases of ${category} at ${p.complexity} complexity`);
-      if (g.phases < ctx.rules.min_phases) return reject(`too little data: ${g.phases} phases at ${p.complexity} complexity, fewer than ${ctx.rules.min_phases}`);
+      if (!cat.by_complexity[p.complexity]) return reject(`no phases of ${category} at ${p.complexity} complexity`);
       const cell = ctx.targets.model(category, p.complexity, p.role);
       if (!cell?.current) return reject(`no target config holds the ${p.role} model for ${category} at ${p.complexity} complexity`);
+      const current = cell.current.value;
       const known = ctx.price(p.to) !== null || ctx.targets.knownModels.includes(p.to);
       if (!known) return reject(`unknown model "${cleanText(p.to, 80)}": neither in the price table nor in the target config`);
-      if (ctx.canonical(p.to) === ctx.canonical(cell.current.value)) return reject(`${cell.current.value} is already the model`);
-      return finish(modelChange(ctx, cat, p.complexity, cell.current.value, p.to));
+      if (ctx.canonical(p.to) === ctx.canonical(current)) return reject(`${current} is already the model`);
+      // The same evidence as the rules: phases on the model in force, the rules' tests, one rung.
+      const g = modelEvidence(ctx, category, p.complexity, current).group;
+      if (!g || g.phases < ctx.rules.min_phases) return reject(`waiting for data on ${current}: ${g?.phases ?? 0} of ${ctx.rules.min_phases} phases`);
+      const from = ladderPosition(ctx, current);
+      const want = ladderPosition(ctx, p.to);
+      if (!from || !want || from.family !== want.family) return reject(`${cleanText(p.to, 80)} and ${current} are not on one ladder: no rung to step along`);
+      const step = Math.sign(want.index - from.index);
+      if (step === 0) return reject(`${cleanText(p.to, 80)} sits on the rung of ${current}`);
+      const to = from.ladder[from.index + step]!;
+      const note = Math.abs(want.index - from.index) > 1 ? `clamped to one rung: ${p.to} → ${to}` : undefined;
+      const utilisation = capUtilisation(ctx, cat, g);
+      if (step < 0 && !downgradeHolds(ctx, g, utilisation)) {
+        return reject(`the rules' downgrade test fails on ${current}: success ${pct(g.success_rate)}, ${g.retries_per_phase.toFixed(2)} retries per phase, P95 at ${utilisation === null ? 'an unknown share' : pct(utilisation)} of the cap`);
+      }
+      if (step > 0 && !upgradeHolds(ctx, g)) return reject(`the rules' upgrade test fails on ${current}: success ${pct(g.success_rate)}, ${g.retries_per_phase.toFixed(2)} retries per phase`);
+      return finish(modelChange(ctx, cat, p.complexity, current, to), note);
     }
     case 'token_cap': {
       const current = ctx.targets.caps[category];
       if (!current) return reject(`no incident_token_cap for ${category} in the target config`);
       const to = wholeNumber(p.to);
       if (to === null) return reject(`"${cleanText(p.to, 40)}" is not a whole number of tokens`);
-      const p95 = cat.percentiles.p95;
+      const g = capEvidence(ctx, category, current.value).group;
+      if (!g || g.phases < ctx.rules.min_phases) return reject(`waiting for data under the cap in force: ${g?.phases ?? 0} of ${ctx.rules.min_phases} phases`);
+      const p95 = g.percentiles.p95;
       const util = p95 / current.value;
       const rightDown = util < ctx.rules.cap.reduce_below;
-      const rightUp = util > ctx.rules.cap.increase_above || cat.truncations > 0;
+      const rightUp = util > ctx.rules.cap.increase_above || g.truncations > 0;
       const bounded = within(to, current.value, p95, bounds, rightDown, rightUp, 'P95');
       if ('reason' in bounded) return reject(bounded.reason);
       return finish(capChange(ctx, cat, current.value, bounded.value), bounded.note);

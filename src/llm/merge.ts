@@ -1,5 +1,6 @@
 import { changeKey, type Change } from '../targets/index.js';
 import { cleanText, type LlmAnswer } from './answer.js';
+import { isMandatory } from '../rules/index.js';
 import type { Guarded, Rejection } from './guardrails.js';
 
 export interface Merged {
@@ -14,11 +15,16 @@ export interface Merged {
  * rule candidate the model did not mention is "considered, not proposed".
  */
 export function mergeWithRules(rules: readonly Change[], guarded: Guarded, answer: LlmAnswer): Merged {
-  const acceptedKeys = new Set(guarded.accepted.map(changeKey));
-  const changes: Change[] = [...guarded.accepted];
+  // Migrations and reverts rest on a date or a measured outcome: they stand, and hold their keys.
+  const mandatory = rules.filter(isMandatory);
+  const mandatoryKeys = new Set(mandatory.map(changeKey));
+  const accepted = guarded.accepted.filter((c) => !mandatoryKeys.has(changeKey(c)));
+  const acceptedKeys = new Set(accepted.map(changeKey));
+  const changes: Change[] = [...mandatory, ...accepted];
   const considered: Rejection[] = [];
   for (const r of rules) {
     const key = changeKey(r);
+    if (mandatoryKeys.has(key)) continue;
     if (acceptedKeys.has(key)) continue;
     if (guarded.proposedKeys.has(key)) {
       changes.push({ ...r, rationale: `${r.rationale} [the model's value for this key was rejected; the mechanical proposal stands]` });

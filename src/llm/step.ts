@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { Analysis } from '../rules/index.js';
+import { holdBack, type Analysis } from '../rules/index.js';
 import type { Change } from '../targets/index.js';
 import type { RuleContext } from '../rules/index.js';
 import type { LoadedConfig } from '../config/index.js';
@@ -119,9 +119,12 @@ export async function runLlmStep(i: LlmStepInput): Promise<LlmStepResult> {
   const [{ guard }, { mergeWithRules }] = await Promise.all([import('./guardrails.js'), import('./merge.js')]);
   const guarded = guard(result.answer, i.ctx, llmConfig.guardrails);
   const merged = mergeWithRules(i.analysis.changes, guarded, result.answer);
+  // The model's changes pass the same last gate as the rules' (cool-down, cap after model).
+  const held = holdBack(i.ctx, merged.changes, i.analysis.outcomes);
+  const heldBack = merged.changes.filter((c) => !held.changes.includes(c));
   return {
-    changes: merged.changes,
-    rejected: guarded.rejected,
+    changes: held.changes,
+    rejected: [...guarded.rejected, ...heldBack.map((c, k) => ({ change: c, reason: held.findings[k]?.message ?? 'held back' }))],
     considered: merged.considered,
     llm: {
       ...measured,

@@ -11,6 +11,8 @@ export interface TokenMix {
 export interface Pricing {
   table: PriceTable;
   aliases: Record<string, string>;
+  /** Model id → when it retires and its successor (retirements.ts). */
+  retirements: Record<string, { retires: string; successor: string; deprecated?: string }>;
 }
 
 const DATE_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;

@@ -61,7 +61,7 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   // The edits land on the files as the base branch has them, not as the user's checkout has them.
   const onBase = await baseTargets(repo, p.loaded, base.commit, base.name);
   for (const [i, f] of onBase.entries()) {
-    if (p.checkout[i]?.text !== f.text) result.notes.push(`${f.display} in your checkout differs from ${base.name}: the proposal was computed from the checkout and applied to ${base.name}'s version`);
+    if (p.checkout[i]?.text !== f.text) result.notes.push(`${f.display} in your checkout differs from ${base.name}: the proposal is computed from and applied to ${base.name}'s version`);
   }
   const targets = readTargets(onBase);
   const files = applyChanges(p.changes, targets).filter((f) => f.after !== f.before);
@@ -154,6 +154,18 @@ async function realpathOf(path: string): Promise<string> {
 }
 
 /** The target files as committed on the base branch, in the config's order. */
+/**
+ * The target files as the base branch has them: what a published proposal is computed from, so that
+ * its "current" values are the ones its pull request changes, whatever the checkout holds.
+ */
+export async function targetsOnBase(loaded: LoadedConfig, abort?: AbortSignal): Promise<TargetFile[]> {
+  const cfg = loaded.config.publish;
+  const first = await realpath(loaded.targets[0]!.path);
+  const repo = await openRepo(cfg.repo ? resolve(dirname(loaded.file), cfg.repo) : dirname(first), abort);
+  const base = await resolveBase(repo, { base: cfg.base, remote: cfg.remote });
+  return baseTargets(repo, loaded, base.commit, base.name);
+}
+
 async function baseTargets(repo: Repo, loaded: LoadedConfig, commit: string, baseName: string): Promise<TargetFile[]> {
   return Promise.all(
     loaded.targets.map(async (t, i) => {

@@ -1,5 +1,5 @@
 import type { Change } from '../targets/index.js';
-import type { Finding } from '../rules/index.js';
+import type { Finding, Outcome } from '../rules/index.js';
 import type { Stats } from '../stats/index.js';
 import { sum } from '../stats/index.js';
 import { tokensLostToFailures } from '../stats/index.js';
@@ -26,6 +26,10 @@ export interface ReportInput {
   drift?: string[];
   /** No-op checks in a row before this run. */
   noopStreak?: number;
+  /** Lines skipped by earlier runs that showed no report (nightly checks). */
+  earlierSkipped?: { at: string; file: string; line: number; reason: string }[];
+  /** Changes of earlier proposals the targets hold, judged against their baselines. */
+  outcomes?: Outcome[];
 }
 
 /** The Markdown report, in the structure of the cost-tuning brief. A pure function of its input. */
@@ -55,6 +59,17 @@ export function renderReport(r: ReportInput): string {
     push('');
   }
 
+  const outcomes = r.outcomes ?? [];
+  if (outcomes.length) {
+    push('## Changes already applied: projected vs realised', '');
+    push('Each change of an earlier proposal that the targets hold, judged only by what ran under it since.', '');
+    push('| Change | Applied | Since | Projected | Realised | Verdict |', '|---|---|---:|---|---|---|');
+    for (const o of outcomes) {
+      push(`| ${describe(o.change)} | ${o.applied_at.slice(0, 10)} | ${o.phases_since} | ${cell(figures(o.projected))} | ${cell(figures(o.realised))} | ${o.verdict === 'worse' ? '**worse**: revert proposed' : o.verdict} |`);
+    }
+    push('');
+  }
+
   push('## Cost breakdown', '', '**Per run (mean)**:');
   const mean = (col: Float64Array) => (s.runs.count ? sum(col) / s.runs.count : 0);
   const total = s.per_run.mean_total_tokens || 1;
@@ -80,8 +95,19 @@ export function renderReport(r: ReportInput): string {
   if (s.totals.unpriced_models.length) push(`Unpriced models (no entry in the price table; their cost is not counted): ${s.totals.unpriced_models.map(cell).join(', ')}.`, '');
 
   push('## Model selection', '');
-  section(push, '### Downgrade candidates', r.changes.filter((c) => c.kind === 'model' && c.direction === 'down'), 'None: no category is both easy for its model and well under its cap.');
-  section(push, '### Upgrade candidates (pilots)', r.changes.filter((c) => c.kind === 'model' && c.direction === 'up'), 'None: no category fails and retries enough to justify a stronger model.');
+  const names = r.findings.filter((f) => f.kind === 'model_name');
+  if (names.length) {
+    push('**Model names and ladders**:', '');
+    for (const f of names) push(`- ${cell(f.message)}`);
+    push('');
+  }
+  const migrations = r.changes.filter((c) => c.evidence.migration !== undefined);
+  const reverts = r.changes.filter((c) => c.evidence.reverts !== undefined);
+  const tuned = r.changes.filter((c) => c.kind === 'model' && !migrations.includes(c) && !reverts.includes(c));
+  if (migrations.length) section(push, '### Migrations off retiring models', migrations, '');
+  if (reverts.length) section(push, '### Reverts of applied changes that did worse', reverts, '');
+  section(push, '### Downgrade candidates', tuned.filter((c) => c.direction === 'down'), 'None: no category is both easy for its model and well under its cap.');
+  section(push, '### Upgrade candidates (pilots)', tuned.filter((c) => c.direction === 'up'), 'None: no category fails and retries enough to justify a stronger model.');
 
   push('## Budget cap adjustments', '', '| Category | Current cap | P50 | P95 | Utilisation (P95) | Truncations | Proposed |', '|---|---:|---:|---:|---:|---:|---:|');
   for (const c of s.categories) {
@@ -92,7 +118,7 @@ export function renderReport(r: ReportInput): string {
     push(`| ${cell(c.category)} | ${fmtTokens(cap)} | ${fmtTokens(c.percentiles.p50)} | ${fmtTokens(c.percentiles.p95)} | ${fmtPct(u)}${u > 0.95 ? ' ⚠️' : ''} | ${c.truncations} | ${change ? `**${fmtTokens(Number(change.to))}**` : 'no change'} |`);
   }
   push('');
-  for (const c of r.changes.filter((x) => x.kind === 'token_cap')) push(`- **${cell(c.category ?? '')}**: ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))}. ${cell(c.rationale)}`);
+  for (const c of r.changes.filter((x) => x.kind === 'token_cap' && !reverts.includes(x))) push(`- **${cell(c.category ?? '')}**: ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))}. ${cell(c.rationale)}`);
   push('');
 
   push('## CI profile optimisation', '');
@@ -143,7 +169,7 @@ export function renderReport(r: ReportInput): string {
   if (r.files.length) for (const f of r.files) push(`### ${f.display}`, '', '```diff', f.diff.trimEnd(), '```', '');
   else push('No file changes.', '');
 
-  const notes = r.findings.filter((f) => f.kind !== 'keep');
+  const notes = r.findings.filter((f) => f.kind !== 'keep' && f.kind !== 'model_name');
   const kept = r.findings.filter((f) => f.kind === 'keep');
   if (kept.length || notes.length) {
     push('## Kept and not changed', '');
@@ -173,7 +199,13 @@ export function renderReport(r: ReportInput): string {
   push('- Every figure here is computed from telemetry by code; phase costs use the blended price of the builder model at its observed token mix.');
   if (r.changes.some((c) => c.pilot)) push('- Upgrades are pilots: try them on the next runs and compare success and retries before rolling out.');
   push('- Projections assume the coming runs look like the analysed ones; validate changes over 3–5 runs.');
-  if (r.skippedLines) push(`- ${r.skippedLines} telemetry line(s) were skipped as malformed (listed on stderr).`);
+  if (r.skippedLines) push(`- ${plural(r.skippedLines, 'telemetry line was', 'telemetry lines were')} skipped as malformed in this run (listed on stderr).`);
+  const earlier = r.earlierSkipped ?? [];
+  if (earlier.length) {
+    push(`- ${plural(earlier.length, 'telemetry line was', 'telemetry lines were')} skipped by earlier checks:`);
+    for (const l of earlier.slice(0, 20)) push(`  - ${cell(`${l.file}:${l.line}`)}: ${cell(l.reason)} (${l.at.slice(0, 10)})`);
+    if (earlier.length > 20) push(`  - and ${earlier.length - 20} more`);
+  }
   push('');
   return out.join('\n');
 }
@@ -188,7 +220,7 @@ function section(push: (...l: string[]) => void, title: string, changes: Change[
     push(`#### ${i + 1}. ${describe(c)}${c.pilot ? ' (pilot)' : ''}`, '');
     push(cell(c.rationale), '');
     push(`- Evidence: ${cell(Object.entries(c.evidence).map(([k, v]) => `${k} = ${v === null ? 'n/a' : v}`).join(', '))}`);
-    push(`- Expected effect per run: ${fmtTokens(c.effect.tokens_per_run)} tokens, ${fmtUsd(c.effect.usd_per_run)}`);
+    push(`- Expected effect per run: ${effectText(c)}`);
     push(`- Risk: ${cell(c.risk)}`, `- Confidence: ${c.confidence}; source: ${c.source}`, '');
   });
 }
@@ -196,7 +228,9 @@ function section(push: (...l: string[]) => void, title: string, changes: Change[
 export function describe(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'key' | 'from' | 'to'>): string {
   const what =
     c.kind === 'model'
-      ? `${c.category} (${c.complexity}) model`
+      ? c.category === 'default'
+        ? `default model at ${c.complexity} complexity`
+        : `${c.category} (${c.complexity}) model`
       : c.kind === 'token_cap'
         ? `${c.category} incident cap`
         : c.kind === 'ci_profile'
@@ -208,8 +242,30 @@ export function describe(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'k
 function tunerCost(l: LlmUsage): string {
   if (!l.used) return 'no LLM call, $0';
   const tokens = `${fmtTokens(l.input_tokens)} input, ${fmtTokens(l.cache_read_input_tokens)} cache read, ${fmtTokens(l.cache_creation_input_tokens)} cache write, ${fmtTokens(l.output_tokens)} output tokens`;
-  return `${cell(l.model ?? '')}, ${l.requests} request(s)${l.batched ? ' (batch, half price)' : ''}, ${tokens}, ${fmtUsd(l.cost_usd)}, ${(l.latency_ms / 1000).toFixed(1)} s`;
+  return `${cell(l.model ?? '')}, ${plural(l.requests, 'request')}${l.batched ? ' (batch, half price)' : ''}, ${tokens}, ${fmtUsd(l.cost_usd)}, ${(l.latency_ms / 1000).toFixed(1)} s`;
 }
+
+/** What a change does per run, with signs that say what they mean. */
+export function effectText(c: Pick<Change, 'kind' | 'effect'>): string {
+  const parts: string[] = [];
+  const t = c.effect.tokens_per_run;
+  const usd = c.effect.usd_per_run;
+  if (c.kind === 'ci_profile') {
+    if (Math.round(t) !== 0) parts.push(`${t > 0 ? '+' : ''}${fmtTokens(t)} tokens-equivalent of CI (${t > 0 ? 'more' : 'less'} CI work; CI is not priced)`);
+  } else if (Math.round(t) !== 0) parts.push(`${t > 0 ? '+' : ''}${fmtTokens(t)} tokens`);
+  if (Math.abs(usd) >= 0.005) parts.push(usd < 0 ? `${fmtUsd(usd)}, a saving` : `+${fmtUsd(usd)}, an added cost`);
+  if (!parts.length) return c.kind === 'token_cap' || c.kind === 'run_budget' ? 'none on spend: a ceiling changes what may be spent, not what is' : 'none measurable';
+  return parts.join('; ');
+}
+
+/** Key figures of an outcome, as one short line. */
+function figures(f: Record<string, number | null>): string {
+  const shown = Object.entries(f).filter(([, v]) => v !== null);
+  if (!shown.length) return '—';
+  return shown.map(([k, v]) => `${k.replace(/_/g, ' ')} ${k.includes('rate') || k.includes('utilisation') ? fmtPct(v) : k.includes('usd') ? fmtUsd(v) : fmtValue(v)}`).join(', ');
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 function describePartial(c: Partial<Change>): string {
   return describe({ kind: c.kind ?? 'model', category: c.category ?? null, complexity: c.complexity ?? null, key: c.key ?? null, from: c.from ?? null, to: c.to ?? '?' });

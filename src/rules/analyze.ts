@@ -1,30 +1,45 @@
 import { budgetRules } from './budget-rules.js';
 import { capRules } from './cap-rules.js';
-import type { Change } from '../targets/index.js';
+import { changeKey, valuesByKey, type Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import { ciRules } from './ci-rules.js';
-import type { RuleContext } from './context.js';
+import { plural, type RuleContext } from './context.js';
 import { modelRules } from './model-rules.js';
+import { migrationRules } from './migration-rules.js';
+import { outcomesOf, type Outcome } from './outcomes.js';
+import { holdBack } from './hold.js';
 
 export interface Analysis {
   changes: Change[];
   findings: Finding[];
+  /** Applied changes of earlier proposals, judged against their baselines. */
+  outcomes: Outcome[];
 }
 
-/** Runs every mechanical rule. Run budgets go last: they account for the other changes' effects. */
+/**
+ * Runs every mechanical rule. Reverts of changes that made things worse and migrations off retiring
+ * models come first and take their keys; the other rules' changes pass the hold-back gate; run budgets
+ * go last: they account for the other changes' effects.
+ */
 export function analyze(ctx: RuleContext): Analysis {
+  const { outcomes, reverts } = outcomesOf(ctx, valuesByKey(ctx.targets));
+  const migration = migrationRules(ctx);
+  const first = [...reverts, ...migration.changes];
+  const taken = new Set(first.map(changeKey));
   const parts = [modelRules(ctx), capRules(ctx), ciRules(ctx)];
-  const changes = parts.flatMap((p) => p.changes);
-  const findings = parts.flatMap((p) => p.findings);
+  const findings = [...migration.findings, ...parts.flatMap((p) => p.findings)];
+  const candidates = [...first, ...parts.flatMap((p) => p.changes).filter((c) => !taken.has(changeKey(c)))];
+  const held = holdBack(ctx, candidates, outcomes);
+  findings.push(...held.findings);
   for (const cat of ctx.stats.categories) {
     if (ctx.targets.files.length && !ctx.targets.categories.includes(cat.category)) {
-      findings.push({ kind: 'not_in_target', category: cat.category, area: 'model', message: `${cat.category}: seen in telemetry (${cat.phases} phases) but not named in any target config` });
+      findings.push({ kind: 'not_in_target', category: cat.category, area: 'model', message: `${cat.category}: seen in telemetry (${plural(cat.phases, 'phase')}), configured nowhere; no key is added for it` });
     }
   }
   const seen = new Set(ctx.stats.categories.map((c) => c.category));
   for (const category of ctx.targets.categories) {
     if (!seen.has(category)) findings.push({ kind: 'no_telemetry', category, area: 'model', message: `${category}: configured, but no phases in the window` });
   }
-  const budget = budgetRules(ctx, changes);
-  return { changes: [...changes, ...budget.changes], findings: [...findings, ...budget.findings] };
+  const budget = budgetRules(ctx, held.changes);
+  return { changes: [...held.changes, ...budget.changes], findings: [...findings, ...budget.findings], outcomes };
 }

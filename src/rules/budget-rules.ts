@@ -3,7 +3,9 @@ import { percentileOfSorted, sortedCopy } from '../stats/index.js';
 import type { RunColumns } from '../stats/index.js';
 import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
-import { pct, roundUpReadable, type RuleContext } from './context.js';
+import { plural, pct, roundUpReadable, type RuleContext } from './context.js';
+import { limitMove } from './cap-rules.js';
+import { daysSinceChange } from './evidence.js';
 
 /** Fewer runs than this and a run-level percentile says little. */
 export const MIN_RUNS_FOR_BUDGET = 5;
@@ -24,7 +26,7 @@ export function budgetRules(ctx: RuleContext, otherChanges: readonly Change[]): 
   const runs = ctx.stats.runs;
   if (runs.count < MIN_RUNS_FOR_BUDGET) {
     if (Object.keys(ctx.targets.budgets).length) {
-      findings.push({ kind: 'needs_more_data', category: null, area: 'run_budget', message: `${runs.count} runs in the window, fewer than ${MIN_RUNS_FOR_BUDGET}; run budgets kept` });
+      findings.push({ kind: 'needs_more_data', category: null, area: 'run_budget', message: `${plural(runs.count, 'run')} in the window, fewer than ${MIN_RUNS_FOR_BUDGET}; run budgets kept` });
     }
     return { changes, findings };
   }
@@ -35,6 +37,11 @@ export function budgetRules(ctx: RuleContext, otherChanges: readonly Change[]): 
     if (!current) continue;
     if (TOKENS_OF[key](runs).every((v) => v === 0)) {
       findings.push({ kind: 'no_telemetry', category: null, area: 'run_budget', message: `${key}: no run recorded tokens for it; kept` });
+      continue;
+    }
+    const since = runTokensSince(ctx, key);
+    if (since.length < MIN_RUNS_FOR_BUDGET) {
+      findings.push({ kind: 'needs_more_data', category: null, area: 'run_budget', message: `${key}: waiting for runs under the budget in force: ${since.length} of ${MIN_RUNS_FOR_BUDGET} runs since it last changed; kept` });
       continue;
     }
     const observed = observedRunTokens(ctx, key);
@@ -54,16 +61,29 @@ export function budgetRules(ctx: RuleContext, otherChanges: readonly Change[]): 
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 
-/** P{percentile} of one run budget's per-run tokens over the window. */
+/** Per-run tokens of one run budget, of the window's runs that started after the budget last changed. */
+export function runTokensSince(ctx: RuleContext, key: RunBudgetKey): Float64Array {
+  const since = daysSinceChange(ctx, 'run_budget', null, key);
+  const runs = ctx.stats.runs;
+  const all = TOKENS_OF[key](runs);
+  if (since < 0) return all;
+  const cut = (since + 1) * 86_400_000;
+  return all.filter((_, i) => runs.started_ts[i]! >= cut);
+}
+
+/** P{percentile} of one run budget's per-run tokens, over the runs since it last changed. */
 export function observedRunTokens(ctx: RuleContext, key: RunBudgetKey): number {
-  return percentileOfSorted(sortedCopy(TOKENS_OF[key](ctx.stats.runs)), ctx.rules.run_budget.percentile);
+  return percentileOfSorted(sortedCopy(runTokensSince(ctx, key)), ctx.rules.run_budget.percentile);
 }
 
 /** A run budget change from `cap` to `to`, with the per-run percentile it rests on. */
-export function budgetChange(ctx: RuleContext, key: RunBudgetKey, cap: number, to: number, effect: number): Change {
+export function budgetChange(ctx: RuleContext, key: RunBudgetKey, cap: number, towards: number, effect: number): Change {
   const rule = ctx.rules.run_budget;
-  const runs = ctx.stats.runs;
+  const runs = runTokensSince(ctx, key).length;
   const observed = observedRunTokens(ctx, key);
+  const step = limitMove(cap, towards, ctx.rules.max_move);
+  const to = step.value;
+  const stepText = step.steps > 1 ? ` Step 1 of about ${step.steps} towards ${n(towards)}: one proposal moves a value by at most ${pct(ctx.rules.max_move)}.` : '';
   return {
     kind: 'run_budget',
     category: null,
@@ -75,16 +95,18 @@ export function budgetChange(ctx: RuleContext, key: RunBudgetKey, cap: number, t
     direction: to < cap ? 'down' : 'up',
     source: 'rules',
     evidence: {
-      runs: runs.count,
+      runs,
       [`p${rule.percentile}_tokens_per_run`]: Math.round(observed),
       projected_effect_of_changes: Math.round(effect),
       headroom: rule.headroom,
       utilisation: Math.round((observed / cap) * 10_000) / 10_000,
+      derived_budget: towards,
+      steps_to_derived: step.steps,
     },
     effect: { tokens_per_run: 0, usd_per_run: 0 },
-    rationale: `P${rule.percentile} of ${key.replace(/_/g, ' ')} per run is ${n(observed)} (${pct(observed / cap)} of the budget)${effect ? `; the proposed model changes move it by ${n(effect)}` : ''}; ${n(to)} keeps ${pct(to / observed - 1)} headroom over it.`,
+    rationale: `P${rule.percentile} of ${key.replace(/_/g, ' ')} per run is ${n(observed)} (${pct(observed / cap)} of the budget)${effect ? `; the proposed model changes move it by ${n(effect)}` : ''}; ${n(to)} keeps ${pct(to / observed - 1)} headroom over it.${stepText}`,
     risk: to < cap ? 'Low: above every run but the top few percent; an unusually large run may hit it.' : 'Low: raises a ceiling that runs were approaching.',
-    confidence: runs.count >= 3 * MIN_RUNS_FOR_BUDGET ? 'high' : 'medium',
+    confidence: runs >= 3 * MIN_RUNS_FOR_BUDGET ? 'high' : 'medium',
     pilot: false,
   };
 }

@@ -1,7 +1,8 @@
-import type { CategoryStats } from '../stats/index.js';
+import type { CategoryStats, PhaseGroupStats } from '../stats/index.js';
 import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
-import { pct, roundUpReadable, sampleConfidence, type RuleContext } from './context.js';
+import { plural, pct, roundUpReadable, sampleConfidence, type RuleContext } from './context.js';
+import { capEvidence } from './evidence.js';
 import { round } from './model-rules.js';
 
 /**
@@ -17,48 +18,59 @@ export function capRules(ctx: RuleContext): { changes: Change[]; findings: Findi
   for (const cat of ctx.stats.categories) {
     const current = ctx.targets.caps[cat.category];
     if (!current) {
-      if (ctx.targets.files.length) findings.push({ kind: 'not_in_target', category: cat.category, area: 'token_cap', message: `${cat.category}: no incident_token_cap in the targets; nothing to tune` });
-      continue;
-    }
-    if (cat.phases < ctx.rules.min_phases) {
-      findings.push({ kind: 'needs_more_data', category: cat.category, area: 'token_cap', message: `${cat.category}: ${cat.phases} phases, fewer than ${ctx.rules.min_phases}; cap kept` });
+      if (ctx.targets.files.length && ctx.targets.categories.includes(cat.category)) findings.push({ kind: 'not_in_target', category: cat.category, area: 'token_cap', message: `${cat.category}: no incident_token_cap in the targets; nothing to tune` });
       continue;
     }
     const cap = current.value;
-    const p = cat.percentiles;
+    const g = capEvidence(ctx, cat.category, cap).group;
+    if (!g || g.phases < ctx.rules.min_phases) {
+      findings.push({ kind: 'needs_more_data', category: cat.category, area: 'token_cap', message: `${cat.category}: waiting for data under the cap in force (${n(cap)}) on the models in force: ${g?.phases ?? 0} of ${ctx.rules.min_phases} phases; cap kept` });
+      continue;
+    }
+    const p = g.percentiles;
     const utilisation = p.p95 / cap;
-    const derived = recommendCap(p.p95, cat.days_with_data, rule.headroom);
+    const derived = recommendCap(p.p95, g.days_with_data, rule.headroom);
     let to: number;
     let direction: 'down' | 'up';
-    if (cat.truncations > 0 || utilisation > rule.increase_above) {
+    if (g.truncations > 0 || utilisation > rule.increase_above) {
       direction = 'up';
-      to = cat.truncations > 0 ? Math.max(derived, roundUpReadable(cap * (1 + rule.min_increase_on_truncation))) : derived;
+      to = g.truncations > 0 ? Math.max(derived, roundUpReadable(cap * (1 + rule.min_increase_on_truncation))) : derived;
     } else if (utilisation < rule.reduce_below) {
       direction = 'down';
       to = derived;
     } else {
-      findings.push({ kind: 'keep', category: cat.category, area: 'token_cap', message: keepMessage(cat, cap, ctx) });
+      findings.push({ kind: 'keep', category: cat.category, area: 'token_cap', message: keepMessage(cat.category, g, cap, ctx) });
       continue;
     }
     if ((direction === 'down' && to >= cap) || (direction === 'up' && to <= cap)) {
       // Short histories widen the headroom (see recommendCap) until it outweighs the signal.
-      findings.push({ kind: 'keep', category: cat.category, area: 'token_cap', message: `${cat.category}: P95 at ${pct(utilisation)} of the cap, but with ${cat.days_with_data} day(s) of history the derived cap ${to.toLocaleString('en-US')} does not move it ${direction}; kept` });
+      findings.push({ kind: 'keep', category: cat.category, area: 'token_cap', message: `${cat.category}: P95 at ${pct(utilisation)} of the cap, but with ${plural(g.days_with_data, 'day')} of history the derived cap ${n(to)} does not move it ${direction}; kept` });
       continue;
     }
     if (Math.abs(to - cap) < cap * rule.min_change) {
-      findings.push({ kind: 'below_min_change', category: cat.category, area: 'token_cap', message: `${cat.category}: derived cap ${to.toLocaleString('en-US')} is within ${pct(rule.min_change)} of ${cap.toLocaleString('en-US')}; kept` });
+      findings.push({ kind: 'below_min_change', category: cat.category, area: 'token_cap', message: `${cat.category}: derived cap ${n(to)} is within ${pct(rule.min_change)} of ${n(cap)}; kept` });
       continue;
     }
-    changes.push(capChange(ctx, cat, cap, to));
+    const change = capChange(ctx, cat, cap, to);
+    if (typeof change !== 'string') changes.push(change);
   }
   return { changes, findings };
 }
 
-/** A cap change of one category from `cap` to `to`, with the percentiles it rests on. */
-export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to: number): Change {
-  const p = cat.percentiles;
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+/**
+ * A cap change of one category from `cap` towards `to`, with the percentiles of the phases under the
+ * cap in force. A move beyond `max_move` becomes its first step; the rest follow in later proposals.
+ */
+export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to: number): Change | string {
+  const g = capEvidence(ctx, cat.category, cap).group;
+  if (!g) return `no phases of ${cat.category} under the cap in force`;
+  const p = g.percentiles;
   const utilisation = p.p95 / cap;
-  const direction = to < cap ? 'down' : 'up';
+  const step = limitMove(cap, to, ctx.rules.max_move);
+  const direction = step.value < cap ? 'down' : 'up';
+  const stepText = step.steps > 1 ? ` Step 1 of about ${step.steps} towards ${n(to)}: one proposal moves a value by at most ${pct(ctx.rules.max_move)}.` : '';
   return {
     kind: 'token_cap',
     category: cat.category,
@@ -66,33 +78,53 @@ export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to:
     role: null,
     key: null,
     from: cap,
-    to,
+    to: step.value,
     direction,
     source: 'rules',
     evidence: {
-      phases: cat.phases,
+      phases: g.phases,
+      success_rate: round(g.success_rate, 4),
       p50_tokens: Math.round(p.p50),
       p75_tokens: Math.round(p.p75),
       p90_tokens: Math.round(p.p90),
       p95_tokens: Math.round(p.p95),
       cap_utilisation_p95: round(utilisation, 4),
-      truncations: cat.truncations,
-      days_of_history: cat.days_with_data,
-      derived_cap: recommendCap(p.p95, cat.days_with_data, ctx.rules.cap.headroom),
+      truncations: g.truncations,
+      days_of_history: g.days_with_data,
+      derived_cap: to,
+      steps_to_derived: step.steps,
     },
     // A cap is a ceiling: moving it changes the risk of a truncated phase, not what phases spend.
     effect: { tokens_per_run: 0, usd_per_run: 0 },
     rationale:
-      direction === 'down'
-        ? `P95 uses ${pct(utilisation)} of the cap: overprovisioned. ${to.toLocaleString('en-US')} keeps ${pct(to / p.p95 - 1)} headroom over P95.`
-        : `P95 uses ${pct(utilisation)} of the cap${cat.truncations ? ` and ${cat.truncations} phase(s) were cut off at max_tokens` : ''}: phases are at risk of hitting the limit.`,
+      (direction === 'down'
+        ? `P95 uses ${pct(utilisation)} of the cap: overprovisioned. ${n(step.value)} keeps ${pct(step.value / p.p95 - 1)} headroom over P95.`
+        : `P95 uses ${pct(utilisation)} of the cap${g.truncations ? ` and ${plural(g.truncations, 'phase was', 'phases were')} cut off at max_tokens under it` : ''}: phases are at risk of hitting the limit.`) + stepText,
     risk:
       direction === 'down'
         ? 'Low: the new cap stays above every percentile up to P95; rare outliers above it would stop early.'
         : 'Low: a higher ceiling only lets phases that need it finish; spend rises only where the cap was cutting work short.',
-    confidence: cat.truncations > 0 ? 'high' : sampleConfidence(cat.phases, ctx.rules.min_phases),
+    confidence: g.truncations > 0 ? 'high' : sampleConfidence(g.phases, ctx.rules.min_phases),
     pilot: false,
   };
+}
+
+/**
+ * The first step from `from` towards `to` when one proposal may move a value by at most `maxMove` of
+ * it, rounded to a readable value inside that limit, and about how many steps the whole way takes.
+ */
+export function limitMove(from: number, to: number, maxMove: number): { value: number; steps: number } {
+  const up = to > from;
+  const limit = up ? from * (1 + maxMove) : from * (1 - maxMove);
+  if (up ? to <= limit : to >= limit) return { value: to, steps: 1 };
+  const steps = Math.ceil(Math.log(up ? to / from : from / to) / Math.log(up ? 1 + maxMove : 1 / (1 - maxMove)) - 1e-9);
+  return { value: up ? roundDownReadable(limit) : roundUpReadable(limit), steps: Math.max(2, steps) };
+}
+
+function roundDownReadable(v: number): number {
+  const digits = Math.floor(Math.log10(v)) + 1;
+  const step = 10 ** Math.max(0, digits - 2);
+  return Math.floor(v / step + 1e-9) * step;
 }
 
 /** P95 × (1 + headroom) × (1 + 1/days): the VPA's confidence widening for short histories. */
@@ -101,10 +133,10 @@ export function recommendCap(p95: number, daysOfHistory: number, headroom: numbe
   return Math.max(Math.ceil(p95), roundUpReadable(p95 * (1 + headroom) * widen));
 }
 
-function keepMessage(cat: CategoryStats, cap: number, ctx: RuleContext): string {
+function keepMessage(category: string, g: PhaseGroupStats, cap: number, ctx: RuleContext): string {
   const r = ctx.rules.cap;
-  const u75 = cat.percentiles.p75 / cap;
-  const u90 = cat.percentiles.p90 / cap;
+  const u75 = g.percentiles.p75 / cap;
+  const u90 = g.percentiles.p90 / cap;
   const calibrated = u75 >= r.calibrated_low && u90 <= r.calibrated_high;
-  return `${cat.category}: P95 at ${pct(cat.percentiles.p95 / cap)} of ${cap.toLocaleString('en-US')}${calibrated ? ` and P75–P90 at ${pct(u75)}–${pct(u90)}: well-calibrated` : ': within the band'}; cap kept`;
+  return `${category}: P95 at ${pct(g.percentiles.p95 / cap)} of ${cap.toLocaleString('en-US')}${calibrated ? ` and P75–P90 at ${pct(u75)}–${pct(u90)}: well-calibrated` : ': within the band'}; cap kept`;
 }

@@ -1,7 +1,19 @@
 import type { RulesConfig } from '../config/index.js';
+import type { Pricing } from '../pricing/index.js';
 import type { TargetState } from '../targets/index.js';
 import type { Stats } from '../stats/index.js';
 import type { Confidence } from '../targets/index.js';
+import type { PhaseBucket, TrackedChange } from '../store/index.js';
+
+/** What is known of the targets' past: our applied changes, and since when each value holds. */
+export interface KeyHistory {
+  /** Changes tokentune proposed that the targets now hold (or held), oldest first. */
+  applied: TrackedChange[];
+  /** Per target key (changeKey), the UTC day its current value was first seen; -1: ever since tokentune first looked. */
+  since: ReadonlyMap<string, number>;
+}
+
+export const NO_HISTORY: KeyHistory = { applied: [], since: new Map() };
 
 /** Everything a rule may look at. Rules are pure functions of this. */
 export interface RuleContext {
@@ -13,6 +25,15 @@ export interface RuleContext {
   price: (model: string) => number | null;
   /** The id a model name resolves to in the price table (aliases, dated snapshots). */
   canonical: (model: string) => string;
+  /** The window's phase buckets (per day, category, complexity and model): evidence narrower than the stats' groups. */
+  phases: readonly PhaseBucket[];
+  history: KeyHistory;
+  now: Date;
+  pricing: Pricing;
+  /** A configured model retiring within this many days is migrated. */
+  horizonDays: number;
+  /** The tuner config, as fixes name it. */
+  configFile: string;
 }
 
 /** Runs in the window, never zero, for per-run averages. */
@@ -31,6 +52,9 @@ export function roundUpReadable(n: number): number {
   // Products like 3 000 000 × 1.1 land a hair above the exact value; that must not add a whole step.
   return Math.ceil(n / step - 1e-9) * step;
 }
+
+/** "1 phase", "3 phases". */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /** Percentages in rationales read like the report's. */
 export { fmtPct as pct } from '../common/index.js';

@@ -2,7 +2,19 @@ import type { ChangeKind } from '../targets/index.js';
 
 /** Something the report should say that is not a change: kept values, missing data, limits hit. */
 export interface Finding {
-  kind: 'needs_more_data' | 'keep' | 'below_min_change' | 'not_in_target' | 'no_rung' | 'no_telemetry';
+  kind:
+    | 'needs_more_data'
+    | 'keep'
+    | 'below_min_change'
+    | 'not_in_target'
+    | 'no_rung'
+    | 'no_telemetry'
+    /** Telemetry ran another model than the targets configure for a key. */
+    | 'model_mismatch'
+    /** A configured model the price table does not know, or that is on no ladder. */
+    | 'model_name'
+    /** A change held back: a cool-down after an opposite move, or a cap waiting for a new model's data. */
+    | 'held';
   category: string | null;
   area: ChangeKind;
   message: string;

@@ -6,3 +6,7 @@ export * from './context.js';
 export * from './model-rules.js';
 export * from './rule-context.js';
 export * from './finding.js';
+export * from './evidence.js';
+export * from './hold.js';
+export * from './migration-rules.js';
+export * from './outcomes.js';

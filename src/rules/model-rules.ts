@@ -2,7 +2,9 @@ import { COMPLEXITIES, type Complexity } from '../sources/index.js';
 import type { CategoryStats, PhaseGroupStats } from '../stats/index.js';
 import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
-import { pct, runCount, sampleConfidence, type RuleContext } from './context.js';
+import { plural, pct, runCount, sampleConfidence, type RuleContext } from './context.js';
+import { modelEvidence } from './evidence.js';
+import { retirementOf } from '../pricing/index.js';
 
 /**
  * Model choice per (category, complexity): step down one rung of the provider's ladder where the
@@ -11,36 +13,44 @@ import { pct, runCount, sampleConfidence, type RuleContext } from './context.js'
 export function modelRules(ctx: RuleContext): { changes: Change[]; findings: Finding[] } {
   const changes: Change[] = [];
   const findings: Finding[] = [];
-  const { downgrade, upgrade, min_phases } = ctx.rules;
+  const { min_phases } = ctx.rules;
 
   for (const cat of ctx.stats.categories) {
+    // A category configured nowhere is listed by analyze(); it never becomes a new key.
+    if (!ctx.targets.categories.includes(cat.category)) continue;
     for (const complexity of COMPLEXITIES) {
-      const g = cat.by_complexity[complexity];
-      if (!g) continue;
+      if (!cat.by_complexity[complexity]) continue;
       const cell = ctx.targets.model(cat.category, complexity, 'builder');
       if (!cell?.current) continue;
       const where = `${cat.category} (${complexity})`;
-      if (g.phases < min_phases) {
-        findings.push({ kind: 'needs_more_data', category: cat.category, area: 'model', message: `${where}: ${g.phases} phases, fewer than ${min_phases}; model kept` });
+      const current = cell.current.value;
+      const ev = modelEvidence(ctx, cat.category, complexity, current);
+      if (ev.others.length) {
+        const ran = ev.others.map((o) => `${o.model} (${plural(o.phases, 'phase')})`).join(', ');
+        findings.push({ kind: 'model_mismatch', category: cat.category, area: 'model', message: `${where}: phases ran on ${ran} while the targets configure ${current}; they are costed at the model that ran and kept as history, not evidence` });
+      }
+      const g = ev.group;
+      if (!g || g.phases < min_phases) {
+        findings.push({ kind: 'needs_more_data', category: cat.category, area: 'model', message: `${where}: waiting for data on ${current}: ${g?.phases ?? 0} of ${min_phases} phases; model kept` });
         continue;
       }
-      const current = cell.current.value;
       const utilisation = capUtilisation(ctx, cat, g);
-      const isDown =
-        g.success_rate > downgrade.min_success_rate &&
-        g.retries_per_phase < downgrade.max_retries_per_phase &&
-        utilisation !== null &&
-        utilisation < downgrade.max_cap_utilisation;
-      const isUp = g.success_rate < upgrade.max_success_rate && g.retries_per_phase > upgrade.min_retries_per_phase;
+      const isDown = downgradeHolds(ctx, g, utilisation);
+      const isUp = upgradeHolds(ctx, g);
       if (!isDown && !isUp) continue;
 
-      const target = rung(ctx, current, isDown ? -1 : 1);
+      const at = ladderPosition(ctx, current);
+      if (!at) {
+        findings.push({ kind: 'no_rung', category: cat.category, area: 'model', message: `${where}: ${isDown ? 'downgrade' : 'upgrade'} signals, but ${current} is on no ladder in models.ladders; model kept` });
+        continue;
+      }
+      const target = at.ladder[at.index + (isDown ? -1 : 1)];
       if (!target) {
         findings.push({
           kind: 'no_rung',
           category: cat.category,
           area: 'model',
-          message: `${where}: ${isDown ? 'downgrade' : 'upgrade'} signals, but no ${isDown ? 'cheaper' : 'stronger'} model than ${current} on its ladder`,
+          message: `${where}: ${isDown ? 'downgrade' : 'upgrade'} signals, but ${current} is already the ${isDown ? 'cheapest' : 'strongest'} model on its ladder`,
         });
         continue;
       }
@@ -52,7 +62,19 @@ export function modelRules(ctx: RuleContext): { changes: Change[]; findings: Fin
   return { changes, findings };
 }
 
-function capUtilisation(ctx: RuleContext, cat: CategoryStats, g: PhaseGroupStats): number | null {
+/** The rules' downgrade test: reliable, few retries, far below the cap. The LLM's downgrades must pass it too. */
+export function downgradeHolds(ctx: RuleContext, g: PhaseGroupStats, utilisation: number | null): boolean {
+  const d = ctx.rules.downgrade;
+  return g.success_rate > d.min_success_rate && g.retries_per_phase < d.max_retries_per_phase && utilisation !== null && utilisation < d.max_cap_utilisation;
+}
+
+/** The rules' upgrade test: fails often and retries a lot. */
+export function upgradeHolds(ctx: RuleContext, g: PhaseGroupStats): boolean {
+  const u = ctx.rules.upgrade;
+  return g.success_rate < u.max_success_rate && g.retries_per_phase > u.min_retries_per_phase;
+}
+
+export function capUtilisation(ctx: RuleContext, cat: CategoryStats, g: PhaseGroupStats): number | null {
   const cap = ctx.targets.caps[cat.category]?.value ?? g.telemetry_cap;
   return cap > 0 ? g.percentiles.p95 / cap : null;
 }
@@ -64,8 +86,8 @@ function capUtilisation(ctx: RuleContext, cat: CategoryStats, g: PhaseGroupStats
  * when the change cannot be weighed (no data at that complexity, an unpriced model).
  */
 export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Complexity, current: string, target: string): Change | string {
-  const g = cat.by_complexity[complexity];
-  if (!g) return `no phases at ${complexity} complexity`;
+  const g = modelEvidence(ctx, cat.category, complexity, current).group;
+  if (!g) return `no phases on ${current} at ${complexity} complexity`;
   const priceFrom = ctx.price(current);
   const priceTo = ctx.price(target);
   if (priceFrom === null || priceTo === null) return `${priceFrom === null ? current : target} has no price; cannot weigh the change`;
@@ -73,7 +95,8 @@ export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Co
   const where = `${cat.category} (${complexity})`;
   const utilisation = capUtilisation(ctx, cat, g);
   const runs = runCount(ctx);
-  const tokensPerRun = g.tokens_total / runs;
+  // How often the key's phases come from the whole window; what each costs from the evidence alone.
+  const tokensPerRun = (g.tokens_mean * (cat.by_complexity[complexity]?.phases ?? g.phases)) / runs;
   const down = priceTo < priceFrom;
   const base = {
     kind: 'model' as const,
@@ -118,12 +141,32 @@ export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Co
   };
 }
 
-/** The model `step` rungs away on the ladder that holds `model`, if any. */
-function rung(ctx: RuleContext, model: string, step: -1 | 1): string | undefined {
+/**
+ * Where a model sits on the ladders: its own rung, or, for a model retired or succeeded, the rung of
+ * the model that replaces it or that it replaces.
+ */
+export function ladderPosition(ctx: RuleContext, model: string): { family: string; ladder: string[]; index: number } | undefined {
+  const find = (m: string) => {
+    const id = ctx.canonical(m);
+    for (const [family, ladder] of Object.entries(ctx.ladders)) {
+      const index = ladder.findIndex((x) => ctx.canonical(x) === id);
+      if (index !== -1) return { family, ladder, index };
+    }
+    return undefined;
+  };
+  const own = find(model);
+  if (own) return own;
+  const successor = retirementOf(ctx.pricing, model)?.successor;
+  if (successor) {
+    const s = find(successor);
+    if (s) return s;
+  }
   const id = ctx.canonical(model);
-  for (const ladder of Object.values(ctx.ladders)) {
-    const i = ladder.findIndex((m) => ctx.canonical(m) === id);
-    if (i !== -1) return ladder[i + step];
+  for (const [old, r] of Object.entries(ctx.pricing.retirements)) {
+    if (ctx.canonical(r.successor) === id) {
+      const p = find(old);
+      if (p) return p;
+    }
   }
   return undefined;
 }

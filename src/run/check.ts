@@ -21,6 +21,8 @@ export interface CheckReport {
   skipped_details: { file: string; line: number; reason: string }[];
   held_back: { file: string; bytes: number }[];
   early_bytes: number;
+  /** Changes of earlier proposals found applied in the targets by this check. */
+  applied: { proposal: string; changes: number }[];
 }
 
 export interface CheckOptions {
@@ -40,7 +42,11 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
   const { state, dir, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: o.rebuildState ?? false, label: o.label ?? 'tune check' });
   try {
     const g = await state.guard(() => runGate(loaded, targets, state, { mode: 'check', now }));
-    state.guard(() => commitGate(state, g, ledgerEntry('check', started, g.level, g.ingest)));
+    state.guard(() => {
+      // The check prints one line; the next report shows what it skipped.
+      state.addSkippedLines(now, g.ingest.skipped_details);
+      commitGate(state, g, ledgerEntry('check', started, g.level, g.ingest));
+    });
     return {
       result: g.level,
       moved: g.moved,
@@ -56,6 +62,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
       skipped_details: g.ingest.skipped_details,
       held_back: g.ingest.held_back,
       early_bytes: g.ingest.early_bytes,
+      applied: g.applied,
     };
   } finally {
     close();

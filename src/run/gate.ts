@@ -3,10 +3,10 @@ import { ConfigError } from '../common/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { compareDecisions, decisionSet, fingerprintOf, sameFingerprint, type DecisionSet } from '../drift/index.js';
 import { catchUp, findUnits, NOTHING_READ, type IngestSummary } from '../ingest/index.js';
-import { analyze, ruleContext, type Analysis, type RuleContext } from '../rules/index.js';
+import { analyze, ruleContext, type Analysis, type KeyHistory, type RuleContext } from '../rules/index.js';
 import { computeStats, resolveWindow, type Stats } from '../stats/index.js';
 import { stateDir, type Fingerprint, type RunEntry, type State } from '../store/index.js';
-import type { TargetState } from '../targets/index.js';
+import { valuesByKey, type TargetState } from '../targets/index.js';
 
 export type GateLevel = 'noop' | 'no-material-drift' | 'drift';
 
@@ -31,6 +31,8 @@ export interface GateResult {
   events: string[];
   /** Records held in the state after this run (null on a `check` no-op: nothing was counted). */
   rollup_records: number | null;
+  /** Changes of earlier proposals this run found applied in the targets, per proposal. */
+  applied: { proposal: string; changes: number }[];
   /** Absent on a `check` no-op: nothing was computed. */
   computed?: { stats: Stats; ctx: RuleContext; analysis: Analysis; decisions: DecisionSet };
 }
@@ -51,7 +53,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
   const fp = fingerprintOf(loaded.file, loaded.sources, targets.files.map((f) => f.path), previous, o.now.getTime());
   const unchanged = !!previous && sameFingerprint(previous, fp);
   if (unchanged && o.mode === 'check') {
-    return { level: 'noop', moved: [], previous_noop_streak: streak, noop_streak: streak + 1, fingerprint: fp, ingest: NOTHING_READ, events: [], rollup_records: null };
+    return { level: 'noop', moved: [], previous_noop_streak: streak, noop_streak: streak + 1, fingerprint: fp, ingest: NOTHING_READ, events: [], rollup_records: null, applied: [] };
   }
 
   let ingest = NOTHING_READ;
@@ -73,11 +75,14 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
-  const stats = computeStats(state.view(range.since, range.until), { range, pricing: loaded.pricing, defaultOutputShare: loaded.config.pricing.default_output_share });
-  const ctx = ruleContext(loaded, stats, targets);
+  const { history, applied, appliedKeys } = trackProposals(state, targets, o.now);
+  const view = state.view(range.since, range.until);
+  const stats = computeStats(view, { range, pricing: loaded.pricing, defaultOutputShare: loaded.config.pricing.default_output_share });
+  const ctx = ruleContext(loaded, stats, targets, { view, range }, { history, now: o.now });
   const analysis = analyze(ctx);
   const decisions = decisionSet(analysis.changes);
-  const cmp = compareDecisions(state.lastProposal, decisions, loaded.config.drift.tolerance);
+  // A decision that is gone because its change was merged is not drift: it is what was asked for.
+  const cmp = compareDecisions(withoutKeys(state.lastProposal, appliedKeys), decisions, loaded.config.drift.tolerance);
   const level: GateLevel = cmp.material ? 'drift' : unchanged ? 'noop' : 'no-material-drift';
   return {
     level,
@@ -88,8 +93,36 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
     ingest,
     events,
     rollup_records: totals.records,
+    applied,
     computed: { stats, ctx, analysis, decisions },
   };
+}
+
+/**
+ * The closed loop's bookkeeping, before the rules run: proposed changes whose new value the targets
+ * now hold are applied (as of now); those whose key holds a third value are dropped; and the day each
+ * target value was first seen is kept, so that evidence can start at a key's last change.
+ */
+function trackProposals(state: State, targets: TargetState, now: Date): { history: KeyHistory; applied: GateResult['applied']; appliedKeys: Set<string> } {
+  const values = valuesByKey(targets);
+  const found = new Map<string, number>();
+  for (const t of state.tracked('proposed')) {
+    const v = values.get(t.key);
+    if (v === String(t.change.to)) {
+      state.markApplied(t.id, now);
+      found.set(t.proposal, (found.get(t.proposal) ?? 0) + 1);
+    } else if (v !== String(t.change.from)) state.markDropped(t.id);
+  }
+  const since = state.noteTargetValues(values, Math.floor(now.getTime() / 86_400_000));
+  const applied = state.tracked('applied');
+  const appliedKeys = new Set(applied.filter((a) => values.get(a.key) === String(a.change.to)).map((a) => a.key));
+  return { history: { applied, since }, applied: [...found].map(([proposal, changes]) => ({ proposal, changes })), appliedKeys };
+}
+
+function withoutKeys(p: DecisionSet | null, keys: ReadonlySet<string>): DecisionSet | null {
+  if (!p || !keys.size) return p;
+  const keep = (k: string) => ![...keys].some((key) => k.startsWith(`${key}:`));
+  return { decisions: p.decisions.filter(keep), figures: Object.fromEntries(Object.entries(p.figures).filter(([k]) => keep(k))) };
 }
 
 function config(loaded: LoadedConfig) {

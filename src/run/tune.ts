@@ -1,13 +1,13 @@
-import type { Finding } from '../rules/index.js';
+import type { Finding, Outcome } from '../rules/index.js';
 import { loadConfig } from '../config/index.js';
 import type { LlmUsage, Rejection } from '../llm/index.js';
 import type { PublishResult } from '../publish/index.js';
-import { renderReport } from '../report/index.js';
+import { proposalHash, renderReport } from '../report/index.js';
 import type { Stats, Window } from '../stats/index.js';
 import { ledgerEntry } from '../store/index.js';
 import { applyChanges, loadTargetFiles, readTargets, type Change, type FileResult } from '../targets/index.js';
 import type { IngestSummary } from '../ingest/index.js';
-import { commitGate, runGate, type GateLevel } from './gate.js';
+import { commitGate, runGate, type GateLevel, type GateResult } from './gate.js';
 import { openRunState } from './state.js';
 
 export interface TuneOptions {
@@ -35,6 +35,9 @@ export interface GatedResult {
   /** `no-data`: the window holds no phase and no run: there is nothing to analyse. */
   status: Exclude<GateLevel, 'drift'> | 'no-data';
   moved: string[];
+  /** Changes of earlier proposals this run found applied in the targets. */
+  applied: GateResult['applied'];
+  outcomes: Outcome[];
   window: Window | null;
   ingest: IngestSummary;
   noop_streak: number;
@@ -43,6 +46,8 @@ export interface GatedResult {
 export interface ProposalResult {
   status: 'proposal';
   moved: string[];
+  applied: GateResult['applied'];
+  outcomes: Outcome[];
   window: Window;
   changes: Change[];
   rejected: Rejection[];
@@ -72,7 +77,14 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const dryRun = opts.dryRun ?? true;
   const started = new Date();
   const loaded = await loadConfig(opts.configPath);
-  const targets = readTargets(await loadTargetFiles(loaded.targets));
+  const checkout = await loadTargetFiles(loaded.targets);
+  let targets = readTargets(checkout);
+  if (!dryRun && loaded.config.publish.enabled && loaded.targets.length) {
+    // A published proposal changes the base branch: its "current" values are the base branch's.
+    const { targetsOnBase } = await import('../publish/index.js');
+    const onBase = await targetsOnBase(loaded, opts.abort);
+    targets = readTargets(onBase.map((f, i) => ({ ...f, path: checkout[i]!.path, display: checkout[i]!.display })));
+  }
   const { state, close } = openRunState(loaded, env, { dryRun, rebuild: opts.rebuildState ?? false, label: opts.lockLabel ?? 'tune' });
   try {
     const gate = await state.guard(() => runGate(loaded, targets, state, { mode: 'tune', now, since: opts.since, until: opts.until }));
@@ -81,11 +93,11 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
     if (stats.phases === 0 && stats.runs.count === 0) {
       // An empty window (a --since/--until with no telemetry) proposes nothing and says so in one line.
       if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, 'no-data', gate.ingest)));
-      return { status: 'no-data', moved: [], window: stats.window, ingest: gate.ingest, noop_streak: gate.noop_streak };
+      return { status: 'no-data', moved: [], applied: gate.applied, outcomes: [], window: stats.window, ingest: gate.ingest, noop_streak: gate.noop_streak };
     }
     if (gate.level !== 'drift' && !opts.force) {
       if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, gate.level, gate.ingest)));
-      return { status: gate.level, moved: gate.moved, window: stats.window, ingest: gate.ingest, noop_streak: gate.noop_streak };
+      return { status: gate.level, moved: gate.moved, applied: gate.applied, outcomes: analysis.outcomes, window: stats.window, ingest: gate.ingest, noop_streak: gate.noop_streak };
     }
 
     // An abort (the daemon stopping) abandons the run between steps: nothing published, no state written.
@@ -94,6 +106,8 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
     const step = await runLlmStep({ loaded, stats, targets, ctx, analysis, env, showPrompt: opts.showPrompt ?? false, dryRun, now, signal: opts.abort });
     opts.abort?.throwIfAborted();
     const files = applyChanges(step.changes, targets);
+    // Lines an earlier nightly check skipped were shown by no report yet.
+    const earlier = state.takeSkippedLines();
     const report = renderReport({
       project: loaded.config.project,
       generatedAt: now.toISOString(),
@@ -108,6 +122,8 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       ciProfiles: Object.fromEntries(Object.entries(targets.ci).map(([k, v]) => [k, v.value])),
       llm: step.llm,
       skippedLines: gate.ingest.skipped,
+      earlierSkipped: earlier,
+      outcomes: analysis.outcomes,
       drift: gate.moved,
       noopStreak: gate.previous_noop_streak,
     });
@@ -116,13 +132,17 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       const { publishProposal } = await import('../publish/index.js');
       // A failure throws before the state is written: the next run reads the same data, finds the same
       // drift and publishes again, where a committed state would make it a no-op.
-      published = await publishProposal({ loaded, changes: step.changes, stats, report, checkout: targets.files, push: opts.push ?? true, env, abort: opts.abort });
+      published = await publishProposal({ loaded, changes: step.changes, stats, report, checkout, push: opts.push ?? true, env, abort: opts.abort });
+      // The closed loop follows each change from here: applied when the targets hold it.
+      state.guard(() => state.recordProposal(proposalHash(step.changes), now, step.changes));
       // The gate compares the next runs' mechanical decisions with these.
       state.guard(() => commitGate(state, gate, ledgerEntry(command, started, 'proposal', gate.ingest, step.llm), { at: now.toISOString(), ...decisions }));
     }
     return {
       status: 'proposal',
       moved: gate.moved,
+      applied: gate.applied,
+      outcomes: analysis.outcomes,
       window: stats.window,
       changes: step.changes,
       rejected: step.rejected,

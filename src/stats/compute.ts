@@ -90,7 +90,8 @@ export function computeStats(rollups: RollupView, opts: StatsOptions): Stats {
   };
 }
 
-function groupStats(buckets: PhaseBucket[], blended: Record<string, number | null>): PhaseGroupStats {
+/** Statistics of any set of phase buckets, priced at each bucket's own model: what evidence narrower than a category is computed with. */
+export function groupStats(buckets: readonly PhaseBucket[], blended: Record<string, number | null>): PhaseGroupStats {
   let phases = 0;
   let success = 0;
   let failed = 0;

@@ -73,7 +73,21 @@ const MIGRATIONS: readonly string[] = [
     records INTEGER NOT NULL, bytes INTEGER NOT NULL, llm_tokens INTEGER NOT NULL, llm_cost_usd REAL NOT NULL
   );
   `,
+  // What tokentune proposed and what became of it, the values the targets held, and lines skipped by
+  // runs that printed no report. None of it comes from the sources, so --rebuild-state keeps it.
+  `
+  CREATE TABLE IF NOT EXISTS proposed_changes (
+    id INTEGER PRIMARY KEY, proposal TEXT NOT NULL, proposed_at TEXT NOT NULL, proposed_day INTEGER NOT NULL,
+    key TEXT NOT NULL, change TEXT NOT NULL, status TEXT NOT NULL, applied_at TEXT, applied_day INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS proposed_changes_key ON proposed_changes (key, status);
+  CREATE TABLE IF NOT EXISTS target_values (key TEXT PRIMARY KEY, value TEXT NOT NULL, since_day INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS skipped_lines (id INTEGER PRIMARY KEY, at TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL);
+  `,
 ];
+
+/** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */
+const KEPT_ON_REBUILD = new Set(['proposed_changes', 'target_values']);
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -211,7 +225,7 @@ function mergeSorted(a: Buffer, b: Buffer): Buffer {
  */
 export function resetSchema(db: Db): void {
   const objects = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
-  for (const name of objects) db.exec(`DROP TABLE "${name}"`);
+  for (const name of objects) if (!KEPT_ON_REBUILD.has(name)) db.exec(`DROP TABLE "${name}"`);
   for (const m of MIGRATIONS) db.exec(m);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }

@@ -6,3 +6,4 @@ export { stateDir } from './paths.js';
 export { ledgerEntry, MAX_LEDGER } from './run-ledger.js';
 export { recordSpend, spentThisMonth, type SpendEntry } from './llm-ledger.js';
 export * from './rollups.js';
+export type { TrackedChange, TrackedStatus, SkippedLine } from './history.js';

@@ -4,6 +4,8 @@ import { formatZodIssues } from '../common/index.js';
 import { asStateError, resetSchema, StateError, type Db } from './db.js';
 import { addRun, type RunEntry } from './run-ledger.js';
 import * as tables from './rollup-tables.js';
+import * as history from './history.js';
+import type { Change } from '../targets/index.js';
 import { RUN_SUMS, type RollupView } from './rollup-tables.js';
 import { dayOf, type Rollups } from './rollups.js';
 
@@ -162,6 +164,36 @@ export class State {
 
   addRun(e: RunEntry): void {
     addRun(this.db, e);
+  }
+
+  // ---- proposals and their outcomes (history.ts) --------------------------------------------
+
+  recordProposal(proposal: string, at: Date, changes: readonly Change[]): void {
+    history.recordProposal(this.db, proposal, at, changes);
+  }
+
+  tracked(status: history.TrackedStatus): history.TrackedChange[] {
+    return history.trackedChanges(this.db, status);
+  }
+
+  markApplied(id: number, at: Date): void {
+    history.markApplied(this.db, id, at);
+  }
+
+  markDropped(id: number): void {
+    history.markDropped(this.db, id);
+  }
+
+  noteTargetValues(values: ReadonlyMap<string, string>, day: number): Map<string, number> {
+    return history.noteTargetValues(this.db, values, day);
+  }
+
+  addSkippedLines(at: Date, lines: readonly history.SkippedLine[]): void {
+    history.addSkippedLines(this.db, at, lines);
+  }
+
+  takeSkippedLines(): (history.SkippedLine & { at: string })[] {
+    return history.takeSkippedLines(this.db);
   }
 
 

@@ -5,6 +5,7 @@ import { targetLayout } from './registry.js';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { ConfigError } from '../common/index.js';
+import { changeKey } from './change.js';
 
 /**
  * Target files as read, and the current values the rules compare against. Targets are parsed as
@@ -47,6 +48,17 @@ export interface TargetState {
   budgets: Partial<Record<RunBudgetKey, Located<number>>>;
   /** Every model id named anywhere a model is configured. */
   knownModels: string[];
+  /** Every model entry the files hold, `default` entries included: what migrations and name checks read. */
+  modelEntries: ModelEntry[];
+}
+
+export interface ModelEntry extends Located<string> {
+  /** The category, or `default`. */
+  category: string;
+  complexity: Complexity;
+  role: 'builder' | 'auditor';
+  /** Where it is, as a user finds it: `models.yaml: LOW.default`. */
+  where: string;
 }
 
 export function parseTarget(file: TargetFile): Document.Parsed {
@@ -62,6 +74,7 @@ export function readTargets(files: TargetFile[]): TargetState {
   const budgets: TargetState['budgets'] = {};
   const knownModels = new Set<string>();
   const modelFiles: { file: TargetFile; doc: Document.Parsed }[] = [];
+  const modelEntries: ModelEntry[] = [];
 
   for (const file of files) {
     const doc = parseTarget(file);
@@ -100,7 +113,10 @@ export function readTargets(files: TargetFile[]): TargetState {
           const category = String(isScalar(item.key) ? item.key.value : item.key);
           if (category !== 'default') categories.add(category);
           const v = isScalar(item.value) ? item.value.value : undefined;
-          if (typeof v === 'string') knownModels.add(v);
+          if (typeof v !== 'string') continue;
+          knownModels.add(v);
+          const path = [m.model.complexityKeys[c], category];
+          modelEntries.push({ category, complexity: c, role: m.model.roles[0]!, value: v, file: file.path, path, where: `${file.display}: ${path.join('.')}` });
         }
       }
     }
@@ -126,7 +142,27 @@ export function readTargets(files: TargetFile[]): TargetState {
     return undefined;
   };
 
-  return { files, categories: [...categories].sort(), model, caps, ci, budgets, knownModels: [...knownModels].sort() };
+  return { files, categories: [...categories].sort(), model, caps, ci, budgets, knownModels: [...knownModels].sort(), modelEntries };
+}
+
+/**
+ * The value in force for every tunable key (the changeKey of a change to it): models per category,
+ * complexity and role (inherited defaults included), caps, CI profiles and run budgets.
+ */
+export function valuesByKey(t: TargetState): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const category of [...t.categories, 'default']) {
+    for (const complexity of COMPLEXITIES) {
+      for (const role of ['builder', 'auditor'] as const) {
+        const v = t.model(category, complexity, role)?.current?.value;
+        if (v !== undefined) out.set(changeKey({ kind: 'model', category, complexity, role, key: null }), v);
+      }
+    }
+  }
+  for (const [category, v] of Object.entries(t.caps)) out.set(changeKey({ kind: 'token_cap', category, complexity: null, role: null, key: null }), String(v.value));
+  for (const [category, v] of Object.entries(t.ci)) out.set(changeKey({ kind: 'ci_profile', category, complexity: null, role: null, key: null }), v.value);
+  for (const [key, v] of Object.entries(t.budgets)) out.set(changeKey({ kind: 'run_budget', category: null, complexity: null, role: null, key }), String(v.value));
+  return out;
 }
 
 function expectNumber(v: unknown, file: TargetFile, path: KeyPath): number {

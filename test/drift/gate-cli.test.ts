@@ -42,7 +42,7 @@ describe('tune check: the drift gate', () => {
     expect((await s.run('check')).stdout).toBe('noop\n');
     const streak = JSON.parse((await s.run('check', '--json')).stdout);
     // the fast path answers with the same fields as the full one
-    expect(Object.keys(streak).sort()).toEqual(['bytes', 'duplicates', 'early_bytes', 'files', 'held', 'moved', 'noop_streak', 'records', 'result', 'rollup_records', 'skipped', 'state_dir']);
+    expect(Object.keys(streak).sort()).toEqual(['applied', 'bytes', 'duplicates', 'early_bytes', 'files', 'held', 'moved', 'noop_streak', 'records', 'result', 'rollup_records', 'skipped', 'state_dir']);
     expect(streak).toMatchObject({ result: 'noop', noop_streak: 2 });
     expect((await s.run()).stdout).toMatch(/^noop: nothing moved enough/);
     expect(JSON.parse((await s.run('--force', '--dry-run', '--json')).stdout).report).toContain('**No-op checks before this run**: 3');

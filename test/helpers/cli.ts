@@ -27,8 +27,12 @@ export async function tune(args: string[], env: NodeJS.ProcessEnv = {}) {
 export const tempDir = (prefix = 'tokentune-') => mkdtemp(join(tmpdir(), prefix));
 
 /** The example config with absolute paths, written to `dir`, with extra YAML appended. */
-export async function exampleConfig(dir: string, extra = '', sources = join(ROOT, 'fixtures/example')): Promise<string> {
+/** Keeps the example's claude-sonnet-4-5 serving: for tests of other things than its migration. */
+export const NO_RETIREMENT = "  retirements: {claude-sonnet-4-5: {retires: '2099-12-31', successor: claude-sonnet-5-5}}\n";
+
+export async function exampleConfig(dir: string, extra = '', sources = join(ROOT, 'fixtures/example'), o: { models?: string } = {}): Promise<string> {
   const text = (await readFile(EXAMPLE, 'utf8'))
+    .replace('\nmodels:\n', `\nmodels:\n${o.models ?? ''}`)
     .replace('../fixtures/example', sources)
     .replace(/path: example-target/g, `path: ${join(ROOT, 'config/example-target')}`)
     .replace(/\nllm:\n( {2}.*\n)*/, '\n');

@@ -1,9 +1,11 @@
 import { parseConfig } from '../../src/config/load.js';
 import { ruleContext } from '../../src/rules/rule-context.js';
 import { readTargets, type TargetState } from '../../src/targets/read.js';
-import type { RuleContext } from '../../src/rules/context.js';
 import type { PhaseRecord, CallRecord, CiRecord } from '../../src/sources/records.js';
-import { statsOf } from './records.js';
+import { rollupsOf, viewOf } from './records.js';
+import { computeStats } from '../../src/stats/compute.js';
+import { resolveWindow } from '../../src/stats/window.js';
+import type { KeyHistory, RuleContext } from '../../src/rules/context.js';
 
 export const MODELS_YAML = `# models
 LOW:
@@ -36,7 +38,12 @@ export function contextOf(
   records: (PhaseRecord | CallRecord | CiRecord)[],
   targets: TargetState,
   tunerYaml = '',
+  o: { history?: KeyHistory; now?: Date } = {},
 ): RuleContext {
   const loaded = parseConfig(`sources: [{path: x}]\n${tunerYaml}`, '/t/tuner.yaml');
-  return ruleContext(loaded, statsOf(records), targets);
+  const r = rollupsOf(records);
+  const range = resolveWindow({ days: 28, maxTs: r.max_ts });
+  const view = viewOf(r, range);
+  const stats = computeStats(view, { range, pricing: loaded.pricing, defaultOutputShare: loaded.config.pricing.default_output_share });
+  return ruleContext(loaded, stats, targets, { view, range }, o);
 }

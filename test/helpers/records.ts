@@ -3,6 +3,7 @@ import { addRecord, emptyRollups, openStateCopy, State, type Rollups } from '../
 import { computeStats } from '../../src/stats/compute.js';
 import { resolveWindow } from '../../src/stats/window.js';
 import { BUNDLED_PRICES } from '../../src/pricing/table.js';
+import { BUNDLED_RETIREMENTS } from '../../src/pricing/retirements.js';
 import type { Stats } from '../../src/stats/types.js';
 
 export const T0 = Date.parse('2026-11-01T12:00:00Z');
@@ -101,7 +102,7 @@ export function statsOf(records: (PhaseRecord | CallRecord | CiRecord)[], days =
   const range = resolveWindow({ days, maxTs: r.max_ts });
   return computeStats(viewOf(r, range), {
     range,
-    pricing: { table: BUNDLED_PRICES, aliases: {} },
+    pricing: { table: BUNDLED_PRICES, aliases: {}, retirements: BUNDLED_RETIREMENTS },
     defaultOutputShare: 0.2,
   });
 }

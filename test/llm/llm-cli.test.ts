@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAnthropicStub, type Reply } from '../helpers/anthropic-stub.js';
-import { exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
+import { exampleConfig, NO_RETIREMENT, ROOT, tempDir, tune } from '../helpers/cli.js';
 
 const KEY = 'sk-ant-test-SECRET-0123456789';
 let stub: Awaited<ReturnType<typeof startAnthropicStub>> | undefined;
@@ -30,7 +30,7 @@ const GOOD = answer(
 async function run(replies: Reply[], llmYaml = '', opts: { sources?: string; env?: NodeJS.ProcessEnv; batchPolls?: number; batchAnswer?: unknown } = {}) {
   stub = await startAnthropicStub({ replies, batchPolls: opts.batchPolls, batchAnswer: opts.batchAnswer });
   const dir = await tempDir('tokentune-llm-');
-  const config = await exampleConfig(dir, `llm:\n  model: claude-sonnet-5-5\n${llmYaml.includes('timeout_seconds') ? '' : '  timeout_seconds: 5\n'}${llmYaml.includes('max_retries') ? '' : '  max_retries: 2\n'}${llmYaml}`, opts.sources);
+  const config = await exampleConfig(dir, `llm:\n  model: claude-sonnet-5-5\n${llmYaml.includes('timeout_seconds') ? '' : '  timeout_seconds: 5\n'}${llmYaml.includes('max_retries') ? '' : '  max_retries: 2\n'}${llmYaml}`, opts.sources, { models: NO_RETIREMENT });
   const env = { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: stub.url, XDG_STATE_HOME: join(dir, 'state'), ...opts.env };
   const r = await tune(['--dry-run', '--json', '--config', config], env);
   expect(r.stdout + r.stderr).not.toContain(KEY);
@@ -59,17 +59,19 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(json.llm).toMatchObject({ used: true, outcome: 'answered', model: 'claude-sonnet-5-5', input_tokens: 2000, output_tokens: 800, cache_creation_input_tokens: 1500, requests: 1, repaired: false });
     // 2000 × $2/M + 800 × $10/M + 1500 × $2.50/M
     expect(json.llm.cost_usd).toBeCloseTo(0.01575, 9);
-    expect(find(json, 'token_cap', 'tests')).toMatchObject({ source: 'llm', from: 400000, to: 300000, evidence: expect.objectContaining({ p95_tokens: 255974 }) });
+    // The model of tests changes in this proposal: its cap waits for the new model's data.
+    expect(find(json, 'token_cap', 'tests')).toBeUndefined();
+    expect(json.rejected.find((r: any) => r.change.kind === 'token_cap' && r.change.category === 'tests').reason).toContain('the cap follows once the new model has data');
     expect(find(json, 'model', 'docs')).toMatchObject({ source: 'llm', rationale: 'Docs almost never fail.', confidence: 'high' });
     expect(find(json, 'model', 'docs').effect.usd_per_run).toBeLessThan(0);
     expect(find(json, 'run_budget', 'core_build_tokens')).toMatchObject({ source: 'llm', to: 4500000 });
     // rule candidates the model left out are listed with its reason
     const dropped = json.considered.find((c: any) => c.change.category === 'debt_cleanup');
     expect(dropped.reason).toContain('its cap can wait');
-    expect(json.diffs['config/example-target/strategy_engine_config.yaml']).toContain('+    incident_token_cap: 300_000');
+    expect(json.diffs['config/example-target/strategy_engine_config.yaml']).toContain('+    ci_profile: ci_minimal');
     expect(json.report).toContain('Shift easy work down');
     expect(json.report).toContain('Add a learned rule for import conflicts');
-    expect(json.report).toMatch(/Tuner's own cost\*\*: claude-sonnet-5-5, 1 request\(s\)/);
+    expect(json.report).toMatch(/Tuner's own cost\*\*: claude-sonnet-5-5, 1 request,/);
   });
 
   it('rejects hallucinated models and categories, and keeps the rule candidate for that key', async () => {
@@ -156,7 +158,7 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(reqs[1]!.json.messages[1]).toEqual({ role: 'assistant', content: 'Here are my thoughts: {not json' });
     expect(reqs[1]!.json.messages[2].content).toMatch(/does not match the required JSON schema: not valid JSON/);
     expect(json.llm).toMatchObject({ outcome: 'answered', repaired: true, requests: 2, input_tokens: 4000, output_tokens: 1600 });
-    expect(find(json, 'token_cap', 'tests').source).toBe('llm');
+    expect(find(json, 'model', 'docs').source).toBe('llm');
   });
 
   it('falls back to the rules when the repair fails the schema too', async () => {
@@ -165,7 +167,7 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(json.llm.outcome).toBe('fallback');
     expect(json.llm.note).toMatch(/^mechanical rules only \(the answer did not validate \(.*changes.*\), and neither did the repair/);
     expect(json.changes.every((c: any) => c.source === 'rules')).toBe(true);
-    expect(json.changes.length).toBe(12);
+    expect(json.changes.length).toBe(9);
     expect(json.report).toContain('mechanical rules only (the answer did not validate');
   });
 
@@ -185,7 +187,7 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(stub!.messages()).toHaveLength(2);
     expect(json.llm).toMatchObject({ outcome: 'fallback', used: false, cost_usd: 0 });
     expect(json.llm.note).toBe('mechanical rules only (the API did not answer within 0.3 s (after 1 retries))');
-    expect(json.changes.length).toBe(12);
+    expect(json.changes.length).toBe(9);
   });
 
   it('falls back at once on a 401, without retrying', async () => {

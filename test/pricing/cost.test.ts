@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { costOf, priceOf, resolveModel } from '../../src/pricing/cost.js';
 import { BUNDLED_PRICES } from '../../src/pricing/table.js';
 
-const pricing = { table: BUNDLED_PRICES, aliases: { sonnet: 'claude-sonnet-4-5' } };
+const pricing = { table: BUNDLED_PRICES, aliases: { sonnet: 'claude-sonnet-4-5' }, retirements: {} };
 
 describe('pricing', () => {
   it('resolves the names telemetry uses for a model', () => {

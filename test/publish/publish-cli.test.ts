@@ -219,7 +219,7 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     await appendFile(join(s.work, 'config/models.yaml'), '# local\n');
     const differs = await s.run(['--force'], TOKEN);
     expect(differs.code, differs.stderr).toBe(0);
-    expect(differs.stderr).toContain("config/models.yaml in your checkout differs from main: the proposal was computed from the checkout and applied to main's version");
+    expect(differs.stderr).toContain("config/models.yaml in your checkout differs from main: the proposal is computed from and applied to main's version");
 
     const t = await tunedRepo(publishing());
     const noPush = await t.run(['--json', '--no-push'], TOKEN);

@@ -1,0 +1,69 @@
+import { resolveModel, type Pricing } from './cost.js';
+
+/** When a model stops serving, and the model its vendor names to replace it. Dates are UTC days. */
+export interface Retirement {
+  retires: string;
+  successor: string;
+  /** When the vendor announced the retirement, where known. */
+  deprecated?: string;
+}
+
+/**
+ * Retirements announced by the vendors, as of November 2026. Extend or override them from the tuner
+ * config (`models.retirements`). A successor may itself retire: `liveSuccessor` follows the chain.
+ */
+export const BUNDLED_RETIREMENTS: Record<string, Retirement> = {
+  'claude-3-opus-20240229': { deprecated: '2025-06-30', retires: '2026-01-05', successor: 'claude-opus-4-5' },
+  'claude-3-7-sonnet': { deprecated: '2025-10-28', retires: '2026-02-19', successor: 'claude-sonnet-4-5' },
+  'claude-3-5-haiku': { deprecated: '2025-10-28', retires: '2026-02-19', successor: 'claude-haiku-4-5' },
+  'claude-sonnet-4-5': { retires: '2026-11-30', successor: 'claude-sonnet-5-5' },
+};
+
+/** The retirement of a model under any of the names the price table resolves, if one is known. */
+export function retirementOf(pricing: Pricing, model: string): (Retirement & { model: string }) | undefined {
+  const id = resolveModel(pricing, model) ?? model;
+  const r = pricing.retirements[id] ?? pricing.retirements[model];
+  return r ? { ...r, model: id } : undefined;
+}
+
+/** Days from `now` to a retirement date; negative once it has passed. */
+export function daysUntil(date: string, now: Date): number {
+  return Math.floor((Date.parse(`${date}T00:00:00Z`) - now.getTime()) / 86_400_000);
+}
+
+/**
+ * The first model along the successor chain that does not retire within `horizonDays` (or the last
+ * one, if all of them do): migrating to a model that retires next month would only mean another migration.
+ */
+export function liveSuccessor(pricing: Pricing, model: string, now: Date, horizonDays: number): string {
+  let at = model;
+  const seen = new Set<string>();
+  for (let r = retirementOf(pricing, at); r && !seen.has(r.model); r = retirementOf(pricing, at)) {
+    seen.add(r.model);
+    if (daysUntil(r.retires, now) > horizonDays && at !== model) break;
+    at = r.successor;
+  }
+  return at;
+}
+
+/** The known model names nearest to a misspelled one, nearest first. */
+export function closestModels(pricing: Pricing, name: string, extra: readonly string[] = [], n = 3): string[] {
+  const names = [...new Set([...Object.keys(pricing.table), ...Object.keys(pricing.aliases), ...extra])];
+  return names
+    .map((m) => ({ m, d: editDistance(name.toLowerCase(), m.toLowerCase()) }))
+    .filter((x) => x.d <= Math.max(3, Math.floor(name.length / 3)))
+    .sort((a, b) => a.d - b.d || a.m.localeCompare(b.m))
+    .slice(0, n)
+    .map((x) => x.m);
+}
+
+/** Levenshtein distance, one row at a time. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,63 @@
+import { fmtValue } from '../common/index.js';
+import { dayToIso } from '../store/index.js';
+import { changeKey, type Change } from '../targets/index.js';
+import type { Finding } from './finding.js';
+import type { RuleContext } from './context.js';
+import { label, type Outcome } from './outcomes.js';
+
+/** A migration or a revert: evidence of a date or of a measured outcome, which no other rule overrides. */
+export const isMandatory = (c: Change): boolean => c.evidence.migration !== undefined || c.evidence.reverts !== undefined;
+
+/**
+ * The last gate every change passes, the rules' and the LLM's alike, so that proposals survive being
+ * followed week after week:
+ * - a category configured nowhere never becomes a new key;
+ * - no move against a key's previous move within the cool-down, unless that move's outcome is worse
+ *   (then the revert is the proposal);
+ * - no cap change in the proposal that changes the category's model: the cap follows once the new
+ *   model has data of its own.
+ */
+export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes: readonly Outcome[]): { changes: Change[]; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const worse = new Set(outcomes.filter((o) => o.verdict === 'worse').map((o) => o.change.id));
+  const cooldownMs = ctx.rules.cooldown_days * 86_400_000;
+  const modelMoved = new Set<string>();
+  for (const c of changes) {
+    if (c.kind !== 'model' || !c.category) continue;
+    if (c.category !== 'default') modelMoved.add(c.category);
+    else {
+      // A default serves every category without an entry of its own at that complexity.
+      for (const cat of ctx.stats.categories) {
+        const cx = c.complexity;
+        if (cx && cat.by_complexity[cx] && ctx.targets.model(cat.category, cx, 'builder')?.explicit === false) modelMoved.add(cat.category);
+      }
+    }
+  }
+  const kept: Change[] = [];
+  for (const c of changes) {
+    const key = changeKey(c);
+    if (isMandatory(c)) {
+      kept.push(c);
+      continue;
+    }
+    if (c.category && c.category !== 'default' && c.kind !== 'run_budget' && ctx.targets.files.length && !ctx.targets.categories.includes(c.category)) {
+      findings.push({ kind: 'not_in_target', category: c.category, area: c.kind, message: `${c.category}: seen in telemetry, configured nowhere; not added to the targets` });
+      continue;
+    }
+    const last = ctx.history.applied.filter((a) => a.key === key).at(-1);
+    if (last && last.change.direction !== c.direction && !worse.has(key)) {
+      const since = (last.applied_day ?? last.proposed_day) * 86_400_000;
+      if (ctx.now.getTime() - since < cooldownMs) {
+        const until = dayToIso(Math.floor((since + cooldownMs) / 86_400_000));
+        findings.push({ kind: 'held', category: c.category, area: c.kind, message: `${label(c)}: moved ${last.change.direction} to ${last.change.to} on ${dayToIso(last.applied_day ?? last.proposed_day)}; no move ${c.direction} before ${until} unless that change's outcome turns worse` });
+        continue;
+      }
+    }
+    if (c.kind === 'token_cap' && c.category && modelMoved.has(c.category)) {
+      findings.push({ kind: 'held', category: c.category, area: 'token_cap', message: `${c.category}: cap ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the category's model, and the cap follows once the new model has data` });
+      continue;
+    }
+    kept.push(c);
+  }
+  return { changes: kept, findings };
+}

@@ -1,0 +1,98 @@
+import { blendedPricePerToken, closestModels, daysUntil, liveSuccessor, priceOf, retirementOf } from '../pricing/index.js';
+import type { Change } from '../targets/index.js';
+import type { Finding } from './finding.js';
+import { plural, runCount, type RuleContext } from './context.js';
+import { ladderPosition } from './model-rules.js';
+
+/**
+ * Model names and retirements: a dependency update, for models. Every configured model is checked
+ * against the price table and the ladders; one that retires within the horizon (or already has) is
+ * moved to its successor, whatever the telemetry says: requests to a retired model fail.
+ */
+export function migrationRules(ctx: RuleContext): { changes: Change[]; findings: Finding[] } {
+  const changes: Change[] = [];
+  const findings: Finding[] = [];
+  const config = ctx.configFile;
+  const byModel = new Map<string, string[]>();
+  for (const e of ctx.targets.modelEntries) byModel.set(e.value, [...(byModel.get(e.value) ?? []), e.where]);
+  for (const [model, where] of byModel) {
+    const at = where.slice(0, 3).join(', ') + (where.length > 3 ? ` and ${where.length - 3} more` : '');
+    if (!priceOf(ctx.pricing, model)) {
+      const near = closestModels(ctx.pricing, model, Object.values(ctx.ladders).flat());
+      findings.push({ kind: 'model_name', category: null, area: 'model', message: `"${model}" (${at}) is not a known model${near.length ? `; did you mean ${near.map((m) => `"${m}"`).join(' or ')}?` : ''} Fix the name, or add its prices under pricing.models in ${config}` });
+      continue;
+    }
+    if (!ladderPosition(ctx, model)) {
+      const provider = priceOf(ctx.pricing, model)!.litellm_provider;
+      findings.push({ kind: 'model_name', category: null, area: 'model', message: `${model} (${at}) is on no ladder: add it to models.ladders.${provider} in ${config}, cheapest first; until then no downgrade or upgrade is proposed for it` });
+    }
+  }
+  for (const [family, ladder] of Object.entries(ctx.ladders)) {
+    for (const model of ladder) {
+      const r = retirementOf(ctx.pricing, model);
+      if (!r || daysUntil(r.retires, ctx.now) > ctx.horizonDays) continue;
+      const successor = liveSuccessor(ctx.pricing, model, ctx.now, ctx.horizonDays);
+      findings.push({ kind: 'model_name', category: null, area: 'model', message: `models.ladders.${family} in ${config} names ${model}, which ${retiresText(r.retires, ctx.now)}: put ${successor} in its place` });
+    }
+  }
+
+  for (const e of ctx.targets.modelEntries) {
+    const r = retirementOf(ctx.pricing, e.value);
+    if (!r) continue;
+    const days = daysUntil(r.retires, ctx.now);
+    if (days > ctx.horizonDays) continue;
+    const to = liveSuccessor(ctx.pricing, e.value, ctx.now, ctx.horizonDays);
+    // Both models at the outgoing one's observed token mix: the successor has no calls of its own yet.
+    const priceFrom = ctx.price(e.value);
+    const ratio = listPriceRatio(ctx, e.value, to);
+    const priceTo = priceFrom !== null && ratio !== null ? priceFrom * ratio : null;
+    const tokensPerRun = tokensServedBy(ctx, e) / runCount(ctx);
+    const usd = priceFrom !== null && priceTo !== null ? tokensPerRun * (priceTo - priceFrom) : 0;
+    changes.push({
+      kind: 'model',
+      category: e.category,
+      complexity: e.complexity,
+      role: e.role,
+      key: null,
+      from: e.value,
+      to,
+      direction: priceFrom !== null && priceTo !== null && priceTo < priceFrom ? 'down' : 'up',
+      source: 'rules',
+      evidence: { migration: 'retirement', retires: r.retires, days_left: days, deprecated: r.deprecated ?? null, successor: to, tokens_per_run: Math.round(tokensPerRun) },
+      effect: { tokens_per_run: 0, usd_per_run: usd },
+      rationale: `${e.value} ${retiresText(r.retires, ctx.now)}${r.deprecated ? ` (announced ${r.deprecated})` : ''}; ${to} is its successor. Requests to a retired model fail, so this is not a matter of cost.`,
+      risk: `Medium: ${to} may behave differently on this work; its outcome is tracked like any change, and a fall in success gets a revert proposed.`,
+      confidence: 'high',
+      pilot: false,
+    });
+  }
+  return { changes, findings };
+}
+
+/** How much dearer `to` is than `from` per token, at list prices and the default token mix. */
+function listPriceRatio(ctx: RuleContext, from: string, to: string): number | null {
+  const a = priceOf(ctx.pricing, from);
+  const b = priceOf(ctx.pricing, to);
+  if (!a || !b) return null;
+  const mix = { input: 0.8, output: 0.2, cache_creation: 0, cache_read: 0 };
+  const pa = blendedPricePerToken(a, mix);
+  return pa > 0 ? blendedPricePerToken(b, mix) / pa : null;
+}
+
+function retiresText(date: string, now: Date): string {
+  const days = daysUntil(date, now);
+  return days < 0 ? `retired on ${date}` : `retires on ${date}, ${plural(days, 'day')} from now`;
+}
+
+/** Phase tokens in the window that ran under one model entry (a `default` entry serves every category without its own). */
+function tokensServedBy(ctx: RuleContext, e: { category: string; complexity: string; value: string }): number {
+  const id = ctx.canonical(e.value);
+  let tokens = 0;
+  for (const b of ctx.phases) {
+    if (b.complexity !== e.complexity || ctx.canonical(b.model) !== id) continue;
+    const own = b.category === e.category;
+    const inherits = e.category === 'default' && ctx.targets.model(b.category, b.complexity, 'builder')?.explicit === false;
+    if (own || inherits) tokens += b.tokens_sum;
+  }
+  return tokens;
+}

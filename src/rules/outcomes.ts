@@ -1,0 +1,146 @@
+import { changeKey, type Change } from '../targets/index.js';
+import type { TrackedChange } from '../store/index.js';
+import { dayToIso } from '../store/index.js';
+import { plural, pct, type RuleContext } from './context.js';
+import { capEvidence, categorySince, modelEvidence } from './evidence.js';
+import { runTokensSince, MIN_RUNS_FOR_BUDGET } from './budget-rules.js';
+import { round } from './model-rules.js';
+
+/**
+ * The closed loop: each change of ours the targets hold is judged by what ran since, against the
+ * baseline it was proposed from. Part of the `--json` contract (`outcomes`).
+ */
+export type Verdict = 'observing' | 'confirmed' | 'worse' | 'no-data';
+
+export interface Outcome {
+  change: Pick<Change, 'kind' | 'category' | 'complexity' | 'role' | 'key' | 'from' | 'to' | 'direction'> & { id: string; proposal: string };
+  applied_at: string;
+  /** Phases (runs, for a run budget) under the change so far. */
+  phases_since: number;
+  projected: Record<string, number | null>;
+  realised: Record<string, number | null>;
+  verdict: Verdict;
+  /** One line for the report. */
+  summary: string;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+/** Outcomes of the applied changes whose value the targets still hold, and reverts of the worse ones. */
+export function outcomesOf(ctx: RuleContext, current: ReadonlyMap<string, string>): { outcomes: Outcome[]; reverts: Change[] } {
+  const latest = new Map<string, TrackedChange>();
+  for (const a of ctx.history.applied) latest.set(a.key, a);
+  const outcomes: Outcome[] = [];
+  const reverts: Change[] = [];
+  for (const a of latest.values()) {
+    if (current.get(a.key) !== String(a.change.to)) continue;
+    const o = judge(ctx, a);
+    outcomes.push(o);
+    if (o.verdict === 'worse') {
+      const r = revertOf(ctx, a, o);
+      if (r) reverts.push(r);
+    }
+  }
+  return { outcomes, reverts };
+}
+
+function judge(ctx: RuleContext, a: TrackedChange): Outcome {
+  const c = a.change;
+  const after = a.proposed_day;
+  const ev = c.evidence;
+  let n = 0;
+  let projected: Outcome['projected'] = {};
+  let realised: Outcome['realised'] = {};
+  let baseSuccess: number | null = num(ev.success_rate);
+  if (c.kind === 'model' && c.category && c.complexity) {
+    const g = modelEvidence(ctx, c.category, c.complexity, String(c.to), after).group;
+    n = g?.phases ?? 0;
+    const meanTokens = num(ev.mean_tokens);
+    const priceTo = ctx.price(String(c.to));
+    const priceFrom = ctx.price(String(c.from));
+    projected = {
+      success_rate: baseSuccess,
+      usd_per_phase: meanTokens !== null && priceTo !== null ? round(meanTokens * priceTo, 4) : null,
+      baseline_usd_per_phase: meanTokens !== null && priceFrom !== null ? round(meanTokens * priceFrom, 4) : null,
+      usd_per_run: round(c.effect.usd_per_run, 4),
+    };
+    realised = g
+      ? { success_rate: round(g.success_rate, 4), retries_per_phase: round(g.retries_per_phase, 3), usd_per_phase: round(g.cost_usd / g.phases, 4), p95_tokens: Math.round(g.percentiles.p95) }
+      : {};
+  } else if (c.kind === 'token_cap' && c.category) {
+    const g = capEvidence(ctx, c.category, Number(c.to), after).group;
+    n = g?.phases ?? 0;
+    projected = { success_rate: baseSuccess, truncations_per_phase: perPhase(num(ev.truncations), num(ev.phases)), cap_utilisation_p95: num(ev.p95_tokens) !== null ? round(num(ev.p95_tokens)! / Number(c.to), 4) : null };
+    realised = g ? { success_rate: round(g.success_rate, 4), truncations_per_phase: round(g.truncations / g.phases, 4), cap_utilisation_p95: round(g.percentiles.p95 / Number(c.to), 4) } : {};
+  } else if (c.kind === 'ci_profile' && c.category) {
+    const g = categorySince(ctx, c.category, after);
+    n = g?.phases ?? 0;
+    projected = { success_rate: baseSuccess, ci_tokens_per_run: round(num(ev.ci_tokens_per_run) ?? 0, 0) + Math.round(c.effect.tokens_per_run) };
+    realised = g ? { success_rate: round(g.success_rate, 4) } : {};
+  } else if (c.kind === 'run_budget' && c.key) {
+    baseSuccess = null;
+    const runs = runTokensSince(ctx, c.key as 'core_build_tokens');
+    n = runs.length;
+    const max = n ? Math.max(...runs) : null;
+    projected = { utilisation: num(ev.utilisation) };
+    realised = max !== null ? { max_utilisation: round(max / Number(c.to), 4) } : {};
+  }
+  const min = c.kind === 'run_budget' ? MIN_RUNS_FOR_BUDGET : ctx.rules.min_phases;
+  const drop = ctx.rules.outcome.max_success_drop;
+  const success = realised.success_rate ?? null;
+  const verdict: Verdict = n === 0 ? 'no-data' : n < min ? 'observing' : baseSuccess !== null && success !== null && success < baseSuccess - drop ? 'worse' : 'confirmed';
+  const unit = c.kind === 'run_budget' ? 'run' : 'phase';
+  const what = `${label(c)} ${c.from} → ${c.to}`;
+  const summary =
+    verdict === 'no-data'
+      ? `${what}: applied; no ${unit} under it yet`
+      : verdict === 'observing'
+        ? `${what}: observing, ${n} of ${plural(min, unit)}${success !== null ? `, success ${pct(success)} so far` : ''}`
+        : `${what}: ${verdict} over ${plural(n, unit)}${success !== null && baseSuccess !== null ? `, success ${pct(baseSuccess)} before, ${pct(success)} since` : ''}`;
+  return {
+    change: { id: a.key, proposal: a.proposal, kind: c.kind, category: c.category, complexity: c.complexity, role: c.role, key: c.key, from: c.from, to: c.to, direction: c.direction },
+    applied_at: a.applied_at ?? a.proposed_at,
+    phases_since: n,
+    projected,
+    realised,
+    verdict,
+    summary,
+  };
+}
+
+const perPhase = (x: number | null, n: number | null): number | null => (x !== null && n ? round(x / n, 4) : null);
+
+export function label(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'key'>): string {
+  const what = { model: 'model', token_cap: 'cap', ci_profile: 'CI profile', run_budget: 'budget' }[c.kind];
+  return c.kind === 'run_budget' ? `${c.key}` : `${c.category}${c.complexity ? ` (${c.complexity})` : ''} ${what}`;
+}
+
+/** Back to the value before a change that made things worse, with the outcome as its evidence. */
+function revertOf(ctx: RuleContext, a: TrackedChange, o: Outcome): Change | null {
+  const c = a.change;
+  if (c.from === null) return null;
+  if (c.evidence.migration !== undefined) return null;
+  return {
+    kind: c.kind,
+    category: c.category,
+    complexity: c.complexity,
+    role: c.role,
+    key: c.key,
+    from: c.to,
+    to: c.from,
+    direction: c.direction === 'down' ? 'up' : 'down',
+    source: 'rules',
+    evidence: {
+      reverts: a.proposal,
+      applied_on: dayToIso(a.applied_day ?? a.proposed_day),
+      phases_since: o.phases_since,
+      success_rate_before: num(c.evidence.success_rate),
+      success_rate_since: o.realised.success_rate ?? null,
+    },
+    effect: { tokens_per_run: -c.effect.tokens_per_run, usd_per_run: -c.effect.usd_per_run },
+    rationale: `Since ${changeKey(c) === o.change.id ? label(c) : ''} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), success fell from ${pct(num(c.evidence.success_rate) ?? 0)} to ${pct(o.realised.success_rate ?? 0)} over ${plural(o.phases_since, 'phase')}, more than the ${pct(ctx.rules.outcome.max_success_drop)} allowed: revert it.`,
+    risk: 'Low: returns to a value that was measured to work.',
+    confidence: 'high',
+    pilot: false,
+  };
+}
