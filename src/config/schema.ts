@@ -60,6 +60,11 @@ const CapRule = z.strictObject({
   min_change: ratio.default(0.1),
   /** On truncations the observed P95 is censored at the cap; raise by at least this share. */
   min_increase_on_truncation: z.number().min(0).max(2).default(0.25),
+  /**
+   * Phases cut off at the cap, as a share of phases under it, that raise the cap. A cut never goes
+   * below P99, so it stays under this share itself: the two rules cannot undo each other.
+   */
+  max_truncation_rate: ratio.default(0.02),
 });
 
 const CiRule = z.strictObject({

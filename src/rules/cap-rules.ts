@@ -30,14 +30,16 @@ export function capRules(ctx: RuleContext): { changes: Change[]; findings: Findi
     const p = g.percentiles;
     const utilisation = p.p95 / cap;
     const derived = recommendCap(p.p95, g.days_with_data, rule.headroom);
+    const truncating = g.truncations / g.phases > rule.max_truncation_rate;
     let to: number;
     let direction: 'down' | 'up';
-    if (g.truncations > 0 || utilisation > rule.increase_above) {
+    if (truncating || utilisation > rule.increase_above) {
       direction = 'up';
-      to = g.truncations > 0 ? Math.max(derived, roundUpReadable(cap * (1 + rule.min_increase_on_truncation))) : derived;
+      to = truncating ? Math.max(derived, roundUpReadable(cap * (1 + rule.min_increase_on_truncation))) : derived;
     } else if (utilisation < rule.reduce_below) {
       direction = 'down';
-      to = derived;
+      // Above P99 too: a cut that truncated more phases than the raise rule allows would be undone.
+      to = Math.max(derived, roundUpReadable(p.p99));
     } else {
       findings.push({ kind: 'keep', category: cat.category, area: 'token_cap', message: keepMessage(cat.category, g, cap, ctx) });
       continue;
@@ -88,6 +90,7 @@ export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to:
       p75_tokens: Math.round(p.p75),
       p90_tokens: Math.round(p.p90),
       p95_tokens: Math.round(p.p95),
+      p99_tokens: Math.round(p.p99),
       cap_utilisation_p95: round(utilisation, 4),
       truncations: g.truncations,
       days_of_history: g.days_with_data,
@@ -104,7 +107,7 @@ export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to:
       direction === 'down'
         ? 'Low: the new cap stays above every percentile up to P95; rare outliers above it would stop early.'
         : 'Low: a higher ceiling only lets phases that need it finish; spend rises only where the cap was cutting work short.',
-    confidence: g.truncations > 0 ? 'high' : sampleConfidence(g.phases, ctx.rules.min_phases),
+    confidence: g.truncations / g.phases > ctx.rules.cap.max_truncation_rate ? 'high' : sampleConfidence(g.phases, ctx.rules.min_phases),
     pilot: false,
   };
 }

@@ -64,6 +64,8 @@ export function ciChange(ctx: RuleContext, cat: CategoryStats, from: string, to:
     direction: down ? 'down' : 'up',
     source: 'rules',
     evidence: {
+      phases: cat.phases,
+      success_rate: round(cat.success_rate, 4),
       attributed_ci_runs: round(ci.attributed_runs, 1),
       catch_rate: ci.catch_rate === null ? null : round(ci.catch_rate, 4),
       false_positive_rate: ci.false_positive_rate === null ? null : round(ci.false_positive_rate, 4),

@@ -88,7 +88,14 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   const min = c.kind === 'run_budget' ? MIN_RUNS_FOR_BUDGET : ctx.rules.min_phases;
   const drop = ctx.rules.outcome.max_success_drop;
   const success = realised.success_rate ?? null;
-  const verdict: Verdict = n === 0 ? 'no-data' : n < min ? 'observing' : baseSuccess !== null && success !== null && success < baseSuccess - drop ? 'worse' : 'confirmed';
+  // Worse: success fell by more than the tolerance, and by more than chance. The outcome is looked at
+  // every week, so chance is judged strictly (one-sided, 99%): a revert on noise is a reversal of its own.
+  const baseN = num(ev.phases);
+  let worse = baseSuccess !== null && success !== null && success < baseSuccess - drop && (baseN === null || fellBeyondChance(baseSuccess, baseN, success, n));
+  // A cap hurts only by cutting phases off: without truncations beyond the allowed share, a fall in
+  // success under it is the work's, not the cap's.
+  if (c.kind === 'token_cap') worse &&= (realised.truncations_per_phase ?? 0) > ctx.rules.cap.max_truncation_rate;
+  const verdict: Verdict = n === 0 ? 'no-data' : n < min ? 'observing' : worse ? 'worse' : 'confirmed';
   const unit = c.kind === 'run_budget' ? 'run' : 'phase';
   const what = `${label(c)} ${c.from} → ${c.to}`;
   const summary =
@@ -106,6 +113,13 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
     verdict,
     summary,
   };
+}
+
+/** A one-sided two-proportion z-test at 99%: is the rate after (p1 over n1) lower than before (p0 over n0)? */
+export function fellBeyondChance(p0: number, n0: number, p1: number, n1: number): boolean {
+  const pooled = (p0 * n0 + p1 * n1) / (n0 + n1);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1));
+  return se === 0 ? p1 < p0 : (p0 - p1) / se > 2.326;
 }
 
 const perPhase = (x: number | null, n: number | null): number | null => (x !== null && n ? round(x / n, 4) : null);

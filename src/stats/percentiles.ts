@@ -5,7 +5,7 @@
  * So P0 is the minimum, P100 the maximum, and P50 of an even count is the mean of the middle two.
  */
 
-export const PERCENTILES = [10, 25, 50, 75, 90, 95] as const;
+export const PERCENTILES = [10, 25, 50, 75, 90, 95, 99] as const;
 export type PercentileKey = `p${(typeof PERCENTILES)[number]}`;
 export type Percentiles = Record<PercentileKey, number>;
 

@@ -1,0 +1,59 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTune } from '../../src/run/index.js';
+import { FLEET, readFleetConfig, simulateWeek, writeFleetRepo, type FleetConfig, type WeekResult } from '../helpers/fleet.js';
+import { tempDir } from '../helpers/cli.js';
+
+/**
+ * Proposals must survive being followed: six weekly proposals, each merged before the next week's
+ * telemetry, on a fleet whose per-model success rates and token needs are known. The tuned fleet is
+ * compared with the same fleet never tuned, on the same random draws.
+ */
+const WEEK = 7 * 86_400_000;
+const START = Date.UTC(2026, 6, 6);
+
+describe('closed-loop replay', () => {
+  it('six weekly proposals applied in turn keep success, cut cost per success, and never reverse a key', async () => {
+    const dir = await tempDir('tokentune-replay-');
+    const repo = await writeFleetRepo(dir);
+    const initial = await readFleetConfig(repo.targets);
+    // Four weeks of history under the initial config.
+    for (let w = -4; w < 0; w++) await simulateWeek(w, START + w * WEEK, initial, repo.telemetry);
+
+    const untuned: WeekResult[] = [];
+    const tuned: WeekResult[] = [];
+    const moves = new Map<string, string[]>();
+    const log: string[] = [];
+    for (let w = 0; w < 6; w++) {
+      const r = await runTune({ configPath: repo.config, dryRun: false, now: new Date(START + w * WEEK + 3_600_000), env: { XDG_STATE_HOME: join(dir, 'xdg') } });
+      if (r.status === 'proposal') {
+        // The build-lead merges the proposal as it stands.
+        for (const f of r.files) await writeFile(f.path, f.after);
+        for (const c of r.changes) {
+          const key = `${c.kind}:${c.category ?? c.key}:${c.complexity ?? ''}`;
+          moves.set(key, [...(moves.get(key) ?? []), c.direction]);
+          log.push(`week ${w}: ${key} ${c.from} → ${c.to}`);
+        }
+      } else log.push(`week ${w}: ${r.status}`);
+      for (const o of r.outcomes) log.push(`  outcome ${o.summary}`);
+      const config: FleetConfig = await readFleetConfig(repo.targets);
+      tuned.push(await simulateWeek(w, START + w * WEEK, config, repo.telemetry));
+      untuned.push(await simulateWeek(w, START + w * WEEK, initial));
+    }
+
+    const rate = (x: WeekResult) => x.successes / x.phases;
+    const perSuccess = (xs: WeekResult[]) => xs.reduce((s, x) => s + x.usd, 0) / xs.reduce((s, x) => s + x.successes, 0);
+    const table = tuned.map((t, w) => `week ${w}: success ${(rate(t) * 100).toFixed(1)}% vs ${(rate(untuned[w]!) * 100).toFixed(1)}% untuned; $/success ${perSuccess([t]).toFixed(3)} vs ${perSuccess([untuned[w]!]).toFixed(3)}`);
+    const story = [...log, ...table].join('\n');
+
+    for (let w = 0; w < 6; w++) expect(rate(tuned[w]!), story).toBeGreaterThanOrEqual(rate(untuned[w]!) - 0.01);
+    expect(perSuccess(tuned.slice(3)), story).toBeLessThan(perSuccess(untuned.slice(3)));
+    for (const [key, dirs] of moves) expect(new Set(dirs).size, `${key} reversed itself: ${dirs.join(', ')}\n${story}`).toBe(1);
+    // The fleet's shaped decisions were all made.
+    expect(log.join('\n'), story).toMatch(/model:docs:low claude-sonnet-5-5 → claude-haiku-4-5/);
+    expect(log.join('\n')).toMatch(/model:integration:high claude-sonnet-5-5 → claude-opus-5-5/);
+    expect(log.join('\n')).toMatch(/token_cap:schema: 800000 → 1000000/);
+    expect(FLEET.length).toBe(6);
+  }, 120_000);
+});
