@@ -4,6 +4,12 @@
 //
 //   node scripts/generate-fixtures.mjs [--out fixtures/example] [--days 28] [--runs-per-day 2]
 //        [--end 2026-11-20] [--seed 42] [--phases N] [--no-calls] [--categories N]
+//        [--targets DIR] [--first-run N]
+//
+// --targets DIR runs the pipeline as DIR's models.yaml and strategy_engine_config.yaml configure it
+// (after a merged proposal): each category's model and cap are read from there, and a model one rung
+// above or below the shaped one does that work better or worse (MODEL_EFFECT). --first-run numbers the
+// runs from N, so follow-up weeks do not reuse the ids of earlier ones.
 //
 // --phases N scales the runs per day until about N phase records are written (for benchmarks).
 // --categories N adds variations of the eight shaped categories until there are N (prompt-size bench).
@@ -22,6 +28,8 @@ const { values } = parseArgs({
     phases: { type: 'string' },
     'no-calls': { type: 'boolean', default: false },
     categories: { type: 'string', default: '8' },
+    targets: { type: 'string' },
+    'first-run': { type: 'string', default: '1' },
   },
 });
 
@@ -90,6 +98,36 @@ const AUX = [
   { role: 'doctor', provider: 'anthropic', model: 'claude-haiku-4-5', calls: 2, tokens: 40_000 },
 ];
 
+// Rungs of the example's ladder; a model's effect on a category is counted from its shaped model.
+const RUNG = { 'claude-haiku-4-5': 0, 'claude-sonnet-4-5': 1, 'claude-sonnet-5-5': 1, 'claude-opus-4-5': 2 };
+/**
+ * What one rung does to a category's work: a stronger model removes half the failures and spends 10%
+ * fewer tokens; a weaker one fails 2 points more often on low-complexity work (10 on harder work) and
+ * spends 10% more.
+ */
+function MODEL_EFFECT(c, model) {
+  const steps = (RUNG[model] ?? 1) - (RUNG[c.model] ?? 1);
+  let { success, mean } = c;
+  for (let i = 0; i < Math.abs(steps); i++) {
+    success = steps > 0 ? success + (1 - success) / 2 : success - (c.complexity === 'low' ? 0.02 : 0.1);
+    mean = steps > 0 ? mean * 0.9 : mean * 1.1;
+  }
+  return { ...c, model, success, mean };
+}
+if (values.targets) {
+  const { parseDocument } = await import('yaml');
+  const { readFileSync } = await import('node:fs');
+  const read = (f) => parseDocument(readFileSync(join(values.targets, f), 'utf8'), { version: '1.1' });
+  const models = read('models.yaml');
+  const strategy = read('strategy_engine_config.yaml');
+  const LEVEL = { low: 'LOW', medium: 'MODERATE', high: 'HIGH' };
+  for (const [i, c] of CATEGORIES.entries()) {
+    const model = models.getIn([LEVEL[c.complexity], c.name]) ?? models.getIn([LEVEL[c.complexity], 'default']) ?? c.model;
+    const cap = strategy.getIn(['category_defaults', c.name, 'incident_token_cap']) ?? c.cap;
+    CATEGORIES[i] = { ...MODEL_EFFECT(c, model), cap };
+  }
+}
+
 const days = Number(values.days);
 const endDay = Date.parse(`${values.end}T00:00:00Z`);
 const phasesPerRun = CATEGORIES.reduce((s, c) => s + c.perRun, 0);
@@ -128,7 +166,7 @@ function splitCall(total) {
   return { input_tokens: input, output_tokens: output, cache_creation_input_tokens: cache_creation, cache_read_input_tokens: total - input - output - cache_creation };
 }
 
-let runSeq = 0;
+let runSeq = Number(values['first-run']) - 1;
 for (let d = days - 1; d >= 0; d--) {
   const dayStart = endDay - d * 86_400_000;
   // Learned rules kick in over the weeks: runs get a little cheaper.
@@ -190,4 +228,4 @@ for (let d = days - 1; d >= 0; d--) {
 }
 for (const kind of Object.keys(files)) await flush(kind);
 await Promise.all(Object.values(files).filter(Boolean).map((s) => new Promise((r) => s.end(r))));
-process.stderr.write(`wrote ${counts.phase} phase, ${counts.call} call and ${counts.ci} ci records to ${values.out} (${runSeq} runs)\n`);
+process.stderr.write(`wrote ${counts.phase} phase, ${counts.call} call and ${counts.ci} ci records to ${values.out} (${runSeq - Number(values['first-run']) + 1} runs)\n`);

@@ -78,3 +78,12 @@ export function categorySince(ctx: RuleContext, category: string, afterDay: numb
   const buckets = ctx.phases.filter((b) => b.category === category && b.day > afterDay);
   return buckets.length ? groupStats(buckets, ctx.stats.blended_price) : null;
 }
+
+/** Phases a `default` model entry served after a day: those of categories without an entry of their own. */
+export function defaultEvidence(ctx: RuleContext, complexity: Complexity, model: string, afterDay: number): PhaseGroupStats | null {
+  const id = ctx.canonical(model);
+  const buckets = ctx.phases.filter(
+    (b) => b.complexity === complexity && b.day > afterDay && ctx.canonical(b.model) === id && ctx.targets.model(b.category, complexity, 'builder')?.explicit === false,
+  );
+  return buckets.length ? groupStats(buckets, ctx.stats.blended_price) : null;
+}

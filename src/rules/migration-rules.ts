@@ -2,7 +2,9 @@ import { blendedPricePerToken, closestModels, daysUntil, liveSuccessor, priceOf,
 import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import { plural, runCount, type RuleContext } from './context.js';
-import { ladderPosition } from './model-rules.js';
+import { ladderPosition, round } from './model-rules.js';
+import { groupStats } from '../stats/index.js';
+import type { PhaseBucket } from '../store/index.js';
 
 /**
  * Model names and retirements: a dependency update, for models. Every configured model is checked
@@ -46,7 +48,9 @@ export function migrationRules(ctx: RuleContext): { changes: Change[]; findings:
     const priceFrom = ctx.price(e.value);
     const ratio = listPriceRatio(ctx, e.value, to);
     const priceTo = priceFrom !== null && ratio !== null ? priceFrom * ratio : null;
-    const tokensPerRun = tokensServedBy(ctx, e) / runCount(ctx);
+    const served = servedBy(ctx, e);
+    const g = served.length ? groupStats(served, ctx.stats.blended_price) : null;
+    const tokensPerRun = (g?.tokens_total ?? 0) / runCount(ctx);
     const usd = priceFrom !== null && priceTo !== null ? tokensPerRun * (priceTo - priceFrom) : 0;
     changes.push({
       kind: 'model',
@@ -58,7 +62,16 @@ export function migrationRules(ctx: RuleContext): { changes: Change[]; findings:
       to,
       direction: priceFrom !== null && priceTo !== null && priceTo < priceFrom ? 'down' : 'up',
       source: 'rules',
-      evidence: { migration: 'retirement', retires: r.retires, days_left: days, deprecated: r.deprecated ?? null, successor: to, tokens_per_run: Math.round(tokensPerRun) },
+      evidence: {
+        migration: 'retirement',
+        retires: r.retires,
+        days_left: days,
+        deprecated: r.deprecated ?? null,
+        successor: to,
+        phases: g?.phases ?? 0,
+        success_rate: g ? round(g.success_rate, 4) : null,
+        tokens_per_run: Math.round(tokensPerRun),
+      },
       effect: { tokens_per_run: 0, usd_per_run: usd },
       rationale: `${e.value} ${retiresText(r.retires, ctx.now)}${r.deprecated ? ` (announced ${r.deprecated})` : ''}; ${to} is its successor. Requests to a retired model fail, so this is not a matter of cost.`,
       risk: `Medium: ${to} may behave differently on this work; its outcome is tracked like any change, and a fall in success gets a revert proposed.`,
@@ -84,15 +97,11 @@ function retiresText(date: string, now: Date): string {
   return days < 0 ? `retired on ${date}` : `retires on ${date}, ${plural(days, 'day')} from now`;
 }
 
-/** Phase tokens in the window that ran under one model entry (a `default` entry serves every category without its own). */
-function tokensServedBy(ctx: RuleContext, e: { category: string; complexity: string; value: string }): number {
+/** The window's phases that ran under one model entry (a `default` entry serves every category without its own). */
+function servedBy(ctx: RuleContext, e: { category: string; complexity: string; value: string }): PhaseBucket[] {
   const id = ctx.canonical(e.value);
-  let tokens = 0;
-  for (const b of ctx.phases) {
-    if (b.complexity !== e.complexity || ctx.canonical(b.model) !== id) continue;
-    const own = b.category === e.category;
-    const inherits = e.category === 'default' && ctx.targets.model(b.category, b.complexity, 'builder')?.explicit === false;
-    if (own || inherits) tokens += b.tokens_sum;
-  }
-  return tokens;
+  return ctx.phases.filter((b) => {
+    if (b.complexity !== e.complexity || ctx.canonical(b.model) !== id) return false;
+    return b.category === e.category || (e.category === 'default' && ctx.targets.model(b.category, b.complexity, 'builder')?.explicit === false);
+  });
 }

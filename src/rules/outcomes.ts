@@ -1,8 +1,8 @@
-import { changeKey, type Change } from '../targets/index.js';
+import type { Change } from '../targets/index.js';
 import type { TrackedChange } from '../store/index.js';
 import { dayToIso } from '../store/index.js';
 import { plural, pct, type RuleContext } from './context.js';
-import { capEvidence, categorySince, modelEvidence } from './evidence.js';
+import { capEvidence, categorySince, defaultEvidence, modelEvidence } from './evidence.js';
 import { runTokensSince, MIN_RUNS_FOR_BUDGET } from './budget-rules.js';
 import { round } from './model-rules.js';
 
@@ -52,8 +52,9 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   let projected: Outcome['projected'] = {};
   let realised: Outcome['realised'] = {};
   let baseSuccess: number | null = num(ev.success_rate);
+  let overBudget = false;
   if (c.kind === 'model' && c.category && c.complexity) {
-    const g = modelEvidence(ctx, c.category, c.complexity, String(c.to), after).group;
+    const g = c.category === 'default' ? defaultEvidence(ctx, c.complexity, String(c.to), after) : modelEvidence(ctx, c.category, c.complexity, String(c.to), after).group;
     n = g?.phases ?? 0;
     const meanTokens = num(ev.mean_tokens);
     const priceTo = ctx.price(String(c.to));
@@ -82,8 +83,11 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
     const runs = runTokensSince(ctx, c.key as 'core_build_tokens');
     n = runs.length;
     const max = n ? Math.max(...runs) : null;
-    projected = { utilisation: num(ev.utilisation) };
-    realised = max !== null ? { max_utilisation: round(max / Number(c.to), 4) } : {};
+    const over = runs.filter((t) => t > Number(c.to)).length;
+    projected = { utilisation: num(ev.utilisation), runs_over_budget: 0 };
+    realised = max !== null ? { max_utilisation: round(max / Number(c.to), 4), runs_over_budget: over } : {};
+    // A budget at P95 expects one run in twenty above it; twice that, and it stops real work.
+    overBudget = over >= 2 && over / n > 2 * (1 - ctx.rules.run_budget.percentile / 100);
   }
   const min = c.kind === 'run_budget' ? MIN_RUNS_FOR_BUDGET : ctx.rules.min_phases;
   const drop = ctx.rules.outcome.max_success_drop;
@@ -95,6 +99,7 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   // A cap hurts only by cutting phases off: without truncations beyond the allowed share, a fall in
   // success under it is the work's, not the cap's.
   if (c.kind === 'token_cap') worse &&= (realised.truncations_per_phase ?? 0) > ctx.rules.cap.max_truncation_rate;
+  if (c.kind === 'run_budget') worse = overBudget && c.direction === 'down';
   const verdict: Verdict = n === 0 ? 'no-data' : n < min ? 'observing' : worse ? 'worse' : 'confirmed';
   const unit = c.kind === 'run_budget' ? 'run' : 'phase';
   const what = `${label(c)} ${c.from} → ${c.to}`;
@@ -126,7 +131,9 @@ const perPhase = (x: number | null, n: number | null): number | null => (x !== n
 
 export function label(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'key'>): string {
   const what = { model: 'model', token_cap: 'cap', ci_profile: 'CI profile', run_budget: 'budget' }[c.kind];
-  return c.kind === 'run_budget' ? `${c.key}` : `${c.category}${c.complexity ? ` (${c.complexity})` : ''} ${what}`;
+  if (c.kind === 'run_budget') return `${c.key}`;
+  if (c.category === 'default') return `default ${what} at ${c.complexity} complexity`;
+  return `${c.category}${c.complexity ? ` (${c.complexity})` : ''} ${what}`;
 }
 
 /** Back to the value before a change that made things worse, with the outcome as its evidence. */
@@ -152,7 +159,10 @@ function revertOf(ctx: RuleContext, a: TrackedChange, o: Outcome): Change | null
       success_rate_since: o.realised.success_rate ?? null,
     },
     effect: { tokens_per_run: -c.effect.tokens_per_run, usd_per_run: -c.effect.usd_per_run },
-    rationale: `Since ${changeKey(c) === o.change.id ? label(c) : ''} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), success fell from ${pct(num(c.evidence.success_rate) ?? 0)} to ${pct(o.realised.success_rate ?? 0)} over ${plural(o.phases_since, 'phase')}, more than the ${pct(ctx.rules.outcome.max_success_drop)} allowed: revert it.`,
+    rationale:
+      c.kind === 'run_budget'
+        ? `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), ${o.realised.runs_over_budget} of ${plural(o.phases_since, 'run')} went over it: revert it.`
+        : `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), success fell from ${pct(num(c.evidence.success_rate) ?? 0)} to ${pct(o.realised.success_rate ?? 0)} over ${plural(o.phases_since, 'phase')}, more than the ${pct(ctx.rules.outcome.max_success_drop)} allowed: revert it.`,
     risk: 'Low: returns to a value that was measured to work.',
     confidence: 'high',
     pilot: false,

@@ -138,6 +138,15 @@ describe('closed loop', () => {
     expect(revert.rationale).toContain('success fell from 95% to 78% over 40 phases');
   });
 
+  it('reverts a budget cut that stops more runs than its percentile allows', () => {
+    const cut = applied({ kind: 'run_budget', key: 'core_build_tokens', from: 5_000_000, to: 3_000_000, direction: 'down', evidence: { runs: 20, utilisation: 0.55 } }, T0 - 12 * DAY);
+    const runs = Array.from({ length: 10 }, (_, i) => phase({ category: 'a', run_id: `r${i}`, ts: T0 - i * DAY, tokens_used: i < 3 ? 3_500_000 : 2_000_000 }));
+    const targets = targetsOf(strategyYaml({ a: 5_000_000 }, {}, { core: 3_000_000, aux: 800_000 }), MODELS_YAML);
+    const a = analyze(contextOf(runs, targets, '', { history: { applied: [cut], since: new Map() }, now: new Date(T0 + DAY) }));
+    expect(a.outcomes.find((o) => o.change.key === 'core_build_tokens')).toMatchObject({ verdict: 'worse', phases_since: 10, realised: { runs_over_budget: 3 } });
+    expect(a.changes.find((c) => c.key === 'core_build_tokens')).toMatchObject({ from: 3_000_000, to: 5_000_000, direction: 'up', evidence: expect.objectContaining({ reverts: 'abc123' }) });
+  });
+
   it('judges a fall against chance: a few failures more on a small sample are not worse', () => {
     expect(fellBeyondChance(1, 24, 0.79, 24)).toBe(true);
     expect(fellBeyondChance(0.98, 84, 0.9, 52)).toBe(false);
