@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { changeKey, type Change } from '../targets/index.js';
 import type { Stats } from '../stats/index.js';
-import { describe, projectionOf } from './report.js';
+import { describe, effectText, projectionOf } from './report.js';
 import { cell, fmtSignedPct, fmtTokens, fmtUsd, fmtValue, mdCode } from '../common/index.js';
 
 /**
@@ -73,14 +73,13 @@ export function prBody(b: BodyInput): string {
   const out: string[] = [];
   out.push(`## 💰 Average run: ${fmtUsd(s.per_run.mean_cost_usd)} → ${fmtUsd(p.usd)} (${fmtSignedPct(p.usdChange)}), ${fmtTokens(s.per_run.mean_total_tokens)} → ${fmtTokens(p.tokens)} tokens (${fmtSignedPct(p.tokensChange)})`, '');
   out.push(`From ${s.runs.count} runs between ${s.window.since} and ${s.window.until}. Every figure is computed from telemetry by code.`, '');
-  out.push('| Key | Current | Proposed | Evidence | Expected saving per run | Confidence |', '|---|---|---|---|---:|---|');
+  out.push('| Key | Current | Proposed | Evidence | Expected effect per run | Confidence |', '|---|---|---|---|---|---|');
   for (const c of b.changes) {
     const evidence = Object.entries(c.evidence)
       .slice(0, 4)
       .map(([k, v]) => `${k} ${v === null ? 'n/a' : typeof v === 'number' ? +v.toPrecision(4) : v}`)
       .join(', ');
-    const saving = `${fmtTokens(-c.effect.tokens_per_run)} tokens, ${fmtUsd(-c.effect.usd_per_run)}`;
-    out.push(`| \`${mdCode(b.keyOf(c))}\` | ${cell(fmtValue(c.from))} | **${cell(fmtValue(c.to))}**${c.pilot ? ' (pilot)' : ''} | ${cell(evidence)} | ${saving} | ${c.confidence} |`);
+    out.push(`| \`${mdCode(b.keyOf(c))}\` | ${cell(fmtValue(c.from))} | **${cell(fmtValue(c.to))}**${c.pilot ? ' (pilot)' : ''} | ${cell(evidence)} | ${effectText(c)} | ${c.confidence} |`);
   }
   out.push('', '<details><summary>Full report</summary>', '');
   const marker = `<!-- tokentune:proposal=${b.hash} -->`;

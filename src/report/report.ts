@@ -95,9 +95,9 @@ export function renderReport(r: ReportInput): string {
   if (s.totals.unpriced_models.length) push(`Unpriced models (no entry in the price table; their cost is not counted): ${s.totals.unpriced_models.map(cell).join(', ')}.`, '');
 
   push('## Model selection', '');
-  const names = r.findings.filter((f) => f.kind === 'model_name');
+  const names = r.findings.filter(isModelNote);
   if (names.length) {
-    push('**Model names and ladders**:', '');
+    push('**Models: names, ladders and evidence**:', '');
     for (const f of names) push(`- ${cell(f.message)}`);
     push('');
   }
@@ -169,7 +169,7 @@ export function renderReport(r: ReportInput): string {
   if (r.files.length) for (const f of r.files) push(`### ${f.display}`, '', '```diff', f.diff.trimEnd(), '```', '');
   else push('No file changes.', '');
 
-  const notes = r.findings.filter((f) => f.kind !== 'keep' && f.kind !== 'model_name');
+  const notes = r.findings.filter((f) => f.kind !== 'keep' && !isModelNote(f));
   const kept = r.findings.filter((f) => f.kind === 'keep');
   if (kept.length || notes.length) {
     push('## Kept and not changed', '');
@@ -244,6 +244,9 @@ function tunerCost(l: LlmUsage): string {
   const tokens = `${fmtTokens(l.input_tokens)} input, ${fmtTokens(l.cache_read_input_tokens)} cache read, ${fmtTokens(l.cache_creation_input_tokens)} cache write, ${fmtTokens(l.output_tokens)} output tokens`;
   return `${cell(l.model ?? '')}, ${plural(l.requests, 'request')}${l.batched ? ' (batch, half price)' : ''}, ${tokens}, ${fmtUsd(l.cost_usd)}, ${(l.latency_ms / 1000).toFixed(1)} s`;
 }
+
+/** Findings about which model is configured and what ran: shown with the model decisions. */
+const isModelNote = (f: Finding): boolean => f.kind === 'model_name' || f.kind === 'model_mismatch' || (f.kind === 'needs_more_data' && f.area === 'model');
 
 /** What a change does per run, with signs that say what they mean. */
 export function effectText(c: Pick<Change, 'kind' | 'effect'>): string {

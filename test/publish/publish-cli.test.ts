@@ -80,7 +80,8 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(pr).toMatchObject({ head: BRANCH, base: 'main', state: 'open', labels: ['cost-tuning'], reviewers: ['build-lead'] });
     expect(pr.title).toMatch(/^Cost tuning: [−+][\d.]+% tokens\/run, \d+ changes$/);
     expect(pr.body).toContain(`<!-- tokentune:proposal=${out.publish.hash} -->`);
-    expect(pr.body).toContain('| Key | Current | Proposed | Evidence | Expected saving per run | Confidence |');
+    expect(pr.body).toContain('| Key | Current | Proposed | Evidence | Expected effect per run | Confidence |');
+    expect(pr.body).toMatch(/−\$[\d.]+, a saving \|/);
     expect(pr.body).toMatch(/\| `config\/models\.yaml: [\w.]+` \|/);
     expect(pr.body).toContain('# Cost / Budget Tuning Report: example-app');
     expect(stub.calls.every((c) => c.auth === 'token t0ken')).toBe(true);
@@ -227,6 +228,21 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(JSON.parse(noPush.stdout).publish).toMatchObject({ status: 'created', pushed: false, pr: null });
     expect(await git(t.remote, 'branch', '--list')).not.toContain('tokentune');
     expect(stub.writes()).toHaveLength(0);
+  });
+
+  it('computes the proposal from the base branch\'s targets, not from an edited checkout', async () => {
+    const s = await tunedRepo('publish:\n  branch_prefix: tuning/\n  branch: weekly\n');
+    // The checkout holds an uncommitted cap for docs that main does not have.
+    const file = join(s.work, 'config/strategy_engine_config.yaml');
+    const { readFile } = await import('node:fs/promises');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('incident_token_cap: 200_000', 'incident_token_cap: 150_000'));
+    const r = await s.run(['--json', '--force']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    // docs' model moves in this proposal, so its cap is held back: its "current" value is main's.
+    expect(out.findings.map((f: { message: string }) => f.message)).toContain("docs: cap 200,000 → 110,000 held back: this proposal changes the category's model, and the cap follows once the new model has data");
+    expect(Object.values(out.diffs).join('\n')).not.toContain('150_000');
+    expect(out.report).toMatch(/\| docs \| 200K \|/);
   });
 
   it('says what to do when the targets are not in a git repository', async () => {
