@@ -71,7 +71,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
         const r = await runCheck(o.configPath, { env: o.env, label: 'tune daemon (check)' });
         lastCheck = started;
         streak = r.result === 'noop' ? r.noop_streak : 0;
-        log('check', started, { result: r.result, moved: r.moved.slice(0, 5), noop_streak: r.noop_streak, records: r.records, bytes: r.bytes, skipped: r.skipped });
+        log('check', started, { result: r.result, moved: r.moved.slice(0, 5), applied: r.applied, noop_streak: r.noop_streak, records: r.records, bytes: r.bytes, skipped: r.skipped });
       } catch (e) {
         log('check', started, failure(e));
       }
@@ -81,7 +81,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       const r = await runTune({ configPath: o.configPath, dryRun: false, push: true, env: o.env, abort: controller.signal, lockLabel: 'tune daemon (tune)' });
       lastCheck = started;
       streak = r.noop_streak;
-      if (r.status !== 'proposal') return log('tune', started, { result: r.status, noop_streak: r.noop_streak, records: r.ingest.records });
+      if (r.status !== 'proposal') return log('tune', started, { result: r.status, applied: r.applied, noop_streak: r.noop_streak, records: r.ingest.records });
       const p = r.publish;
       log('tune', started, {
         result: 'proposal',

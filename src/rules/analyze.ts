@@ -23,10 +23,11 @@ export interface Analysis {
  */
 export function analyze(ctx: RuleContext): Analysis {
   const { outcomes, reverts } = outcomesOf(ctx, valuesByKey(ctx.targets));
-  const migration = migrationRules(ctx);
+  const parts = [modelRules(ctx), capRules(ctx), ciRules(ctx)];
+  const movedOwn = new Set(parts[0]!.changes.map((c) => `${c.category}:${c.complexity}`));
+  const migration = migrationRules(ctx, movedOwn);
   const first = [...reverts, ...migration.changes];
   const taken = new Set(first.map(changeKey));
-  const parts = [modelRules(ctx), capRules(ctx), ciRules(ctx)];
   const findings = [...migration.findings, ...parts.flatMap((p) => p.findings)];
   const candidates = [...first, ...parts.flatMap((p) => p.changes).filter((c) => !taken.has(changeKey(c)))];
   const held = holdBack(ctx, candidates, outcomes);

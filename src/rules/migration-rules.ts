@@ -11,7 +11,7 @@ import type { PhaseBucket } from '../store/index.js';
  * against the price table and the ladders; one that retires within the horizon (or already has) is
  * moved to its successor, whatever the telemetry says: requests to a retired model fail.
  */
-export function migrationRules(ctx: RuleContext): { changes: Change[]; findings: Finding[] } {
+export function migrationRules(ctx: RuleContext, movedOwn: ReadonlySet<string> = new Set()): { changes: Change[]; findings: Finding[] } {
   const changes: Change[] = [];
   const findings: Finding[] = [];
   const config = ctx.configFile;
@@ -48,7 +48,7 @@ export function migrationRules(ctx: RuleContext): { changes: Change[]; findings:
     const priceFrom = ctx.price(e.value);
     const ratio = listPriceRatio(ctx, e.value, to);
     const priceTo = priceFrom !== null && ratio !== null ? priceFrom * ratio : null;
-    const served = servedBy(ctx, e);
+    const served = servedBy(ctx, e, movedOwn);
     const g = served.length ? groupStats(served, ctx.stats.blended_price) : null;
     const tokensPerRun = (g?.tokens_total ?? 0) / runCount(ctx);
     const usd = priceFrom !== null && priceTo !== null ? tokensPerRun * (priceTo - priceFrom) : 0;
@@ -97,11 +97,16 @@ function retiresText(date: string, now: Date): string {
   return days < 0 ? `retired on ${date}` : `retires on ${date}, ${plural(days, 'day')} from now`;
 }
 
-/** The window's phases that ran under one model entry (a `default` entry serves every category without its own). */
-function servedBy(ctx: RuleContext, e: { category: string; complexity: string; value: string }): PhaseBucket[] {
+/**
+ * The window's phases that ran under one model entry. A `default` entry serves every category without
+ * its own, except those the same proposal gives their own model (`movedOwn`: "category:complexity"),
+ * whose effect is counted by their own change.
+ */
+function servedBy(ctx: RuleContext, e: { category: string; complexity: string; value: string }, movedOwn: ReadonlySet<string>): PhaseBucket[] {
   const id = ctx.canonical(e.value);
   return ctx.phases.filter((b) => {
     if (b.complexity !== e.complexity || ctx.canonical(b.model) !== id) return false;
-    return b.category === e.category || (e.category === 'default' && ctx.targets.model(b.category, b.complexity, 'builder')?.explicit === false);
+    if (b.category === e.category) return true;
+    return e.category === 'default' && ctx.targets.model(b.category, b.complexity, 'builder')?.explicit === false && !movedOwn.has(`${b.category}:${b.complexity}`);
   });
 }
