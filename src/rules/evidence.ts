@@ -17,6 +17,18 @@ export interface ModelEvidence {
   others: { model: string; phases: number }[];
 }
 
+/**
+ * Evidence is asked for by several rules and the guardrails for the same key; its percentiles merge
+ * every phase's tokens, so each is computed once per context.
+ */
+const memo = new WeakMap<RuleContext, Map<string, unknown>>();
+function remembered<T>(ctx: RuleContext, key: string, compute: () => T): T {
+  let m = memo.get(ctx);
+  if (!m) memo.set(ctx, (m = new Map()));
+  if (!m.has(key)) m.set(key, compute());
+  return m.get(key) as T;
+}
+
 const keyOf = (kind: ChangeKind, category: string | null, key: string | null = null) => changeKey({ kind, category, complexity: null, role: null, key });
 
 /**
@@ -32,6 +44,10 @@ export function sinceDay(ctx: RuleContext, key: string): number {
 
 /** Phases of one (category, complexity) builder key on `model`. */
 export function modelEvidence(ctx: RuleContext, category: string, complexity: Complexity, model: string, afterDay = -1): ModelEvidence {
+  return remembered(ctx, `model\u0000${category}\u0000${complexity}\u0000${model}\u0000${afterDay}`, () => computeModelEvidence(ctx, category, complexity, model, afterDay));
+}
+
+function computeModelEvidence(ctx: RuleContext, category: string, complexity: Complexity, model: string, afterDay: number): ModelEvidence {
   const id = ctx.canonical(model);
   const mine: PhaseBucket[] = [];
   const others = new Map<string, number>();
@@ -52,6 +68,10 @@ export function modelEvidence(ctx: RuleContext, category: string, complexity: Co
  * cap would otherwise keep raising a cap that no longer truncates.
  */
 export function capEvidence(ctx: RuleContext, category: string, cap: number, afterDay = -1): { group: PhaseGroupStats | null; excluded: number } {
+  return remembered(ctx, `cap\u0000${category}\u0000${cap}\u0000${afterDay}`, () => computeCapEvidence(ctx, category, cap, afterDay));
+}
+
+function computeCapEvidence(ctx: RuleContext, category: string, cap: number, afterDay: number): { group: PhaseGroupStats | null; excluded: number } {
   const since = Math.max(afterDay, sinceDay(ctx, keyOf('token_cap', category)));
   const onModel: PhaseBucket[] = [];
   for (const b of ctx.phases) {
