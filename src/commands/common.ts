@@ -1,4 +1,4 @@
-import { termText } from '../common/index.js';
+import { plural, termText } from '../common/index.js';
 
 /**
  * What every command shares, kept free of heavy imports so the no-op check stays cheap: errors are
@@ -35,6 +35,6 @@ interface SkippedInfo {
 export function logSkipped(r: SkippedInfo): void {
   for (const s of r.ingest.skipped_details) process.stderr.write(`tune: skipped ${termText(s.file)}:${s.line}: ${termText(s.reason)}\n`);
   const more = r.ingest.skipped - r.ingest.skipped_details.length;
-  if (more > 0) process.stderr.write(`tune: … and ${more} more skipped line(s)\n`);
-  for (const h of r.ingest.held_back) process.stderr.write(`tune: held back ${h.bytes} byte(s) at the end of ${termText(h.file)}: last line has no newline yet\n`);
+  if (more > 0) process.stderr.write(`tune: … and ${plural(more, 'more skipped line')}\n`);
+  for (const h of r.ingest.held_back) process.stderr.write(`tune: held back ${plural(h.bytes, 'byte')} at the end of ${termText(h.file)}: last line has no newline yet\n`);
 }

@@ -1,5 +1,6 @@
 import { runTune, type ProposalResult, type RunResult } from '../run/index.js';
 import { EXIT, logSkipped, reportError } from './common.js';
+import { plural } from '../common/index.js';
 
 export interface TuneCommandOptions {
   configPath: string;
@@ -66,5 +67,3 @@ export function toJson(r: ProposalResult) {
     publish: r.publish,
   };
 }
-
-const plural = (n: number, one: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : `${one}s`}`;

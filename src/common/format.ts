@@ -32,3 +32,6 @@ export function fmtValue(v: string | number | null): string {
 
 /** Text in a Markdown report or table: telemetry and LLM strings never add markup (escape.ts). */
 export const cell = (s: string): string => mdText(s);
+
+/** "1 phase", "3 phases", "1,200 runs". */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;

@@ -1,3 +1,4 @@
+import { plural } from '../common/index.js';
 import type { Octokit } from '@octokit/rest';
 import { PublishError } from './git.js';
 import { markerHash } from '../report/index.js';
@@ -97,7 +98,7 @@ export class GithubClient implements Platform {
     );
     const tuning = openPrs.filter((p) => p.head.ref.startsWith(this.s.branchPrefix));
     if (tuning.length >= this.s.maxOpenPrs) {
-      return { action: 'limit', pr: null, warnings: [], message: `${tuning.length} tuning PR(s) open (${tuning.map((p) => `#${p.number}`).join(', ')}), the limit is ${this.s.maxOpenPrs}: no new PR` };
+      return { action: 'limit', pr: null, warnings: [], message: `${plural(tuning.length, 'tuning PR')} open (${tuning.map((p) => `#${p.number}`).join(', ')}), the limit is ${this.s.maxOpenPrs}: no new PR` };
     }
     const { data: created } = await this.call('open the pull request', (request) =>
       this.octokit.rest.pulls.create({ owner: this.s.owner, repo: this.s.repo, title: o.title, body: o.body, head: o.branch, base: o.base, request }),

@@ -1,3 +1,4 @@
+import { plural } from '../common/index.js';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Change } from '../targets/index.js';
@@ -142,7 +143,7 @@ async function branchState(repo: Repo, baseCommit: string, branch: string, remot
     if (!others.length) continue;
     const c = others[0]!;
     const where = tip === remoteTip && tip !== localTip ? `${remote}/${branch}` : branch;
-    const note = `${where} holds ${others.length} commit(s) tokentune did not make (${c.sha.slice(0, 7)} by ${c.author}: "${c.subject}"): left alone. Merge or delete the branch to get new proposals.`;
+    const note = `${where} holds ${plural(others.length, 'commit')} tokentune did not make (${c.sha.slice(0, 7)} by ${c.author}: "${c.subject}"): left alone. Merge or delete the branch to get new proposals.`;
     return { localTip, remoteTip, current, currentHash, foreign: { tip, note } };
   }
   return { localTip, remoteTip, current, currentHash, foreign: null };

@@ -6,7 +6,7 @@ import { tokensLostToFailures } from '../stats/index.js';
 import type { LlmUsage } from '../llm/index.js';
 import type { Rejection } from '../llm/index.js';
 import type { FileResult } from '../targets/index.js';
-import { cell, fmtPct, fmtSignedPct, fmtTokens, fmtUsd, fmtValue } from '../common/index.js';
+import { cell, fmtPct, fmtSignedPct, fmtTokens, fmtUsd, fmtValue, plural } from '../common/index.js';
 
 export interface ReportInput {
   project: string;
@@ -267,8 +267,6 @@ function figures(f: Record<string, number | null>): string {
   if (!shown.length) return '—';
   return shown.map(([k, v]) => `${k.replace(/_/g, ' ')} ${k.includes('rate') || k.includes('utilisation') ? fmtPct(v) : k.includes('usd') ? fmtUsd(v) : fmtValue(v)}`).join(', ');
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 function describePartial(c: Partial<Change>): string {
   return describe({ kind: c.kind ?? 'model', category: c.category ?? null, complexity: c.complexity ?? null, key: c.key ?? null, from: c.from ?? null, to: c.to ?? '?' });

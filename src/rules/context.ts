@@ -53,8 +53,7 @@ export function roundUpReadable(n: number): number {
   return Math.ceil(n / step - 1e-9) * step;
 }
 
-/** "1 phase", "3 phases". */
-export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+export { plural } from '../common/index.js';
 
 /** Percentages in rationales read like the report's. */
 export { fmtPct as pct } from '../common/index.js';

@@ -1,7 +1,7 @@
 import type { Change } from '../targets/index.js';
 import type { TrackedChange } from '../store/index.js';
 import { dayToIso } from '../store/index.js';
-import { plural, pct, type RuleContext } from './context.js';
+import { plural, pct, runCount, type RuleContext } from './context.js';
 import { capEvidence, categorySince, defaultEvidence, modelEvidence } from './evidence.js';
 import { runTokensSince, MIN_RUNS_FOR_BUDGET } from './budget-rules.js';
 import { round } from './model-rules.js';
@@ -59,15 +59,26 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
     const meanTokens = num(ev.mean_tokens);
     const priceTo = ctx.price(String(c.to));
     const priceFrom = ctx.price(String(c.from));
+    const baseUsd = meanTokens !== null && priceFrom !== null ? meanTokens * priceFrom : null;
     projected = {
       success_rate: baseSuccess,
       usd_per_phase: meanTokens !== null && priceTo !== null ? round(meanTokens * priceTo, 4) : null,
-      baseline_usd_per_phase: meanTokens !== null && priceFrom !== null ? round(meanTokens * priceFrom, 4) : null,
-      usd_per_run: round(c.effect.usd_per_run, 4),
+      baseline_usd_per_phase: baseUsd === null ? null : round(baseUsd, 4),
+      usd_per_run_change: round(c.effect.usd_per_run, 4),
     };
-    realised = g
-      ? { success_rate: round(g.success_rate, 4), retries_per_phase: round(g.retries_per_phase, 3), usd_per_phase: round(g.cost_usd / g.phases, 4), p95_tokens: Math.round(g.percentiles.p95) }
-      : {};
+    if (g) {
+      const cap = ctx.targets.caps[c.category]?.value;
+      // The key's phases per run over the window, at what a phase costs now against before.
+      const perRun = (ctx.stats.categories.find((x) => x.category === c.category)?.by_complexity[c.complexity]?.phases ?? 0) / runCount(ctx);
+      realised = {
+        success_rate: round(g.success_rate, 4),
+        retries_per_phase: round(g.retries_per_phase, 3),
+        usd_per_phase: round(g.cost_usd / g.phases, 4),
+        usd_per_run_change: baseUsd === null || c.category === 'default' ? null : round((g.cost_usd / g.phases - baseUsd) * perRun, 4),
+        p95_tokens: Math.round(g.percentiles.p95),
+        cap_utilisation_p95: cap ? round(g.percentiles.p95 / cap, 4) : null,
+      };
+    }
   } else if (c.kind === 'token_cap' && c.category) {
     const g = capEvidence(ctx, c.category, Number(c.to), after).group;
     n = g?.phases ?? 0;

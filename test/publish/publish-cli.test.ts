@@ -106,7 +106,7 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     const blocked = await s.run(['--force', '--json'], TOKEN);
     expect(blocked.code, blocked.stderr).toBe(0);
     expect(JSON.parse(blocked.stdout).publish).toMatchObject({ status: 'blocked', pushed: false, pr: null });
-    expect(blocked.stderr).toMatch(/holds 1 commit\(s\) tokentune did not make \(\w{7} by Jane Lead <jane@example.com>: "Keep docs on sonnet for now"\): left alone/);
+    expect(blocked.stderr).toMatch(/holds 1 commit tokentune did not make \(\w{7} by Jane Lead <jane@example.com>: "Keep docs on sonnet for now"\): left alone/);
     expect(await git(s.remote, 'rev-parse', `refs/heads/${BRANCH}`)).toBe(humanSha);
     expect(stub.writes()).toHaveLength(writes);
   });
@@ -167,7 +167,7 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     const limited = await other.run(['--json'], TOKEN);
     expect(limited.code, limited.stderr).toBe(0);
     expect(JSON.parse(limited.stdout).publish).toMatchObject({ status: 'created', pushed: true, pr: { action: 'limit' } });
-    expect(limited.stderr).toMatch(/1 tuning PR\(s\) open \(#\d+\), the limit is 1: no new PR/);
+    expect(limited.stderr).toMatch(/1 tuning PR open \(#\d+\), the limit is 1: no new PR/);
     expect(stub.writes()).toHaveLength(0);
   });
 
