@@ -115,7 +115,9 @@ function trackProposals(state: State, targets: TargetState, now: Date): { histor
   }
   const since = state.noteTargetValues(values, Math.floor(now.getTime() / 86_400_000));
   const applied = state.tracked('applied');
-  const appliedKeys = new Set(applied.filter((a) => values.get(a.key) === String(a.change.to)).map((a) => a.key));
+  // The last proposal's changes that the targets hold: their decisions are done, not gone.
+  const last = state.lastProposal?.at;
+  const appliedKeys = new Set(applied.filter((a) => a.proposed_at === last && values.get(a.key) === String(a.change.to)).map((a) => a.key));
   return { history: { applied, since }, applied: [...found].map(([proposal, changes]) => ({ proposal, changes })), appliedKeys };
 }
 

@@ -21,6 +21,10 @@ describe('tune --dry-run on the bundled example', () => {
     // claude-sonnet-4-5 retires on 2026-11-30: every entry naming it migrates, comments kept.
     expect(r.stdout).toContain('+  default: claude-sonnet-5-5   # simple, well-specified work');
     expect(r.stdout).toContain('### Migrations off retiring models');
+    // Signs say what they mean, CI effects are tokens, not dollars.
+    expect(r.stdout).toContain('- Expected effect per run: −118K tokens; +$0.94, an added cost');
+    expect(r.stdout).toContain('- Expected effect per run: −$0.86, a saving');
+    expect(r.stdout).toContain('- Expected effect per run: +25K tokens-equivalent of CI (more CI work; CI is not priced)');
     // docs moves to haiku in this proposal: its cap waits for haiku's own data.
     expect(r.stdout).toContain('docs: cap 200,000 → 110,000 held back: this proposal changes the category');
     expect(r.stdout).toMatch(/\| tests \| ci_standard \| \d+ \| 2\.2% \| 33\.8% \| 6\.3% \| \*\*ci_minimal\*\* \|/);
