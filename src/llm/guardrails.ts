@@ -5,7 +5,7 @@ import { roundUpReadable } from '../rules/index.js';
 import { capChange } from '../rules/index.js';
 import { ciChange } from '../rules/index.js';
 import { budgetChange, MIN_RUNS_FOR_BUDGET, observedRunTokens } from '../rules/index.js';
-import { capEvidence, capUtilisation, downgradeHolds, ladderPosition, modelChange, modelEvidence, pct, upgradeHolds } from '../rules/index.js';
+import { isTruncating, capEvidence, capUtilisation, downgradeHolds, ladderPosition, modelChange, modelEvidence, pct, upgradeHolds } from '../rules/index.js';
 import { RUN_BUDGET_KEYS, type RunBudgetKey } from '../targets/index.js';
 import { cleanText, type LlmAnswer, type LlmChange } from './answer.js';
 
@@ -135,7 +135,7 @@ function check(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds): Outcome
       const p95 = g.percentiles.p95;
       const util = p95 / current.value;
       const rightDown = util < ctx.rules.cap.reduce_below;
-      const rightUp = util > ctx.rules.cap.increase_above || g.truncations / g.phases > ctx.rules.cap.max_truncation_rate;
+      const rightUp = util > ctx.rules.cap.increase_above || isTruncating(g, ctx.rules.cap.max_truncation_rate);
       const bounded = within(to, current.value, p95, bounds, rightDown, rightUp, 'P95');
       if ('reason' in bounded) return reject(bounded.reason);
       return finish(capChange(ctx, cat, current.value, bounded.value), bounded.note);

@@ -30,7 +30,7 @@ export function capRules(ctx: RuleContext): { changes: Change[]; findings: Findi
     const p = g.percentiles;
     const utilisation = p.p95 / cap;
     const derived = recommendCap(p.p95, g.days_with_data, rule.headroom);
-    const truncating = g.truncations / g.phases > rule.max_truncation_rate;
+    const truncating = isTruncating(g, rule.max_truncation_rate);
     let to: number;
     let direction: 'down' | 'up';
     if (truncating || utilisation > rule.increase_above) {
@@ -107,7 +107,7 @@ export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to:
       direction === 'down'
         ? 'Low: the new cap stays above every percentile up to P95; rare outliers above it would stop early.'
         : 'Low: a higher ceiling only lets phases that need it finish; spend rises only where the cap was cutting work short.',
-    confidence: g.truncations / g.phases > ctx.rules.cap.max_truncation_rate ? 'high' : sampleConfidence(g.phases, ctx.rules.min_phases),
+    confidence: isTruncating(g, ctx.rules.cap.max_truncation_rate) ? 'high' : sampleConfidence(g.phases, ctx.rules.min_phases),
     pilot: false,
   };
 }
@@ -128,6 +128,14 @@ function roundDownReadable(v: number): number {
   const digits = Math.floor(Math.log10(v)) + 1;
   const step = 10 ** Math.max(0, digits - 2);
   return Math.floor(v / step + 1e-9) * step;
+}
+
+/**
+ * A cap that cuts work off: more than `maxRate` of the phases under it truncated, and at least two of
+ * them (one truncation in a few dozen phases is not a rate).
+ */
+export function isTruncating(g: PhaseGroupStats, maxRate: number): boolean {
+  return g.truncations >= 2 && g.truncations / g.phases > maxRate;
 }
 
 /** P95 × (1 + headroom) × (1 + 1/days): the VPA's confidence widening for short histories. */

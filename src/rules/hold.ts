@@ -49,7 +49,7 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       const since = (last.applied_day ?? last.proposed_day) * 86_400_000;
       if (ctx.now.getTime() - since < cooldownMs) {
         const until = dayToIso(Math.floor((since + cooldownMs) / 86_400_000));
-        findings.push({ kind: 'held', category: c.category, area: c.kind, message: `${label(c)}: moved ${last.change.direction} to ${last.change.to} on ${dayToIso(last.applied_day ?? last.proposed_day)}; no move ${c.direction} before ${until} unless that change's outcome turns worse` });
+        findings.push({ kind: 'held', category: c.category, area: c.kind, message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it moved ${last.change.direction} to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)}, and no move ${c.direction} comes before ${until} unless that change's outcome turns worse` });
         continue;
       }
     }

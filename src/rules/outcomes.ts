@@ -109,14 +109,14 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   let worse = baseSuccess !== null && success !== null && success < baseSuccess - drop && (baseN === null || fellBeyondChance(baseSuccess, baseN, success, n));
   // A cap hurts only by cutting phases off: without truncations beyond the allowed share, a fall in
   // success under it is the work's, not the cap's.
-  if (c.kind === 'token_cap') worse &&= (realised.truncations_per_phase ?? 0) > ctx.rules.cap.max_truncation_rate;
+  if (c.kind === 'token_cap') worse &&= (realised.truncations_per_phase ?? 0) > ctx.rules.cap.max_truncation_rate && (realised.truncations_per_phase ?? 0) * n >= 2;
   if (c.kind === 'run_budget') worse = overBudget && c.direction === 'down';
   const verdict: Verdict = n === 0 ? 'no-data' : n < min ? 'observing' : worse ? 'worse' : 'confirmed';
   const unit = c.kind === 'run_budget' ? 'run' : 'phase';
   const what = `${label(c)} ${c.from} → ${c.to}`;
   const summary =
     verdict === 'no-data'
-      ? `${what}: applied; no ${unit} under it yet`
+      ? `${what}: applied; ${servesNone(ctx, c) ? `no category at ${c.complexity} complexity runs on it now: each has its own model` : `no ${unit} under it yet`}`
       : verdict === 'observing'
         ? `${what}: observing, ${n} of ${plural(min, unit)}${success !== null ? `, success ${pct(success)} so far` : ''}`
         : `${what}: ${verdict} over ${plural(n, unit)}${success !== null && baseSuccess !== null ? `, success ${pct(baseSuccess)} before, ${pct(success)} since` : ''}`;
@@ -136,6 +136,13 @@ export function fellBeyondChance(p0: number, n0: number, p1: number, n1: number)
   const pooled = (p0 * n0 + p1 * n1) / (n0 + n1);
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1));
   return se === 0 ? p1 < p0 : (p0 - p1) / se > 2.326;
+}
+
+/** A `default` model entry that every category seen at its complexity overrides with its own. */
+function servesNone(ctx: RuleContext, c: Change): boolean {
+  const cx = c.complexity;
+  if (c.kind !== 'model' || c.category !== 'default' || !cx) return false;
+  return !ctx.stats.categories.some((cat) => cat.by_complexity[cx] && ctx.targets.model(cat.category, cx, 'builder')?.explicit === false);
 }
 
 const perPhase = (x: number | null, n: number | null): number | null => (x !== null && n ? round(x / n, 4) : null);

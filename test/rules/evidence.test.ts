@@ -110,7 +110,7 @@ describe('stable under its own changes', () => {
     const history = { applied: [applied({ kind: 'token_cap', category: 'easy', from: 50_000, to: 100_000, direction: 'up' }, T0 - 10 * DAY)], since: new Map() };
     const a = analyze(contextOf(recs, targets, '', { history, now: new Date(T0) }));
     expect(a.changes.filter((c) => c.kind === 'token_cap')).toEqual([]);
-    expect(a.findings.map((f) => f.message)).toContain('easy cap: moved up to 100000 on 2026-10-22; no move down before 2026-11-19 unless that change\'s outcome turns worse');
+    expect(a.findings.map((f) => f.message)).toContain("easy cap: 100,000 → 50,000 held back: it moved up to 100,000 on 2026-10-22, and no move down comes before 2026-11-19 unless that change's outcome turns worse");
     // After the cool-down the cut is proposed.
     const later = analyze(contextOf(recs, targets, '', { history, now: new Date(T0 + 30 * DAY) }));
     expect(later.changes.filter((c) => c.kind === 'token_cap')).toHaveLength(1);
