@@ -5,6 +5,7 @@ import { ConfigError, formatZodIssues } from '../common/index.js';
 import { TunerConfig } from './schema.js';
 import { BUNDLED_PRICES, BUNDLED_RETIREMENTS, closestModels } from '../pricing/index.js';
 import { blendedPricePerToken, priceOf, type Pricing } from '../pricing/index.js';
+import { claudeCodeRoots } from '../sources/index.js';
 
 export interface LoadedConfig {
   /** Absolute path of the config file; relative paths inside it resolve against its folder. */
@@ -27,7 +28,7 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   return parseConfig(text, file);
 }
 
-export function parseConfig(text: string, file: string): LoadedConfig {
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   let raw: unknown;
   try {
     raw = parseYaml(text, { prettyErrors: true }) ?? {};
@@ -51,7 +52,12 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     file,
     config,
     pricing,
-    sources: config.sources.map((s) => ({ path: resolve(dir, s.path), format: s.format })),
+    sources: config.sources.flatMap((s, i) => {
+      if (s.path !== undefined) return [{ path: resolve(dir, s.path), format: s.format }];
+      const { roots, tried } = claudeCodeRoots(env);
+      if (!roots.length) throw new ConfigError(`${file}: sources[${i}]: no Claude Code transcripts found (looked in ${tried.join(', ')}); set CLAUDE_CONFIG_DIR or the source's path`);
+      return roots.map((path) => ({ path, format: s.format }));
+    }),
     targets: config.targets.map((t) => ({ path: resolve(dir, t.path), preset: t.preset })),
   };
 }

@@ -14,10 +14,13 @@ const positive = z.number().positive();
 
 export const SourceFormat = z.enum(SOURCE_FORMATS);
 
-const Source = z.strictObject({
-  path: z.string().min(1),
-  format: SourceFormat.default('tokentune-jsonl'),
-});
+const Source = z
+  .strictObject({
+    /** Optional for formats with a known home (claude-code: the Claude Code config directories). */
+    path: z.string().min(1).optional(),
+    format: SourceFormat.default('tokentune-jsonl'),
+  })
+  .refine((s) => s.path !== undefined || s.format === 'claude-code', { message: 'required for this format', path: ['path'] });
 
 export const TargetPreset = z.enum(LAYOUT_NAMES);
 export type TargetPreset = z.infer<typeof TargetPreset>;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { State, Unit } from '../store/index.js';
+import { sourceAdapter } from '../sources/index.js';
 import type { FoundUnit } from './found.js';
 import { readRanges, type FileToRead, type ReadOptions } from './read.js';
 import { scanRange, type RangeResult } from './scan-range.js';
@@ -67,7 +68,12 @@ export async function readLines(state: State, jobs: readonly LinesJob[], o: Read
   const { threads } = await readRanges(jobs, o, async (r: RangeResult) => {
     const f = byFile.get(r.range.file)!;
     let got = r;
-    if (!state.admitAll(f.unit, r.keys, r.days)) {
+    if (r.kept) {
+      // Records in versions: the store keeps the best version of each, wherever it was seen first.
+      const kept = state.keepBest(f.unit, r.kept, sourceAdapter(r.range.format).prefer!);
+      s.duplicates += r.superseded + kept.duplicates + kept.replaced;
+      got = { ...r, records: kept.added, rollup: { ...r.rollup, max_ts: r.kept.reduce((m, k) => Math.max(m, k.record.ts), 0) } };
+    } else if (!state.admitAll(f.unit, r.keys, r.days)) {
       got = await scanRange(r.range, (key, day) => state.admitOne(f.unit, key, day));
       s.duplicates += r.records - got.records;
     }

@@ -1,4 +1,4 @@
-import { sourceAdapter, type SkippedLine } from '../sources/index.js';
+import { sourceAdapter, type SkippedLine, type TelemetryRecord } from '../sources/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from '../store/index.js';
 import { rejection, type Limits } from './limits.js';
 import { scanLines } from './lines.js';
@@ -41,6 +41,19 @@ export interface RangeResult {
   /** Line numbers relative to the range start (1 = its first line). */
   skipped_details: SkippedLine[];
   held_back_bytes: number;
+  /**
+   * For formats whose records come in versions (adapter.prefer): the best version of each record in
+   * the range, not folded into `rollup`; the store decides against the versions seen before.
+   */
+  kept?: KeptRecord[];
+  /** Versions of a record in the range that lost to a better one. */
+  superseded: number;
+}
+
+export interface KeptRecord {
+  key: string;
+  day: number;
+  record: TelemetryRecord;
 }
 
 /**
@@ -52,11 +65,13 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
   const adapter = sourceAdapter(range.format);
   if (adapter.shape !== 'append-lines') throw new Error(`${range.format} is not read line by line`);
   const rollup = emptyRollups();
-  const result: RangeResult = { range, rollup, keys: [], days: [], records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0 };
+  const result: RangeResult = { range, rollup, keys: [], days: [], records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0, superseded: 0 };
+  const prefer = adapter.prefer;
+  const best = new Map<string, KeptRecord>();
   const scan = await scanLines(
     range.file,
     (text, line, badUtf8) => {
-      const parsed = badUtf8 ? { error: 'not valid UTF-8' } : adapter.parseLine(text);
+      const parsed = badUtf8 ? { error: 'not valid UTF-8' } : adapter.parseLine(text, range.file);
       const limits = range.limits;
       const bad = rejection(parsed, limits);
       if (bad !== undefined || 'error' in parsed) {
@@ -68,6 +83,12 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
       for (const record of parsed.records) {
         const key = adapter.dedupeKey(record);
         const day = dayOf(record.ts);
+        if (prefer) {
+          const seen = best.get(key);
+          if (seen) result.superseded++;
+          if (!seen || prefer(record, seen.record)) best.set(key, { key, day, record });
+          continue;
+        }
         if (admit) {
           if (!admit(key, day)) continue;
         } else {
@@ -80,6 +101,10 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
     },
     { offset: range.start, line: range.line, end: range.end },
   );
+  if (prefer) {
+    result.kept = [...best.values()];
+    result.records = result.kept.length;
+  }
   result.bytes = scan.bytesRead;
   result.lines = scan.nextLine - range.line;
   result.end_offset = scan.endOffset;

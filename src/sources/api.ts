@@ -39,12 +39,18 @@ interface AdapterBase {
    * line written again), and count once.
    */
   dedupeKey(record: TelemetryRecord): string;
+  /**
+   * When one record may be seen in several versions (a streamed response written line by line, a copy
+   * in a resumed session), whether `candidate` should replace the version `kept` so far. Without it,
+   * the first version seen counts. Only call records may be replaced.
+   */
+  prefer?(candidate: TelemetryRecord, kept: TelemetryRecord): boolean;
 }
 
 export interface AppendLinesAdapter extends AdapterBase {
   shape: 'append-lines';
-  /** One line of text, without its newline. No records and no error: a line that carries no usage. */
-  parseLine(text: string): LineResult;
+  /** One line of text, without its newline, of `file`. No records and no error: a line that carries no usage. */
+  parseLine(text: string, file: string): LineResult;
 }
 
 export interface WholeFileAdapter extends AdapterBase {

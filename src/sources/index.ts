@@ -2,3 +2,4 @@ export type { AppendLinesAdapter, CursorAdapter, CursorRow, LineResult, SourceAd
 export { SOURCES, SOURCE_FORMATS, sourceAdapter } from './registry.js';
 export * from './records.js';
 export { TokentuneLine, formatIssues, parseTokentuneLine } from './tokentune-jsonl.js';
+export { claudeCodeRoots, projectOf } from './claude-code.js';

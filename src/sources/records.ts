@@ -64,6 +64,11 @@ export interface CallRecord {
   /** The agent (or subagent type) that made the call, where the source knows it. */
   agent?: string | undefined;
   duration_ms?: number | undefined;
+  /** A subagent's call (Claude Code's sidechain), as opposed to the main conversation's. */
+  sidechain?: boolean | undefined;
+  /** Working directory and git branch of the session, where the source records them. */
+  cwd?: string | undefined;
+  git_branch?: string | undefined;
 }
 
 export interface CiRecord {

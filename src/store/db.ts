@@ -84,6 +84,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE IF NOT EXISTS target_values (key TEXT PRIMARY KEY, value TEXT NOT NULL, since_day INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS skipped_lines (id INTEGER PRIMARY KEY, at TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL);
   `,
+  // Records that come in versions (a streamed response): the version counted, and the unit whose
+  // rollups hold it, so that a better version seen later can take its place.
+  `
+  CREATE TABLE kept_records (key TEXT PRIMARY KEY, unit INTEGER NOT NULL, day INTEGER NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;
+  CREATE INDEX kept_records_unit ON kept_records (unit);
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

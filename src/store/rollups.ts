@@ -96,7 +96,16 @@ export function emptyRollups(): Rollups {
   return { phases: new Map(), calls: new Map(), runs: new Map(), tiers: new Map(), max_ts: 0, records: 0 };
 }
 
-export function addRecord(r: Rollups, rec: TelemetryRecord): void {
+/**
+ * Folds a record into the rollups; `sign` -1 takes a call record's counts out again (a version of a
+ * record replaced by a better one). Runs keep their first and last times.
+ */
+export function addRecord(r: Rollups, rec: TelemetryRecord, sign: 1 | -1 = 1): void {
+  if (sign === -1) {
+    if (rec.kind !== 'call') throw new Error('only call records can be taken out of the rollups');
+    r.records--;
+    return addCall(r, rec, -1);
+  }
   r.records++;
   if (rec.ts > r.max_ts) r.max_ts = rec.ts;
   switch (rec.kind) {
@@ -182,7 +191,7 @@ function addPhase(r: Rollups, p: PhaseRecord): void {
   if (p.outcome !== 'success') t.failed[p.category] = (t.failed[p.category] ?? 0) + 1;
 }
 
-function addCall(r: Rollups, c: CallRecord): void {
+function addCall(r: Rollups, c: CallRecord, sign: 1 | -1 = 1): void {
   const day = dayOf(c.ts);
   const key = callKey(day, c.model, c.role);
   let b = r.calls.get(key);
@@ -190,16 +199,16 @@ function addCall(r: Rollups, c: CallRecord): void {
     b = { day, model: c.model, role: c.role, calls: 0, input: 0, output: 0, cache_creation: 0, cache_creation_1h: 0, cache_read: 0, reported_cost_usd: 0 };
     r.calls.set(key, b);
   }
-  b.calls++;
-  b.input += c.input_tokens;
-  b.output += c.output_tokens;
-  b.cache_creation += c.cache_creation_input_tokens;
-  b.cache_read += c.cache_read_input_tokens;
-  b.cache_creation_1h += c.cache_creation_1h_tokens ?? 0;
-  b.reported_cost_usd += c.cost_usd ?? 0;
+  b.calls += sign;
+  b.input += sign * c.input_tokens;
+  b.output += sign * c.output_tokens;
+  b.cache_creation += sign * c.cache_creation_input_tokens;
+  b.cache_read += sign * c.cache_read_input_tokens;
+  b.cache_creation_1h += sign * (c.cache_creation_1h_tokens ?? 0);
+  b.reported_cost_usd += sign * (c.cost_usd ?? 0);
   if (c.run_id !== undefined) {
     const s = run(r, c.run_id, c.ts);
-    const total = c.input_tokens + c.output_tokens + c.cache_creation_input_tokens + c.cache_read_input_tokens;
+    const total = sign * (c.input_tokens + c.output_tokens + c.cache_creation_input_tokens + c.cache_read_input_tokens);
     if (c.role === 'builder') s.builder_tokens += total;
     else if (c.role === 'auditor') s.auditor_tokens += total;
     else s.aux_tokens += total;

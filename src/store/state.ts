@@ -7,7 +7,8 @@ import * as tables from './rollup-tables.js';
 import * as history from './history.js';
 import type { Change } from '../targets/index.js';
 import { RUN_SUMS, type RollupView } from './rollup-tables.js';
-import { dayOf, type Rollups } from './rollups.js';
+import { addRecord, dayOf, emptyRollups, type Rollups } from './rollups.js';
+import type { TelemetryRecord } from '../sources/index.js';
 
 /**
  * The run state of one tuner config, over its database (db.ts): the source units with their
@@ -216,7 +217,7 @@ export class State {
   resetUnit(id: number): void {
     // The runs it took part in are merged again from the other units' parts.
     const ids = JSON.stringify(this.db.prepare('SELECT run_id FROM unit_runs WHERE unit = ?').pluck().all(id));
-    for (const table of ['seen', 'phase_days', 'call_days', 'tier_days', 'unit_runs']) this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
+    for (const table of ['seen', 'kept_records', 'phase_days', 'call_days', 'tier_days', 'unit_runs']) this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
     this.db.prepare('DELETE FROM runs WHERE run_id IN (SELECT value FROM json_each(?))').run(ids);
     this.db.prepare(`INSERT INTO runs SELECT run_id, min(first_ts), max(last_ts), ${RUN_SUMS.map((c) => `sum(${c})`).join(', ')}
       FROM unit_runs WHERE run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id`).run(ids);
@@ -265,6 +266,40 @@ export class State {
   /** Records one key as seen; false when it was seen before. */
   admitOne(unit: number, key: string, day: number): boolean {
     return this.db.prepare('INSERT OR IGNORE INTO seen (key, unit, day) VALUES (?, ?, ?)').run(key, unit, day).changes === 1;
+  }
+
+  // ---- records in versions -----------------------------------------------------------------
+
+  /**
+   * Counts the best version of each record: a record not seen before is added to `unit`'s rollups; a
+   * better version of one seen before (by `prefer`) takes the old version out of the rollups of the
+   * unit that held it and adds itself to `unit`'s; a version no better is a duplicate.
+   */
+  keepBest(unit: number, items: readonly { key: string; day: number; record: TelemetryRecord }[], prefer: (a: TelemetryRecord, b: TelemetryRecord) => boolean): { added: number; replaced: number; duplicates: number } {
+    const get = this.db.prepare('SELECT unit, record FROM kept_records WHERE key = ?');
+    const put = this.db.prepare('INSERT INTO kept_records (key, unit, day, record) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET unit = excluded.unit, day = excluded.day, record = excluded.record');
+    const plus = emptyRollups();
+    const minus = new Map<number, Rollups>();
+    const out = { added: 0, replaced: 0, duplicates: 0 };
+    for (const { key, day, record } of items) {
+      const old = get.get(key) as { unit: number; record: string } | undefined;
+      if (old) {
+        const was = JSON.parse(old.record) as TelemetryRecord;
+        if (!prefer(record, was)) {
+          out.duplicates++;
+          continue;
+        }
+        let m = minus.get(old.unit);
+        if (!m) minus.set(old.unit, (m = emptyRollups()));
+        addRecord(m, was, -1);
+        out.replaced++;
+      } else out.added++;
+      put.run(key, unit, day, JSON.stringify(record));
+      addRecord(plus, record);
+    }
+    for (const [u, m] of minus) tables.addRollups(this.db, u, m);
+    tables.addRollups(this.db, unit, plus);
+    return out;
   }
 
   // ---- rollups (rollup-tables.ts) ----------------------------------------------------------

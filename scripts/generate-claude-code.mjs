@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// Generates a Claude Code corpus (projects/**/*.jsonl) with a fixed seed, and truth.json beside it:
+// what a correct reader must count, per UTC day and model. The corpus has what real transcripts have:
+// responses streamed over several lines (earlier ones with a partial output_tokens), resumed sessions
+// that copy earlier responses into a new file, subagent transcripts (sidechains), a subagent response
+// also copied into the main chain, 1-hour cache writes, synthetic API-error lines, nulls, and lines
+// without usage (prompts, tool results).
+//
+//   node scripts/generate-claude-code.mjs --out DIR [--sessions 40] [--days 14] [--end 2026-11-20] [--seed 1]
+//        [--size-mb N]   (grows --sessions until about N MB are written, for benchmarks)
+import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    sessions: { type: 'string', default: '40' },
+    days: { type: 'string', default: '14' },
+    end: { type: 'string', default: '2026-11-20' },
+    seed: { type: 'string', default: '1' },
+    'size-mb': { type: 'string' },
+  },
+});
+if (!values.out) throw new Error('--out DIR is required');
+
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = rng(Number(values.seed));
+const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
+const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+const hex = (n) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
+const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+
+const MODELS = ['claude-sonnet-4-5-20250929', 'claude-opus-4-5-20251101', 'claude-haiku-4-5-20251001'];
+const PROJECTS = ['/home/dev/src/api', '/home/dev/src/web-app', '/srv/build/pipeline.v2'];
+const endMs = Date.parse(`${values.end}T23:00:00Z`);
+const days = Number(values.days);
+const truth = { responses: 0, days: {} };
+const count = (ts, model, u) => {
+  const day = new Date(ts).toISOString().slice(0, 10);
+  const d = (truth.days[day] ??= {});
+  const m = (d[model] ??= { responses: 0, input: 0, output: 0, cache_creation: 0, cache_creation_1h: 0, cache_read: 0 });
+  m.responses++;
+  m.input += u.input_tokens;
+  m.output += u.output_tokens;
+  m.cache_creation += u.cache_creation_input_tokens;
+  m.cache_creation_1h += u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  m.cache_read += u.cache_read_input_tokens;
+  truth.responses++;
+};
+
+const encode = (cwd) => cwd.replace(/[/.]/g, '-');
+let written = 0;
+let seq = 0;
+
+/** One response as the lines Claude Code writes for it: one per content block, the last with the final usage. */
+function responseLines(ctx, ts, model, sidechain) {
+  seq++;
+  const write = int(0, 4000);
+  const oneHour = rand() < 0.1 ? int(0, write) : 0;
+  const usage = {
+    input_tokens: int(1, 40),
+    cache_creation_input_tokens: write,
+    cache_read_input_tokens: int(0, 120_000),
+    cache_creation: { ephemeral_5m_input_tokens: write - oneHour, ephemeral_1h_input_tokens: oneHour },
+    output_tokens: int(1, 3000),
+    service_tier: 'standard',
+  };
+  const id = `msg_${values.seed}_${seq}`;
+  const requestId = `req_${values.seed}_${seq}`;
+  const blocks = int(1, 3);
+  const lines = [];
+  for (let b = 0; b < blocks; b++) {
+    const last = b === blocks - 1;
+    const u = last ? usage : { ...usage, output_tokens: int(1, usage.output_tokens) };
+    lines.push({
+      parentUuid: uuid(), isSidechain: sidechain, userType: 'external', cwd: ctx.cwd, sessionId: ctx.session, version: '2.0.31', gitBranch: 'main',
+      message: { id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: 'x'.repeat(int(20, 400)) }], stop_reason: last ? 'end_turn' : null, stop_sequence: null, usage: u },
+      requestId, type: 'assistant', uuid: uuid(), timestamp: new Date(ts + b * 50).toISOString(),
+    });
+  }
+  return { lines, final: lines[lines.length - 1], usage, id };
+}
+
+function userLine(ctx, ts) {
+  return { parentUuid: null, isSidechain: false, userType: 'external', cwd: ctx.cwd, sessionId: ctx.session, version: '2.0.31', gitBranch: 'main', type: 'user', message: { role: 'user', content: 'y'.repeat(int(50, 2000)) }, uuid: uuid(), timestamp: new Date(ts).toISOString() };
+}
+
+function writeSession(previousFinals) {
+  const cwd = pick(PROJECTS);
+  const ctx = { cwd, session: uuid() };
+  const dir = join(values.out, 'projects', encode(cwd));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${ctx.session}.jsonl`);
+  let ts = endMs - int(0, days - 1) * 86_400_000 - int(0, 20) * 3_600_000;
+  const out = [];
+  // A resumed session starts with copies of the previous session's responses: counted already.
+  if (previousFinals.length && rand() < 0.3) for (const f of previousFinals.slice(0, int(1, previousFinals.length))) out.push(f);
+  const finals = [];
+  const model = pick(MODELS);
+  for (let r = int(5, 40); r > 0; r--) {
+    ts += int(5, 90) * 1000;
+    out.push(userLine(ctx, ts));
+    const resp = responseLines(ctx, ts, model, false);
+    out.push(...resp.lines);
+    finals.push(resp.final);
+    count(ts + (resp.lines.length - 1) * 50, model, resp.usage);
+    if (rand() < 0.05) {
+      // An API error: a synthetic line with usage that counts nothing.
+      out.push({ ...userLine(ctx, ts + 10), type: 'assistant', isApiErrorMessage: true, message: { id: `msg_err_${seq}`, model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text: 'API Error' }], usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } } });
+    }
+    if (rand() < 0.05) {
+      // Nulls where optional fields are: read, not dropped.
+      const resp2 = responseLines(ctx, ts + 20, model, false);
+      const l = resp2.final;
+      l.costUSD = null;
+      l.cwd = null;
+      l.requestId = null;
+      l.message.usage = { ...l.message.usage, cache_read_input_tokens: null, cache_creation: null };
+      const u = { ...resp2.usage, cache_read_input_tokens: 0, cache_creation: undefined };
+      out.push(l);
+      count(Date.parse(l.timestamp), model, u);
+    }
+  }
+  if (rand() < 0.4) {
+    // A subagent's transcript; one of its responses is also copied into the main chain.
+    const agentFile = join(dir, ctx.session, 'subagents', `agent-${hex(8)}.jsonl`);
+    mkdirSync(join(dir, ctx.session, 'subagents'), { recursive: true });
+    const sub = [];
+    const subModel = pick(MODELS);
+    for (let r = int(2, 10); r > 0; r--) {
+      ts += int(5, 60) * 1000;
+      const resp = responseLines(ctx, ts, subModel, true);
+      sub.push(...resp.lines);
+      count(ts + (resp.lines.length - 1) * 50, subModel, resp.usage);
+      if (r === 1) out.push({ ...resp.final, isSidechain: false, requestId: `req_main_${seq}` });
+    }
+    const text = sub.map((l) => JSON.stringify(l)).join('\n') + '\n';
+    writeFileSync(agentFile, text);
+    written += text.length;
+  }
+  const text = out.map((l) => JSON.stringify(l)).join('\n') + '\n';
+  appendFileSync(file, text);
+  written += text.length;
+  return finals;
+}
+
+mkdirSync(values.out, { recursive: true });
+let finals = [];
+const target = values['size-mb'] ? Number(values['size-mb']) * 1e6 : 0;
+for (let s = 0; target ? written < target : s < Number(values.sessions); s++) finals = writeSession(finals);
+writeFileSync(join(values.out, 'truth.json'), JSON.stringify(truth, null, 1));
+process.stderr.write(`wrote ${truth.responses} responses to ${values.out}\n`);

@@ -1,0 +1,121 @@
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, sep } from 'node:path';
+import type { AppendLinesAdapter, LineResult } from './api.js';
+import type { CallRecord, TelemetryRecord } from './records.js';
+
+/**
+ * Claude Code transcripts: `projects/<encoded cwd>/<session>.jsonl`, and subagents' transcripts in
+ * `<session>/subagents/`. A line with `message.usage` is one piece of an API response; a streamed
+ * response is written on several lines (the earlier ones may carry a partial `output_tokens`), and a
+ * resumed session copies earlier responses into its new file. Each response counts once, under its
+ * `message.id`: the main conversation's copy over a subagent's, then the copy with the most tokens.
+ * Only counts, ids, names and timestamps are kept: no prompt, answer, tool input or output.
+ */
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A count that may be missing or null: 0, as the API omits what it did not use. */
+function count(v: unknown, field: string): number | string {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${field}: expected a count, found ${JSON.stringify(v).slice(0, 40)}`;
+  return v;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** The project a transcript belongs to: the directory right under `projects/`. */
+export function projectOf(file: string): string | undefined {
+  const parts = file.split(sep);
+  const at = parts.lastIndexOf('projects');
+  return at !== -1 && at + 2 < parts.length ? parts[at + 1] : undefined;
+}
+
+export function parseClaudeCodeLine(line: string, file: string): LineResult {
+  // Most lines are prompts, tool results and text: no usage, no parse.
+  if (!line.includes('"usage"')) return { records: [] };
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return { error: 'not JSON' };
+  }
+  const m = j['message'] as Record<string, unknown> | null | undefined;
+  const u = m && typeof m === 'object' ? (m['usage'] as Record<string, unknown> | null | undefined) : undefined;
+  if (!u || typeof u !== 'object') return { records: [] };
+  // API error lines carry a synthetic model and no usage worth counting.
+  if (m!['model'] === '<synthetic>') return { records: [] };
+  const stamp = j['timestamp'];
+  if (typeof stamp !== 'string' || !ISO_WITH_ZONE.test(stamp) || Number.isNaN(Date.parse(stamp))) return { error: `timestamp: expected ISO 8601 with a zone, found ${JSON.stringify(stamp ?? null).slice(0, 40)}` };
+  const input = count(u['input_tokens'], 'message.usage.input_tokens');
+  const output = count(u['output_tokens'], 'message.usage.output_tokens');
+  let write = count(u['cache_creation_input_tokens'], 'message.usage.cache_creation_input_tokens');
+  const read = count(u['cache_read_input_tokens'], 'message.usage.cache_read_input_tokens');
+  let write1h: number | string = 0;
+  const split = u['cache_creation'] as Record<string, unknown> | null | undefined;
+  if (split && typeof split === 'object') {
+    // The split, where the line has it, is the truth of what was written, and for how long.
+    const five = count(split['ephemeral_5m_input_tokens'], 'message.usage.cache_creation.ephemeral_5m_input_tokens');
+    write1h = count(split['ephemeral_1h_input_tokens'], 'message.usage.cache_creation.ephemeral_1h_input_tokens');
+    if (typeof five === 'number' && typeof write1h === 'number' && five + write1h > 0) write = five + write1h;
+  }
+  for (const v of [input, output, write, read, write1h]) if (typeof v === 'string') return { error: v };
+  const id = text(m!['id']) ?? text(j['requestId']) ?? text(j['uuid']);
+  const sidechain = j['isSidechain'] === true;
+  const session = text(j['sessionId']);
+  const record: CallRecord = {
+    kind: 'call',
+    ts: Date.parse(stamp),
+    run_id: session,
+    phase_id: id,
+    role: sidechain ? 'subagent' : 'main',
+    provider: 'anthropic',
+    model: text(m!['model']) ?? 'unknown',
+    input_tokens: input as number,
+    output_tokens: output as number,
+    cache_creation_input_tokens: write as number,
+    cache_read_input_tokens: read as number,
+    cache_creation_1h_tokens: write1h as number,
+    cost_usd: typeof j['costUSD'] === 'number' ? j['costUSD'] : undefined,
+    session_id: session,
+    project: projectOf(file),
+    agent: sidechain ? 'subagent' : 'main',
+    sidechain,
+    cwd: text(j['cwd']),
+    git_branch: text(j['gitBranch']),
+  };
+  return { records: [record] };
+}
+
+const total = (c: CallRecord): number => c.input_tokens + c.output_tokens + c.cache_creation_input_tokens + c.cache_read_input_tokens;
+
+export const claudeCode: AppendLinesAdapter = {
+  format: 'claude-code',
+  description: 'Claude Code transcripts (projects/**/*.jsonl): one usage record per API response',
+  shape: 'append-lines',
+  extensions: ['.jsonl'],
+  parseLine: parseClaudeCodeLine,
+  // A response's id; a line without one is its own record.
+  dedupeKey: (r: TelemetryRecord) => `cc:${(r as CallRecord).phase_id ?? `${r.ts}:${(r as CallRecord).model}:${total(r as CallRecord)}`}`,
+  prefer(candidate: TelemetryRecord, kept: TelemetryRecord): boolean {
+    const a = candidate as CallRecord;
+    const b = kept as CallRecord;
+    if (!!a.sidechain !== !!b.sidechain) return !a.sidechain;
+    return total(a) > total(b);
+  },
+};
+
+/**
+ * Where Claude Code keeps its transcripts when a source names no path: each directory of
+ * `CLAUDE_CONFIG_DIR` (one path or a comma-separated list) when it is set, otherwise both
+ * `$XDG_CONFIG_HOME/claude` (`~/.config/claude`) and `~/.claude`; in each, its `projects/`. Only the
+ * ones that exist; `tried` says where it looked.
+ */
+export function claudeCodeRoots(env: NodeJS.ProcessEnv): { roots: string[]; tried: string[] } {
+  const configured = env['CLAUDE_CONFIG_DIR']?.split(',').map((p) => p.trim()).filter(Boolean);
+  const home = env['HOME'] || homedir();
+  const dirs = configured?.length ? configured : [join(env['XDG_CONFIG_HOME'] || join(home, '.config'), 'claude'), join(home, '.claude')];
+  const tried = dirs.map((d) => (d.endsWith(`${sep}projects`) || d.endsWith('/projects') ? d : join(d, 'projects')));
+  const roots = tried.filter((d) => existsSync(d) && statSync(d).isDirectory());
+  return { roots, tried };
+}

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { appendFile, copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { parseClaudeCodeLine } from '../../src/sources/claude-code.js';
+import { ROOT, tempDir, tune } from '../helpers/cli.js';
+import { stateDirIn } from '../helpers/state.js';
+
+type Totals = Record<string, Record<string, { responses: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number }>>;
+
+/** What the state holds per UTC day and model, in the truth file's shape. */
+async function stored(xdg: string): Promise<Totals> {
+  const db = new Database(join(await stateDirIn(xdg), 'state.db'), { readonly: true });
+  try {
+    const rows = db
+      .prepare(`SELECT date(day * 86400, 'unixepoch') AS day, model, sum(calls) AS responses, sum(input) AS input, sum(output) AS output,
+        sum(cache_creation) AS cache_creation, sum(cache_creation_1h) AS cache_creation_1h, sum(cache_read) AS cache_read FROM call_days GROUP BY day, model HAVING sum(calls) != 0`)
+      .all() as ({ day: string; model: string } & Totals[string][string])[];
+    const out: Totals = {};
+    for (const { day, model, ...t } of rows) (out[day] ??= {})[model] = t;
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+async function corpus(sessions = 30) {
+  const dir = await tempDir('tokentune-cc-');
+  execFileSync(process.execPath, [join(ROOT, 'scripts/generate-claude-code.mjs'), '--out', dir, '--sessions', String(sessions)], { stdio: 'ignore' });
+  const truth = JSON.parse(await readFile(join(dir, 'truth.json'), 'utf8')) as { responses: number; days: Totals };
+  const config = join(dir, 'tuner.yaml');
+  await writeFile(config, `sources: [{path: ${join(dir, 'projects')}, format: claude-code}]\n`);
+  const env = { XDG_STATE_HOME: join(dir, 'state') };
+  return { dir, truth, config, env, check: () => tune(['check', '--json', '--config', config], env) };
+}
+
+describe('Claude Code transcripts', () => {
+  it('count every response once, to the token: streamed lines, resumed copies, sidechains, nulls, synthetic lines', async () => {
+    const c = await corpus();
+    const r = await c.check();
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ records: c.truth.responses, skipped: 0 });
+    expect(await stored(c.env.XDG_STATE_HOME)).toEqual(c.truth.days);
+
+    // A session resumed into a new file copies every response of the old one: nothing more counts.
+    const projects = join(c.dir, 'projects');
+    const project = (await readdir(projects))[0]!;
+    const session = (await readdir(join(projects, project))).find((f) => f.endsWith('.jsonl'))!;
+    await copyFile(join(projects, project, session), join(projects, project, 'resumed-copy.jsonl'));
+    const again = JSON.parse((await c.check()).stdout);
+    expect(again.records).toBe(0);
+    expect(again.duplicates).toBeGreaterThan(0);
+    expect(await stored(c.env.XDG_STATE_HOME)).toEqual(c.truth.days);
+  });
+
+  it('replaces a partial response read by one run with its final line read by the next', async () => {
+    const c = await corpus(1);
+    await c.check();
+    const file = join(c.dir, 'projects', 'late.jsonl');
+    const line = (output: number) =>
+      JSON.stringify({ type: 'assistant', sessionId: 's-late', isSidechain: false, requestId: 'req_late', timestamp: '2026-11-20T10:00:00.000Z', message: { id: 'msg_late', model: 'claude-haiku-4-5-20251001', usage: { input_tokens: 10, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } } });
+    await writeFile(file, `${line(7)}\n`);
+    await c.check();
+    await appendFile(file, `${line(900)}\n${line(5)}\n`);
+    await c.check();
+    const day = (await stored(c.env.XDG_STATE_HOME))['2026-11-20']!['claude-haiku-4-5-20251001']!;
+    const before = c.truth.days['2026-11-20']?.['claude-haiku-4-5-20251001'] ?? { responses: 0, output: 0 };
+    expect(day.responses).toBe(before.responses + 1);
+    expect(day.output).toBe(before.output + 900);
+  });
+
+  it('finds the transcripts in CLAUDE_CONFIG_DIR when the source names no path', async () => {
+    const c = await corpus(3);
+    const config = join(c.dir, 'default.yaml');
+    await writeFile(config, 'sources: [{format: claude-code}]\n');
+    const env = { XDG_STATE_HOME: join(c.dir, 'state2'), CLAUDE_CONFIG_DIR: `${join(c.dir, 'nowhere')},${c.dir}` };
+    const r = await tune(['check', '--json', '--config', config], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await stored(env.XDG_STATE_HOME)).toEqual(c.truth.days);
+    await mkdir(join(c.dir, 'empty'));
+    const none = await tune(['check', '--config', config], { ...env, CLAUDE_CONFIG_DIR: join(c.dir, 'empty') });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`sources[0]: no Claude Code transcripts found (looked in ${join(c.dir, 'empty', 'projects')})`);
+  });
+
+  it('reads usage and context from a line, and nothing else', () => {
+    const file = '/home/u/.claude/projects/-home-u-src-api/abc.jsonl';
+    const base = { timestamp: '2026-11-20T10:00:00Z', sessionId: 's1', cwd: '/home/u/src/api', gitBranch: 'main', isSidechain: false, requestId: 'r1' };
+    const usage = { input_tokens: 5, output_tokens: 50, cache_creation_input_tokens: 300, cache_read_input_tokens: 1000, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 } };
+    const r = parseClaudeCodeLine(JSON.stringify({ ...base, message: { id: 'm1', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'secret' }], usage } }), file);
+    expect(r).toEqual({
+      records: [expect.objectContaining({ kind: 'call', model: 'claude-sonnet-4-5', input_tokens: 5, output_tokens: 50, cache_creation_input_tokens: 300, cache_creation_1h_tokens: 200, cache_read_input_tokens: 1000, session_id: 's1', project: '-home-u-src-api', agent: 'main', role: 'main', git_branch: 'main', cwd: '/home/u/src/api' })],
+    });
+    expect(JSON.stringify(r)).not.toContain('secret');
+    expect(parseClaudeCodeLine(JSON.stringify({ ...base, message: { id: 'm2', model: '<synthetic>', usage } }), file)).toEqual({ records: [] });
+    expect(parseClaudeCodeLine(JSON.stringify({ ...base, type: 'user', message: { content: 'hi' } }), file)).toEqual({ records: [] });
+    const nulls = parseClaudeCodeLine(JSON.stringify({ ...base, cwd: null, requestId: null, costUSD: null, message: { id: 'm3', model: 'claude-sonnet-4-5', usage: { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: null, cache_creation: null } } }), file);
+    expect(nulls).toEqual({ records: [expect.objectContaining({ input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cwd: undefined })] });
+    expect(parseClaudeCodeLine(JSON.stringify({ ...base, timestamp: 'yesterday', message: { id: 'm4', model: 'x', usage } }), file)).toEqual({ error: 'timestamp: expected ISO 8601 with a zone, found "yesterday"' });
+  });
+});
