@@ -44,8 +44,25 @@ const MODELS = ['claude-sonnet-4-5-20250929', 'claude-opus-4-5-20251101', 'claud
 const PROJECTS = ['/home/dev/src/api', '/home/dev/src/web-app', '/srv/build/pipeline.v2'];
 const endMs = Date.parse(`${values.end}T23:00:00Z`);
 const days = Number(values.days);
-const truth = { responses: 0, days: {} };
-const count = (ts, model, u) => {
+// List prices per million tokens: input, output, 5-minute write, 1-hour write, read; and the tier for
+// requests whose input side is over 200K tokens, where the model has one.
+const PRICES = {
+  'claude-sonnet-4-5-20250929': { base: [3, 15, 3.75, 6, 0.3], long: [6, 22.5, 7.5, 12, 0.6] },
+  'claude-opus-4-5-20251101': { base: [5, 25, 6.25, 10, 0.5] },
+  'claude-haiku-4-5-20251001': { base: [1, 5, 1.25, 2, 0.1] },
+};
+function costOf(model, u) {
+  const write1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  const side = u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
+  const p = side > 200_000 && PRICES[model].long ? PRICES[model].long : PRICES[model].base;
+  return (u.input_tokens * p[0] + u.output_tokens * p[1] + (u.cache_creation_input_tokens - write1h) * p[2] + write1h * p[3] + u.cache_read_input_tokens * p[4]) / 1e6;
+}
+const truth = { responses: 0, days: {}, cost: { calculate: {}, auto: {} } };
+const count = (ts, model, u, reported) => {
+  const costDay = new Date(ts).toISOString().slice(0, 10);
+  const c = costOf(model, u);
+  truth.cost.calculate[costDay] = (truth.cost.calculate[costDay] ?? 0) + c;
+  truth.cost.auto[costDay] = (truth.cost.auto[costDay] ?? 0) + (reported ?? c);
   const day = new Date(ts).toISOString().slice(0, 10);
   const d = (truth.days[day] ??= {});
   const m = (d[model] ??= { responses: 0, input: 0, output: 0, cache_creation: 0, cache_creation_1h: 0, cache_read: 0 });
@@ -70,7 +87,8 @@ function responseLines(ctx, ts, model, sidechain) {
   const usage = {
     input_tokens: int(1, 40),
     cache_creation_input_tokens: write,
-    cache_read_input_tokens: int(0, 120_000),
+    // One response in fifty reads a long context: over 200K tokens on its input side.
+    cache_read_input_tokens: rand() < 0.02 ? int(200_000, 400_000) : int(0, 120_000),
     cache_creation: { ephemeral_5m_input_tokens: write - oneHour, ephemeral_1h_input_tokens: oneHour },
     output_tokens: int(1, 3000),
     service_tier: 'standard',
@@ -111,9 +129,12 @@ function writeSession(previousFinals) {
     ts += int(5, 90) * 1000;
     out.push(userLine(ctx, ts));
     const resp = responseLines(ctx, ts, model, false);
+    // Old Claude Code versions wrote their own cost on each line: `--mode auto` takes it.
+    const reported = rand() < 0.03 ? Math.round(rand() * 1e4) / 1e4 : undefined;
+    if (reported !== undefined) for (const l of resp.lines) l.costUSD = reported;
     out.push(...resp.lines);
     finals.push(resp.final);
-    count(ts + (resp.lines.length - 1) * 50, model, resp.usage);
+    count(ts + (resp.lines.length - 1) * 50, model, resp.usage, reported);
     if (rand() < 0.05) {
       // An API error: a synthetic line with usage that counts nothing.
       out.push({ ...userLine(ctx, ts + 10), type: 'assistant', isApiErrorMessage: true, message: { id: `msg_err_${seq}`, model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text: 'API Error' }], usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } } });

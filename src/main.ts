@@ -76,6 +76,29 @@ GITHUB_TOKEN and a repository are set.`,
       run(import('./commands/check.js').then(({ runCheckCommand }) => runCheckCommand({ configPath: o.config, json: o.json ?? false, exitCode: o.exitCode ?? false, rebuildState: o.rebuildState ?? false }))),
     );
 
+  p.command('report')
+    .description('usage and cost by day, week, month, session, project, model or agent, from the state (reading what is new first)')
+    .argument('<grouping>', 'daily | weekly | monthly | session | project | model | agent')
+    .addOption(new Option('-c, --config <file>', 'tuner config (default: tokentune.yaml here, else Claude Code\'s transcripts)'))
+    .option('-s, --since <date>', 'first day reported, YYYY-MM-DD or YYYYMMDD (in --timezone)')
+    .option('-u, --until <date>', 'last day reported, YYYY-MM-DD or YYYYMMDD (in --timezone)')
+    .option('-z, --timezone <iana>', 'the time zone days are counted in (default: the system\'s)')
+    .option('-j, --json', 'print one JSON document')
+    .option('-b, --breakdown', 'a row per model under each row')
+    .addOption(new Option('-m, --mode <mode>', 'cost: the source\'s own figure where it has one (auto), always from the price table (calculate), or only the source\'s (display)').choices(['auto', 'calculate', 'display']).default('auto'))
+    .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; mode: 'auto' | 'calculate' | 'display' }) => {
+      const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent'];
+      if (!groupings.includes(grouping)) {
+        process.stderr.write(`tune: unknown grouping "${grouping}": one of ${groupings.join(', ')}\n`);
+        return run(Promise.resolve(EXIT.usage));
+      }
+      run(
+        import('./commands/report.js').then(({ runReportCommand }) =>
+          runReportCommand({ grouping: grouping as 'daily', configPath: o.config, since: o.since, until: o.until, timeZone: o.timezone, json: o.json ?? false, breakdown: o.breakdown ?? false, mode: o.mode }),
+        ),
+      );
+    });
+
   p.command('daemon')
     .description('run check and tune on their schedules (schedule.check, schedule.tune); one JSON line per run; stops on SIGINT/SIGTERM')
     .addOption(config())

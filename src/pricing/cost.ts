@@ -65,3 +65,32 @@ export function blendedPricePerToken(price: ModelPrice, mix: TokenMix): number {
   const total = mixTotal(mix);
   return total === 0 ? 0 : costOf(price, mix) / total;
 }
+
+/** One API response's tokens, with its cache writes split by how long they are kept. */
+export interface ResponseTokens {
+  input: number;
+  output: number;
+  /** All cache writes, the 1-hour ones included. */
+  cache_creation: number;
+  cache_creation_1h: number;
+  cache_read: number;
+}
+
+const LONG_CONTEXT = 200_000;
+
+/**
+ * What one response cost, as Anthropic bills it: 5-minute cache writes at the write price, 1-hour ones
+ * at their own (2× input by default), reads at the read price; and when the request's input side
+ * (input, cache writes and reads) is over 200K tokens, every token at the long-context price, for the
+ * models that have one. (ccusage applies the 200K threshold to each kind of token apart, marginally.)
+ */
+export function responseCost(price: ModelPrice, t: ResponseTokens): number {
+  const long = t.input + t.cache_creation + t.cache_read > LONG_CONTEXT && price.input_cost_per_token_above_200k_tokens !== undefined;
+  const input = long ? price.input_cost_per_token_above_200k_tokens! : price.input_cost_per_token;
+  const output = long ? (price.output_cost_per_token_above_200k_tokens ?? price.output_cost_per_token) : price.output_cost_per_token;
+  const write5m = (long ? price.cache_creation_input_token_cost_above_200k_tokens : undefined) ?? price.cache_creation_input_token_cost ?? price.input_cost_per_token;
+  // The 1-hour multiple applies to the base input price of the tier in force.
+  const write1h = long ? input * 2 : (price.cache_creation_input_token_cost_above_1hr ?? price.input_cost_per_token * 2);
+  const read = (long ? price.cache_read_input_token_cost_above_200k_tokens : undefined) ?? price.cache_read_input_token_cost ?? price.input_cost_per_token;
+  return t.input * input + t.output * output + (t.cache_creation - t.cache_creation_1h) * write5m + t.cache_creation_1h * write1h + t.cache_read * read;
+}

@@ -7,6 +7,13 @@ export const ModelPrice = z.object({
   output_cost_per_token: z.number().nonnegative(),
   cache_creation_input_token_cost: z.number().nonnegative().optional(),
   cache_read_input_token_cost: z.number().nonnegative().optional(),
+  /** One-hour cache writes; default 2× the input price, as Anthropic bills them. */
+  cache_creation_input_token_cost_above_1hr: z.number().nonnegative().optional(),
+  /** The long-context tier: every token of a request whose input side is over 200K tokens. */
+  input_cost_per_token_above_200k_tokens: z.number().nonnegative().optional(),
+  output_cost_per_token_above_200k_tokens: z.number().nonnegative().optional(),
+  cache_creation_input_token_cost_above_200k_tokens: z.number().nonnegative().optional(),
+  cache_read_input_token_cost_above_200k_tokens: z.number().nonnegative().optional(),
 });
 export type ModelPrice = z.infer<typeof ModelPrice>;
 

@@ -1,7 +1,8 @@
 import type { ModelPrice, PriceTable } from './schema.js';
 
 /**
- * Bundled list prices (USD per token, standard tier, 5-minute cache writes), checked against the
+ * Bundled list prices (USD per token, standard tier; 1-hour cache writes at 2× input, and the
+ * long-context tier above 200K input tokens where a model has one), checked against the
  * vendors' model pages and LiteLLM's model_prices_and_context_window.json in November 2026. Cache
  * writes cost 1.25× and cache reads 0.1× the input price on every Anthropic model listed. Override or
  * extend from the tuner config (`pricing.models`).
@@ -9,13 +10,20 @@ import type { ModelPrice, PriceTable } from './schema.js';
 
 const PER_MTOK = 1e-6;
 
-function anthropic(input: number, output: number): ModelPrice {
+function anthropic(input: number, output: number, longContext?: { input: number; output: number }): ModelPrice {
   return {
     litellm_provider: 'anthropic',
     input_cost_per_token: input * PER_MTOK,
     output_cost_per_token: output * PER_MTOK,
     cache_creation_input_token_cost: input * 1.25 * PER_MTOK,
     cache_read_input_token_cost: input * 0.1 * PER_MTOK,
+    cache_creation_input_token_cost_above_1hr: input * 2 * PER_MTOK,
+    ...(longContext && {
+      input_cost_per_token_above_200k_tokens: longContext.input * PER_MTOK,
+      output_cost_per_token_above_200k_tokens: longContext.output * PER_MTOK,
+      cache_creation_input_token_cost_above_200k_tokens: longContext.input * 1.25 * PER_MTOK,
+      cache_read_input_token_cost_above_200k_tokens: longContext.input * 0.1 * PER_MTOK,
+    }),
   };
 }
 
@@ -35,13 +43,13 @@ export const BUNDLED_PRICES: PriceTable = {
   'claude-opus-5': anthropic(5, 25),
   'claude-sonnet-5-5': anthropic(2, 10),
   'claude-sonnet-5': anthropic(2, 10),
-  'claude-sonnet-4-6': anthropic(3, 15),
+  'claude-sonnet-4-6': anthropic(3, 15, { input: 6, output: 22.5 }),
   'claude-opus-4-6': anthropic(5, 25),
   'claude-opus-4-5': anthropic(5, 25),
   'claude-opus-4-1': anthropic(15, 75),
   'claude-opus-4': anthropic(15, 75),
-  'claude-sonnet-4-5': anthropic(3, 15),
-  'claude-sonnet-4': anthropic(3, 15),
+  'claude-sonnet-4-5': anthropic(3, 15, { input: 6, output: 22.5 }),
+  'claude-sonnet-4': anthropic(3, 15, { input: 6, output: 22.5 }),
   'claude-3-7-sonnet': anthropic(3, 15),
   'claude-haiku-4-5': anthropic(1, 5),
   'claude-3-5-haiku': anthropic(0.8, 4),

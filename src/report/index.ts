@@ -1,2 +1,3 @@
 export * from './pr-text.js';
 export * from './report.js';
+export * from './usage.js';

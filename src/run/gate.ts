@@ -60,7 +60,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
   let events: string[] = [];
   if (!unchanged) {
     state.checkIntegrity(Math.floor(o.now.getTime() / 86_400_000));
-    const c = config(loaded);
+    const c = ingestOptions(loaded);
     ({ summary: ingest, events } = await catchUp(state, loaded.sources, { now: o.now, ...c }));
     // A file held back for a running session must not look unchanged to the next no-op check.
     const held = new Set(ingest.quiet_held.map((h) => h.file));
@@ -127,7 +127,8 @@ function withoutKeys(p: DecisionSet | null, keys: ReadonlySet<string>): Decision
   return { decisions: p.decisions.filter(keep), figures: Object.fromEntries(Object.entries(p.figures).filter(([k]) => keep(k))) };
 }
 
-function config(loaded: LoadedConfig) {
+/** How the config says sources are read. */
+export function ingestOptions(loaded: LoadedConfig) {
   const c = loaded.config;
   return { quietMinutes: c.drift.quiet_minutes, retentionDays: c.state.retention_days, workers: c.ingest.workers, parallelMinBytes: c.ingest.parallel_min_bytes, maxFutureMinutes: c.ingest.max_future_minutes, maxTokens: c.ingest.max_tokens };
 }

@@ -8,7 +8,7 @@ import * as history from './history.js';
 import type { Change } from '../targets/index.js';
 import { RUN_SUMS, type RollupView } from './rollup-tables.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from './rollups.js';
-import type { TelemetryRecord } from '../sources/index.js';
+import type { CallRecord, TelemetryRecord } from '../sources/index.js';
 
 /**
  * The run state of one tuner config, over its database (db.ts): the source units with their
@@ -56,6 +56,23 @@ export interface Unit {
 
 /** Keys inserted by one statement: 2 × 500 parameters, well under SQLite's limit. */
 const ADMIT_BATCH = 500;
+
+/** One item of usage as the state holds it (see State.usage). */
+export interface StoredUsage {
+  ts: number;
+  model: string;
+  input: number;
+  output: number;
+  cache_creation: number;
+  cache_creation_1h: number;
+  cache_read: number;
+  responses: number;
+  single: boolean;
+  cost_usd?: number | undefined;
+  session?: string | undefined;
+  project?: string | undefined;
+  agent?: string | undefined;
+}
 
 export class State {
   constructor(
@@ -300,6 +317,28 @@ export class State {
     for (const [u, m] of minus) tables.addRollups(this.db, u, m);
     tables.addRollups(this.db, unit, plus);
     return out;
+  }
+
+  /**
+   * Usage for `tune report`: each kept call record of the units of `perRecord` formats (one per API
+   * response, with its exact time), and the call rollups of every other unit, one item per UTC day,
+   * model and role (stamped at noon, so that most time zones see the same day).
+   */
+  *usage(perRecord: readonly string[]): Generator<StoredUsage> {
+    const formats = JSON.stringify(perRecord);
+    for (const row of this.db.prepare(`SELECT k.record FROM kept_records k JOIN units u ON u.id = k.unit WHERE u.format IN (SELECT value FROM json_each(?))`).pluck().iterate(formats)) {
+      const c = JSON.parse(row as string) as CallRecord;
+      yield {
+        ts: c.ts, model: c.model, input: c.input_tokens, output: c.output_tokens, cache_creation: c.cache_creation_input_tokens, cache_creation_1h: c.cache_creation_1h_tokens ?? 0,
+        cache_read: c.cache_read_input_tokens, responses: 1, single: true, cost_usd: c.cost_usd, session: c.session_id, project: c.project, agent: c.agent,
+      };
+    }
+    const buckets = this.db.prepare(`SELECT c.day, c.model, c.role, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
+      sum(c.cache_creation_1h) AS cache_creation_1h, sum(c.cache_read) AS cache_read FROM call_days c JOIN units u ON u.id = c.unit
+      WHERE u.format NOT IN (SELECT value FROM json_each(?)) GROUP BY c.day, c.model, c.role HAVING sum(c.calls) > 0`);
+    for (const b of buckets.iterate(formats) as Iterable<{ day: number; model: string; role: string; calls: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number }>) {
+      yield { ts: b.day * 86_400_000 + 43_200_000, model: b.model, input: b.input, output: b.output, cache_creation: b.cache_creation, cache_creation_1h: b.cache_creation_1h, cache_read: b.cache_read, responses: b.calls, single: false, agent: b.role };
+    }
   }
 
   // ---- rollups (rollup-tables.ts) ----------------------------------------------------------

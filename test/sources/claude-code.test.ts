@@ -28,7 +28,7 @@ async function stored(xdg: string): Promise<Totals> {
 async function corpus(sessions = 30) {
   const dir = await tempDir('tokentune-cc-');
   execFileSync(process.execPath, [join(ROOT, 'scripts/generate-claude-code.mjs'), '--out', dir, '--sessions', String(sessions)], { stdio: 'ignore' });
-  const truth = JSON.parse(await readFile(join(dir, 'truth.json'), 'utf8')) as { responses: number; days: Totals };
+  const truth = JSON.parse(await readFile(join(dir, 'truth.json'), 'utf8')) as { responses: number; days: Totals; cost: Record<'calculate' | 'auto', Record<string, number>> };
   const config = join(dir, 'tuner.yaml');
   await writeFile(config, `sources: [{path: ${join(dir, 'projects')}, format: claude-code}]\n`);
   const env = { XDG_STATE_HOME: join(dir, 'state') };
@@ -52,6 +52,35 @@ describe('Claude Code transcripts', () => {
     expect(again.records).toBe(0);
     expect(again.duplicates).toBeGreaterThan(0);
     expect(await stored(c.env.XDG_STATE_HOME)).toEqual(c.truth.days);
+  });
+
+  it('tune report daily --json equals the truth to the token and the cent, in both cost modes', async () => {
+    const c = await corpus();
+    for (const mode of ['calculate', 'auto'] as const) {
+      const r = await tune(['report', 'daily', '--json', '--timezone', 'UTC', '--mode', mode, '--config', c.config], c.env);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { daily: { date: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number; totalTokens: number; totalCost: number; modelsUsed: string[]; modelBreakdowns: { modelName: string; inputTokens: number; cost: number }[] }[]; totals: { totalTokens: number; totalCost: number } };
+      expect(out.daily.map((d) => d.date)).toEqual(Object.keys(c.truth.days).sort());
+      for (const d of out.daily) {
+        const models = Object.entries(c.truth.days[d.date]!);
+        const sum = (k: 'input' | 'output' | 'cache_creation' | 'cache_read') => models.reduce((a, [, t]) => a + t[k], 0);
+        expect([d.inputTokens, d.outputTokens, d.cacheCreationTokens, d.cacheReadTokens], d.date).toEqual([sum('input'), sum('output'), sum('cache_creation'), sum('cache_read')]);
+        expect(d.totalTokens).toBe(sum('input') + sum('output') + sum('cache_creation') + sum('cache_read'));
+        expect(d.modelsUsed).toEqual(models.map(([m]) => m).sort());
+        expect(d.totalCost).toBeCloseTo(c.truth.cost[mode][d.date]!, 8);
+      }
+      const truthCost = Object.values(c.truth.cost[mode]).reduce((a, b) => a + b, 0);
+      expect(out.totals.totalCost).toBeCloseTo(truthCost, 8);
+    }
+    // The other groupings name their rows as documented.
+    const session = JSON.parse((await tune(['report', 'session', '--json', '--config', c.config], c.env)).stdout);
+    expect(Object.keys(session)).toEqual(['sessions', 'totals']);
+    expect(Object.keys(session.sessions[0])).toEqual(expect.arrayContaining(['sessionId', 'projectPath', 'lastActivity', 'totalCost', 'modelBreakdowns']));
+    const weekly = JSON.parse((await tune(['report', 'weekly', '--json', '--timezone', 'UTC', '--config', c.config], c.env)).stdout);
+    expect(weekly.weekly.every((w: { week: string }) => new Date(`${w.week}T00:00:00Z`).getUTCDay() === 0)).toBe(true);
+    const monthly = JSON.parse((await tune(['report', 'monthly', '--json', '--timezone', 'UTC', '--config', c.config], c.env)).stdout);
+    expect({ ...weekly.totals, totalCost: 0 }).toEqual({ ...monthly.totals, totalCost: 0 });
+    expect(weekly.totals.totalCost).toBeCloseTo(monthly.totals.totalCost, 8);
   });
 
   it('replaces a partial response read by one run with its final line read by the next', async () => {

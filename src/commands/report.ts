@@ -1,0 +1,81 @@
+import { fmtTokens, fmtUsd, termText } from '../common/index.js';
+import { EXIT, logSkipped, reportError } from './common.js';
+import type { CostMode, Grouping, UsageReport } from '../report/index.js';
+
+export interface ReportCommandOptions {
+  grouping: Grouping;
+  configPath: string | undefined;
+  since?: string;
+  until?: string;
+  timeZone?: string;
+  json: boolean;
+  breakdown: boolean;
+  mode: CostMode;
+}
+
+/** `tune report <grouping>`: usage and cost from the state, after reading what is new. */
+export async function runReportCommand(o: ReportCommandOptions): Promise<number> {
+  const since = day(o.since, '--since');
+  const until = day(o.until, '--until');
+  if (typeof since === 'object' || typeof until === 'object') {
+    process.stderr.write(`tune: ${(typeof since === 'object' ? since : (until as { error: string })).error}\n`);
+    return EXIT.usage;
+  }
+  const timeZone = o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone });
+  } catch {
+    process.stderr.write(`tune: --timezone: unknown time zone "${termText(timeZone)}" (an IANA name, e.g. Europe/Berlin)\n`);
+    return EXIT.usage;
+  }
+  let r;
+  try {
+    const { runReport } = await import('../run/index.js');
+    r = await runReport({ configPath: o.configPath, grouping: o.grouping, since, until, timeZone, mode: o.mode, env: process.env });
+  } catch (e) {
+    return reportError(e);
+  }
+  logSkipped(r);
+  const { usageJson } = await import('../report/index.js');
+  if (o.json) process.stdout.write(`${JSON.stringify(usageJson(r.report), null, 2)}\n`);
+  else process.stdout.write(table(r.report, o.breakdown, process.stdout.columns || 120));
+  if (r.report.unpriced.length) process.stderr.write(`tune: no price for ${r.report.unpriced.map(termText).join(', ')}: counted at $0 (add it under pricing.models)\n`);
+  return EXIT.ok;
+}
+
+/** YYYY-MM-DD, or YYYYMMDD as ccusage takes it. */
+function day(v: string | undefined, flag: string): string | undefined | { error: string } {
+  if (v === undefined) return undefined;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v);
+  if (!m || Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}`))) return { error: `${flag} must be a date, YYYY-MM-DD or YYYYMMDD, got "${termText(v)}"` };
+  return `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+/** A plain table that fits `width` columns: the models column gives way first. */
+export function table(r: UsageReport, breakdown: boolean, width: number): string {
+  const { SHAPE } = { SHAPE: { daily: 'Date', weekly: 'Week', monthly: 'Month', session: 'Session', project: 'Project', model: 'Model', agent: 'Agent' } };
+  const head = [SHAPE[r.grouping], 'Models', 'Input', 'Output', 'Cache write', 'Cache read', 'Total', 'Cost (USD)'];
+  const keyField = { daily: 'date', weekly: 'week', monthly: 'month', session: 'sessionId', project: 'project', model: 'model', agent: 'agent' }[r.grouping];
+  const lines: string[][] = [];
+  for (const row of r.rows) {
+    lines.push([termText(String(row[keyField])), termText(row.modelsUsed.join(', ')), fmtTokens(row.inputTokens), fmtTokens(row.outputTokens), fmtTokens(row.cacheCreationTokens), fmtTokens(row.cacheReadTokens), fmtTokens(row.totalTokens), fmtUsd(row.totalCost)]);
+    if (breakdown) {
+      for (const m of row.modelBreakdowns) lines.push(['', `  ${termText(m.modelName)}`, fmtTokens(m.inputTokens), fmtTokens(m.outputTokens), fmtTokens(m.cacheCreationTokens), fmtTokens(m.cacheReadTokens), fmtTokens(m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens), fmtUsd(m.cost)]);
+    }
+  }
+  const t = r.totals;
+  lines.push(['Total', '', fmtTokens(t.inputTokens), fmtTokens(t.outputTokens), fmtTokens(t.cacheCreationTokens), fmtTokens(t.cacheReadTokens), fmtTokens(t.totalTokens), fmtUsd(t.totalCost)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const room = width - widths.reduce((a, w, i) => a + (i === 1 ? 0 : w), 0) - 2 * (head.length - 1);
+  widths[1] = Math.max(6, Math.min(widths[1]!, room));
+  // The key column shrinks too when even that does not fit (long session ids).
+  const over = widths.reduce((a, w) => a + w, 0) + 2 * (head.length - 1) - width;
+  if (over > 0) widths[0] = Math.max(10, widths[0]! - over);
+  const cell = (s: string, i: number) => {
+    const w = widths[i]!;
+    const cut = s.length > w ? `${s.slice(0, w - 1)}…` : s;
+    return i >= 2 ? cut.padStart(w) : cut.padEnd(w);
+  };
+  const out = [head.map(cell).join('  '), widths.map((w) => '─'.repeat(w)).join('  '), ...lines.slice(0, -1).map((l) => l.map(cell).join('  ')), widths.map((w) => '─'.repeat(w)).join('  '), lines.at(-1)!.map(cell).join('  ')];
+  return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
+}

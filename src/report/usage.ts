@@ -1,0 +1,173 @@
+import { costOf, priceOf, responseCost, type Pricing } from '../pricing/index.js';
+
+/**
+ * `tune report`: usage and cost grouped by day, week, month, session, project, model or agent. A pure
+ * function of usage items (one per API response where the source keeps them, one per day, model and
+ * role otherwise). The JSON follows the shapes ccusage users' scripts read (camelCase, `daily` with
+ * `date`, `totals`).
+ */
+
+export const GROUPINGS = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+/** Where a cost comes from: `auto` the source's own figure where it has one, else the price table. */
+export type CostMode = 'auto' | 'calculate' | 'display';
+
+export interface UsageItem {
+  ts: number;
+  model: string;
+  input: number;
+  output: number;
+  cache_creation: number;
+  cache_creation_1h: number;
+  cache_read: number;
+  /** Responses this item stands for (1 for a response, more for a day's bucket). */
+  responses: number;
+  /** A single response's tokens decide its long-context tier; a bucket's cannot. */
+  single: boolean;
+  cost_usd?: number | undefined;
+  session?: string | undefined;
+  project?: string | undefined;
+  agent?: string | undefined;
+}
+
+interface Tokens {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  totalTokens: number;
+}
+
+export interface ModelBreakdown extends Omit<Tokens, 'totalTokens'> {
+  modelName: string;
+  cost: number;
+}
+
+export type UsageRow = Record<string, string | number | string[] | ModelBreakdown[]> &
+  Tokens & { totalCost: number; modelsUsed: string[]; modelBreakdowns: ModelBreakdown[] };
+
+export interface UsageReport {
+  grouping: Grouping;
+  rows: UsageRow[];
+  totals: Tokens & { totalCost: number };
+  /** Models with no price: their cost is 0 here, and they are named. */
+  unpriced: string[];
+}
+
+export interface UsageOptions {
+  grouping: Grouping;
+  timeZone: string;
+  mode: CostMode;
+  pricing: Pricing;
+  /** Local dates, inclusive, YYYY-MM-DD. */
+  since?: string;
+  until?: string;
+}
+
+/** The JSON key of each grouping's rows, and the field naming a row. */
+export const SHAPE: Record<Grouping, { list: string; key: string }> = {
+  daily: { list: 'daily', key: 'date' },
+  weekly: { list: 'weekly', key: 'week' },
+  monthly: { list: 'monthly', key: 'month' },
+  session: { list: 'sessions', key: 'sessionId' },
+  project: { list: 'projects', key: 'project' },
+  model: { list: 'models', key: 'model' },
+  agent: { list: 'agents', key: 'agent' },
+};
+
+export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageReport {
+  const dateOf = localDate(o.timeZone);
+  const unpriced = new Set<string>();
+  const groups = new Map<string, { row: UsageRow; models: Map<string, ModelBreakdown>; last: number }>();
+  const totals = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0 };
+  for (const it of items) {
+    const date = dateOf(it.ts);
+    if ((o.since && date < o.since) || (o.until && date > o.until)) continue;
+    const key = keyOf(o.grouping, it, date);
+    let g = groups.get(key);
+    if (!g) {
+      g = { row: { [SHAPE[o.grouping].key]: key, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0, modelsUsed: [], modelBreakdowns: [] } as UsageRow, models: new Map(), last: 0 };
+      if (o.grouping === 'session') g.row['projectPath'] = it.project ?? 'unknown';
+      groups.set(key, g);
+    }
+    const cost = costOfItem(it, o, unpriced);
+    const r = g.row;
+    r.inputTokens += it.input;
+    r.outputTokens += it.output;
+    r.cacheCreationTokens += it.cache_creation;
+    r.cacheReadTokens += it.cache_read;
+    r.totalTokens += it.input + it.output + it.cache_creation + it.cache_read;
+    r.totalCost += cost;
+    g.last = Math.max(g.last, it.ts);
+    let m = g.models.get(it.model);
+    if (!m) g.models.set(it.model, (m = { modelName: it.model, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0 }));
+    m.inputTokens += it.input;
+    m.outputTokens += it.output;
+    m.cacheCreationTokens += it.cache_creation;
+    m.cacheReadTokens += it.cache_read;
+    m.cost += cost;
+  }
+  const rows = [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, g]) => {
+      g.row.modelsUsed = [...g.models.keys()].sort();
+      g.row.modelBreakdowns = [...g.models.values()].sort((a, b) => b.cost - a.cost || a.modelName.localeCompare(b.modelName));
+      if (o.grouping === 'session') g.row['lastActivity'] = dateOf(g.last);
+      for (const k of ['inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'totalTokens'] as const) totals[k] += g.row[k];
+      totals.totalCost += g.row.totalCost;
+      return g.row;
+    });
+  return { grouping: o.grouping, rows, totals, unpriced: [...unpriced].sort() };
+}
+
+/** The JSON document of a report: `{<list>: rows, totals}`. */
+export function usageJson(r: UsageReport): Record<string, unknown> {
+  return { [SHAPE[r.grouping].list]: r.rows, totals: r.totals };
+}
+
+function keyOf(g: Grouping, it: UsageItem, date: string): string {
+  switch (g) {
+    case 'daily':
+      return date;
+    case 'weekly':
+      return weekStart(date);
+    case 'monthly':
+      return date.slice(0, 7);
+    case 'session':
+      return it.session ?? 'unknown';
+    case 'project':
+      return it.project ?? 'unknown';
+    case 'model':
+      return it.model;
+    case 'agent':
+      return it.agent ?? 'unknown';
+  }
+}
+
+function costOfItem(it: UsageItem, o: UsageOptions, unpriced: Set<string>): number {
+  if (o.mode !== 'calculate' && it.cost_usd !== undefined) return it.cost_usd;
+  if (o.mode === 'display') return 0;
+  const price = priceOf(o.pricing, it.model);
+  if (!price) {
+    unpriced.add(it.model);
+    return 0;
+  }
+  const t = { input: it.input, output: it.output, cache_creation: it.cache_creation, cache_creation_1h: it.cache_creation_1h, cache_read: it.cache_read };
+  if (it.single) return responseCost(price, t);
+  // A day's bucket: the 1-hour writes at their price, no long-context tier (it is per request).
+  return costOf(price, { input: t.input, output: t.output, cache_creation: t.cache_creation - t.cache_creation_1h, cache_read: t.cache_read }) + t.cache_creation_1h * (price.cache_creation_input_token_cost_above_1hr ?? price.input_cost_per_token * 2);
+}
+
+/** The calendar date of an instant in a time zone, YYYY-MM-DD; one formatter for all of them. */
+export function localDate(timeZone: string): (ts: number) => string {
+  const f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return (ts) => f.format(ts);
+}
+
+/** The Sunday that starts the week of a date (as ccusage's weekly report counts weeks). */
+function weekStart(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - d.getUTCDay());
+  return d.toISOString().slice(0, 10);
+}
