@@ -10,6 +10,17 @@ import { join } from 'node:path';
 
 export type Db = Database.Database;
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** A prepared statement, prepared once per database: the hot paths run the same SQL per range read. */
+export function cached(db: Db, sql: string): Database.Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
 /** The state cannot be used as it is; exit code 2, with the fix in the message. */
 export class StateError extends Error {
   override name = 'StateError';

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { cached, type Db } from './db.js';
 import type { CallBucket, PhaseBucket, Rollups, RunSummary, TierDay } from './rollups.js';
 
 /**
@@ -23,7 +23,7 @@ export const RUN_SUMS = ['phases', 'failures', 'phase_tokens', 'builder_tokens',
 
 /** Folds a unit's newly read rollups into what it holds. */
 export function addRollups(db: Db, unit: number, r: Rollups): void {
-  const phase = db.prepare(`INSERT INTO phase_days VALUES (@unit, @day, @category, @complexity, @model, @phases, @success, @failed, @timeout, @stuck,
+  const phase = cached(db, `INSERT INTO phase_days VALUES (@unit, @day, @category, @complexity, @model, @phases, @success, @failed, @timeout, @stuck,
       @retries, @builder_attempts, @auditor_attempts, @truncations, @tokens_sum, @tokens_success_sum, @cap, @cap_ts, @blob)
     ON CONFLICT DO UPDATE SET phases = phases + excluded.phases, success = success + excluded.success, failed = failed + excluded.failed,
       timeout = timeout + excluded.timeout, stuck = stuck + excluded.stuck, retries = retries + excluded.retries,
@@ -34,7 +34,7 @@ export function addRollups(db: Db, unit: number, r: Rollups): void {
       tokens = merge_sorted(tokens, excluded.tokens)`);
   for (const b of r.phases.values()) phase.run({ ...b, tokens: undefined, unit, blob: packTokens(b.tokens) });
 
-  const call = db.prepare(`INSERT INTO call_days VALUES (@unit, @day, @model, @role, @calls, @input, @output, @cache_creation, @cache_creation_1h, @cache_read, @reported_cost_usd)
+  const call = cached(db, `INSERT INTO call_days VALUES (@unit, @day, @model, @role, @calls, @input, @output, @cache_creation, @cache_creation_1h, @cache_read, @reported_cost_usd)
     ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, input = input + excluded.input, output = output + excluded.output,
       cache_creation = cache_creation + excluded.cache_creation, cache_creation_1h = cache_creation_1h + excluded.cache_creation_1h,
       cache_read = cache_read + excluded.cache_read, reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd`);
@@ -43,8 +43,8 @@ export function addRollups(db: Db, unit: number, r: Rollups): void {
   // A run's part in this unit, and the run merged over every unit (what the stats read).
   const runUpsert = `ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts),
       ${RUN_SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`;
-  const part = db.prepare(`INSERT INTO unit_runs VALUES (?, ?, ?, ?, ${RUN_SUMS.map(() => '?').join(', ')}) ${runUpsert}`);
-  const merged = db.prepare(`INSERT INTO runs VALUES (?, ?, ?, ${RUN_SUMS.map(() => '?').join(', ')}) ${runUpsert}`);
+  const part = cached(db, `INSERT INTO unit_runs VALUES (?, ?, ?, ?, ${RUN_SUMS.map(() => '?').join(', ')}) ${runUpsert}`);
+  const merged = cached(db, `INSERT INTO runs VALUES (?, ?, ?, ${RUN_SUMS.map(() => '?').join(', ')}) ${runUpsert}`);
   // Positional parameters: a run is bound a few hundred thousand times on a large read, and named
   // ones cost about half as much again.
   for (const s of r.runs.values()) {
@@ -54,8 +54,8 @@ export function addRollups(db: Db, unit: number, r: Rollups): void {
   }
 
   // Tiers carry small maps: merged in code.
-  const getTier = db.prepare('SELECT * FROM tier_days WHERE unit = ? AND day = ? AND tier_id = ?');
-  const putTier = db.prepare('INSERT OR REPLACE INTO tier_days VALUES (@unit, @day, @tier_id, @phases, @failed, @ci_profiles, @ci_runs, @ci_failures_caught, @ci_false_positives, @ci_tokens)');
+  const getTier = cached(db, 'SELECT * FROM tier_days WHERE unit = ? AND day = ? AND tier_id = ?');
+  const putTier = cached(db, 'INSERT OR REPLACE INTO tier_days VALUES (@unit, @day, @tier_id, @phases, @failed, @ci_profiles, @ci_runs, @ci_failures_caught, @ci_false_positives, @ci_tokens)');
   for (const t of r.tiers.values()) {
     const old = getTier.get(unit, t.day, t.tier_id) as TierRow | undefined;
     const merged = old ? tierOf(old) : { ...t, phases: {}, failed: {}, ci_profiles: [], ci_runs: 0, ci_failures_caught: 0, ci_false_positives: 0, ci_tokens: 0 };

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import * as z from 'zod';
 import { formatZodIssues } from '../common/index.js';
-import { asStateError, resetSchema, StateError, type Db } from './db.js';
+import { asStateError, cached, resetSchema, StateError, type Db } from './db.js';
 import { addRun, type RunEntry } from './run-ledger.js';
 import * as tables from './rollup-tables.js';
 import * as history from './history.js';
@@ -293,8 +293,8 @@ export class State {
    * unit that held it and adds itself to `unit`'s; a version no better is a duplicate.
    */
   keepBest(unit: number, items: readonly { key: string; day: number; record: TelemetryRecord }[], prefer: (a: TelemetryRecord, b: TelemetryRecord) => boolean): { added: number; replaced: number; duplicates: number } {
-    const get = this.db.prepare('SELECT unit, record FROM kept_records WHERE key = ?');
-    const put = this.db.prepare('INSERT INTO kept_records (key, unit, day, record) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET unit = excluded.unit, day = excluded.day, record = excluded.record');
+    const get = cached(this.db, 'SELECT unit, record FROM kept_records WHERE key = ?');
+    const put = cached(this.db, 'INSERT INTO kept_records (key, unit, day, record) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET unit = excluded.unit, day = excluded.day, record = excluded.record');
     const plus = emptyRollups();
     const minus = new Map<number, Rollups>();
     const out = { added: 0, replaced: 0, duplicates: 0 };
