@@ -90,10 +90,16 @@ export async function readLines(state: State, jobs: readonly LinesJob[], o: Read
     if (got.held) tally.held(f.file, f.next_line, 'line', o.quietMinutes);
   });
   s.threads = threads;
-  for (const f of byFile.values()) {
-    // Continuing at a verified watermark, the hashes before it are the ones just checked.
-    const [head_hash, tail_hash] = f.kept && f.end === f.kept.offset ? [f.kept.head_hash, f.kept.tail_hash] : await prefixHashes(f.file, f.end);
-    state.setUnit(f.unit, f.file, { offset: f.end, line: f.next_line, birth_ms: f.birth_ms, head_hash, tail_hash } satisfies LinesCursor, f);
+  // A thousand small transcripts make a thousand hashings: a few dozen at a time, not one by one.
+  const files = [...byFile.values()];
+  for (let i = 0; i < files.length; i += 32) {
+    const batch = files.slice(i, i + 32);
+    const hashes = await Promise.all(batch.map((f) => (f.kept && f.end === f.kept.offset ? ([f.kept.head_hash, f.kept.tail_hash] as const) : prefixHashes(f.file, f.end))));
+    batch.forEach((f, k) => {
+      // Continuing at a verified watermark, the hashes before it are the ones just checked.
+      const [head_hash, tail_hash] = hashes[k]!;
+      state.setUnit(f.unit, f.file, { offset: f.end, line: f.next_line, birth_ms: f.birth_ms, head_hash, tail_hash } satisfies LinesCursor, f);
+    });
   }
 }
 

@@ -25,6 +25,9 @@ export interface ReadOptions {
 /** A range's share of a file is at most this: it bounds what one range's dedupe keys hold in memory. */
 const RANGE_BYTES = 16 << 20;
 
+/** Ranges a parsing thread holds at once. */
+const PER_THREAD = 4;
+
 /**
  * Reads the files' new bytes in ranges and hands each range's result to `consume`, in file and byte
  * order, with line numbers counted from the file's watermark. A large read is parsed by worker
@@ -66,7 +69,7 @@ async function split(f: FileToRead, limits: Limits): Promise<Range[]> {
   do {
     const want = start + RANGE_BYTES;
     const end = want >= f.size ? f.size : await lineStartAtOrAfter(f.file, want, f.size);
-    out.push({ file: f.file, format: f.format, start, line, end: end >= f.size ? undefined : end, limits });
+    out.push({ file: f.file, format: f.format, start, line, end: end >= f.size ? undefined : end, bytes: end - start, limits });
     // Only the first range knows its line number; the others are renumbered as they are delivered.
     line = 1;
     start = end;
@@ -76,13 +79,16 @@ async function split(f: FileToRead, limits: Limits): Promise<Range[]> {
 
 /**
  * Parses the ranges on `n` worker threads and delivers their results in order. A thread is sent its
- * next range when it posts one back, and no thread runs more than one range ahead of the others, so
- * finished results waiting for an earlier one stay few.
+ * next range when it posts one back, while the ranges sent and not yet delivered span at most n + 1
+ * full ranges' bytes: finished results waiting for an earlier one stay few in bytes, and a thousand
+ * small files (transcripts) still keep every thread busy.
  */
 async function inWorkers(ranges: Range[], n: number, deliver: (r: RangeResult) => Promise<void>): Promise<void> {
   const results = new Map<number, RangeResult>();
   let next = 0;
   let delivered = 0;
+  let inFlight = 0;
+  const budget = (n + 1) * RANGE_BYTES;
   let failure: Error | undefined;
   // Parsing makes garbage fast: a small young generation collects it soon instead of letting it take
   // hundreds of MB (peak RSS at 1 GB ~600 -> ~330 MB, no slower). The old generation's bound is only a
@@ -91,13 +97,17 @@ async function inWorkers(ranges: Range[], n: number, deliver: (r: RangeResult) =
   try {
     await new Promise<void>((resolve, reject) => {
       let delivering = false;
-      const idle: Worker[] = [];
-      const busy = new Map<Worker, number>();
+      // Each thread holds up to PER_THREAD ranges: small files spend most of their time opening and
+      // reading, and a thread with one range only would wait on the disk as often as it parses.
+      const held = new Map<Worker, number>(workers.map((w) => [w, 0]));
       const dispatch = () => {
-        while (idle.length && next < ranges.length && next - delivered < n + 1) {
-          const w = idle.pop()!;
-          busy.set(w, next);
-          w.postMessage(ranges[next++]);
+        for (const w of workers) {
+          while (held.get(w)! < PER_THREAD && next < ranges.length && (inFlight < budget || next === delivered)) {
+            held.set(w, held.get(w)! + 1);
+            inFlight += ranges[next]!.bytes;
+            w.postMessage({ i: next, range: ranges[next] });
+            next++;
+          }
         }
       };
       const drain = async () => {
@@ -107,6 +117,7 @@ async function inWorkers(ranges: Range[], n: number, deliver: (r: RangeResult) =
           while (results.has(delivered)) {
             const r = results.get(delivered)!;
             results.delete(delivered);
+            inFlight -= ranges[delivered]!.bytes;
             await deliver(r);
             delivered++;
             dispatch();
@@ -120,20 +131,17 @@ async function inWorkers(ranges: Range[], n: number, deliver: (r: RangeResult) =
         else if (delivered === ranges.length) resolve();
       };
       for (const w of workers) {
-        w.on('message', (m: { ok?: RangeResult; error?: string }) => {
-          const i = busy.get(w)!;
-          busy.delete(w);
-          if (m.error !== undefined) return reject(new Error(`parsing ${ranges[i]!.file}: ${m.error}`));
-          results.set(i, m.ok!);
-          idle.push(w);
+        w.on('message', (m: { i: number; ok?: RangeResult; error?: string }) => {
+          held.set(w, held.get(w)! - 1);
+          if (m.error !== undefined) return reject(new Error(`parsing ${ranges[m.i]!.file}: ${m.error}`));
+          results.set(m.i, m.ok!);
           dispatch();
           void drain();
         });
         w.on('error', reject);
         w.on('exit', (code) => {
-          if (busy.has(w)) reject(new Error(`an ingest thread exited with code ${code} before finishing`));
+          if (held.get(w)! > 0) reject(new Error(`an ingest thread exited with code ${code} before finishing`));
         });
-        idle.push(w);
       }
       dispatch();
     });

@@ -15,6 +15,8 @@ export interface Range {
   line: number;
   /** Exclusive; undefined reads to the end of the file. */
   end: number | undefined;
+  /** Bytes the range spans. */
+  bytes: number;
   /**
    * What records must not be, and when they are too new: reading stops at the line of a record of a
    * session that may still be running, which is read again on a later run, once it is quiet.
