@@ -21,21 +21,29 @@ interface LinesCursor {
   /** Hashes of the first and of the last 4 KiB before `offset`: a rewritten file no longer matches. */
   head_hash: string;
   tail_hash: string;
+  /** The file's mtime when it was read to `offset`: the same size and mtime is a file not touched since. */
+  mtime_ms?: number;
 }
 
 export interface LinesJob extends FileToRead {
   unit: number;
   birth_ms: number;
+  mtime_ms: number;
   /** The cursor continued from, when reading goes on at it. */
   kept: LinesCursor | undefined;
 }
 
 const WINDOW = 4096;
 
-/** Decides where the file is read from; drops its old contribution when it is read again. */
-export async function planLines(state: State, f: FoundUnit, prevUnit: Unit | undefined, now: number, tally: Tally): Promise<LinesJob> {
+/**
+ * Decides where the file is read from; drops its old contribution when it is read again. A file of
+ * the size and mtime it had when it was read to its end is not opened at all (undefined): a Claude
+ * Code directory holds tens of thousands of transcripts, and most are done.
+ */
+export async function planLines(state: State, f: FoundUnit, prevUnit: Unit | undefined, now: number, tally: Tally): Promise<LinesJob | undefined> {
   let prev = prevUnit;
   let cursor = prev?.cursor as LinesCursor | undefined;
+  if (prev && cursor && cursor.offset === f.size && cursor.mtime_ms === f.mtime_ms && cursor.birth_ms === f.birth_ms && prev.label === f.path) return undefined;
   if (prev && cursor && cursor.birth_ms !== 0 && f.birth_ms !== 0 && cursor.birth_ms !== f.birth_ms) {
     // Same inode, different file: the old one was deleted. Its data stays, retired.
     state.retireUnit(prev.id, now);
@@ -55,7 +63,7 @@ export async function planLines(state: State, f: FoundUnit, prevUnit: Unit | und
   } else if (!prev) tally.events.push(`${f.path}: new file`);
   const kept = start > 0 ? cursor : undefined;
   const unit = prev?.id ?? state.addUnit(f.identity, f.format, f.path, null);
-  return { unit, file: f.path, format: f.format, size: f.size, start, line: kept?.line ?? 1, birth_ms: f.birth_ms, kept };
+  return { unit, file: f.path, format: f.format, size: f.size, start, line: kept?.line ?? 1, birth_ms: f.birth_ms, mtime_ms: f.mtime_ms, kept };
 }
 
 /**
@@ -98,7 +106,10 @@ export async function readLines(state: State, jobs: readonly LinesJob[], o: Read
     batch.forEach((f, k) => {
       // Continuing at a verified watermark, the hashes before it are the ones just checked.
       const [head_hash, tail_hash] = hashes[k]!;
-      state.setUnit(f.unit, f.file, { offset: f.end, line: f.next_line, birth_ms: f.birth_ms, head_hash, tail_hash } satisfies LinesCursor, f);
+      // The mtime vouches for the file only when it was read to its end, and not so lately that a
+      // rewrite within the same mtime tick could follow unseen (git's racily clean entries).
+      const mtime_ms = f.end === f.size && Date.now() - f.mtime_ms > 2000 ? f.mtime_ms : undefined;
+      state.setUnit(f.unit, f.file, { offset: f.end, line: f.next_line, birth_ms: f.birth_ms, head_hash, tail_hash, mtime_ms } satisfies LinesCursor, f);
     });
   }
 }

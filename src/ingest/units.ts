@@ -43,7 +43,10 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
       state.retireUnit(prev.id, now);
       prev = undefined;
     }
-    if (f.adapter.shape === 'append-lines') lines.push(await planLines(state, f, prev, now, tally));
+    if (f.adapter.shape === 'append-lines') {
+      const job = await planLines(state, f, prev, now, tally);
+      if (job) lines.push(job);
+    }
     else if (f.adapter.shape === 'whole-file') {
       const job = await planWhole(state, f, prev, tally);
       if (job) wholes.push(job);
