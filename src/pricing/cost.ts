@@ -84,8 +84,9 @@ const LONG_CONTEXT = 200_000;
  * (input, cache writes and reads) is over 200K tokens, every token at the long-context price, for the
  * models that have one. (ccusage applies the 200K threshold to each kind of token apart, marginally.)
  */
-export function responseCost(price: ModelPrice, t: ResponseTokens): number {
-  const long = t.input + t.cache_creation + t.cache_read > LONG_CONTEXT && price.input_cost_per_token_above_200k_tokens !== undefined;
+export function responseCost(price: ModelPrice, t: ResponseTokens, overThreshold = t.input + t.cache_creation + t.cache_read > LONG_CONTEXT): number {
+  // `overThreshold` given: the tokens are several responses' sum, each of them on the same side of it.
+  const long = overThreshold && price.input_cost_per_token_above_200k_tokens !== undefined;
   const input = long ? price.input_cost_per_token_above_200k_tokens! : price.input_cost_per_token;
   const output = long ? (price.output_cost_per_token_above_200k_tokens ?? price.output_cost_per_token) : price.output_cost_per_token;
   const write5m = (long ? price.cache_creation_input_token_cost_above_200k_tokens : undefined) ?? price.cache_creation_input_token_cost ?? price.input_cost_per_token;

@@ -25,6 +25,8 @@ export interface UsageItem {
   responses: number;
   /** A single response's tokens decide its long-context tier; a bucket's cannot. */
   single: boolean;
+  /** A bucket of responses that are all over the long-context threshold (true) or all under it (false). */
+  long?: boolean | undefined;
   cost_usd?: number | undefined;
   session?: string | undefined;
   project?: string | undefined;
@@ -155,6 +157,7 @@ function costOfItem(it: UsageItem, o: UsageOptions, unpriced: Set<string>): numb
   }
   const t = { input: it.input, output: it.output, cache_creation: it.cache_creation, cache_creation_1h: it.cache_creation_1h, cache_read: it.cache_read };
   if (it.single) return responseCost(price, t);
+  if (it.long !== undefined) return responseCost(price, t, it.long);
   // A day's bucket: the 1-hour writes at their price, no long-context tier (it is per request).
   return costOf(price, { input: t.input, output: t.output, cache_creation: t.cache_creation - t.cache_creation_1h, cache_read: t.cache_read }) + t.cache_creation_1h * (price.cache_creation_input_token_cost_above_1hr ?? price.input_cost_per_token * 2);
 }

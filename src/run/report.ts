@@ -37,7 +37,7 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
       state.commit();
     });
     const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
-    const report = state.guard(() => usageReport(state.usage(perRecord), { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until }));
+    const report = state.guard(() => usageReport(state.usage(perRecord, BY[o.grouping]), { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until }));
     return { report, ingest: summary, pricing: loaded.pricing };
   } finally {
     close();
@@ -45,6 +45,9 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
 }
 
 const DEFAULT_CONFIG = 'tokentune.yaml';
+
+/** What the stored usage is summed by for each grouping. */
+const BY = { daily: 'time', weekly: 'time', monthly: 'time', session: 'session', project: 'project', model: 'model', agent: 'agent' } as const;
 
 async function configFor(o: ReportRunOptions): Promise<LoadedConfig> {
   if (o.configPath !== undefined) return loadConfig(o.configPath);

@@ -96,9 +96,15 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE IF NOT EXISTS skipped_lines (id INTEGER PRIMARY KEY, at TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL);
   `,
   // Records that come in versions (a streamed response): the version counted, and the unit whose
-  // rollups hold it, so that a better version seen later can take its place.
+  // rollups hold it, so that a better version seen later can take its place; its counts as columns,
+  // which `tune report` sums in SQL (before the record itself, so that summing them never reads it).
   `
-  CREATE TABLE kept_records (key TEXT PRIMARY KEY, unit INTEGER NOT NULL, day INTEGER NOT NULL, record TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE kept_records (
+    key TEXT PRIMARY KEY, unit INTEGER NOT NULL, day INTEGER NOT NULL,
+    ts INTEGER NOT NULL, model TEXT NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_creation INTEGER NOT NULL,
+    cache_creation_1h INTEGER NOT NULL, cache_read INTEGER NOT NULL, cost_usd REAL, session TEXT, project TEXT, agent TEXT,
+    record TEXT NOT NULL
+  ) WITHOUT ROWID;
   CREATE INDEX kept_records_unit ON kept_records (unit);
   `,
 ];

@@ -68,6 +68,8 @@ export interface StoredUsage {
   cache_read: number;
   responses: number;
   single: boolean;
+  /** For responses summed together: whether all of them are over the long-context threshold (or none). */
+  long?: boolean | undefined;
   cost_usd?: number | undefined;
   session?: string | undefined;
   project?: string | undefined;
@@ -294,7 +296,11 @@ export class State {
    */
   keepBest(unit: number, items: readonly { key: string; day: number; record: TelemetryRecord }[], prefer: (a: TelemetryRecord, b: TelemetryRecord) => boolean): { added: number; replaced: number; duplicates: number } {
     const get = cached(this.db, 'SELECT unit, record FROM kept_records WHERE key = ?');
-    const put = cached(this.db, 'INSERT INTO kept_records (key, unit, day, record) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET unit = excluded.unit, day = excluded.day, record = excluded.record');
+    const put = cached(
+      this.db,
+      `INSERT OR REPLACE INTO kept_records (key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, record)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     const plus = emptyRollups();
     const minus = new Map<number, Rollups>();
     const out = { added: 0, replaced: 0, duplicates: 0 };
@@ -311,7 +317,8 @@ export class State {
         addRecord(m, was, -1);
         out.replaced++;
       } else out.added++;
-      put.run(key, unit, day, JSON.stringify(record));
+      const c = record as CallRecord;
+      put.run(key, unit, day, c.ts, c.model, c.input_tokens, c.output_tokens, c.cache_creation_input_tokens, c.cache_creation_1h_tokens ?? 0, c.cache_read_input_tokens, c.cost_usd ?? null, c.session_id ?? null, c.project ?? null, c.agent ?? null, JSON.stringify(record));
       addRecord(plus, record);
     }
     for (const [u, m] of minus) tables.addRollups(this.db, u, m);
@@ -320,17 +327,27 @@ export class State {
   }
 
   /**
-   * Usage for `tune report`: each kept call record of the units of `perRecord` formats (one per API
-   * response, with its exact time), and the call rollups of every other unit, one item per UTC day,
-   * model and role (stamped at noon, so that most time zones see the same day).
+   * Usage for `tune report`, grouped `by` what the report groups on: the kept call records of the units
+   * of `perRecord` formats (Claude Code's responses), summed in SQL to items that each fall on one
+   * local day; and the call rollups of every other unit, one item per UTC day, model and role (stamped
+   * at noon, so that most time zones see the same day).
    */
-  *usage(perRecord: readonly string[]): Generator<StoredUsage> {
+  *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent'): Generator<StoredUsage> {
     const formats = JSON.stringify(perRecord);
-    for (const row of this.db.prepare(`SELECT k.record FROM kept_records k JOIN units u ON u.id = k.unit WHERE u.format IN (SELECT value FROM json_each(?))`).pluck().iterate(formats)) {
-      const c = JSON.parse(row as string) as CallRecord;
+    // Summed in SQL by what the report groups on, and by model; in time, per quarter hour (every time
+    // zone's offset is a whole number of quarters, so a quarter falls on one local day anywhere). Apart
+    // for requests over the long-context threshold and for those that carry their own cost, which are
+    // priced apart.
+    const keys = { time: 'k.ts / 900000', session: 'k.session, k.project', project: 'k.project', model: "''", agent: 'k.agent' }[by];
+    const kept = this.db.prepare(`SELECT max(k.ts) AS ts, k.model, k.session, k.project, k.agent, k.input + k.cache_creation + k.cache_read > 200000 AS long,
+        k.cost_usd IS NOT NULL AS has_cost, count(*) AS n, sum(k.input) AS input, sum(k.output) AS output, sum(k.cache_creation) AS cache_creation,
+        sum(k.cache_creation_1h) AS cache_creation_1h, sum(k.cache_read) AS cache_read, sum(coalesce(k.cost_usd, 0)) AS cost
+      FROM kept_records k JOIN units u ON u.id = k.unit WHERE u.format IN (SELECT value FROM json_each(?))
+      GROUP BY ${keys}, k.model, long, has_cost`);
+    for (const b of kept.iterate(formats) as Iterable<{ ts: number; model: string; session: string | null; project: string | null; agent: string | null; long: number; has_cost: number; n: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost: number }>) {
       yield {
-        ts: c.ts, model: c.model, input: c.input_tokens, output: c.output_tokens, cache_creation: c.cache_creation_input_tokens, cache_creation_1h: c.cache_creation_1h_tokens ?? 0,
-        cache_read: c.cache_read_input_tokens, responses: 1, single: true, cost_usd: c.cost_usd, session: c.session_id, project: c.project, agent: c.agent,
+        ts: b.ts, model: b.model, input: b.input, output: b.output, cache_creation: b.cache_creation, cache_creation_1h: b.cache_creation_1h, cache_read: b.cache_read,
+        responses: b.n, single: false, long: b.long === 1, cost_usd: b.has_cost ? b.cost : undefined, session: b.session ?? undefined, project: b.project ?? undefined, agent: b.agent ?? undefined,
       };
     }
     const buckets = this.db.prepare(`SELECT c.day, c.model, c.role, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
