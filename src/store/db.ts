@@ -107,6 +107,16 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX kept_records_unit ON kept_records (unit);
   `,
+  // The kept records summed per unit, quarter hour and model, kept as they are counted: what a daily,
+  // weekly or monthly report reads, however long the history.
+  `
+  CREATE TABLE kept_quarters (
+    unit INTEGER NOT NULL, q INTEGER NOT NULL, model TEXT NOT NULL, long INTEGER NOT NULL, has_cost INTEGER NOT NULL,
+    n INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_creation INTEGER NOT NULL, cache_creation_1h INTEGER NOT NULL,
+    cache_read INTEGER NOT NULL, cost REAL NOT NULL, max_ts INTEGER NOT NULL,
+    PRIMARY KEY (unit, q, model, long, has_cost)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

@@ -57,6 +57,22 @@ export interface Unit {
 /** Keys inserted by one statement: 2 × 500 parameters, well under SQLite's limit. */
 const ADMIT_BATCH = 500;
 
+/** A kept_quarters row being summed in memory. */
+interface Quarter {
+  q: number;
+  model: string;
+  long: number;
+  has_cost: number;
+  n: number;
+  input: number;
+  output: number;
+  cache_creation: number;
+  cache_creation_1h: number;
+  cache_read: number;
+  cost: number;
+  max_ts: number;
+}
+
 /** One item of usage as the state holds it (see State.usage). */
 export interface StoredUsage {
   ts: number;
@@ -236,7 +252,7 @@ export class State {
   resetUnit(id: number): void {
     // The runs it took part in are merged again from the other units' parts.
     const ids = JSON.stringify(this.db.prepare('SELECT run_id FROM unit_runs WHERE unit = ?').pluck().all(id));
-    for (const table of ['seen', 'kept_records', 'phase_days', 'call_days', 'tier_days', 'unit_runs']) this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
+    for (const table of ['seen', 'kept_records', 'kept_quarters', 'phase_days', 'call_days', 'tier_days', 'unit_runs']) this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
     this.db.prepare('DELETE FROM runs WHERE run_id IN (SELECT value FROM json_each(?))').run(ids);
     this.db.prepare(`INSERT INTO runs SELECT run_id, min(first_ts), max(last_ts), ${RUN_SUMS.map((c) => `sum(${c})`).join(', ')}
       FROM unit_runs WHERE run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id`).run(ids);
@@ -304,6 +320,31 @@ export class State {
     const plus = emptyRollups();
     const minus = new Map<number, Rollups>();
     const out = { added: 0, replaced: 0, duplicates: 0 };
+    const addQuarter = cached(
+      this.db,
+      `INSERT INTO kept_quarters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n, input = input + excluded.input,
+        output = output + excluded.output, cache_creation = cache_creation + excluded.cache_creation, cache_creation_1h = cache_creation_1h + excluded.cache_creation_1h,
+        cache_read = cache_read + excluded.cache_read, cost = cost + excluded.cost, max_ts = max(max_ts, excluded.max_ts)`,
+    );
+    const quarters = new Map<number, Map<string, Quarter>>();
+    const count = (u: number, c: CallRecord, sign: 1 | -1) => {
+      let m = quarters.get(u);
+      if (!m) quarters.set(u, (m = new Map()));
+      const q = Math.floor(c.ts / 900_000);
+      const long = c.input_tokens + c.cache_creation_input_tokens + c.cache_read_input_tokens > 200_000 ? 1 : 0;
+      const has_cost = c.cost_usd === undefined ? 0 : 1;
+      const k = `${q}\u0000${c.model}\u0000${long}\u0000${has_cost}`;
+      let b = m.get(k);
+      if (!b) m.set(k, (b = { q, model: c.model, long, has_cost, n: 0, input: 0, output: 0, cache_creation: 0, cache_creation_1h: 0, cache_read: 0, cost: 0, max_ts: 0 }));
+      b.n += sign;
+      b.input += sign * c.input_tokens;
+      b.output += sign * c.output_tokens;
+      b.cache_creation += sign * c.cache_creation_input_tokens;
+      b.cache_creation_1h += sign * (c.cache_creation_1h_tokens ?? 0);
+      b.cache_read += sign * c.cache_read_input_tokens;
+      b.cost += sign * (c.cost_usd ?? 0);
+      b.max_ts = Math.max(b.max_ts, c.ts);
+    };
     for (const { key, day, record } of items) {
       const old = get.get(key) as { unit: number; record: string } | undefined;
       if (old) {
@@ -315,14 +356,17 @@ export class State {
         let m = minus.get(old.unit);
         if (!m) minus.set(old.unit, (m = emptyRollups()));
         addRecord(m, was, -1);
+        count(old.unit, was as CallRecord, -1);
         out.replaced++;
       } else out.added++;
       const c = record as CallRecord;
       put.run(key, unit, day, c.ts, c.model, c.input_tokens, c.output_tokens, c.cache_creation_input_tokens, c.cache_creation_1h_tokens ?? 0, c.cache_read_input_tokens, c.cost_usd ?? null, c.session_id ?? null, c.project ?? null, c.agent ?? null, JSON.stringify(record));
       addRecord(plus, record);
+      count(unit, c, 1);
     }
     for (const [u, m] of minus) tables.addRollups(this.db, u, m);
     tables.addRollups(this.db, unit, plus);
+    for (const [u, q] of quarters) for (const b of q.values()) addQuarter.run(u, b.q, b.model, b.long, b.has_cost, b.n, b.input, b.output, b.cache_creation, b.cache_creation_1h, b.cache_read, b.cost, b.max_ts);
     return out;
   }
 
@@ -334,17 +378,22 @@ export class State {
    */
   *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent'): Generator<StoredUsage> {
     const formats = JSON.stringify(perRecord);
-    // Summed in SQL by what the report groups on, and by model; in time, per quarter hour (every time
-    // zone's offset is a whole number of quarters, so a quarter falls on one local day anywhere). Apart
-    // for requests over the long-context threshold and for those that carry their own cost, which are
-    // priced apart.
-    const keys = { time: 'k.ts / 900000', session: 'k.session, k.project', project: 'k.project', model: "''", agent: 'k.agent' }[by];
-    const kept = this.db.prepare(`SELECT max(k.ts) AS ts, k.model, k.session, k.project, k.agent, k.input + k.cache_creation + k.cache_read > 200000 AS long,
-        k.cost_usd IS NOT NULL AS has_cost, count(*) AS n, sum(k.input) AS input, sum(k.output) AS output, sum(k.cache_creation) AS cache_creation,
-        sum(k.cache_creation_1h) AS cache_creation_1h, sum(k.cache_read) AS cache_read, sum(coalesce(k.cost_usd, 0)) AS cost
-      FROM kept_records k JOIN units u ON u.id = k.unit WHERE u.format IN (SELECT value FROM json_each(?))
-      GROUP BY ${keys}, k.model, long, has_cost`);
-    for (const b of kept.iterate(formats) as Iterable<{ ts: number; model: string; session: string | null; project: string | null; agent: string | null; long: number; has_cost: number; n: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost: number }>) {
+    type Sums = { ts: number; model: string; session?: string | null; project?: string | null; agent?: string | null; long: number; has_cost: number; n: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost: number };
+    const inFormats = 'JOIN units u ON u.id = k.unit WHERE u.format IN (SELECT value FROM json_each(?))';
+    const sums = `count(*) AS n, sum(k.input) AS input, sum(k.output) AS output, sum(k.cache_creation) AS cache_creation, sum(k.cache_creation_1h) AS cache_creation_1h,
+      sum(k.cache_read) AS cache_read, sum(coalesce(k.cost_usd, 0)) AS cost`;
+    // In time, from the quarter-hour sums kept as records are counted (every time zone's offset is a
+    // whole number of quarters, so a quarter falls on one local day anywhere); by session, project,
+    // model or agent, summed from the records in SQL. Apart for requests over the long-context
+    // threshold and for those that carry their own cost, which are priced apart.
+    const sql =
+      by === 'time'
+        ? `SELECT max(k.max_ts) AS ts, k.model, k.long, k.has_cost, sum(k.n) AS n, sum(k.input) AS input, sum(k.output) AS output, sum(k.cache_creation) AS cache_creation,
+            sum(k.cache_creation_1h) AS cache_creation_1h, sum(k.cache_read) AS cache_read, sum(k.cost) AS cost
+          FROM kept_quarters k ${inFormats} GROUP BY k.q, k.model, k.long, k.has_cost HAVING sum(k.n) > 0`
+        : `SELECT max(k.ts) AS ts, k.model, k.session, k.project, k.agent, k.input + k.cache_creation + k.cache_read > 200000 AS long, k.cost_usd IS NOT NULL AS has_cost, ${sums}
+          FROM kept_records k ${inFormats} GROUP BY ${{ session: 'k.session, k.project', project: 'k.project', model: "''", agent: 'k.agent' }[by]}, k.model, long, has_cost`;
+    for (const b of this.db.prepare(sql).iterate(formats) as Iterable<Sums>) {
       yield {
         ts: b.ts, model: b.model, input: b.input, output: b.output, cache_creation: b.cache_creation, cache_creation_1h: b.cache_creation_1h, cache_read: b.cache_read,
         responses: b.n, single: false, long: b.long === 1, cost_usd: b.has_cost ? b.cost : undefined, session: b.session ?? undefined, project: b.project ?? undefined, agent: b.agent ?? undefined,

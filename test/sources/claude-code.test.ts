@@ -97,6 +97,10 @@ describe('Claude Code transcripts', () => {
     const before = c.truth.days['2026-11-20']?.['claude-haiku-4-5-20251001'] ?? { responses: 0, output: 0 };
     expect(day.responses).toBe(before.responses + 1);
     expect(day.output).toBe(before.output + 900);
+    // The report's quarter-hour sums follow the replacement too.
+    const report = JSON.parse((await tune(['report', 'daily', '--json', '--timezone', 'UTC', '--config', c.config], c.env)).stdout);
+    const truthOutput = Object.values(c.truth.days['2026-11-20'] ?? {}).reduce((a, t) => a + t.output, 0);
+    expect(report.daily.find((d: { date: string }) => d.date === '2026-11-20').outputTokens).toBe(truthOutput + 900);
   });
 
   it('finds the transcripts in CLAUDE_CONFIG_DIR when the source names no path', async () => {
