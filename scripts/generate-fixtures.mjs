@@ -17,6 +17,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { rng } from './rng.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -33,17 +34,6 @@ const { values } = parseArgs({
   },
 });
 
-// mulberry32: tiny, fast, and the same sequence on every machine.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(Number(values.seed));
 const normal = () => {
   const u = 1 - rand();

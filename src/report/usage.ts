@@ -1,4 +1,5 @@
 import { costOf, priceOf, responseCost, type Pricing } from '../pricing/index.js';
+import type { StoredUsage } from '../store/index.js';
 
 /**
  * `tune report`: usage and cost grouped by day, week, month, session, project, model or agent. A pure
@@ -13,25 +14,8 @@ export type Grouping = (typeof GROUPINGS)[number];
 /** Where a cost comes from: `auto` the source's own figure where it has one, else the price table. */
 export type CostMode = 'auto' | 'calculate' | 'display';
 
-export interface UsageItem {
-  ts: number;
-  model: string;
-  input: number;
-  output: number;
-  cache_creation: number;
-  cache_creation_1h: number;
-  cache_read: number;
-  /** Responses this item stands for (1 for a response, more for a day's bucket). */
-  responses: number;
-  /** A single response's tokens decide its long-context tier; a bucket's cannot. */
-  single: boolean;
-  /** A bucket of responses that are all over the long-context threshold (true) or all under it (false). */
-  long?: boolean | undefined;
-  cost_usd?: number | undefined;
-  session?: string | undefined;
-  project?: string | undefined;
-  agent?: string | undefined;
-}
+/** One item of usage: a response, or responses summed (see State.usage). */
+export type UsageItem = StoredUsage;
 
 interface Tokens {
   inputTokens: number;
