@@ -52,3 +52,14 @@ describe('tuner config', () => {
     expect((await loadConfig(join(dir, 't.yaml'))).sources[0]!.path).toBe(join(dir, 'data'));
   });
 });
+
+describe('the documented configs', () => {
+  it('the README example and the full reference in docs/CONFIG.md are valid configs', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const root = join(import.meta.dirname, '../..');
+    const readme = /## Config reference[\s\S]*?```yaml\n([\s\S]*?)```/.exec(await readFile(join(root, 'README.md'), 'utf8'))![1]!;
+    const full = /```yaml\n([\s\S]*?)```/.exec(await readFile(join(root, 'docs/CONFIG.md'), 'utf8'))![1]!;
+    expect(parseConfig(readme, '/t/tuner.yaml').config.rules.max_move).toBe(0.5);
+    expect(parseConfig(full, '/t/tuner.yaml').config.models.retirement_horizon_days).toBe(60);
+  });
+});
