@@ -1,6 +1,6 @@
 import { fmtTokens, fmtUsd, termText } from '../common/index.js';
 import { EXIT, logSkipped, reportError } from './common.js';
-import type { CostMode, Grouping, UsageReport } from '../report/index.js';
+import { SHAPE, usageJson, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
 
 export interface ReportCommandOptions {
   grouping: Grouping;
@@ -36,7 +36,6 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
     return reportError(e);
   }
   logSkipped(r);
-  const { usageJson } = await import('../report/index.js');
   if (o.json) process.stdout.write(`${JSON.stringify(usageJson(r.report), null, 2)}\n`);
   else process.stdout.write(table(r.report, o.breakdown, process.stdout.columns || 120));
   if (r.report.unpriced.length) process.stderr.write(`tune: no price for ${r.report.unpriced.map(termText).join(', ')}: counted at $0 (add it under pricing.models)\n`);
@@ -51,11 +50,12 @@ function day(v: string | undefined, flag: string): string | undefined | { error:
   return `${m[1]}-${m[2]}-${m[3]}`;
 }
 
+const TITLE: Record<Grouping, string> = { daily: 'Date', weekly: 'Week', monthly: 'Month', session: 'Session', project: 'Project', model: 'Model', agent: 'Agent' };
+
 /** A plain table that fits `width` columns: the models column gives way first. */
 export function table(r: UsageReport, breakdown: boolean, width: number): string {
-  const { SHAPE } = { SHAPE: { daily: 'Date', weekly: 'Week', monthly: 'Month', session: 'Session', project: 'Project', model: 'Model', agent: 'Agent' } };
-  const head = [SHAPE[r.grouping], 'Models', 'Input', 'Output', 'Cache write', 'Cache read', 'Total', 'Cost (USD)'];
-  const keyField = { daily: 'date', weekly: 'week', monthly: 'month', session: 'sessionId', project: 'project', model: 'model', agent: 'agent' }[r.grouping];
+  const head = [TITLE[r.grouping], 'Models', 'Input', 'Output', 'Cache write', 'Cache read', 'Total', 'Cost (USD)'];
+  const keyField = SHAPE[r.grouping].key;
   const lines: string[][] = [];
   for (const row of r.rows) {
     lines.push([termText(String(row[keyField])), termText(row.modelsUsed.join(', ')), fmtTokens(row.inputTokens), fmtTokens(row.outputTokens), fmtTokens(row.cacheCreationTokens), fmtTokens(row.cacheReadTokens), fmtTokens(row.totalTokens), fmtUsd(row.totalCost)]);
