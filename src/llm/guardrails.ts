@@ -1,7 +1,7 @@
 import type { Change } from '../targets/index.js';
 import { changeKey } from '../targets/index.js';
 import type { RuleContext } from '../rules/index.js';
-import { roundUpReadable } from '../rules/index.js';
+import { roundDownReadable, roundUpReadable } from '../rules/index.js';
 import { capChange } from '../rules/index.js';
 import { ciChange } from '../rules/index.js';
 import { budgetChange, MIN_RUNS_FOR_BUDGET, observedRunTokens } from '../rules/index.js';
@@ -222,9 +222,7 @@ export function within(
 function readableWithin(v: number, lo: number, hi: number): number {
   const up = roundUpReadable(v);
   if (up <= hi) return up;
-  const digits = Math.floor(Math.log10(v)) + 1;
-  const step = 10 ** Math.max(0, digits - 2);
-  const down = Math.floor(v / step) * step;
+  const down = roundDownReadable(v);
   return down >= lo ? down : v;
 }
 

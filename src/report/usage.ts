@@ -1,4 +1,4 @@
-import { costOf, priceOf, responseCost, type Pricing } from '../pricing/index.js';
+import { priceOf, responseCost, type Pricing } from '../pricing/index.js';
 import type { StoredUsage } from '../store/index.js';
 
 /**
@@ -141,9 +141,9 @@ function costOfItem(it: UsageItem, o: UsageOptions, unpriced: Set<string>): numb
   }
   const t = { input: it.input, output: it.output, cache_creation: it.cache_creation, cache_creation_1h: it.cache_creation_1h, cache_read: it.cache_read };
   if (it.single) return responseCost(price, t);
-  if (it.long !== undefined) return responseCost(price, t, it.long);
-  // A day's bucket: the 1-hour writes at their price, no long-context tier (it is per request).
-  return costOf(price, { input: t.input, output: t.output, cache_creation: t.cache_creation - t.cache_creation_1h, cache_read: t.cache_read }) + t.cache_creation_1h * (price.cache_creation_input_token_cost_above_1hr ?? price.input_cost_per_token * 2);
+  // Summed responses: on the side of the long-context threshold their bucket says; a day's rollup of
+  // another source cannot say, and is priced below it (the tier is per request).
+  return responseCost(price, t, it.long ?? false);
 }
 
 /** The calendar date of an instant in a time zone, YYYY-MM-DD; one formatter for all of them. */

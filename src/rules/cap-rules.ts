@@ -1,7 +1,7 @@
 import type { CategoryStats, PhaseGroupStats } from '../stats/index.js';
 import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
-import { plural, pct, roundUpReadable, sampleConfidence, type RuleContext } from './context.js';
+import { plural, pct, roundDownReadable, roundUpReadable, sampleConfidence, type RuleContext } from './context.js';
 import { capEvidence } from './evidence.js';
 import { round } from './model-rules.js';
 
@@ -122,12 +122,6 @@ export function limitMove(from: number, to: number, maxMove: number): { value: n
   if (up ? to <= limit : to >= limit) return { value: to, steps: 1 };
   const steps = Math.ceil(Math.log(up ? to / from : from / to) / Math.log(up ? 1 + maxMove : 1 / (1 - maxMove)) - 1e-9);
   return { value: up ? roundDownReadable(limit) : roundUpReadable(limit), steps: Math.max(2, steps) };
-}
-
-function roundDownReadable(v: number): number {
-  const digits = Math.floor(Math.log10(v)) + 1;
-  const step = 10 ** Math.max(0, digits - 2);
-  return Math.floor(v / step + 1e-9) * step;
 }
 
 /**

@@ -53,6 +53,14 @@ export function roundUpReadable(n: number): number {
   return Math.ceil(n / step - 1e-9) * step;
 }
 
+/** Rounds down to two significant digits, the readable step of roundUpReadable (345 678 → 340 000). */
+export function roundDownReadable(n: number): number {
+  if (n <= 0) return 0;
+  const digits = Math.floor(Math.log10(n)) + 1;
+  const step = 10 ** Math.max(0, digits - 2);
+  return Math.floor(n / step + 1e-9) * step;
+}
+
 export { plural } from '../common/index.js';
 
 /** Percentages in rationales read like the report's. */

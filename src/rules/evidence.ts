@@ -29,6 +29,9 @@ function remembered<T>(ctx: RuleContext, key: string, compute: () => T): T {
   return m.get(key) as T;
 }
 
+/** Whether a category runs on its complexity's `default` model entry, having no entry of its own. */
+export const inheritsDefault = (ctx: RuleContext, category: string, complexity: Complexity): boolean => ctx.targets.model(category, complexity, 'builder')?.explicit === false;
+
 const keyOf = (kind: ChangeKind, category: string | null, key: string | null = null) => changeKey({ kind, category, complexity: null, role: null, key });
 
 /**
@@ -103,7 +106,7 @@ export function categorySince(ctx: RuleContext, category: string, afterDay: numb
 export function defaultEvidence(ctx: RuleContext, complexity: Complexity, model: string, afterDay: number): PhaseGroupStats | null {
   const id = ctx.canonical(model);
   const buckets = ctx.phases.filter(
-    (b) => b.complexity === complexity && b.day > afterDay && ctx.canonical(b.model) === id && ctx.targets.model(b.category, complexity, 'builder')?.explicit === false,
+    (b) => b.complexity === complexity && b.day > afterDay && ctx.canonical(b.model) === id && inheritsDefault(ctx, b.category, complexity),
   );
   return buckets.length ? groupStats(buckets, ctx.stats.blended_price) : null;
 }

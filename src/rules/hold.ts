@@ -4,6 +4,7 @@ import { changeKey, type Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import type { RuleContext } from './context.js';
 import { label, type Outcome } from './outcomes.js';
+import { inheritsDefault } from './evidence.js';
 
 /** A migration or a revert: evidence of a date or of a measured outcome, which no other rule overrides. */
 export const isMandatory = (c: Change): boolean => c.evidence.migration !== undefined || c.evidence.reverts !== undefined;
@@ -29,7 +30,7 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       // A default serves every category without an entry of its own at that complexity.
       for (const cat of ctx.stats.categories) {
         const cx = c.complexity;
-        if (cx && cat.by_complexity[cx] && ctx.targets.model(cat.category, cx, 'builder')?.explicit === false) modelMoved.add(cat.category);
+        if (cx && cat.by_complexity[cx] && inheritsDefault(ctx, cat.category, cx)) modelMoved.add(cat.category);
       }
     }
   }

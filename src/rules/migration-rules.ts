@@ -3,6 +3,7 @@ import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import { plural, runCount, type RuleContext } from './context.js';
 import { ladderPosition, round } from './model-rules.js';
+import { inheritsDefault } from './evidence.js';
 import { groupStats } from '../stats/index.js';
 import type { PhaseBucket } from '../store/index.js';
 
@@ -107,6 +108,6 @@ function servedBy(ctx: RuleContext, e: { category: string; complexity: string; v
   return ctx.phases.filter((b) => {
     if (b.complexity !== e.complexity || ctx.canonical(b.model) !== id) return false;
     if (b.category === e.category) return true;
-    return e.category === 'default' && ctx.targets.model(b.category, b.complexity, 'builder')?.explicit === false && !movedOwn.has(`${b.category}:${b.complexity}`);
+    return e.category === 'default' && inheritsDefault(ctx, b.category, b.complexity) && !movedOwn.has(`${b.category}:${b.complexity}`);
   });
 }

@@ -2,7 +2,7 @@ import type { Change } from '../targets/index.js';
 import type { TrackedChange } from '../store/index.js';
 import { dayToIso } from '../store/index.js';
 import { plural, pct, runCount, type RuleContext } from './context.js';
-import { capEvidence, categorySince, defaultEvidence, modelEvidence } from './evidence.js';
+import { capEvidence, categorySince, defaultEvidence, inheritsDefault, modelEvidence } from './evidence.js';
 import { runTokensSince, MIN_RUNS_FOR_BUDGET } from './budget-rules.js';
 import { round } from './model-rules.js';
 
@@ -142,7 +142,7 @@ export function fellBeyondChance(p0: number, n0: number, p1: number, n1: number)
 function servesNone(ctx: RuleContext, c: Change): boolean {
   const cx = c.complexity;
   if (c.kind !== 'model' || c.category !== 'default' || !cx) return false;
-  return !ctx.stats.categories.some((cat) => cat.by_complexity[cx] && ctx.targets.model(cat.category, cx, 'builder')?.explicit === false);
+  return !ctx.stats.categories.some((cat) => cat.by_complexity[cx] && inheritsDefault(ctx, cat.category, cx));
 }
 
 const perPhase = (x: number | null, n: number | null): number | null => (x !== null && n ? round(x / n, 4) : null);
