@@ -4,7 +4,9 @@
 // responses streamed over several lines (earlier ones with a partial output_tokens), resumed sessions
 // that copy earlier responses into a new file, subagent transcripts (sidechains), a subagent response
 // also copied into the main chain, 1-hour cache writes, synthetic API-error lines, nulls, and lines
-// without usage (prompts, tool results).
+// without usage (prompts, tool results). Subagents are started by the parent's Task calls; the type
+// asked for is joined to the subagent by the call's result (which newer versions make name the type
+// too) or by the subagent's progress lines, whose relayed copies of its responses count once.
 //
 //   node scripts/generate-claude-code.mjs --out DIR [--sessions 40] [--days 14] [--end 2026-11-20] [--seed 1]
 //        [--size-mb N]   (grows --sessions until about N MB are written, for benchmarks)
@@ -48,8 +50,15 @@ function costOf(model, u) {
   const p = side > 200_000 && PRICES[model].long ? PRICES[model].long : PRICES[model].base;
   return (u.input_tokens * p[0] + u.output_tokens * p[1] + (u.cache_creation_input_tokens - write1h) * p[2] + write1h * p[3] + u.cache_read_input_tokens * p[4]) / 1e6;
 }
-const truth = { responses: 0, days: {}, cost: { calculate: {}, auto: {} } };
-const count = (ts, model, u, reported) => {
+const AGENT_TYPES = ['general-purpose', 'Explore', 'code-reviewer'];
+const truth = { responses: 0, days: {}, agents: {}, cost: { calculate: {}, auto: {} } };
+const count = (ts, model, u, reported, agent = 'main') => {
+  const a = (truth.agents[agent] ??= { responses: 0, input: 0, output: 0, cache_creation: 0, cache_read: 0 });
+  a.responses++;
+  a.input += u.input_tokens;
+  a.output += u.output_tokens;
+  a.cache_creation += u.cache_creation_input_tokens;
+  a.cache_read += u.cache_read_input_tokens;
   const costDay = new Date(ts).toISOString().slice(0, 10);
   const c = costOf(model, u);
   truth.cost.calculate[costDay] = (truth.cost.calculate[costDay] ?? 0) + c;
@@ -71,7 +80,7 @@ let written = 0;
 let seq = 0;
 
 /** One response as the lines Claude Code writes for it: one per content block, the last with the final usage. */
-function responseLines(ctx, ts, model, sidechain) {
+function responseLines(ctx, ts, model, sidechain, lastBlock) {
   seq++;
   const write = int(0, 4000);
   const oneHour = rand() < 0.1 ? int(0, write) : 0;
@@ -93,7 +102,7 @@ function responseLines(ctx, ts, model, sidechain) {
     const u = last ? usage : { ...usage, output_tokens: int(1, usage.output_tokens) };
     lines.push({
       parentUuid: uuid(), isSidechain: sidechain, userType: 'external', cwd: ctx.cwd, sessionId: ctx.session, version: '2.0.31', gitBranch: 'main',
-      message: { id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: 'x'.repeat(int(20, 400)) }], stop_reason: last ? 'end_turn' : null, stop_sequence: null, usage: u },
+      message: { id, type: 'message', role: 'assistant', model, content: [last && lastBlock ? lastBlock : { type: 'text', text: 'x'.repeat(int(20, 400)) }], stop_reason: last ? 'end_turn' : null, stop_sequence: null, usage: u },
       requestId, type: 'assistant', uuid: uuid(), timestamp: new Date(ts + b * 50).toISOString(),
     });
   }
@@ -144,21 +153,47 @@ function writeSession(previousFinals) {
     }
   }
   if (rand() < 0.4) {
-    // A subagent's transcript; one of its responses is also copied into the main chain.
-    const agentFile = join(dir, ctx.session, 'subagents', `agent-${hex(8)}.jsonl`);
+    // The parent calls its Task tool (a main-chain response), and a subagent runs in its own transcript.
+    const agentId = hex(17);
+    const type = pick(AGENT_TYPES);
+    const toolUseId = `toolu_${values.seed}_${seq}`;
+    ts += int(5, 60) * 1000;
+    const call = responseLines(ctx, ts, model, false, { type: 'tool_use', id: toolUseId, name: 'Task', input: { subagent_type: type, description: 'look around', prompt: 'z'.repeat(int(20, 200)) } });
+    out.push(...call.lines);
+    count(ts + (call.lines.length - 1) * 50, model, call.usage);
+    // How the parent ends the call: a result naming the type (newer versions), a result naming only
+    // the agent (older ones), or none (interrupted), where only progress lines, if any, join the two.
+    const ending = pick(['typed', 'typed', 'untyped', 'none']);
+    const progress = rand() < 0.5;
+    const label = ending !== 'none' || progress ? type : 'subagent';
+    // Older versions name the agent only in the file's name.
+    const named = rand() < 0.8;
+    const agentFile = join(dir, ctx.session, 'subagents', `agent-${agentId}.jsonl`);
     mkdirSync(join(dir, ctx.session, 'subagents'), { recursive: true });
     const sub = [];
     const subModel = pick(MODELS);
     for (let r = int(2, 10); r > 0; r--) {
       ts += int(5, 60) * 1000;
       const resp = responseLines(ctx, ts, subModel, true);
+      if (named) for (const l of resp.lines) l.agentId = agentId;
       sub.push(...resp.lines);
-      count(ts + (resp.lines.length - 1) * 50, subModel, resp.usage);
-      if (r === 1) out.push({ ...resp.final, isSidechain: false, requestId: `req_main_${seq}` });
+      // One response is also copied into the main chain, where it counts (once) as the main chain's.
+      const copied = r === 1 && rand() < 0.5;
+      count(ts + (resp.lines.length - 1) * 50, subModel, resp.usage, undefined, copied ? 'main' : label);
+      if (copied) out.push({ ...resp.final, isSidechain: false, requestId: `req_main_${seq}` });
+      if (progress) {
+        const f = resp.final;
+        out.push({ parentUuid: uuid(), isSidechain: false, userType: 'external', cwd: ctx.cwd, sessionId: ctx.session, version: '2.0.31', gitBranch: 'main', type: 'progress', parentToolUseID: toolUseId, toolUseID: `agent_msg_${seq}`, data: { type: 'agent_progress', agentId, prompt: 'z', message: { type: 'assistant', message: f.message, uuid: f.uuid, timestamp: f.timestamp } }, uuid: uuid(), timestamp: f.timestamp });
+      }
     }
     const text = sub.map((l) => JSON.stringify(l)).join('\n') + '\n';
     writeFileSync(agentFile, text);
     written += text.length;
+    if (ending !== 'none') {
+      const result = { status: 'completed', prompt: 'z', agentId, content: [{ type: 'text', text: 'done' }], totalDurationMs: int(1000, 90_000), totalTokens: int(1000, 90_000), totalToolUseCount: int(0, 20) };
+      if (ending === 'typed') result.agentType = type;
+      out.push({ ...userLine(ctx, ts + 1000), message: { role: 'user', content: [{ tool_use_id: toolUseId, type: 'tool_result', content: [{ type: 'text', text: 'done' }] }] }, toolUseResult: result });
+    }
   }
   const text = out.map((l) => JSON.stringify(l)).join('\n') + '\n';
   appendFileSync(file, text);

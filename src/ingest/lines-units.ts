@@ -86,6 +86,7 @@ export async function readLines(state: State, jobs: readonly LinesJob[], o: Read
       s.duplicates += r.records - got.records;
     }
     state.addRollups(f.unit, got.rollup);
+    state.addAgentLinks(f.unit, r.links);
     s.records += got.records;
     s.bytes += got.bytes;
     s.skipped += got.skipped - got.skipped_details.length;

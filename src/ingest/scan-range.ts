@@ -1,4 +1,4 @@
-import { sourceAdapter, type SkippedLine, type TelemetryRecord } from '../sources/index.js';
+import { sourceAdapter, type AgentLink, type SkippedLine, type TelemetryRecord } from '../sources/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from '../store/index.js';
 import { rejection, type Limits } from './limits.js';
 import { scanLines } from './lines.js';
@@ -50,6 +50,8 @@ export interface RangeResult {
   kept?: KeptRecord[];
   /** Versions of a record in the range that lost to a better one. */
   superseded: number;
+  /** What joins subagents' calls to their types (see AgentLink). */
+  links: AgentLink[];
 }
 
 export interface KeptRecord {
@@ -67,7 +69,7 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
   const adapter = sourceAdapter(range.format);
   if (adapter.shape !== 'append-lines') throw new Error(`${range.format} is not read line by line`);
   const rollup = emptyRollups();
-  const result: RangeResult = { range, rollup, keys: [], days: [], records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0, superseded: 0 };
+  const result: RangeResult = { range, rollup, keys: [], days: [], records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0, superseded: 0, links: [] };
   const prefer = adapter.prefer;
   const best = new Map<string, KeptRecord>();
   const scan = await scanLines(
@@ -82,6 +84,7 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
         return;
       }
       if (limits && parsed.records.some((r) => r.ts > limits.quietAfter)) return false;
+      if (parsed.links) result.links.push(...parsed.links);
       for (const record of parsed.records) {
         const key = adapter.dedupeKey(record);
         const day = dayOf(record.ts);

@@ -1,4 +1,4 @@
-import type { SkippedLine, TelemetryRecord } from './records.js';
+import type { AgentLink, SkippedLine, TelemetryRecord } from './records.js';
 
 /**
  * The source contract: one adapter per telemetry format, registered in registry.ts. An adapter says
@@ -16,7 +16,7 @@ import type { SkippedLine, TelemetryRecord } from './records.js';
  *   rebuilt) the unit is read again from the start, replacing what it contributed.
  */
 
-export type LineResult = { records: TelemetryRecord[] } | { error: string };
+export type LineResult = { records: TelemetryRecord[]; links?: AgentLink[] } | { error: string };
 
 interface AdapterBase {
   /** The `format:` name in the tuner config. */

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
 import type { AppendLinesAdapter, LineResult } from './api.js';
-import type { CallRecord, TelemetryRecord } from './records.js';
+import type { AgentLink, CallRecord, TelemetryRecord } from './records.js';
 
 /**
  * Claude Code transcripts: `projects/<encoded cwd>/<session>.jsonl`, and subagents' transcripts in
@@ -32,45 +32,91 @@ export function projectOf(file: string): string | undefined {
 }
 
 export function parseClaudeCodeLine(line: string, file: string): LineResult {
-  // Most lines are prompts, tool results and text: no usage, no parse.
-  if (!line.includes('"usage"')) return { records: [] };
+  // Most lines are prompts, tool results and text: no usage, no subagent to join, no parse.
+  if (!line.includes('"usage"') && !(line.includes('"agentId"') && (line.includes('"toolUseResult"') || line.includes('"agent_progress"')))) return { records: [] };
   let j: Record<string, unknown>;
   try {
     j = JSON.parse(line) as Record<string, unknown>;
   } catch {
     return { error: 'not JSON' };
   }
-  const m = j['message'] as Record<string, unknown> | null | undefined;
-  const u = m && typeof m === 'object' ? (m['usage'] as Record<string, unknown> | null | undefined) : undefined;
-  if (!u || typeof u !== 'object') return { records: [] };
-  // API error lines carry a synthetic model and no usage worth counting.
-  if (m!['model'] === '<synthetic>') return { records: [] };
+  const links: AgentLink[] = [];
+  const records: CallRecord[] = [];
+  const m = object(j['message']);
   const stamp = j['timestamp'];
-  if (typeof stamp !== 'string' || !ISO_WITH_ZONE.test(stamp) || Number.isNaN(Date.parse(stamp))) return { error: `timestamp: expected ISO 8601 with a zone, found ${JSON.stringify(stamp ?? null).slice(0, 40)}` };
+  const ts = typeof stamp === 'string' ? Date.parse(stamp) : NaN;
+  const result = object(j['toolUseResult']);
+  if (result && typeof result['agentId'] === 'string') {
+    // The end of a Task call: its tool-use id, the agent that ran it, and (in newer versions) its type.
+    const call = Array.isArray(m?.['content']) ? (m['content'] as unknown[]).map(object).find((b) => b?.['type'] === 'tool_result') : undefined;
+    links.push({ ts, agent_id: result['agentId'], tool_use_id: text(call?.['tool_use_id']), agent_type: text(result['agentType']) });
+  }
+  const data = object(j['data']);
+  if (j['type'] === 'progress' && data?.['type'] === 'agent_progress') {
+    // A running subagent's step, relayed into the parent's transcript; it may carry a copy of the
+    // subagent's response, which counts once with the copy in the subagent's own transcript.
+    const agent_id = text(data['agentId']);
+    links.push({ ts, agent_id, tool_use_id: text(j['parentToolUseID']) });
+    const relayed = object(data['message']);
+    const inner = object(relayed?.['message']);
+    if (inner && object(inner['usage'])) {
+      const r = response(j, inner, relayed!['timestamp'] ?? stamp, file, { sidechain: true, agent_id });
+      if (typeof r === 'string') return { error: r };
+      if (r) records.push(r);
+    }
+  }
+  if (m && object(m['usage'])) {
+    const sidechain = j['isSidechain'] === true;
+    const r = response(j, m, stamp, file, { sidechain, agent_id: sidechain ? (text(j['agentId']) ?? agentIdOf(file)) : undefined });
+    if (typeof r === 'string') return { error: r };
+    if (r) records.push(r);
+  }
+  // The start of a Task call: the type of subagent asked for (general-purpose when none is named).
+  if (m && Array.isArray(m['content'])) {
+    for (const b of (m['content'] as unknown[]).map(object)) {
+      if (b?.['type'] !== 'tool_use' || (b['name'] !== 'Task' && b['name'] !== 'Agent')) continue;
+      links.push({ ts, tool_use_id: text(b['id']), agent_type: text(object(b['input'])?.['subagent_type']) ?? 'general-purpose' });
+    }
+  }
+  return links.length ? { records, links: links.filter((l) => Number.isFinite(l.ts) && (l.agent_id || l.tool_use_id)) } : { records };
+}
+
+const object = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/** A subagent transcript's agent id, from its name (`agent-<id>.jsonl`). */
+function agentIdOf(file: string): string | undefined {
+  return /(?:^|[\\/])agent-([^\\/]+)\.jsonl$/.exec(file)?.[1];
+}
+
+/** One API response from its `message` (with `usage`); undefined when it counts nothing; a string for a bad line. */
+function response(j: Record<string, unknown>, m: Record<string, unknown>, stamp: unknown, file: string, who: { sidechain: boolean; agent_id: string | undefined }): CallRecord | string | undefined {
+  const u = m['usage'] as Record<string, unknown>;
+  // API error lines carry a synthetic model and no usage worth counting.
+  if (m['model'] === '<synthetic>') return undefined;
+  if (typeof stamp !== 'string' || !ISO_WITH_ZONE.test(stamp) || Number.isNaN(Date.parse(stamp))) return `timestamp: expected ISO 8601 with a zone, found ${JSON.stringify(stamp ?? null).slice(0, 40)}`;
   const input = count(u['input_tokens'], 'message.usage.input_tokens');
   const output = count(u['output_tokens'], 'message.usage.output_tokens');
   let write = count(u['cache_creation_input_tokens'], 'message.usage.cache_creation_input_tokens');
   const read = count(u['cache_read_input_tokens'], 'message.usage.cache_read_input_tokens');
   let write1h: number | string = 0;
-  const split = u['cache_creation'] as Record<string, unknown> | null | undefined;
-  if (split && typeof split === 'object') {
+  const split = object(u['cache_creation']);
+  if (split) {
     // The split, where the line has it, is the truth of what was written, and for how long.
     const five = count(split['ephemeral_5m_input_tokens'], 'message.usage.cache_creation.ephemeral_5m_input_tokens');
     write1h = count(split['ephemeral_1h_input_tokens'], 'message.usage.cache_creation.ephemeral_1h_input_tokens');
     if (typeof five === 'number' && typeof write1h === 'number' && five + write1h > 0) write = five + write1h;
   }
-  for (const v of [input, output, write, read, write1h]) if (typeof v === 'string') return { error: v };
-  const id = text(m!['id']) ?? text(j['requestId']) ?? text(j['uuid']);
-  const sidechain = j['isSidechain'] === true;
+  for (const v of [input, output, write, read, write1h]) if (typeof v === 'string') return v;
+  const id = text(m['id']) ?? text(j['requestId']) ?? text(j['uuid']);
   const session = text(j['sessionId']);
-  const record: CallRecord = {
+  return {
     kind: 'call',
     ts: Date.parse(stamp),
     run_id: session,
     phase_id: id,
-    role: sidechain ? 'subagent' : 'main',
+    role: who.sidechain ? 'subagent' : 'main',
     provider: 'anthropic',
-    model: text(m!['model']) ?? 'unknown',
+    model: text(m['model']) ?? 'unknown',
     input_tokens: input as number,
     output_tokens: output as number,
     cache_creation_input_tokens: write as number,
@@ -79,12 +125,12 @@ export function parseClaudeCodeLine(line: string, file: string): LineResult {
     cost_usd: typeof j['costUSD'] === 'number' ? j['costUSD'] : undefined,
     session_id: session,
     project: projectOf(file),
-    agent: sidechain ? 'subagent' : 'main',
-    sidechain,
+    agent: who.sidechain ? 'subagent' : 'main',
+    agent_id: who.agent_id,
+    sidechain: who.sidechain,
     cwd: text(j['cwd']),
     git_branch: text(j['gitBranch']),
   };
-  return { records: [record] };
 }
 
 const total = (c: CallRecord): number => c.input_tokens + c.output_tokens + c.cache_creation_input_tokens + c.cache_read_input_tokens;

@@ -66,6 +66,8 @@ export interface CallRecord {
   duration_ms?: number | undefined;
   /** A subagent's call (Claude Code's sidechain), as opposed to the main conversation's. */
   sidechain?: boolean | undefined;
+  /** The subagent's id, where its type is learnt from another line (see AgentLink). */
+  agent_id?: string | undefined;
   /** Working directory and git branch of the session, where the source records them. */
   cwd?: string | undefined;
   git_branch?: string | undefined;
@@ -84,6 +86,18 @@ export interface CiRecord {
 }
 
 export type TelemetryRecord = PhaseRecord | CallRecord | CiRecord;
+
+/**
+ * What joins a subagent's calls to its type, from lines that carry no usage of their own: the parent's
+ * call of its Task tool (tool-use id and subagent type), and the result or progress of that call
+ * (tool-use id and agent id, with the type where the line names it).
+ */
+export interface AgentLink {
+  ts: number;
+  agent_id?: string | undefined;
+  tool_use_id?: string | undefined;
+  agent_type?: string | undefined;
+}
 
 /** A problem with one line of one source file; the line is skipped, never guessed at. */
 export interface SkippedLine {

@@ -117,6 +117,13 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (unit, q, model, long, has_cost)
   ) WITHOUT ROWID;
   `,
+  // What joins a subagent's calls to its type: kept records of a subagent name it in `agent` as
+  // `@<agent id>`, and these rows (from its parent's Task call, its result and its progress) say
+  // which type that agent is, once the parent has written them.
+  `
+  CREATE TABLE agent_links (unit INTEGER NOT NULL, day INTEGER NOT NULL, agent_id TEXT, tool_use_id TEXT, agent_type TEXT);
+  CREATE INDEX agent_links_unit ON agent_links (unit);
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

@@ -70,7 +70,7 @@ export function addRollups(db: Db, unit: number, r: Rollups): void {
  */
 export function prune(db: Db, oldestDay: number): boolean {
   let dropped = 0;
-  for (const table of ['phase_days', 'call_days', 'tier_days', 'seen', 'kept_records']) dropped += db.prepare(`DELETE FROM ${table} WHERE day < ?`).run(oldestDay).changes;
+  for (const table of ['phase_days', 'call_days', 'tier_days', 'seen', 'kept_records', 'agent_links']) dropped += db.prepare(`DELETE FROM ${table} WHERE day < ?`).run(oldestDay).changes;
   dropped += db.prepare('DELETE FROM kept_quarters WHERE q < ?').run(oldestDay * 96).changes;
   // A run goes when its last record, in any unit, is older than the cutoff.
   const cutoff = oldestDay * 86_400_000;

@@ -8,7 +8,7 @@ import * as history from './history.js';
 import type { Change } from '../targets/index.js';
 import { RUN_SUMS, type RollupView } from './rollup-tables.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from './rollups.js';
-import type { CallRecord, TelemetryRecord } from '../sources/index.js';
+import type { AgentLink, CallRecord, TelemetryRecord } from '../sources/index.js';
 
 /**
  * The run state of one tuner config, over its database (db.ts): the source units with their
@@ -252,7 +252,7 @@ export class State {
   resetUnit(id: number): void {
     // The runs it took part in are merged again from the other units' parts.
     const ids = JSON.stringify(this.db.prepare('SELECT run_id FROM unit_runs WHERE unit = ?').pluck().all(id));
-    for (const table of ['seen', 'kept_records', 'kept_quarters', 'phase_days', 'call_days', 'tier_days', 'unit_runs']) this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
+    for (const table of ['seen', 'kept_records', 'kept_quarters', 'agent_links', 'phase_days', 'call_days', 'tier_days', 'unit_runs']) this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
     this.db.prepare('DELETE FROM runs WHERE run_id IN (SELECT value FROM json_each(?))').run(ids);
     this.db.prepare(`INSERT INTO runs SELECT run_id, min(first_ts), max(last_ts), ${RUN_SUMS.map((c) => `sum(${c})`).join(', ')}
       FROM unit_runs WHERE run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id`).run(ids);
@@ -360,13 +360,35 @@ export class State {
         out.replaced++;
       } else out.added++;
       const c = record as CallRecord;
-      put.run(key, unit, day, c.ts, c.model, c.input_tokens, c.output_tokens, c.cache_creation_input_tokens, c.cache_creation_1h_tokens ?? 0, c.cache_read_input_tokens, c.cost_usd ?? null, c.session_id ?? null, c.project ?? null, c.agent ?? null, JSON.stringify(record));
+      put.run(key, unit, day, c.ts, c.model, c.input_tokens, c.output_tokens, c.cache_creation_input_tokens, c.cache_creation_1h_tokens ?? 0, c.cache_read_input_tokens, c.cost_usd ?? null, c.session_id ?? null, c.project ?? null, c.agent_id ? `@${c.agent_id}` : (c.agent ?? null), JSON.stringify(record));
       addRecord(plus, record);
       count(unit, c, 1);
     }
     for (const [u, m] of minus) tables.addRollups(this.db, u, m);
     tables.addRollups(this.db, unit, plus);
     for (const [u, q] of quarters) for (const b of q.values()) addQuarter.run(u, b.q, b.model, b.long, b.has_cost, b.n, b.input, b.output, b.cache_creation, b.cache_creation_1h, b.cache_read, b.cost, b.max_ts);
+    return out;
+  }
+
+  addAgentLinks(unit: number, links: readonly AgentLink[]): void {
+    const put = cached(this.db, 'INSERT INTO agent_links (unit, day, agent_id, tool_use_id, agent_type) VALUES (?, ?, ?, ?, ?)');
+    for (const l of links) put.run(unit, dayOf(l.ts), l.agent_id ?? null, l.tool_use_id ?? null, l.agent_type ?? null);
+  }
+
+  /**
+   * Each subagent's type, by agent id: named by the result of the Task call that ran it, or by the
+   * call itself, joined through its tool-use id (older transcripts name the type only there).
+   */
+  agentTypes(): Map<string, string> {
+    const rows = this.db.prepare('SELECT agent_id, tool_use_id, agent_type FROM agent_links').all() as { agent_id: string | null; tool_use_id: string | null; agent_type: string | null }[];
+    const byCall = new Map<string, string>();
+    for (const r of rows) if (r.tool_use_id && r.agent_type && !r.agent_id) byCall.set(r.tool_use_id, r.agent_type);
+    const out = new Map<string, string>();
+    for (const r of rows) {
+      if (!r.agent_id) continue;
+      const type = r.agent_type ?? (r.tool_use_id ? byCall.get(r.tool_use_id) : undefined);
+      if (type && (r.agent_type || !out.has(r.agent_id))) out.set(r.agent_id, type);
+    }
     return out;
   }
 
@@ -393,7 +415,10 @@ export class State {
           FROM kept_quarters k ${inFormats} GROUP BY k.q, k.model, k.long, k.has_cost HAVING sum(k.n) > 0`
         : `SELECT max(k.ts) AS ts, k.model, k.session, k.project, k.agent, k.input + k.cache_creation + k.cache_read > 200000 AS long, k.cost_usd IS NOT NULL AS has_cost, ${sums}
           FROM kept_records k ${inFormats} GROUP BY ${{ session: 'k.session, k.project', project: 'k.project', model: "''", agent: 'k.agent' }[by]}, k.model, long, has_cost`;
+    const types = by === 'agent' ? this.agentTypes() : undefined;
     for (const b of this.db.prepare(sql).iterate(formats) as Iterable<Sums>) {
+      // A subagent whose parent has not (yet) said what type it is stays a "subagent".
+      if (types && b.agent?.startsWith('@')) b.agent = types.get(b.agent.slice(1)) ?? 'subagent';
       yield {
         ts: b.ts, model: b.model, input: b.input, output: b.output, cache_creation: b.cache_creation, cache_creation_1h: b.cache_creation_1h, cache_read: b.cache_read,
         responses: b.n, single: false, long: b.long === 1, cost_usd: b.has_cost ? b.cost : undefined, session: b.session ?? undefined, project: b.project ?? undefined, agent: b.agent ?? undefined,

@@ -83,6 +83,35 @@ describe('Claude Code transcripts', () => {
     expect(weekly.totals.totalCost).toBeCloseTo(monthly.totals.totalCost, 8);
   });
 
+  it('names each subagent by the type its parent asked for, joined across files and runs', async () => {
+    const c = await corpus();
+    const truth = (JSON.parse(await readFile(join(c.dir, 'truth.json'), 'utf8')) as { agents: Record<string, { responses: number; input: number; output: number; cache_creation: number; cache_read: number }> }).agents;
+    const agents = async () => {
+      const r = await tune(['report', 'agent', '--json', '--config', c.config], c.env);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { agents: { agent: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number }[] };
+      return Object.fromEntries(out.agents.map((a) => [a.agent, [a.inputTokens, a.outputTokens, a.cacheCreationTokens, a.cacheReadTokens]]));
+    };
+    expect(await agents()).toEqual(Object.fromEntries(Object.entries(truth).map(([k, t]) => [k, [t.input, t.output, t.cache_creation, t.cache_read]])));
+
+    // A subagent still running: its transcript is read before its parent says what it is.
+    const dir = join(c.dir, 'projects', '-late', 's-late', 'subagents');
+    await mkdir(dir, { recursive: true });
+    const usage = { input_tokens: 3, output_tokens: 30, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    await writeFile(join(dir, 'agent-a0late.jsonl'), `${JSON.stringify({ type: 'assistant', isSidechain: true, sessionId: 's-late', timestamp: '2026-11-20T10:00:00.000Z', message: { id: 'msg_sub_late', model: 'claude-haiku-4-5-20251001', usage } })}\n`);
+    expect((await agents())['subagent']?.[0]).toBe((truth['subagent']?.input ?? 0) + 3);
+    // The parent's Task call and, on a later run, its result (naming only the agent, as older versions do).
+    const parent = join(c.dir, 'projects', '-late', 's-late.jsonl');
+    const call = { type: 'assistant', isSidechain: false, sessionId: 's-late', timestamp: '2026-11-20T09:59:00.000Z', message: { id: 'msg_parent_late', model: 'claude-haiku-4-5-20251001', content: [{ type: 'tool_use', id: 'toolu_late', name: 'Task', input: { subagent_type: 'db-migrator', prompt: 'secret plan' } }], usage } };
+    await writeFile(parent, `${JSON.stringify(call)}\n`);
+    await c.check();
+    await appendFile(parent, `${JSON.stringify({ type: 'user', sessionId: 's-late', timestamp: '2026-11-20T10:01:00.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_late', content: 'secret result' }] }, toolUseResult: { status: 'completed', agentId: 'a0late' } })}\n`);
+    const after = await agents();
+    expect(after['db-migrator']).toEqual([3, 30, 0, 0]);
+    expect(after['subagent']?.[0] ?? 0).toBe(truth['subagent']?.input ?? 0);
+    expect(after['main']?.[0]).toBe(truth['main']!.input + 3);
+  });
+
   it('replaces a partial response read by one run with its final line read by the next', async () => {
     const c = await corpus(1);
     await c.check();
@@ -131,5 +160,21 @@ describe('Claude Code transcripts', () => {
     const nulls = parseClaudeCodeLine(JSON.stringify({ ...base, cwd: null, requestId: null, costUSD: null, message: { id: 'm3', model: 'claude-sonnet-4-5', usage: { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: null, cache_creation: null } } }), file);
     expect(nulls).toEqual({ records: [expect.objectContaining({ input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cwd: undefined })] });
     expect(parseClaudeCodeLine(JSON.stringify({ ...base, timestamp: 'yesterday', message: { id: 'm4', model: 'x', usage } }), file)).toEqual({ error: 'timestamp: expected ISO 8601 with a zone, found "yesterday"' });
+  });
+
+  it('reads the links from a Task call to its subagent: the call, its result, its progress', () => {
+    const file = '/home/u/.claude/projects/-p/s1.jsonl';
+    const ts = Date.parse('2026-11-20T10:00:00Z');
+    const base = { timestamp: '2026-11-20T10:00:00Z', sessionId: 's1', isSidechain: false };
+    const usage = { input_tokens: 5, output_tokens: 50 };
+    const call = parseClaudeCodeLine(JSON.stringify({ ...base, type: 'assistant', message: { id: 'm1', model: 'claude-sonnet-4-5', usage, content: [{ type: 'tool_use', id: 'toolu_1', name: 'Task', input: { subagent_type: 'Explore', prompt: 'secret' } }, { type: 'tool_use', id: 'toolu_2', name: 'Agent', input: { prompt: 'secret' } }] } }), file);
+    expect(call).toEqual({ records: [expect.objectContaining({ agent: 'main', agent_id: undefined })], links: [{ ts, tool_use_id: 'toolu_1', agent_type: 'Explore' }, { ts, tool_use_id: 'toolu_2', agent_type: 'general-purpose' }] });
+    const result = parseClaudeCodeLine(JSON.stringify({ ...base, type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'secret' }] }, toolUseResult: { status: 'completed', agentId: 'a1', agentType: 'Explore', prompt: 'secret' } }), file);
+    expect(result).toEqual({ records: [], links: [{ ts, agent_id: 'a1', tool_use_id: 'toolu_1', agent_type: 'Explore' }] });
+    const progress = parseClaudeCodeLine(JSON.stringify({ ...base, type: 'progress', parentToolUseID: 'toolu_1', data: { type: 'agent_progress', agentId: 'a1', prompt: 'secret', message: { type: 'assistant', timestamp: '2026-11-20T09:59:00Z', message: { id: 'm9', model: 'claude-haiku-4-5', usage, content: [{ type: 'text', text: 'secret' }] } } } }), file);
+    expect(progress).toEqual({ records: [expect.objectContaining({ phase_id: 'm9', ts: ts - 60_000, sidechain: true, agent: 'subagent', agent_id: 'a1', model: 'claude-haiku-4-5' })], links: [{ ts, agent_id: 'a1', tool_use_id: 'toolu_1' }] });
+    const sub = parseClaudeCodeLine(JSON.stringify({ ...base, isSidechain: true, message: { id: 'm2', model: 'claude-haiku-4-5', usage } }), '/home/u/.claude/projects/-p/s1/subagents/agent-a7.jsonl');
+    expect(sub).toEqual({ records: [expect.objectContaining({ agent: 'subagent', agent_id: 'a7' })] });
+    for (const r of [call, result, progress]) expect(JSON.stringify(r)).not.toContain('secret');
   });
 });
