@@ -77,8 +77,8 @@ GITHUB_TOKEN and a repository are set.`,
     );
 
   p.command('report')
-    .description('usage and cost by day, week, month, session, project, model or agent, from the state (reading what is new first)')
-    .argument('<grouping>', 'daily | weekly | monthly | session | project | model | agent')
+    .description('usage and cost by day, week, month, session, project, model, agent or category, from the state (reading what is new first)')
+    .argument('<grouping>', 'daily | weekly | monthly | session | project | model | agent | category')
     .addOption(new Option('-c, --config <file>', 'tuner config (default: tokentune.yaml here, else Claude Code\'s transcripts)'))
     .option('-s, --since <date>', 'first day reported, YYYY-MM-DD or YYYYMMDD (in --timezone)')
     .option('-u, --until <date>', 'last day reported, YYYY-MM-DD or YYYYMMDD (in --timezone)')
@@ -87,9 +87,9 @@ GITHUB_TOKEN and a repository are set.`,
     .option('-b, --breakdown', 'a row per model under each row')
     .addOption(new Option('-m, --mode <mode>', 'cost: the source\'s own figure where it has one (auto), always from the price table (calculate), or only the source\'s (display)').choices(['auto', 'calculate', 'display']).default('auto'))
     .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; mode: 'auto' | 'calculate' | 'display' }) => {
-      const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent'];
+      const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category'];
       if (!groupings.includes(grouping)) {
-        process.stderr.write(`tune: unknown grouping "${grouping}": one of ${groupings.join(', ')}\n`);
+        process.stderr.write(`tune: unknown grouping ${JSON.stringify(grouping)}: one of ${groupings.join(', ')}\n`);
         return run(Promise.resolve(EXIT.usage));
       }
       run(

@@ -50,21 +50,27 @@ function day(v: string | undefined, flag: string): string | undefined | { error:
   return `${m[1]}-${m[2]}-${m[3]}`;
 }
 
-const TITLE: Record<Grouping, string> = { daily: 'Date', weekly: 'Week', monthly: 'Month', session: 'Session', project: 'Project', model: 'Model', agent: 'Agent' };
+const TITLE: Record<Grouping, string> = { daily: 'Date', weekly: 'Week', monthly: 'Month', session: 'Session', project: 'Project', model: 'Model', agent: 'Agent', category: 'Category' };
 
 /** A plain table that fits `width` columns: the models column gives way first. */
 export function table(r: UsageReport, breakdown: boolean, width: number): string {
-  const head = [TITLE[r.grouping], 'Models', 'Input', 'Output', 'Cache write', 'Cache read', 'Total', 'Cost (USD)'];
+  // Phases report one total of tokens: by category, their count stands where the kinds would.
+  const phases = r.grouping === 'category';
+  const head = [TITLE[r.grouping], 'Models', ...(phases ? ['Phases'] : ['Input', 'Output', 'Cache write', 'Cache read']), 'Total', 'Cost (USD)'];
   const keyField = SHAPE[r.grouping].key;
+  type Counts = { inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number; phases?: number };
+  const middle = (c: Counts) => (phases ? [String(c.phases ?? 0)] : [fmtTokens(c.inputTokens), fmtTokens(c.outputTokens), fmtTokens(c.cacheCreationTokens), fmtTokens(c.cacheReadTokens)]);
   const lines: string[][] = [];
+  let totalPhases = 0;
   for (const row of r.rows) {
-    lines.push([termText(String(row[keyField])), termText(row.modelsUsed.join(', ')), fmtTokens(row.inputTokens), fmtTokens(row.outputTokens), fmtTokens(row.cacheCreationTokens), fmtTokens(row.cacheReadTokens), fmtTokens(row.totalTokens), fmtUsd(row.totalCost)]);
+    totalPhases += (row['phases'] as number | undefined) ?? 0;
+    lines.push([termText(String(row[keyField])), termText(row.modelsUsed.join(', ')), ...middle({ ...row, phases: row['phases'] as number | undefined }), fmtTokens(row.totalTokens), fmtUsd(row.totalCost)]);
     if (breakdown) {
-      for (const m of row.modelBreakdowns) lines.push(['', `  ${termText(m.modelName)}`, fmtTokens(m.inputTokens), fmtTokens(m.outputTokens), fmtTokens(m.cacheCreationTokens), fmtTokens(m.cacheReadTokens), fmtTokens(m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens), fmtUsd(m.cost)]);
+      for (const m of row.modelBreakdowns) lines.push(['', `  ${termText(m.modelName)}`, ...middle(m), fmtTokens(m.totalTokens ?? m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens), fmtUsd(m.cost)]);
     }
   }
   const t = r.totals;
-  lines.push(['Total', '', fmtTokens(t.inputTokens), fmtTokens(t.outputTokens), fmtTokens(t.cacheCreationTokens), fmtTokens(t.cacheReadTokens), fmtTokens(t.totalTokens), fmtUsd(t.totalCost)]);
+  lines.push(['Total', '', ...middle({ ...t, phases: totalPhases }), fmtTokens(t.totalTokens), fmtUsd(t.totalCost)]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const room = width - widths.reduce((a, w, i) => a + (i === 1 ? 0 : w), 0) - 2 * (head.length - 1);
   widths[1] = Math.max(6, Math.min(widths[1]!, room));

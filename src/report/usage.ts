@@ -8,7 +8,7 @@ import type { StoredUsage } from '../store/index.js';
  * `date`, `totals`).
  */
 
-export const GROUPINGS = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent'] as const;
+export const GROUPINGS = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category'] as const;
 export type Grouping = (typeof GROUPINGS)[number];
 
 /** Where a cost comes from: `auto` the source's own figure where it has one, else the price table. */
@@ -28,6 +28,9 @@ interface Tokens {
 export interface ModelBreakdown extends Omit<Tokens, 'totalTokens'> {
   modelName: string;
   cost: number;
+  /** By category: the phases, and their tokens (one total; the four kinds are not known). */
+  phases?: number;
+  totalTokens?: number;
 }
 
 export type UsageRow = Record<string, string | number | string[] | ModelBreakdown[]> &
@@ -60,6 +63,7 @@ export const SHAPE: Record<Grouping, { list: string; key: string }> = {
   project: { list: 'projects', key: 'project' },
   model: { list: 'models', key: 'model' },
   agent: { list: 'agents', key: 'agent' },
+  category: { list: 'categories', key: 'category' },
 };
 
 export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageReport {
@@ -75,15 +79,17 @@ export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageR
     if (!g) {
       g = { row: { [SHAPE[o.grouping].key]: key, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0, modelsUsed: [], modelBreakdowns: [] } as UsageRow, models: new Map(), last: 0 };
       if (o.grouping === 'session') g.row['projectPath'] = it.project ?? 'unknown';
+      if (o.grouping === 'category') g.row['phases'] = 0;
       groups.set(key, g);
     }
-    const cost = costOfItem(it, o, unpriced);
+    const cost = it.cost ?? costOfItem(it, o, unpriced);
     const r = g.row;
     r.inputTokens += it.input;
     r.outputTokens += it.output;
     r.cacheCreationTokens += it.cache_creation;
     r.cacheReadTokens += it.cache_read;
-    r.totalTokens += it.input + it.output + it.cache_creation + it.cache_read;
+    const tokens = it.tokens ?? it.input + it.output + it.cache_creation + it.cache_read;
+    r.totalTokens += tokens;
     r.totalCost += cost;
     g.last = Math.max(g.last, it.ts);
     let m = g.models.get(it.model);
@@ -93,6 +99,11 @@ export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageR
     m.cacheCreationTokens += it.cache_creation;
     m.cacheReadTokens += it.cache_read;
     m.cost += cost;
+    if (o.grouping === 'category') {
+      (r['phases'] as number) += it.phases ?? 0;
+      m.phases = (m.phases ?? 0) + (it.phases ?? 0);
+      m.totalTokens = (m.totalTokens ?? 0) + tokens;
+    }
   }
   const rows = [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -107,9 +118,21 @@ export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageR
   return { grouping: o.grouping, rows, totals, unpriced: [...unpriced].sort() };
 }
 
-/** The JSON document of a report: `{<list>: rows, totals}`. */
+/**
+ * The JSON document of a report: `{<list>: rows, totals}`. Rows by category carry phases and one
+ * total of tokens, since phases do not say which kinds their tokens were.
+ */
 export function usageJson(r: UsageReport): Record<string, unknown> {
-  return { [SHAPE[r.grouping].list]: r.rows, totals: r.totals };
+  if (r.grouping !== 'category') return { [SHAPE[r.grouping].list]: r.rows, totals: r.totals };
+  const rows = r.rows.map((row) => ({
+    category: row['category'],
+    phases: row['phases'],
+    totalTokens: row.totalTokens,
+    totalCost: row.totalCost,
+    modelsUsed: row.modelsUsed,
+    modelBreakdowns: row.modelBreakdowns.map((m) => ({ modelName: m.modelName, phases: m.phases, totalTokens: m.totalTokens, cost: m.cost })),
+  }));
+  return { categories: rows, totals: { phases: rows.reduce((a, x) => a + (x.phases as number), 0), totalTokens: r.totals.totalTokens, totalCost: r.totals.totalCost } };
 }
 
 function keyOf(g: Grouping, it: UsageItem, date: string): string {
@@ -128,6 +151,8 @@ function keyOf(g: Grouping, it: UsageItem, date: string): string {
       return it.model;
     case 'agent':
       return it.agent ?? 'unknown';
+    case 'category':
+      return it.category ?? 'unknown';
   }
 }
 

@@ -6,7 +6,8 @@ import { catchUp, type IngestSummary } from '../ingest/index.js';
 import type { Pricing } from '../pricing/index.js';
 import { usageReport, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
 import { SOURCES } from '../sources/index.js';
-import { ledgerEntry } from '../store/index.js';
+import { computeStats } from '../stats/index.js';
+import { dayOf, ledgerEntry, type State, type StoredUsage } from '../store/index.js';
 import { ingestOptions } from './gate.js';
 import { openRunState } from './state.js';
 
@@ -37,7 +38,8 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
       state.commit();
     });
     const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
-    const report = state.guard(() => usageReport(state.usage(perRecord, BY[o.grouping]), { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until }));
+    const items = o.grouping === 'category' ? phaseUsage(state, loaded, o) : state.usage(perRecord, BY[o.grouping]);
+    const report = state.guard(() => usageReport(items, { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until }));
     return { report, ingest: summary, pricing: loaded.pricing };
   } finally {
     close();
@@ -47,7 +49,21 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
 const DEFAULT_CONFIG = 'tokentune.yaml';
 
 /** What the stored usage is summed by for each grouping. */
-const BY = { daily: 'time', weekly: 'time', monthly: 'time', session: 'session', project: 'project', model: 'model', agent: 'agent' } as const;
+const BY = { daily: 'time', weekly: 'time', monthly: 'time', session: 'session', project: 'project', model: 'model', agent: 'agent', category: 'time' } as const;
+
+/**
+ * Phases by UTC day, category and model, for the report by category. A phase reports its tokens as one
+ * total, priced as the rules price it: at its model's per-token price for the mix of kinds its calls had.
+ */
+function* phaseUsage(state: State, loaded: LoadedConfig, o: ReportRunOptions): Generator<StoredUsage> {
+  const range = { since: o.since ? dayOf(Date.parse(o.since)) : 0, until: o.until ? dayOf(Date.parse(o.until)) : dayOf(Date.now()) + 1 };
+  const view = state.view(range.since, range.until);
+  const prices = computeStats(view, { range, pricing: loaded.pricing, defaultOutputShare: loaded.config.pricing.default_output_share }).blended_price;
+  for (const b of view.phases) {
+    const price = prices[b.model];
+    yield { ts: b.day * 86_400_000 + 43_200_000, model: b.model, input: 0, output: 0, cache_creation: 0, cache_creation_1h: 0, cache_read: 0, responses: 0, single: false, category: b.category, phases: b.phases, tokens: b.tokens_sum, cost: price != null ? b.tokens_sum * price : undefined };
+  }
+}
 
 async function configFor(o: ReportRunOptions): Promise<LoadedConfig> {
   if (o.configPath !== undefined) return loadConfig(o.configPath);

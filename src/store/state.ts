@@ -90,6 +90,13 @@ export interface StoredUsage {
   session?: string | undefined;
   project?: string | undefined;
   agent?: string | undefined;
+  /** Phases of a category (the tokentune export), which report their tokens as one total. */
+  category?: string | undefined;
+  phases?: number | undefined;
+  /** The total, where the kinds of token are not known (the four counts are then 0). */
+  tokens?: number | undefined;
+  /** The cost, where it was priced already. */
+  cost?: number | undefined;
 }
 
 export class State {
