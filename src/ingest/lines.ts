@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
@@ -29,23 +30,28 @@ const CR = 0x0d;
 /** Read size; a line longer than this grows the buffer for that scan. */
 const CHUNK = 1 << 20;
 
-export async function scanLines(
-  path: string,
-  onLine: LineHandler,
-  from: { offset: number; line: number; end?: number } = { offset: 0, line: 1 },
-): Promise<LineScan> {
+/**
+ * The read buffer of this thread, used by one scan at a time (a scan never yields): a megabyte
+ * allocated per file would be garbage a thousand times over on a directory of small transcripts. A
+ * buffer grown for a very long line is that scan's own.
+ */
+let shared: Buffer | undefined;
+
+/**
+ * Synchronous on purpose: it runs on a parsing thread, or on the main thread for a small read, and
+ * reads with plain system calls rather than a promise per read.
+ */
+export function scanLines(path: string, onLine: LineHandler, from: { offset: number; line: number; end?: number } = { offset: 0, line: 1 }): LineScan {
   // `end` (exclusive) must be a line start, as found by lineStartAtOrAfter.
   if (from.end !== undefined && from.end <= from.offset) return { endOffset: from.offset, nextLine: from.line, bytesRead: 0, heldBackBytes: 0, stopped: false };
   const limit = from.end ?? Infinity;
-  // One buffer, read into again and again: a stream would allocate a fresh 1 MB buffer per chunk, and
-  // the garbage ones pile up outside the JS heap (~90 MB at 1 GB of input) before a GC frees them.
-  let buf = Buffer.allocUnsafe(CHUNK);
+  let buf = (shared ??= Buffer.allocUnsafe(CHUNK));
   let filled = 0;
   let pos = from.offset;
   let lineNo = from.line;
   let endOffset = from.offset;
   let bytesRead = 0;
-  const fh = await open(path, 'r');
+  const fd = openSync(path, 'r');
   try {
     for (;;) {
       if (filled === buf.length) {
@@ -56,7 +62,7 @@ export async function scanLines(
       }
       const want = Math.min(buf.length - filled, limit - pos);
       if (want <= 0) break;
-      const { bytesRead: n } = await fh.read(buf, filled, want, pos);
+      const n = readSync(fd, buf, filled, want, pos);
       if (n === 0) break;
       pos += n;
       bytesRead += n;
@@ -84,7 +90,7 @@ export async function scanLines(
       }
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: filled, stopped: false };
 }

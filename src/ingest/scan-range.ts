@@ -72,7 +72,7 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
   const result: RangeResult = { range, rollup, keys: [], days: [], records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0, superseded: 0, links: [] };
   const prefer = adapter.prefer;
   const best = new Map<string, KeptRecord>();
-  const scan = await scanLines(
+  const scan = scanLines(
     range.file,
     (text, line, badUtf8) => {
       const parsed = badUtf8 ? { error: 'not valid UTF-8' } : adapter.parseLine(text, range.file);

@@ -42,7 +42,9 @@ interface AdapterBase {
   /**
    * When one record may be seen in several versions (a streamed response written line by line, a copy
    * in a resumed session), whether `candidate` should replace the version `kept` so far. Without it,
-   * the first version seen counts. Only call records may be replaced.
+   * the first version seen counts. Only call records may be replaced, and `kept` is the version as the
+   * store holds it: its time, model, counts, cost, role, run, session, project, agent and sidechain
+   * flag (no other field).
    */
   prefer?(candidate: TelemetryRecord, kept: TelemetryRecord): boolean;
 }

@@ -26,10 +26,16 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v !==
 
 /** The project a transcript belongs to: the directory right under `projects/`. */
 export function projectOf(file: string): string | undefined {
+  // Asked once per response, for the lines of one file after another.
+  if (file === lastFile) return lastProject;
   const parts = file.split(sep);
   const at = parts.lastIndexOf('projects');
-  return at !== -1 && at + 2 < parts.length ? parts[at + 1] : undefined;
+  lastFile = file;
+  lastProject = at !== -1 && at + 2 < parts.length ? parts[at + 1] : undefined;
+  return lastProject;
 }
+let lastFile: string | undefined;
+let lastProject: string | undefined;
 
 export function parseClaudeCodeLine(line: string, file: string): LineResult {
   // Most lines are prompts, tool results and text: no usage, no subagent to join, no parse.

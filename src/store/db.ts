@@ -32,7 +32,7 @@ export const STATE_FILE = 'state.db';
  * Each entry takes the schema from version i to i + 1. Adding a field to the state is a new entry
  * here, never a new file format.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   CREATE TABLE units (
@@ -123,6 +123,23 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE agent_links (unit INTEGER NOT NULL, day INTEGER NOT NULL, agent_id TEXT, tool_use_id TEXT, agent_type TEXT);
   CREATE INDEX agent_links_unit ON agent_links (unit);
+  `,
+  // Kept records as columns only, in a table with row ids: a kept record is what the rollups and an
+  // adapter's preference read (its counts, role, run and sidechain flag), and its key is a small index
+  // entry rather than the key of a large row (inserting large rows in key order moves them about).
+  `
+  CREATE TABLE kept_records_6 (
+    id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, unit INTEGER NOT NULL, day INTEGER NOT NULL,
+    ts INTEGER NOT NULL, model TEXT NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_creation INTEGER NOT NULL,
+    cache_creation_1h INTEGER NOT NULL, cache_read INTEGER NOT NULL, cost_usd REAL, session TEXT, project TEXT, agent TEXT,
+    role TEXT NOT NULL, run_id TEXT, sidechain INTEGER NOT NULL
+  );
+  INSERT INTO kept_records_6 (key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, role, run_id, sidechain)
+    SELECT key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent,
+      coalesce(json_extract(record, '$.role'), 'main'), json_extract(record, '$.run_id'), coalesce(json_extract(record, '$.sidechain'), 0) FROM kept_records;
+  DROP TABLE kept_records;
+  ALTER TABLE kept_records_6 RENAME TO kept_records;
+  CREATE INDEX kept_records_unit ON kept_records (unit);
   `,
 ];
 

@@ -99,6 +99,36 @@ export interface StoredUsage {
   cost?: number | undefined;
 }
 
+/** A kept record's row (see keepBest). */
+interface KeptRow {
+  unit: number;
+  ts: number;
+  model: string;
+  input: number;
+  output: number;
+  cache_creation: number;
+  cache_creation_1h: number;
+  cache_read: number;
+  cost_usd: number | null;
+  session: string | null;
+  project: string | null;
+  agent: string | null;
+  role: string;
+  run_id: string | null;
+  sidechain: number;
+}
+
+/** The kept version of a record, as much of it as the rollups and an adapter's `prefer` read. */
+function keptRecord(r: KeptRow): CallRecord {
+  const subagent = r.agent?.startsWith('@');
+  return {
+    kind: 'call', ts: r.ts, run_id: r.run_id ?? undefined, phase_id: undefined, role: r.role, provider: undefined, model: r.model,
+    input_tokens: r.input, output_tokens: r.output, cache_creation_input_tokens: r.cache_creation, cache_creation_1h_tokens: r.cache_creation_1h, cache_read_input_tokens: r.cache_read,
+    cost_usd: r.cost_usd ?? undefined, session_id: r.session ?? undefined, project: r.project ?? undefined,
+    agent: subagent ? 'subagent' : (r.agent ?? undefined), agent_id: subagent ? r.agent!.slice(1) : undefined, sidechain: r.sidechain === 1,
+  };
+}
+
 export class State {
   constructor(
     readonly db: Db,
@@ -318,12 +348,12 @@ export class State {
    * unit that held it and adds itself to `unit`'s; a version no better is a duplicate.
    */
   keepBest(unit: number, items: readonly { key: string; day: number; record: TelemetryRecord }[], prefer: (a: TelemetryRecord, b: TelemetryRecord) => boolean): { added: number; replaced: number; duplicates: number } {
-    const get = cached(this.db, 'SELECT unit, record FROM kept_records WHERE key = ?');
-    const put = cached(
-      this.db,
-      `INSERT OR REPLACE INTO kept_records (key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, record)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const get = cached(this.db, 'SELECT unit, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, role, run_id, sidechain FROM kept_records WHERE key = ?');
+    const columns = `(key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, role, run_id, sidechain)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    // Most records are new: one statement tries the insert, and only a key taken already is looked at.
+    const insert = cached(this.db, `INSERT INTO kept_records ${columns} ON CONFLICT (key) DO NOTHING`);
+    const replace = cached(this.db, `INSERT OR REPLACE INTO kept_records ${columns}`);
     const plus = emptyRollups();
     const minus = new Map<number, Rollups>();
     const out = { added: 0, replaced: 0, duplicates: 0 };
@@ -353,9 +383,12 @@ export class State {
       b.max_ts = Math.max(b.max_ts, c.ts);
     };
     for (const { key, day, record } of items) {
-      const old = get.get(key) as { unit: number; record: string } | undefined;
-      if (old) {
-        const was = JSON.parse(old.record) as TelemetryRecord;
+      const c = record as CallRecord;
+      const row = [key, unit, day, c.ts, c.model, c.input_tokens, c.output_tokens, c.cache_creation_input_tokens, c.cache_creation_1h_tokens ?? 0, c.cache_read_input_tokens, c.cost_usd ?? null, c.session_id ?? null, c.project ?? null, c.agent_id ? `@${c.agent_id}` : (c.agent ?? null), c.role, c.run_id ?? null, c.sidechain ? 1 : 0];
+      if (insert.run(row).changes === 1) out.added++;
+      else {
+        const old = get.get(key) as KeptRow;
+        const was = keptRecord(old);
         if (!prefer(record, was)) {
           out.duplicates++;
           continue;
@@ -363,11 +396,10 @@ export class State {
         let m = minus.get(old.unit);
         if (!m) minus.set(old.unit, (m = emptyRollups()));
         addRecord(m, was, -1);
-        count(old.unit, was as CallRecord, -1);
+        count(old.unit, was, -1);
         out.replaced++;
-      } else out.added++;
-      const c = record as CallRecord;
-      put.run(key, unit, day, c.ts, c.model, c.input_tokens, c.output_tokens, c.cache_creation_input_tokens, c.cache_creation_1h_tokens ?? 0, c.cache_read_input_tokens, c.cost_usd ?? null, c.session_id ?? null, c.project ?? null, c.agent_id ? `@${c.agent_id}` : (c.agent ?? null), JSON.stringify(record));
+        replace.run(row);
+      }
       addRecord(plus, record);
       count(unit, c, 1);
     }
