@@ -440,7 +440,7 @@ export class State {
   *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent'): Generator<StoredUsage> {
     const formats = JSON.stringify(perRecord);
     type Sums = { ts: number; model: string; session?: string | null; project?: string | null; agent?: string | null; long: number; has_cost: number; n: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost: number };
-    const inFormats = 'JOIN units u ON u.id = k.unit WHERE u.format IN (SELECT value FROM json_each(?))';
+    const inFormats = 'WHERE k.unit IN (SELECT id FROM units WHERE format IN (SELECT value FROM json_each(?)))';
     const sums = `count(*) AS n, sum(k.input) AS input, sum(k.output) AS output, sum(k.cache_creation) AS cache_creation, sum(k.cache_creation_1h) AS cache_creation_1h,
       sum(k.cache_read) AS cache_read, sum(coalesce(k.cost_usd, 0)) AS cost`;
     // In time, from the quarter-hour sums kept as records are counted (every time zone's offset is a
@@ -464,8 +464,8 @@ export class State {
       };
     }
     const buckets = this.db.prepare(`SELECT c.day, c.model, c.role, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
-      sum(c.cache_creation_1h) AS cache_creation_1h, sum(c.cache_read) AS cache_read FROM call_days c JOIN units u ON u.id = c.unit
-      WHERE u.format NOT IN (SELECT value FROM json_each(?)) GROUP BY c.day, c.model, c.role HAVING sum(c.calls) > 0`);
+      sum(c.cache_creation_1h) AS cache_creation_1h, sum(c.cache_read) AS cache_read FROM call_days c
+      WHERE c.unit IN (SELECT id FROM units WHERE format NOT IN (SELECT value FROM json_each(?))) GROUP BY c.day, c.model, c.role HAVING sum(c.calls) > 0`);
     for (const b of buckets.iterate(formats) as Iterable<{ day: number; model: string; role: string; calls: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number }>) {
       yield { ts: b.day * 86_400_000 + 43_200_000, model: b.model, input: b.input, output: b.output, cache_creation: b.cache_creation, cache_creation_1h: b.cache_creation_1h, cache_read: b.cache_read, responses: b.calls, single: false, agent: b.role };
     }
