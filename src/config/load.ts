@@ -54,6 +54,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     pricing,
     sources: config.sources.flatMap((s, i) => {
       if (s.path !== undefined) return [{ path: resolve(dir, s.path), format: s.format }];
+      // As SQLAlchemy reads it: what follows sqlite:/// is the path, relative (here: to the config) or
+      // absolute (sqlite:////abs/path).
+      if (s.url !== undefined) return [{ path: resolve(dir, s.url.slice('sqlite:///'.length)), format: s.format }];
       const { roots, tried } = claudeCodeRoots(env);
       if (!roots.length) throw new ConfigError(`${file}: sources[${i}]: no Claude Code transcripts found (looked in ${tried.join(', ')}); set CLAUDE_CONFIG_DIR or the source's path`);
       return roots.map((path) => ({ path, format: s.format }));

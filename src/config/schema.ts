@@ -18,9 +18,15 @@ const Source = z
   .strictObject({
     /** Optional for formats with a known home (claude-code: the Claude Code config directories). */
     path: z.string().min(1).optional(),
+    /** A database by URL, for formats read from one (autopack-db), as SQLAlchemy writes it: `sqlite:///autopack.db`. */
+    url: z
+      .string()
+      .regex(/^sqlite:\/\/\/./, 'only SQLite URLs are read: sqlite:///relative/path or sqlite:////absolute/path')
+      .optional(),
     format: SourceFormat.default('tokentune-jsonl'),
   })
-  .refine((s) => s.path !== undefined || s.format === 'claude-code', { message: 'required for this format', path: ['path'] });
+  .refine((s) => !(s.path !== undefined && s.url !== undefined), { message: 'give path or url, not both', path: ['url'] })
+  .refine((s) => s.path !== undefined || s.url !== undefined || s.format === 'claude-code', { message: 'required for this format', path: ['path'] });
 
 export const TargetPreset = z.enum(LAYOUT_NAMES);
 export type TargetPreset = z.infer<typeof TargetPreset>;

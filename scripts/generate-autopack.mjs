@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+// Fills an Autopack-shaped SQLite database (its runs, tiers, phases, phase_outcome_events and
+// llm_usage_events tables, with columns tokentune does not read beside the ones it does) with a fixed
+// seed, and writes truth.json beside it: what a correct reader counts from the finished runs.
+//
+// Runs are written as Autopack writes them: created, then their phases updated in place as they
+// execute, then finished. `--running K` leaves the last K runs unfinished (phases still QUEUED or
+// EXECUTING). `--advance` opens an existing database instead: it finishes the runs left running (their
+// rows updated in place) and adds `--runs` new ones, and rewrites truth.json.
+//
+//   node scripts/generate-autopack.mjs --out DIR [--runs 40] [--running 0] [--advance] [--seed 1]
+//        [--end 2026-11-20] [--days 28] [--every-minutes 180]
+// Run n starts `--every-minutes` after run n-1, the first `--days` before `--end`.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { rng } from './rng.mjs';
+
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    runs: { type: 'string', default: '40' },
+    running: { type: 'string', default: '0' },
+    advance: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+    end: { type: 'string', default: '2026-11-20' },
+    days: { type: 'string', default: '28' },
+    'every-minutes': { type: 'string', default: '180' },
+  },
+});
+if (!values.out) throw new Error('--out DIR is required');
+
+const file = join(values.out, 'autopack.db');
+const fresh = !values.advance;
+if (fresh && existsSync(file)) throw new Error(`${file} exists; remove it, or use --advance`);
+mkdirSync(values.out, { recursive: true });
+const db = new Database(file);
+db.pragma('journal_mode = WAL');
+
+// Autopack's tables as SQLAlchemy creates them in SQLite (a subset of the columns of each, and the
+// indexes it declares on run ids).
+db.exec(`
+CREATE TABLE IF NOT EXISTS runs (
+  id VARCHAR NOT NULL PRIMARY KEY, state VARCHAR(33) NOT NULL, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL,
+  started_at DATETIME, completed_at DATETIME, safety_profile VARCHAR NOT NULL, run_scope VARCHAR NOT NULL,
+  token_cap INTEGER NOT NULL, max_phases INTEGER NOT NULL, max_duration_minutes INTEGER NOT NULL,
+  tokens_used INTEGER NOT NULL, ci_runs_used INTEGER NOT NULL, minor_issues_count INTEGER NOT NULL, major_issues_count INTEGER NOT NULL,
+  promotion_eligible_to_main VARCHAR NOT NULL, debt_status VARCHAR, failure_reason TEXT, goal_anchor TEXT);
+CREATE INDEX IF NOT EXISTS ix_runs_state_created ON runs (state, created_at);
+CREATE TABLE IF NOT EXISTS tiers (
+  id INTEGER NOT NULL PRIMARY KEY, tier_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  tier_index INTEGER NOT NULL, name VARCHAR NOT NULL, description TEXT, state VARCHAR(11) NOT NULL, token_cap INTEGER, ci_run_cap INTEGER,
+  max_minor_issues_tolerated INTEGER, max_major_issues_tolerated INTEGER NOT NULL, tokens_used INTEGER NOT NULL, ci_runs_used INTEGER NOT NULL,
+  minor_issues_count INTEGER NOT NULL, major_issues_count INTEGER NOT NULL, cleanliness VARCHAR NOT NULL,
+  created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL, started_at DATETIME, completed_at DATETIME);
+CREATE TABLE IF NOT EXISTS phases (
+  id INTEGER NOT NULL PRIMARY KEY, phase_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  tier_id INTEGER NOT NULL REFERENCES tiers (id), phase_index INTEGER NOT NULL, name VARCHAR NOT NULL, description TEXT,
+  state VARCHAR(10) NOT NULL, task_category VARCHAR, complexity VARCHAR, builder_mode VARCHAR, scope JSON,
+  max_builder_attempts INTEGER, max_auditor_attempts INTEGER, incident_token_cap INTEGER,
+  builder_attempts INTEGER NOT NULL, auditor_attempts INTEGER NOT NULL, tokens_used INTEGER NOT NULL,
+  minor_issues_count INTEGER NOT NULL, major_issues_count INTEGER NOT NULL, issue_state VARCHAR NOT NULL,
+  quality_level VARCHAR, quality_blocked BOOLEAN NOT NULL, retry_attempt INTEGER NOT NULL, revision_epoch INTEGER NOT NULL,
+  escalation_level INTEGER NOT NULL, last_attempt_timestamp DATETIME, last_failure_reason VARCHAR,
+  created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL, started_at DATETIME, completed_at DATETIME,
+  CONSTRAINT uq_phases_run_id_phase_id UNIQUE (run_id, phase_id));
+CREATE INDEX IF NOT EXISTS ix_phases_run_state ON phases (run_id, state);
+CREATE TABLE IF NOT EXISTS phase_outcome_events (
+  id INTEGER NOT NULL PRIMARY KEY, run_id VARCHAR NOT NULL, phase_id VARCHAR NOT NULL, phase_type VARCHAR,
+  phase_outcome VARCHAR NOT NULL, stop_reason VARCHAR, stuck_decision_rationale TEXT, tokens_used INTEGER,
+  duration_seconds FLOAT, model_used VARCHAR, timestamp DATETIME NOT NULL, context_injected BOOLEAN, context_item_count INTEGER);
+CREATE INDEX IF NOT EXISTS ix_phase_outcome_events_run_id ON phase_outcome_events (run_id);
+CREATE TABLE IF NOT EXISTS llm_usage_events (
+  id INTEGER NOT NULL PRIMARY KEY, provider VARCHAR NOT NULL, model VARCHAR NOT NULL, run_id VARCHAR, phase_id VARCHAR,
+  role VARCHAR NOT NULL, total_tokens INTEGER NOT NULL, prompt_tokens INTEGER, completion_tokens INTEGER,
+  created_at DATETIME NOT NULL, client_id VARCHAR, is_doctor_call BOOLEAN NOT NULL, doctor_model VARCHAR, doctor_action VARCHAR,
+  phase_type VARCHAR, intent VARCHAR);
+CREATE INDEX IF NOT EXISTS ix_llm_usage_events_run_id ON llm_usage_events (run_id);
+`);
+
+const meta = join(values.out, 'generator.json');
+const state = fresh ? { seed: Number(values.seed), runs: 0, steps: 0 } : JSON.parse(readFileSync(meta, 'utf8'));
+state.steps++;
+const rand = rng(state.seed * 1000 + state.steps);
+const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
+const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+// SQLAlchemy's DateTime in SQLite: naive UTC text.
+const stamp = (ms) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '000');
+
+// Categories with their complexity, cap and success rate, in Autopack's ruleset's shape.
+const CATEGORIES = [
+  { name: 'feature_scaffolding', complexity: 'medium', cap: 500_000, need: 180_000, success: 0.93 },
+  { name: 'docs', complexity: 'low', cap: 200_000, need: 40_000, success: 0.97 },
+  { name: 'tests', complexity: 'low', cap: 300_000, need: 90_000, success: 0.9 },
+  { name: 'schema_contract_change', complexity: 'high', cap: 1_000_000, need: 420_000, success: 0.8 },
+  { name: 'security_auth_change', complexity: 'high', cap: 800_000, need: 300_000, success: 0.86 },
+];
+const MODELS = { low: ['claude-haiku-4-5', 'claude-sonnet-4-5'], medium: ['claude-sonnet-4-5', 'claude-opus-4-5'], high: ['claude-opus-4-5', 'claude-opus-4-5'] };
+const OUTCOMES = [['SUCCESS', null], ['FAILED', 'retry_limit'], ['FAILED', 'max_tokens'], ['TIMEOUT', 'timeout'], ['STUCK', 'stuck']];
+const endMs = Date.parse(`${values.end}T20:00:00Z`);
+const days = Number(values.days);
+
+const ins = {
+  run: db.prepare(`INSERT INTO runs (id, state, created_at, updated_at, started_at, safety_profile, run_scope, token_cap, max_phases, max_duration_minutes,
+    tokens_used, ci_runs_used, minor_issues_count, major_issues_count, promotion_eligible_to_main, goal_anchor) VALUES (?, 'PHASE_EXECUTION', ?, ?, ?, 'normal', 'multi_tier', 5000000, 25, 120, 0, 0, 0, 0, 'false', ?)`),
+  tier: db.prepare(`INSERT INTO tiers (tier_id, run_id, tier_index, name, state, token_cap, ci_run_cap, max_major_issues_tolerated, tokens_used, ci_runs_used,
+    minor_issues_count, major_issues_count, cleanliness, created_at, updated_at) VALUES (?, ?, ?, ?, 'IN_PROGRESS', ?, ?, 0, 0, 0, 0, 0, 'clean', ?, ?)`),
+  phase: db.prepare(`INSERT INTO phases (phase_id, run_id, tier_id, phase_index, name, description, state, task_category, complexity, builder_mode, scope,
+    max_builder_attempts, max_auditor_attempts, incident_token_cap, builder_attempts, auditor_attempts, tokens_used, minor_issues_count, major_issues_count,
+    issue_state, quality_blocked, retry_attempt, revision_epoch, escalation_level, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, 'generated', 'QUEUED', ?, ?, 'scaffolding_heavy', '{"paths": ["src/"]}', 5, 2, ?, 0, 0, 0, 0, 0, 'no_issues', 0, 0, 0, 0, ?, ?)`),
+  execute: db.prepare(`UPDATE phases SET state = 'EXECUTING', builder_attempts = ?, tokens_used = ?, started_at = ?, updated_at = ? WHERE run_id = ? AND phase_id = ?`),
+  finishPhase: db.prepare(`UPDATE phases SET state = ?, builder_attempts = ?, auditor_attempts = ?, tokens_used = ?, retry_attempt = ?, last_failure_reason = ?,
+    completed_at = ?, updated_at = ? WHERE run_id = ? AND phase_id = ?`),
+  outcome: db.prepare(`INSERT INTO phase_outcome_events (run_id, phase_id, phase_type, phase_outcome, stop_reason, tokens_used, duration_seconds, model_used, timestamp, context_injected, context_item_count)
+    VALUES (?, ?, 'build', ?, ?, ?, ?, ?, ?, 1, 3)`),
+  usage: db.prepare(`INSERT INTO llm_usage_events (provider, model, run_id, phase_id, role, total_tokens, prompt_tokens, completion_tokens, created_at, is_doctor_call, phase_type, intent)
+    VALUES ('anthropic', ?, ?, ?, ?, ?, ?, ?, ?, 0, 'build', 'feature')`),
+  finishRun: db.prepare(`UPDATE runs SET state = ?, tokens_used = ?, completed_at = ?, updated_at = ? WHERE id = ?`),
+  finishTier: db.prepare(`UPDATE tiers SET state = 'COMPLETE', tokens_used = (SELECT coalesce(sum(tokens_used), 0) FROM phases WHERE phases.tier_id = tiers.id), updated_at = ? WHERE run_id = ?`),
+};
+
+/** Creates a run with its tiers and queued phases; returns its plan. */
+function createRun(n) {
+  const id = `run-${String(n).padStart(5, '0')}`;
+  const start = endMs - days * 86_400_000 + n * Number(values['every-minutes']) * 60_000 + int(0, 600_000);
+  ins.run.run(id, stamp(start), stamp(start), stamp(start), `goal of ${id}`);
+  const phases = [];
+  for (let t = 1; t <= int(1, 3); t++) {
+    const tier = Number(ins.tier.run(`T${t}`, id, t, `tier ${t}`, 3_000_000, 10, stamp(start), stamp(start)).lastInsertRowid);
+    for (let k = 1; k <= int(2, 6); k++) {
+      const c = pick(CATEGORIES);
+      const phaseId = `F${t}.${k}`;
+      ins.phase.run(phaseId, id, tier, phases.length, `${c.name} ${phaseId}`, c.name, c.complexity, c.cap, stamp(start), stamp(start));
+      phases.push({ phaseId, c });
+    }
+  }
+  return { id, start, phases };
+}
+
+/** Executes a run's phases (rows updated in place, events inserted) and finishes it. */
+function finishRun(plan, truth) {
+  let t = plan.start;
+  let runTokens = 0;
+  for (const { phaseId, c } of plan.phases) {
+    t += int(60, 900) * 1000;
+    ins.execute.run(1, 1000, stamp(t), stamp(t), plan.id, phaseId);
+    const ok = rand() < c.success;
+    const [outcome, stop] = ok ? OUTCOMES[0] : pick(OUTCOMES.slice(1));
+    const tokens = stop === 'max_tokens' ? c.cap : Math.min(c.cap, Math.round(c.need * (0.5 + rand())));
+    const attempts = ok ? int(1, 2) : int(2, 5);
+    const model = pick(MODELS[c.complexity]);
+    const duration = int(30, 1200);
+    t += duration * 1000;
+    ins.finishPhase.run(ok ? 'COMPLETE' : 'FAILED', attempts, int(1, 2), tokens, attempts - 1, ok ? null : stop, stamp(t), stamp(t), plan.id, phaseId);
+    // Some phases get an outcome event; the others are known by their state alone.
+    if (rand() < 0.85) ins.outcome.run(plan.id, phaseId, outcome, stop, tokens, duration + 0.25, model, stamp(t));
+    const p = (truth.categories[c.name] ??= { phases: 0, success: 0, tokens: 0, truncated: 0 });
+    p.phases++;
+    p.success += outcome === 'SUCCESS' ? 1 : 0;
+    p.tokens += tokens;
+    p.truncated += stop === 'max_tokens' ? 1 : 0;
+    truth.phases++;
+    runTokens += tokens;
+    // The calls of the phase: builder and auditor, some rows with the total only.
+    for (const role of ['builder', 'auditor', 'builder']) {
+      const total = int(2_000, 60_000);
+      const split = rand() < 0.2 ? null : int(Math.floor(total * 0.6), total);
+      ins.usage.run(role === 'auditor' ? 'claude-sonnet-4-5' : model, plan.id, phaseId, role, total, split, split === null ? null : total - split, stamp(t - 1000));
+      truth.calls.n++;
+      truth.calls.total += total;
+    }
+  }
+  // A planner call of the run, not tied to a phase.
+  const total = int(5_000, 20_000);
+  ins.usage.run('claude-haiku-4-5', plan.id, null, 'agent:planner', total, total - 500, 500, stamp(t));
+  truth.calls.n++;
+  truth.calls.total += total;
+  truth.runs++;
+  ins.finishTier.run(stamp(t), plan.id);
+  ins.finishRun.run(rand() < 0.9 ? 'DONE_SUCCESS' : 'DONE_FAILED_REQUIRES_HUMAN_REVIEW', runTokens, stamp(t + 5000), stamp(t + 5000), plan.id);
+}
+
+const truth = fresh ? { runs: 0, phases: 0, categories: {}, calls: { n: 0, total: 0 } } : JSON.parse(readFileSync(join(values.out, 'truth.json'), 'utf8'));
+const running = fresh ? [] : state.running;
+db.transaction(() => {
+  // Runs left running by the last step finish now, their rows updated in place.
+  for (const plan of running) finishRun(plan, truth);
+  const plans = [];
+  for (let i = 0; i < Number(values.runs); i++) plans.push(createRun(++state.runs));
+  const keep = Number(values.running);
+  plans.slice(0, plans.length - keep).forEach((p) => finishRun(p, truth));
+  // The last ones stay unfinished: some phases executing, the rest queued.
+  state.running = plans.slice(plans.length - keep);
+  for (const plan of state.running) ins.execute.run(1, 5000, stamp(plan.start), stamp(plan.start), plan.id, plan.phases[0].phaseId);
+})();
+db.close();
+writeFileSync(meta, JSON.stringify(state));
+writeFileSync(join(values.out, 'truth.json'), JSON.stringify(truth, null, 1));
+process.stderr.write(`${file}: ${truth.runs} finished runs, ${truth.phases} phases, ${state.running.length} running\n`);

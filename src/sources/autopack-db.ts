@@ -1,0 +1,243 @@
+import Database from 'better-sqlite3';
+import type { CursorAdapter, CursorRow, LineResult } from './api.js';
+import { COMPLEXITIES, type CallRecord, type Complexity, type Outcome, type PhaseRecord, type TelemetryRecord } from './records.js';
+
+/**
+ * Autopack's own database, read only: the phases of finished runs (`phases`, their tier from
+ * `tiers`, their outcome from `phase_outcome_events`) and the runs' LLM calls (`llm_usage_events`).
+ *
+ * Autopack updates a run's rows in place while it runs (a phase goes QUEUED → EXECUTING → COMPLETE or
+ * FAILED, its tokens grow), so rows are not read as they are inserted: a run is read whole once it is
+ * finished (state DONE_…), and the cursor is the last finished run read, by (completed_at, id). It also
+ * holds how many finished runs lie at or before it and their latest `updated_at`: when either no longer
+ * matches (a run finished with an earlier completed_at than the cursor's, a finished run was changed or
+ * deleted), the database is read again from the start and replaces what it gave before.
+ *
+ * Runs are read a batch at a time, each query on its own: memory stays flat however many rows there
+ * are, and no read transaction is held open across batches (finished runs no longer change).
+ */
+
+const BATCH = 200;
+
+/** The columns read, by table: a database without one of them is an error naming it. */
+export const AUTOPACK_COLUMNS: Record<string, readonly string[]> = {
+  runs: ['id', 'state', 'completed_at', 'updated_at'],
+  tiers: ['id', 'tier_id'],
+  phases: ['id', 'run_id', 'phase_id', 'tier_id', 'state', 'task_category', 'complexity', 'incident_token_cap', 'builder_attempts', 'auditor_attempts', 'tokens_used', 'retry_attempt', 'last_failure_reason', 'completed_at'],
+  phase_outcome_events: ['id', 'run_id', 'phase_id', 'phase_outcome', 'stop_reason', 'duration_seconds', 'model_used', 'timestamp'],
+  llm_usage_events: ['id', 'provider', 'model', 'run_id', 'phase_id', 'role', 'total_tokens', 'prompt_tokens', 'completion_tokens', 'created_at'],
+};
+
+/** Where reading stands: the last finished run read, and what vouches for the runs before it. */
+export interface AutopackCursor {
+  completed_at: string;
+  id: string;
+  /** Finished runs at or before the cursor, and the latest updated_at among them, when it was set. */
+  runs: number;
+  updated_at: string;
+}
+
+const FINISHED = "state LIKE 'DONE%' AND completed_at IS NOT NULL";
+const OUTCOMES: Record<string, Outcome> = { SUCCESS: 'success', FAILED: 'failed', TIMEOUT: 'timeout', STUCK: 'stuck' };
+
+function open(path: string): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
+  for (const [table, columns] of Object.entries(AUTOPACK_COLUMNS)) {
+    const have = new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).map((c) => c.toLowerCase()));
+    if (!have.size) throw new Error(`no table ${table}`);
+    const missing = columns.find((c) => !have.has(c));
+    if (missing) throw new Error(`table ${table} has no column ${missing}`);
+  }
+  return db;
+}
+
+function isCursor(c: unknown): c is AutopackCursor {
+  return typeof c === 'object' && c !== null && typeof (c as AutopackCursor).completed_at === 'string' && typeof (c as AutopackCursor).id === 'string';
+}
+
+/** A timestamp as SQLAlchemy stores it (naive UTC text), with a zone, or epoch seconds. */
+export function timeOf(v: unknown): number {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number') return v * 1000;
+  if (typeof v !== 'string') return NaN;
+  const iso = v.trim().replace(' ', 'T');
+  return Date.parse(/(?:Z|[+-]\d{2}:?\d{2})$/i.test(iso) ? iso : `${iso}Z`);
+}
+
+interface PhaseRow {
+  id: number;
+  run_id: string;
+  phase_id: string;
+  tier: string | null;
+  state: string;
+  task_category: string | null;
+  complexity: string | null;
+  incident_token_cap: number | null;
+  builder_attempts: number | null;
+  auditor_attempts: number | null;
+  tokens_used: number | null;
+  retry_attempt: number | null;
+  last_failure_reason: string | null;
+  completed_at: unknown;
+}
+interface OutcomeRow {
+  run_id: string;
+  phase_id: string;
+  phase_outcome: string;
+  stop_reason: string | null;
+  duration_seconds: number | null;
+  model_used: string | null;
+  timestamp: unknown;
+}
+interface UsageRow {
+  id: number;
+  provider: string;
+  model: string;
+  run_id: string;
+  phase_id: string | null;
+  role: string;
+  total_tokens: number;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  created_at: unknown;
+}
+interface RunRow {
+  id: string;
+  completed_at: string;
+  updated_at: string;
+}
+
+/** The records of one finished run, one result per phase and per call (a bad row is skipped alone). */
+export function runRecords(run: { id: string; completed_at: unknown }, phases: readonly PhaseRow[], outcomes: readonly OutcomeRow[], usage: readonly UsageRow[]): { position: number; parsed: LineResult }[] {
+  const lastOutcome = new Map<string, OutcomeRow>();
+  for (const o of outcomes) lastOutcome.set(o.phase_id, o);
+  // The model of each role in a phase: the one that used the most tokens there.
+  const roleModel = new Map<string, Map<string, number>>();
+  for (const u of usage) {
+    if (u.phase_id === null) continue;
+    const k = `${u.phase_id}\u0000${u.role}`;
+    const m = roleModel.get(k) ?? new Map<string, number>();
+    m.set(u.model, (m.get(u.model) ?? 0) + (u.total_tokens ?? 0));
+    roleModel.set(k, m);
+  }
+  const top = (phase: string, role: string) => [...(roleModel.get(`${phase}\u0000${role}`) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const runEnd = timeOf(run.completed_at);
+  const out: { position: number; parsed: LineResult }[] = [];
+  for (const p of phases) {
+    const where = `phases row ${p.id} (run ${run.id}, phase ${p.phase_id})`;
+    const o = lastOutcome.get(p.phase_id);
+    const outcome = o ? OUTCOMES[o.phase_outcome.toUpperCase()] : p.state === 'COMPLETE' ? 'success' : 'failed';
+    const ts = o ? timeOf(o.timestamp) : Number.isFinite(timeOf(p.completed_at)) ? timeOf(p.completed_at) : runEnd;
+    const error =
+      !p.task_category ? 'task_category: empty'
+      : !COMPLEXITIES.includes(p.complexity as Complexity) ? `complexity: expected low, medium or high, found ${JSON.stringify(p.complexity)}`
+      : !outcome ? `phase_outcome: expected SUCCESS, FAILED, TIMEOUT or STUCK, found ${JSON.stringify(o?.phase_outcome)}`
+      : !Number.isFinite(ts) ? 'timestamp: not a time'
+      : undefined;
+    if (error) {
+      out.push({ position: p.id, parsed: { error: `${where}: ${error}` } });
+      continue;
+    }
+    const record: PhaseRecord = {
+      kind: 'phase',
+      ts,
+      run_id: run.id,
+      tier_id: p.tier ?? 'unknown',
+      phase_id: p.phase_id,
+      category: p.task_category!,
+      complexity: p.complexity as Complexity,
+      builder_model: o?.model_used ?? top(p.phase_id, 'builder') ?? 'unknown',
+      auditor_model: top(p.phase_id, 'auditor'),
+      tokens_used: p.tokens_used ?? 0,
+      incident_token_cap: p.incident_token_cap ?? 0,
+      outcome: outcome!,
+      builder_attempts: p.builder_attempts ?? 0,
+      auditor_attempts: p.auditor_attempts ?? 0,
+      retries: p.retry_attempt ?? 0,
+      truncated: (o?.stop_reason ?? p.last_failure_reason) === 'max_tokens',
+      duration_ms: o?.duration_seconds != null ? Math.round(o.duration_seconds * 1000) : undefined,
+    };
+    out.push({ position: p.id, parsed: { records: [record] } });
+  }
+  for (const u of usage) {
+    const ts = timeOf(u.created_at);
+    if (!Number.isFinite(ts) || typeof u.total_tokens !== 'number') {
+      out.push({ position: u.id, parsed: { error: `llm_usage_events row ${u.id} (run ${run.id}): ${Number.isFinite(ts) ? 'total_tokens: not a number' : 'created_at: not a time'}` } });
+      continue;
+    }
+    // Rows with the total only (no prompt/completion split) count as input: the split is not known.
+    const output = u.completion_tokens ?? (u.prompt_tokens !== null ? u.total_tokens - u.prompt_tokens : 0);
+    const record: CallRecord = {
+      kind: 'call',
+      ts,
+      run_id: run.id,
+      phase_id: u.phase_id ?? undefined,
+      role: u.role.startsWith('agent:') ? u.role.slice('agent:'.length) : u.role,
+      provider: u.provider,
+      model: u.model,
+      input_tokens: u.total_tokens - output,
+      output_tokens: output,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      cost_usd: undefined,
+    };
+    out.push({ position: u.id, parsed: { records: [record] } });
+  }
+  return out;
+}
+
+export const autopackDb: CursorAdapter = {
+  format: 'autopack-db',
+  description: "Autopack's database (url: sqlite:///path/to/autopack.db): phases of finished runs and their LLM calls",
+  shape: 'cursor',
+  extensions: ['.db', '.sqlite'],
+  companions: ['-wal'],
+  dedupeKey: (r: TelemetryRecord) => (r.kind === 'phase' ? `ap:phase:${r.run_id}:${r.phase_id}` : r.kind === 'call' ? `ap:call:${r.run_id}:${r.phase_id ?? ''}:${r.ts}:${r.role}:${r.model}:${r.input_tokens}:${r.output_tokens}` : `ap:ci:${r.run_id}:${r.ts}`),
+  resumable(path, cursor) {
+    if (!isCursor(cursor)) return false;
+    const db = open(path);
+    try {
+      const at = db.prepare(`SELECT count(*) AS runs, max(updated_at) AS updated_at FROM runs WHERE ${FINISHED} AND (completed_at < ? OR (completed_at = ? AND id <= ?))`).get(cursor.completed_at, cursor.completed_at, cursor.id) as { runs: number; updated_at: string | null };
+      return at.runs === cursor.runs && String(at.updated_at) === cursor.updated_at;
+    } finally {
+      db.close();
+    }
+  },
+  *rows(path, from): Iterable<CursorRow> {
+    const db = open(path);
+    try {
+      const nextRuns = db.prepare(`SELECT id, completed_at, updated_at FROM runs WHERE ${FINISHED} AND (completed_at > ? OR (completed_at = ? AND id > ?)) ORDER BY completed_at, id LIMIT ${BATCH}`);
+      const ids = 'SELECT value FROM json_each(?)';
+      const phases = db.prepare(`SELECT p.id, p.run_id, p.phase_id, t.tier_id AS tier, p.state, p.task_category, p.complexity, p.incident_token_cap, p.builder_attempts,
+        p.auditor_attempts, p.tokens_used, p.retry_attempt, p.last_failure_reason, p.completed_at
+        FROM phases p LEFT JOIN tiers t ON t.id = p.tier_id WHERE p.run_id IN (${ids}) AND p.state IN ('COMPLETE', 'FAILED') ORDER BY p.id`);
+      const outcomes = db.prepare(`SELECT run_id, phase_id, phase_outcome, stop_reason, duration_seconds, model_used, timestamp FROM phase_outcome_events WHERE run_id IN (${ids}) ORDER BY id`);
+      const usage = db.prepare(`SELECT id, provider, model, run_id, phase_id, role, total_tokens, prompt_tokens, completion_tokens, created_at FROM llm_usage_events WHERE run_id IN (${ids}) ORDER BY id`);
+      let cursor: AutopackCursor = isCursor(from) ? from : { completed_at: '', id: '', runs: 0, updated_at: '' };
+      for (;;) {
+        const runs = nextRuns.all(cursor.completed_at, cursor.completed_at, cursor.id) as RunRow[];
+        if (!runs.length) return;
+        const list = JSON.stringify(runs.map((r) => r.id));
+        const byRun = <T extends { run_id: string }>(rows: T[]) => {
+          const m = new Map<string, T[]>();
+          for (const r of rows) (m.get(r.run_id) ?? m.set(r.run_id, []).get(r.run_id)!).push(r);
+          return m;
+        };
+        const p = byRun(phases.all(list) as PhaseRow[]);
+        const o = byRun(outcomes.all(list) as OutcomeRow[]);
+        const u = byRun(usage.all(list) as UsageRow[]);
+        for (const run of runs) {
+          const before = cursor;
+          cursor = { completed_at: String(run.completed_at), id: run.id, runs: cursor.runs + 1, updated_at: String(run.updated_at) > cursor.updated_at ? String(run.updated_at) : cursor.updated_at };
+          const results = runRecords(run, p.get(run.id) ?? [], o.get(run.id) ?? [], u.get(run.id) ?? []);
+          // Every row but the run's last leaves the cursor before the run: a read stopped inside a
+          // run reads it again whole.
+          if (!results.length) yield { cursor, position: 0, parsed: { records: [] } };
+          for (let i = 0; i < results.length; i++) yield { cursor: i === results.length - 1 ? cursor : before, ...results[i]! };
+        }
+      }
+    } finally {
+      db.close();
+    }
+  },
+};
