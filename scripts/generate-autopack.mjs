@@ -89,14 +89,15 @@ const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const stamp = (ms) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '000');
 
 // Categories with their complexity, cap and success rate, in Autopack's ruleset's shape.
+// Each runs on its model, as the example's models.yaml routes it, and now and then on another (an
+// escalation, or before the last change of its routing).
 const CATEGORIES = [
-  { name: 'feature_scaffolding', complexity: 'medium', cap: 500_000, need: 180_000, success: 0.93 },
-  { name: 'docs', complexity: 'low', cap: 200_000, need: 40_000, success: 0.97 },
-  { name: 'tests', complexity: 'low', cap: 300_000, need: 90_000, success: 0.9 },
-  { name: 'schema_contract_change', complexity: 'high', cap: 1_000_000, need: 420_000, success: 0.8 },
-  { name: 'security_auth_change', complexity: 'high', cap: 800_000, need: 300_000, success: 0.86 },
+  { name: 'feature_scaffolding', complexity: 'medium', cap: 500_000, need: 180_000, success: 0.93, model: 'claude-sonnet-5-5', other: 'claude-opus-5-5' },
+  { name: 'docs', complexity: 'low', cap: 200_000, need: 40_000, success: 0.98, model: 'claude-sonnet-5-5', other: 'claude-opus-5-5' },
+  { name: 'tests', complexity: 'low', cap: 300_000, need: 90_000, success: 0.9, model: 'claude-sonnet-5-5', other: 'claude-haiku-4-5' },
+  { name: 'schema_contract_change', complexity: 'high', cap: 1_000_000, need: 420_000, success: 0.8, model: 'claude-opus-5-5', other: 'claude-sonnet-5-5' },
+  { name: 'security_auth_change', complexity: 'high', cap: 800_000, need: 300_000, success: 0.97, model: 'claude-opus-5-5', other: 'claude-sonnet-5-5' },
 ];
-const MODELS = { low: ['claude-haiku-4-5', 'claude-sonnet-4-5'], medium: ['claude-sonnet-4-5', 'claude-opus-4-5'], high: ['claude-opus-4-5', 'claude-opus-4-5'] };
 const OUTCOMES = [['SUCCESS', null], ['FAILED', 'retry_limit'], ['FAILED', 'max_tokens'], ['TIMEOUT', 'timeout'], ['STUCK', 'stuck']];
 const endMs = Date.parse(`${values.end}T20:00:00Z`);
 const days = Number(values.days);
@@ -149,8 +150,8 @@ function finishRun(plan, truth) {
     const ok = rand() < c.success;
     const [outcome, stop] = ok ? OUTCOMES[0] : pick(OUTCOMES.slice(1));
     const tokens = stop === 'max_tokens' ? c.cap : Math.min(c.cap, Math.round(c.need * (0.5 + rand())));
-    const attempts = ok ? int(1, 2) : int(2, 5);
-    const model = pick(MODELS[c.complexity]);
+    const attempts = ok ? (rand() < 0.85 ? 1 : 2) : int(2, 5);
+    const model = rand() < 0.9 ? c.model : c.other;
     const duration = int(30, 1200);
     t += duration * 1000;
     ins.finishPhase.run(ok ? 'COMPLETE' : 'FAILED', attempts, int(1, 2), tokens, attempts - 1, ok ? null : stop, stamp(t), stamp(t), plan.id, phaseId);
@@ -167,7 +168,7 @@ function finishRun(plan, truth) {
     for (const role of ['builder', 'auditor', 'builder']) {
       const total = int(2_000, 60_000);
       const split = rand() < 0.2 ? null : int(Math.floor(total * 0.6), total);
-      ins.usage.run(role === 'auditor' ? 'claude-sonnet-4-5' : model, plan.id, phaseId, role, total, split, split === null ? null : total - split, stamp(t - 1000));
+      ins.usage.run(role === 'auditor' ? 'claude-sonnet-5-5' : model, plan.id, phaseId, role, total, split, split === null ? null : total - split, stamp(t - 1000));
       truth.calls.n++;
       truth.calls.total += total;
     }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, formatZodIssues } from '../common/index.js';
-import { TunerConfig } from './schema.js';
+import { TunerConfig, type TargetPreset } from './schema.js';
 import { BUNDLED_PRICES, BUNDLED_RETIREMENTS, closestModels } from '../pricing/index.js';
 import { blendedPricePerToken, priceOf, type Pricing } from '../pricing/index.js';
 import { claudeCodeRoots } from '../sources/index.js';
@@ -13,7 +13,7 @@ export interface LoadedConfig {
   config: TunerConfig;
   pricing: Pricing;
   sources: { path: string; format: TunerConfig['sources'][number]['format'] }[];
-  targets: { path: string; preset: TunerConfig['targets'][number]['preset'] }[];
+  targets: { path: string; preset: TargetPreset }[];
 }
 
 export async function loadConfig(path: string): Promise<LoadedConfig> {
@@ -61,7 +61,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       if (!roots.length) throw new ConfigError(`${file}: sources[${i}]: no Claude Code transcripts found (looked in ${tried.join(', ')}); set CLAUDE_CONFIG_DIR or the source's path`);
       return roots.map((path) => ({ path, format: s.format }));
     }),
-    targets: config.targets.map((t) => ({ path: resolve(dir, t.path), preset: t.preset })),
+    targets: config.targets.map((t) => ({ path: resolve(dir, t.path), preset: t.preset === 'autopack' ? (t.path.endsWith('.json') ? 'autopack-ruleset' : 'autopack-models') : t.preset })),
   };
 }
 

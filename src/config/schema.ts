@@ -33,7 +33,8 @@ export type TargetPreset = z.infer<typeof TargetPreset>;
 
 const Target = z.strictObject({
   path: z.string().min(1),
-  preset: TargetPreset,
+  /** A layout, or `autopack`: its models.yaml or its project ruleset (*.json), by the file's name. */
+  preset: z.enum([...LAYOUT_NAMES, 'autopack']),
 });
 
 const Window = z.strictObject({

@@ -1,4 +1,4 @@
-import type { Change } from '../targets/index.js';
+import { changeKey, type Change } from '../targets/index.js';
 import type { Finding, Outcome } from '../rules/index.js';
 import type { Stats } from '../stats/index.js';
 import { sum } from '../stats/index.js';
@@ -30,6 +30,8 @@ export interface ReportInput {
   earlierSkipped?: { at: string; file: string; line: number; reason: string }[];
   /** Changes of earlier proposals the targets hold, judged against their baselines. */
   outcomes?: Outcome[];
+  /** Where each change is written, by change key (targets' placeOf). */
+  where?: Record<string, string>;
 }
 
 /** The Markdown report, in the structure of the cost-tuning brief. A pure function of its input. */
@@ -104,10 +106,10 @@ export function renderReport(r: ReportInput): string {
   const migrations = r.changes.filter((c) => c.evidence.migration !== undefined);
   const reverts = r.changes.filter((c) => c.evidence.reverts !== undefined);
   const tuned = r.changes.filter((c) => c.kind === 'model' && !migrations.includes(c) && !reverts.includes(c));
-  if (migrations.length) section(push, '### Migrations off retiring models', migrations, '');
-  if (reverts.length) section(push, '### Reverts of applied changes that did worse', reverts, '');
-  section(push, '### Downgrade candidates', tuned.filter((c) => c.direction === 'down'), 'None: no category is both easy for its model and well under its cap.');
-  section(push, '### Upgrade candidates (pilots)', tuned.filter((c) => c.direction === 'up'), 'None: no category fails and retries enough to justify a stronger model.');
+  if (migrations.length) section(push, '### Migrations off retiring models', migrations, '', r.where);
+  if (reverts.length) section(push, '### Reverts of applied changes that did worse', reverts, '', r.where);
+  section(push, '### Downgrade candidates', tuned.filter((c) => c.direction === 'down'), 'None: no category is both easy for its model and well under its cap.', r.where);
+  section(push, '### Upgrade candidates (pilots)', tuned.filter((c) => c.direction === 'up'), 'None: no category fails and retries enough to justify a stronger model.', r.where);
 
   push('## Budget cap adjustments', '', '| Category | Current cap | P50 | P95 | Utilisation (P95) | Truncations | Proposed |', '|---|---:|---:|---:|---:|---:|---:|');
   for (const c of s.categories) {
@@ -135,10 +137,10 @@ export function renderReport(r: ReportInput): string {
     }
     push('');
   }
-  section(push, '### CI changes', r.changes.filter((c) => c.kind === 'ci_profile'), 'No CI profile change.');
+  section(push, '### CI changes', r.changes.filter((c) => c.kind === 'ci_profile'), 'No CI profile change.', r.where);
 
   push('## Run-level budget', '');
-  section(push, '', r.changes.filter((c) => c.kind === 'run_budget'), 'No run budget change.');
+  section(push, '', r.changes.filter((c) => c.kind === 'run_budget'), 'No run budget change.', r.where);
 
   push('## Failure cost analysis', '');
   const failing = s.categories.filter((c) => c.failure_cost_multiple !== null && c.phases - c.outcomes.success > 0).sort((a, b) => waste(b) - waste(a)).slice(0, 5);
@@ -210,7 +212,7 @@ export function renderReport(r: ReportInput): string {
   return out.join('\n');
 }
 
-function section(push: (...l: string[]) => void, title: string, changes: Change[], none: string): void {
+function section(push: (...l: string[]) => void, title: string, changes: Change[], none: string, whereOf?: Record<string, string>): void {
   if (title) push(title, '');
   if (!changes.length) {
     push(none, '');
@@ -219,6 +221,8 @@ function section(push: (...l: string[]) => void, title: string, changes: Change[
   changes.forEach((c, i) => {
     push(`#### ${i + 1}. ${describe(c)}${c.pilot ? ' (pilot)' : ''}`, '');
     push(cell(c.rationale), '');
+    const where = whereOf?.[changeKey(c)];
+    if (where) push(`- Where: ${cell(where)}`);
     push(`- Evidence: ${cell(Object.entries(c.evidence).map(([k, v]) => `${k} = ${v === null ? 'n/a' : v}`).join(', '))}`);
     push(`- Expected effect per run: ${effectText(c)}`);
     push(`- Risk: ${cell(c.risk)}`, `- Confidence: ${c.confidence}; source: ${c.source}`, '');

@@ -16,15 +16,19 @@ export const isMandatory = (c: Change): boolean => c.evidence.migration !== unde
  * - no move against a key's previous move within the cool-down, unless that move's outcome is worse
  *   (then the revert is the proposal);
  * - no cap change in the proposal that changes the category's model: the cap follows once the new
- *   model has data of its own.
+ *   model has data of its own;
+ * - no model downgrade of a category the targets call high-risk;
+ * - no two changes that would write one entry two ways (an Autopack category's model holds for every
+ *   complexity: its complexities must agree).
  */
 export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes: readonly Outcome[]): { changes: Change[]; findings: Finding[] } {
   const findings: Finding[] = [];
   const worse = new Set(outcomes.filter((o) => o.verdict === 'worse').map((o) => o.change.id));
   const cooldownMs = ctx.rules.cooldown_days * 86_400_000;
   const modelMoved = new Set<string>();
+  const isProtected = (c: Change) => c.kind === 'model' && c.direction === 'down' && !!c.category && ctx.targets.protectedCategories.includes(c.category);
   for (const c of changes) {
-    if (c.kind !== 'model' || !c.category) continue;
+    if (c.kind !== 'model' || !c.category || isProtected(c)) continue;
     if (c.category !== 'default') modelMoved.add(c.category);
     else {
       // A default serves every category without an entry of its own at that complexity.
@@ -54,11 +58,37 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
         continue;
       }
     }
+    if (isProtected(c)) {
+      findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: ${c.category} is a high-risk category in the targets, and its model is never downgraded` });
+      continue;
+    }
     if (c.kind === 'token_cap' && c.category && modelMoved.has(c.category)) {
       findings.push({ kind: 'held', category: c.category, area: 'token_cap', message: `${c.category}: cap ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the category's model, and the cap follows once the new model has data` });
       continue;
     }
     kept.push(c);
   }
-  return { changes: kept, findings };
+  return disagreeing(ctx, kept, findings);
+}
+
+/** Model changes that meet in one entry must set it to one model; those that do not are all held. */
+function disagreeing(ctx: RuleContext, changes: Change[], findings: Finding[]): { changes: Change[]; findings: Finding[] } {
+  const at = (c: Change) => {
+    if (c.kind !== 'model' || !c.category || !c.role) return undefined;
+    const cell = ctx.targets.model(c.category, c.complexity ?? 'medium', c.role);
+    return cell ? `${cell.file}\u0000${cell.path.join('\u0000')}` : undefined;
+  };
+  const byEntry = new Map<string, Change[]>();
+  for (const c of changes) {
+    const k = at(c);
+    if (k) byEntry.set(k, [...(byEntry.get(k) ?? []), c]);
+  }
+  const held = new Set<Change>();
+  for (const group of byEntry.values()) {
+    if (new Set(group.map((c) => String(c.to))).size < 2) continue;
+    for (const c of group) held.add(c);
+    const c = group[0]!;
+    findings.push({ kind: 'held', category: c.category, area: 'model', message: `${c.category} ${c.role}: one entry sets its model at every complexity, and its complexities disagree (${group.map((g) => `${g.complexity}: ${fmtValue(g.to)}`).join(', ')}); kept` });
+  }
+  return { changes: changes.filter((c) => !held.has(c)), findings };
 }

@@ -6,6 +6,7 @@ import { ladderPosition, round } from './model-rules.js';
 import { inheritsDefault } from './evidence.js';
 import { groupStats } from '../stats/index.js';
 import type { PhaseBucket } from '../store/index.js';
+import { COMPLEXITIES } from '../sources/index.js';
 
 /**
  * Model names and retirements: a dependency update, for models. Every configured model is checked
@@ -39,46 +40,53 @@ export function migrationRules(ctx: RuleContext, movedOwn: ReadonlySet<string> =
     }
   }
 
-  for (const e of ctx.targets.modelEntries) {
-    const r = retirementOf(ctx.pricing, e.value);
+  for (const entry of ctx.targets.modelEntries) {
+    const r = retirementOf(ctx.pricing, entry.value);
     if (!r) continue;
-    const days = daysUntil(r.retires, ctx.now);
-    if (days > ctx.horizonDays) continue;
-    const to = liveSuccessor(ctx.pricing, e.value, ctx.now, ctx.horizonDays);
-    // Both models at the outgoing one's observed token mix: the successor has no calls of its own yet.
-    const priceFrom = ctx.price(e.value);
-    const ratio = listPriceRatio(ctx, e.value, to);
-    const priceTo = priceFrom !== null && ratio !== null ? priceFrom * ratio : null;
-    const served = servedBy(ctx, e, movedOwn);
-    const g = served.length ? groupStats(served, ctx.stats.blended_price) : null;
-    const tokensPerRun = (g?.tokens_total ?? 0) / runCount(ctx);
-    const usd = priceFrom !== null && priceTo !== null ? tokensPerRun * (priceTo - priceFrom) : 0;
-    changes.push({
-      kind: 'model',
-      category: e.category,
-      complexity: e.complexity,
-      role: e.role,
-      key: null,
-      from: e.value,
-      to,
-      direction: priceFrom !== null && priceTo !== null && priceTo < priceFrom ? 'down' : 'up',
-      source: 'rules',
-      evidence: {
-        migration: 'retirement',
-        retires: r.retires,
-        days_left: days,
-        deprecated: r.deprecated ?? null,
-        successor: to,
-        phases: g?.phases ?? 0,
-        success_rate: g ? round(g.success_rate, 4) : null,
-        tokens_per_run: Math.round(tokensPerRun),
-      },
-      effect: { tokens_per_run: 0, usd_per_run: usd },
-      rationale: `${e.value} ${retiresText(r.retires, ctx.now)}${r.deprecated ? ` (announced ${r.deprecated})` : ''}; ${to} is its successor. Requests to a retired model fail, so this is not a matter of cost.`,
-      risk: `Medium: ${to} may behave differently on this work; its outcome is tracked like any change, and a fall in success gets a revert proposed.`,
-      confidence: 'high',
-      pilot: false,
-    });
+    // An entry for every complexity of its category (Autopack's) moves once per complexity its phases
+    // ran at, each with its own evidence; the edits meet in one line.
+    const seen = ctx.stats.categories.find((c) => c.category === entry.category);
+    const levels = entry.complexity ? [entry.complexity] : COMPLEXITIES.filter((c) => seen?.by_complexity[c]);
+    for (const complexity of levels.length ? levels : [null]) {
+      const e = { ...entry, complexity };
+      const days = daysUntil(r.retires, ctx.now);
+      if (days > ctx.horizonDays) continue;
+      const to = liveSuccessor(ctx.pricing, e.value, ctx.now, ctx.horizonDays);
+      // Both models at the outgoing one's observed token mix: the successor has no calls of its own yet.
+      const priceFrom = ctx.price(e.value);
+      const ratio = listPriceRatio(ctx, e.value, to);
+      const priceTo = priceFrom !== null && ratio !== null ? priceFrom * ratio : null;
+      const served = servedBy(ctx, e, movedOwn);
+      const g = served.length ? groupStats(served, ctx.stats.blended_price) : null;
+      const tokensPerRun = (g?.tokens_total ?? 0) / runCount(ctx);
+      const usd = priceFrom !== null && priceTo !== null ? tokensPerRun * (priceTo - priceFrom) : 0;
+      changes.push({
+        kind: 'model',
+        category: e.category,
+        complexity: e.complexity,
+        role: e.role,
+        key: null,
+        from: e.value,
+        to,
+        direction: priceFrom !== null && priceTo !== null && priceTo < priceFrom ? 'down' : 'up',
+        source: 'rules',
+        evidence: {
+          migration: 'retirement',
+          retires: r.retires,
+          days_left: days,
+          deprecated: r.deprecated ?? null,
+          successor: to,
+          phases: g?.phases ?? 0,
+          success_rate: g ? round(g.success_rate, 4) : null,
+          tokens_per_run: Math.round(tokensPerRun),
+        },
+        effect: { tokens_per_run: 0, usd_per_run: usd },
+        rationale: `${e.value} ${retiresText(r.retires, ctx.now)}${r.deprecated ? ` (announced ${r.deprecated})` : ''}; ${to} is its successor. Requests to a retired model fail, so this is not a matter of cost.`,
+        risk: `Medium: ${to} may behave differently on this work; its outcome is tracked like any change, and a fall in success gets a revert proposed.`,
+        confidence: 'high',
+        pilot: false,
+      });
+    }
   }
   return { changes, findings };
 }
@@ -103,10 +111,10 @@ function retiresText(date: string, now: Date): string {
  * its own, except those the same proposal gives their own model (`movedOwn`: "category:complexity"),
  * whose effect is counted by their own change.
  */
-function servedBy(ctx: RuleContext, e: { category: string; complexity: string; value: string }, movedOwn: ReadonlySet<string>): PhaseBucket[] {
+function servedBy(ctx: RuleContext, e: { category: string; complexity: string | null; value: string }, movedOwn: ReadonlySet<string>): PhaseBucket[] {
   const id = ctx.canonical(e.value);
   return ctx.phases.filter((b) => {
-    if (b.complexity !== e.complexity || ctx.canonical(b.model) !== id) return false;
+    if ((e.complexity !== null && b.complexity !== e.complexity) || ctx.canonical(b.model) !== id) return false;
     if (b.category === e.category) return true;
     return e.category === 'default' && inheritsDefault(ctx, b.category, b.complexity) && !movedOwn.has(`${b.category}:${b.complexity}`);
   });

@@ -5,7 +5,7 @@ import type { PublishResult } from '../publish/index.js';
 import { proposalHash, renderReport } from '../report/index.js';
 import type { Stats, Window } from '../stats/index.js';
 import { ledgerEntry } from '../store/index.js';
-import { applyChanges, loadTargetFiles, readTargets, type Change, type FileResult } from '../targets/index.js';
+import { applyChanges, changeKey, loadTargetFiles, placeOf, readTargets, type Change, type FileResult } from '../targets/index.js';
 import type { IngestSummary } from '../ingest/index.js';
 import { commitGate, runGate, type GateLevel, type GateResult } from './gate.js';
 import { openRunState } from './state.js';
@@ -126,6 +126,10 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       outcomes: analysis.outcomes,
       drift: gate.moved,
       noopStreak: gate.previous_noop_streak,
+      where: Object.fromEntries(step.changes.flatMap((c) => {
+        const w = placeOf(c, targets);
+        return w ? [[changeKey(c), w]] : [];
+      })),
     });
     let published: PublishResult | null = null;
     if (!dryRun) {

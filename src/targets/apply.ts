@@ -3,6 +3,8 @@ import type { Change } from './change.js';
 import type { KeyPath } from './api.js';
 import type { TargetState } from './read.js';
 import { applyEdits, type Edit } from './edit/yaml.js';
+import { applyJsonEdits } from './edit/json.js';
+import { targetLayout } from './registry.js';
 
 export interface FileResult {
   path: string;
@@ -16,9 +18,8 @@ export interface FileResult {
 export function locate(change: Change, targets: TargetState): { file: string; path: KeyPath } | undefined {
   switch (change.kind) {
     case 'model':
-      return change.category && change.complexity && change.role
-        ? targets.model(change.category, change.complexity, change.role)
-        : undefined;
+      // No complexity: a change of an entry that holds for every complexity of its category.
+      return change.category && change.role ? targets.model(change.category, change.complexity ?? 'medium', change.role) : undefined;
     case 'token_cap':
       return change.category ? targets.caps[change.category] : undefined;
     case 'ci_profile':
@@ -39,18 +40,48 @@ export function applyChanges(changes: readonly Change[], targets: TargetState): 
     const at = locate(c, targets);
     if (!at) throw new Error(`no target holds ${c.kind} for ${c.category ?? c.key}`);
     const edits = byFile.get(at.file) ?? [];
-    edits.push({ path: at.path, value: c.to });
+    const value = c.kind === 'model' ? modelAsWritten(c, targets, at) : c.to;
+    // Changes of one entry (an Autopack category's model, for each complexity it ran at) are one edit.
+    const same = edits.find((e) => e.path.join('\u0000') === at.path.join('\u0000'));
+    if (same && same.value !== value) throw new Error(`${at.path.join('.')}: two changes set it to ${same.value} and ${value}`);
+    if (!same) edits.push({ path: at.path, value });
     byFile.set(at.file, edits);
   }
   const results: FileResult[] = [];
   for (const file of targets.files) {
     const edits = byFile.get(file.path);
     if (!edits) continue;
-    const after = applyEdits(file.text, edits, file.display);
+    const after = targetLayout(file.preset).syntax === 'json' ? applyJsonEdits(file.text, edits, file.display) : applyEdits(file.text, edits, file.display);
     const diff = createTwoFilesPatch(`a/${file.display}`, `b/${file.display}`, file.text, after, undefined, undefined, { context: 3 });
     results.push({ path: file.path, display: file.display, before: file.text, after, diff: stripHeaderNoise(diff) });
   }
   return results;
+}
+
+/** A model as the file writes it there: by its alias where the value it replaces was an alias. */
+function modelAsWritten(c: Change, targets: TargetState, at: { file: string; path: KeyPath }): string | number {
+  // The value replaced, or the default a new entry stood on, names its model by alias: so does the change.
+  const cell = c.category && c.role ? targets.model(c.category, c.complexity ?? 'medium', c.role) : undefined;
+  return cell?.current?.raw !== undefined ? (targets.aliasOf(at.file, String(c.to)) ?? c.to) : c.to;
+}
+
+/**
+ * Where a change is written, in words: the file and key; for a category that inherited its model, that
+ * the key is new and what it inherited; for a default, the categories that inherit it.
+ */
+export function placeOf(c: Change, targets: TargetState): string | undefined {
+  const at = locate(c, targets);
+  if (!at) return undefined;
+  const file = targets.files.find((f) => f.path === at.file)?.display ?? at.file;
+  const where = `${file}: ${at.path.join('.')}`;
+  if (c.kind !== 'model' || !c.category || !c.role) return where;
+  const complexity = c.complexity ?? 'medium';
+  if (c.category === 'default') {
+    const heirs = targets.categories.filter((cat) => targets.model(cat, complexity, c.role!)?.explicit === false);
+    return `${where}, the default of ${heirs.length ? heirs.join(', ') : 'no category the targets name'}`;
+  }
+  const cell = targets.model(c.category, complexity, c.role);
+  return cell && !cell.explicit && cell.current ? `${where} (new: ${c.category} inherited ${cell.current.path.join('.')})` : where;
 }
 
 /** `diff` starts with an "Index:"/"====" banner that git-style readers do not expect. */

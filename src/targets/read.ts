@@ -1,6 +1,7 @@
-import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parseDocument, type Document } from 'yaml';
 import { COMPLEXITIES, type Complexity } from '../sources/index.js';
-import { RUN_BUDGET_KEYS, type KeyPath, type RunBudgetKey } from './api.js';
+import { getIn, RUN_BUDGET_KEYS, type KeyPath, type ModelRole, type RunBudgetKey, type TargetLayout } from './api.js';
 import { targetLayout } from './registry.js';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
@@ -27,6 +28,8 @@ export interface Located<T> {
   value: T;
   file: string;
   path: KeyPath;
+  /** As written, where that differs from the value: an alias the file resolves (`sonnet`). */
+  raw?: string;
 }
 
 export interface ModelCell {
@@ -34,6 +37,7 @@ export interface ModelCell {
   current: Located<string> | undefined;
   /** Whether the category has its own entry (false: it inherits the default). */
   explicit: boolean;
+  /** Where a change of this cell is written: the governing own entry, or where an own entry is added. */
   file: string;
   path: KeyPath;
 }
@@ -42,7 +46,7 @@ export interface TargetState {
   files: TargetFile[];
   /** Categories the targets know by name. */
   categories: string[];
-  model: (category: string, complexity: Complexity, role: 'builder' | 'auditor') => ModelCell | undefined;
+  model: (category: string, complexity: Complexity, role: ModelRole) => ModelCell | undefined;
   caps: Record<string, Located<number>>;
   ci: Record<string, Located<string>>;
   budgets: Partial<Record<RunBudgetKey, Located<number>>>;
@@ -50,13 +54,18 @@ export interface TargetState {
   knownModels: string[];
   /** Every model entry the files hold, `default` entries included: what migrations and name checks read. */
   modelEntries: ModelEntry[];
+  /** Categories whose models are never downgraded (Autopack's high_risk_categories). */
+  protectedCategories: string[];
+  /** The alias a file uses for a model id, to write a change the way the file writes models. */
+  aliasOf: (file: string, model: string) => string | undefined;
 }
 
 export interface ModelEntry extends Located<string> {
   /** The category, or `default`. */
   category: string;
-  complexity: Complexity;
-  role: 'builder' | 'auditor';
+  /** Null: the entry holds for every complexity of its category. */
+  complexity: Complexity | null;
+  role: ModelRole;
   /** Where it is, as a user finds it: `models.yaml: LOW.default`. */
   where: string;
 }
@@ -67,82 +76,103 @@ export function parseTarget(file: TargetFile): Document.Parsed {
   return doc;
 }
 
+/** A target document as plain data, parsed in its layout's syntax. */
+export function targetData(file: TargetFile): unknown {
+  if (targetLayout(file.preset).syntax === 'yaml') return parseTarget(file).toJS();
+  const errors: ParseError[] = [];
+  const data = parseJsonc(file.text, errors, { allowTrailingComma: false, disallowComments: true });
+  if (errors.length) throw new ConfigError(`${file.display}: not valid JSON: ${printParseErrorCode(errors[0]!.error)} at offset ${errors[0]!.offset}`);
+  return data;
+}
+
 export function readTargets(files: TargetFile[]): TargetState {
   const categories = new Set<string>();
   const caps: TargetState['caps'] = {};
   const ci: TargetState['ci'] = {};
   const budgets: TargetState['budgets'] = {};
   const knownModels = new Set<string>();
-  const modelFiles: { file: TargetFile; doc: Document.Parsed }[] = [];
+  const protectedCategories = new Set<string>();
+  const modelFiles: { file: TargetFile; data: unknown; layout: TargetLayout; aliases: Record<string, string> }[] = [];
   const modelEntries: ModelEntry[] = [];
 
   for (const file of files) {
-    const doc = parseTarget(file);
+    const data = targetData(file);
     const m = targetLayout(file.preset);
     if (m.categories) {
-      const node = doc.getIn(m.categories, true);
-      if (!isMap(node)) throw new ConfigError(`${file.display}: ${m.categories.join('.')}: expected a mapping of categories`);
-      for (const item of node.items) {
-        const category = String(isScalar(item.key) ? item.key.value : item.key);
+      const node = getIn(data, m.categories);
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) throw new ConfigError(`${file.display}: ${m.categories.join('.')}: expected a mapping of categories`);
+      for (const category of Object.keys(node)) {
         categories.add(category);
         if (m.token_cap) {
           const path = m.token_cap(category);
-          const v = doc.getIn(path);
+          const v = getIn(data, path);
           if (v !== undefined) caps[category] = { value: expectNumber(v, file, path), file: file.path, path };
         }
         if (m.ci_profile) {
           const path = m.ci_profile(category);
-          const v = doc.getIn(path);
+          const v = getIn(data, path);
           if (v !== undefined) ci[category] = { value: String(v), file: file.path, path };
         }
       }
     }
+    if (m.protected) {
+      const list = getIn(data, m.protected);
+      if (list !== undefined && !(Array.isArray(list) && list.every((x) => typeof x === 'string'))) throw new ConfigError(`${file.display}: ${m.protected.join('.')}: expected a list of categories`);
+      for (const c of (list as string[] | undefined) ?? []) protectedCategories.add(c);
+    }
     if (m.run_budget) {
       for (const key of RUN_BUDGET_KEYS) {
         const path = m.run_budget[key];
-        const v = path ? doc.getIn(path) : undefined;
+        const v = path ? getIn(data, path) : undefined;
         if (path && v !== undefined) budgets[key] = { value: expectNumber(v, file, path), file: file.path, path };
       }
     }
     if (m.model) {
-      modelFiles.push({ file, doc });
-      for (const c of COMPLEXITIES) {
-        const node = doc.getIn([m.model.complexityKeys[c]], true);
-        if (!isMap(node)) continue;
-        for (const item of node.items) {
-          const category = String(isScalar(item.key) ? item.key.value : item.key);
-          if (category !== 'default') categories.add(category);
-          const v = isScalar(item.value) ? item.value.value : undefined;
-          if (typeof v !== 'string') continue;
-          knownModels.add(v);
-          const path = [m.model.complexityKeys[c], category];
-          modelEntries.push({ category, complexity: c, role: m.model.roles[0]!, value: v, file: file.path, path, where: `${file.display}: ${path.join('.')}` });
-        }
+      const aliasMap = m.model.aliases ? getIn(data, m.model.aliases) : undefined;
+      const aliases: Record<string, string> = {};
+      if (aliasMap && typeof aliasMap === 'object') for (const [k, v] of Object.entries(aliasMap)) if (typeof v === 'string') aliases[k] = v;
+      modelFiles.push({ file, data, layout: m, aliases });
+      for (const place of m.model.places(data)) {
+        const raw = getIn(data, place.path);
+        if (typeof raw !== 'string') continue;
+        const value = aliases[raw] ?? raw;
+        if (place.category !== 'default') categories.add(place.category);
+        knownModels.add(value);
+        modelEntries.push({ ...place, value, ...(raw !== value ? { raw } : {}), file: file.path, where: `${file.display}: ${place.path.join('.')}` });
       }
     }
   }
 
   const model: TargetState['model'] = (category, complexity, role) => {
-    for (const { file, doc } of modelFiles) {
-      const mm = targetLayout(file.preset).model!;
+    for (const { file, data, layout, aliases } of modelFiles) {
+      const mm = layout.model!;
       if (!mm.roles.includes(role)) continue;
-      const ck = mm.complexityKeys[complexity];
-      const path = mm.path(ck, category);
-      const own = doc.getIn(path);
-      if (typeof own === 'string') return { current: { value: own, file: file.path, path }, explicit: true, file: file.path, path };
-      const fb = mm.fallback(ck);
-      const inherited = doc.getIn(fb);
-      return {
-        current: typeof inherited === 'string' ? { value: inherited, file: file.path, path: fb } : undefined,
-        explicit: false,
-        file: file.path,
-        path,
+      const located = (path: KeyPath): Located<string> | undefined => {
+        const raw = getIn(data, path);
+        if (typeof raw !== 'string') return undefined;
+        const value = aliases[raw] ?? raw;
+        return { value, file: file.path, path, ...(raw !== value ? { raw } : {}) };
       };
+      // `default` is the complexity's own entry: where the other categories inherit from.
+      if (category === 'default') {
+        const fb = mm.fallback(complexity, role);
+        return { current: located(fb), explicit: true, file: file.path, path: fb };
+      }
+      const places = mm.own(category, complexity, role);
+      for (const path of places) {
+        const own = located(path);
+        if (own) return { current: own, explicit: true, file: file.path, path };
+      }
+      return { current: located(mm.fallback(complexity, role)), explicit: false, file: file.path, path: places[places.length - 1]! };
     }
     return undefined;
   };
+  const aliasOf: TargetState['aliasOf'] = (path, id) => {
+    const f = modelFiles.find((x) => x.file.path === path);
+    return f ? Object.entries(f.aliases).find(([, v]) => v === id)?.[0] : undefined;
+  };
 
-  return { files, categories: [...categories].sort(), model, caps, ci, budgets, knownModels: [...knownModels].sort(), modelEntries };
+  return { files, categories: [...categories].sort(), model, caps, ci, budgets, knownModels: [...knownModels].sort(), modelEntries, protectedCategories: [...protectedCategories].sort(), aliasOf };
 }
 
 /**

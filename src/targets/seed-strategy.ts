@@ -4,6 +4,7 @@ import type { TargetLayout } from './api.js';
 export const seedStrategy: TargetLayout = {
   name: 'seed-strategy',
   description: 'strategy_engine_config.yaml: category_defaults.<category>.{incident_token_cap, ci_profile}, run_budget',
+  syntax: 'yaml',
   categories: ['category_defaults'],
   token_cap: (category) => ['category_defaults', category, 'incident_token_cap'],
   ci_profile: (category) => ['category_defaults', category, 'ci_profile'],

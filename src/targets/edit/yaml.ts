@@ -42,17 +42,24 @@ function applyOne(text: string, edit: Edit, label: string): string {
     if (!isScalar(node) || !node.range) throw new EditError(`${label}: ${edit.path.join('.')}: not a plain value, cannot edit it`);
     return text.slice(0, node.range[0]) + render(edit.value, node) + text.slice(node.range[1]);
   }
-  const parentPath = edit.path.slice(0, -1);
-  const key = edit.path[edit.path.length - 1]!;
+  // The deepest mapping on the path that exists: the keys after it are added below it, nested.
+  let depth = edit.path.length - 1;
+  while (depth > 0 && doc.getIn(edit.path.slice(0, depth), true) === undefined) depth--;
+  const parentPath = edit.path.slice(0, depth);
+  const keys = edit.path.slice(depth);
   const parent = parentPath.length ? doc.getIn(parentPath, true) : doc.contents;
   if (!isMap(parent) || parent.flow || !parent.range) {
-    throw new EditError(`${label}: ${parentPath.join('.') || '(top level)'}: no block mapping to add "${key}" to`);
+    throw new EditError(`${label}: ${parentPath.join('.') || '(top level)'}: no block mapping to add "${keys[0]}" to`);
   }
-  return insertPair(text, parent, key, edit.value);
+  return insertPair(text, parent, keys, edit.value);
 }
 
-/** Adds `key: value` after the last entry that is not `default`, indented like its siblings. */
-function insertPair(text: string, map: YAMLMap, key: string, value: string | number): string {
+/**
+ * Adds `key: value` after the last entry that is not `default`, indented like its siblings; with
+ * more than one key, each further key on its own line, two spaces deeper.
+ */
+function insertPair(text: string, map: YAMLMap, keys: KeyPath, value: string | number): string {
+  const key = keys[0]!;
   const pairs = map.items.filter((p) => isScalar(p.key) && p.key.range);
   const first = pairs[0];
   if (!first) throw new EditError(`cannot add "${key}" to an empty mapping`);
@@ -63,13 +70,16 @@ function insertPair(text: string, map: YAMLMap, key: string, value: string | num
 
   const nonDefault = pairs.filter((p) => (p.key as Scalar).value !== 'default');
   // A file written with CRLF line ends keeps them.
-  const line = `${indent}${renderKey(key)}: ${render(value)}${text.includes('\r\n') ? '\r\n' : '\n'}`;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const line = keys.map((k, i) => `${indent}${'  '.repeat(i)}${renderKey(k)}:${i === keys.length - 1 ? ` ${render(value)}` : ''}${eol}`).join('');
   if (nonDefault.length === 0) {
     const at = text.lastIndexOf('\n', (pairs[0]!.key as Scalar).range![0] - 1) + 1;
     return text.slice(0, at) + line + text.slice(at);
   }
   const after = nonDefault[nonDefault.length - 1]!;
-  const valueEnd = isScalar(after.value) || isMap(after.value) ? (after.value.range?.[1] ?? 0) : (after.key as Scalar).range![1];
+  let valueEnd = isScalar(after.value) || isMap(after.value) ? (after.value.range?.[1] ?? 0) : (after.key as Scalar).range![1];
+  // A nested mapping's range runs over the blank lines after it: the new entry goes right below its text.
+  while (valueEnd > 0 && /\s/.test(text[valueEnd - 1]!)) valueEnd--;
   const nl = text.indexOf('\n', valueEnd);
   if (nl === -1) return `${text}\n${line}`;
   return text.slice(0, nl + 1) + line + text.slice(nl + 1);
@@ -141,8 +151,9 @@ function verify(original: unknown, text: string, edits: readonly Edit[], label: 
   }
 }
 
-function setIn(obj: Record<string, unknown>, path: KeyPath, value: unknown): void {
+/** Sets `value` at `path` in plain data, making the mappings on the way that are missing. */
+export function setIn(obj: Record<string, unknown>, path: KeyPath, value: unknown): void {
   let cur = obj;
-  for (const k of path.slice(0, -1)) cur = cur[k] as Record<string, unknown>;
+  for (const k of path.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>;
   cur[path[path.length - 1]!] = value;
 }
