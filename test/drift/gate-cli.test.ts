@@ -97,7 +97,8 @@ describe('tune check: the drift gate', () => {
        const state = new State(openStateDb(${JSON.stringify(dir)}), 'state.db');
        takeLock(state, ${JSON.stringify(dir)}, 'tune');
        process.stdout.write('held\\n');
-       setInterval(() => {}, 1000);`,
+       // The timer keeps the connection reachable: a collected one would close and drop the lock.
+       setInterval(() => state, 1000);`,
     ]);
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     const blocked = await s.run();
