@@ -12,7 +12,7 @@ export interface LoadedConfig {
   file: string;
   config: TunerConfig;
   pricing: Pricing;
-  sources: { path: string; format: TunerConfig['sources'][number]['format'] }[];
+  sources: { path: string; format: TunerConfig['sources'][number]['format']; password_env?: string }[];
   targets: { path: string; preset: TargetPreset }[];
 }
 
@@ -56,6 +56,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       if (s.path !== undefined) return [{ path: resolve(dir, s.path), format: s.format }];
       // As SQLAlchemy reads it: what follows sqlite:/// is the path, relative (here: to the config) or
       // absolute (sqlite:////abs/path).
+      if (s.url !== undefined && !s.url.startsWith('sqlite:')) return [{ path: s.url, format: s.format, ...(s.password_env ? { password_env: s.password_env } : {}) }];
       if (s.url !== undefined) return [{ path: resolve(dir, s.url.slice('sqlite:///'.length)), format: s.format }];
       const { roots, tried } = claudeCodeRoots(env);
       if (!roots.length) throw new ConfigError(`${file}: sources[${i}]: no Claude Code transcripts found (looked in ${tried.join(', ')}); set CLAUDE_CONFIG_DIR or the source's path`);

@@ -18,11 +18,17 @@ const Source = z
   .strictObject({
     /** Optional for formats with a known home (claude-code: the Claude Code config directories). */
     path: z.string().min(1).optional(),
-    /** A database by URL, for formats read from one (autopack-db), as SQLAlchemy writes it: `sqlite:///autopack.db`. */
+    /**
+     * A database by URL, for formats read from one (autopack-db): `sqlite:///autopack.db` as SQLAlchemy
+     * writes it, or `postgres://user@host:5432/db`, whose password comes from the environment.
+     */
     url: z
       .string()
-      .regex(/^sqlite:\/\/\/./, 'only SQLite URLs are read: sqlite:///relative/path or sqlite:////absolute/path')
+      .regex(/^(sqlite:\/\/\/.|postgres(ql)?:\/\/)/, 'expected sqlite:///relative/path, sqlite:////absolute/path or postgres://user@host/db')
+      .refine((u) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(u), 'holds a password: leave it out, and set PGPASSWORD (or the variable named by password_env) in the environment')
       .optional(),
+    /** The environment variable holding a Postgres source's password (default: PGPASSWORD). */
+    password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
     format: SourceFormat.default('tokentune-jsonl'),
   })
   .refine((s) => !(s.path !== undefined && s.url !== undefined), { message: 'give path or url, not both', path: ['url'] })

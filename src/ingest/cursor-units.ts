@@ -1,13 +1,15 @@
 import { ConfigError } from '../common/errors.js';
+import type { CursorRow } from '../sources/index.js';
 import { addRecord, dayOf, emptyRollups, type State, type Unit } from '../store/index.js';
 import { rejection, type Limits } from './limits.js';
 import type { Tally } from './tally.js';
 import type { FoundUnit } from './found.js';
 
 /**
- * Cursor units: database files read by a monotonic cursor. The rows after the cursor are read; when
- * the adapter says the cursor no longer holds, the unit is read from the start and replaces what it
- * held. Adapter failures are the source's, named by its path, never taken for a damaged state.
+ * Cursor units: databases read by a cursor (a file, or a server by URL). The rows after the cursor are
+ * read; when the adapter says the cursor no longer holds, the unit is read from the start and
+ * replaces what it held. Adapter failures are the source's, named by its path, never taken for a
+ * damaged state.
  */
 
 export interface CursorJob {
@@ -16,11 +18,11 @@ export interface CursorJob {
   cursor: unknown;
 }
 
-export function planCursor(state: State, f: FoundUnit, prev: Unit | undefined, tally: Tally): CursorJob | undefined {
+export async function planCursor(state: State, f: FoundUnit, prev: Unit | undefined, tally: Tally): Promise<CursorJob | undefined> {
   if (f.adapter.shape !== 'cursor') return undefined;
   const adapter = f.adapter;
   let cursor = prev?.cursor ?? null;
-  if (prev && cursor !== null && !fromSource(f, () => adapter.resumable(f.path, cursor))) {
+  if (prev && cursor !== null && !(await fromSource(f, async () => adapter.resumable(f.path, cursor, { passwordEnv: f.password_env })))) {
     state.resetUnit(prev.id);
     tally.events.push(`${f.path}: the rows before its cursor changed; read again from the start, replacing what it held`);
     cursor = null;
@@ -29,15 +31,18 @@ export function planCursor(state: State, f: FoundUnit, prev: Unit | undefined, t
 }
 
 /** Reads the rows after the cursor, admitting each record; a row of a running session stops the read there. */
-export function readCursor(state: State, job: CursorJob, limits: Limits, quietMinutes: number, tally: Tally): void {
+export async function readCursor(state: State, job: CursorJob, limits: Limits, quietMinutes: number, tally: Tally): Promise<void> {
   const { f } = job;
   if (f.adapter.shape !== 'cursor') return;
   const adapter = f.adapter;
   const rollup = emptyRollups();
   let cursor = job.cursor;
-  const rows = fromSource(f, () => adapter.rows(f.path, job.cursor)[Symbol.iterator]());
+  const rows = await fromSource(f, async () => {
+    const r = adapter.rows(f.path, job.cursor, { passwordEnv: f.password_env });
+    return Symbol.asyncIterator in r ? r[Symbol.asyncIterator]() : (r as Iterable<CursorRow>)[Symbol.iterator]();
+  });
   try {
-    for (let step = fromSource(f, () => rows.next()); !step.done; step = fromSource(f, () => rows.next())) {
+    for (let step = await fromSource(f, async () => rows.next()); !step.done; step = await fromSource(f, async () => rows.next())) {
       const row = step.value;
       const bad = rejection(row.parsed, limits);
       if (bad !== undefined || 'error' in row.parsed) {
@@ -54,16 +59,16 @@ export function readCursor(state: State, job: CursorJob, limits: Limits, quietMi
       cursor = row.cursor;
     }
   } finally {
-    rows.return?.();
+    await rows.return?.();
   }
   state.addRollups(job.unit, rollup);
   tally.summary.records += rollup.records;
   state.setUnit(job.unit, f.path, cursor, rollup);
 }
 
-function fromSource<T>(f: FoundUnit, read: () => T): T {
+async function fromSource<T>(f: FoundUnit, read: () => Promise<T>): Promise<T> {
   try {
-    return read();
+    return await read();
   } catch (e) {
     throw new ConfigError(`${f.path}: cannot be read as ${f.format}: ${(e as Error).message}`);
   }

@@ -7,14 +7,14 @@ export interface FoundUnit extends FileUnit {
 }
 
 /** How the configured sources' units are found: their adapters' shapes and extensions. */
-export function sourceFiles(sources: readonly { path: string; format: string }[]): SourceFiles[] {
+export function sourceFiles(sources: readonly { path: string; format: string; password_env?: string }[]): SourceFiles[] {
   return sources.map((s) => {
     const a = sourceAdapter(s.format);
-    return { path: s.path, format: s.format, shape: a.shape, extensions: [...a.extensions], ...(a.companions ? { companions: [...a.companions] } : {}) };
+    return { path: s.path, format: s.format, shape: a.shape, extensions: [...a.extensions], ...(a.companions ? { companions: [...a.companions] } : {}), ...(s.password_env ? { password_env: s.password_env } : {}) };
   });
 }
 
 /** The units of the configured sources as they are on disk now; a missing source path throws, naming it. */
-export function findUnits(sources: readonly { path: string; format: string }[]): FoundUnit[] {
+export function findUnits(sources: readonly { path: string; format: string; password_env?: string }[]): FoundUnit[] {
   return listUnits(sourceFiles(sources)).map((u) => ({ ...u, adapter: sourceAdapter(u.format) }));
 }

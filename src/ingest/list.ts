@@ -12,6 +12,8 @@ export interface SourceFiles {
   shape: 'append-lines' | 'whole-file' | 'cursor';
   extensions: string[];
   companions?: string[];
+  /** For a database server: the variable holding its password (a name, never the password). */
+  password_env?: string;
 }
 
 /** A unit found on disk now. */
@@ -24,7 +26,11 @@ export interface FileUnit {
   birth_ms: number;
   /** What the no-op check compares: any change of it sends the unit to level 2. */
   fingerprint: string;
+  password_env?: string;
 }
+
+/** A database server's URL (postgres://…): a unit with no file to stat. */
+export const isServerUrl = (path: string): boolean => /^postgres(?:ql)?:\/\//.test(path);
 
 /**
  * Expands a configured source path into the files to read: a file as is, a directory as every file
@@ -53,6 +59,11 @@ export function listSourceFiles(path: string, extensions: readonly string[]): st
 export function listUnits(sources: readonly SourceFiles[]): FileUnit[] {
   const out = new Map<string, FileUnit>();
   for (const s of sources) {
+    if (isServerUrl(s.path)) {
+      // Nothing to stat: every check asks the server (one small query) whether there is more.
+      out.set(`url:${s.path}`, { identity: `url:${s.path}`, format: s.format, path: s.path, size: 0, mtime_ms: 0, birth_ms: 0, fingerprint: `${s.path}\u0000${Date.now()}`, ...(s.password_env ? { password_env: s.password_env } : {}) });
+      continue;
+    }
     for (const path of listSourceFiles(s.path, s.extensions)) {
       const st = statSync(path);
       const identity = s.shape === 'append-lines' ? `file:${st.dev}:${st.ino}` : `path:${path}`;

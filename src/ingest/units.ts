@@ -27,7 +27,7 @@ export interface CatchUpOptions {
   maxTokens: number;
 }
 
-export async function catchUp(state: State, sources: readonly { path: string; format: string }[], o: CatchUpOptions): Promise<{ summary: IngestSummary; events: string[] }> {
+export async function catchUp(state: State, sources: readonly { path: string; format: string; password_env?: string }[], o: CatchUpOptions): Promise<{ summary: IngestSummary; events: string[] }> {
   const now = o.now.getTime();
   const live = new Map(state.liveUnits().map((u) => [u.identity, u]));
   const tally = new Tally();
@@ -51,7 +51,7 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
       const job = await planWhole(state, f, prev, tally);
       if (job) wholes.push(job);
     } else {
-      const job = planCursor(state, f, prev, tally);
+      const job = await planCursor(state, f, prev, tally);
       if (job) cursors.push(job);
     }
   }
@@ -64,7 +64,7 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
   const limits: Limits = { quietAfter: now - o.quietMinutes * 60_000, futureAfter: now + o.maxFutureMinutes * 60_000, futureMinutes: o.maxFutureMinutes, maxTokens: o.maxTokens };
   await readLines(state, lines, { workers: o.workers, parallelMinBytes: o.parallelMinBytes, limits, quietMinutes: o.quietMinutes }, tally);
   for (const job of wholes) readWhole(state, job, limits, tally);
-  for (const job of cursors) readCursor(state, job, limits, o.quietMinutes, tally);
+  for (const job of cursors) await readCursor(state, job, limits, o.quietMinutes, tally);
 
   // Retention: once a day is enough.
   const oldest = dayOf(now) - o.retentionDays;

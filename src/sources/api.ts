@@ -69,12 +69,17 @@ export interface CursorRow {
   parsed: LineResult;
 }
 
+/** How a cursor unit is reached beyond its path or URL: the variable holding its password, if any. */
+export interface CursorOptions {
+  passwordEnv?: string | undefined;
+}
+
 export interface CursorAdapter extends AdapterBase {
   shape: 'cursor';
   /** Whether reading can go on from `cursor` (null: nothing read yet); false reads the unit again. */
-  resumable(path: string, cursor: unknown): boolean;
+  resumable(path: string, cursor: unknown, o: CursorOptions): boolean | Promise<boolean>;
   /** The rows after `cursor`, in cursor order. Only read, never written. */
-  rows(path: string, cursor: unknown): Iterable<CursorRow>;
+  rows(path: string, cursor: unknown, o: CursorOptions): Iterable<CursorRow> | AsyncIterable<CursorRow>;
 }
 
 export type SourceAdapter = AppendLinesAdapter | WholeFileAdapter | CursorAdapter;

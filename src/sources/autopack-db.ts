@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { CursorAdapter, CursorRow, LineResult } from './api.js';
+import type { CursorAdapter, CursorOptions, CursorRow, LineResult } from './api.js';
 import { COMPLEXITIES, type CallRecord, type Complexity, type Outcome, type PhaseRecord, type TelemetryRecord } from './records.js';
 
 /**
@@ -40,15 +40,79 @@ export interface AutopackCursor {
 const FINISHED = "state LIKE 'DONE%' AND completed_at IS NOT NULL";
 const OUTCOMES: Record<string, Outcome> = { SUCCESS: 'success', FAILED: 'failed', TIMEOUT: 'timeout', STUCK: 'stuck' };
 
-function open(path: string): Database.Database {
-  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
-  for (const [table, columns] of Object.entries(AUTOPACK_COLUMNS)) {
-    const have = new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).map((c) => c.toLowerCase()));
-    if (!have.size) throw new Error(`no table ${table}`);
-    const missing = columns.find((c) => !have.has(c));
-    if (missing) throw new Error(`table ${table} has no column ${missing}`);
+/** One connection to the database, SQLite or Postgres, with SQL written once (`?` parameters). */
+interface Conn {
+  all<T>(sql: string, params: unknown[]): Promise<T[]>;
+  /** `IN (…)` of a list parameter, in this dialect. */
+  inList: string;
+  list(ids: string[]): unknown;
+  close(): Promise<void>;
+}
+
+async function open(path: string, o: CursorOptions): Promise<Conn> {
+  const conn = /^postgres(?:ql)?:\/\//.test(path) ? await openPostgres(path, o) : openSqlite(path);
+  try {
+    const columns = await conn.all<{ t: string; c: string }>(COLUMNS[/^postgres/.test(path) ? 'postgres' : 'sqlite'], []);
+    const have = new Map<string, Set<string>>();
+    for (const { t, c } of columns) (have.get(t.toLowerCase()) ?? have.set(t.toLowerCase(), new Set()).get(t.toLowerCase())!).add(c.toLowerCase());
+    for (const [table, needed] of Object.entries(AUTOPACK_COLUMNS)) {
+      const cols = have.get(table);
+      if (!cols) throw new Error(`no table ${table}`);
+      const missing = needed.find((c) => !cols.has(c));
+      if (missing) throw new Error(`table ${table} has no column ${missing}`);
+    }
+    return conn;
+  } catch (e) {
+    await conn.close();
+    throw e;
   }
-  return db;
+}
+
+/** Every column of every table, as (table, column) rows. */
+const COLUMNS = {
+  sqlite: "SELECT m.name AS t, p.name AS c FROM sqlite_schema m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
+  postgres: 'SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema()',
+};
+
+function openSqlite(path: string): Conn {
+  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
+  return {
+    all: async <T>(sql: string, params: unknown[]) => db.prepare(sql).all(...params) as T[],
+    inList: 'IN (SELECT value FROM json_each(?))',
+    list: (ids) => JSON.stringify(ids),
+    close: async () => void db.close(),
+  };
+}
+
+async function openPostgres(url: string, o: CursorOptions): Promise<Conn> {
+  const { default: pg } = await import('pg');
+  // Times as the database wrote them (text), read as UTC when they carry no zone; big integers as numbers.
+  const asText = (v: string) => v;
+  const parsers: Record<number, (v: string) => unknown> = { 1114: asText, 1184: asText, 1082: asText, 20: Number, 1700: Number };
+  const client = new pg.Client({
+    connectionString: url,
+    ...(o.passwordEnv ? { password: process.env[o.passwordEnv] ?? '' } : {}),
+    types: { getTypeParser: ((oid: number, format?: string) => parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
+  });
+  await client.connect();
+  // Read only, whatever the role may do; set back before leaving, for a server that keeps one session
+  // for all its connections (PGlite).
+  await client.query('SET default_transaction_read_only = on');
+  return {
+    all: async <T>(sql: string, params: unknown[]) => {
+      let n = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+    },
+    inList: '= ANY(?)',
+    list: (ids) => ids,
+    close: async () => {
+      try {
+        await client.query('RESET default_transaction_read_only');
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }
 
 function isCursor(c: unknown): c is AutopackCursor {
@@ -188,48 +252,52 @@ export function runRecords(run: { id: string; completed_at: unknown }, phases: r
 
 export const autopackDb: CursorAdapter = {
   format: 'autopack-db',
-  description: "Autopack's database (url: sqlite:///path/to/autopack.db): phases of finished runs and their LLM calls",
+  description: "Autopack's database (url: sqlite:///autopack.db or postgres://user@host/db): phases of finished runs and their LLM calls",
   shape: 'cursor',
   extensions: ['.db', '.sqlite'],
   companions: ['-wal'],
   dedupeKey: (r: TelemetryRecord) => (r.kind === 'phase' ? `ap:phase:${r.run_id}:${r.phase_id}` : r.kind === 'call' ? `ap:call:${r.run_id}:${r.phase_id ?? ''}:${r.ts}:${r.role}:${r.model}:${r.input_tokens}:${r.output_tokens}` : `ap:ci:${r.run_id}:${r.ts}`),
-  resumable(path, cursor) {
+  async resumable(path, cursor, o) {
     if (!isCursor(cursor)) return false;
-    const db = open(path);
+    const db = await open(path, o);
     try {
-      const at = db.prepare(`SELECT count(*) AS runs, max(updated_at) AS updated_at FROM runs WHERE ${FINISHED} AND (completed_at < ? OR (completed_at = ? AND id <= ?))`).get(cursor.completed_at, cursor.completed_at, cursor.id) as { runs: number; updated_at: string | null };
-      return at.runs === cursor.runs && String(at.updated_at) === cursor.updated_at;
+      const [at] = await db.all<{ runs: number | string; updated_at: unknown }>(
+        `SELECT count(*) AS runs, max(updated_at) AS updated_at FROM runs WHERE ${FINISHED} AND (completed_at < ? OR (completed_at = ? AND id <= ?))`,
+        [cursor.completed_at, cursor.completed_at, cursor.id],
+      );
+      return Number(at!.runs) === cursor.runs && String(at!.updated_at) === cursor.updated_at;
     } finally {
-      db.close();
+      await db.close();
     }
   },
-  *rows(path, from): Iterable<CursorRow> {
-    const db = open(path);
+  async *rows(path, from, o): AsyncIterable<CursorRow> {
+    const db = await open(path, o);
     try {
-      const nextRuns = db.prepare(`SELECT id, completed_at, updated_at FROM runs WHERE ${FINISHED} AND (completed_at > ? OR (completed_at = ? AND id > ?)) ORDER BY completed_at, id LIMIT ${BATCH}`);
-      const ids = 'SELECT value FROM json_each(?)';
-      const phases = db.prepare(`SELECT p.id, p.run_id, p.phase_id, t.tier_id AS tier, p.state, p.task_category, p.complexity, p.incident_token_cap, p.builder_attempts,
+      const nextRuns = `SELECT id, completed_at, updated_at FROM runs WHERE ${FINISHED} AND (completed_at > ? OR (completed_at = ? AND id > ?)) ORDER BY completed_at, id LIMIT ${BATCH}`;
+      const phases = `SELECT p.id, p.run_id, p.phase_id, t.tier_id AS tier, p.state, p.task_category, p.complexity, p.incident_token_cap, p.builder_attempts,
         p.auditor_attempts, p.tokens_used, p.retry_attempt, p.last_failure_reason, p.completed_at
-        FROM phases p LEFT JOIN tiers t ON t.id = p.tier_id WHERE p.run_id IN (${ids}) AND p.state IN ('COMPLETE', 'FAILED') ORDER BY p.id`);
-      const outcomes = db.prepare(`SELECT run_id, phase_id, phase_outcome, stop_reason, duration_seconds, model_used, timestamp FROM phase_outcome_events WHERE run_id IN (${ids}) ORDER BY id`);
-      const usage = db.prepare(`SELECT id, provider, model, run_id, phase_id, role, total_tokens, prompt_tokens, completion_tokens, created_at FROM llm_usage_events WHERE run_id IN (${ids}) ORDER BY id`);
+        FROM phases p LEFT JOIN tiers t ON t.id = p.tier_id WHERE p.run_id ${db.inList} AND p.state IN ('COMPLETE', 'FAILED') ORDER BY p.id`;
+      const outcomes = `SELECT run_id, phase_id, phase_outcome, stop_reason, duration_seconds, model_used, timestamp FROM phase_outcome_events WHERE run_id ${db.inList} ORDER BY id`;
+      const usage = `SELECT id, provider, model, run_id, phase_id, role, total_tokens, prompt_tokens, completion_tokens, created_at FROM llm_usage_events WHERE run_id ${db.inList} ORDER BY id`;
       let cursor: AutopackCursor = isCursor(from) ? from : { completed_at: '', id: '', runs: 0, updated_at: '' };
       for (;;) {
-        const runs = nextRuns.all(cursor.completed_at, cursor.completed_at, cursor.id) as RunRow[];
+        // The first batch has no cursor time to compare with: every finished run comes after it.
+        const since = cursor.completed_at || '0001-01-01 00:00:00';
+        const runs = await db.all<RunRow>(nextRuns, [since, since, cursor.id]);
         if (!runs.length) return;
-        const list = JSON.stringify(runs.map((r) => r.id));
+        const list = db.list(runs.map((r) => r.id));
         const byRun = <T extends { run_id: string }>(rows: T[]) => {
           const m = new Map<string, T[]>();
           for (const r of rows) (m.get(r.run_id) ?? m.set(r.run_id, []).get(r.run_id)!).push(r);
           return m;
         };
-        const p = byRun(phases.all(list) as PhaseRow[]);
-        const o = byRun(outcomes.all(list) as OutcomeRow[]);
-        const u = byRun(usage.all(list) as UsageRow[]);
+        const p = byRun(await db.all<PhaseRow>(phases, [list]));
+        const oc = byRun(await db.all<OutcomeRow>(outcomes, [list]));
+        const u = byRun(await db.all<UsageRow>(usage, [list]));
         for (const run of runs) {
           const before = cursor;
           cursor = { completed_at: String(run.completed_at), id: run.id, runs: cursor.runs + 1, updated_at: String(run.updated_at) > cursor.updated_at ? String(run.updated_at) : cursor.updated_at };
-          const results = runRecords(run, p.get(run.id) ?? [], o.get(run.id) ?? [], u.get(run.id) ?? []);
+          const results = runRecords(run, p.get(run.id) ?? [], oc.get(run.id) ?? [], u.get(run.id) ?? []);
           // Every row but the run's last leaves the cursor before the run: a read stopped inside a
           // run reads it again whole.
           if (!results.length) yield { cursor, position: 0, parsed: { records: [] } };
@@ -237,7 +305,7 @@ export const autopackDb: CursorAdapter = {
         }
       }
     } finally {
-      db.close();
+      await db.close();
     }
   },
 };

@@ -1,4 +1,4 @@
-export type { AppendLinesAdapter, CursorAdapter, CursorRow, LineResult, SourceAdapter, WholeFileAdapter } from './api.js';
+export type { AppendLinesAdapter, CursorAdapter, CursorOptions, CursorRow, LineResult, SourceAdapter, WholeFileAdapter } from './api.js';
 export { SOURCES, SOURCE_FORMATS, sourceAdapter } from './registry.js';
 export * from './records.js';
 export { TokentuneLine, formatIssues, parseTokentuneLine } from './tokentune-jsonl.js';
