@@ -47,15 +47,17 @@ const BOOLEANS = new Set(['quality_blocked', 'context_injected', 'is_doctor_call
 /**
  * Makes the Postgres tables hold what the SQLite database holds: rows it has not seen are inserted,
  * rows it has are updated in place (Autopack's own way), row ids kept. `client` is a connected `pg` client.
+ * `onlyNew` copies only the rows after as many as Postgres holds (for a database that only grew).
  */
-export async function copyToPostgres(sqlitePath, client, { batch = 500 } = {}) {
+export async function copyToPostgres(sqlitePath, client, { batch = 500, onlyNew = false } = {}) {
   await client.query(AUTOPACK_PG_DDL);
   const db = new Database(sqlitePath, { readonly: true });
   try {
     for (const table of TABLES) {
       const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table);
       const key = 'id';
-      const rows = db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).raw().iterate();
+      const skip = onlyNew ? Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n) : 0;
+      const rows = db.prepare(`SELECT * FROM ${table} ORDER BY rowid LIMIT -1 OFFSET ?`).raw().iterate(skip);
       let chunk = [];
       const flush = async () => {
         if (!chunk.length) return;
