@@ -119,7 +119,7 @@ const ins = {
   usage: db.prepare(`INSERT INTO llm_usage_events (provider, model, run_id, phase_id, role, total_tokens, prompt_tokens, completion_tokens, created_at, is_doctor_call, phase_type, intent)
     VALUES ('anthropic', ?, ?, ?, ?, ?, ?, ?, ?, 0, 'build', 'feature')`),
   finishRun: db.prepare(`UPDATE runs SET state = ?, tokens_used = ?, completed_at = ?, updated_at = ? WHERE id = ?`),
-  finishTier: db.prepare(`UPDATE tiers SET state = 'COMPLETE', tokens_used = (SELECT coalesce(sum(tokens_used), 0) FROM phases WHERE phases.tier_id = tiers.id), updated_at = ? WHERE run_id = ?`),
+  finishTier: db.prepare(`UPDATE tiers SET state = 'COMPLETE', tokens_used = ?, updated_at = ? WHERE id = ?`),
 };
 
 /** Creates a run with its tiers and queued phases; returns its plan. */
@@ -134,7 +134,7 @@ function createRun(n) {
       const c = pick(CATEGORIES);
       const phaseId = `F${t}.${k}`;
       ins.phase.run(phaseId, id, tier, phases.length, `${c.name} ${phaseId}`, c.name, c.complexity, c.cap, stamp(start), stamp(start));
-      phases.push({ phaseId, c });
+      phases.push({ phaseId, c, tier });
     }
   }
   return { id, start, phases };
@@ -144,7 +144,8 @@ function createRun(n) {
 function finishRun(plan, truth) {
   let t = plan.start;
   let runTokens = 0;
-  for (const { phaseId, c } of plan.phases) {
+  const tierTokens = new Map();
+  for (const { phaseId, c, tier } of plan.phases) {
     t += int(60, 900) * 1000;
     ins.execute.run(1, 1000, stamp(t), stamp(t), plan.id, phaseId);
     const ok = rand() < c.success;
@@ -164,6 +165,7 @@ function finishRun(plan, truth) {
     p.truncated += stop === 'max_tokens' ? 1 : 0;
     truth.phases++;
     runTokens += tokens;
+    tierTokens.set(tier, (tierTokens.get(tier) ?? 0) + tokens);
     // The calls of the phase: builder and auditor, some rows with the total only.
     for (const role of ['builder', 'auditor', 'builder']) {
       const total = int(2_000, 60_000);
@@ -179,7 +181,7 @@ function finishRun(plan, truth) {
   truth.calls.n++;
   truth.calls.total += total;
   truth.runs++;
-  ins.finishTier.run(stamp(t), plan.id);
+  for (const [tier, tokens] of tierTokens) ins.finishTier.run(tokens, stamp(t), tier);
   ins.finishRun.run(rand() < 0.9 ? 'DONE_SUCCESS' : 'DONE_FAILED_REQUIRES_HUMAN_REVIEW', runTokens, stamp(t + 5000), stamp(t + 5000), plan.id);
 }
 
@@ -196,6 +198,9 @@ db.transaction(() => {
   state.running = plans.slice(plans.length - keep);
   for (const plan of state.running) ins.execute.run(1, 5000, stamp(plan.start), stamp(plan.start), plan.id, plan.phases[0].phaseId);
 })();
+// Left in rollback-journal mode: a reader (read-only) of a WAL database leaves -wal and -shm files
+// beside it, which a bundled fixture should not.
+db.pragma('journal_mode = DELETE');
 db.close();
 writeFileSync(meta, JSON.stringify(state));
 writeFileSync(join(values.out, 'truth.json'), JSON.stringify(truth, null, 1));
