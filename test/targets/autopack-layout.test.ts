@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
+import { changedLines } from '../helpers/diff.js';
 import { applyChanges, placeOf, readTargets, type Change, type TargetFile } from '../../src/targets/index.js';
 import { holdBack } from '../../src/rules/index.js';
 import { ROOT, tempDir, tune } from '../helpers/cli.js';
@@ -69,11 +69,6 @@ const change = (o: Partial<Change>): Change => ({
   evidence: {}, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: '', risk: '', confidence: 'high', pilot: false, ...o,
 });
 
-const changed = (a: string, b: string) =>
-  createTwoFilesPatch('a', 'b', a, b, '', '', { context: 0 })
-    .split('\n')
-    .filter((l) => /^[+-][^+-]/.test(l));
-
 describe('the Autopack layout', () => {
   it('finds each model where Autopack looks: routing policy, then category override, then complexity', () => {
     const t = readTargets(files());
@@ -100,10 +95,10 @@ describe('the Autopack layout', () => {
       change({ kind: 'run_budget', key: 'core_build_tokens', role: null, from: 5000000, to: 3500000 }),
     ];
     const [models, ruleset] = applyChanges(changes, t);
-    expect(changed(MODELS, models!.after)).toEqual(['-    builder_primary: sonnet', '+    builder_primary: haiku', '+  feature_scaffolding:', '+    builder_model_override: haiku']);
+    expect(changedLines(MODELS, models!.after)).toEqual(['-    builder_primary: sonnet', '+    builder_primary: haiku', '+  feature_scaffolding:', '+    builder_model_override: haiku']);
     // The new override goes right below the last category's entries, before the blank line.
     expect(models!.after).toContain('    builder_model_override: claude-sonnet-5-5\n  feature_scaffolding:\n    builder_model_override: haiku\n\nmodel_aliases:');
-    expect(changed(RULESET, ruleset!.after)).toEqual([
+    expect(changedLines(RULESET, ruleset!.after)).toEqual([
       '-      "incident_token_cap": 200000', '+      "incident_token_cap": 120000',
       '-      "ci_profile": "strict",', '+      "ci_profile": "normal",',
       '-  "run_token_cap": 5000000', '+  "run_token_cap": 3500000',
@@ -134,7 +129,7 @@ describe('the Autopack layout', () => {
       'tests builder: one entry sets its model at every complexity, and its complexities disagree (low: claude-haiku-4-5, high: claude-opus-5-5); kept',
     ]);
     // Changes that agree are one edit.
-    expect(changed(MODELS, applyChanges(same, readTargets(files()))[0]!.after)).toEqual(['-    builder_primary: sonnet', '+    builder_primary: haiku']);
+    expect(changedLines(MODELS, applyChanges(same, readTargets(files()))[0]!.after)).toEqual(['-    builder_primary: sonnet', '+    builder_primary: haiku']);
   });
 
   it('runs the bundled Autopack example end to end, touching only the governing lines', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTwoFilesPatch } from 'diff';
+import { changedLines } from '../helpers/diff.js';
 import { applyEdits, EditError, groupThousands } from '../../src/targets/edit/yaml.js';
 
 const STRATEGY = `# Strategy engine configuration.
@@ -17,11 +17,6 @@ category_defaults:
 run_budget:
   core_build_tokens: 5_000_000
 `;
-
-const changedLines = (a: string, b: string) =>
-  createTwoFilesPatch('a', 'b', a, b, '', '', { context: 0 })
-    .split('\n')
-    .filter((l) => /^[+-][^+-]/.test(l));
 
 describe('applyEdits', () => {
   it('changes one value as a one-line diff, keeping comments and the underscore style', () => {
