@@ -17,7 +17,14 @@ import { COMPLEXITIES, type CallRecord, type Complexity, type Outcome, type Phas
  * are, and no read transaction is held open across batches (finished runs no longer change).
  */
 
+/** Runs whose rows are read at once. */
 const BATCH = 200;
+/**
+ * Finished runs listed at once, in cursor order. Autopack has no index on `completed_at`, so every
+ * listing sorts the finished runs: one listing per few batches keeps a full read from sorting them
+ * once per batch.
+ */
+const LISTING = 20_000;
 
 /** The columns read, by table: a database without one of them is an error naming it. */
 export const AUTOPACK_COLUMNS: Record<string, readonly string[]> = {
@@ -273,18 +280,22 @@ export const autopackDb: CursorAdapter = {
   async *rows(path, from, o): AsyncIterable<CursorRow> {
     const db = await open(path, o);
     try {
-      const nextRuns = `SELECT id, completed_at, updated_at FROM runs WHERE ${FINISHED} AND (completed_at > ? OR (completed_at = ? AND id > ?)) ORDER BY completed_at, id LIMIT ${BATCH}`;
+      const nextRuns = `SELECT id, completed_at, updated_at FROM runs WHERE ${FINISHED} AND (completed_at > ? OR (completed_at = ? AND id > ?)) ORDER BY completed_at, id LIMIT ${LISTING}`;
       const phases = `SELECT p.id, p.run_id, p.phase_id, t.tier_id AS tier, p.state, p.task_category, p.complexity, p.incident_token_cap, p.builder_attempts,
         p.auditor_attempts, p.tokens_used, p.retry_attempt, p.last_failure_reason, p.completed_at
         FROM phases p LEFT JOIN tiers t ON t.id = p.tier_id WHERE p.run_id ${db.inList} AND p.state IN ('COMPLETE', 'FAILED') ORDER BY p.id`;
       const outcomes = `SELECT run_id, phase_id, phase_outcome, stop_reason, duration_seconds, model_used, timestamp FROM phase_outcome_events WHERE run_id ${db.inList} ORDER BY id`;
       const usage = `SELECT id, provider, model, run_id, phase_id, role, total_tokens, prompt_tokens, completion_tokens, created_at FROM llm_usage_events WHERE run_id ${db.inList} ORDER BY id`;
       let cursor: AutopackCursor = isCursor(from) ? from : { completed_at: '', id: '', runs: 0, updated_at: '' };
+      let listed: RunRow[] = [];
       for (;;) {
-        // The first batch has no cursor time to compare with: every finished run comes after it.
-        const since = cursor.completed_at || '0001-01-01 00:00:00';
-        const runs = await db.all<RunRow>(nextRuns, [since, since, cursor.id]);
-        if (!runs.length) return;
+        if (!listed.length) {
+          // The first listing has no cursor time to compare with: every finished run comes after it.
+          const since = cursor.completed_at || '0001-01-01 00:00:00';
+          listed = await db.all<RunRow>(nextRuns, [since, since, cursor.id]);
+          if (!listed.length) return;
+        }
+        const runs = listed.splice(0, BATCH);
         const list = db.list(runs.map((r) => r.id));
         const byRun = <T extends { run_id: string }>(rows: T[]) => {
           const m = new Map<string, T[]>();
