@@ -45,7 +45,7 @@ const sorted = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o)
 
 describe('Autopack database (SQLite)', () => {
   it('reads the phases of finished runs and their calls, to the phase and the token', async () => {
-    const a = await autopack('--runs', '450', '--running', '3');
+    const a = await autopack('--runs', '450', '--running', '3', '--every-minutes', '60');
     const hash = createHash('sha256').update(await readFile(a.db)).digest('hex');
     const r = await a.check();
     const truth = await a.truth();
