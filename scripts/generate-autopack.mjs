@@ -44,6 +44,8 @@ db.exec(autopackDdl('sqlite'));
 const meta = join(values.out, 'generator.json');
 const state = fresh ? { seed: Number(values.seed), runs: 0, steps: 0 } : JSON.parse(readFileSync(meta, 'utf8'));
 state.steps++;
+// A database written before the generator kept this: its latest completion.
+state.lastDone ??= Date.parse(`${String(db.prepare('SELECT max(completed_at) FROM runs').pluck().get() ?? '1970-01-01 00:00:00').replace(' ', 'T')}Z`);
 const rand = rng(state.seed * 1000 + state.steps);
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
@@ -144,7 +146,10 @@ function finishRun(plan, truth) {
   truth.calls.total += total;
   truth.runs++;
   for (const [tier, tokens] of tierTokens) ins.finishTier.run(tokens, stamp(t), tier);
-  ins.finishRun.run(rand() < 0.9 ? 'DONE_SUCCESS' : 'DONE_FAILED_REQUIRES_HUMAN_REVIEW', runTokens, stamp(t + 5000), stamp(t + 5000), plan.id);
+  // Autopack stamps a run's completion when it commits it: runs written later finish later.
+  const done = Math.max(t + 5000, (state.lastDone ?? 0) + 1);
+  state.lastDone = done;
+  ins.finishRun.run(rand() < 0.9 ? 'DONE_SUCCESS' : 'DONE_FAILED_REQUIRES_HUMAN_REVIEW', runTokens, stamp(done), stamp(done), plan.id);
 }
 
 const truth = fresh ? { runs: 0, phases: 0, categories: {}, calls: { n: 0, total: 0 } } : JSON.parse(readFileSync(join(values.out, 'truth.json'), 'utf8'));
