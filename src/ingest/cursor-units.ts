@@ -12,6 +12,8 @@ import type { FoundUnit } from './found.js';
  * damaged state.
  */
 
+const SLICE = 50_000;
+
 export interface CursorJob {
   unit: number;
   f: FoundUnit;
@@ -35,7 +37,15 @@ export async function readCursor(state: State, job: CursorJob, limits: Limits, q
   const { f } = job;
   if (f.adapter.shape !== 'cursor') return;
   const adapter = f.adapter;
-  const rollup = emptyRollups();
+  let rollup = emptyRollups();
+  const read = { records: 0, max_ts: 0 };
+  // Folded in slices: a database of millions of rows never holds all their rollups in memory at once.
+  const flush = () => {
+    state.addRollups(job.unit, rollup);
+    read.records += rollup.records;
+    read.max_ts = Math.max(read.max_ts, rollup.max_ts);
+    rollup = emptyRollups();
+  };
   let cursor = job.cursor;
   const rows = await fromSource(f, async () => {
     const r = adapter.rows(f.path, job.cursor, { passwordEnv: f.password_env });
@@ -57,13 +67,14 @@ export async function readCursor(state: State, job: CursorJob, limits: Limits, q
         }
       }
       cursor = row.cursor;
+      if (rollup.records >= SLICE) flush();
     }
   } finally {
     await rows.return?.();
   }
-  state.addRollups(job.unit, rollup);
-  tally.summary.records += rollup.records;
-  state.setUnit(job.unit, f.path, cursor, rollup);
+  flush();
+  tally.summary.records += read.records;
+  state.setUnit(job.unit, f.path, cursor, read);
 }
 
 async function fromSource<T>(f: FoundUnit, read: () => Promise<T>): Promise<T> {
