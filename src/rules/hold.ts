@@ -1,6 +1,6 @@
 import { fmtValue } from '../common/index.js';
 import { dayToIso } from '../store/index.js';
-import { changeKey, type Change } from '../targets/index.js';
+import { changeKey, locate, type Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import type { RuleContext } from './context.js';
 import { label, type Outcome } from './outcomes.js';
@@ -74,8 +74,7 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
 /** Model changes that meet in one entry must set it to one model; those that do not are all held. */
 function disagreeing(ctx: RuleContext, changes: Change[], findings: Finding[]): { changes: Change[]; findings: Finding[] } {
   const at = (c: Change) => {
-    if (c.kind !== 'model' || !c.category || !c.role) return undefined;
-    const cell = ctx.targets.model(c.category, c.complexity ?? 'medium', c.role);
+    const cell = c.kind === 'model' ? locate(c, ctx.targets) : undefined;
     return cell ? `${cell.file}\u0000${cell.path.join('\u0000')}` : undefined;
   };
   const byEntry = new Map<string, Change[]>();

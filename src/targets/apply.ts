@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Change } from './change.js';
 import type { KeyPath } from './api.js';
-import type { TargetState } from './read.js';
+import type { ModelCell, TargetState } from './read.js';
 import { applyEdits, type Edit } from './edit/yaml.js';
 import { applyJsonEdits } from './edit/json.js';
 import { targetLayout } from './registry.js';
@@ -14,12 +14,16 @@ export interface FileResult {
   diff: string;
 }
 
+/** The model cell a model change writes. No complexity: an entry that holds for every complexity of its category. */
+function modelCell(c: Change, targets: TargetState): ModelCell | undefined {
+  return c.kind === 'model' && c.category && c.role ? targets.model(c.category, c.complexity ?? 'medium', c.role) : undefined;
+}
+
 /** Where in which target file a change is written; undefined when no target holds that value. */
 export function locate(change: Change, targets: TargetState): { file: string; path: KeyPath } | undefined {
   switch (change.kind) {
     case 'model':
-      // No complexity: a change of an entry that holds for every complexity of its category.
-      return change.category && change.role ? targets.model(change.category, change.complexity ?? 'medium', change.role) : undefined;
+      return modelCell(change, targets);
     case 'token_cap':
       return change.category ? targets.caps[change.category] : undefined;
     case 'ci_profile':
@@ -61,7 +65,7 @@ export function applyChanges(changes: readonly Change[], targets: TargetState): 
 /** A model as the file writes it there: by its alias where the value it replaces was an alias. */
 function modelAsWritten(c: Change, targets: TargetState, at: { file: string; path: KeyPath }): string | number {
   // The value replaced, or the default a new entry stood on, names its model by alias: so does the change.
-  const cell = c.category && c.role ? targets.model(c.category, c.complexity ?? 'medium', c.role) : undefined;
+  const cell = modelCell(c, targets);
   return cell?.current?.raw !== undefined ? (targets.aliasOf(at.file, String(c.to)) ?? c.to) : c.to;
 }
 
@@ -74,13 +78,12 @@ export function placeOf(c: Change, targets: TargetState): string | undefined {
   if (!at) return undefined;
   const file = targets.files.find((f) => f.path === at.file)?.display ?? at.file;
   const where = `${file}: ${at.path.join('.')}`;
-  if (c.kind !== 'model' || !c.category || !c.role) return where;
-  const complexity = c.complexity ?? 'medium';
+  const cell = modelCell(c, targets);
+  if (!cell) return where;
   if (c.category === 'default') {
-    const heirs = targets.categories.filter((cat) => targets.model(cat, complexity, c.role!)?.explicit === false);
+    const heirs = targets.categories.filter((cat) => targets.model(cat, c.complexity ?? 'medium', c.role!)?.explicit === false);
     return `${where}, the default of ${heirs.length ? heirs.join(', ') : 'no category the targets name'}`;
   }
-  const cell = targets.model(c.category, complexity, c.role);
   return cell && !cell.explicit && cell.current ? `${where} (new: ${c.category} inherited ${cell.current.path.join('.')})` : where;
 }
 
