@@ -99,6 +99,42 @@ const RunBudgetRule = z.strictObject({
   headroom: z.number().min(0).max(2).default(0.1),
 });
 
+const TurnRule = z.strictObject({
+  reduce_below: ratio.default(0.5),
+  increase_above: ratio.default(0.95),
+  /** New budget = P95 of the turns finished runs used × (1 + headroom), widened when history is short. */
+  headroom: z.number().min(0).max(2).default(0.2),
+  /** Budgets that would move by less than this share (and by less than one turn) are kept. */
+  min_change: ratio.default(0.1),
+  /**
+   * Runs of a phase stopped at maxTurns, as a share of the runs in which it acted, that raise its
+   * budget; a cut never goes below P99, so it stays under this share itself.
+   */
+  max_cap_hit_rate: ratio.default(0.05),
+  /** Runs stopped at the budget hide what they needed: raise by at least this share. */
+  min_increase_on_cap_hit: z.number().min(0).max(2).default(0.25),
+});
+
+const CadenceRule = z.strictObject({
+  /** A scheduled task with at least this share of no-op runs gets twice its interval… */
+  backoff_noop_share: ratio.default(0.5),
+  /** …up to this many seconds. */
+  max_interval_seconds: z.number().int().positive().default(86_400),
+  /** A scheduled task with at most this share of no-op runs (every run finds work) gets half its interval… */
+  busy_noop_share: ratio.default(0),
+  /** …down to this many seconds. */
+  min_interval_seconds: z.number().int().positive().default(900),
+});
+
+const SpikeRule = z.strictObject({
+  /** A task's mean cost per run over the last this many days is compared with the same span before it… */
+  days: z.number().int().positive().default(7),
+  /** …and flagged at this multiple or more… */
+  ratio: z.number().min(1).default(3),
+  /** …with at least this many priced runs on each side. */
+  min_runs: z.number().int().positive().default(3),
+});
+
 const Rules = z.strictObject({
   /** Below this many phases in the window a category gets "needs more data", never a change. */
   min_phases: z.number().int().positive().default(10),
@@ -107,6 +143,12 @@ const Rules = z.strictObject({
   cap: CapRule.prefault({}),
   ci: CiRule.prefault({}),
   run_budget: RunBudgetRule.prefault({}),
+  /** Turn budgets of scheduled tasks' phases (Myco's maxTurns). */
+  turns: TurnRule.prefault({}),
+  /** How often scheduled tasks run (Myco's schedule.intervalSeconds). */
+  cadence: CadenceRule.prefault({}),
+  /** Cost spikes of scheduled tasks, flagged in the report. */
+  cost_spike: SpikeRule.prefault({}),
   /** A rule-made cap or budget moves at most this share of its current value per proposal; larger gaps converge over several. */
   max_move: z.number().positive().max(10).default(0.5),
   /** Days after a change in which no move against it is proposed, unless its outcome is worse. */

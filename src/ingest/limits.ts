@@ -15,7 +15,7 @@ export interface Limits {
   maxTokens: number;
 }
 
-const TOKEN_FIELDS = ['tokens_used', 'incident_token_cap', 'input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation_1h_tokens', 'tokens_equivalent'] as const;
+const TOKEN_FIELDS = ['tokens_used', 'incident_token_cap', 'input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation_1h_tokens', 'tokens_equivalent', 'tokens'] as const;
 
 /** Why a record cannot be true, or undefined when it can. */
 export function implausible(r: TelemetryRecord, l: Limits): string | undefined {

@@ -7,6 +7,8 @@ import { ciChange } from '../rules/index.js';
 import { budgetChange, MIN_RUNS_FOR_BUDGET, observedRunTokens } from '../rules/index.js';
 import { isTruncating, capEvidence, capUtilisation, downgradeHolds, ladderPosition, modelChange, modelEvidence, pct, upgradeHolds } from '../rules/index.js';
 import { RUN_BUDGET_KEYS, type RunBudgetKey } from '../targets/index.js';
+import { budgetOf, cadenceChange, cadenceEvidence, decideTurns, sinceDay, taskKey, isLocalTask, phaseEvidence, taskDowngradeHolds, taskModelChange, taskModelOf, taskPressure, taskRuns, taskUpgradeHolds, turnChange } from '../rules/index.js';
+import { taskGroup } from '../stats/index.js';
 import { cleanText, type LlmAnswer, type LlmChange } from './answer.js';
 
 /**
@@ -64,12 +66,14 @@ type Outcome = { change: ProposedChange; accepted: Change } | { change: Proposed
 
 function check(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds): Outcome {
   const isBudget = p.kind === 'run_budget';
+  // A turn budget names its task and phase as "task/phase".
+  const [task, phase] = p.kind === 'turn_budget' ? splitPhase(p.category) : [p.category, null];
   const shown: ProposedChange = {
     kind: p.kind,
-    category: isBudget ? null : p.category,
+    category: isBudget ? null : task,
     complexity: p.kind === 'model' ? p.complexity : null,
     role: p.kind === 'model' ? p.role : null,
-    key: isBudget ? p.category : null,
+    key: isBudget ? p.category : phase,
     to: cleanText(p.to, 80),
     source: 'llm',
   };
@@ -89,6 +93,9 @@ function check(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds): Outcome
   };
 
   if (isBudget) return checkBudget(p, ctx, bounds, reject, finish);
+  if (p.kind === 'turn_budget' || p.kind === 'schedule' || (p.kind === 'model' && task !== null && ctx.targets.tasks[task])) {
+    return checkTask(p, task, phase, ctx, bounds, reject, finish);
+  }
 
   const category = p.category;
   if (category === null) return reject(`a ${p.kind} change needs a category`);
@@ -159,6 +166,78 @@ function check(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds): Outcome
     }
     default:
       return reject(`unknown change kind`);
+  }
+}
+
+function splitPhase(category: string | null): [string | null, string | null] {
+  const at = category?.lastIndexOf('/') ?? -1;
+  return at > 0 ? [category!.slice(0, at), category!.slice(at + 1)] : [category, null];
+}
+
+/** A scheduled task's turn budget, cadence or model: the task rules' evidence, tests and builders. */
+function checkTask(
+  p: LlmChange,
+  task: string | null,
+  phase: string | null,
+  ctx: RuleContext,
+  bounds: GuardrailBounds,
+  reject: (reason: string) => Outcome,
+  finish: (built: Change | string, note?: string) => Outcome,
+): Outcome {
+  if (task === null) return reject(`a ${p.kind} change needs a task in "category"${p.kind === 'turn_budget' ? ', as "task/phase"' : ''}`);
+  const target = ctx.targets.tasks[task];
+  const t = ctx.stats.tasks.find((x) => x.task === task);
+  if (!target) return reject(`task "${cleanText(task, 64)}" has no block under agent.tasks in the target config`);
+  if (!t) return reject(`unknown task: no runs of "${cleanText(task, 64)}" in the window`);
+  switch (p.kind) {
+    case 'turn_budget': {
+      if (phase === null) return reject('a turn budget names its phase: put "task/phase" in "category"');
+      const seen = t.phases.find((x) => x.phase === phase);
+      if (!seen) return reject(`no runs of ${task} acted in phase "${cleanText(phase, 64)}"`);
+      const budget = budgetOf(target, seen);
+      if (!budget) return reject(`${task} ${phase} runs under its task definition's budget, which no run reported`);
+      const to = wholeNumber(p.to);
+      if (to === null) return reject(`"${cleanText(p.to, 40)}" is not a whole number of turns`);
+      const g = phaseEvidence(ctx, t, phase);
+      if (!g || g.runs < ctx.rules.min_phases) return reject(`waiting for runs under the budget in force: ${g?.runs ?? 0} of ${ctx.rules.min_phases}`);
+      const verdict = decideTurns(ctx, g, budget.value, t.days_with_data);
+      const way = typeof verdict === 'string' ? undefined : verdict.direction;
+      const bounded = within(to, budget.value, g.turns?.p95 ?? budget.value, bounds, way === 'down', way === 'up', 'P95 of turns');
+      if ('reason' in bounded) return reject(bounded.reason);
+      return finish(turnChange(ctx, t, g, budget, bounded.value), bounded.note);
+    }
+    case 'schedule': {
+      if (!target.intervalPath) return reject(`${task} has no schedule block in the target config to set its interval in`);
+      const at = cadenceEvidence(ctx, task, target);
+      if (!at) return reject(`${task}: no interval set and too few runs to tell one`);
+      if (at.group.runs < ctx.rules.min_phases) return reject(`waiting for runs at the interval in force: ${at.group.runs} of ${ctx.rules.min_phases}`);
+      const to = wholeNumber(p.to);
+      if (to === null) return reject(`"${cleanText(p.to, 40)}" is not a whole number of seconds`);
+      const built = cadenceChange(ctx, t, at.group, at.interval, at.inferred, at.since);
+      if (typeof built === 'string') return reject(`the cadence rule keeps it: ${built}`);
+      if (to === at.interval || to > at.interval !== Number(built.to) > at.interval) return reject(`${to} s moves the interval the other way from what its no-op runs say (${built.to} s)`);
+      return finish(built, to !== built.to ? `set to ${built.to} s: one proposal doubles or halves an interval` : undefined);
+    }
+    case 'model': {
+      if (isLocalTask(t, target)) return reject(`${task} runs on a local model at no cost; its model is not tuned`);
+      const current = taskModelOf(ctx, t).model;
+      if (!current) return reject(`no model configured for ${task}`);
+      if (ctx.canonical(p.to) === ctx.canonical(current)) return reject(`${current} is already the model`);
+      const from = ladderPosition(ctx, current);
+      const want = ladderPosition(ctx, p.to);
+      if (!from || !want || from.family !== want.family) return reject(`${cleanText(p.to, 80)} and ${current} are not on one ladder: no rung to step along`);
+      const step = Math.sign(want.index - from.index);
+      const toModel = from.ladder[from.index + step]!;
+      const g = taskGroup(taskRuns(ctx, task, sinceDay(ctx, taskKey('model', task)), current));
+      if (g.runs < ctx.rules.min_phases) return reject(`waiting for runs on ${current}: ${g.runs} of ${ctx.rules.min_phases}`);
+      const pressure = taskPressure(target, g);
+      if (step < 0 && !taskDowngradeHolds(ctx, g, pressure)) return reject(`the rules' downgrade test fails on ${current}: success ${pct(g.success_rate)}, cap-hit rate ${pct(pressure.cap_hit_rate)}, busiest phase at ${pct(pressure.utilisation)} of its budget`);
+      if (step > 0 && !taskUpgradeHolds(ctx, g)) return reject(`the rules' upgrade test fails on ${current}: success ${pct(g.success_rate)}`);
+      const note = Math.abs(want.index - from.index) > 1 ? `clamped to one rung: ${p.to} → ${toModel}` : undefined;
+      return finish(taskModelChange(ctx, t, g, pressure, current, toModel), note);
+    }
+    default:
+      return reject('a scheduled task takes model, turn_budget and schedule changes');
   }
 }
 

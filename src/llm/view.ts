@@ -57,6 +57,11 @@ export const PromptView = z.strictObject({
   ladders: z.array(z.strictObject({ family: Quoted, models: z.string() })),
   ci_ladder: z.string(),
   run_budgets: z.array(z.strictObject({ key: z.string(), value: z.string() })),
+  /** Scheduled agent tasks (Myco), and their phases' turn budgets. */
+  tasks: z.array(
+    z.strictObject({ name: Quoted, model: Quoted, runs: z.number().int(), success_rate: z.string(), noops: z.string(), cost_usd: z.string(), mean_cost_usd: z.string(), interval: z.string() }),
+  ),
+  task_phases: z.array(z.strictObject({ name: Quoted, budget: z.string(), runs: z.number().int(), cap_hits: z.number().int(), p50: z.string(), p95: z.string() })),
   candidates: z.array(z.strictObject({ kind: z.string(), items: z.string() })),
 });
 export type PromptView = z.infer<typeof PromptView>;
@@ -147,6 +152,32 @@ export function buildPromptView(input: {
     ladders: Object.entries(input.ladders).map(([family, models]) => ({ family: quoted(family), models: models.map(quoted).join(' < ') })),
     ci_ladder: input.ciLadder.map(quoted).join(' < '),
     run_budgets: Object.entries(targets.budgets).map(([key, v]) => ({ key, value: num(v!.value) })),
+    tasks: stats.tasks.map((t) => {
+      const target = targets.tasks[t.task];
+      const model = targets.model(t.task, 'medium', 'builder');
+      return {
+        name: quoted(t.task),
+        model: quoted(model?.explicit && model.current ? model.current.value : (t.models[0]?.model ?? '')),
+        runs: t.runs,
+        success_rate: fmtPct(t.success_rate, 1),
+        noops: fmtPct(t.noop_share, 1),
+        cost_usd: t.local_runs === t.runs ? 'local, 0' : t.cost_usd.toFixed(2),
+        mean_cost_usd: t.mean_cost_usd === null ? 'n/a' : t.mean_cost_usd.toFixed(3),
+        interval: target?.interval ? `${target.interval.value}s` : t.median_gap_s !== null ? `~${Math.round(t.median_gap_s)}s (task definition)` : 'n/a',
+      };
+    }),
+    task_phases: stats.tasks.flatMap((t) =>
+      t.phases
+        .filter((p) => p.runs > 0)
+        .map((p) => ({
+          name: quoted(`${t.task}/${p.phase}`),
+          budget: String(targets.tasks[t.task]?.turns[p.phase]?.value ?? (p.allowed_turns !== null ? `${p.allowed_turns} (task definition)` : 'task definition, unknown')),
+          runs: p.runs,
+          cap_hits: p.cap_hits,
+          p50: p.turns ? p.turns.p50.toFixed(1) : 'n/a',
+          p95: p.turns ? p.turns.p95.toFixed(1) : 'n/a',
+        })),
+    ),
     candidates: groupCandidates(input.candidates, value),
   };
   return PromptView.parse(view);
@@ -154,14 +185,21 @@ export function buildPromptView(input: {
 
 /** Candidates grouped by kind, one line each, so long prefixes are not repeated per candidate. */
 function groupCandidates(changes: Change[], value: (v: string | number | null) => string): PromptView['candidates'] {
-  const kinds = ['model', 'token_cap', 'ci_profile', 'run_budget'] as const;
+  const kinds = ['model', 'token_cap', 'ci_profile', 'run_budget', 'turn_budget', 'schedule'] as const;
   return kinds
     .map((kind) => ({
       kind,
       items: changes
         .filter((c) => c.kind === kind)
         .map((c) => {
-          const where = kind === 'model' ? `${quoted(c.category ?? '')}/${c.complexity}/${c.role}` : kind === 'run_budget' ? (c.key ?? '') : quoted(c.category ?? '');
+          const where =
+            kind === 'model'
+              ? `${quoted(c.category ?? '')}/${c.complexity ? `${c.complexity}/` : ''}${c.role}`
+              : kind === 'run_budget'
+                ? (c.key ?? '')
+                : kind === 'turn_budget'
+                  ? quoted(`${c.category ?? ''}/${c.key ?? ''}`)
+                  : quoted(c.category ?? '');
           return `${where} ${value(c.from)}->${value(c.to)}${c.pilot ? ' pilot' : ''}`;
         })
         .join('; '),

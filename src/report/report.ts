@@ -32,6 +32,8 @@ export interface ReportInput {
   outcomes?: Outcome[];
   /** Where each change is written, by change key (targets' placeOf). */
   where?: Record<string, string>;
+  /** Turn budgets the targets set, by task and phase. */
+  turnBudgets?: Record<string, Record<string, number>>;
 }
 
 /** The Markdown report, in the structure of the cost-tuning brief. A pure function of its input. */
@@ -43,7 +45,8 @@ export function renderReport(r: ReportInput): string {
 
   push(`# Cost / Budget Tuning Report: ${cell(r.project)}`, '');
   push(`**Generated**: ${r.generatedAt}  `, `**Analysis period**: ${s.window.since} to ${s.window.until} (${s.window.days} days)  `);
-  push(`**Runs analysed**: ${s.runs.count} runs, ${s.phases} phases, ${s.categories.length} categories  `);
+  const taskRuns = s.tasks.reduce((a, t) => a + t.runs, 0);
+  push(`**Runs analysed**: ${s.categories.length || !s.tasks.length ? `${s.runs.count} runs, ${s.phases} phases, ${s.categories.length} categories` : `${taskRuns} runs of ${plural(s.tasks.length, 'scheduled task')}`}  `);
   push(`**Proposal source**: ${cell(r.llm.note)}  `);
   push(`**Tuner's own cost**: ${tunerCost(r.llm)}  `);
   push(`**Why now**: ${r.drift?.length ? cell(r.drift.slice(0, 5).join('; ')) + (r.drift.length > 5 ? `; and ${r.drift.length - 5} more` : '') : 'forced run'}  `);
@@ -80,13 +83,15 @@ export function renderReport(r: ReportInput): string {
   push(`- Auditor: ${fmtTokens(mean(s.runs.auditor_tokens))} tokens (${fmtPct(mean(s.runs.auditor_tokens) / total)}), from call records`);
   push(`- Auxiliary agents: ${fmtTokens(s.per_run.mean_aux_tokens)} tokens (${fmtPct(s.per_run.mean_aux_tokens / total)})`);
   push(`- CI overhead: ~${fmtTokens(mean(s.runs.ci_tokens))} tokens-equivalent (not included in the total)`, '');
-  push('**Per category**:', '', '| Category | Phases | Avg tokens | % of phase tokens | Success | Retries/phase | Cost in window (USD) |', '|---|---:|---:|---:|---:|---:|---:|');
-  const phaseTokens = s.categories.reduce((a, c) => a + c.tokens_total, 0) || 1;
-  for (const c of s.categories) {
-    const warn = c.success_rate < 0.75 ? ' ⚠️' : '';
-    push(`| ${cell(c.category)} | ${c.phases} | ${fmtTokens(c.tokens_mean)} | ${fmtPct(c.tokens_total / phaseTokens)} | ${fmtPct(c.success_rate)}${warn} | ${c.retries_per_phase.toFixed(2)} | ${c.unpriced_phases === c.phases ? 'unpriced' : fmtUsd(c.cost_usd)} |`);
+  if (s.categories.length) {
+    push('**Per category**:', '', '| Category | Phases | Avg tokens | % of phase tokens | Success | Retries/phase | Cost in window (USD) |', '|---|---:|---:|---:|---:|---:|---:|');
+    const phaseTokens = s.categories.reduce((a, c) => a + c.tokens_total, 0) || 1;
+    for (const c of s.categories) {
+      const warn = c.success_rate < 0.75 ? ' ⚠️' : '';
+      push(`| ${cell(c.category)} | ${c.phases} | ${fmtTokens(c.tokens_mean)} | ${fmtPct(c.tokens_total / phaseTokens)} | ${fmtPct(c.success_rate)}${warn} | ${c.retries_per_phase.toFixed(2)} | ${c.unpriced_phases === c.phases ? 'unpriced' : fmtUsd(c.cost_usd)} |`);
+    }
+    push('');
   }
-  push('');
   if (s.models.length) {
     push('**Per model and role** (call records):', '', '| Model | Role | Calls | Input | Output | Cache write | Cache read | Cost (USD) |', '|---|---|---:|---:|---:|---:|---:|---:|');
     for (const m of s.models) {
@@ -110,6 +115,10 @@ export function renderReport(r: ReportInput): string {
   if (reverts.length) section(push, '### Reverts of applied changes that did worse', reverts, '', r.where);
   section(push, '### Downgrade candidates', tuned.filter((c) => c.direction === 'down'), 'None: no category is both easy for its model and well under its cap.', r.where);
   section(push, '### Upgrade candidates (pilots)', tuned.filter((c) => c.direction === 'up'), 'None: no category fails and retries enough to justify a stronger model.', r.where);
+
+  if (s.tasks.length) taskSection(r, push, reverts);
+  // A fleet of scheduled tasks alone has no caps, CI or run budgets: their sections would stay empty.
+  if (!s.categories.length && s.tasks.length) return closing(r, push, out);
 
   push('## Budget cap adjustments', '', '| Category | Current cap | P50 | P95 | Utilisation (P95) | Truncations | Proposed |', '|---|---:|---:|---:|---:|---:|---:|');
   for (const c of s.categories) {
@@ -167,11 +176,16 @@ export function renderReport(r: ReportInput): string {
     '',
   );
 
+  return closing(r, push, out);
+}
+
+/** The sections every report ends with: the diffs, what was kept, and the caveats. */
+function closing(r: ReportInput, push: (...l: string[]) => void, out: string[]): string {
   push('## Config file updates', '');
   if (r.files.length) for (const f of r.files) push(`### ${f.display}`, '', '```diff', f.diff.trimEnd(), '```', '');
   else push('No file changes.', '');
 
-  const notes = r.findings.filter((f) => f.kind !== 'keep' && !isModelNote(f));
+  const notes = r.findings.filter((f) => f.kind !== 'keep' && f.kind !== 'cost_spike' && !isModelNote(f));
   const kept = r.findings.filter((f) => f.kind === 'keep');
   if (kept.length || notes.length) {
     push('## Kept and not changed', '');
@@ -212,6 +226,46 @@ export function renderReport(r: ReportInput): string {
   return out.join('\n');
 }
 
+/** Scheduled agent tasks: what each ran and cost, its phases' turn budgets, cadence changes and cost spikes. */
+function taskSection(r: ReportInput, push: (...l: string[]) => void, reverts: readonly Change[]): void {
+  const s = r.stats;
+  push('## Scheduled tasks', '');
+  push('Cost is as the runner resolved it (actual, else estimated); runs on a local model cost nothing and stay out of the means.', '');
+  push('| Task | Runs | Success | No-op runs | Cost in window | Mean per run | No-op cost per day | Runs about every |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+  const days = s.window.days || 1;
+  for (const t of s.tasks) {
+    const local = t.local_runs === t.runs;
+    push(`| ${cell(t.task)} | ${t.runs} | ${fmtPct(t.success_rate)} | ${t.noops} (${fmtPct(t.noop_share)}) | ${local ? 'local, $0' : fmtUsd(t.cost_usd)} | ${local ? '—' : fmtUsd(t.mean_cost_usd)} | ${local ? '—' : fmtUsd(t.noop_cost_usd / days)} | ${t.median_gap_s === null ? '—' : fmtSeconds(t.median_gap_s)} |`);
+  }
+  push('');
+  push('**Turn budgets (maxTurns)**: turns used by the runs that finished a phase within its budget and succeeded; runs stopped at the budget (cap hits) are counted apart, as what they needed is unknown.', '');
+  push('| Task | Phase | Budget | Runs | Cap hits | P50 turns | P95 turns | Proposed |', '|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const t of s.tasks) {
+    for (const p of t.phases) {
+      if (!p.runs) continue;
+      const own = r.turnBudgets?.[t.task]?.[p.phase];
+      const budget = own !== undefined ? String(own) : p.allowed_turns !== null ? `${p.allowed_turns} (definition's)` : "definition's";
+      const change = r.changes.find((c) => c.kind === 'turn_budget' && c.category === t.task && c.key === p.phase);
+      push(`| ${cell(t.task)} | ${cell(p.phase)} | ${budget} | ${p.runs} | ${p.cap_hits}${p.cap_hits / p.runs > 0.05 ? ' ⚠️' : ''} | ${p.turns ? p.turns.p50.toFixed(1) : '—'} | ${p.turns ? p.turns.p95.toFixed(1) : '—'} | ${change ? `**${change.to}**` : 'no change'} |`);
+    }
+  }
+  push('');
+  section(push, '### Turn budget changes', r.changes.filter((c) => c.kind === 'turn_budget' && !reverts.includes(c)), 'No turn budget change.', r.where);
+  section(push, '### Cadence changes', r.changes.filter((c) => c.kind === 'schedule' && !reverts.includes(c)), 'No cadence change.', r.where);
+  const spikes = r.findings.filter((f) => f.kind === 'cost_spike');
+  push('### Cost spikes', '');
+  if (spikes.length) for (const f of spikes) push(`- ${cell(f.message)}`);
+  else push('None: no task costs several times per run what it cost the span before.');
+  push('');
+}
+
+/** A duration in the largest unit that reads whole: 1800 → 30 min, 86400 → 24 h. */
+function fmtSeconds(x: number): string {
+  if (x >= 3600) return `${+(x / 3600).toFixed(1)} h`;
+  if (x >= 60) return `${Math.round(x / 60)} min`;
+  return `${Math.round(x)} s`;
+}
+
 function section(push: (...l: string[]) => void, title: string, changes: Change[], none: string, whereOf?: Record<string, string>): void {
   if (title) push(title, '');
   if (!changes.length) {
@@ -233,13 +287,17 @@ export function describe(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'k
   const what =
     c.kind === 'model'
       ? c.category === 'default'
-        ? `default model at ${c.complexity} complexity`
-        : `${c.category} (${c.complexity}) model`
+        ? `default model${c.complexity ? ` at ${c.complexity} complexity` : ''}`
+        : `${c.category}${c.complexity ? ` (${c.complexity})` : ''} model`
       : c.kind === 'token_cap'
         ? `${c.category} incident cap`
         : c.kind === 'ci_profile'
           ? `${c.category} CI profile`
-          : `${c.key}`;
+          : c.kind === 'turn_budget'
+            ? `${c.category} ${c.key} maxTurns`
+            : c.kind === 'schedule'
+              ? `${c.category} intervalSeconds`
+              : `${c.key}`;
   return `${cell(what)}: ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))}`;
 }
 

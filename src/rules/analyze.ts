@@ -8,6 +8,7 @@ import { modelRules } from './model-rules.js';
 import { migrationRules } from './migration-rules.js';
 import { outcomesOf, type Outcome } from './outcomes.js';
 import { holdBack } from './hold.js';
+import { taskRules } from './task-rules.js';
 
 export interface Analysis {
   changes: Change[];
@@ -23,7 +24,7 @@ export interface Analysis {
  */
 export function analyze(ctx: RuleContext): Analysis {
   const { outcomes, reverts } = outcomesOf(ctx, valuesByKey(ctx.targets));
-  const parts = [modelRules(ctx), capRules(ctx), ciRules(ctx)];
+  const parts = [modelRules(ctx), capRules(ctx), ciRules(ctx), taskRules(ctx)];
   const movedOwn = new Set(parts[0]!.changes.map((c) => `${c.category}:${c.complexity}`));
   const migration = migrationRules(ctx, movedOwn);
   const first = [...reverts, ...migration.changes];
@@ -37,9 +38,11 @@ export function analyze(ctx: RuleContext): Analysis {
       findings.push({ kind: 'not_in_target', category: cat.category, area: 'model', message: `${cat.category}: seen in telemetry (${plural(cat.phases, 'phase')}), configured nowhere; no key is added for it` });
     }
   }
-  const seen = new Set(ctx.stats.categories.map((c) => c.category));
+  const seen = new Set([...ctx.stats.categories.map((c) => c.category), ...ctx.stats.tasks.map((t) => t.task)]);
   for (const category of ctx.targets.categories) {
-    if (!seen.has(category)) findings.push({ kind: 'no_telemetry', category, area: 'model', message: `${category}: configured, but no phases in the window` });
+    if (seen.has(category)) continue;
+    const task = ctx.targets.tasks[category] !== undefined;
+    findings.push({ kind: 'no_telemetry', category, area: 'model', message: `${category}: configured, but no ${task ? 'runs' : 'phases'} in the window` });
   }
   const budget = budgetRules(ctx, held.changes);
   return { changes: [...held.changes, ...budget.changes], findings: [...findings, ...budget.findings], outcomes };

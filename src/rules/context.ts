@@ -4,6 +4,7 @@ import type { TargetState } from '../targets/index.js';
 import type { Stats } from '../stats/index.js';
 import type { Confidence } from '../targets/index.js';
 import type { PhaseBucket, TrackedChange } from '../store/index.js';
+import type { TaskRunRecord } from '../sources/index.js';
 
 /** What is known of the targets' past: our applied changes, and since when each value holds. */
 export interface KeyHistory {
@@ -27,6 +28,10 @@ export interface RuleContext {
   canonical: (model: string) => string;
   /** The window's phase buckets (per day, category, complexity and model): evidence narrower than the stats' groups. */
   phases: readonly PhaseBucket[];
+  /** The window's runs of scheduled tasks, oldest first. */
+  tasks: readonly TaskRunRecord[];
+  /** The same, with as many days before the window: what cost spikes compare with. */
+  tasksWithHistory: readonly TaskRunRecord[];
   history: KeyHistory;
   now: Date;
   pricing: Pricing;

@@ -14,9 +14,11 @@ export interface Finding {
     /** A configured model the price table does not know, or that is on no ladder. */
     | 'model_name'
     /** A change held back: a cool-down after an opposite move, or a cap waiting for a new model's data. */
-    | 'held';
+    | 'held'
+    /** A scheduled task whose cost per run jumped against the span before. */
+    | 'cost_spike';
   category: string | null;
-  area: ChangeKind;
+  area: ChangeKind | 'cost';
   message: string;
 }
 

@@ -15,8 +15,8 @@ export const isMandatory = (c: Change): boolean => c.evidence.migration !== unde
  * - a category configured nowhere never becomes a new key;
  * - no move against a key's previous move within the cool-down, unless that move's outcome is worse
  *   (then the revert is the proposal);
- * - no cap change in the proposal that changes the category's model: the cap follows once the new
- *   model has data of its own;
+ * - no cap (or turn budget) change in the proposal that changes the category's (task's) model: it
+ *   follows once the new model has data of its own;
  * - no model downgrade of a category the targets call high-risk;
  * - no two changes that would write one entry two ways (an Autopack category's model holds for every
  *   complexity: its complexities must agree).
@@ -64,6 +64,10 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
     }
     if (c.kind === 'token_cap' && c.category && modelMoved.has(c.category)) {
       findings.push({ kind: 'held', category: c.category, area: 'token_cap', message: `${c.category}: cap ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the category's model, and the cap follows once the new model has data` });
+      continue;
+    }
+    if (c.kind === 'turn_budget' && c.category && modelMoved.has(c.category)) {
+      findings.push({ kind: 'held', category: c.category, area: 'turn_budget', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the task's model, and its turn budgets follow once the new model has runs` });
       continue;
     }
     kept.push(c);

@@ -10,3 +10,4 @@ export * from './evidence.js';
 export * from './hold.js';
 export * from './migration-rules.js';
 export * from './outcomes.js';
+export * from './task-rules.js';

@@ -6,7 +6,7 @@ import { ladderPosition, round } from './model-rules.js';
 import { inheritsDefault } from './evidence.js';
 import { groupStats } from '../stats/index.js';
 import type { PhaseBucket } from '../store/index.js';
-import { COMPLEXITIES } from '../sources/index.js';
+import { COMPLEXITIES, LOCAL_PROVIDERS } from '../sources/index.js';
 
 /**
  * Model names and retirements: a dependency update, for models. Every configured model is checked
@@ -18,7 +18,11 @@ export function migrationRules(ctx: RuleContext, movedOwn: ReadonlySet<string> =
   const findings: Finding[] = [];
   const config = ctx.configFile;
   const byModel = new Map<string, string[]>();
-  for (const e of ctx.targets.modelEntries) byModel.set(e.value, [...(byModel.get(e.value) ?? []), e.where]);
+  for (const e of ctx.targets.modelEntries) {
+    // A local model (Ollama, LM Studio) has no price and needs none.
+    if (LOCAL_PROVIDERS.has(ctx.targets.tasks[e.category]?.provider ?? '')) continue;
+    byModel.set(e.value, [...(byModel.get(e.value) ?? []), e.where]);
+  }
   for (const [model, where] of byModel) {
     const at = where.slice(0, 3).join(', ') + (where.length > 3 ? ` and ${where.length - 3} more` : '');
     if (!priceOf(ctx.pricing, model)) {

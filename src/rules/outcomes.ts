@@ -148,8 +148,9 @@ function servesNone(ctx: RuleContext, c: Change): boolean {
 const perPhase = (x: number | null, n: number | null): number | null => (x !== null && n ? round(x / n, 4) : null);
 
 export function label(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'key'>): string {
-  const what = { model: 'model', token_cap: 'cap', ci_profile: 'CI profile', run_budget: 'budget' }[c.kind];
+  const what = { model: 'model', token_cap: 'cap', ci_profile: 'CI profile', run_budget: 'budget', turn_budget: 'turn budget', schedule: 'interval' }[c.kind];
   if (c.kind === 'run_budget') return `${c.key}`;
+  if (c.kind === 'turn_budget') return `${c.category} ${c.key} turn budget`;
   if (c.category === 'default') return `default ${what} at ${c.complexity} complexity`;
   return `${c.category}${c.complexity ? ` (${c.complexity})` : ''} ${what}`;
 }

@@ -4,7 +4,7 @@ import { blendedPricePerToken, priceOf, resolveModel } from '../pricing/index.js
 import type { TargetState } from '../targets/index.js';
 import { defaultMix, inWindow, type DayRange } from '../stats/index.js';
 import type { Stats } from '../stats/index.js';
-import type { RollupView } from '../store/index.js';
+import { dayOf, type RollupView } from '../store/index.js';
 import { NO_HISTORY, type KeyHistory, type RuleContext } from './context.js';
 
 /** The context the rules run in: stats, targets, the config's rules and ladders, prices and history. */
@@ -29,6 +29,8 @@ export function ruleContext(
     },
     canonical: (model) => resolveModel(pricing, model) ?? model,
     phases: window.view.phases.filter((b) => inWindow(window.range, b.day)),
+    tasks: window.view.tasks.filter((r) => inWindow(window.range, dayOf(r.ts))),
+    tasksWithHistory: window.view.tasks,
     history: o.history ?? NO_HISTORY,
     now: o.now ?? new Date(),
     pricing,

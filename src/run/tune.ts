@@ -120,6 +120,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       files,
       caps: Object.fromEntries(Object.entries(targets.caps).map(([k, v]) => [k, v.value])),
       ciProfiles: Object.fromEntries(Object.entries(targets.ci).map(([k, v]) => [k, v.value])),
+      turnBudgets: Object.fromEntries(Object.entries(targets.tasks).map(([k, t]) => [k, Object.fromEntries(Object.entries(t.turns).map(([p, v]) => [p, v.value]))])),
       llm: step.llm,
       skippedLines: gate.ingest.skipped,
       earlierSkipped: earlier,

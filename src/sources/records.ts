@@ -85,7 +85,50 @@ export interface CiRecord {
   tokens_equivalent: number | undefined;
 }
 
-export type TelemetryRecord = PhaseRecord | CallRecord | CiRecord;
+/** Providers that run on the user's machine (Myco's provider types): they cost nothing. */
+export const LOCAL_PROVIDERS: ReadonlySet<string> = new Set(['ollama', 'lmstudio']);
+
+/** One phase of a scheduled task's run, as the task's runner reported it. */
+export interface TaskPhase {
+  name: string;
+  /** Turns the phase used; undefined where the run did not say. */
+  turns: number | undefined;
+  tokens: number;
+  /** The phase stopped at its turn budget: its real need is censored there. */
+  cap_hit: boolean;
+  /** The budget it ran under, where the runner recorded it (on a cap hit). */
+  allowed_turns: number | undefined;
+  /** Its post-condition failed, or the phase failed. */
+  failed: boolean;
+  /** It did nothing: skipped by its gate, or no turn used. */
+  idle: boolean;
+}
+
+/**
+ * One finished run of a scheduled agent task (Myco's `agent_runs`): its model, outcome, cost and
+ * phases. Its token usage comes as a call record beside it.
+ */
+export interface TaskRunRecord {
+  kind: 'task_run';
+  /** When the run finished. */
+  ts: number;
+  started_ts: number;
+  run_id: string;
+  task: string;
+  provider: string | undefined;
+  model: string;
+  outcome: 'success' | 'failed';
+  tokens: number;
+  /** USD as the runner resolved it (actual, else estimated); undefined when unavailable. */
+  cost_usd: number | undefined;
+  /** A local provider (Ollama, LM Studio): it costs nothing, and its runs stay out of cost means. */
+  local: boolean;
+  /** The run found nothing to do: no usage, or only its first phase ran and the rest were skipped. */
+  noop: boolean;
+  phases: TaskPhase[];
+}
+
+export type TelemetryRecord = PhaseRecord | CallRecord | CiRecord | TaskRunRecord;
 
 /**
  * What joins a subagent's calls to its type, from lines that carry no usage of their own: the parent's

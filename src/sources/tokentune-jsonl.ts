@@ -205,6 +205,8 @@ export function tokentuneKey(r: TelemetryRecord): string {
       return `c\u0000${r.ts}\u0000${r.run_id ?? ''}\u0000${r.phase_id ?? ''}\u0000${r.role}\u0000${r.model}\u0000${r.input_tokens}\u0000${r.output_tokens}`;
     case 'ci':
       return `i\u0000${r.ts}\u0000${r.run_id}\u0000${r.tier_id}\u0000${r.ci_profile}`;
+    case 'task_run':
+      return `t\u0000${r.run_id}`;
   }
 }
 

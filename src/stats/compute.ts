@@ -7,6 +7,8 @@ import { computeCategoryCi, emptyCategoryCi } from './ci.js';
 import { computeRuns, sum, trendOf } from './runs.js';
 import { inWindow, describeWindow, type DayRange } from './window.js';
 import type { CategoryStats, ModelRoleStats, PhaseGroupStats, Stats } from './types.js';
+import { taskStats } from './tasks.js';
+import { dayOf } from '../store/index.js';
 
 /**
  * Tokens failed phases cost beyond what as many successful phases would have; with no successful
@@ -87,6 +89,7 @@ export function computeStats(rollups: RollupView, opts: StatsOptions): Stats {
     },
     trend: trendOf(runs),
     blended_price: blended,
+    tasks: taskStats(rollups.tasks.filter((r) => inWindow(range, dayOf(r.ts)))),
   };
 }
 

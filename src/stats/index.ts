@@ -4,3 +4,4 @@ export * from './percentiles.js';
 export * from './runs.js';
 export * from './types.js';
 export * from './window.js';
+export * from './tasks.js';

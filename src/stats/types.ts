@@ -1,6 +1,7 @@
 import type { Complexity } from '../sources/index.js';
 import type { Percentiles } from './percentiles.js';
 import type { CallBucket } from '../store/index.js';
+import type { TaskStats } from './tasks.js';
 
 export interface Window {
   /** Inclusive UTC days, ISO dates. */
@@ -135,4 +136,6 @@ export interface Stats {
   trend: Trend;
   /** Blended USD per token of each model as used: the price the rules compare models at. */
   blended_price: Record<string, number | null>;
+  /** Scheduled agent tasks (Myco), per task, costliest first. */
+  tasks: TaskStats[];
 }

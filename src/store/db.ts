@@ -141,6 +141,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE kept_records_6 RENAME TO kept_records;
   CREATE INDEX kept_records_unit ON kept_records (unit);
   `,
+  // Runs of scheduled agent tasks (Myco), one row each: a few thousand a day at most, and the rules
+  // filter them by model and by the budget in force, so they are kept whole rather than summed.
+  `
+  CREATE TABLE task_runs (unit INTEGER NOT NULL, day INTEGER NOT NULL, ts INTEGER NOT NULL, task TEXT NOT NULL, record TEXT NOT NULL);
+  CREATE INDEX task_runs_day ON task_runs (day);
+  CREATE INDEX task_runs_unit ON task_runs (unit);
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

@@ -1,5 +1,6 @@
 import { cached, type Db } from './db.js';
-import type { CallBucket, PhaseBucket, Rollups, RunSummary, TierDay } from './rollups.js';
+import type { TaskRunRecord } from '../sources/index.js';
+import { dayOf, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollups.js';
 
 /**
  * The rollup tables of the state database: what a unit's newly read records add to them, what
@@ -13,6 +14,8 @@ export interface RollupView {
   calls: CallBucket[];
   tiers: Map<string, TierDay>;
   runs: RunTable;
+  /** Runs of scheduled tasks of the window and of as many days before it (what cost spikes compare with), oldest first. */
+  tasks: TaskRunRecord[];
 }
 
 /** The window's runs, merged over units, in start order: one column per number, and the newest few whole. */
@@ -53,6 +56,9 @@ export function addRollups(db: Db, unit: number, r: Rollups): void {
     merged.run(s.run_id, s.first_ts, s.last_ts, ...sums);
   }
 
+  const task = cached(db, 'INSERT INTO task_runs VALUES (?, ?, ?, ?, ?)');
+  for (const t of r.tasks) task.run(unit, dayOf(t.ts), t.ts, t.task, JSON.stringify(t));
+
   // Tiers carry small maps: merged in code.
   const getTier = cached(db, 'SELECT * FROM tier_days WHERE unit = ? AND day = ? AND tier_id = ?');
   const putTier = cached(db, 'INSERT OR REPLACE INTO tier_days VALUES (@unit, @day, @tier_id, @phases, @failed, @ci_profiles, @ci_runs, @ci_failures_caught, @ci_false_positives, @ci_tokens)');
@@ -70,7 +76,7 @@ export function addRollups(db: Db, unit: number, r: Rollups): void {
  */
 export function prune(db: Db, oldestDay: number): boolean {
   let dropped = 0;
-  for (const table of ['phase_days', 'call_days', 'tier_days', 'seen', 'kept_records', 'agent_links']) dropped += db.prepare(`DELETE FROM ${table} WHERE day < ?`).run(oldestDay).changes;
+  for (const table of ['phase_days', 'call_days', 'tier_days', 'seen', 'kept_records', 'agent_links', 'task_runs']) dropped += db.prepare(`DELETE FROM ${table} WHERE day < ?`).run(oldestDay).changes;
   dropped += db.prepare('DELETE FROM kept_quarters WHERE q < ?').run(oldestDay * 96).changes;
   // A run goes when its last record, in any unit, is older than the cutoff.
   const cutoff = oldestDay * 86_400_000;
@@ -78,7 +84,8 @@ export function prune(db: Db, oldestDay: number): boolean {
   dropped += db.prepare('DELETE FROM runs WHERE last_ts < ?').run(cutoff).changes;
   db.exec(`DELETE FROM units WHERE retired_at IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM phase_days p WHERE p.unit = units.id) AND NOT EXISTS (SELECT 1 FROM call_days c WHERE c.unit = units.id)
-    AND NOT EXISTS (SELECT 1 FROM tier_days t WHERE t.unit = units.id) AND NOT EXISTS (SELECT 1 FROM unit_runs r WHERE r.unit = units.id)`);
+    AND NOT EXISTS (SELECT 1 FROM tier_days t WHERE t.unit = units.id) AND NOT EXISTS (SELECT 1 FROM unit_runs r WHERE r.unit = units.id)
+    AND NOT EXISTS (SELECT 1 FROM task_runs k WHERE k.unit = units.id)`);
   return dropped > 0;
 }
 
@@ -114,7 +121,8 @@ export function view(db: Db, since: number, until: number): RollupView {
   const recent = (db.prepare(`SELECT * FROM runs WHERE first_ts BETWEEN ? AND ? ORDER BY first_ts DESC, run_id DESC LIMIT 5`).all(...window) as RunSummary[]).reverse();
   const runs: RunTable = { count, first_ts: column(0), last_ts: column(1), recent } as RunTable;
   RUN_SUMS.forEach((c, k) => (runs[c] = column(2 + k)));
-  return { phases, calls, tiers, runs };
+  const tasks = (db.prepare('SELECT record FROM task_runs WHERE day BETWEEN ? AND ? ORDER BY ts').pluck().all(since - (until - since + 1), until) as string[]).map((t) => JSON.parse(t) as TaskRunRecord);
+  return { phases, calls, tiers, runs, tasks };
 }
 
 interface TierRow {

@@ -1,4 +1,4 @@
-import type { CallRecord, CiRecord, Complexity, PhaseRecord, TelemetryRecord } from '../sources/index.js';
+import type { CallRecord, CiRecord, Complexity, PhaseRecord, TaskRunRecord, TelemetryRecord } from '../sources/index.js';
 
 /**
  * Daily rollups: everything the stats need, folded from records as they stream past, so no record has
@@ -87,13 +87,15 @@ export interface Rollups {
   calls: Map<string, CallBucket>;
   runs: Map<string, RunSummary>;
   tiers: Map<string, TierDay>;
+  /** Runs of scheduled tasks, kept whole (see task_runs in db.ts). */
+  tasks: TaskRunRecord[];
   /** Latest record timestamp seen: the default window ends on its day. */
   max_ts: number;
   records: number;
 }
 
 export function emptyRollups(): Rollups {
-  return { phases: new Map(), calls: new Map(), runs: new Map(), tiers: new Map(), max_ts: 0, records: 0 };
+  return { phases: new Map(), calls: new Map(), runs: new Map(), tiers: new Map(), tasks: [], max_ts: 0, records: 0 };
 }
 
 /**
@@ -115,6 +117,9 @@ export function addRecord(r: Rollups, rec: TelemetryRecord, sign: 1 | -1 = 1): v
       return addCall(r, rec);
     case 'ci':
       return addCi(r, rec);
+    case 'task_run':
+      r.tasks.push(rec);
+      return;
   }
 }
 

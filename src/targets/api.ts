@@ -50,6 +50,15 @@ export interface TargetLayout {
   token_cap?: (category: string) => KeyPath;
   ci_profile?: (category: string) => KeyPath;
   run_budget?: Partial<Record<RunBudgetKey, KeyPath>>;
+  /** Scheduled agent tasks (Myco): where the tasks are, and each one's phase budgets, schedule and provider. */
+  tasks?: {
+    at: KeyPath;
+    max_turns: (task: string, phase: string) => KeyPath;
+    /** The schedule block: a cadence is only written into one that exists. */
+    schedule: (task: string) => KeyPath;
+    interval: (task: string) => KeyPath;
+    provider_type: (task: string) => KeyPath;
+  };
 }
 
 /** The value at `path` in plain data; undefined where the path does not lead. */

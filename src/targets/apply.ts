@@ -30,6 +30,14 @@ export function locate(change: Change, targets: TargetState): { file: string; pa
       return change.category ? targets.ci[change.category] : undefined;
     case 'run_budget':
       return change.key ? targets.budgets[change.key as keyof TargetState['budgets']] : undefined;
+    case 'turn_budget': {
+      const t = change.category ? targets.tasks[change.category] : undefined;
+      return t && change.key ? { file: t.file, path: t.turnPath(change.key) } : undefined;
+    }
+    case 'schedule': {
+      const t = change.category ? targets.tasks[change.category] : undefined;
+      return t?.intervalPath ? { file: t.file, path: t.intervalPath } : undefined;
+    }
   }
 }
 
@@ -78,6 +86,8 @@ export function placeOf(c: Change, targets: TargetState): string | undefined {
   if (!at) return undefined;
   const file = targets.files.find((f) => f.path === at.file)?.display ?? at.file;
   const where = `${file}: ${at.path.join('.')}`;
+  if (c.kind === 'turn_budget' && c.category && c.key && !targets.tasks[c.category]?.turns[c.key]) return `${where} (new: the phase ran under its task definition's budget)`;
+  if (c.kind === 'schedule' && c.category && !targets.tasks[c.category]?.interval) return `${where} (new: the task ran at its task definition's interval)`;
   const cell = modelCell(c, targets);
   if (!cell) return where;
   if (c.category === 'default') {

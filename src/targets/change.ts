@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Complexity, Role } from '../sources/index.js';
 
-export const ChangeKind = z.enum(['model', 'token_cap', 'ci_profile', 'run_budget']);
+export const ChangeKind = z.enum(['model', 'token_cap', 'ci_profile', 'run_budget', 'turn_budget', 'schedule']);
 export type ChangeKind = z.infer<typeof ChangeKind>;
 export const Confidence = z.enum(['high', 'medium', 'low']);
 export type Confidence = z.infer<typeof Confidence>;
@@ -12,7 +12,7 @@ export const Change = z.object({
   category: z.string().nullable(),
   complexity: Complexity.nullable(),
   role: Role.nullable(),
-  /** For run budgets: which budget (core_build_tokens, aux_agent_tokens). */
+  /** For run budgets: which budget (core_build_tokens, aux_agent_tokens); for turn budgets: the phase. */
   key: z.string().nullable(),
   from: z.union([z.string(), z.number()]).nullable(),
   to: z.union([z.string(), z.number()]),

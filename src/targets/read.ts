@@ -1,7 +1,7 @@
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { parseDocument, type Document } from 'yaml';
 import { COMPLEXITIES, type Complexity } from '../sources/index.js';
-import { getIn, RUN_BUDGET_KEYS, type KeyPath, type ModelRole, type RunBudgetKey, type TargetLayout } from './api.js';
+import { getIn, keysAt, RUN_BUDGET_KEYS, type KeyPath, type ModelRole, type RunBudgetKey, type TargetLayout } from './api.js';
 import { targetLayout } from './registry.js';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
@@ -42,6 +42,23 @@ export interface ModelCell {
   path: KeyPath;
 }
 
+/** A scheduled agent task's block in a target file (Myco), and the values it sets. */
+export interface TaskTarget {
+  file: string;
+  /** Turn budgets the block sets, by phase; a phase not here runs under its task definition's. */
+  turns: Record<string, Located<number>>;
+  /** Where a phase's budget is written. */
+  turnPath: (phase: string) => KeyPath;
+  /** The cadence the block sets, if it does. */
+  interval: Located<number> | undefined;
+  /** Where the cadence is written: only into a schedule block the task has. */
+  intervalPath: KeyPath | undefined;
+  /** The block's schedule is not switched off. */
+  scheduled: boolean;
+  /** The provider type the block names (`ollama`…), if any. */
+  provider: string | undefined;
+}
+
 export interface TargetState {
   files: TargetFile[];
   /** Categories the targets know by name. */
@@ -58,6 +75,8 @@ export interface TargetState {
   protectedCategories: string[];
   /** The alias a file uses for a model id, to write a change the way the file writes models. */
   aliasOf: (file: string, model: string) => string | undefined;
+  /** Scheduled agent tasks the files configure, by name. */
+  tasks: Record<string, TaskTarget>;
 }
 
 export interface ModelEntry extends Located<string> {
@@ -94,6 +113,7 @@ export function readTargets(files: TargetFile[]): TargetState {
   const protectedCategories = new Set<string>();
   const modelFiles: { file: TargetFile; data: unknown; layout: TargetLayout; aliases: Record<string, string> }[] = [];
   const modelEntries: ModelEntry[] = [];
+  const tasks: TargetState['tasks'] = {};
 
   for (const file of files) {
     const data = targetData(file);
@@ -113,6 +133,31 @@ export function readTargets(files: TargetFile[]): TargetState {
           const v = getIn(data, path);
           if (v !== undefined) ci[category] = { value: String(v), file: file.path, path };
         }
+      }
+    }
+    if (m.tasks) {
+      const t = m.tasks;
+      for (const task of keysAt(data, t.at)) {
+        const turns: TaskTarget['turns'] = {};
+        for (const phase of keysAt(data, [...t.at, task, 'phases'])) {
+          const path = t.max_turns(task, phase);
+          const v = getIn(data, path);
+          if (v !== undefined) turns[phase] = { value: expectPositive(v, file, path), file: file.path, path };
+        }
+        const ip = t.interval(task);
+        const iv = getIn(data, ip);
+        const schedule = getIn(data, t.schedule(task));
+        const hasSchedule = schedule !== null && typeof schedule === 'object' && !Array.isArray(schedule);
+        const type = getIn(data, t.provider_type(task));
+        tasks[task] = {
+          file: file.path,
+          turns,
+          turnPath: (phase) => t.max_turns(task, phase),
+          interval: iv === undefined ? undefined : { value: expectPositive(iv, file, ip), file: file.path, path: ip },
+          intervalPath: hasSchedule ? ip : undefined,
+          scheduled: hasSchedule && (schedule as Record<string, unknown>).enabled !== false,
+          provider: typeof type === 'string' ? type : undefined,
+        };
       }
     }
     if (m.protected) {
@@ -172,7 +217,7 @@ export function readTargets(files: TargetFile[]): TargetState {
     return f ? Object.entries(f.aliases).find(([, v]) => v === id)?.[0] : undefined;
   };
 
-  return { files, categories: [...categories].sort(), model, caps, ci, budgets, knownModels: [...knownModels].sort(), modelEntries, protectedCategories: [...protectedCategories].sort(), aliasOf };
+  return { files, categories: [...categories].sort(), model, caps, ci, budgets, knownModels: [...knownModels].sort(), modelEntries, protectedCategories: [...protectedCategories].sort(), aliasOf, tasks };
 }
 
 /**
@@ -192,7 +237,20 @@ export function valuesByKey(t: TargetState): Map<string, string> {
   for (const [category, v] of Object.entries(t.caps)) out.set(changeKey({ kind: 'token_cap', category, complexity: null, role: null, key: null }), String(v.value));
   for (const [category, v] of Object.entries(t.ci)) out.set(changeKey({ kind: 'ci_profile', category, complexity: null, role: null, key: null }), v.value);
   for (const [key, v] of Object.entries(t.budgets)) out.set(changeKey({ kind: 'run_budget', category: null, complexity: null, role: null, key }), String(v.value));
+  for (const [task, x] of Object.entries(t.tasks)) {
+    // A task's model holds for the whole task: its key has no complexity.
+    const m = t.model(task, 'medium', 'builder')?.current?.value;
+    if (m !== undefined) out.set(changeKey({ kind: 'model', category: task, complexity: null, role: 'builder', key: null }), m);
+    for (const [phase, v] of Object.entries(x.turns)) out.set(changeKey({ kind: 'turn_budget', category: task, complexity: null, role: null, key: phase }), String(v.value));
+    if (x.interval) out.set(changeKey({ kind: 'schedule', category: task, complexity: null, role: null, key: null }), String(x.interval.value));
+  }
   return out;
+}
+
+function expectPositive(v: unknown, file: TargetFile, path: KeyPath): number {
+  const n = expectNumber(v, file, path);
+  if (!(n > 0)) throw new ConfigError(`${file.display}: ${path.join('.')}: expected a positive number, found ${n}`);
+  return n;
 }
 
 function expectNumber(v: unknown, file: TargetFile, path: KeyPath): number {

@@ -1,7 +1,7 @@
 import { parseConfig } from '../../src/config/load.js';
 import { ruleContext } from '../../src/rules/rule-context.js';
 import { readTargets, type TargetState } from '../../src/targets/read.js';
-import type { PhaseRecord, CallRecord, CiRecord } from '../../src/sources/records.js';
+import type { TelemetryRecord } from '../../src/sources/records.js';
 import { rollupsOf, viewOf } from './records.js';
 import { computeStats } from '../../src/stats/compute.js';
 import { resolveWindow } from '../../src/stats/window.js';
@@ -35,14 +35,14 @@ export function targetsOf(strategy: string, models = MODELS_YAML): TargetState {
 
 /** A rule context over the given records and targets, with the default rules unless overridden. */
 export function contextOf(
-  records: (PhaseRecord | CallRecord | CiRecord)[],
+  records: TelemetryRecord[],
   targets: TargetState,
   tunerYaml = '',
-  o: { history?: KeyHistory; now?: Date } = {},
+  o: { history?: KeyHistory; now?: Date; days?: number } = {},
 ): RuleContext {
   const loaded = parseConfig(`sources: [{path: x}]\n${tunerYaml}`, '/t/tuner.yaml');
   const r = rollupsOf(records);
-  const range = resolveWindow({ days: 28, maxTs: r.max_ts });
+  const range = resolveWindow({ days: o.days ?? 28, maxTs: r.max_ts });
   const view = viewOf(r, range);
   const stats = computeStats(view, { range, pricing: loaded.pricing, defaultOutputShare: loaded.config.pricing.default_output_share });
   return ruleContext(loaded, stats, targets, { view, range }, o);

@@ -1,4 +1,4 @@
-import type { CallRecord, CiRecord, Complexity, Outcome, PhaseRecord } from '../../src/sources/records.js';
+import type { CallRecord, CiRecord, Complexity, Outcome, PhaseRecord, TelemetryRecord } from '../../src/sources/records.js';
 import { addRecord, emptyRollups, openStateCopy, State, type Rollups } from '../../src/store/index.js';
 import { computeStats } from '../../src/stats/compute.js';
 import { resolveWindow } from '../../src/stats/window.js';
@@ -91,7 +91,7 @@ export function ci(c: Partial<CiRecord>): CiRecord {
   };
 }
 
-export function rollupsOf(records: (PhaseRecord | CallRecord | CiRecord)[]): Rollups {
+export function rollupsOf(records: TelemetryRecord[]): Rollups {
   const r = emptyRollups();
   for (const rec of records) addRecord(r, rec);
   return r;

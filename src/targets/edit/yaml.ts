@@ -77,7 +77,9 @@ function insertPair(text: string, map: YAMLMap, keys: KeyPath, value: string | n
     return text.slice(0, at) + line + text.slice(at);
   }
   const after = nonDefault[nonDefault.length - 1]!;
-  let valueEnd = isScalar(after.value) || isMap(after.value) ? (after.value.range?.[1] ?? 0) : (after.key as Scalar).range![1];
+  // Below the whole value: a scalar, a nested mapping, or a block list under the key.
+  const valueRange = (after.value as { range?: [number, number, number] } | null)?.range;
+  let valueEnd = valueRange ? valueRange[1] : (after.key as Scalar).range![1];
   // A nested mapping's range runs over the blank lines after it: the new entry goes right below its text.
   while (valueEnd > 0 && /\s/.test(text[valueEnd - 1]!)) valueEnd--;
   const nl = text.indexOf('\n', valueEnd);
