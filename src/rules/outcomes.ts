@@ -5,6 +5,8 @@ import { plural, pct, runCount, type RuleContext } from './context.js';
 import { capEvidence, categorySince, defaultEvidence, inheritsDefault, modelEvidence } from './evidence.js';
 import { runTokensSince, MIN_RUNS_FOR_BUDGET } from './budget-rules.js';
 import { round } from './model-rules.js';
+import { taskRuns } from './task-rules.js';
+import { taskGroup } from '../stats/index.js';
 
 /**
  * The closed loop: each change of ours the targets hold is judged by what ran since, against the
@@ -53,7 +55,33 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   let realised: Outcome['realised'] = {};
   let baseSuccess: number | null = num(ev.success_rate);
   let overBudget = false;
-  if (c.kind === 'model' && c.category && c.complexity) {
+  let capHitsOver = false;
+  let noopsOver = false;
+  const task = c.category ? ctx.targets.tasks[c.category] : undefined;
+  if (c.kind === 'model' && c.category && c.complexity === null && task) {
+    const g = taskGroup(taskRuns(ctx, c.category, after, String(c.to)));
+    n = g.runs;
+    const ratio = num(ev.price_ratio);
+    const before = num(ev.mean_cost_usd);
+    projected = { success_rate: baseSuccess, mean_cost_usd: before !== null && ratio !== null ? round(before * ratio, 4) : null };
+    realised = g.runs ? { success_rate: round(g.success_rate, 4), mean_cost_usd: g.mean_cost_usd === null ? null : round(g.mean_cost_usd, 4) } : {};
+  } else if (c.kind === 'turn_budget' && c.category && c.key) {
+    baseSuccess = null;
+    const ph = taskGroup(taskRuns(ctx, c.category, after)).phases.find((p) => p.phase === c.key);
+    n = ph?.runs ?? 0;
+    projected = { cap_hit_rate: c.direction === 'down' ? 0 : num(ev.cap_hit_rate) };
+    realised = ph && ph.runs ? { cap_hit_rate: round(ph.cap_hits / ph.runs, 4), turn_utilisation_p95: ph.turns ? round(ph.turns.p95 / Number(c.to), 4) : null } : {};
+    // A lower budget hurts by stopping runs: more cap hits than the raise rule allows, twice or more.
+    capHitsOver = c.direction === 'down' && !!ph && ph.cap_hits >= 2 && ph.cap_hits / ph.runs > ctx.rules.turns.max_cap_hit_rate;
+  } else if (c.kind === 'schedule' && c.category) {
+    baseSuccess = null;
+    const g = taskGroup(taskRuns(ctx, c.category, after));
+    n = g.runs;
+    projected = { noop_share: c.direction === 'up' ? round((num(ev.noop_share) ?? 0) / 2, 4) : num(ev.noop_share) };
+    realised = g.runs ? { noop_share: round(g.noop_share, 4) } : {};
+    // A shorter interval is worse when its runs now find nothing half the time: the back-off's own test.
+    noopsOver = c.direction === 'down' && g.runs > 0 && g.noop_share >= ctx.rules.cadence.backoff_noop_share;
+  } else if (c.kind === 'model' && c.category && c.complexity) {
     const g = c.category === 'default' ? defaultEvidence(ctx, c.complexity, String(c.to), after) : modelEvidence(ctx, c.category, c.complexity, String(c.to), after).group;
     n = g?.phases ?? 0;
     const meanTokens = num(ev.mean_tokens);
@@ -101,18 +129,21 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
     overBudget = over >= 2 && over / n > 2 * (1 - ctx.rules.run_budget.percentile / 100);
   }
   const min = c.kind === 'run_budget' ? MIN_RUNS_FOR_BUDGET : ctx.rules.min_phases;
+  const byRun = c.kind === 'run_budget' || !!task;
   const drop = ctx.rules.outcome.max_success_drop;
   const success = realised.success_rate ?? null;
   // Worse: success fell by more than the tolerance, and by more than chance. The outcome is looked at
   // every week, so chance is judged strictly (one-sided, 99%): a revert on noise is a reversal of its own.
-  const baseN = num(ev.phases);
+  const baseN = num(ev.phases) ?? num(ev.runs);
   let worse = baseSuccess !== null && success !== null && success < baseSuccess - drop && (baseN === null || fellBeyondChance(baseSuccess, baseN, success, n));
   // A cap hurts only by cutting phases off: without truncations beyond the allowed share, a fall in
   // success under it is the work's, not the cap's.
   if (c.kind === 'token_cap') worse &&= (realised.truncations_per_phase ?? 0) > ctx.rules.cap.max_truncation_rate && (realised.truncations_per_phase ?? 0) * n >= 2;
   if (c.kind === 'run_budget') worse = overBudget && c.direction === 'down';
+  if (c.kind === 'turn_budget') worse = capHitsOver;
+  if (c.kind === 'schedule') worse = noopsOver;
   const verdict: Verdict = n === 0 ? 'no-data' : n < min ? 'observing' : worse ? 'worse' : 'confirmed';
-  const unit = c.kind === 'run_budget' ? 'run' : 'phase';
+  const unit = byRun ? 'run' : 'phase';
   const what = `${label(c)} ${c.from} → ${c.to}`;
   const summary =
     verdict === 'no-data'
@@ -181,6 +212,10 @@ function revertOf(ctx: RuleContext, a: TrackedChange, o: Outcome): Change | null
     rationale:
       c.kind === 'run_budget'
         ? `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), ${o.realised.runs_over_budget} of ${plural(o.phases_since, 'run')} went over it: revert it.`
+        : c.kind === 'turn_budget'
+          ? `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), ${pct(o.realised.cap_hit_rate ?? 0)} of ${plural(o.phases_since, 'run')} stopped at it, more than the ${pct(ctx.rules.turns.max_cap_hit_rate)} allowed: revert it.`
+          : c.kind === 'schedule'
+            ? `Since ${label(c)} went from ${c.from} to ${c.to} s (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), ${pct(o.realised.noop_share ?? 0)} of ${plural(o.phases_since, 'run')} found nothing to do: revert it.`
         : `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), success fell from ${pct(num(c.evidence.success_rate) ?? 0)} to ${pct(o.realised.success_rate ?? 0)} over ${plural(o.phases_since, 'phase')}, more than the ${pct(ctx.rules.outcome.max_success_drop)} allowed: revert it.`,
     risk: 'Low: returns to a value that was measured to work.',
     confidence: 'high',

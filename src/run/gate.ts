@@ -100,7 +100,8 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
 
 /**
  * The closed loop's bookkeeping, before the rules run: proposed changes whose new value the targets
- * now hold are applied (as of now); those whose key holds a third value are dropped; and the day each
+ * now hold are applied (as of now); those whose key holds a third value are dropped (a key the files
+ * do not set yet, such as a turn budget a task inherits, holds none); and the day each
  * target value was first seen is kept, so that evidence can start at a key's last change.
  */
 function trackProposals(state: State, targets: TargetState, now: Date): { history: KeyHistory; applied: GateResult['applied']; appliedKeys: Set<string> } {
@@ -111,7 +112,7 @@ function trackProposals(state: State, targets: TargetState, now: Date): { histor
     if (v === String(t.change.to)) {
       state.markApplied(t.id, now);
       found.set(t.proposal, (found.get(t.proposal) ?? 0) + 1);
-    } else if (v !== String(t.change.from)) state.markDropped(t.id);
+    } else if (v !== undefined && v !== String(t.change.from)) state.markDropped(t.id);
   }
   const since = state.noteTargetValues(values, Math.floor(now.getTime() / 86_400_000));
   const applied = state.tracked('applied');

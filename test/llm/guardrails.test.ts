@@ -4,6 +4,7 @@ import { mergeWithRules } from '../../src/llm/merge.js';
 import { analyze } from '../../src/rules/analyze.js';
 import { phases } from '../helpers/records.js';
 import { contextOf, strategyYaml, targetsOf } from '../helpers/context.js';
+import { mycoTargets, mycoYaml, taskRuns, type PhaseSpec } from '../helpers/tasks.js';
 
 const B = { max_p95_multiple: 2, max_move: 0.5 };
 
@@ -77,5 +78,38 @@ describe('guard and merge', () => {
     const merged = mergeWithRules(rules, guard(answer, ctx, B), answer);
     expect(merged.changes.map((x) => `${x.kind}:${x.source}:${x.to}`)).toEqual(['token_cap:llm:60000']);
     expect(merged.considered).toEqual([{ change: expect.objectContaining({ kind: 'model', category: 'easy' }), reason: 'not proposed by the model, which said: "easy: keep the model until the new cap settles"' }]);
+  });
+});
+
+describe("guarding the model's changes of scheduled tasks", () => {
+  const yaml = mycoYaml('scan', 'provider:\n  type: anthropic\n  model: claude-sonnet-5-5\nphases:\n  look:\n    maxTurns: 20\nschedule:\n  enabled: true\n  intervalSeconds: 1800');
+  const phases: PhaseSpec[] = [{ name: 'look', turns: [6] }, { name: 'act', turns: [9] }];
+  const ctx = contextOf(taskRuns('scan', 100, { phases, noops: 60 }), mycoTargets(yaml));
+  const ask = (changes: object[]) => ({ summary: 's', changes: changes as never, advice: [], caveats: [] });
+  const c = (o: object) => ({ complexity: null, role: null, rationale: 'r', confidence: 'high', pilot: false, ...o });
+
+  it('holds turn budgets, cadence and task models to the task rules\' evidence', () => {
+    const g = guard(
+      ask([
+        c({ kind: 'turn_budget', category: 'scan/look', to: '12' }),
+        c({ kind: 'turn_budget', category: 'scan/look', to: '2' }),
+        c({ kind: 'turn_budget', category: 'scan', to: '12' }),
+        c({ kind: 'schedule', category: 'scan', to: '5400' }),
+        c({ kind: 'model', category: 'scan', role: 'builder', to: 'claude-opus-5-5' }),
+      ]),
+      ctx,
+      B,
+    );
+    expect(g.accepted.map((x) => `${x.kind}:${x.category}:${x.key}:${x.from}->${x.to}`)).toEqual(['turn_budget:scan:look:20->12', 'schedule:scan:null:1800->3600']);
+    expect(g.accepted[1]!.rationale).toMatch(/set to 3600 s: one proposal doubles or halves an interval/);
+    expect(g.rejected.map((r) => r.reason)).toEqual([
+      'proposed twice; the first one counts',
+      'a turn budget names its phase: put "task/phase" in "category"',
+      "the rules' upgrade test fails on claude-sonnet-5-5: success 100%",
+    ]);
+    // Below P95 of the turns is never accepted, whatever the model says.
+    const low = guard(ask([c({ kind: 'turn_budget', category: 'scan/look', to: '2' })]), ctx, B);
+    expect(low.accepted[0]).toMatchObject({ to: 10 });
+    expect(low.accepted[0]!.rationale).toMatch(/clamped from 2 to 10/);
   });
 });
