@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { MYCO_DDL } from './myco-schema.mjs';
 import { rng } from './rng.mjs';
 
 const { values } = parseArgs({
@@ -92,13 +93,7 @@ const start = end - Number(values.days) * 86_400_000;
 const spikeFrom = end - 7 * 86_400_000;
 
 const db = new Database(file);
-db.exec(`CREATE TABLE agent_runs (
-  id TEXT PRIMARY KEY, agent_id TEXT, task TEXT, instruction TEXT, status TEXT NOT NULL, runtime TEXT, provider TEXT, model TEXT,
-  session_ref TEXT, resumable INTEGER DEFAULT 0, resume_count INTEGER DEFAULT 0, checkpoints TEXT, usage_data TEXT,
-  started_at INTEGER, completed_at INTEGER, tokens_used INTEGER, cost_usd REAL, actual_cost_usd REAL, estimated_cost_usd REAL,
-  cost_source TEXT, cost_data TEXT, actions_taken TEXT, error TEXT, dry_run INTEGER DEFAULT 0, evaluation_id TEXT,
-  reasoning_level TEXT, execution_overrides TEXT)`);
-db.exec('CREATE INDEX idx_agent_runs_task ON agent_runs (task, started_at)');
+db.exec(MYCO_DDL);
 
 const runs = [];
 for (const t of TASKS) {

@@ -163,7 +163,7 @@ export function buildPromptView(input: {
         noops: fmtPct(t.noop_share, 1),
         cost_usd: t.local_runs === t.runs ? 'local, 0' : t.cost_usd.toFixed(2),
         mean_cost_usd: t.mean_cost_usd === null ? 'n/a' : t.mean_cost_usd.toFixed(3),
-        interval: target?.interval ? `${target.interval.value}s` : t.median_gap_s !== null ? `~${Math.round(t.median_gap_s)}s (task definition)` : 'n/a',
+        interval: target?.interval ? `${target.interval.value}s` : t.median_gap_s !== null ? `~${Math.round(t.median_gap_s)}s between runs` : 'n/a',
       };
     }),
     task_phases: stats.tasks.flatMap((t) =>

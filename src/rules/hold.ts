@@ -16,7 +16,8 @@ export const isMandatory = (c: Change): boolean => c.evidence.migration !== unde
  * - no move against a key's previous move within the cool-down, unless that move's outcome is worse
  *   (then the revert is the proposal);
  * - no cap (or turn budget) change in the proposal that changes the category's (task's) model: it
- *   follows once the new model has data of its own;
+ *   follows once the new model has data of its own; no raise of a turn budget in the proposal that
+ *   runs its task more often;
  * - no model downgrade of a category the targets call high-risk;
  * - no two changes that would write one entry two ways (an Autopack category's model holds for every
  *   complexity: its complexities must agree).
@@ -38,6 +39,7 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       }
     }
   }
+  const shortened = new Set(changes.filter((c) => c.kind === 'schedule' && c.direction === 'down' && c.category).map((c) => c.category!));
   const kept: Change[] = [];
   for (const c of changes) {
     const key = changeKey(c);
@@ -64,6 +66,10 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
     }
     if (c.kind === 'token_cap' && c.category && modelMoved.has(c.category)) {
       findings.push({ kind: 'held', category: c.category, area: 'token_cap', message: `${c.category}: cap ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the category's model, and the cap follows once the new model has data` });
+      continue;
+    }
+    if (c.kind === 'turn_budget' && c.direction === 'up' && c.category && shortened.has(c.category)) {
+      findings.push({ kind: 'held', category: c.category, area: 'turn_budget', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal runs the task more often, which leaves each run less work; the budget follows once runs at the new interval have data` });
       continue;
     }
     if (c.kind === 'turn_budget' && c.category && modelMoved.has(c.category)) {

@@ -65,9 +65,12 @@ export function budgetOf(target: TaskTarget, phase: TaskPhaseStats): { value: nu
   return phase.allowed_turns !== null ? { value: phase.allowed_turns, inherited: true } : undefined;
 }
 
-/** The evidence of one phase's budget: its runs since the key changed, on the task's model. */
+/**
+ * The evidence of one phase's budget: its runs since the budget, the task's model or its interval last
+ * changed (each changes the turns a run needs), on the task's model.
+ */
 export function phaseEvidence(ctx: RuleContext, t: Pick<TaskStats, 'task' | 'models'>, phase: string, afterDay = -1): TaskPhaseStats | undefined {
-  const since = Math.max(afterDay, sinceDay(ctx, taskKey('turn_budget', t.task, phase)));
+  const since = Math.max(afterDay, ...(['turn_budget', 'model', 'schedule'] as const).map((k) => sinceDay(ctx, taskKey(k, t.task, k === 'turn_budget' ? phase : null))));
   return taskGroup(taskRuns(ctx, t.task, since, taskModelOf(ctx, t).model)).phases.find((p) => p.phase === phase);
 }
 
@@ -212,6 +215,12 @@ export function cadenceEvidence(ctx: RuleContext, task: string, target: TaskTarg
   return interval === undefined ? undefined : { interval, inferred: !target.interval, since, group };
 }
 
+/** The phase whose runs stop at its turn budget most often, beyond the rate the budget rule allows (twice or more). */
+function backlogOf(ctx: RuleContext, g: TaskGroupStats): { phase: string; rate: number } | undefined {
+  const cut = g.phases.filter((p) => p.runs && p.cap_hits >= 2 && p.cap_hits / p.runs > ctx.rules.turns.max_cap_hit_rate).sort((a, b) => b.cap_hits / b.runs - a.cap_hits / a.runs)[0];
+  return cut ? { phase: cut.phase, rate: cut.cap_hits / cut.runs } : undefined;
+}
+
 /** Days from the evidence's first run (or the day after `since`) to the window's end: what a per-day figure divides by. */
 function evidenceDays(ctx: RuleContext, g: TaskGroupStats, since: number): number {
   const from = Math.max(since + 1, dayOf(Date.parse(`${ctx.stats.window.since}T00:00:00Z`)), g.runs ? dayOf(g.first_ts) : -Infinity);
@@ -225,6 +234,7 @@ export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: T
   const c = ctx.rules.cadence;
   const days = evidenceDays(ctx, g, since);
   const noopPerDay = g.noop_cost_usd / days;
+  const backlog = backlogOf(ctx, g);
   const at = inferred ? `${interval} s (as its runs were spaced; the task definition sets it)` : `${interval} s`;
   let to: number;
   let direction: 'up' | 'down';
@@ -233,9 +243,12 @@ export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: T
     direction = 'up';
     if (to <= interval) return `${pct(g.noop_share)} of runs were no-ops, but the interval is at its ceiling of ${c.max_interval_seconds} s (rules.cadence.max_interval_seconds); kept`;
   } else if (g.noop_share <= c.busy_noop_share) {
+    // Work queues up when runs that all found work also stop at a turn budget with work left: a run
+    // that finishes its work within its budget is no reason to run more often (more runs, more cost).
+    if (!backlog) return `every run found work at ${at}, and each finished it within its turn budgets; kept`;
     to = Math.max(Math.round(interval / 2), c.min_interval_seconds);
     direction = 'down';
-    if (to >= interval) return `every run found work, but the interval is at its floor of ${c.min_interval_seconds} s (rules.cadence.min_interval_seconds); kept`;
+    if (to >= interval) return `every run found work and ${backlog.phase} stopped at its turn budget in ${pct(backlog.rate)} of runs, but the interval is at its floor of ${c.min_interval_seconds} s (rules.cadence.min_interval_seconds); kept`;
   } else return `${pct(g.noop_share)} of ${plural(g.runs, 'run')} were no-ops at ${at}; kept`;
   // Half as many runs do the same work: the runs that go are no-ops, as many as there are beyond the work.
   const runsPerDay = g.runs / days;
@@ -261,12 +274,13 @@ export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: T
       saving_usd_per_day: round(savedPerDay, 4),
       median_gap_s: g.median_gap_s === null ? null : Math.round(g.median_gap_s),
       interval_inferred: inferred ? 'yes' : 'no',
+      ...(direction === 'down' && backlog ? { cut_off_phase: backlog.phase, cap_hit_rate: round(backlog.rate, 4) } : {}),
     },
     effect: { tokens_per_run: 0, usd_per_run: -(savedPerDay * days) / runCount(ctx) },
     rationale:
       direction === 'up'
         ? `${plural(g.noops, 'run')} of ${g.runs} (${pct(g.noop_share)}) at ${at} found nothing to do, costing ${fmtUsd(noopPerDay)} a day. Running it every ${to} s does the same work in half as many runs, about ${fmtUsd(savedPerDay)} a day less.`
-        : `Every one of ${plural(g.runs, 'run')} at ${at} found work: it runs behind what arrives. Every ${to} s picks work up sooner, in smaller runs.`,
+        : `Every one of ${plural(g.runs, 'run')} at ${at} found work, and ${backlog!.phase} stopped at its turn budget with work left in ${pct(backlog!.rate)} of them: work queues up between runs. Every ${to} s picks it up sooner, in smaller runs.`,
     risk:
       direction === 'up'
         ? 'Low: work waits up to twice as long before a run picks it up; nothing is skipped.'

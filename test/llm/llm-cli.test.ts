@@ -239,3 +239,29 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(json.llm.note).toBe('mechanical rules only (the batch msgbatch_stub did not finish within 0 s; cancelled)');
   });
 });
+
+describe('the LLM step on scheduled tasks', () => {
+  it('shows the tasks to the model, and holds its turn budgets, intervals and task models to the rules\' evidence', async () => {
+    const myco = answer([
+      change({ kind: 'turn_budget', category: 'full-intelligence/extract', to: '60', rationale: 'Extract keeps hitting its budget.' }),
+      change({ kind: 'schedule', category: 'vault-evolve', to: '7200', rationale: 'Mostly no-ops.' }),
+      change({ kind: 'model', category: 'title-summary', role: 'builder', to: 'claude-haiku-4-5' }),
+      change({ kind: 'model', category: 'title-summary-custom', role: 'builder', to: 'claude-haiku-4-5' }),
+      change({ kind: 'turn_budget', category: 'full-intelligence/read-state', to: '3' }),
+    ]);
+    stub = await startAnthropicStub({ replies: [{ answer: myco }] });
+    const dir = await tempDir('tokentune-llm-myco-');
+    const r = await tune(['--dry-run', '--json', '--config', join(ROOT, 'config/myco.example.yaml')], { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: stub.url, XDG_STATE_HOME: join(dir, 'state') });
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    const prompt: string = stub.messages()[0]!.json.messages[0].content[0].text;
+    expect(prompt).toContain('## 6. Scheduled agent tasks');
+    expect(prompt).toContain('"full-intelligence/extract" | 35 | 295 | 33 |');
+    // Run ids never leave the machine.
+    expect(prompt).not.toContain('run-000');
+    const llm = json.changes.filter((c: any) => c.source === 'llm').map((c: any) => `${c.kind}:${c.category}:${c.key}:${c.from}->${c.to}`);
+    // 60 is more than a 50% move from 35: clamped; an interval doubles at most; read-state never below its P95.
+    expect(llm).toEqual(expect.arrayContaining(['turn_budget:full-intelligence:extract:35->52', 'schedule:vault-evolve:null:1800->3600', 'model:title-summary:null:claude-sonnet-5-5->claude-haiku-4-5', 'turn_budget:full-intelligence:read-state:20->10']));
+    expect(json.rejected.map((x: any) => x.reason)).toEqual(['title-summary-custom runs on a local model at no cost; its model is not tuned']);
+  });
+});

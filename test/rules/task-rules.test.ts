@@ -92,11 +92,25 @@ describe('cadence', () => {
     expect(r.findings.map((f) => f.message).join('\n')).toMatch(/ceiling of 86400 s/);
     expect(cadence(rules(taskRuns('scan', 100, { phases, noops: 90 }), scheduled(60_000)))[0]).toMatchObject({ to: 86_400 });
   });
-  it('halves the interval of a task whose every run finds work, down to the floor', () => {
-    expect(cadence(rules(taskRuns('scan', 100, { phases }), scheduled(7200)))).toEqual([expect.objectContaining({ from: 7200, to: 3600, direction: 'down' })]);
-    expect(cadence(rules(taskRuns('scan', 100, { phases, noops: 1 }), scheduled(7200)))).toEqual([]);
-    expect(cadence(rules(taskRuns('scan', 100, { phases }), scheduled(1200)))).toEqual([expect.objectContaining({ to: 900 })]);
-    expect(cadence(rules(taskRuns('scan', 100, { phases }), scheduled(900)))).toEqual([]);
+  it('halves the interval of a task whose runs all find work and stop at a turn budget with work left, down to the floor', () => {
+    const queued = (capHits: number): PhaseSpec[] => [{ name: 'look', turns: [3] }, { name: 'act', turns: [9], capHits, allowed: 12 }];
+    const [c] = cadence(rules(taskRuns('scan', 100, { phases: queued(6) }), scheduled(7200)));
+    expect(c).toMatchObject({ from: 7200, to: 3600, direction: 'down', evidence: { cut_off_phase: 'act', cap_hit_rate: 0.06 } });
+    expect(c!.rationale).toMatch(/work queues up between runs/);
+    // Every run found work and finished it within its budget: no reason to run more often.
+    const done = rules(taskRuns('scan', 100, { phases }), scheduled(7200));
+    expect(cadence(done)).toEqual([]);
+    expect(done.findings.map((f) => f.message).join('\n')).toMatch(/every run found work at 7200 s, and each finished it within its turn budgets; kept/);
+    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(5) }), scheduled(7200)))).toEqual([]);
+    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(6), noops: 1 }), scheduled(7200)))).toEqual([]);
+    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(6) }), scheduled(1200)))).toEqual([expect.objectContaining({ to: 900 })]);
+    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(6) }), scheduled(900)))).toEqual([]);
+  });
+  it('holds the raise of a turn budget while the same proposal runs the task more often', () => {
+    const yaml = mycoYaml('scan', 'provider:\n  type: anthropic\n  model: claude-sonnet-5-5\nphases:\n  act:\n    maxTurns: 12\nschedule:\n  enabled: true\n  intervalSeconds: 7200');
+    const a = analyze(contextOf(taskRuns('scan', 100, { phases: [{ name: 'look', turns: [3] }, { name: 'act', turns: [9], capHits: 8, allowed: 12 }] }), mycoTargets(yaml)));
+    expect(a.changes.map((c) => `${c.kind}:${c.direction}`)).toEqual(['schedule:down']);
+    expect(a.findings.map((f) => f.message).join('\n')).toMatch(/scan act turn budget: 12 → 15 held back: this proposal runs the task more often/);
   });
   it('writes a cadence only into a schedule block the task has, reading the interval from the runs when the block does not set it', () => {
     const none = rules(taskRuns('scan', 100, { phases, noops: 80 }), mycoYaml('scan', 'provider:\n  type: anthropic'));
