@@ -9,7 +9,8 @@
 // local model, and a cost spike in the last week. `--running K` leaves the newest K runs pending or
 // running, as Myco leaves them while they work.
 //
-//   node scripts/generate-myco.mjs --out DIR [--seed 3] [--end 2026-11-20] [--days 14] [--running 0]
+//   node scripts/generate-myco.mjs --out DIR [--seed 3] [--end 2026-11-20] [--days 14] [--running 0] [--scale 1]
+// `--scale N` runs every task N times as often (for benchmarks).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     end: { type: 'string', default: '2026-11-20' },
     days: { type: 'string', default: '14' },
     running: { type: 'string', default: '0' },
+    scale: { type: 'string', default: '1' },
   },
 });
 if (!values.out) throw new Error('--out DIR is required');
@@ -96,8 +98,9 @@ const db = new Database(file);
 db.exec(MYCO_DDL);
 
 const runs = [];
+const scale = Number(values.scale);
 for (const t of TASKS) {
-  for (let at = start + between(0, t.every) * 1000; at < end; at += t.every * 1000 * (t.jitter ? 0.5 + rand() : 1)) runs.push({ t, at: Math.floor(at) });
+  for (let at = start + between(0, t.every) * 1000; at < end; at += (t.every / scale) * 1000 * (t.jitter ? 0.5 + rand() : 1)) runs.push({ t, at: Math.floor(at) });
 }
 runs.sort((a, b) => a.at - b.at);
 

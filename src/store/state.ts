@@ -337,7 +337,7 @@ export class State {
 
   /** Records one key as seen; false when it was seen before. */
   admitOne(unit: number, key: string, day: number): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO seen (key, unit, day) VALUES (?, ?, ?)').run(key, unit, day).changes === 1;
+    return cached(this.db, 'INSERT OR IGNORE INTO seen (key, unit, day) VALUES (?, ?, ?)').run(key, unit, day).changes === 1;
   }
 
   // ---- records in versions -----------------------------------------------------------------
