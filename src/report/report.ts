@@ -79,10 +79,13 @@ export function renderReport(r: ReportInput): string {
   const mean = (col: Float64Array) => (s.runs.count ? sum(col) / s.runs.count : 0);
   const total = s.per_run.mean_total_tokens || 1;
   push(`- Total: ${fmtTokens(s.per_run.mean_total_tokens)} tokens`);
-  push(`- Builder: ${fmtTokens(mean(s.runs.builder_tokens))} tokens (${fmtPct(mean(s.runs.builder_tokens) / total)}), from call records`);
-  push(`- Auditor: ${fmtTokens(mean(s.runs.auditor_tokens))} tokens (${fmtPct(mean(s.runs.auditor_tokens) / total)}), from call records`);
-  push(`- Auxiliary agents: ${fmtTokens(s.per_run.mean_aux_tokens)} tokens (${fmtPct(s.per_run.mean_aux_tokens / total)})`);
-  push(`- CI overhead: ~${fmtTokens(mean(s.runs.ci_tokens))} tokens-equivalent (not included in the total)`, '');
+  if (s.categories.length || !s.tasks.length) {
+    push(`- Builder: ${fmtTokens(mean(s.runs.builder_tokens))} tokens (${fmtPct(mean(s.runs.builder_tokens) / total)}), from call records`);
+    push(`- Auditor: ${fmtTokens(mean(s.runs.auditor_tokens))} tokens (${fmtPct(mean(s.runs.auditor_tokens) / total)}), from call records`);
+    push(`- Auxiliary agents: ${fmtTokens(s.per_run.mean_aux_tokens)} tokens (${fmtPct(s.per_run.mean_aux_tokens / total)})`);
+    push(`- CI overhead: ~${fmtTokens(mean(s.runs.ci_tokens))} tokens-equivalent (not included in the total)`);
+  } else push('- Per task: see Scheduled tasks below');
+  push('');
   if (s.categories.length) {
     push('**Per category**:', '', '| Category | Phases | Avg tokens | % of phase tokens | Success | Retries/phase | Cost in window (USD) |', '|---|---:|---:|---:|---:|---:|---:|');
     const phaseTokens = s.categories.reduce((a, c) => a + c.tokens_total, 0) || 1;
