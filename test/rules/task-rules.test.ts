@@ -156,6 +156,11 @@ describe('task models', () => {
     expect(models(down)).toEqual([]);
     expect(down.findings.map((f) => f.message).join('\n')).toMatch(/qwen3:8b is a local model at no cost/);
   });
+  it('migrates a task off a retiring model, whatever its runs say', () => {
+    const yaml = mycoYaml('scan', 'provider:\n  type: anthropic\n  model: claude-sonnet-4-5\nphases:\n  look:\n    maxTurns: 10');
+    const a = analyze(contextOf(taskRuns('scan', 100, { phases: look([7]), model: 'claude-sonnet-4-5' }), mycoTargets(yaml), '', { now: new Date('2026-11-20T00:00:00Z') }));
+    expect(a.changes).toEqual([expect.objectContaining({ kind: 'model', category: 'scan', complexity: null, from: 'claude-sonnet-4-5', to: 'claude-sonnet-5-5', evidence: expect.objectContaining({ migration: 'retirement' }) })]);
+  });
   it('leaves zero-cost runs out of the cost means', () => {
     const runs = [
       ...taskRuns('scan', 10, { phases: look([3]), cost: 0.3 }),
