@@ -1,4 +1,4 @@
-import { fmtTokens, fmtUsd, termText } from '../common/index.js';
+import { fmtTokens, fmtUsd, isCalendarDay, termText } from '../common/index.js';
 import { EXIT, logSkipped, reportError } from './common.js';
 import { SHAPE, usageJson, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
 
@@ -46,7 +46,8 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
 function day(v: string | undefined, flag: string): string | undefined | { error: string } {
   if (v === undefined) return undefined;
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v);
-  if (!m || Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}`))) return { error: `${flag} must be a date, YYYY-MM-DD or YYYYMMDD, got "${termText(v)}"` };
+  if (!m) return { error: `${flag} must be a date, YYYY-MM-DD or YYYYMMDD, got "${termText(v)}"` };
+  if (!isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]))) return { error: `${flag} ${termText(v)} is not a day of the calendar` };
   return `${m[1]}-${m[2]}-${m[3]}`;
 }
 

@@ -35,3 +35,12 @@ export const cell = (s: string): string => mdText(s);
 
 /** "1 phase", "3 phases", "1,200 runs". */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/**
+ * Whether year, month and day name a day of the calendar: `Date.parse` takes 2026-02-30 for March 2nd
+ * and 2026-11-31 for December 1st, and a user who typed either meant neither.
+ */
+export function isCalendarDay(year: number, month: number, day: number): boolean {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}

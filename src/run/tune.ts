@@ -155,7 +155,8 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       findings: analysis.findings,
       files,
       report,
-      prompt: step.prompt,
+      // The prompt was rendered for the call; it is shown only when asked for (a cron job saves stdout).
+      prompt: opts.showPrompt ? step.prompt : null,
       ingest: gate.ingest,
       llm: step.llm,
       stats,

@@ -1,4 +1,5 @@
 import { DAY_MS, dayOf, dayToIso } from '../store/index.js';
+import { isCalendarDay } from '../common/index.js';
 import type { Window } from './types.js';
 
 export interface DayRange {
@@ -24,7 +25,10 @@ export function describeWindow(range: DayRange): Window {
 export const inWindow = (range: DayRange, day: number): boolean => day >= range.since && day <= range.until;
 
 function parseDay(text: string, flag: string): number {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(text))) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) throw new RangeError(`${flag} must be a date written YYYY-MM-DD, got "${text}"`);
+  if (!isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]))) throw new RangeError(`${flag} ${text} is not a day of the calendar`);
+  if (Number.isNaN(Date.parse(text))) {
     throw new RangeError(`${flag} must be a date written YYYY-MM-DD, got "${text}"`);
   }
   return Math.floor(Date.parse(`${text}T00:00:00Z`) / DAY_MS);

@@ -82,6 +82,15 @@ describe('tune --dry-run on the bundled example', () => {
     const bad = await tune(['--dry-run', '--since', '10/11/2026', '--config', EXAMPLE]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--since must be a date written YYYY-MM-DD');
+    // Dates the calendar does not have are refused as typed, never rolled over into the next month.
+    for (const [flag, day] of [['--since', '2026-02-30'], ['--until', '2026-11-31']]) {
+      const r2 = await tune(['--dry-run', flag!, day!, '--config', EXAMPLE]);
+      expect(r2.code).toBe(2);
+      expect(r2.stderr).toContain(`${flag} ${day} is not a day of the calendar`);
+    }
+    const report = await tune(['report', 'daily', '--since', '20261131', '--config', EXAMPLE]);
+    expect(report.code).toBe(2);
+    expect(report.stderr).toContain('--since 20261131 is not a day of the calendar');
   });
 });
 

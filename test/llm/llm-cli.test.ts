@@ -265,3 +265,21 @@ describe('the LLM step on scheduled tasks', () => {
     expect(json.rejected.map((x: any) => x.reason)).toEqual(['title-summary-custom runs on a local model at no cost; its model is not tuned']);
   });
 });
+
+describe('the prompt on the way out', () => {
+  it('is printed, and in --json, only with --show-prompt, though the LLM is called either way', async () => {
+    stub = await startAnthropicStub({ replies: [{ answer: GOOD }, { answer: GOOD }, { answer: GOOD }] });
+    const dir = await tempDir('tokentune-llm-prompt-');
+    const config = await exampleConfig(dir, 'llm:\n  model: claude-sonnet-5-5\n  timeout_seconds: 5\n', undefined, { models: NO_RETIREMENT });
+    const env = { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: stub.url, XDG_STATE_HOME: join(dir, 'state') };
+    const text = await tune(['--dry-run', '--config', config], env);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).not.toContain('system prompt');
+    expect(text.stdout).toContain('# Cost / Budget Tuning Report');
+    const json = await tune(['--dry-run', '--json', '--config', config], env);
+    expect(JSON.parse(json.stdout).prompt).toBeNull();
+    const shown = await tune(['--dry-run', '--show-prompt', '--config', config], env);
+    expect(shown.stdout).toContain('===== system prompt =====');
+    expect(stub.messages()).toHaveLength(3);
+  });
+});
