@@ -1,6 +1,6 @@
 import { runTune, type ProposalResult, type RunResult } from '../run/index.js';
 import { EXIT, logSkipped, reportError } from './common.js';
-import { plural } from '../common/index.js';
+import { plural, termText } from '../common/index.js';
 
 export interface TuneCommandOptions {
   configPath: string;
@@ -38,6 +38,11 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
     process.stdout.write(result.report);
   }
   const what = `${plural(result.changes.length, 'change')} from ${plural(result.ingest.records, 'new record')} in ${plural(result.ingest.files, 'file')}${result.ingest.skipped ? `, ${plural(result.ingest.skipped, 'line')} skipped` : ''}`;
+  if (result.publish_error !== undefined) {
+    process.stderr.write(`tune: publishing failed: ${termText(result.publish_error)}\n`);
+    process.stderr.write(`tune: the report above was not published and nothing was recorded: fix the cause (the publish block of ${termText(o.configPath)}, the git remote or the token), and the next run publishes it (${what})\n`);
+    return EXIT.failed;
+  }
   if (o.dryRun || !result.publish) process.stderr.write(`tune: dry run, nothing written: ${what}\n`);
   else {
     process.stderr.write(`tune: proposal recorded in the run state: ${what}\n`);
@@ -65,5 +70,6 @@ export function toJson(r: ProposalResult) {
     ingest: { files: r.ingest.files, records: r.ingest.records, duplicates: r.ingest.duplicates, bytes: r.ingest.bytes, held_back: r.ingest.held_back, threads: r.ingest.threads },
     llm: r.llm,
     publish: r.publish,
+    ...(r.publish_error !== undefined ? { publish_error: r.publish_error } : {}),
   };
 }

@@ -69,10 +69,12 @@ export interface Base {
 }
 
 /**
- * The branch proposals start from: the configured one, else the remote's default branch, else main.
+ * The branch proposals start from: the configured one, else the remote's default branch, else the
+ * branch checked out (a repository whose default is `master` works without a setting) unless it is
+ * the proposal branch, else main.
  * With a remote, its refs are fetched first, so the base and the branch are the remote's.
  */
-export async function resolveBase(repo: Repo, opts: { base?: string; remote?: string }): Promise<Base> {
+export async function resolveBase(repo: Repo, opts: { base?: string; remote?: string; proposalBranch?: string }): Promise<Base> {
   let name = opts.base;
   if (opts.remote) {
     try {
@@ -85,10 +87,15 @@ export async function resolveBase(repo: Repo, opts: { base?: string; remote?: st
       name = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(head)?.[1];
     }
   }
+  if (!name && !opts.remote) {
+    const current = (await run(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '')).trim();
+    // The proposal branch itself checked out is no base: proposals would start from themselves.
+    if (current && current !== opts.proposalBranch) name = current;
+  }
   name ??= 'main';
   const ref = opts.remote ? `refs/remotes/${opts.remote}/${name}` : `refs/heads/${name}`;
   const commit = await revParse(repo, ref);
-  if (!commit) throw new PublishError(`base branch ${name} not found (${ref}); set publish.base`);
+  if (!commit) throw new PublishError(`base branch ${name} not found (${ref}); set publish.base to the branch proposals start from`);
   return { name, ref, commit };
 }
 

@@ -56,7 +56,7 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   const repo = await openRepo(cfg.repo ? resolve(dirname(p.loaded.file), cfg.repo) : dirname(first), p.abort);
   const hash = proposalHash(p.changes);
   Object.assign(result, { hash, repo: repo.root, branch });
-  const base = await resolveBase(repo, { base: cfg.base, remote: cfg.remote });
+  const base = await resolveBase(repo, { base: cfg.base, remote: cfg.remote, proposalBranch: branch });
   result.base = base.name;
 
   // The edits land on the files as the base branch has them, not as the user's checkout has them.
@@ -154,7 +154,6 @@ async function realpathOf(path: string): Promise<string> {
   return join(await realpath(dirname(path)), basename(path));
 }
 
-/** The target files as committed on the base branch, in the config's order. */
 /**
  * The target files as the base branch has them: what a published proposal is computed from, so that
  * its "current" values are the ones its pull request changes, whatever the checkout holds.
@@ -163,7 +162,7 @@ export async function targetsOnBase(loaded: LoadedConfig, abort?: AbortSignal): 
   const cfg = loaded.config.publish;
   const first = await realpath(loaded.targets[0]!.path);
   const repo = await openRepo(cfg.repo ? resolve(dirname(loaded.file), cfg.repo) : dirname(first), abort);
-  const base = await resolveBase(repo, { base: cfg.base, remote: cfg.remote });
+  const base = await resolveBase(repo, { base: cfg.base, remote: cfg.remote, proposalBranch: `${cfg.branch_prefix}${cfg.branch}` });
   return baseTargets(repo, loaded, base.commit, base.name);
 }
 

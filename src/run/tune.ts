@@ -60,8 +60,10 @@ export interface ProposalResult {
   llm: LlmUsage;
   stats: Stats;
   noop_streak: number;
-  /** Null on a dry run. */
+  /** Null on a dry run, and when publishing failed. */
   publish: PublishResult | null;
+  /** Why publishing failed (the state is left as it was: the next run publishes again). */
+  publish_error?: string;
 }
 
 export type RunResult = GatedResult | ProposalResult;
@@ -133,15 +135,23 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       })),
     });
     let published: PublishResult | null = null;
+    let publishError: string | undefined;
     if (!dryRun) {
       const { publishProposal } = await import('../publish/index.js');
-      // A failure throws before the state is written: the next run reads the same data, finds the same
-      // drift and publishes again, where a committed state would make it a no-op.
-      published = await publishProposal({ loaded, changes: step.changes, stats, report, checkout, push: opts.push ?? true, env, abort: opts.abort });
-      // The closed loop follows each change from here: applied when the targets hold it.
-      state.guard(() => state.recordProposal(proposalHash(step.changes), now, step.changes));
-      // The gate compares the next runs' mechanical decisions with these.
-      state.guard(() => commitGate(state, gate, ledgerEntry(command, started, 'proposal', gate.ingest, step.llm), { at: now.toISOString(), ...decisions }));
+      try {
+        published = await publishProposal({ loaded, changes: step.changes, stats, report, checkout, push: opts.push ?? true, env, abort: opts.abort });
+      } catch (e) {
+        // The state is not written: the next run reads the same data, finds the same drift and
+        // publishes again, where a committed state would make it a no-op. The report still goes out.
+        if ((e as Error).name !== 'PublishError') throw e;
+        publishError = (e as Error).message;
+      }
+      if (published) {
+        // The closed loop follows each change from here: applied when the targets hold it.
+        state.guard(() => state.recordProposal(proposalHash(step.changes), now, step.changes));
+        // The gate compares the next runs' mechanical decisions with these.
+        state.guard(() => commitGate(state, gate, ledgerEntry(command, started, 'proposal', gate.ingest, step.llm), { at: now.toISOString(), ...decisions }));
+      }
     }
     return {
       status: 'proposal',
@@ -162,6 +172,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       stats,
       noop_streak: 0,
       publish: published,
+      ...(publishError !== undefined ? { publish_error: publishError } : {}),
     };
   } finally {
     close();

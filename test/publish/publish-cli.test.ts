@@ -185,6 +185,9 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     const failed = await t.run([], TOKEN);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('tune: publishing failed: GitHub: could not open the pull request (HTTP 422): Validation Failed (No commits between main and tokentune/cost-tuning)');
+    // The report is not lost with the publication, and the user is told what to fix.
+    expect(failed.stdout).toContain('# Cost / Budget Tuning Report');
+    expect(failed.stderr).toMatch(/the report above was not published and nothing was recorded: fix the cause \(the publish block of .*tuner\.yaml, the git remote or the token\), and the next run publishes it/);
     // The run state was not written, so the next run finds the same drift and tries again.
     expect((await t.run(['check'])).stdout).toMatch(/^drift: no proposal recorded yet/);
     stub.failures.length = 0;
@@ -200,6 +203,14 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).publish).toMatchObject({ status: 'created', base: 'trunk', pushed: true });
     expect(await git(s.remote, 'rev-parse', `${BRANCH}^`)).toBe(await git(s.remote, 'rev-parse', 'trunk'));
+  });
+
+  it('starts from the branch checked out when there is no remote and no publish.base (a master repository)', async () => {
+    const s = await tunedRepo('publish:\n  enabled: true\n', { branch: 'master' });
+    const r = await s.run(['--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).publish).toMatchObject({ status: 'created', base: 'master', pushed: false });
+    expect(await git(s.work, 'rev-parse', `${BRANCH}^`)).toBe(await git(s.work, 'rev-parse', 'master'));
   });
 
   it('keeps the branch local without a remote or with --no-push', async () => {
