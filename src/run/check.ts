@@ -38,7 +38,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
 
   const started = new Date();
   const loaded = await loadConfig(configPath);
-  const targets = readTargets(await loadTargetFiles(loaded.targets));
+  const targets = readTargets(await loadTargetFiles(loaded.targets, loaded.file));
   const { state, dir, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: o.rebuildState ?? false, label: o.label ?? 'tune check' });
   try {
     const g = await state.guard(() => runGate(loaded, targets, state, { mode: 'check', now }));

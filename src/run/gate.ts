@@ -7,6 +7,7 @@ import { analyze, ruleContext, type Analysis, type KeyHistory, type RuleContext 
 import { computeStats, resolveWindow, type Stats } from '../stats/index.js';
 import { stateDir, type Fingerprint, type RunEntry, type State } from '../store/index.js';
 import { valuesByKey, type TargetState } from '../targets/index.js';
+import { noRecordsMessage } from './no-records.js';
 
 export type GateLevel = 'noop' | 'no-material-drift' | 'drift';
 
@@ -68,7 +69,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
   }
 
   const totals = state.totals();
-  if (totals.records === 0) throw new ConfigError(`no telemetry records in ${loaded.sources.map((s) => s.path).join(', ')}`);
+  if (totals.records === 0) throw new ConfigError(noRecordsMessage(loaded, ingest));
   let range;
   try {
     range = resolveWindow({ days: loaded.config.window.days, since: o.since, until: o.until, maxTs: totals.max_ts });

@@ -260,15 +260,17 @@ function expectNumber(v: unknown, file: TargetFile, path: KeyPath): number {
   return v;
 }
 
-/** Reads the configured target files; one that cannot be read is an error naming its config key. */
-export async function loadTargetFiles(targets: readonly { path: string; preset: string }[]): Promise<TargetFile[]> {
+/** Reads the configured target files; one that cannot be read is an error naming the config, its key and why. */
+export async function loadTargetFiles(targets: readonly { path: string; preset: string }[], configFile?: string): Promise<TargetFile[]> {
   return Promise.all(
     targets.map(async (t, i) => {
       const display = displayPath(t.path);
       try {
         return { path: t.path, display, preset: t.preset, text: await readFile(t.path, 'utf8') };
-      } catch {
-        throw new ConfigError(`targets[${i}].path: cannot read ${display}`);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory, not a file' : (e as Error).message;
+        throw new ConfigError(`${configFile ? `${displayPath(configFile)}: ` : ''}targets[${i}].path: cannot read ${display}: ${why}`);
       }
     }),
   );

@@ -266,6 +266,24 @@ describe('check: bad input', () => {
     await writeFile(config, `sources: [{path: ${join(ROOT, 'fixtures/example')}}]\ntargets: [{path: missing.yaml, preset: seed-models}]\n`);
     const r = await tune(['check', '--config', config]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`targets[0].path: cannot read ${join(dir, 'missing.yaml')}`);
+    expect(r.stderr).toContain(`${config}: targets[0].path: cannot read ${join(dir, 'missing.yaml')}: no such file`);
+  });
+
+  it('shows why no record came from a source in another format: lines read, the first reasons, files of other formats left unread', async () => {
+    const dir = await tempDir('tokentune-mismatch-');
+    const data = join(dir, 'data');
+    await mkdir(data);
+    // Claude Code lines in a directory configured as the tokentune export, and a JSON document beside them.
+    const line = (i: number) => JSON.stringify({ type: 'assistant', timestamp: '2026-11-20T10:00:00Z', message: { id: `m${i}`, model: 'claude-sonnet-4-5', usage: { input_tokens: 10, output_tokens: 5 } } });
+    await writeFile(join(data, 'session.jsonl'), `${[1, 2, 3, 4].map(line).join('\n')}\n`);
+    await writeFile(join(data, 'tracker.json'), '{"records": []}\n');
+    const config = join(dir, 't.yaml');
+    await writeFile(config, `sources: [{path: ${data}}]\n`);
+    const r = await tune(['check', '--config', config], { XDG_STATE_HOME: join(dir, 'state') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`no telemetry records in ${data} (format tokentune-jsonl): 4 lines read, none of them a record`);
+    expect(r.stderr).toMatch(/session\.jsonl:1: .*type/);
+    expect(r.stderr).toContain('1 file here is not read as tokentune-jsonl (*.jsonl): tracker.json');
+    expect(r.stderr).toMatch(/is it another format\? tokentune reads .*claude-code/);
   });
 });
