@@ -83,7 +83,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
   const analysis = analyze(ctx);
   const decisions = decisionSet(analysis.changes);
   // A decision that is gone because its change was merged is not drift: it is what was asked for.
-  const cmp = compareDecisions(withoutKeys(state.lastProposal, appliedKeys), decisions, loaded.config.drift.tolerance);
+  const cmp = compareDecisions(withoutKeys(state.lastProposal, appliedKeys), decisions, loaded.config.drift.tolerance, ctx);
   const level: GateLevel = cmp.material ? 'drift' : unchanged ? 'noop' : 'no-material-drift';
   return {
     level,
