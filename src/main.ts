@@ -19,6 +19,9 @@ Environment: ANTHROPIC_API_KEY enables the LLM step; GITHUB_TOKEN (or GH_TOKEN) 
 
 const config = () => new Option('-c, --config <file>', 'tuner config').default(DEFAULT_CONFIG);
 const rebuild = () => new Option('--rebuild-state', 'ignore the stored state and re-read every source from the start');
+const quiet = () => new Option('-q, --quiet', 'say nothing on stderr but errors (no progress, no skipped lines, no notes)').conflicts('verbose');
+const verbose = () => new Option('--verbose', 'also say what happened to each source file (new, read again, gone, held back)');
+const voice = (o: { quiet?: boolean; verbose?: boolean }) => ({ quiet: o.quiet ?? false, verbose: o.verbose ?? false });
 
 export function program(run: (code: Promise<number>) => void): Command {
   const p = new Command('tune')
@@ -40,6 +43,8 @@ export function program(run: (code: Promise<number>) => void): Command {
     .option('--until <date>', 'last day analysed, YYYY-MM-DD (default: the day of the newest record)')
     .addOption(rebuild())
     .option('--no-push', 'commit the proposal branch but do not push it (and open no PR)')
+    .addOption(quiet())
+    .addOption(verbose())
     .addHelpText(
       'after',
       `
@@ -48,7 +53,7 @@ A real run (no --dry-run) commits the changed target files on the proposal branc
 checkout, pushes it to publish.remote when set, and opens or updates a pull request when
 GITHUB_TOKEN and a repository are set.`,
     )
-    .action((o: { config: string; dryRun?: boolean; json?: boolean; showPrompt?: boolean; force?: boolean; since?: string; until?: string; rebuildState?: boolean; push: boolean }) =>
+    .action((o: { config: string; dryRun?: boolean; json?: boolean; showPrompt?: boolean; force?: boolean; since?: string; until?: string; rebuildState?: boolean; push: boolean; quiet?: boolean; verbose?: boolean }) =>
       run(
         import('./commands/tune.js').then(({ runTuneCommand }) =>
           runTuneCommand({
@@ -61,6 +66,7 @@ GITHUB_TOKEN and a repository are set.`,
             since: o.since,
             until: o.until,
             push: o.push,
+            voice: voice(o),
           }),
         ),
       ),
@@ -72,8 +78,10 @@ GITHUB_TOKEN and a repository are set.`,
     .option('--json', 'print one JSON document instead of the line')
     .option('--exit-code', 'exit 3 on drift, as git diff --exit-code does')
     .addOption(rebuild())
-    .action((o: { config: string; json?: boolean; exitCode?: boolean; rebuildState?: boolean }) =>
-      run(import('./commands/check.js').then(({ runCheckCommand }) => runCheckCommand({ configPath: o.config, json: o.json ?? false, exitCode: o.exitCode ?? false, rebuildState: o.rebuildState ?? false }))),
+    .addOption(quiet())
+    .addOption(verbose())
+    .action((o: { config: string; json?: boolean; exitCode?: boolean; rebuildState?: boolean; quiet?: boolean; verbose?: boolean }) =>
+      run(import('./commands/check.js').then(({ runCheckCommand }) => runCheckCommand({ configPath: o.config, json: o.json ?? false, exitCode: o.exitCode ?? false, rebuildState: o.rebuildState ?? false, voice: voice(o) }))),
     );
 
   p.command('report')
@@ -85,8 +93,9 @@ GITHUB_TOKEN and a repository are set.`,
     .option('-z, --timezone <iana>', 'the time zone days are counted in (default: the system\'s)')
     .option('-j, --json', 'print one JSON document')
     .option('-b, --breakdown', 'a row per model under each row')
+    .addOption(quiet())
     .addOption(new Option('-m, --mode <mode>', 'cost: the source\'s own figure where it has one (auto), always from the price table (calculate), or only the source\'s (display)').choices(['auto', 'calculate', 'display']).default('auto'))
-    .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; mode: 'auto' | 'calculate' | 'display' }) => {
+    .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; mode: 'auto' | 'calculate' | 'display'; quiet?: boolean }) => {
       const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category'];
       if (!groupings.includes(grouping)) {
         process.stderr.write(`tune: unknown grouping ${JSON.stringify(grouping)}: one of ${groupings.join(', ')}\n`);
@@ -94,7 +103,7 @@ GITHUB_TOKEN and a repository are set.`,
       }
       run(
         import('./commands/report.js').then(({ runReportCommand }) =>
-          runReportCommand({ grouping: grouping as 'daily', configPath: o.config, since: o.since, until: o.until, timeZone: o.timezone, json: o.json ?? false, breakdown: o.breakdown ?? false, mode: o.mode }),
+          runReportCommand({ grouping: grouping as 'daily', configPath: o.config, since: o.since, until: o.until, timeZone: o.timezone, json: o.json ?? false, breakdown: o.breakdown ?? false, mode: o.mode, voice: voice(o) }),
         ),
       );
     });

@@ -32,7 +32,26 @@ interface SkippedInfo {
   ingest: { skipped: number; skipped_details: { file: string; line: number; reason: string }[]; held_back: { file: string; bytes: number }[] };
 }
 
-export function logSkipped(r: SkippedInfo): void {
+/** How much a command says on stderr besides its errors: `--quiet` nothing else, `--verbose` what happened to each source. */
+export interface Voice {
+  quiet: boolean;
+  verbose: boolean;
+}
+
+export const NORMAL: Voice = { quiet: false, verbose: false };
+
+/** A notice on stderr, unless quiet. */
+export const notice = (v: Voice, text: string): void => {
+  if (!v.quiet) process.stderr.write(`tune: ${text}\n`);
+};
+
+/** What happened to each source unit (new, read again, gone, held back), with --verbose. */
+export function logEvents(v: Voice, events: readonly unknown[]): void {
+  if (v.verbose) for (const e of events) process.stderr.write(`tune: ${termText(String(e))}\n`);
+}
+
+export function logSkipped(r: SkippedInfo, v: Voice = NORMAL): void {
+  if (v.quiet) return;
   for (const s of r.ingest.skipped_details) process.stderr.write(`tune: skipped ${termText(s.file)}:${s.line}: ${termText(s.reason)}\n`);
   const more = r.ingest.skipped - r.ingest.skipped_details.length;
   if (more > 0) process.stderr.write(`tune: … and ${plural(more, 'more skipped line')}\n`);

@@ -1,5 +1,6 @@
 import { fmtTokens, fmtUsd, isCalendarDay, termText } from '../common/index.js';
-import { EXIT, logSkipped, reportError } from './common.js';
+import { EXIT, logSkipped, notice, reportError, type Voice } from './common.js';
+import { progressLine } from './progress.js';
 import { SHAPE, usageJson, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
 
 export interface ReportCommandOptions {
@@ -11,6 +12,7 @@ export interface ReportCommandOptions {
   json: boolean;
   breakdown: boolean;
   mode: CostMode;
+  voice: Voice;
 }
 
 /** `tune report <grouping>`: usage and cost from the state, after reading what is new. */
@@ -29,16 +31,19 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
     return EXIT.usage;
   }
   let r;
+  const progress = progressLine(process.stderr, !o.voice.quiet);
   try {
     const { runReport } = await import('../run/index.js');
-    r = await runReport({ configPath: o.configPath, grouping: o.grouping, since, until, timeZone, mode: o.mode, env: process.env });
+    r = await runReport({ configPath: o.configPath, grouping: o.grouping, since, until, timeZone, mode: o.mode, env: process.env, onProgress: progress.onProgress });
   } catch (e) {
     return reportError(e);
+  } finally {
+    progress.done();
   }
-  logSkipped(r);
+  logSkipped(r, o.voice);
   if (o.json) process.stdout.write(`${JSON.stringify(usageJson(r.report), null, 2)}\n`);
   else process.stdout.write(table(r.report, o.breakdown, process.stdout.columns || 120));
-  if (r.report.unpriced.length) process.stderr.write(`tune: no price for ${r.report.unpriced.map(termText).join(', ')}: counted at $0 (add it under pricing.models)\n`);
+  if (r.report.unpriced.length) notice(o.voice, `no price for ${r.report.unpriced.map(termText).join(', ')}: counted at $0 (add it under pricing.models)`);
   return EXIT.ok;
 }
 

@@ -1,5 +1,6 @@
 import { runTune, type ProposalResult, type RunResult } from '../run/index.js';
-import { EXIT, logSkipped, reportError } from './common.js';
+import { EXIT, logEvents, logSkipped, notice, reportError, type Voice } from './common.js';
+import { progressLine } from './progress.js';
 import { plural, termText } from '../common/index.js';
 
 export interface TuneCommandOptions {
@@ -12,16 +13,21 @@ export interface TuneCommandOptions {
   since: string | undefined;
   until: string | undefined;
   push: boolean;
+  voice: Voice;
 }
 
 export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   let result: RunResult;
+  const progress = progressLine(process.stderr, !o.voice.quiet);
   try {
-    result = await runTune({ configPath: o.configPath, since: o.since, until: o.until, showPrompt: o.showPrompt, dryRun: o.dryRun, force: o.force, rebuildState: o.rebuildState, push: o.push });
+    result = await runTune({ configPath: o.configPath, since: o.since, until: o.until, showPrompt: o.showPrompt, dryRun: o.dryRun, force: o.force, rebuildState: o.rebuildState, push: o.push, onProgress: progress.onProgress });
   } catch (e) {
     return reportError(e);
+  } finally {
+    progress.done();
   }
-  logSkipped(result);
+  logEvents(o.voice, result.events);
+  logSkipped(result, o.voice);
   if (result.status !== 'proposal') {
     if (o.json) process.stdout.write(`${JSON.stringify({ status: result.status, window: result.window, moved: result.moved, applied: result.applied, outcomes: result.outcomes, noop_streak: result.noop_streak, ingest: result.ingest }, null, 2)}\n`);
     else if (result.status === 'no-data') process.stdout.write(`no-data: no telemetry from ${result.window?.since} to ${result.window?.until}; nothing to analyse (no LLM call, $0)\n`);
@@ -43,10 +49,11 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
     process.stderr.write(`tune: the report above was not published and nothing was recorded: fix the cause (the publish block of ${termText(o.configPath)}, the git remote or the token), and the next run publishes it (${what})\n`);
     return EXIT.failed;
   }
-  if (o.dryRun || !result.publish) process.stderr.write(`tune: dry run, nothing written: ${what}\n`);
+  if (o.voice.verbose) notice(o.voice, `LLM: ${result.llm.note}`);
+  if (o.dryRun || !result.publish) notice(o.voice, `dry run, nothing written: ${what}`);
   else {
-    process.stderr.write(`tune: proposal recorded in the run state: ${what}\n`);
-    for (const note of result.publish.notes) process.stderr.write(`tune: ${note}\n`);
+    notice(o.voice, `proposal recorded in the run state: ${what}`);
+    for (const note of result.publish.notes) notice(o.voice, note);
   }
   return EXIT.ok;
 }

@@ -42,11 +42,13 @@ export async function readCursor(state: State, job: CursorJob, limits: Limits, q
   // Folded in slices: a database of millions of rows never holds all their rollups in memory at once.
   const flush = () => {
     state.addRollups(job.unit, rollup);
+    tally.summary.records += rollup.records;
     read.records += rollup.records;
     read.max_ts = Math.max(read.max_ts, rollup.max_ts);
     rollup = emptyRollups();
   };
   let cursor = job.cursor;
+  let rowsRead = 0;
   const rows = await fromSource(f, async () => {
     const r = adapter.rows(f.path, job.cursor, { passwordEnv: f.password_env });
     return Symbol.asyncIterator in r ? r[Symbol.asyncIterator]() : (r as Iterable<CursorRow>)[Symbol.iterator]();
@@ -68,12 +70,12 @@ export async function readCursor(state: State, job: CursorJob, limits: Limits, q
       }
       cursor = row.cursor;
       if (rollup.records >= SLICE) flush();
+      if (++rowsRead % 2000 === 0) tally.tick(rollup.records);
     }
   } finally {
     await rows.return?.();
   }
   flush();
-  tally.summary.records += read.records;
   state.setUnit(job.unit, f.path, cursor, read);
 }
 

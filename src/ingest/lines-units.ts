@@ -97,6 +97,7 @@ export async function readLines(state: State, jobs: readonly LinesJob[], o: Read
     f.next_line = got.range.line + got.lines;
     if (got.held_back_bytes > 0) s.held_back.push({ file: f.file, bytes: got.held_back_bytes });
     if (got.held) tally.held(f.file, f.next_line, 'line', o.quietMinutes);
+    tally.tick();
   });
   s.threads = threads;
   // A thousand small transcripts make a thousand hashings: a few dozen at a time, not one by one.

@@ -21,10 +21,28 @@ export interface IngestSummary {
 
 export const NOTHING_READ: IngestSummary = { files: 0, records: 0, duplicates: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], quiet_held: [], threads: 0, early_bytes: 0 };
 
+/** How far a read has come: bytes of files (of `total_bytes` to read) and records, with when it began. */
+export interface Progress {
+  bytes: number;
+  total_bytes: number;
+  records: number;
+  started_ms: number;
+}
+
 /** What one ingest found, as every kind of unit adds to it: the summary and what happened to units. */
 export class Tally {
   readonly summary: IngestSummary = { ...NOTHING_READ, skipped_details: [], held_back: [], quiet_held: [], threads: 1 };
   readonly events: string[] = [];
+  /** Bytes of files to read in this ingest (database rows are counted as records only). */
+  totalBytes = 0;
+  private readonly started = Date.now();
+
+  constructor(private readonly onProgress?: (p: Progress) => void) {}
+
+  /** Reports how far reading has come, to whoever watches (a terminal's progress line); `pending`: records read, not yet folded. */
+  tick(pending = 0): void {
+    this.onProgress?.({ bytes: this.summary.bytes, total_bytes: this.totalBytes, records: this.summary.records + pending, started_ms: this.started });
+  }
 
   /** A bad line or row: counted, and kept with its reason for the first few. */
   skip(s: SkippedLine): void {

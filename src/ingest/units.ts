@@ -3,7 +3,7 @@ import { planCursor, readCursor, type CursorJob } from './cursor-units.js';
 import { findUnits } from './found.js';
 import { planLines, readLines, type LinesJob } from './lines-units.js';
 import type { Limits } from './limits.js';
-import { Tally, type IngestSummary } from './tally.js';
+import { Tally, type IngestSummary, type Progress } from './tally.js';
 import { planWhole, readWhole, type WholeJob } from './whole-units.js';
 
 /**
@@ -25,12 +25,14 @@ export interface CatchUpOptions {
   maxFutureMinutes: number;
   /** The plausibility bound of a token count. */
   maxTokens: number;
+  /** Called as reading goes on (after each range, file or slice of rows). */
+  onProgress?: (p: Progress) => void;
 }
 
 export async function catchUp(state: State, sources: readonly { path: string; format: string; password_env?: string }[], o: CatchUpOptions): Promise<{ summary: IngestSummary; events: string[] }> {
   const now = o.now.getTime();
   const live = new Map(state.liveUnits().map((u) => [u.identity, u]));
-  const tally = new Tally();
+  const tally = new Tally(o.onProgress);
   const lines: LinesJob[] = [];
   const wholes: WholeJob[] = [];
   const cursors: CursorJob[] = [];
@@ -61,9 +63,13 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
   }
 
   tally.summary.files = lines.length + wholes.length + cursors.length;
+  tally.totalBytes = lines.reduce((n, j) => n + j.size - j.start, 0) + wholes.reduce((n, j) => n + Buffer.byteLength(j.text), 0);
   const limits: Limits = { quietAfter: now - o.quietMinutes * 60_000, futureAfter: now + o.maxFutureMinutes * 60_000, futureMinutes: o.maxFutureMinutes, maxTokens: o.maxTokens };
   await readLines(state, lines, { workers: o.workers, parallelMinBytes: o.parallelMinBytes, limits, quietMinutes: o.quietMinutes }, tally);
-  for (const job of wholes) readWhole(state, job, limits, tally);
+  for (const job of wholes) {
+    readWhole(state, job, limits, tally);
+    tally.tick();
+  }
   for (const job of cursors) await readCursor(state, job, limits, o.quietMinutes, tally);
 
   // Retention: once a day is enough.

@@ -2,6 +2,7 @@ import { loadConfig } from '../config/index.js';
 import { ledgerEntry } from '../store/index.js';
 import { loadTargetFiles, readTargets } from '../targets/index.js';
 import { commitGate, runGate, type GateLevel } from './gate.js';
+import type { Progress } from '../ingest/index.js';
 import { openRunState } from './state.js';
 
 /** One drift check, as `tune check` and the daemon run it. */
@@ -31,6 +32,8 @@ export interface CheckOptions {
   now?: Date;
   /** Who holds the state lock meanwhile, as a second run is told. */
   label?: string;
+  /** Called as the read of new data goes on (a terminal's progress line). */
+  onProgress?: (p: Progress) => void;
 }
 
 export async function runCheck(configPath: string, o: CheckOptions): Promise<CheckReport> {
@@ -41,7 +44,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
   const targets = readTargets(await loadTargetFiles(loaded.targets, loaded.file));
   const { state, dir, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: o.rebuildState ?? false, label: o.label ?? 'tune check' });
   try {
-    const g = await state.guard(() => runGate(loaded, targets, state, { mode: 'check', now }));
+    const g = await state.guard(() => runGate(loaded, targets, state, { mode: 'check', now, onProgress: o.onProgress }));
     state.guard(() => {
       // The check prints one line; the next report shows what it skipped.
       state.addSkippedLines(now, g.ingest.skipped_details);

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../common/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { compareDecisions, decisionSet, fingerprintOf, sameFingerprint, type DecisionSet } from '../drift/index.js';
-import { catchUp, findUnits, NOTHING_READ, type IngestSummary } from '../ingest/index.js';
+import { catchUp, findUnits, NOTHING_READ, type IngestSummary, type Progress } from '../ingest/index.js';
 import { analyze, ruleContext, type Analysis, type KeyHistory, type RuleContext } from '../rules/index.js';
 import { computeStats, resolveWindow, type Stats } from '../stats/index.js';
 import { stateDir, type Fingerprint, type RunEntry, type State } from '../store/index.js';
@@ -17,6 +17,8 @@ export interface GateOptions {
   now: Date;
   since?: string;
   until?: string;
+  /** Called as a read goes on. */
+  onProgress?: (p: Progress) => void;
 }
 
 export interface GateResult {
@@ -62,7 +64,7 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
   if (!unchanged) {
     state.checkIntegrity(Math.floor(o.now.getTime() / 86_400_000));
     const c = ingestOptions(loaded);
-    ({ summary: ingest, events } = await catchUp(state, loaded.sources, { now: o.now, ...c }));
+    ({ summary: ingest, events } = await catchUp(state, loaded.sources, { now: o.now, ...c, onProgress: o.onProgress }));
     // A file held back for a running session must not look unchanged to the next no-op check.
     const held = new Set(ingest.quiet_held.map((h) => h.file));
     for (const u of findUnits(loaded.sources)) if (held.has(u.path)) fp.units[u.identity] = 'held';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, parseConfig, type LoadedConfig } from '../config/index.js';
-import { catchUp, type IngestSummary } from '../ingest/index.js';
+import { catchUp, type IngestSummary, type Progress } from '../ingest/index.js';
 import type { Pricing } from '../pricing/index.js';
 import { usageReport, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
 import { SOURCES } from '../sources/index.js';
@@ -21,6 +21,8 @@ export interface ReportRunOptions {
   mode: CostMode;
   env: NodeJS.ProcessEnv;
   now?: Date;
+  /** Called as the read of new data goes on (a terminal's progress line). */
+  onProgress?: (p: Progress) => void;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
   const loaded = await configFor(o);
   const { state, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: false, label: 'tune report' });
   try {
-    const { summary } = await state.guard(() => catchUp(state, loaded.sources, { now: o.now ?? new Date(), ...ingestOptions(loaded) }));
+    const { summary } = await state.guard(() => catchUp(state, loaded.sources, { now: o.now ?? new Date(), ...ingestOptions(loaded), onProgress: o.onProgress }));
     state.guard(() => {
       state.addRun(ledgerEntry('report', started, 'report', summary));
       state.commit();

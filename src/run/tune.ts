@@ -6,7 +6,7 @@ import { proposalHash, renderReport } from '../report/index.js';
 import type { Stats, Window } from '../stats/index.js';
 import { ledgerEntry } from '../store/index.js';
 import { applyChanges, changeKey, loadTargetFiles, placeOf, readTargets, type Change, type FileResult } from '../targets/index.js';
-import type { IngestSummary } from '../ingest/index.js';
+import type { IngestSummary, Progress } from '../ingest/index.js';
 import { commitGate, runGate, type GateLevel, type GateResult } from './gate.js';
 import { openRunState } from './state.js';
 
@@ -29,6 +29,8 @@ export interface TuneOptions {
   abort?: AbortSignal;
   /** Who holds the state lock meanwhile, as a second run is told. */
   lockLabel?: string;
+  /** Called as the read of new data goes on (a terminal's progress line). */
+  onProgress?: (p: Progress) => void;
 }
 
 export interface GatedResult {
@@ -40,6 +42,8 @@ export interface GatedResult {
   outcomes: Outcome[];
   window: Window | null;
   ingest: IngestSummary;
+  /** What happened to each source unit (new, re-read, gone), for --verbose. */
+  events: string[];
   noop_streak: number;
 }
 
@@ -57,6 +61,7 @@ export interface ProposalResult {
   report: string;
   prompt: { system: string; user: string } | null;
   ingest: IngestSummary;
+  events: string[];
   llm: LlmUsage;
   stats: Stats;
   noop_streak: number;
@@ -89,17 +94,17 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   }
   const { state, close } = openRunState(loaded, env, { dryRun, rebuild: opts.rebuildState ?? false, label: opts.lockLabel ?? 'tune' });
   try {
-    const gate = await state.guard(() => runGate(loaded, targets, state, { mode: 'tune', now, since: opts.since, until: opts.until }));
+    const gate = await state.guard(() => runGate(loaded, targets, state, { mode: 'tune', now, since: opts.since, until: opts.until, onProgress: opts.onProgress }));
     const { stats, ctx, analysis, decisions } = gate.computed!;
     const command = dryRun ? 'tune --dry-run' : 'tune';
-    if (stats.phases === 0 && stats.runs.count === 0) {
+    if (stats.phases === 0 && stats.runs.count === 0 && stats.tasks.length === 0) {
       // An empty window (a --since/--until with no telemetry) proposes nothing and says so in one line.
       if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, 'no-data', gate.ingest)));
-      return { status: 'no-data', moved: [], applied: gate.applied, outcomes: [], window: stats.window, ingest: gate.ingest, noop_streak: gate.noop_streak };
+      return { status: 'no-data', moved: [], applied: gate.applied, outcomes: [], window: stats.window, ingest: gate.ingest, events: gate.events, noop_streak: gate.noop_streak };
     }
     if (gate.level !== 'drift' && !opts.force) {
       if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, gate.level, gate.ingest)));
-      return { status: gate.level, moved: gate.moved, applied: gate.applied, outcomes: analysis.outcomes, window: stats.window, ingest: gate.ingest, noop_streak: gate.noop_streak };
+      return { status: gate.level, moved: gate.moved, applied: gate.applied, outcomes: analysis.outcomes, window: stats.window, ingest: gate.ingest, events: gate.events, noop_streak: gate.noop_streak };
     }
 
     // An abort (the daemon stopping) abandons the run between steps: nothing published, no state written.
@@ -168,6 +173,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       // The prompt was rendered for the call; it is shown only when asked for (a cron job saves stdout).
       prompt: opts.showPrompt ? step.prompt : null,
       ingest: gate.ingest,
+      events: gate.events,
       llm: step.llm,
       stats,
       noop_streak: 0,
