@@ -45,6 +45,7 @@ describe('progress of a long read', () => {
     const cmd = `${process.execPath} ${TUNE} check --config ${config}`;
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, XDG_STATE_HOME: join(dir, 'tty') }, encoding: 'utf8' });
     expect(r.status).toBe(0);
+    // eslint-disable-next-line no-control-regex
     expect(r.stdout).toMatch(/\r\x1b\[2Ktune: reading [\d,]+ records \([\d,]+\/s\)/);
     expect(r.stdout).toContain('drift: no proposal recorded yet');
   });
