@@ -17,7 +17,7 @@ export const SourceFormat = z.enum(SOURCE_FORMATS);
 const Source = z
   .strictObject({
     /** Optional for formats with a known home (claude-code: the Claude Code config directories). */
-    path: z.string().min(1).optional(),
+    path: z.string().min(1).optional().describe('A telemetry file, or a directory of the format\'s files; relative to this config'),
     /**
      * A database by URL, for formats read from one (autopack-db): `sqlite:///autopack.db` as SQLAlchemy
      * writes it, or `postgres://user@host:5432/db`, whose password comes from the environment.
@@ -26,10 +26,11 @@ const Source = z
       .string()
       .regex(/^(sqlite:\/\/\/.|postgres(ql)?:\/\/)/, 'expected sqlite:///relative/path, sqlite:////absolute/path or postgres://user@host/db')
       .refine((u) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(u), 'holds a password: leave it out, and set PGPASSWORD (or the variable named by password_env) in the environment')
-      .optional(),
+      .optional()
+      .describe('A database by URL instead of path: sqlite:///relative.db, sqlite:////absolute.db or postgres://user@host/db (no password)'),
     /** The environment variable holding a Postgres source's password (default: PGPASSWORD). */
-    password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
-    format: SourceFormat.default('tokentune-jsonl'),
+    password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional().describe('The environment variable holding a Postgres password (default PGPASSWORD)'),
+    format: SourceFormat.default('tokentune-jsonl').describe('What the source holds: the tokentune export, Claude Code transcripts, Autopack\'s or Myco\'s database'),
   })
   .refine((s) => !(s.path !== undefined && s.url !== undefined), { message: 'give path or url, not both', path: ['url'] })
   .refine((s) => s.path !== undefined || s.url !== undefined || s.format === 'claude-code', { message: 'required for this format', path: ['path'] });
@@ -38,9 +39,9 @@ export const TargetPreset = z.enum(LAYOUT_NAMES);
 export type TargetPreset = z.infer<typeof TargetPreset>;
 
 const Target = z.strictObject({
-  path: z.string().min(1),
+  path: z.string().min(1).describe('A config file tokentune tunes; relative to this config'),
   /** A layout, or `autopack`: its models.yaml or its project ruleset (*.json), by the file's name. */
-  preset: z.enum([...LAYOUT_NAMES, 'autopack']),
+  preset: z.enum([...LAYOUT_NAMES, 'autopack']).describe('The layout of the file: seed-models, seed-strategy, autopack (models.yaml or project ruleset, by name) or myco (.myco/myco.yaml)'),
 });
 
 const Window = z.strictObject({
@@ -282,20 +283,20 @@ const Schedule = z.strictObject({
 });
 
 export const TunerConfig = z.strictObject({
-  version: z.literal(1).default(1),
-  project: z.string().min(1).default('project'),
-  sources: z.array(Source).min(1, 'at least one source is required'),
-  targets: z.array(Target).default([]),
-  window: Window.prefault({}),
-  rules: Rules.prefault({}),
-  models: Models.prefault({}),
-  pricing: Pricing.prefault({}),
-  ingest: Ingest.prefault({}),
-  llm: Llm.prefault({}),
-  state: State.prefault({}),
-  drift: Drift.prefault({}),
-  publish: Publish.prefault({}),
-  schedule: Schedule.prefault({}),
+  version: z.literal(1).default(1).describe('The config format version'),
+  project: z.string().min(1).default('project').describe('Shown in reports, prompts and pull requests'),
+  sources: z.array(Source).min(1, 'at least one source is required').describe('Where the usage telemetry is'),
+  targets: z.array(Target).default([]).describe('The config files proposals change'),
+  window: Window.prefault({}).describe('The analysed days'),
+  rules: Rules.prefault({}).describe('Every boundary of the tuning rules'),
+  models: Models.prefault({}).describe('Model ladders (cheapest first), aliases and retirements'),
+  pricing: Pricing.prefault({}).describe('Extra or overriding prices, in LiteLLM\'s field names'),
+  ingest: Ingest.prefault({}).describe('How telemetry is read'),
+  llm: Llm.prefault({}).describe('The LLM step (with ANTHROPIC_API_KEY set)'),
+  state: State.prefault({}).describe('Where run state is kept, and for how long'),
+  drift: Drift.prefault({}).describe('The drift gate'),
+  publish: Publish.prefault({}).describe('The proposal branch and pull request'),
+  schedule: Schedule.prefault({}).describe('The schedules of tune daemon'),
 });
 export type TunerConfig = z.infer<typeof TunerConfig>;
 export type RulesConfig = TunerConfig['rules'];
