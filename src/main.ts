@@ -2,13 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './commands/common.js';
+import { configHere } from './common/config-here.js';
 
 /**
  * `tune`: argv → command. Only the parsing happens here; each command is imported when it runs, so
  * `tune check` loads no LLM or git code.
  */
 
-const DEFAULT_CONFIG = 'tokentune.yaml';
+/** Without --config: `tokentune.yaml` here, else `.tokentune.yaml` (the message of a missing one says `tune init`). */
+const defaultConfig = (): string => configHere() ?? 'tokentune.yaml';
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const EPILOG = `
@@ -17,7 +19,7 @@ Exit codes: 0 done; 1 run failed; 2 bad flag, config, input path or state; 3 dri
 Environment: ANTHROPIC_API_KEY enables the LLM step; GITHUB_TOKEN (or GH_TOKEN) the pull request
 (neither is read from files or logged). XDG_STATE_HOME sets where run state is kept.`;
 
-const config = () => new Option('-c, --config <file>', 'tuner config').default(DEFAULT_CONFIG);
+const config = () => new Option('-c, --config <file>', 'tuner config (default: tokentune.yaml here, else .tokentune.yaml)');
 const rebuild = () => new Option('--rebuild-state', 'ignore the stored state and re-read every source from the start');
 const quiet = () => new Option('-q, --quiet', 'say nothing on stderr but errors (no progress, no skipped lines, no notes)').conflicts('verbose');
 const verbose = () => new Option('--verbose', 'also say what happened to each source file (new, read again, gone, held back)');
@@ -53,11 +55,11 @@ A real run (no --dry-run) commits the changed target files on the proposal branc
 checkout, pushes it to publish.remote when set, and opens or updates a pull request when
 GITHUB_TOKEN and a repository are set.`,
     )
-    .action((o: { config: string; dryRun?: boolean; json?: boolean; showPrompt?: boolean; force?: boolean; since?: string; until?: string; rebuildState?: boolean; push: boolean; quiet?: boolean; verbose?: boolean }) =>
+    .action((o: { config?: string; dryRun?: boolean; json?: boolean; showPrompt?: boolean; force?: boolean; since?: string; until?: string; rebuildState?: boolean; push: boolean; quiet?: boolean; verbose?: boolean }) =>
       run(
         import('./commands/tune.js').then(({ runTuneCommand }) =>
           runTuneCommand({
-            configPath: o.config,
+            configPath: o.config ?? defaultConfig(),
             json: o.json ?? false,
             showPrompt: o.showPrompt ?? false,
             dryRun: o.dryRun ?? false,
@@ -80,8 +82,8 @@ GITHUB_TOKEN and a repository are set.`,
     .addOption(rebuild())
     .addOption(quiet())
     .addOption(verbose())
-    .action((o: { config: string; json?: boolean; exitCode?: boolean; rebuildState?: boolean; quiet?: boolean; verbose?: boolean }) =>
-      run(import('./commands/check.js').then(({ runCheckCommand }) => runCheckCommand({ configPath: o.config, json: o.json ?? false, exitCode: o.exitCode ?? false, rebuildState: o.rebuildState ?? false, voice: voice(o) }))),
+    .action((o: { config?: string; json?: boolean; exitCode?: boolean; rebuildState?: boolean; quiet?: boolean; verbose?: boolean }) =>
+      run(import('./commands/check.js').then(({ runCheckCommand }) => runCheckCommand({ configPath: o.config ?? defaultConfig(), json: o.json ?? false, exitCode: o.exitCode ?? false, rebuildState: o.rebuildState ?? false, voice: voice(o) }))),
     );
 
   p.command('report')
@@ -111,7 +113,12 @@ GITHUB_TOKEN and a repository are set.`,
   p.command('daemon')
     .description('run check and tune on their schedules (schedule.check, schedule.tune); one JSON line per run; stops on SIGINT/SIGTERM')
     .addOption(config())
-    .action((o: { config: string }) => run(import('./commands/daemon.js').then(({ runDaemonCommand }) => runDaemonCommand(o.config))));
+    .action((o: { config?: string }) => run(import('./commands/daemon.js').then(({ runDaemonCommand }) => runDaemonCommand(o.config ?? defaultConfig()))));
+
+  p.command('init')
+    .description('write a commented tokentune.yaml for the telemetry and config files found here (never overwrites)')
+    .option('-d, --dir <dir>', 'the repository to look in and write to', '.')
+    .action((o: { dir: string }) => run(import('./commands/init.js').then(({ runInitCommand }) => runInitCommand(o))));
 
   return p;
 }

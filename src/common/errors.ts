@@ -29,3 +29,6 @@ export function formatZodIssues(error: z.ZodError, prefix = ''): string[] {
     return where ? `${where}: ${message}` : message;
   });
 }
+
+/** The config a command reads when --config is not given: `tokentune.yaml` here, else `.tokentune.yaml`. */
+export const CONFIG_NAMES = ['tokentune.yaml', '.tokentune.yaml'] as const;

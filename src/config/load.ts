@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ConfigError, formatZodIssues } from '../common/index.js';
+import { CONFIG_NAMES, ConfigError, formatZodIssues } from '../common/index.js';
 import { TunerConfig, type TargetPreset } from './schema.js';
 import { BUNDLED_PRICES, BUNDLED_RETIREMENTS, closestModels } from '../pricing/index.js';
 import { blendedPricePerToken, priceOf, type Pricing } from '../pricing/index.js';
@@ -23,7 +23,8 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(code === 'ENOENT' ? `${path}: config file not found` : `${path}: ${(e as Error).message}`);
+    const hint = (CONFIG_NAMES as readonly string[]).includes(basename(path)) ? ': run `tune init` to write one here, or name a config with --config' : '';
+    throw new ConfigError(code === 'ENOENT' ? `${path}: config file not found${hint}` : `${path}: ${(e as Error).message}`);
   }
   return parseConfig(text, file);
 }

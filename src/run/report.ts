@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { configHere } from '../common/index.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../config/index.js';
 import { catchUp, type IngestSummary, type Progress } from '../ingest/index.js';
 import type { Pricing } from '../pricing/index.js';
@@ -48,8 +48,6 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
   }
 }
 
-const DEFAULT_CONFIG = 'tokentune.yaml';
-
 /** What the stored usage is summed by for each grouping. */
 const BY = { daily: 'time', weekly: 'time', monthly: 'time', session: 'session', project: 'project', model: 'model', agent: 'agent', category: 'time' } as const;
 
@@ -69,7 +67,8 @@ function* phaseUsage(state: State, loaded: LoadedConfig, o: ReportRunOptions): G
 
 async function configFor(o: ReportRunOptions): Promise<LoadedConfig> {
   if (o.configPath !== undefined) return loadConfig(o.configPath);
-  if (existsSync(DEFAULT_CONFIG)) return loadConfig(DEFAULT_CONFIG);
+  const here = configHere();
+  if (here) return loadConfig(here);
   // No tuner config: Claude Code's transcripts, with a state of their own.
   const home = o.env['XDG_CONFIG_HOME'] || join(o.env['HOME'] || homedir(), '.config');
   return parseConfig('sources: [{format: claude-code}]\n', join(home, 'tokentune', 'claude-code (no config)'), o.env);

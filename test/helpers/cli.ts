@@ -11,12 +11,12 @@ export const EXAMPLE = join(ROOT, 'config/tuner.example.yaml');
 const exec = promisify(execFile);
 
 /** Runs the built CLI as a user would. Async, so servers in the test process keep answering. */
-export async function tune(args: string[], env: NodeJS.ProcessEnv = {}) {
+export async function tune(args: string[], env: NodeJS.ProcessEnv = {}, o: { cwd?: string } = {}) {
   // A private state directory unless the test shares one between runs on purpose.
   const state = env['XDG_STATE_HOME'] ?? (await mkdtemp(join(tmpdir(), 'tokentune-xdg-')));
   const base = { ...process.env, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env, XDG_STATE_HOME: state };
   try {
-    const r = await exec(TUNE, args, { cwd: ROOT, env: base, maxBuffer: 64 << 20 });
+    const r = await exec(TUNE, args, { cwd: o.cwd ?? ROOT, env: base, maxBuffer: 64 << 20 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

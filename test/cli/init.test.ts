@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { copyFile, cp, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ROOT, tempDir, tune } from '../helpers/cli.js';
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@b', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@b' }, encoding: 'utf8' });
+
+/** A repository as a new user has it: their seed-layout models.yaml and a telemetry directory, on master. */
+async function freshRepo() {
+  const dir = await tempDir('tokentune-init-');
+  await mkdir(join(dir, 'pipeline/config'), { recursive: true });
+  await mkdir(join(dir, 'pipeline/telemetry'));
+  await copyFile(join(ROOT, 'config/example-target/models.yaml'), join(dir, 'pipeline/config/models.yaml'));
+  for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(dir, 'pipeline/telemetry', f));
+  const repo = join(dir, 'pipeline');
+  git(repo, 'init', '--quiet', '-b', 'master');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '--quiet', '-m', 'Pipeline');
+  // No Claude Code transcripts on this machine, for the test.
+  const env = { XDG_STATE_HOME: join(dir, 'state'), HOME: join(dir, 'home'), CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: '' };
+  return { dir, repo, env };
+}
+
+describe('tune init', () => {
+  it('in a fresh repository: finds the telemetry and the models.yaml, and tune --dry-run works with no editing', async () => {
+    const { repo, env } = await freshRepo();
+    const init = await tune(['init'], env, { cwd: repo });
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain(`wrote ${join(repo, 'tokentune.yaml')}: 1 source and 1 target found`);
+    expect(init.stdout).toMatch(/Next:\n {2}npx tune --dry-run .*\n {2}npx tune check .*\n {2}npx tune {2}.*/);
+    const text = await readFile(join(repo, 'tokentune.yaml'), 'utf8');
+    expect(text).toMatch(/^# yaml-language-server: \$schema=\S+schema\/tokentune\.schema\.json\n/);
+    expect(text).toContain('# found: its calls.jsonl holds tokentune export records');
+    expect(text).toContain('# no git remote: the proposal branch stays local, made from master');
+    expect(text).toContain('# guessed: a ceiling to start from');
+    expect(parse(text)).toMatchObject({ sources: [{ path: 'telemetry', format: 'tokentune-jsonl' }], targets: [{ path: 'config/models.yaml', preset: 'seed-models' }], publish: { enabled: true } });
+
+    // Every command reads it from here without --config.
+    const dry = await tune(['--dry-run'], env, { cwd: repo });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('# Cost / Budget Tuning Report: pipeline');
+    expect((await tune(['check'], env, { cwd: repo })).stdout).toMatch(/^drift: no proposal recorded yet/);
+
+    // Never over an existing config.
+    const again = await tune(['init'], env, { cwd: repo });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('tokentune.yaml exists; tune init never overwrites a config');
+    expect(await readFile(join(repo, 'tokentune.yaml'), 'utf8')).toBe(text);
+
+    // .tokentune.yaml is found as well; with neither, the error says to run tune init.
+    await rename(join(repo, 'tokentune.yaml'), join(repo, '.tokentune.yaml'));
+    expect((await tune(['check'], env, { cwd: repo })).code).toBe(0);
+    await rename(join(repo, '.tokentune.yaml'), join(repo, 'elsewhere.yaml'));
+    const none = await tune(['check'], env, { cwd: repo });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('tokentune.yaml: config file not found: run `tune init` to write one here, or name a config with --config');
+  });
+
+  it('finds Autopack and Myco databases and configs, and a GitHub remote', async () => {
+    const { dir, repo, env } = await freshRepo();
+    await cp(join(ROOT, 'config/autopack-target/config'), join(repo, 'autopack/config'), { recursive: true });
+    await copyFile(join(ROOT, 'fixtures/autopack/autopack.db'), join(repo, 'autopack/autopack.db'));
+    await cp(join(ROOT, 'config/myco-target/.myco'), join(repo, '.myco'), { recursive: true });
+    await copyFile(join(ROOT, 'fixtures/myco/myco.db'), join(repo, '.myco/myco.db'));
+    git(repo, 'remote', 'add', 'origin', 'git@github.com:acme/pipeline.git');
+    const init = await tune(['init', '--dir', repo], env, { cwd: dir });
+    expect(init.code, init.stderr).toBe(0);
+    const cfg = parse(await readFile(join(repo, 'tokentune.yaml'), 'utf8'));
+    expect(cfg.sources).toEqual(
+      expect.arrayContaining([
+        { path: '.myco/myco.db', format: 'myco-db' },
+        { path: 'autopack/autopack.db', format: 'autopack-db' },
+        { path: 'telemetry', format: 'tokentune-jsonl' },
+      ]),
+    );
+    expect(cfg.targets).toEqual(
+      expect.arrayContaining([
+        { path: '.myco/myco.yaml', preset: 'myco' },
+        { path: 'autopack/config/models.yaml', preset: 'autopack' },
+        { path: 'autopack/config/project_ruleset_Example.json', preset: 'autopack' },
+        { path: 'config/models.yaml', preset: 'seed-models' },
+      ]),
+    );
+    expect(cfg.publish).toEqual({ enabled: true, remote: 'origin', github: { repository: 'acme/pipeline' } });
+    // The config it wrote is one tokentune reads.
+    const check = await tune(['check'], env, { cwd: repo });
+    expect(check.code, check.stderr).toBe(0);
+  });
+
+  it('outside a git repository, with nothing of its own found, writes placeholders and says so', async () => {
+    const dir = await tempDir('tokentune-init-empty-');
+    await writeFile(join(dir, 'notes.md'), '# nothing here\n');
+    const r = await tune(['init'], { HOME: join(dir, 'home'), CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: '' }, { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('no telemetry found here: fill in the placeholder');
+    const cfg = parse(await readFile(join(dir, 'tokentune.yaml'), 'utf8'));
+    expect(cfg.publish).toEqual({ enabled: false });
+    expect(cfg.sources).toEqual([{ path: 'telemetry/', format: 'tokentune-jsonl' }]);
+  });
+});
