@@ -100,3 +100,25 @@ describe('tune init', () => {
     expect(cfg.sources).toEqual([{ path: 'telemetry/', format: 'tokentune-jsonl' }]);
   });
 });
+
+describe("the README's walkthrough", () => {
+  it('runs as written in a fresh repository, up to the first proposal branch', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Adopt it on your repository'), readme.indexOf('### FAQ'));
+    const block = /```\n([\s\S]*?)```/.exec(section)![1]!;
+    const commands = block.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter((l) => l.startsWith('npx tune'));
+    expect(commands).toEqual(['npx tune init', 'npx tune --dry-run', 'npx tune check']);
+    // Nine steps at most, from init to the first weekly PR.
+    expect([...section.matchAll(/^\d+\. /gm)].length).toBeLessThanOrEqual(10);
+    const { repo, env } = await freshRepo();
+    for (const c of commands) {
+      const r = await tune(c.split(' ').slice(2), env, { cwd: repo });
+      expect(r.code, `${c}: ${r.stderr}`).toBe(0);
+    }
+    // The weekly run, without a remote: the proposal branch, from master, the checkout untouched.
+    const weekly = await tune([], env, { cwd: repo });
+    expect(weekly.code, weekly.stderr).toBe(0);
+    expect(weekly.stderr).toMatch(/created branch tokentune\/cost-tuning at \w+ from master/);
+    expect(git(repo, 'status', '--porcelain').trim()).toBe('?? tokentune.yaml');
+  });
+});
