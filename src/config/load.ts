@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -26,7 +27,15 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
     const hint = (CONFIG_NAMES as readonly string[]).includes(basename(path)) ? ': run `tune init` to write one here, or name a config with --config' : '';
     throw new ConfigError(code === 'ENOENT' ? `${path}: config file not found${hint}` : `${path}: ${(e as Error).message}`);
   }
-  return parseConfig(text, file);
+  const loaded = parseConfig(text, file);
+  // A source that is not there is named by its key here, before anything is read.
+  loaded.config.sources.forEach((src, i) => {
+    const local = src.path ?? (src.url?.startsWith('sqlite:///') ? src.url.slice('sqlite:///'.length) : undefined);
+    if (local !== undefined && !existsSync(resolve(dirname(file), local))) {
+      throw new ConfigError(`${path}: sources[${i}].${src.path !== undefined ? 'path' : 'url'}: ${resolve(dirname(file), local)}: no such file or directory`);
+    }
+  });
+  return loaded;
 }
 
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {

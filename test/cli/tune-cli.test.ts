@@ -144,12 +144,29 @@ describe('tune: bad input', () => {
     expect(r.stderr).toContain('targets[0].path: required');
   });
 
-  it('a missing source exits 2 naming it', async () => {
+  it('a missing source exits 2 naming the config, its key and the path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tokentune-cli-'));
-    await writeFile(join(dir, 't.yaml'), 'sources: [{path: nowhere}]\n');
+    await writeFile(join(dir, 't.yaml'), 'sources: [{path: telemetry.jsonl}, {path: nowhere}]\n');
+    await writeFile(join(dir, 'telemetry.jsonl'), '');
     const r = await tune(['--dry-run', '--config', join(dir, 't.yaml')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`source not found: ${join(dir, 'nowhere')}`);
+    expect(r.stderr).toContain(`${join(dir, 't.yaml')}: sources[1].path: ${join(dir, 'nowhere')}: no such file or directory`);
+  });
+
+  it('each command has its own help, by --help and by tune help; a flag it does not take is an error', async () => {
+    for (const args of [['check', '--help'], ['help', 'check']]) {
+      const r = await tune(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: tune check \[options\]/);
+      expect(r.stdout).toContain('--exit-code');
+      expect(r.stdout).not.toContain('--dry-run');
+    }
+    expect((await tune(['help', 'init'])).stdout).toMatch(/^Usage: tune init \[options\]/);
+    for (const flag of ['--dry-run', '--show-prompt', '--since']) {
+      const r = await tune(['check', flag, ...(flag === '--since' ? ['2026-11-01'] : []), '--config', EXAMPLE]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`unknown option '${flag}'`);
+    }
   });
 
   it('bad telemetry lines are skipped, listed with file:line and counted', async () => {
