@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,9 @@ describe('tuner config', () => {
     await expect(loadConfig('/nope/tuner.yaml')).rejects.toThrow('/nope/tuner.yaml: config file not found');
     const dir = await mkdtemp(join(tmpdir(), 'tokentune-cfg-'));
     await writeFile(join(dir, 't.yaml'), 'sources: [{path: data}]\n');
+    // A source that is not there is named by the config and its key.
+    await expect(loadConfig(join(dir, 't.yaml'))).rejects.toThrow(`${join(dir, 't.yaml')}: sources[0].path: ${join(dir, 'data')}: no such file or directory`);
+    await mkdir(join(dir, 'data'));
     expect((await loadConfig(join(dir, 't.yaml'))).sources[0]!.path).toBe(join(dir, 'data'));
   });
 });
