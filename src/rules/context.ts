@@ -24,6 +24,11 @@ export interface RuleContext {
   ladders: Record<string, string[]>;
   /** USD per token of a model at its observed mix; null when unpriced. */
   price: (model: string) => number | null;
+  /**
+   * USD per token of `model` at the mix of token kinds `like` was used at (the default mix when `like`
+   * was never seen): two models compared for one piece of work are priced at that work's mix.
+   */
+  priceAs: (model: string, like: string) => number | null;
   /** The id a model name resolves to in the price table (aliases, dated snapshots). */
   canonical: (model: string) => string;
   /** The window's phase buckets (per day, category, complexity and model): evidence narrower than the stats' groups. */

@@ -88,8 +88,8 @@ export function capUtilisation(ctx: RuleContext, cat: CategoryStats, g: PhaseGro
 export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Complexity, current: string, target: string): Change | string {
   const g = modelEvidence(ctx, cat.category, complexity, current).group;
   if (!g) return `no phases on ${current} at ${complexity} complexity`;
-  const priceFrom = ctx.price(current);
-  const priceTo = ctx.price(target);
+  const priceFrom = ctx.priceAs(current, current);
+  const priceTo = ctx.priceAs(target, current);
   if (priceFrom === null || priceTo === null) return `${priceFrom === null ? current : target} has no price; cannot weigh the change`;
   const { upgrade, downgrade, min_phases } = ctx.rules;
   const where = `${cat.category} (${complexity})`;

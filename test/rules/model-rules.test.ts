@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { modelRules } from '../../src/rules/model-rules.js';
-import { phases } from '../helpers/records.js';
+import { call, phases } from '../helpers/records.js';
 import { contextOf, strategyYaml, targetsOf } from '../helpers/context.js';
 
 const targets = targetsOf(strategyYaml({ easy: 100_000, hard: 100_000, top: 100_000 }));
@@ -19,6 +19,22 @@ function upgrade(o: { success?: number; retries?: number; category?: string }) {
   });
   return modelRules(contextOf(recs, targets));
 }
+
+describe('prices of two models, compared at the mix of the work', () => {
+  it('prices a model that never ran at the token mix of the model it would replace', () => {
+    // Sonnet's calls are mostly cache reads: per token it costs less than haiku at an uncached mix.
+    const recs = [
+      ...phases('easy', 100, { success: 98, tokens: [50_000] }),
+      ...Array.from({ length: 50 }, (_, i) => call({ model: 'claude-sonnet-5-5', role: 'builder', ts: Date.parse('2026-11-10T00:00:00Z') + i * 60_000, input_tokens: 2_000, output_tokens: 1_000, cache_read_input_tokens: 60_000 })),
+    ];
+    const ctx = contextOf(recs, targets);
+    expect(ctx.price('claude-haiku-4-5')!).toBeGreaterThan(ctx.price('claude-sonnet-5-5')!);
+    const [c] = modelRules(ctx).changes;
+    expect(c).toMatchObject({ from: 'claude-sonnet-5-5', to: 'claude-haiku-4-5', direction: 'down', pilot: false });
+    expect(c!.evidence.price_ratio).toBeCloseTo(0.5, 2);
+    expect(c!.effect.usd_per_run).toBeLessThan(0);
+  });
+});
 
 describe('downgrade rule: success > 90%, retries < 0.5, P95 < 70% of cap', () => {
   it('proposes one rung down the ladder, with evidence and a saving', () => {
