@@ -24,14 +24,17 @@ export interface MycoCursor {
 
 const FINISHED = "status IN ('completed', 'failed') AND completed_at IS NOT NULL AND coalesce(dry_run, 0) = 0";
 
-function open(path: string): Database.Database {
+/** Read where a database has it: the phases a run saved for resuming, when the other columns lack them. */
+const OPTIONAL = ['checkpoints'] as const;
+
+function open(path: string): { db: Database.Database; columns: string } {
   const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
   try {
     const have = new Set((db.prepare("SELECT name FROM pragma_table_info('agent_runs')").pluck().all() as string[]).map((c) => c.toLowerCase()));
     if (!have.size) throw new Error('no table agent_runs');
     const missing = COLUMNS.find((c) => !have.has(c));
     if (missing) throw new Error(`table agent_runs has no column ${missing}`);
-    return db;
+    return { db, columns: [...COLUMNS, ...OPTIONAL.filter((c) => have.has(c))].join(', ') };
   } catch (e) {
     db.close();
     throw e;
@@ -45,7 +48,7 @@ function finishedUpTo(db: Database.Database, c: MycoCursor): number {
   return db.prepare(`SELECT count(*) FROM agent_runs WHERE ${FINISHED} AND (completed_at < ? OR (completed_at = ? AND id <= ?))`).pluck().get(c.completed_at, c.completed_at, c.id) as number;
 }
 
-type Row = Record<(typeof COLUMNS)[number], unknown>;
+type Row = Record<(typeof COLUMNS)[number], unknown> & Partial<Record<(typeof OPTIONAL)[number], unknown>>;
 
 const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -59,18 +62,22 @@ function json(text: unknown, column: string): unknown {
   }
 }
 
-/** The phases of a run: their order and tokens from usage_data, their flags from actions_taken. */
-function phasesOf(usage: Record<string, unknown> | undefined, actions: Record<string, unknown> | undefined): TaskPhase[] {
+/**
+ * The phases of a run: their order and tokens from usage_data, their flags from actions_taken, and
+ * from the checkpoints a run saved where neither lists them.
+ */
+function phasesOf(usage: Record<string, unknown> | undefined, actions: Record<string, unknown> | undefined, checkpoints: Record<string, unknown> | undefined): TaskPhase[] {
   const flagged = new Map<string, Record<string, unknown>>();
   for (const p of Array.isArray(actions?.phases) ? actions.phases : []) {
     const o = obj(p);
     if (o && typeof o.name === 'string') flagged.set(o.name, o);
   }
+  const saved = new Map(Object.entries(obj(checkpoints?.phases) ?? {}).flatMap(([name, v]) => (obj(v) ? [[name, obj(v)!] as const] : [])));
   const listed = (Array.isArray(usage?.phases) ? usage.phases : []).map(obj).filter((o): o is Record<string, unknown> => !!o && typeof o.name === 'string');
-  const names = listed.length ? listed.map((o) => o.name as string) : [...flagged.keys()];
+  const names = listed.length ? listed.map((o) => o.name as string) : flagged.size ? [...flagged.keys()] : [...saved.keys()];
   return names.map((name) => {
     const u = listed.find((o) => o.name === name) ?? {};
-    const a = flagged.get(name) ?? {};
+    const a = flagged.get(name) ?? saved.get(name) ?? {};
     const turns = num(u.turnsUsed) ?? num(a.turnsUsed) ?? num(a.observedTurns);
     const tokens = num(u.tokensUsed) ?? num(a.tokensUsed) ?? 0;
     if ((turns !== undefined && turns < 0) || tokens < 0) throw new Error(`phase ${name}: negative turns or tokens`);
@@ -110,7 +117,7 @@ function parseRow(r: Row): LineResult {
     if (started === undefined || completed === undefined) return { error: 'started_at or completed_at is not epoch seconds' };
     const usage = obj(json(r.usage_data, 'usage_data'));
     const actions = obj(json(r.actions_taken, 'actions_taken'));
-    const phases = phasesOf(usage, actions);
+    const phases = phasesOf(usage, actions, obj(json(r.checkpoints, 'checkpoints')));
     const run = obj(usage?.run);
     const tokens = num(r.tokens_used) ?? num(run?.totalTokens) ?? 0;
     if (tokens < 0) return { error: `tokens_used ${tokens} is negative` };
@@ -173,7 +180,7 @@ export const mycoDb: CursorAdapter = {
   dedupeKey: (r) => `myco:${r.kind}:${'run_id' in r ? r.run_id : ''}`,
   resumable(path, cursor) {
     if (!isCursor(cursor)) return false;
-    const db = open(path);
+    const { db } = open(path);
     try {
       return finishedUpTo(db, cursor) === cursor.runs;
     } finally {
@@ -181,13 +188,13 @@ export const mycoDb: CursorAdapter = {
     }
   },
   *rows(path, cursor): Iterable<CursorRow> {
-    const db = open(path);
+    const { db, columns } = open(path);
     try {
       const from = isCursor(cursor) ? cursor : { completed_at: -Infinity, id: '', runs: 0 };
       let runs = from.runs;
       // One read transaction: rows finishing meanwhile wait for the next run.
       const rows = db
-        .prepare(`SELECT ${COLUMNS.join(', ')} FROM agent_runs WHERE ${FINISHED} AND (completed_at > ? OR (completed_at = ? AND id > ?)) ORDER BY completed_at, id`)
+        .prepare(`SELECT ${columns} FROM agent_runs WHERE ${FINISHED} AND (completed_at > ? OR (completed_at = ? AND id > ?)) ORDER BY completed_at, id`)
         .iterate(from.completed_at, from.completed_at, from.id) as Iterable<Row>;
       let position = 0;
       for (const r of rows) {

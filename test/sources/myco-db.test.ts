@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir, tune } from '../helpers/cli.js';
 import { stateDirIn } from '../helpers/state.js';
-import type { TaskRunRecord } from '../../src/sources/records.js';
+import type { CallRecord, TaskRunRecord } from '../../src/sources/records.js';
+import { parseMycoRun } from '../../src/sources/myco-db.js';
 
 type TaskTruth = { runs: number; success: number; noops: number; cost_usd: number; tokens: number; phases: Record<string, { runs: number; cap_hits: number }> };
 
@@ -113,5 +114,50 @@ describe("Myco's run database", () => {
     const r = await tune(['check', '--config', m.config], { XDG_STATE_HOME: join(m.dir, 'state') });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/table agent_runs has no column actions_taken/);
+  });
+});
+
+describe('one row of agent_runs', () => {
+  const row = (o: Record<string, unknown> = {}) => ({
+    id: 'r1', task: 'scan', status: 'completed', provider: 'anthropic', model: 'claude-sonnet-5-5', started_at: 1_763_600_000, completed_at: 1_763_600_060,
+    tokens_used: 5000, cost_usd: 0.05, actual_cost_usd: 0.04, estimated_cost_usd: 0.06, cost_source: 'actual', dry_run: 0,
+    usage_data: JSON.stringify({ run: { inputTokens: 4000, cachedTokens: 3000, outputTokens: 1000, totalTokens: 5000 }, phases: [{ name: 'look', turnsUsed: 3, tokensUsed: 2000 }, { name: 'act', turnsUsed: 5, tokensUsed: 3000 }] }),
+    actions_taken: JSON.stringify({ phases: [{ name: 'look', status: 'completed' }, { name: 'act', status: 'completed', capHit: true, allowedTurns: 5 }] }),
+    ...o,
+  });
+  const task = (r: Record<string, unknown>) => {
+    const parsed = parseMycoRun(r as never);
+    if ('error' in parsed) throw new Error(parsed.error);
+    return parsed.records as [TaskRunRecord, ...CallRecord[]];
+  };
+
+  it('reads phases, cap hits, the resolved cost and the call of its usage', () => {
+    const [run, call] = task(row());
+    expect(run).toMatchObject({ kind: 'task_run', run_id: 'r1', task: 'scan', outcome: 'success', cost_usd: 0.04, noop: false, local: false, ts: 1_763_600_060_000 });
+    expect(run.phases).toEqual([
+      { name: 'look', turns: 3, tokens: 2000, cap_hit: false, allowed_turns: undefined, failed: false, idle: false },
+      { name: 'act', turns: 5, tokens: 3000, cap_hit: true, allowed_turns: 5, failed: false, idle: false },
+    ]);
+    // Input counts include cached input.
+    expect(call).toMatchObject({ kind: 'call', role: 'scan', input_tokens: 1000, cache_read_input_tokens: 3000, output_tokens: 1000, cost_usd: 0.04 });
+    expect(task(row({ cost_source: 'estimated' }))[0].cost_usd).toBe(0.06);
+    expect(task(row({ cost_source: 'unavailable' }))[0].cost_usd).toBeUndefined();
+    expect(task(row({ provider: 'ollama' }))[0]).toMatchObject({ local: true, cost_usd: 0 });
+  });
+  it('takes the phases from its checkpoints where the other columns lack them', () => {
+    const [run] = task(row({ usage_data: JSON.stringify({ run: { totalTokens: 5000 } }), actions_taken: '{}', checkpoints: JSON.stringify({ phases: { look: { status: 'completed', turnsUsed: 4, tokensUsed: 5000 }, act: { status: 'failed', turnsUsed: 0 } } }) }));
+    expect(run.phases.map((p) => [p.name, p.turns, p.failed, p.idle])).toEqual([['look', 4, false, false], ['act', 0, true, true]]);
+    expect(run.noop).toBe(true);
+  });
+  it('calls a run with no usage, or whose phases after the first were skipped, a no-op', () => {
+    expect(task(row({ tokens_used: 0, usage_data: '{}', actions_taken: '{}' }))).toHaveLength(1);
+    expect(task(row({ tokens_used: 0, usage_data: '{}', actions_taken: '{}' }))[0].noop).toBe(true);
+    const skipped = JSON.stringify({ phases: [{ name: 'look', status: 'completed' }, { name: 'act', status: 'skipped' }] });
+    expect(task(row({ actions_taken: skipped }))[0].noop).toBe(true);
+  });
+  it('skips a row it cannot believe, saying which run and why', () => {
+    expect(parseMycoRun(row({ task: null }) as never)).toEqual({ error: 'run r1: no task' });
+    expect(parseMycoRun(row({ tokens_used: -5 }) as never)).toEqual({ error: 'run r1 (scan): tokens_used -5 is negative' });
+    expect(parseMycoRun(row({ completed_at: 'yesterday' }) as never)).toEqual({ error: 'run r1 (scan): started_at or completed_at is not epoch seconds' });
   });
 });
