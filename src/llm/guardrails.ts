@@ -209,7 +209,7 @@ function checkTask(
     case 'schedule': {
       if (!target.intervalPath) return reject(`${task} has no schedule block in the target config to set its interval in`);
       const at = cadenceEvidence(ctx, task, target);
-      if (!at) return reject(`${task}: no interval set and too few runs to tell one`);
+      if (at.interval === undefined) return reject(`${task}: no interval set and too few runs to tell one`);
       if (at.group.runs < ctx.rules.min_phases) return reject(`waiting for runs at the interval in force: ${at.group.runs} of ${ctx.rules.min_phases}`);
       const to = wholeNumber(p.to);
       if (to === null) return reject(`"${cleanText(p.to, 40)}" is not a whole number of seconds`);

@@ -1,7 +1,7 @@
 import type { CategoryStats, PhaseGroupStats } from '../stats/index.js';
 import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
-import { plural, pct, roundDownReadable, roundUpReadable, sampleConfidence, type RuleContext } from './context.js';
+import { beyondRate, plural, pct, roundDownReadable, roundUpReadable, sampleConfidence, type RuleContext } from './context.js';
 import { capEvidence } from './evidence.js';
 import { round } from './model-rules.js';
 
@@ -129,7 +129,7 @@ export function limitMove(from: number, to: number, maxMove: number): { value: n
  * them (one truncation in a few dozen phases is not a rate).
  */
 export function isTruncating(g: PhaseGroupStats, maxRate: number): boolean {
-  return g.truncations >= 2 && g.truncations / g.phases > maxRate;
+  return beyondRate(g.truncations, g.phases, maxRate);
 }
 
 /** P95 × (1 + headroom) × (1 + 1/days): the VPA's confidence widening for short histories. */

@@ -25,10 +25,11 @@ export interface RuleContext {
   /** USD per token of a model at its observed mix; null when unpriced. */
   price: (model: string) => number | null;
   /**
-   * USD per token of `model` at the mix of token kinds `like` was used at (the default mix when `like`
-   * was never seen): two models compared for one piece of work are priced at that work's mix.
+   * USD per token of `model` at the mix of token kinds `like` was used at, in `role` where it is given
+   * and was seen there, else in every role (the default mix when `like` was never seen): two models
+   * compared for one piece of work are priced at that work's mix.
    */
-  priceAs: (model: string, like: string) => number | null;
+  priceAs: (model: string, like: string, role?: string) => number | null;
   /** The id a model name resolves to in the price table (aliases, dated snapshots). */
   canonical: (model: string) => string;
   /** The window's phase buckets (per day, category, complexity and model): evidence narrower than the stats' groups. */
@@ -45,6 +46,12 @@ export interface RuleContext {
   /** The tuner config, as fixes name it. */
   configFile: string;
 }
+
+/**
+ * Events a rule acts on (truncations, cap hits, runs over a budget): more than `maxRate` of `of`, and
+ * at least two of them (one in a few dozen is not a rate).
+ */
+export const beyondRate = (count: number, of: number, maxRate: number): boolean => count >= 2 && of > 0 && count / of > maxRate;
 
 /** Runs in the window, never zero, for per-run averages. */
 export const runCount = (ctx: RuleContext): number => Math.max(1, ctx.stats.runs.count);

@@ -1,11 +1,11 @@
 import type { Change } from '../targets/index.js';
 import type { TrackedChange } from '../store/index.js';
 import { dayToIso } from '../store/index.js';
-import { plural, pct, runCount, type RuleContext } from './context.js';
+import { beyondRate, plural, pct, runCount, type RuleContext } from './context.js';
 import { capEvidence, categorySince, defaultEvidence, inheritsDefault, modelEvidence } from './evidence.js';
 import { runTokensSince, MIN_RUNS_FOR_BUDGET } from './budget-rules.js';
 import { round } from './model-rules.js';
-import { taskRuns } from './task-rules.js';
+import { cutOff, taskRuns } from './task-rules.js';
 import { taskGroup } from '../stats/index.js';
 
 /**
@@ -72,7 +72,7 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
     projected = { cap_hit_rate: c.direction === 'down' ? 0 : num(ev.cap_hit_rate) };
     realised = ph && ph.runs ? { cap_hit_rate: round(ph.cap_hits / ph.runs, 4), turn_utilisation_p95: ph.turns ? round(ph.turns.p95 / Number(c.to), 4) : null } : {};
     // A lower budget hurts by stopping runs: more cap hits than the raise rule allows, twice or more.
-    capHitsOver = c.direction === 'down' && !!ph && ph.cap_hits >= 2 && ph.cap_hits / ph.runs > ctx.rules.turns.max_cap_hit_rate;
+    capHitsOver = c.direction === 'down' && !!ph && cutOff(ctx, ph);
   } else if (c.kind === 'schedule' && c.category) {
     baseSuccess = null;
     const g = taskGroup(taskRuns(ctx, c.category, after));
@@ -126,7 +126,7 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
     projected = { utilisation: num(ev.utilisation), runs_over_budget: 0 };
     realised = max !== null ? { max_utilisation: round(max / Number(c.to), 4), runs_over_budget: over } : {};
     // A budget at P95 expects one run in twenty above it; twice that, and it stops real work.
-    overBudget = over >= 2 && over / n > 2 * (1 - ctx.rules.run_budget.percentile / 100);
+    overBudget = beyondRate(over, n, 2 * (1 - ctx.rules.run_budget.percentile / 100));
   }
   const min = c.kind === 'run_budget' ? MIN_RUNS_FOR_BUDGET : ctx.rules.min_phases;
   const byRun = c.kind === 'run_budget' || !!task;

@@ -16,6 +16,7 @@ export function ruleContext(
   o: { history?: KeyHistory; now?: Date } = {},
 ): RuleContext {
   const { config, pricing } = loaded;
+  const canonical = (model: string): string => resolveModel(pricing, model) ?? model;
   return {
     stats,
     targets,
@@ -27,22 +28,27 @@ export function ruleContext(
       const p = priceOf(pricing, model);
       return p ? blendedPricePerToken(p, defaultMix(config.pricing.default_output_share)) : null;
     },
-    priceAs: (model, like) => {
-      // The token mix `like` was used at, over every role: cache reads make a model far cheaper per
-      // token, and a model never seen would otherwise be priced at an uncached mix.
-      const mix = { input: 0, output: 0, cache_creation: 0, cache_read: 0 };
-      for (const m of stats.models) {
-        if (m.model !== like) continue;
-        mix.input += m.input;
-        mix.output += m.output;
-        mix.cache_creation += m.cache_creation;
-        mix.cache_read += m.cache_read;
-      }
+    priceAs: (model, like, role) => {
+      // The token mix `like` was used at (in `role`, where one is named, else in every role): cache
+      // reads make a model far cheaper per token, and a model never seen would otherwise be priced at
+      // an uncached mix.
       const p = priceOf(pricing, model);
       if (!p) return null;
-      return mix.input + mix.output + mix.cache_creation + mix.cache_read > 0 ? blendedPricePerToken(p, mix) : blendedPricePerToken(p, defaultMix(config.pricing.default_output_share));
+      const id = canonical(like);
+      const mixOf = (inRole: boolean) => {
+        const mix = { input: 0, output: 0, cache_creation: 0, cache_read: 0 };
+        for (const m of stats.models) {
+          if (canonical(m.model) !== id || (inRole && m.role !== role)) continue;
+          mix.input += m.input;
+          mix.output += m.output;
+          mix.cache_creation += m.cache_creation;
+          mix.cache_read += m.cache_read;
+        }
+        return mix.input + mix.output + mix.cache_creation + mix.cache_read > 0 ? mix : undefined;
+      };
+      return blendedPricePerToken(p, (role !== undefined ? mixOf(true) : undefined) ?? mixOf(false) ?? defaultMix(config.pricing.default_output_share));
     },
-    canonical: (model) => resolveModel(pricing, model) ?? model,
+    canonical,
     phases: window.view.phases.filter((b) => inWindow(window.range, b.day)),
     tasks: window.view.tasks.filter((r) => inWindow(window.range, dayOf(r.ts))),
     tasksWithHistory: window.view.tasks,

@@ -3,9 +3,9 @@ import { taskGroup, type TaskGroupStats, type TaskPhaseStats, type TaskStats } f
 import { dayOf } from '../store/index.js';
 import { changeKey, type Change, type TaskTarget } from '../targets/index.js';
 import { fmtUsd } from '../common/index.js';
-import { blendedPricePerToken, priceOf } from '../pricing/index.js';
+import { priceOf } from '../pricing/index.js';
 import type { Finding } from './finding.js';
-import { plural, pct, runCount, sampleConfidence, type RuleContext } from './context.js';
+import { beyondRate, plural, pct, runCount, sampleConfidence, type RuleContext } from './context.js';
 import { sinceDay } from './evidence.js';
 import { limitMove, recommendCap } from './cap-rules.js';
 import { ladderPosition, round } from './model-rules.js';
@@ -57,6 +57,9 @@ export const taskKey = (kind: 'turn_budget' | 'schedule' | 'model', task: string
   changeKey({ kind, category: task, complexity: null, role: kind === 'model' ? 'builder' : null, key: phase });
 
 // ---- turn budgets -------------------------------------------------------------------------------
+
+/** Whether a phase's runs stop at its budget more often than the budget rule allows: their need is censored. */
+export const cutOff = (ctx: RuleContext, g: Pick<TaskPhaseStats, 'cap_hits' | 'runs'>): boolean => beyondRate(g.cap_hits, g.runs, ctx.rules.turns.max_cap_hit_rate);
 
 /** The budget a phase runs under: the block's, else the one its runs reported on a cap hit. */
 export function budgetOf(target: TaskTarget, phase: TaskPhaseStats): { value: number; inherited: boolean } | undefined {
@@ -112,8 +115,7 @@ function turnBudgets(ctx: RuleContext, t: TaskStats, target: TaskTarget): Part {
 /** The rules' verdict on a phase's budget: where it should go, or why it stays. */
 export function decideTurns(ctx: RuleContext, g: TaskPhaseStats, budget: number, days: number): { to: number; direction: 'up' | 'down' } | string {
   const r = ctx.rules.turns;
-  const hitRate = g.cap_hits / g.runs;
-  const censored = g.cap_hits >= 2 && hitRate > r.max_cap_hit_rate;
+  const censored = cutOff(ctx, g);
   const p95 = g.turns?.p95;
   if (p95 === undefined && !censored) return `no run finished it within ${budget} turns and succeeded; kept`;
   const derived = p95 === undefined ? 0 : recommendCap(p95, days, r.headroom);
@@ -140,7 +142,7 @@ export function turnChange(ctx: RuleContext, t: Pick<TaskStats, 'task' | 'days_w
   const p = g.turns;
   const stepText = step.steps > 1 ? ` Step 1 of about ${step.steps} towards ${to}: one proposal moves a value by at most ${pct(ctx.rules.max_move)}.` : '';
   const inherited = budget.inherited ? ` (the task definition's, as its runs reported it)` : '';
-  const censored = g.cap_hits >= 2 && hitRate > ctx.rules.turns.max_cap_hit_rate;
+  const censored = cutOff(ctx, g);
   return {
     kind: 'turn_budget',
     category: t.task,
@@ -185,16 +187,15 @@ export function turnChange(ctx: RuleContext, t: Pick<TaskStats, 'task' | 'days_w
 function cadence(ctx: RuleContext, t: TaskStats, target: TaskTarget): Part {
   const c = ctx.rules.cadence;
   const findings: Finding[] = [];
-  const since = sinceDay(ctx, taskKey('schedule', t.task));
-  const g = taskGroup(taskRuns(ctx, t.task, since));
+  const at = cadenceEvidence(ctx, t.task, target);
+  const { group: g, since } = at;
   if (!target.scheduled || !target.intervalPath) {
     if (g.runs >= ctx.rules.min_phases && g.noop_share >= c.backoff_noop_share) {
       findings.push({ kind: 'not_in_target', category: t.task, area: 'schedule', message: `${t.task}: ${pct(g.noop_share)} of ${plural(g.runs, 'run')} were no-ops (${fmtUsd(perDay(ctx, g, since))} a day), at the cadence of its task definition; add a schedule block under agent.tasks.${t.task} to tune it` });
     }
     return { changes: [], findings };
   }
-  const at = cadenceEvidence(ctx, t.task, target);
-  if (!at) return { changes: [], findings };
+  if (at.interval === undefined) return { changes: [], findings };
   if (g.runs < ctx.rules.min_phases) {
     findings.push({ kind: 'needs_more_data', category: t.task, area: 'schedule', message: `${t.task}: waiting for runs at the interval in force: ${g.runs} of ${ctx.rules.min_phases}; kept` });
     return { changes: [], findings };
@@ -207,24 +208,30 @@ function cadence(ctx: RuleContext, t: TaskStats, target: TaskTarget): Part {
   return { changes: [change], findings };
 }
 
-/** The interval a scheduled task runs at (its block's, else as its runs were spaced) and its runs since it was set. */
-export function cadenceEvidence(ctx: RuleContext, task: string, target: TaskTarget): { interval: number; inferred: boolean; since: number; group: TaskGroupStats } | undefined {
+/**
+ * A task's runs since its interval was set, and the interval it runs at: its block's, else as its runs
+ * were spaced (undefined with fewer than two runs).
+ */
+export function cadenceEvidence(ctx: RuleContext, task: string, target: TaskTarget): { interval: number | undefined; inferred: boolean; since: number; group: TaskGroupStats } {
   const since = sinceDay(ctx, taskKey('schedule', task));
   const group = taskGroup(taskRuns(ctx, task, since));
   const interval = target.interval?.value ?? (group.median_gap_s !== null ? Math.round(group.median_gap_s) : undefined);
-  return interval === undefined ? undefined : { interval, inferred: !target.interval, since, group };
+  return { interval, inferred: !target.interval, since, group };
 }
 
 /** The phase whose runs stop at its turn budget most often, beyond the rate the budget rule allows (twice or more). */
 function backlogOf(ctx: RuleContext, g: TaskGroupStats): { phase: string; rate: number } | undefined {
-  const cut = g.phases.filter((p) => p.runs && p.cap_hits >= 2 && p.cap_hits / p.runs > ctx.rules.turns.max_cap_hit_rate).sort((a, b) => b.cap_hits / b.runs - a.cap_hits / a.runs)[0];
+  const cut = g.phases.filter((p) => cutOff(ctx, p)).sort((a, b) => b.cap_hits / b.runs - a.cap_hits / a.runs)[0];
   return cut ? { phase: cut.phase, rate: cut.cap_hits / cut.runs } : undefined;
 }
 
+/** The UTC day number of an ISO date (the window's bounds). */
+const isoDay = (iso: string): number => dayOf(Date.parse(`${iso}T00:00:00Z`));
+
 /** Days from the evidence's first run (or the day after `since`) to the window's end: what a per-day figure divides by. */
 function evidenceDays(ctx: RuleContext, g: TaskGroupStats, since: number): number {
-  const from = Math.max(since + 1, dayOf(Date.parse(`${ctx.stats.window.since}T00:00:00Z`)), g.runs ? dayOf(g.first_ts) : -Infinity);
-  const until = dayOf(Date.parse(`${ctx.stats.window.until}T00:00:00Z`));
+  const from = Math.max(since + 1, isoDay(ctx.stats.window.since), g.runs ? dayOf(g.first_ts) : -Infinity);
+  const until = isoDay(ctx.stats.window.until);
   return Math.max(1, until - from + 1);
 }
 
@@ -346,21 +353,10 @@ function taskModel(ctx: RuleContext, t: TaskStats, target: TaskTarget): Part {
   return { changes: typeof change === 'string' ? [] : [change], findings };
 }
 
-/**
- * USD per token of a model at the mix of token kinds the task's runs had on the model it runs on:
- * two models compared at one mix (a model never seen would otherwise be priced at an uncached mix,
- * and look dearer per token than a cheaper model's cached runs).
- */
-function priceForTask(ctx: RuleContext, task: string, ranOn: string, model: string): number | null {
-  const price = priceOf(ctx.pricing, model);
-  if (!price) return null;
-  const seen = ctx.stats.models.find((m) => m.role === task && ctx.canonical(m.model) === ctx.canonical(ranOn));
-  return seen && seen.tokens > 0 ? blendedPricePerToken(price, seen) : ctx.price(model);
-}
-
 export function taskModelChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: TaskGroupStats, pressure: { utilisation: number | null; cap_hit_rate: number }, from: string, to: string, inheritedFrom?: string): Change | string {
-  const priceFrom = priceForTask(ctx, t.task, from, from);
-  const priceTo = priceForTask(ctx, t.task, from, to);
+  // Both at the mix of the task's own calls (its name is their role) on the model it runs on.
+  const priceFrom = ctx.priceAs(from, from, t.task);
+  const priceTo = ctx.priceAs(to, from, t.task);
   if (priceFrom === null || priceTo === null) return `${priceFrom === null ? from : to} has no price; cannot weigh the change`;
   // A local model (free, or served by a local provider) is never a rung to move to: it is another kind of choice.
   if (priceTo === 0 || LOCAL_PROVIDERS.has(priceOf(ctx.pricing, to)?.litellm_provider ?? '')) return `${to} is a local model at no cost; a task is never moved to one by a rule`;
@@ -408,7 +404,7 @@ export function taskModelChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g:
  */
 export function costSpikes(ctx: RuleContext): Finding[] {
   const s = ctx.rules.cost_spike;
-  const until = dayOf(Date.parse(`${ctx.stats.window.until}T00:00:00Z`));
+  const until = isoDay(ctx.stats.window.until);
   const recentFrom = until - s.days + 1;
   const before = recentFrom - s.days;
   const groups = new Map<string, { recent: TaskRunRecord[]; trailing: TaskRunRecord[] }>();
