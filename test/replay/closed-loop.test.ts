@@ -1,7 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runTune } from '../../src/run/index.js';
+import { newReplayLog, tuneAndMerge } from '../helpers/replay.js';
 import { FLEET, readFleetConfig, simulateWeek, writeFleetRepo, type FleetConfig, type WeekResult } from '../helpers/fleet.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -23,20 +22,11 @@ describe('closed-loop replay', () => {
 
     const untuned: WeekResult[] = [];
     const tuned: WeekResult[] = [];
-    const moves = new Map<string, string[]>();
-    const log: string[] = [];
+    const replay = newReplayLog();
+    const { moves, lines: log } = replay;
     for (let w = 0; w < 6; w++) {
-      const r = await runTune({ configPath: repo.config, dryRun: false, now: new Date(START + w * WEEK + 3_600_000), env: { XDG_STATE_HOME: join(dir, 'xdg') } });
-      if (r.status === 'proposal') {
-        // The build-lead merges the proposal as it stands.
-        for (const f of r.files) await writeFile(f.path, f.after);
-        for (const c of r.changes) {
-          const key = `${c.kind}:${c.category ?? c.key}:${c.complexity ?? ''}`;
-          moves.set(key, [...(moves.get(key) ?? []), c.direction]);
-          log.push(`week ${w}: ${key} ${c.from} → ${c.to}`);
-        }
-      } else log.push(`week ${w}: ${r.status}`);
-      for (const o of r.outcomes) log.push(`  outcome ${o.summary}`);
+      // The build-lead merges each proposal as it stands.
+      await tuneAndMerge({ config: repo.config, now: new Date(START + w * WEEK + 3_600_000), xdg: join(dir, 'xdg'), week: w, keyOf: (c) => `${c.kind}:${c.category ?? c.key}:${c.complexity ?? ''}`, log: replay });
       const config: FleetConfig = await readFleetConfig(repo.targets);
       tuned.push(await simulateWeek(w, START + w * WEEK, config, repo.telemetry));
       untuned.push(await simulateWeek(w, START + w * WEEK, initial));

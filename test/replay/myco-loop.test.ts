@@ -1,7 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runTune } from '../../src/run/index.js';
+import { newReplayLog, tuneAndMerge } from '../helpers/replay.js';
 import { tempDir } from '../helpers/cli.js';
 import { readMycoConfig, simulateMycoWeek, writeMycoRepo, type MycoWeek } from '../helpers/myco-fleet.js';
 
@@ -21,19 +20,10 @@ describe('closed-loop replay of scheduled tasks', () => {
 
     const tuned: MycoWeek[] = [];
     const untuned: MycoWeek[] = [];
-    const moves = new Map<string, string[]>();
-    const log: string[] = [];
+    const replay = newReplayLog();
+    const { moves, lines: log } = replay;
     for (let w = 0; w < 6; w++) {
-      const r = await runTune({ configPath: repo.config, dryRun: false, now: new Date(START + w * WEEK + 3_600_000), env: { XDG_STATE_HOME: join(dir, 'xdg') } });
-      if (r.status === 'proposal') {
-        for (const f of r.files) await writeFile(f.path, f.after);
-        for (const c of r.changes) {
-          const key = `${c.kind}:${c.category}:${c.key ?? ''}`;
-          moves.set(key, [...(moves.get(key) ?? []), c.direction]);
-          log.push(`week ${w}: ${key} ${c.from} → ${c.to}`);
-        }
-      } else log.push(`week ${w}: ${r.status}`);
-      for (const o of r.outcomes) log.push(`  outcome ${o.summary}`);
+      await tuneAndMerge({ config: repo.config, now: new Date(START + w * WEEK + 3_600_000), xdg: join(dir, 'xdg'), week: w, keyOf: (c) => `${c.kind}:${c.category}:${c.key ?? ''}`, log: replay });
       tuned.push(simulateMycoWeek(w, START + w * WEEK, await readMycoConfig(repo.yaml), repo.db));
       untuned.push(simulateMycoWeek(w, START + w * WEEK, initial));
     }
