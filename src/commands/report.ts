@@ -43,6 +43,7 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
   logSkipped(r, o.voice);
   if (o.json) process.stdout.write(`${JSON.stringify(usageJson(r.report), null, 2)}\n`);
   else process.stdout.write(table(r.report, o.breakdown, process.stdout.columns || 120));
+  if (r.report.detailSince) notice(o.voice, `Claude Code responses before ${r.report.detailSince} are not in this grouping: retention (state.retention_days, counted back from the newest record) pruned their per-record detail; daily, weekly and monthly totals still hold them`);
   if (r.report.unpriced.length) notice(o.voice, `no price for ${r.report.unpriced.map(termText).join(', ')}: counted at $0 (add it under pricing.models)`);
   return EXIT.ok;
 }

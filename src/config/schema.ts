@@ -125,6 +125,8 @@ const CadenceRule = z.strictObject({
   busy_noop_share: ratio.default(0),
   /** …down to this many seconds. */
   min_interval_seconds: z.number().int().positive().default(900),
+  /** The interval is what spaces a task's runs when their median gap is within this factor of it; otherwise a change of it would do nothing. */
+  max_gap_ratio: z.number().min(1).default(1.5),
 });
 
 const SpikeRule = z.strictObject({
@@ -163,7 +165,7 @@ const Rules = z.strictObject({
 });
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
-const Retirement = z.strictObject({ retires: isoDate, successor: z.string().min(1), deprecated: isoDate.optional() });
+const Retirement = z.strictObject({ retires: isoDate, successor: z.string().min(1), deprecated: isoDate.optional(), source: z.string().optional(), checked: isoDate.optional() });
 
 const Models = z.strictObject({
   /** Per provider family, cheapest first. Downgrades step one rung down, upgrades one rung up. */

@@ -13,6 +13,8 @@ export interface Limits {
   futureMinutes: number;
   /** The plausibility bound of any token count. */
   maxTokens: number;
+  /** Epoch ms: a record older than this falls on days whose dedupe keys retention pruned; it cannot be told from one counted before. */
+  prunedBefore?: number;
 }
 
 const TOKEN_FIELDS = ['tokens_used', 'incident_token_cap', 'input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation_1h_tokens', 'tokens_equivalent', 'tokens'] as const;
@@ -20,6 +22,9 @@ const TOKEN_FIELDS = ['tokens_used', 'incident_token_cap', 'input_tokens', 'outp
 /** Why a record cannot be true, or undefined when it can. */
 export function implausible(r: TelemetryRecord, l: Limits): string | undefined {
   if (r.ts > l.futureAfter) return `ts ${new Date(r.ts).toISOString()} is more than ${l.futureMinutes} min in the future`;
+  if (l.prunedBefore !== undefined && r.ts < l.prunedBefore) {
+    return `ts ${new Date(r.ts).toISOString()} is before ${new Date(l.prunedBefore).toISOString().slice(0, 10)}, whose dedupe keys retention pruned (state.retention_days): not counted, so that nothing is counted twice`;
+  }
   for (const field of TOKEN_FIELDS) {
     const v = (r as unknown as Record<string, unknown>)[field];
     if (typeof v === 'number' && v > l.maxTokens) return `${field}: ${v} is above the plausible ${l.maxTokens} (ingest.max_tokens)`;

@@ -64,7 +64,14 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
 
   tally.summary.files = lines.length + wholes.length + cursors.length;
   tally.totalBytes = lines.reduce((n, j) => n + j.size - j.start, 0) + wholes.reduce((n, j) => n + Buffer.byteLength(j.text), 0);
-  const limits: Limits = { quietAfter: now - o.quietMinutes * 60_000, futureAfter: now + o.maxFutureMinutes * 60_000, futureMinutes: o.maxFutureMinutes, maxTokens: o.maxTokens };
+  const pruned = state.prunedBefore;
+  const limits: Limits = {
+    quietAfter: now - o.quietMinutes * 60_000,
+    futureAfter: now + o.maxFutureMinutes * 60_000,
+    futureMinutes: o.maxFutureMinutes,
+    maxTokens: o.maxTokens,
+    ...(pruned > 0 ? { prunedBefore: pruned * 86_400_000 } : {}),
+  };
   await readLines(state, lines, { workers: o.workers, parallelMinBytes: o.parallelMinBytes, limits, quietMinutes: o.quietMinutes }, tally);
   for (const job of wholes) {
     readWhole(state, job, limits, tally);
@@ -72,8 +79,10 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
   }
   for (const job of cursors) await readCursor(state, job, limits, o.quietMinutes, tally);
 
-  // Retention: once a day is enough.
-  const oldest = dayOf(now) - o.retentionDays;
+  // Retention counts back from the newest record, not the clock: a history read long after it was
+  // written keeps what it holds. Once a day is enough.
+  const newest = state.totals().max_ts;
+  const oldest = newest > 0 ? dayOf(newest) - o.retentionDays : 0;
   if (state.prunedBefore < oldest) {
     state.prune(oldest);
     state.prunedBefore = oldest;

@@ -1,6 +1,6 @@
 import { changeKey, type Change } from '../targets/index.js';
 import { cleanText, type LlmAnswer } from './answer.js';
-import { isMandatory } from '../rules/index.js';
+import { isMandatory, lowersRisk } from '../rules/index.js';
 import type { Guarded, Rejection } from './guardrails.js';
 
 export interface Merged {
@@ -28,6 +28,11 @@ export function mergeWithRules(rules: readonly Change[], guarded: Guarded, answe
     if (acceptedKeys.has(key)) continue;
     if (guarded.proposedKeys.has(key)) {
       changes.push({ ...r, rationale: `${r.rationale} [the model's value for this key was rejected; the mechanical proposal stands]` });
+      continue;
+    }
+    // A raise against truncation or cap hits is proposed whatever the model left out.
+    if (lowersRisk(r)) {
+      changes.push({ ...r, rationale: `${r.rationale} [not in the model's answer; kept: it lowers risk]` });
       continue;
     }
     considered.push({ change: r, reason: statedReason(r, answer) });

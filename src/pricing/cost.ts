@@ -12,7 +12,7 @@ export interface Pricing {
   table: PriceTable;
   aliases: Record<string, string>;
   /** Model id → when it retires and its successor (retirements.ts). */
-  retirements: Record<string, { retires: string; successor: string; deprecated?: string }>;
+  retirements: Record<string, { retires: string; successor: string; deprecated?: string; source?: string; checked?: string }>;
 }
 
 const DATE_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;

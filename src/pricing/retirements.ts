@@ -4,20 +4,30 @@ import { resolveModel, type Pricing } from './cost.js';
 export interface Retirement {
   retires: string;
   successor: string;
-  /** When the vendor announced the retirement, where known. */
+  /** When the vendor deprecated it, where known. */
   deprecated?: string;
+  /** Where the dates were read, and on which day. */
+  source?: string;
+  checked?: string;
 }
 
+const DEPRECATIONS = 'https://platform.claude.com/docs/en/about-claude/model-deprecations';
+
 /**
- * Retirements announced by the vendors, as of November 2026. Extend or override them from the tuner
- * config (`models.retirements`). A successor may itself retire: `liveSuccessor` follows the chain.
+ * Retirements announced by the vendors, each with the page it was read on and the day. Extend or
+ * override them from the tuner config (`models.retirements`), or refresh them with `tune models
+ * update`. A successor may itself retire: `liveSuccessor` follows the chain.
  */
 export const BUNDLED_RETIREMENTS: Record<string, Retirement> = {
-  'claude-3-opus-20240229': { deprecated: '2025-06-30', retires: '2026-01-05', successor: 'claude-opus-4-5' },
-  'claude-3-7-sonnet': { deprecated: '2025-10-28', retires: '2026-02-19', successor: 'claude-sonnet-4-5' },
-  'claude-3-5-haiku': { deprecated: '2025-10-28', retires: '2026-02-19', successor: 'claude-haiku-4-5' },
-  'claude-sonnet-4-5': { retires: '2026-11-30', successor: 'claude-sonnet-5-5' },
+  'claude-3-opus-20240229': { deprecated: '2025-06-30', retires: '2026-01-05', successor: 'claude-opus-4-5', source: DEPRECATIONS, checked: '2026-11-10' },
+  'claude-3-7-sonnet': { deprecated: '2025-10-28', retires: '2026-02-19', successor: 'claude-sonnet-4-5', source: DEPRECATIONS, checked: '2026-11-10' },
+  'claude-3-5-haiku': { deprecated: '2025-10-28', retires: '2026-02-19', successor: 'claude-haiku-4-5', source: DEPRECATIONS, checked: '2026-11-10' },
+  'claude-sonnet-4-5': { retires: '2026-11-30', successor: 'claude-sonnet-5-5', source: 'https://platform.claude.com/docs/en/models/sonnet-4-5/overview', checked: '2026-12-05' },
+  'claude-opus-4-5': { deprecated: '2026-11-23', retires: '2027-01-22', successor: 'claude-opus-5-5', source: DEPRECATIONS, checked: '2026-12-05' },
 };
+
+/** The day the bundled lifecycle table was last checked against the vendors' pages. */
+export const BUNDLED_LIFECYCLE_CHECKED = '2026-12-05';
 
 /** The retirement of a model under any of the names the price table resolves, if one is known. */
 export function retirementOf(pricing: Pricing, model: string): (Retirement & { model: string }) | undefined {

@@ -39,6 +39,11 @@ function openai(input: number, output: number, cachedInput: number): ModelPrice 
 }
 
 export const BUNDLED_PRICES: PriceTable = {
+  // Checked on 2026-12-05 against https://platform.claude.com/docs/en/models/haiku-5-5/overview, whose
+  // comparison table also gives Fable 5.1, Opus 5.5 and Sonnet 5.5. Haiku 5.5 bills prompts over 100K
+  // tokens at 5×; that tier is not modelled here (the long-context tier below is the 200K one).
+  'claude-fable-5-1': anthropic(10, 50),
+  'claude-haiku-5-5': anthropic(0.1, 0.5),
   'claude-opus-5-5': anthropic(4, 20),
   'claude-opus-5': anthropic(5, 25),
   'claude-sonnet-5-5': anthropic(2, 10),

@@ -20,13 +20,11 @@ export function proposalHash(changes: readonly Change[]): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
 }
 
-/** "−18.0% tokens/run, 4 changes": tokens when models move, else cost, else just the count. */
+/** "−18.0% cost/run, 4 changes": the report's headline, in money, else just the count. */
 export function headline(stats: Stats, changes: readonly Change[]): string {
   const p = projectionOf(stats, changes);
   const n = `${changes.length} change${changes.length === 1 ? '' : 's'}`;
-  if (p.tokensChange !== 0) return `${fmtSignedPct(p.tokensChange)} tokens/run, ${n}`;
-  if (p.usdChange !== 0) return `${fmtSignedPct(p.usdChange)} cost/run, ${n}`;
-  return n;
+  return p.usdChange !== 0 ? `${fmtSignedPct(p.usdChange)} cost/run, ${n}` : n;
 }
 
 export function commitMessage(project: string, stats: Stats, changes: readonly Change[], hash: string): string {

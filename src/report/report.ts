@@ -1,7 +1,7 @@
 import { changeKey, type Change } from '../targets/index.js';
 import type { Finding, Outcome } from '../rules/index.js';
 import type { Stats } from '../stats/index.js';
-import { sum } from '../stats/index.js';
+import { daysWithData, sum } from '../stats/index.js';
 import { tokensLostToFailures } from '../stats/index.js';
 import type { LlmUsage } from '../llm/index.js';
 import type { Rejection } from '../llm/index.js';
@@ -114,7 +114,7 @@ export function renderReport(r: ReportInput): string {
   const migrations = r.changes.filter((c) => c.evidence.migration !== undefined);
   const reverts = r.changes.filter((c) => c.evidence.reverts !== undefined);
   const tuned = r.changes.filter((c) => c.kind === 'model' && !migrations.includes(c) && !reverts.includes(c));
-  if (migrations.length) section(push, '### Migrations off retiring models', migrations, '', r.where);
+  if (migrations.length) migrationSection(push, migrations);
   if (reverts.length) section(push, '### Reverts of applied changes that did worse', reverts, '', r.where);
   section(push, '### Downgrade candidates', tuned.filter((c) => c.direction === 'down'), 'None: no category is both easy for its model and well under its cap.', r.where);
   section(push, '### Upgrade candidates (pilots)', tuned.filter((c) => c.direction === 'up'), 'None: no category fails and retries enough to justify a stronger model.', r.where);
@@ -234,10 +234,10 @@ function taskSection(r: ReportInput, push: (...l: string[]) => void, reverts: re
   const s = r.stats;
   push('## Scheduled tasks', '');
   push('Cost is as the runner resolved it (actual, else estimated); runs on a local model cost nothing and stay out of the means.', '');
-  push('| Task | Runs | Success | No-op runs | Cost in window | Mean per run | No-op cost per day | Runs about every |', '|---|---:|---:|---:|---:|---:|---:|---:|');
-  const days = s.window.days || 1;
+  push('| Task | Runs | Success | No-op runs | Cost in window | Mean per run | No-op cost per day (days with runs) | Runs about every |', '|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of s.tasks) {
     const local = t.local_runs === t.runs;
+    const days = daysWithData(s.window, t.first_ts);
     push(`| ${cell(t.task)} | ${t.runs} | ${fmtPct(t.success_rate)} | ${t.noops} (${fmtPct(t.noop_share)}) | ${local ? 'local, $0' : fmtUsd(t.cost_usd)} | ${local ? '—' : fmtUsd(t.mean_cost_usd)} | ${local ? '—' : fmtUsd(t.noop_cost_usd / days)} | ${t.median_gap_s === null ? '—' : fmtSeconds(t.median_gap_s)} |`);
   }
   push('');
@@ -269,6 +269,25 @@ function fmtSeconds(x: number): string {
   return `${Math.round(x)} s`;
 }
 
+/**
+ * Migrations, one row per key with what the key is: a retiring model's references are many one-line
+ * edits with one reason, so the reason is said once per model.
+ */
+function migrationSection(push: (...l: string[]) => void, migrations: Change[]): void {
+  push('### Migrations off retiring models', '');
+  const byModel = new Map<string, Change[]>();
+  for (const c of migrations) byModel.set(String(c.from), [...(byModel.get(String(c.from)) ?? []), c]);
+  for (const [model, changes] of byModel) {
+    const first = changes[0]!;
+    push(`${cell(first.rationale)} ${plural(changes.length, 'key')} ${changes.length === 1 ? 'names' : 'name'} ${cell(model)}:`, '');
+    push('| Key | What it is | Change | Priced on | Effect per run |', '|---|---|---|---|---|');
+    for (const c of changes) {
+      push(`| ${cell(c.key ?? describe(c))} | ${cell(String(c.evidence.place ?? c.role ?? ''))} | ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))} | ${cell(String(c.evidence.priced_on ?? ''))} | ${effectText(c)} |`);
+    }
+    push('', `Risk: ${cell(first.risk)}`, '');
+  }
+}
+
 function section(push: (...l: string[]) => void, title: string, changes: Change[], none: string, whereOf?: Record<string, string>): void {
   if (title) push(title, '');
   if (!changes.length) {
@@ -289,7 +308,9 @@ function section(push: (...l: string[]) => void, title: string, changes: Change[
 export function describe(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'key' | 'from' | 'to'>): string {
   const what =
     c.kind === 'model'
-      ? c.category === 'default'
+      ? c.key !== null
+        ? `${c.key}`
+        : c.category === 'default'
         ? `default model${c.complexity ? ` at ${c.complexity} complexity` : ''}`
         : `${c.category}${c.complexity ? ` (${c.complexity})` : ''} model`
       : c.kind === 'token_cap'

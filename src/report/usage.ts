@@ -42,6 +42,8 @@ export interface UsageReport {
   totals: Tokens & { totalCost: number };
   /** Models with no price: their cost is 0 here, and they are named. */
   unpriced: string[];
+  /** The first day of per-record detail (sessions, projects, agents, models) where retention pruned older days. */
+  detailSince?: string;
 }
 
 export interface UsageOptions {

@@ -1,12 +1,13 @@
 import { budgetRules } from './budget-rules.js';
 import { capRules } from './cap-rules.js';
-import { changeKey, valuesByKey, type Change } from '../targets/index.js';
+import { changeKey, locate, valuesByKey, type Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import { ciRules } from './ci-rules.js';
 import { plural, type RuleContext } from './context.js';
 import { modelRules } from './model-rules.js';
 import { migrationRules } from './migration-rules.js';
-import { outcomesOf, type Outcome } from './outcomes.js';
+import { label, outcomesOf, type Outcome } from './outcomes.js';
+import { fmtValue } from '../common/index.js';
 import { holdBack } from './hold.js';
 import { taskRules } from './task-rules.js';
 
@@ -25,12 +26,21 @@ export interface Analysis {
 export function analyze(ctx: RuleContext): Analysis {
   const { outcomes, reverts } = outcomesOf(ctx, valuesByKey(ctx.targets));
   const parts = [modelRules(ctx), capRules(ctx), ciRules(ctx), taskRules(ctx)];
-  const movedOwn = new Set(parts[0]!.changes.map((c) => `${c.category}:${c.complexity}`));
-  const migration = migrationRules(ctx, movedOwn);
+  const migration = migrationRules(ctx);
   const first = [...reverts, ...migration.changes];
   const taken = new Set(first.map(changeKey));
+  // A place a migration moves is the migration's: another model change there waits for the successor's data.
+  const migrated = new Set(migration.changes.map((c) => placeKey(ctx, c)));
   const findings = [...migration.findings, ...parts.flatMap((p) => p.findings)];
-  const candidates = [...first, ...parts.flatMap((p) => p.changes).filter((c) => !taken.has(changeKey(c)))];
+  const candidates = [...first];
+  for (const c of parts.flatMap((p) => p.changes)) {
+    if (taken.has(changeKey(c))) continue;
+    if (c.kind === 'model' && migrated.has(placeKey(ctx, c))) {
+      findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: its entry moves off a retiring model in this proposal, and the next step waits for data on the successor` });
+      continue;
+    }
+    candidates.push(c);
+  }
   const held = holdBack(ctx, candidates, outcomes);
   findings.push(...held.findings);
   for (const cat of ctx.stats.categories) {
@@ -46,4 +56,10 @@ export function analyze(ctx: RuleContext): Analysis {
   }
   const budget = budgetRules(ctx, held.changes);
   return { changes: [...held.changes, ...budget.changes], findings: [...findings, ...budget.findings], outcomes };
+}
+
+/** The file and key a change writes, to find changes that meet in one place. */
+function placeKey(ctx: RuleContext, c: Change): string {
+  const at = locate(c, ctx.targets);
+  return at ? `${at.file}\u0000${at.path.join('\u0000')}` : changeKey(c);
 }

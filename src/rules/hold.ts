@@ -10,14 +10,19 @@ import { inheritsDefault } from './evidence.js';
 export const isMandatory = (c: Change): boolean => c.evidence.migration !== undefined || c.evidence.reverts !== undefined;
 
 /**
+ * A raise of a cap or a turn budget: work cut off at its limit gets room. It lowers risk, so it never
+ * waits behind another change of the same proposal (a pilot may never be merged).
+ */
+export const lowersRisk = (c: Change): boolean => isMandatory(c) || ((c.kind === 'token_cap' || c.kind === 'turn_budget') && c.direction === 'up');
+
+/**
  * The last gate every change passes, the rules' and the LLM's alike, so that proposals survive being
  * followed week after week:
  * - a category configured nowhere never becomes a new key;
  * - no move against a key's previous move within the cool-down, unless that move's outcome is worse
  *   (then the revert is the proposal);
- * - no cap (or turn budget) change in the proposal that changes the category's (task's) model: it
- *   follows once the new model has data of its own; no raise of a turn budget in the proposal that
- *   runs its task more often;
+ * - no cut of a cap (or turn budget) in the proposal that changes the category's (task's) model: it
+ *   follows once the new model has data of its own; a raise (lowersRisk) never waits for another change;
  * - no model downgrade of a category the targets call high-risk;
  * - no two changes that would write one entry two ways (an Autopack category's model holds for every
  *   complexity: its complexities must agree).
@@ -39,7 +44,6 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       }
     }
   }
-  const shortened = new Set(changes.filter((c) => c.kind === 'schedule' && c.direction === 'down' && c.category).map((c) => c.category!));
   const kept: Change[] = [];
   for (const c of changes) {
     const key = changeKey(c);
@@ -52,6 +56,12 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       continue;
     }
     const last = ctx.history.applied.filter((a) => a.key === key).at(-1);
+    // Room given against truncation or cap hits is not taken back while that raise stands: a cut saves
+    // nothing by itself and would undo a measured answer (its outcome turning worse is what reverts it).
+    if (last && last.change.direction === 'up' && c.direction === 'down' && (c.kind === 'token_cap' || c.kind === 'turn_budget') && !worse.has(key)) {
+      findings.push({ kind: 'held', category: c.category, area: c.kind, message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it was raised to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)} against work cut off at the limit, and that room is kept; lower it by hand if the work no longer needs it` });
+      continue;
+    }
     if (last && last.change.direction !== c.direction && !worse.has(key)) {
       const since = (last.applied_day ?? last.proposed_day) * 86_400_000;
       if (ctx.now.getTime() - since < cooldownMs) {
@@ -64,15 +74,11 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: ${c.category} is a high-risk category in the targets, and its model is never downgraded` });
       continue;
     }
-    if (c.kind === 'token_cap' && c.category && modelMoved.has(c.category)) {
+    if (c.kind === 'token_cap' && !lowersRisk(c) && c.category && modelMoved.has(c.category)) {
       findings.push({ kind: 'held', category: c.category, area: 'token_cap', message: `${c.category}: cap ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the category's model, and the cap follows once the new model has data` });
       continue;
     }
-    if (c.kind === 'turn_budget' && c.direction === 'up' && c.category && shortened.has(c.category)) {
-      findings.push({ kind: 'held', category: c.category, area: 'turn_budget', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal runs the task more often, which leaves each run less work; the budget follows once runs at the new interval have data` });
-      continue;
-    }
-    if (c.kind === 'turn_budget' && c.category && modelMoved.has(c.category)) {
+    if (c.kind === 'turn_budget' && !lowersRisk(c) && c.category && modelMoved.has(c.category)) {
       findings.push({ kind: 'held', category: c.category, area: 'turn_budget', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the task's model, and its turn budgets follow once the new model has runs` });
       continue;
     }

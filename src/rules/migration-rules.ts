@@ -1,19 +1,19 @@
-import { blendedPricePerToken, closestModels, daysUntil, liveSuccessor, priceOf, retirementOf } from '../pricing/index.js';
+import { closestModels, daysUntil, liveSuccessor, priceOf, retirementOf } from '../pricing/index.js';
 import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import { plural, runCount, type RuleContext } from './context.js';
-import { ladderPosition, round } from './model-rules.js';
-import { inheritsDefault } from './evidence.js';
+import { ladderPosition } from './model-rules.js';
 import { groupStats } from '../stats/index.js';
 import type { PhaseBucket } from '../store/index.js';
-import { COMPLEXITIES, LOCAL_PROVIDERS } from '../sources/index.js';
+import type { ModelRef } from '../targets/index.js';
+import { LOCAL_PROVIDERS } from '../sources/index.js';
 
 /**
  * Model names and retirements: a dependency update, for models. Every configured model is checked
  * against the price table and the ladders; one that retires within the horizon (or already has) is
  * moved to its successor, whatever the telemetry says: requests to a retired model fail.
  */
-export function migrationRules(ctx: RuleContext, movedOwn: ReadonlySet<string> = new Set()): { changes: Change[]; findings: Finding[] } {
+export function migrationRules(ctx: RuleContext): { changes: Change[]; findings: Finding[] } {
   const changes: Change[] = [];
   const findings: Finding[] = [];
   const config = ctx.configFile;
@@ -44,65 +44,54 @@ export function migrationRules(ctx: RuleContext, movedOwn: ReadonlySet<string> =
     }
   }
 
-  for (const entry of ctx.targets.modelEntries) {
-    const r = retirementOf(ctx.pricing, entry.value);
+  // Each value that names a retiring model moves in place; a value written as an alias moves with
+  // its alias entry, and a value naming any other model is never touched.
+  const refs = ctx.targets.modelRefs.filter((ref) => !ref.viaAlias);
+  const retiring = (model: string) => {
+    const r = retirementOf(ctx.pricing, model);
+    return r && daysUntil(r.retires, ctx.now) <= ctx.horizonDays ? r : undefined;
+  };
+  const governed = new Map<string, PhaseBucket[]>();
+  for (const ref of refs) if (ref.role && retiring(ref.value)) governed.set(ref.id, phasesUnder(ctx, ref));
+  for (const ref of refs) {
+    const r = retiring(ref.value);
     if (!r) continue;
-    // An entry for every complexity of its category (Autopack's) moves once per complexity its phases
-    // ran at, each with its own evidence; the edits meet in one line.
-    const seen = ctx.stats.categories.find((c) => c.category === entry.category);
-    const levels = entry.complexity ? [entry.complexity] : COMPLEXITIES.filter((c) => seen?.by_complexity[c]);
-    for (const complexity of levels.length ? levels : [null]) {
-      const e = { ...entry, complexity };
-      const days = daysUntil(r.retires, ctx.now);
-      if (days > ctx.horizonDays) continue;
-      const to = liveSuccessor(ctx.pricing, e.value, ctx.now, ctx.horizonDays);
-      // Both models at the outgoing one's observed token mix: the successor has no calls of its own yet.
-      const priceFrom = ctx.price(e.value);
-      const ratio = listPriceRatio(ctx, e.value, to);
-      const priceTo = priceFrom !== null && ratio !== null ? priceFrom * ratio : null;
-      const served = servedBy(ctx, e, movedOwn);
-      const g = served.length ? groupStats(served, ctx.stats.blended_price) : null;
-      const tokensPerRun = (g?.tokens_total ?? 0) / runCount(ctx);
-      const usd = priceFrom !== null && priceTo !== null ? tokensPerRun * (priceTo - priceFrom) : 0;
-      changes.push({
-        kind: 'model',
-        category: e.category,
-        complexity: e.complexity,
-        role: e.role,
-        key: null,
-        from: e.value,
-        to,
-        direction: priceFrom !== null && priceTo !== null && priceTo < priceFrom ? 'down' : 'up',
-        source: 'rules',
-        evidence: {
-          migration: 'retirement',
-          retires: r.retires,
-          days_left: days,
-          deprecated: r.deprecated ?? null,
-          successor: to,
-          phases: g?.phases ?? 0,
-          success_rate: g ? round(g.success_rate, 4) : null,
-          tokens_per_run: Math.round(tokensPerRun),
-        },
-        effect: { tokens_per_run: 0, usd_per_run: usd },
-        rationale: `${e.value} ${retiresText(r.retires, ctx.now)}${r.deprecated ? ` (announced ${r.deprecated})` : ''}; ${to} is its successor. Requests to a retired model fail, so this is not a matter of cost.`,
-        risk: `Medium: ${to} may behave differently on this work; its outcome is tracked like any change, and a fall in success gets a revert proposed.`,
-        confidence: 'high',
-        pilot: false,
-      });
+    const to = liveSuccessor(ctx.pricing, ref.value, ctx.now, ctx.horizonDays);
+    if (ref.label === undefined) {
+      findings.push({ kind: 'model_name', category: null, area: 'model', message: `${ref.where} names ${ref.value}, which ${retiresText(r.retires, ctx.now)}; left as it is: the ${layoutOf(ctx, ref.file)} layout does not know this key. Change it to ${to} by hand.` });
+      continue;
     }
+    const effect = migrationEffect(ctx, ref, to, governed);
+    const days = daysUntil(r.retires, ctx.now);
+    changes.push({
+      kind: 'model',
+      category: ref.category,
+      complexity: ref.complexity,
+      role: ref.role,
+      key: ref.id,
+      from: ref.value,
+      to,
+      direction: effect.perToken !== null && effect.perToken < 0 ? 'down' : 'up',
+      source: 'rules',
+      evidence: {
+        migration: 'retirement',
+        place: ref.label,
+        retires: r.retires,
+        days_left: days,
+        deprecated: r.deprecated ?? null,
+        successor: to,
+        phases: effect.phases,
+        tokens_per_run: Math.round(effect.tokensPerRun),
+        priced_on: effect.pricedOn,
+      },
+      effect: { tokens_per_run: 0, usd_per_run: effect.usd },
+      rationale: `${ref.value} ${retiresText(r.retires, ctx.now)}${r.deprecated ? ` (deprecated on ${r.deprecated})` : ''}; ${to} is its successor. Requests to a retired model fail, so this is not a matter of cost.`,
+      risk: `Medium: ${to} may behave differently on this work; its outcome is tracked like any change.`,
+      confidence: 'high',
+      pilot: false,
+    });
   }
   return { changes, findings };
-}
-
-/** How much dearer `to` is than `from` per token, at list prices and the default token mix. */
-function listPriceRatio(ctx: RuleContext, from: string, to: string): number | null {
-  const a = priceOf(ctx.pricing, from);
-  const b = priceOf(ctx.pricing, to);
-  if (!a || !b) return null;
-  const mix = { input: 0.8, output: 0.2, cache_creation: 0, cache_read: 0 };
-  const pa = blendedPricePerToken(a, mix);
-  return pa > 0 ? blendedPricePerToken(b, mix) / pa : null;
 }
 
 function retiresText(date: string, now: Date): string {
@@ -111,15 +100,44 @@ function retiresText(date: string, now: Date): string {
 }
 
 /**
- * The window's phases that ran under one model entry. A `default` entry serves every category without
- * its own, except those the same proposal gives their own model (`movedOwn`: "category:complexity"),
- * whose effect is counted by their own change.
+ * The window's phases a tuned entry governed that ran on its model: a category's own entry, or a
+ * complexity's default for the categories that inherit it.
  */
-function servedBy(ctx: RuleContext, e: { category: string; complexity: string | null; value: string }, movedOwn: ReadonlySet<string>): PhaseBucket[] {
-  const id = ctx.canonical(e.value);
+function phasesUnder(ctx: RuleContext, ref: ModelRef): PhaseBucket[] {
+  const id = ctx.canonical(ref.value);
+  const here = ref.path.join('\u0000');
   return ctx.phases.filter((b) => {
-    if ((e.complexity !== null && b.complexity !== e.complexity) || ctx.canonical(b.model) !== id) return false;
-    if (b.category === e.category) return true;
-    return e.category === 'default' && inheritsDefault(ctx, b.category, b.complexity) && !movedOwn.has(`${b.category}:${b.complexity}`);
+    if (ctx.canonical(b.model) !== id) return false;
+    const cell = ctx.targets.model(b.category, b.complexity, ref.role!)?.current;
+    return cell?.file === ref.file && cell.path.join('\u0000') === here;
   });
 }
+
+/**
+ * What a migration changes per run, priced on the work that runs on the entry: the role's calls on
+ * the outgoing model, shared among the role's entries that name it by the phases each governs, at the
+ * mix of that work (the successor has no calls of its own yet). Escalations, fallbacks and the like
+ * are not told apart in telemetry: their work is not priced.
+ */
+function migrationEffect(ctx: RuleContext, ref: ModelRef, to: string, governed: ReadonlyMap<string, PhaseBucket[]>): { usd: number; perToken: number | null; phases: number; tokensPerRun: number; pricedOn: string } {
+  const role = ref.role ?? undefined;
+  const from = ctx.priceAs(ref.value, ref.value, role);
+  const next = ctx.priceAs(to, ref.value, role);
+  const perToken = from !== null && next !== null ? next - from : null;
+  const phases = governed.get(ref.id) ?? [];
+  const count = phases.reduce((a, b) => a + b.phases, 0);
+  if (!ref.role || count === 0) return { usd: 0, perToken, phases: count, tokensPerRun: 0, pricedOn: ref.role ? 'no phases ran under it in the window' : 'not measured: telemetry does not tell this work apart' };
+  const id = ctx.canonical(ref.value);
+  const callTokens = ctx.stats.models.filter((m) => m.role === ref.role && ctx.canonical(m.model) === id).reduce((a, m) => a + m.tokens, 0);
+  let all = 0;
+  for (const [other, ps] of governed) {
+    const o = ctx.targets.modelRefs.find((x) => x.id === other);
+    if (o?.role === ref.role && ctx.canonical(o.value) === id) all += ps.reduce((a, b) => a + b.phases, 0);
+  }
+  const share = all > 0 ? count / all : 0;
+  const tokens = callTokens > 0 ? callTokens * share : groupStats(phases, ctx.stats.blended_price).tokens_total;
+  const tokensPerRun = tokens / runCount(ctx);
+  return { usd: perToken === null ? 0 : tokensPerRun * perToken, perToken, phases: count, tokensPerRun, pricedOn: callTokens > 0 ? `${ref.role} calls on ${ref.value}, ${Math.round(share * 100)}% of them by phases governed` : 'the phases governed' };
+}
+
+const layoutOf = (ctx: RuleContext, file: string): string => ctx.targets.files.find((f) => f.path === file)?.preset ?? 'target';

@@ -4,7 +4,7 @@ import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import { plural, pct, runCount, sampleConfidence, type RuleContext } from './context.js';
 import { modelEvidence } from './evidence.js';
-import { retirementOf } from '../pricing/index.js';
+import { liveSuccessor, retirementOf } from '../pricing/index.js';
 
 /**
  * Model choice per (category, complexity): step down one rung of the provider's ladder where the
@@ -44,7 +44,9 @@ export function modelRules(ctx: RuleContext): { changes: Change[]; findings: Fin
         findings.push({ kind: 'no_rung', category: cat.category, area: 'model', message: `${where}: ${isDown ? 'downgrade' : 'upgrade'} signals, but ${current} is on no ladder in models.ladders; model kept` });
         continue;
       }
-      const target = at.ladder[at.index + (isDown ? -1 : 1)];
+      const rung = at.ladder[at.index + (isDown ? -1 : 1)];
+      // A rung that retires soon is no place to move to: its successor is.
+      const target = rung && liveSuccessor(ctx.pricing, rung, ctx.now, ctx.horizonDays);
       if (!target) {
         findings.push({
           kind: 'no_rung',

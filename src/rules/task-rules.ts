@@ -1,5 +1,5 @@
 import { LOCAL_PROVIDERS, type TaskRunRecord } from '../sources/index.js';
-import { taskGroup, type TaskGroupStats, type TaskPhaseStats, type TaskStats } from '../stats/index.js';
+import { daysWithData, taskGroup, type TaskGroupStats, type TaskPhaseStats, type TaskStats } from '../stats/index.js';
 import { dayOf } from '../store/index.js';
 import { changeKey, type Change, type TaskTarget } from '../targets/index.js';
 import { fmtUsd } from '../common/index.js';
@@ -229,11 +229,7 @@ function backlogOf(ctx: RuleContext, g: TaskGroupStats): { phase: string; rate: 
 const isoDay = (iso: string): number => dayOf(Date.parse(`${iso}T00:00:00Z`));
 
 /** Days from the evidence's first run (or the day after `since`) to the window's end: what a per-day figure divides by. */
-function evidenceDays(ctx: RuleContext, g: TaskGroupStats, since: number): number {
-  const from = Math.max(since + 1, isoDay(ctx.stats.window.since), g.runs ? dayOf(g.first_ts) : -Infinity);
-  const until = isoDay(ctx.stats.window.until);
-  return Math.max(1, until - from + 1);
-}
+const evidenceDays = (ctx: RuleContext, g: TaskGroupStats, since: number): number => daysWithData(ctx.stats.window, g.runs ? g.first_ts : 0, since);
 
 const perDay = (ctx: RuleContext, g: TaskGroupStats, since: number): number => g.noop_cost_usd / evidenceDays(ctx, g, since);
 
@@ -243,6 +239,12 @@ export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: T
   const noopPerDay = g.noop_cost_usd / days;
   const backlog = backlogOf(ctx, g);
   const at = inferred ? `${interval} s (as its runs were spaced; the task definition sets it)` : `${interval} s`;
+  // Runs spaced far from the interval are spaced by something else (a trigger, a lock, the machine being
+  // off): a new interval would change nothing but the claim of an effect.
+  const gap = g.median_gap_s;
+  if (!inferred && gap !== null && (gap > interval * c.max_gap_ratio || gap * c.max_gap_ratio < interval)) {
+    return `its runs are ${fmtDuration(gap)} apart at the median under an interval of ${fmtDuration(interval)}: something else spaces them (a trigger, a lock, the machine being off), so the interval is kept`;
+  }
   let to: number;
   let direction: 'up' | 'down';
   if (g.noop_share >= c.backoff_noop_share) {
@@ -439,4 +441,11 @@ export function costSpikes(ctx: RuleContext): Finding[] {
     });
   }
   return out.sort((x, y) => x.message.localeCompare(y.message));
+}
+
+/** Seconds as a person reads them: `45 s`, `30 min`, `5.5 h`. */
+function fmtDuration(s: number): string {
+  if (s < 120) return `${Math.round(s)} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Number((s / 3600).toFixed(1))} h`;
 }

@@ -42,6 +42,9 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
     const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
     const items = o.grouping === 'category' ? phaseUsage(state, loaded, o) : state.usage(perRecord, BY[o.grouping]);
     const report = state.guard(() => usageReport(items, { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until }));
+    // Day totals come from rollups and are whole; groupings summed from kept records begin where retention left them.
+    const pruned = state.prunedBefore;
+    if (pruned > 0 && BY[o.grouping] !== 'time') report.detailSince = new Date(pruned * 86_400_000).toISOString().slice(0, 10);
     return { report, ingest: summary, pricing: loaded.pricing };
   } finally {
     close();

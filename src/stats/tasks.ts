@@ -130,3 +130,13 @@ export function taskStats(runs: readonly TaskRunRecord[]): TaskStats[] {
     .map(([task, rs]) => ({ task, provider: rs.at(-1)!.provider, ...taskGroup(rs) }))
     .sort((a, b) => b.cost_usd - a.cost_usd || a.task.localeCompare(b.task));
 }
+
+/**
+ * The days a task's per-day figures are over: from its first run in the window (or the day after
+ * `afterDay`, its key's last change) to the window's last day. Days before its first run hold no data.
+ */
+export function daysWithData(window: { since: string; until: string }, firstTs: number, afterDay = -Infinity): number {
+  const day = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / 86_400_000);
+  const from = Math.max(afterDay + 1, day(window.since), firstTs > 0 ? Math.floor(firstTs / 86_400_000) : -Infinity);
+  return Math.max(1, day(window.until) - from + 1);
+}

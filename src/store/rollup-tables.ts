@@ -71,21 +71,13 @@ export function addRollups(db: Db, unit: number, r: Rollups): void {
 }
 
 /**
- * Drops every day before `oldestDay`; units that are gone and hold nothing more are forgotten.
- * Says whether anything was dropped.
+ * Drops the per-record data of every day before `oldestDay`: dedupe keys, the kept versions of records
+ * and the links of subagents. The rollups, runs and task runs stay: they are what reports and windows
+ * read, and they are small. Says whether anything was dropped.
  */
 export function prune(db: Db, oldestDay: number): boolean {
   let dropped = 0;
-  for (const table of ['phase_days', 'call_days', 'tier_days', 'seen', 'kept_records', 'agent_links', 'task_runs']) dropped += db.prepare(`DELETE FROM ${table} WHERE day < ?`).run(oldestDay).changes;
-  dropped += db.prepare('DELETE FROM kept_quarters WHERE q < ?').run(oldestDay * 96).changes;
-  // A run goes when its last record, in any unit, is older than the cutoff.
-  const cutoff = oldestDay * 86_400_000;
-  db.prepare('DELETE FROM unit_runs WHERE run_id IN (SELECT run_id FROM runs WHERE last_ts < ?)').run(cutoff);
-  dropped += db.prepare('DELETE FROM runs WHERE last_ts < ?').run(cutoff).changes;
-  db.exec(`DELETE FROM units WHERE retired_at IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM phase_days p WHERE p.unit = units.id) AND NOT EXISTS (SELECT 1 FROM call_days c WHERE c.unit = units.id)
-    AND NOT EXISTS (SELECT 1 FROM tier_days t WHERE t.unit = units.id) AND NOT EXISTS (SELECT 1 FROM unit_runs r WHERE r.unit = units.id)
-    AND NOT EXISTS (SELECT 1 FROM task_runs k WHERE k.unit = units.id)`);
+  for (const table of ['seen', 'kept_records', 'agent_links']) dropped += db.prepare(`DELETE FROM ${table} WHERE day < ?`).run(oldestDay).changes;
   return dropped > 0;
 }
 

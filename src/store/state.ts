@@ -477,7 +477,7 @@ export class State {
     tables.addRollups(this.db, unit, r);
   }
 
-  /** Drops every day before `oldestDay`; units that are gone and hold nothing more are forgotten. */
+  /** Drops the per-record data (dedupe keys, kept versions, subagent links) of every day before `oldestDay`; rollups stay. */
   prune(oldestDay: number): boolean {
     return tables.prune(this.db, oldestDay);
   }

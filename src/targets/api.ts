@@ -8,6 +8,22 @@ export type RunBudgetKey = (typeof RUN_BUDGET_KEYS)[number];
 
 export type ModelRole = 'builder' | 'auditor';
 
+/**
+ * A kind of key that names a model without being tuned (a secondary auditor, an escalation chain, a
+ * fallback list, an alias map): migrations off a retiring model reach it. Segments are literal keys,
+ * `{name}` for any key of a mapping (captured as `name`: `{category}` and `{complexity}` say whose it
+ * is), and `[]` for any item of a list.
+ */
+export interface ModelRefPattern {
+  path: readonly string[];
+  /** What the value is, in words: `secondary auditor`, `fallback`. `{name}` is filled in from the path. */
+  label: string;
+  /** A map of aliases: each value is a model, and other keys may name the alias instead. */
+  aliases?: true;
+  /** For the keys of one category or default only, where the path does not say it: `default`. */
+  category?: string;
+}
+
 /** One place a document names a model: for a category (or `default`), a complexity (null: every one) and a role. */
 export interface ModelPlace {
   path: KeyPath;
@@ -42,6 +58,8 @@ export interface TargetLayout {
     places: (doc: unknown) => ModelPlace[];
     /** Where the document maps model aliases to model ids: read resolved, written back as aliases. */
     aliases?: KeyPath;
+    /** The other keys that name models, which only migrations change; `places` and `aliases` are known already. */
+    references?: readonly ModelRefPattern[];
   };
   /** The mapping whose keys are the categories the file knows. */
   categories?: KeyPath;
@@ -61,14 +79,24 @@ export interface TargetLayout {
   };
 }
 
-/** The value at `path` in plain data; undefined where the path does not lead. */
+/** The value at `path` in plain data (a list item by its index, `'0'`); undefined where the path does not lead. */
 export function getIn(doc: unknown, path: KeyPath): unknown {
   let cur = doc;
   for (const k of path) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, k)) return undefined;
+    if (Array.isArray(cur)) {
+      if (!/^(0|[1-9]\d*)$/.test(k) || Number(k) >= cur.length) return undefined;
+      cur = cur[Number(k)];
+      continue;
+    }
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, k)) return undefined;
     cur = (cur as Record<string, unknown>)[k];
   }
   return cur;
+}
+
+/** A key path as users write it: `escalation_chains.builder.low.models[1]`. */
+export function showPath(path: KeyPath): string {
+  return path.reduce((s, k, i) => (/^(0|[1-9]\d*)$/.test(k) && i > 0 ? `${s}[${k}]` : i === 0 ? k : `${s}.${k}`), '');
 }
 
 /** The keys of the mapping at `path`, if there is one. */

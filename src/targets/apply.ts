@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Change } from './change.js';
-import type { KeyPath } from './api.js';
-import type { ModelCell, TargetState } from './read.js';
+import { showPath, type KeyPath } from './api.js';
+import type { ModelCell, ModelRef, TargetState } from './read.js';
 import { applyEdits, type Edit } from './edit/yaml.js';
 import { applyJsonEdits } from './edit/json.js';
 import { targetLayout } from './registry.js';
@@ -14,16 +14,24 @@ export interface FileResult {
   diff: string;
 }
 
-/** The model cell a model change writes. No complexity: an entry that holds for every complexity of its category. */
+/**
+ * The model cell a model change writes. No complexity: an entry that holds for every complexity of its
+ * category. A change with a key (a migration) is of one place, not of a cell.
+ */
 function modelCell(c: Change, targets: TargetState): ModelCell | undefined {
-  return c.kind === 'model' && c.category && c.role ? targets.model(c.category, c.complexity ?? 'medium', c.role) : undefined;
+  return c.kind === 'model' && c.key === null && c.category && c.role ? targets.model(c.category, c.complexity ?? 'medium', c.role) : undefined;
+}
+
+/** The value a change of one place (a migration) replaces. */
+export function refOf(c: Change, targets: TargetState): ModelRef | undefined {
+  return c.kind === 'model' && c.key !== null ? targets.modelRefs.find((r) => r.id === c.key && r.label !== undefined && !r.viaAlias) : undefined;
 }
 
 /** Where in which target file a change is written; undefined when no target holds that value. */
 export function locate(change: Change, targets: TargetState): { file: string; path: KeyPath } | undefined {
   switch (change.kind) {
     case 'model':
-      return modelCell(change, targets);
+      return refOf(change, targets) ?? modelCell(change, targets);
     case 'token_cap':
       return change.category ? targets.caps[change.category] : undefined;
     case 'ci_profile':
@@ -85,7 +93,13 @@ export function placeOf(c: Change, targets: TargetState): string | undefined {
   const at = locate(c, targets);
   if (!at) return undefined;
   const file = targets.files.find((f) => f.path === at.file)?.display ?? at.file;
-  const where = `${file}: ${at.path.join('.')}`;
+  const where = `${file}: ${showPath(at.path)}`;
+  const ref = refOf(c, targets);
+  if (ref?.isAlias) {
+    const users = targets.modelRefs.filter((r) => r.file === ref.file && r.viaAlias && r.raw === ref.path.at(-1));
+    return `${where} (${users.length ? `used by ${users.length} ${users.length === 1 ? 'key' : 'keys'}` : 'used by no key of this file'}, which follow it)`;
+  }
+  if (ref) return where;
   if (c.kind === 'turn_budget' && c.category && c.key && !targets.tasks[c.category]?.turns[c.key]) return `${where} (new: the phase ran under its task definition's budget)`;
   if (c.kind === 'schedule' && c.category && !targets.tasks[c.category]?.interval) return `${where} (new: the task ran at its task definition's interval)`;
   const cell = modelCell(c, targets);

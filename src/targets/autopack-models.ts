@@ -12,7 +12,8 @@ const ROLES: readonly ModelRole[] = ['builder', 'auditor'];
  * `complexity_models.<low|medium|high>.{builder,auditor}`. A category's own entry holds for every
  * complexity; a category without one inherits the complexity's, and a change of its own model adds a
  * `category_models` override. `model_aliases` are resolved when reading and kept when writing.
- * Escalations, quotas, fallbacks and the rest are not tuned.
+ * Escalations, secondary auditors, fallbacks, the judge and the doctor's models are not tuned; a
+ * migration off a retiring model reaches them (`references`).
  */
 export const autopackModels: TargetLayout = {
   name: 'autopack-models',
@@ -35,5 +36,24 @@ export const autopackModels: TargetLayout = {
       return out;
     },
     aliases: ['model_aliases'],
+    references: [
+      { path: ['complexity_models', '{complexity}', 'escalation_builder'], label: 'escalation builder', category: 'default' },
+      { path: ['complexity_models', '{complexity}', 'escalation_auditor'], label: 'escalation auditor', category: 'default' },
+      { path: ['llm_routing_policies', '{category}', 'secondary_auditor'], label: 'secondary auditor' },
+      { path: ['llm_routing_policies', '{category}', 'escalate_to', 'builder'], label: 'escalation builder' },
+      { path: ['llm_routing_policies', '{category}', 'escalate_to', 'auditor'], label: 'escalation auditor' },
+      { path: ['llm_routing_policies', '{category}', 'final_escalation', 'builder'], label: 'final escalation builder' },
+      { path: ['llm_routing_policies', '{category}', 'final_escalation', 'auditor'], label: 'final escalation auditor' },
+      { path: ['category_models', '{category}', 'secondary_auditor'], label: 'secondary auditor' },
+      { path: ['escalation_chains', '{role}', '{complexity}', 'models', '[]'], label: '{role} escalation chain, step {step}' },
+      { path: ['fallback_strategy', 'by_category', '{category}', 'fallbacks', '[]'], label: 'fallback {step}' },
+      { path: ['fallback_strategy', 'default_fallbacks', '[]'], label: 'default fallback {step}' },
+      { path: ['cheap_first_optimization', 'cheap_model'], label: 'cheap-first model' },
+      { path: ['defaults', '{name}'], label: 'default {name}' },
+      { path: ['dual_audit_judge', 'model'], label: 'dual-audit judge (tie-breaker)' },
+      { path: ['doctor_models', 'cheap'], label: 'doctor, cheap' },
+      { path: ['doctor_models', 'strong'], label: 'doctor, strong' },
+      { path: ['tool_models', '{tool}'], label: 'tool model {tool}' },
+    ],
   },
 };

@@ -1,7 +1,7 @@
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { parseDocument, type Document } from 'yaml';
 import { COMPLEXITIES, type Complexity } from '../sources/index.js';
-import { getIn, keysAt, RUN_BUDGET_KEYS, type KeyPath, type ModelRole, type RunBudgetKey, type TargetLayout } from './api.js';
+import { getIn, keysAt, RUN_BUDGET_KEYS, showPath, type KeyPath, type ModelRefPattern, type ModelRole, type RunBudgetKey, type TargetLayout } from './api.js';
 import { targetLayout } from './registry.js';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
@@ -69,8 +69,10 @@ export interface TargetState {
   budgets: Partial<Record<RunBudgetKey, Located<number>>>;
   /** Every model id named anywhere a model is configured. */
   knownModels: string[];
-  /** Every model entry the files hold, `default` entries included: what migrations and name checks read. */
+  /** Every model entry the files hold, `default` entries included: what name checks read. */
   modelEntries: ModelEntry[];
+  /** Every string value of the files that hold models, each with what its layout knows of it: what migrations read. */
+  modelRefs: ModelRef[];
   /** Categories whose models are never downgraded (Autopack's high_risk_categories). */
   protectedCategories: string[];
   /** The alias a file uses for a model id, to write a change the way the file writes models. */
@@ -87,6 +89,24 @@ export interface ModelEntry extends Located<string> {
   role: ModelRole;
   /** Where it is, as a user finds it: `models.yaml: LOW.default`. */
   where: string;
+}
+
+/** A string value in a file that holds models, and what its layout says of the key. */
+export interface ModelRef extends Located<string> {
+  /** Its key path as shown (`llm_routing_policies.docs.builder_primary`): the key of a change to it. */
+  id: string;
+  /** Where it is, as a user finds it: `models.yaml: fallback_strategy.default_fallbacks[0]`. */
+  where: string;
+  /** What the value is (`builder`, `secondary auditor`, `alias sonnet`); undefined: a key the layout does not know. */
+  label: string | undefined;
+  category: string | null;
+  complexity: Complexity | null;
+  /** Set for the tuned builder and auditor entries only. */
+  role: ModelRole | null;
+  /** The value names an alias of the file's alias map (`raw`): the alias entry is what a migration edits. */
+  viaAlias: boolean;
+  /** The value is an entry of the alias map. */
+  isAlias: boolean;
 }
 
 export function parseTarget(file: TargetFile): Document.Parsed {
@@ -113,6 +133,7 @@ export function readTargets(files: TargetFile[]): TargetState {
   const protectedCategories = new Set<string>();
   const modelFiles: { file: TargetFile; data: unknown; layout: TargetLayout; aliases: Record<string, string> }[] = [];
   const modelEntries: ModelEntry[] = [];
+  const modelRefs: ModelRef[] = [];
   const tasks: TargetState['tasks'] = {};
 
   for (const file of files) {
@@ -185,6 +206,7 @@ export function readTargets(files: TargetFile[]): TargetState {
         knownModels.add(value);
         modelEntries.push({ ...place, value, ...(raw !== value ? { raw } : {}), file: file.path, where: `${file.display}: ${place.path.join('.')}` });
       }
+      modelRefs.push(...referencesIn(file, data, m, aliases));
     }
   }
 
@@ -217,8 +239,66 @@ export function readTargets(files: TargetFile[]): TargetState {
     return f ? Object.entries(f.aliases).find(([, v]) => v === id)?.[0] : undefined;
   };
 
-  return { files, categories: [...categories].sort(), model, caps, ci, budgets, knownModels: [...knownModels].sort(), modelEntries, protectedCategories: [...protectedCategories].sort(), aliasOf, tasks };
+  return { files, categories: [...categories].sort(), model, caps, ci, budgets, knownModels: [...knownModels].sort(), modelEntries, modelRefs, protectedCategories: [...protectedCategories].sort(), aliasOf, tasks };
 }
+
+/**
+ * Every string value of a model file, each matched against what the layout knows: its tuned places,
+ * its alias map and its other references. A value that names an alias of the map resolves through it.
+ */
+function referencesIn(file: TargetFile, data: unknown, layout: TargetLayout, aliases: Record<string, string>): ModelRef[] {
+  const mm = layout.model!;
+  const places = new Map(mm.places(data).map((p) => [p.path.join('\u0000'), p]));
+  const patterns: ModelRefPattern[] = [...(mm.aliases ? [{ path: [...mm.aliases, '{alias}'], label: 'alias {alias}', aliases: true as const }] : []), ...(mm.references ?? [])];
+  const out: ModelRef[] = [];
+  const walk = (node: unknown, path: string[]): void => {
+    if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...path, String(i)]));
+    else if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+    else if (typeof node === 'string') {
+      const place = places.get(path.join('\u0000'));
+      const match = place ? undefined : patterns.map((p) => ({ p, caps: matchPath(p.path, path) })).find((x) => x.caps);
+      const caps = match?.caps ?? {};
+      const isAlias = match?.p.aliases === true;
+      const viaAlias = !isAlias && Object.hasOwn(aliases, node);
+      const value = viaAlias ? aliases[node]! : node;
+      const complexity = place?.complexity ?? (COMPLEXITIES.includes(caps.complexity as Complexity) ? (caps.complexity as Complexity) : null);
+      out.push({
+        id: showPath(path),
+        where: `${file.display}: ${showPath(path)}`,
+        value,
+        ...(value !== node ? { raw: node } : {}),
+        file: file.path,
+        path,
+        label: place ? place.role : match ? fill(match.p.label, caps) : undefined,
+        category: place?.category ?? caps.category ?? match?.p.category ?? null,
+        complexity,
+        role: place?.role ?? null,
+        viaAlias,
+        isAlias,
+      });
+    }
+  };
+  walk(data, []);
+  return out;
+}
+
+/** The captures of a pattern that matches `path`, or undefined. */
+function matchPath(pattern: readonly string[], path: readonly string[]): Record<string, string> | undefined {
+  if (pattern.length !== path.length) return undefined;
+  const caps: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const k = path[i]!;
+    if (p === '[]') {
+      if (!/^\d+$/.test(k)) return undefined;
+      caps.step = String(Number(k) + 1);
+    } else if (p.startsWith('{') && p.endsWith('}')) caps[p.slice(1, -1)] = k;
+    else if (p !== k) return undefined;
+  }
+  return caps;
+}
+
+const fill = (label: string, caps: Record<string, string>): string => label.replace(/\{(\w+)\}/g, (_, n: string) => caps[n] ?? n);
 
 /**
  * The value in force for every tunable key (the changeKey of a change to it): models per category,
@@ -234,6 +314,7 @@ export function valuesByKey(t: TargetState): Map<string, string> {
       }
     }
   }
+  for (const r of t.modelRefs) if (r.label !== undefined && !r.viaAlias) out.set(refKey(r), r.value);
   for (const [category, v] of Object.entries(t.caps)) out.set(changeKey({ kind: 'token_cap', category, complexity: null, role: null, key: null }), String(v.value));
   for (const [category, v] of Object.entries(t.ci)) out.set(changeKey({ kind: 'ci_profile', category, complexity: null, role: null, key: null }), v.value);
   for (const [key, v] of Object.entries(t.budgets)) out.set(changeKey({ kind: 'run_budget', category: null, complexity: null, role: null, key }), String(v.value));
@@ -246,6 +327,9 @@ export function valuesByKey(t: TargetState): Map<string, string> {
   }
   return out;
 }
+
+/** The key of a change made in one place (a migration), whatever the category's other entries hold. */
+export const refKey = (r: Pick<ModelRef, 'category' | 'complexity' | 'role' | 'id'>): string => changeKey({ kind: 'model', category: r.category, complexity: r.complexity, role: r.role, key: r.id });
 
 function expectPositive(v: unknown, file: TargetFile, path: KeyPath): number {
   const n = expectNumber(v, file, path);

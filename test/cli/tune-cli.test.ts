@@ -18,15 +18,18 @@ describe('tune --dry-run on the bundled example', () => {
       expect(r.stdout).toContain(h);
     }
     expect(r.stdout).toContain('mechanical rules only (no ANTHROPIC_API_KEY set)');
-    // claude-sonnet-4-5 retires on 2026-11-30: every entry naming it migrates, comments kept.
+    // claude-sonnet-4-5 retired on 2026-11-30 and claude-opus-4-5 retires on 2027-01-22: every entry
+    // naming them migrates, one row per key, comments kept.
     expect(r.stdout).toContain('+  default: claude-sonnet-5-5   # simple, well-specified work');
     expect(r.stdout).toContain('### Migrations off retiring models');
+    expect(r.stdout).toContain('| HIGH.schema_contract_change | builder | claude-opus-4-5 → claude-opus-5-5 |');
     // Signs say what they mean, CI effects are tokens, not dollars.
-    expect(r.stdout).toContain('- Expected effect per run: −118K tokens; +$0.94, an added cost');
+    expect(r.stdout).toContain('- Expected effect per run: −118K tokens; +$0.26, an added cost');
     expect(r.stdout).toContain('- Expected effect per run: −$0.86, a saving');
     expect(r.stdout).toContain('- Expected effect per run: +25K tokens-equivalent of CI (more CI work; CI is not priced)');
-    // docs moves to haiku in this proposal: its cap waits for haiku's own data.
+    // docs moves to haiku in this proposal: its cap cut waits for haiku's own data; a raise never waits.
     expect(r.stdout).toContain('docs: cap 200,000 → 110,000 held back: this proposal changes the category');
+    expect(r.stdout).not.toMatch(/external_feature_reuse: cap 800,000 → 1,000,000 held back/);
     expect(r.stdout).toMatch(/\| tests \| ci_standard \| \d+ \| 2\.2% \| 33\.8% \| 6\.3% \| \*\*ci_minimal\*\* \|/);
     expect(r.stderr).toMatch(/dry run, nothing written: \d+ changes from 2,272 new records in 3 files/);
     expect(await Promise.all(TARGETS.map(sha))).toEqual(before);
@@ -53,15 +56,19 @@ describe('tune --dry-run on the bundled example', () => {
       expect.arrayContaining([
         'model:docs:claude-haiku-4-5',
         'model:tests:claude-haiku-4-5',
-        'model:external_feature_reuse:claude-opus-4-5',
+        'model:external_feature_reuse:claude-opus-5-5',
+        'model:schema_contract_change:claude-opus-5-5',
         'model:default:claude-sonnet-5-5',
         'model:debt_cleanup:claude-sonnet-5-5',
         'token_cap:schema_contract_change:1000000',
+        'token_cap:external_feature_reuse:1000000',
         'ci_profile:tests:ci_minimal',
         'ci_profile:external_feature_reuse:ci_strict',
       ]),
     );
     expect(keys.some((k: string) => k.startsWith('token_cap:feature_scaffolding') || k.startsWith('token_cap:security_auth_change'))).toBe(false);
+    // Nothing moves to a model that retires within the horizon.
+    expect(keys.some((k: string) => k.endsWith('-4-5') && !k.endsWith('haiku-4-5'))).toBe(false);
     expect(out.changes.find((c: { kind: string; direction: string }) => c.kind === 'model' && c.direction === 'up').pilot).toBe(true);
     expect(out.findings.some((f: { kind: string; category: string }) => f.kind === 'needs_more_data' && f.category === 'cross_cutting_refactor')).toBe(true);
     expect(Object.keys(out.diffs)).toEqual(['config/example-target/models.yaml', 'config/example-target/strategy_engine_config.yaml']);

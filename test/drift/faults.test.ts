@@ -105,7 +105,7 @@ describe('faults', () => {
     const runs = await Promise.all(Array.from({ length: 6 }, () => tune(['check', '--json', '--config', config], env)));
     // A run that starts after another has finished finds nothing new; one that starts meanwhile is refused.
     for (const r of runs.filter((x) => x.code !== 0)) {
-      expect(r.code).toBe(4);
+      expect(r.code, r.stderr).toBe(4);
       expect(r.stderr).toContain('another tokentune run holds');
     }
     const read = runs.filter((r) => r.code === 0).map((r) => JSON.parse(r.stdout).records as number);

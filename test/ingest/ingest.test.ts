@@ -149,3 +149,32 @@ describe('inputs that lie', () => {
     expect(s).toMatchObject({ records: 2, skipped: 4, quiet_held: [{ file, from_line: 7 }] });
   });
 });
+
+describe('retention', () => {
+  const phaseLine = (day: string, id: string) => `{"type":"phase","ts":"${day}T10:00:00Z","run_id":"r-${id}","tier_id":"T1","phase_id":"${id}","category":"docs","complexity":"low","builder_model":"claude-sonnet-5-5","tokens_used":1000,"incident_token_cap":100000,"outcome":"success","builder_attempts":1,"auditor_attempts":1,"retries":0}`;
+  const read = (state: ReturnType<typeof memoryState>, path: string, now: Date) =>
+    catchUp(state, [{ path, format: 'tokentune-jsonl' }], { now, quietMinutes: 0, retentionDays: 120, workers: 1, parallelMinBytes: 1e12, maxFutureMinutes: 60, maxTokens: 100_000_000 });
+
+  it('counts back from the newest record, keeps every rollup, and skips, with the date, what it can no longer dedupe', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'a.jsonl');
+    // May to November 2026, read with the clock a year ahead.
+    const days = ['2026-05-02', '2026-06-15', '2026-08-01', '2026-11-20'];
+    await writeFile(file, `${days.map((d, i) => phaseLine(d, `p${i}`)).join('\n')}\n`);
+    const state = memoryState();
+    state.begin();
+    const first = await read(state, file, new Date('2027-12-05T00:00:00Z'));
+    expect(first.summary.records).toBe(4);
+    // Every day's rollup is there: the window, the reports and the runs see May as they see November.
+    expect(state.view(0, 100_000).phases.map((b) => new Date(b.day * 86_400_000).toISOString().slice(0, 10)).sort()).toEqual(days);
+    expect(state.view(0, 100_000).runs.count).toBe(4);
+    // Dedupe keys go 120 days before the newest record (2026-07-23), not 120 days before the clock.
+    expect(new Date(state.prunedBefore * 86_400_000).toISOString().slice(0, 10)).toBe('2026-07-23');
+    // A record of a pruned day arriving later is skipped, said with its date and why; a newer one counts.
+    await appendFile(file, `${phaseLine('2026-05-02', 'late')}\n${phaseLine('2026-11-21', 'new')}\n`);
+    const second = await read(state, file, new Date('2027-12-06T00:00:00Z'));
+    expect(second.summary.records).toBe(1);
+    expect(second.summary.skipped_details).toEqual([expect.objectContaining({ line: 5, reason: expect.stringMatching(/^ts 2026-05-02T10:00:00.000Z is before 2026-07-23, whose dedupe keys retention pruned/) })]);
+    expect(state.view(0, 100_000).phases.reduce((a, b) => a + b.phases, 0)).toBe(5);
+  });
+});

@@ -84,7 +84,8 @@ describe('guard and merge', () => {
 describe("guarding the model's changes of scheduled tasks", () => {
   const yaml = mycoYaml('scan', 'provider:\n  type: anthropic\n  model: claude-sonnet-5-5\nphases:\n  look:\n    maxTurns: 20\nschedule:\n  enabled: true\n  intervalSeconds: 1800');
   const phases: PhaseSpec[] = [{ name: 'look', turns: [6] }, { name: 'act', turns: [9] }];
-  const ctx = contextOf(taskRuns('scan', 100, { phases, noops: 60 }), mycoTargets(yaml));
+  // 100 runs at the 30-minute interval they are configured for.
+  const ctx = contextOf(taskRuns('scan', 100, { phases, noops: 60, days: (100 * 1800) / 86_400 }), mycoTargets(yaml));
   const ask = (changes: object[]) => ({ summary: 's', changes: changes as never, advice: [], caveats: [] });
   const c = (o: object) => ({ complexity: null, role: null, rationale: 'r', confidence: 'high', pilot: false, ...o });
 

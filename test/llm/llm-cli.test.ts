@@ -167,7 +167,7 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(json.llm.outcome).toBe('fallback');
     expect(json.llm.note).toMatch(/^mechanical rules only \(the answer did not validate \(.*changes.*\), and neither did the repair/);
     expect(json.changes.every((c: any) => c.source === 'rules')).toBe(true);
-    expect(json.changes.length).toBe(9);
+    expect(json.changes.length).toBe(13);
     expect(json.report).toContain('mechanical rules only (the answer did not validate');
   });
 
@@ -187,7 +187,7 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(stub!.messages()).toHaveLength(2);
     expect(json.llm).toMatchObject({ outcome: 'fallback', used: false, cost_usd: 0 });
     expect(json.llm.note).toBe('mechanical rules only (the API did not answer within 0.3 s (after 1 retries))');
-    expect(json.changes.length).toBe(9);
+    expect(json.changes.length).toBe(13);
   });
 
   it('falls back at once on a 401, without retrying', async () => {

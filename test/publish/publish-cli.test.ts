@@ -78,7 +78,7 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(stub.prs).toHaveLength(1);
     const pr = stub.prs[0]!;
     expect(pr).toMatchObject({ head: BRANCH, base: 'main', state: 'open', labels: ['cost-tuning'], reviewers: ['build-lead'] });
-    expect(pr.title).toMatch(/^Cost tuning: [−+][\d.]+% tokens\/run, \d+ changes$/);
+    expect(pr.title).toMatch(/^Cost tuning: [−+][\d.]+% cost\/run, \d+ changes$/);
     expect(pr.body).toContain(`<!-- tokentune:proposal=${out.publish.hash} -->`);
     expect(pr.body).toContain('| Key | Current | Proposed | Evidence | Expected effect per run | Confidence |');
     expect(pr.body).toMatch(/−\$[\d.]+, a saving \|/);

@@ -78,39 +78,50 @@ describe('cadence', () => {
   const cadence = (r: ReturnType<typeof rules>) => r.changes.filter((c) => c.kind === 'schedule');
   const phases: PhaseSpec[] = [{ name: 'look', turns: [3] }, { name: 'act', turns: [9] }];
 
+  // Runs that follow their interval: n runs spaced `interval` seconds apart.
+  const every = (interval: number, n = 100) => ({ days: (n * interval) / 86_400 });
+
   it('doubles the interval of a task whose runs are half or more no-ops, with what they cost a day', () => {
-    const [c] = cadence(rules(taskRuns('scan', 100, { phases, noops: 50, noopCost: 0.07 }), scheduled(1800)));
+    const [c] = cadence(rules(taskRuns('scan', 100, { phases, noops: 50, noopCost: 0.07, ...every(1800) }), scheduled(1800)));
     expect(c).toMatchObject({ kind: 'schedule', category: 'scan', from: 1800, to: 3600, direction: 'up' });
-    // 50 no-ops at $0.07 over 14 days
-    expect(c!.evidence.noop_cost_usd_per_day).toBeCloseTo(0.25, 4);
+    // 50 no-ops at $0.07 over the 3 UTC days the runs touch
+    expect(c!.evidence.noop_cost_usd_per_day).toBeCloseTo(3.5 / 3, 4);
     expect(c!.effect.usd_per_run).toBeLessThan(0);
-    expect(cadence(rules(taskRuns('scan', 100, { phases, noops: 49 }), scheduled(1800)))).toEqual([]);
+    expect(cadence(rules(taskRuns('scan', 100, { phases, noops: 49, ...every(1800) }), scheduled(1800)))).toEqual([]);
   });
   it('stops at the ceiling', () => {
-    const r = rules(taskRuns('scan', 100, { phases, noops: 90 }), scheduled(86_400));
+    const r = rules(taskRuns('scan', 30, { phases, noops: 27, ...every(86_400, 30) }), scheduled(86_400));
     expect(cadence(r)).toEqual([]);
     expect(r.findings.map((f) => f.message).join('\n')).toMatch(/ceiling of 86400 s/);
-    expect(cadence(rules(taskRuns('scan', 100, { phases, noops: 90 }), scheduled(60_000)))[0]).toMatchObject({ to: 86_400 });
+    expect(cadence(rules(taskRuns('scan', 30, { phases, noops: 27, ...every(60_000, 30) }), scheduled(60_000)))[0]).toMatchObject({ to: 86_400 });
   });
   it('halves the interval of a task whose runs all find work and stop at a turn budget with work left, down to the floor', () => {
     const queued = (capHits: number): PhaseSpec[] => [{ name: 'look', turns: [3] }, { name: 'act', turns: [9], capHits, allowed: 12 }];
-    const [c] = cadence(rules(taskRuns('scan', 100, { phases: queued(6) }), scheduled(7200)));
+    const [c] = cadence(rules(taskRuns('scan', 100, { phases: queued(6), ...every(7200) }), scheduled(7200)));
     expect(c).toMatchObject({ from: 7200, to: 3600, direction: 'down', evidence: { cut_off_phase: 'act', cap_hit_rate: 0.06 } });
     expect(c!.rationale).toMatch(/work queues up between runs/);
     // Every run found work and finished it within its budget: no reason to run more often.
-    const done = rules(taskRuns('scan', 100, { phases }), scheduled(7200));
+    const done = rules(taskRuns('scan', 100, { phases, ...every(7200) }), scheduled(7200));
     expect(cadence(done)).toEqual([]);
     expect(done.findings.map((f) => f.message).join('\n')).toMatch(/every run found work at 7200 s, and each finished it within its turn budgets; kept/);
-    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(5) }), scheduled(7200)))).toEqual([]);
-    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(6), noops: 1 }), scheduled(7200)))).toEqual([]);
-    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(6) }), scheduled(1200)))).toEqual([expect.objectContaining({ to: 900 })]);
-    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(6) }), scheduled(900)))).toEqual([]);
+    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(5), ...every(7200) }), scheduled(7200)))).toEqual([]);
+    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(6), noops: 1, ...every(7200) }), scheduled(7200)))).toEqual([]);
+    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(6), ...every(1200) }), scheduled(1200)))).toEqual([expect.objectContaining({ to: 900 })]);
+    expect(cadence(rules(taskRuns('scan', 100, { phases: queued(6), ...every(900) }), scheduled(900)))).toEqual([]);
   });
-  it('holds the raise of a turn budget while the same proposal runs the task more often', () => {
+  it('leaves the interval alone where something else spaces the runs, and says what does', () => {
+    // Runs 5.5 hours apart under a 30-minute interval: halving or doubling it would change nothing.
+    const queued: PhaseSpec[] = [{ name: 'look', turns: [3] }, { name: 'act', turns: [9], capHits: 6, allowed: 12 }];
+    const r = rules(taskRuns('scan', 60, { phases: queued, days: (60 * 5.5) / 24 }), scheduled(1800));
+    expect(cadence(r)).toEqual([]);
+    expect(r.findings.map((f) => f.message).join('\n')).toMatch(/scan: its runs are 5\.5 h apart at the median under an interval of 30 min: something else spaces them/);
+    const idle = rules(taskRuns('scan', 60, { phases, noops: 50, days: (60 * 5.5) / 24 }), scheduled(1800));
+    expect(cadence(idle)).toEqual([]);
+  });
+  it('raises a turn budget against cap hits even while the same proposal runs the task more often', () => {
     const yaml = mycoYaml('scan', 'provider:\n  type: anthropic\n  model: claude-sonnet-5-5\nphases:\n  act:\n    maxTurns: 12\nschedule:\n  enabled: true\n  intervalSeconds: 7200');
-    const a = analyze(contextOf(taskRuns('scan', 100, { phases: [{ name: 'look', turns: [3] }, { name: 'act', turns: [9], capHits: 8, allowed: 12 }] }), mycoTargets(yaml)));
-    expect(a.changes.map((c) => `${c.kind}:${c.direction}`)).toEqual(['schedule:down']);
-    expect(a.findings.map((f) => f.message).join('\n')).toMatch(/scan act turn budget: 12 → 15 held back: this proposal runs the task more often/);
+    const a = analyze(contextOf(taskRuns('scan', 100, { phases: [{ name: 'look', turns: [3] }, { name: 'act', turns: [9], capHits: 8, allowed: 12 }], ...every(7200) }), mycoTargets(yaml)));
+    expect(a.changes.map((c) => `${c.kind}:${c.direction}`).sort()).toEqual(['schedule:down', 'turn_budget:up']);
   });
   it('writes a cadence only into a schedule block the task has, reading the interval from the runs when the block does not set it', () => {
     const none = rules(taskRuns('scan', 100, { phases, noops: 80 }), mycoYaml('scan', 'provider:\n  type: anthropic'));
