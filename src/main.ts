@@ -115,6 +115,14 @@ GITHUB_TOKEN and a repository are set.`,
     .addOption(config())
     .action((o: { config?: string }) => run(import('./commands/daemon.js').then(({ runDaemonCommand }) => runDaemonCommand(o.config ?? defaultConfig()))));
 
+  const models = p.command('models').description('the model table: prices, retirement dates and successors');
+  models
+    .command('update')
+    .description("refresh prices and deprecation dates from LiteLLM's model_prices_and_context_window.json into the state (the bundled table stays the offline default)")
+    .addOption(config())
+    .option('--url <url>', "where to read the table (default: LiteLLM's on GitHub)")
+    .action((o: { config?: string; url?: string }) => run(import('./commands/models.js').then(({ runModelsUpdateCommand }) => runModelsUpdateCommand({ config: o.config ?? defaultConfig(), url: o.url }))));
+
   p.command('init')
     .description('write a commented tokentune.yaml for the telemetry and config files found here (never overwrites)')
     .option('-d, --dir <dir>', 'the repository to look in and write to', '.')

@@ -160,6 +160,8 @@ const Rules = z.strictObject({
     .strictObject({
       /** An applied change whose success rate fell by more than this (0.05: five points) is worse: a revert is proposed. */
       max_success_drop: ratio.default(0.05),
+      /** …with at least this chance given both samples (Beta posteriors): a revert is proposed at the next run. */
+      harm_probability: ratio.default(0.9),
     })
     .prefault({}),
 });

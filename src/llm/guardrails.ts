@@ -5,7 +5,7 @@ import { roundDownReadable, roundUpReadable } from '../rules/index.js';
 import { capChange } from '../rules/index.js';
 import { ciChange } from '../rules/index.js';
 import { budgetChange, MIN_RUNS_FOR_BUDGET, observedRunTokens } from '../rules/index.js';
-import { isTruncating, capEvidence, capUtilisation, downgradeHolds, ladderPosition, modelChange, modelEvidence, pct, upgradeHolds } from '../rules/index.js';
+import { isTruncating, capEvidence, capUtilisation, downgradeHolds, ladderPosition, modelBounds, modelChange, modelEvidence, pct, upgradeHolds } from '../rules/index.js';
 import { RUN_BUDGET_KEYS, type RunBudgetKey } from '../targets/index.js';
 import { budgetOf, cadenceChange, cadenceEvidence, decideTurns, sinceDay, taskKey, isLocalTask, phaseEvidence, taskDowngradeHolds, taskModelChange, taskModelOf, taskPressure, taskRuns, taskUpgradeHolds, turnChange } from '../rules/index.js';
 import { taskGroup } from '../stats/index.js';
@@ -126,10 +126,11 @@ function check(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds): Outcome
       const to = from.ladder[from.index + step]!;
       const note = Math.abs(want.index - from.index) > 1 ? `clamped to one rung: ${p.to} → ${to}` : undefined;
       const utilisation = capUtilisation(ctx, cat, g);
-      if (step < 0 && !downgradeHolds(ctx, g, utilisation)) {
-        return reject(`the rules' downgrade test fails on ${current}: success ${pct(g.success_rate)}, ${g.retries_per_phase.toFixed(2)} retries per phase, P95 at ${utilisation === null ? 'an unknown share' : pct(utilisation)} of the cap`);
+      if (step < 0 && !downgradeHolds(ctx, cat, g)) {
+        const b = modelBounds(ctx, cat, g);
+        return reject(`the rules' downgrade test fails on ${current}: success ${pct(g.success_rate)} (at least ${pct(b.success_lower)}), ${g.retries_per_phase.toFixed(2)} retries per phase (at most ${b.retries_upper.toFixed(2)}), P95 at ${utilisation === null ? 'an unknown share' : pct(utilisation)} of the cap (at most ${b.utilisation_upper === null ? 'an unknown share' : pct(b.utilisation_upper)}), bounds one-sided at 95% over ${g.phases} phases`);
       }
-      if (step > 0 && !upgradeHolds(ctx, g)) return reject(`the rules' upgrade test fails on ${current}: success ${pct(g.success_rate)}, ${g.retries_per_phase.toFixed(2)} retries per phase`);
+      if (step > 0 && !upgradeHolds(ctx, cat, g)) return reject(`the rules' upgrade test fails on ${current}: success ${pct(g.success_rate)}, ${g.retries_per_phase.toFixed(2)} retries per phase`);
       return finish(modelChange(ctx, cat, p.complexity, current, to), note);
     }
     case 'token_cap': {

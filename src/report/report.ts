@@ -26,6 +26,8 @@ export interface ReportInput {
   drift?: string[];
   /** No-op checks in a row before this run. */
   noopStreak?: number;
+  /** Which model table (prices, retirements) the run used, and its date. */
+  modelTable?: string;
   /** Lines skipped by earlier runs that showed no report (nightly checks). */
   earlierSkipped?: { at: string; file: string; line: number; reason: string }[];
   /** Changes of earlier proposals the targets hold, judged against their baselines. */
@@ -50,6 +52,7 @@ export function renderReport(r: ReportInput): string {
   push(`**Proposal source**: ${cell(r.llm.note)}  `);
   push(`**Tuner's own cost**: ${tunerCost(r.llm)}  `);
   push(`**Why now**: ${r.drift?.length ? cell(r.drift.slice(0, 5).join('; ')) + (r.drift.length > 5 ? `; and ${r.drift.length - 5} more` : '') : 'forced run'}  `);
+  if (r.modelTable) push(`**Model table**: ${cell(r.modelTable)}  `);
   push(`**No-op checks before this run**: ${r.noopStreak ?? 0}`, '');
 
   push('## Executive summary', '');
@@ -131,7 +134,7 @@ export function renderReport(r: ReportInput): string {
     const u = c.percentiles.p95 / cap;
     push(`| ${cell(c.category)} | ${fmtTokens(cap)} | ${fmtTokens(c.percentiles.p50)} | ${fmtTokens(c.percentiles.p95)} | ${fmtPct(u)}${u > 0.95 ? ' ⚠️' : ''} | ${c.truncations} | ${change ? `**${fmtTokens(Number(change.to))}**` : 'no change'} |`);
   }
-  push('');
+  push('', 'The table counts every phase of the window; each change below counts only the phases under the cap and model in force (its evidence gives how many).', '');
   for (const c of r.changes.filter((x) => x.kind === 'token_cap' && !reverts.includes(x))) push(`- **${cell(c.category ?? '')}**: ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))}. ${cell(c.rationale)}`);
   push('');
 

@@ -4,7 +4,7 @@ import { changeKey, locate, type Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import type { RuleContext } from './context.js';
 import { label, type Outcome } from './outcomes.js';
-import { inheritsDefault } from './evidence.js';
+import { inheritsDefault, sinceDay } from './evidence.js';
 
 /** A migration or a revert: evidence of a date or of a measured outcome, which no other rule overrides. */
 export const isMandatory = (c: Change): boolean => c.evidence.migration !== undefined || c.evidence.reverts !== undefined;
@@ -23,6 +23,8 @@ export const lowersRisk = (c: Change): boolean => isMandatory(c) || ((c.kind ===
  *   (then the revert is the proposal);
  * - no cut of a cap (or turn budget) in the proposal that changes the category's (task's) model: it
  *   follows once the new model has data of its own; a raise (lowersRisk) never waits for another change;
+ * - no model move within the cool-down of a change to its category's cap, and no second step down
+ *   within the cool-down of the first;
  * - no model downgrade of a category the targets call high-risk;
  * - no two changes that would write one entry two ways (an Autopack category's model holds for every
  *   complexity: its complexities must agree).
@@ -67,6 +69,23 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       if (ctx.now.getTime() - since < cooldownMs) {
         const until = dayToIso(Math.floor((since + cooldownMs) / 86_400_000));
         findings.push({ kind: 'held', category: c.category, area: c.kind, message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it moved ${last.change.direction} to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)}, and no move ${c.direction} comes before ${until} unless that change's outcome turns worse` });
+        continue;
+      }
+    }
+    // A category's headroom is measured under a cap it has run under long enough: no model moves
+    // within the cool-down of a change to its cap (one made in this same proposal is fine).
+    if (c.kind === 'model' && c.key === null && c.category && c.category !== 'default') {
+      const capSince = sinceDay(ctx, changeKey({ kind: 'token_cap', category: c.category, complexity: null, role: null, key: null }));
+      if (capSince >= 0 && ctx.now.getTime() - capSince * 86_400_000 < cooldownMs) {
+        findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: the category's cap changed on ${dayToIso(capSince)}, and its model waits until ${dayToIso(capSince + ctx.rules.cooldown_days)}, when its use of the cap has been measured under the cap in force` });
+        continue;
+      }
+    }
+    // Steps down do not compound: after one, the next waits out the cool-down on the model it led to.
+    if (last && c.kind === 'model' && last.change.direction === 'down' && c.direction === 'down') {
+      const since = (last.applied_day ?? last.proposed_day) * 86_400_000;
+      if (ctx.now.getTime() - since < cooldownMs) {
+        findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it stepped down to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)}, and no second step down comes before ${dayToIso(Math.floor((since + cooldownMs) / 86_400_000))}` });
         continue;
       }
     }

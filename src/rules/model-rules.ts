@@ -1,8 +1,9 @@
 import { COMPLEXITIES, type Complexity } from '../sources/index.js';
 import type { CategoryStats, PhaseGroupStats } from '../stats/index.js';
-import type { Change } from '../targets/index.js';
+import { changeKey, type Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import { plural, pct, runCount, sampleConfidence, type RuleContext } from './context.js';
+import { poissonRateBound, wilsonBound } from '../stats/index.js';
 import { modelEvidence } from './evidence.js';
 import { liveSuccessor, retirementOf } from '../pricing/index.js';
 
@@ -34,10 +35,20 @@ export function modelRules(ctx: RuleContext): { changes: Change[]; findings: Fin
         findings.push({ kind: 'needs_more_data', category: cat.category, area: 'model', message: `${where}: waiting for data on ${current}: ${g?.phases ?? 0} of ${min_phases} phases; model kept` });
         continue;
       }
-      const utilisation = capUtilisation(ctx, cat, g);
-      const isDown = downgradeHolds(ctx, g, utilisation);
-      const isUp = upgradeHolds(ctx, g);
-      if (!isDown && !isUp) continue;
+      const isDown = downgradeHolds(ctx, cat, g);
+      const isUp = upgradeHolds(ctx, cat, g);
+      if (!isDown && !isUp) {
+        const thin = thinEvidence(ctx, cat, g);
+        if (thin) findings.push({ kind: 'needs_more_data', category: cat.category, area: 'model', message: `${where}: ${thin}` });
+        continue;
+      }
+      // A second step down rests on the model the first led to, over two weekly windows at least.
+      const key = changeKey({ kind: 'model', category: cat.category, complexity, role: 'builder', key: null });
+      const weeks = weeksOfEvidence(ctx, cat.category, complexity, current);
+      if (isDown && ctx.history.applied.filter((a) => a.key === key).at(-1)?.change.direction === 'down' && weeks < 2) {
+        findings.push({ kind: 'needs_more_data', category: cat.category, area: 'model', message: `${where}: a second step down waits for two weekly windows of ${current}'s own phases; ${plural(weeks, 'week')} so far` });
+        continue;
+      }
 
       const at = ladderPosition(ctx, current);
       if (!at) {
@@ -64,20 +75,56 @@ export function modelRules(ctx: RuleContext): { changes: Change[]; findings: Fin
   return { changes, findings };
 }
 
-/** The rules' downgrade test: reliable, few retries, far below the cap. The LLM's downgrades must pass it too. */
-export function downgradeHolds(ctx: RuleContext, g: PhaseGroupStats, utilisation: number | null): boolean {
-  const d = ctx.rules.downgrade;
-  return g.success_rate > d.min_success_rate && g.retries_per_phase < d.max_retries_per_phase && utilisation !== null && utilisation < d.max_cap_utilisation;
+/**
+ * The figures a model test is judged on: each threshold against the bound of its estimate that
+ * makes the move harder (one-sided 95%: Wilson for success, a Poisson score bound for retries, a
+ * distribution-free order statistic for P95), so that a small sample that happens to pass waits.
+ */
+export function modelBounds(ctx: RuleContext, cat: CategoryStats, g: PhaseGroupStats) {
+  const cap = capOf(ctx, cat, g);
+  const retries = g.retries_per_phase * g.phases;
+  return {
+    success_lower: wilsonBound(g.outcomes.success, g.phases, 'lower'),
+    success_upper: wilsonBound(g.outcomes.success, g.phases, 'upper'),
+    retries_upper: poissonRateBound(retries, g.phases, 'upper'),
+    retries_lower: poissonRateBound(retries, g.phases, 'lower'),
+    utilisation_upper: cap > 0 ? g.p95_upper / cap : null,
+  };
 }
 
-/** The rules' upgrade test: fails often and retries a lot. */
-export function upgradeHolds(ctx: RuleContext, g: PhaseGroupStats): boolean {
-  const u = ctx.rules.upgrade;
-  return g.success_rate < u.max_success_rate && g.retries_per_phase > u.min_retries_per_phase;
+/** The rules' downgrade test: reliable, few retries, far below the cap, each on its bound. The LLM's downgrades must pass it too. */
+export function downgradeHolds(ctx: RuleContext, cat: CategoryStats, g: PhaseGroupStats): boolean {
+  const d = ctx.rules.downgrade;
+  const b = modelBounds(ctx, cat, g);
+  return b.success_lower > d.min_success_rate && b.retries_upper < d.max_retries_per_phase && b.utilisation_upper !== null && b.utilisation_upper < d.max_cap_utilisation;
 }
+
+/** The rules' upgrade test: fails often and retries a lot, each on its bound. */
+export function upgradeHolds(ctx: RuleContext, cat: CategoryStats, g: PhaseGroupStats): boolean {
+  const u = ctx.rules.upgrade;
+  const b = modelBounds(ctx, cat, g);
+  return b.success_upper < u.max_success_rate && b.retries_lower > u.min_retries_per_phase;
+}
+
+/** Why a test that passes on its face waits: its bounds do not, on this many phases. */
+function thinEvidence(ctx: RuleContext, cat: CategoryStats, g: PhaseGroupStats): string | undefined {
+  const d = ctx.rules.downgrade;
+  const u = ctx.rules.upgrade;
+  const utilisation = capUtilisation(ctx, cat, g);
+  const b = modelBounds(ctx, cat, g);
+  if (g.success_rate > d.min_success_rate && g.retries_per_phase < d.max_retries_per_phase && utilisation !== null && utilisation < d.max_cap_utilisation) {
+    return `passes the downgrade test on its face (success ${pct(g.success_rate)}, ${g.retries_per_phase.toFixed(2)} retries per phase, P95 at ${pct(utilisation)} of the cap), not on its one-sided 95% bounds over ${plural(g.phases, 'phase')} (success at least ${bound(b.success_lower)}, retries at most ${b.retries_upper.toFixed(2)}, P95 at most ${bound(b.utilisation_upper)}); model kept until more phases narrow them`;
+  }
+  if (g.success_rate < u.max_success_rate && g.retries_per_phase > u.min_retries_per_phase) {
+    return `passes the upgrade test on its face (success ${pct(g.success_rate)}, ${g.retries_per_phase.toFixed(2)} retries per phase), not on its one-sided 95% bounds over ${plural(g.phases, 'phase')} (success at most ${bound(b.success_upper)}, retries at least ${b.retries_lower.toFixed(2)}); model kept until more phases narrow them`;
+  }
+  return undefined;
+}
+
+const capOf = (ctx: RuleContext, cat: CategoryStats, g: PhaseGroupStats): number => ctx.targets.caps[cat.category]?.value ?? g.telemetry_cap;
 
 export function capUtilisation(ctx: RuleContext, cat: CategoryStats, g: PhaseGroupStats): number | null {
-  const cap = ctx.targets.caps[cat.category]?.value ?? g.telemetry_cap;
+  const cap = capOf(ctx, cat, g);
   return cap > 0 ? g.percentiles.p95 / cap : null;
 }
 
@@ -110,13 +157,20 @@ export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Co
     to: target,
     source: 'rules' as const,
   };
+  const b = modelBounds(ctx, cat, g);
   if (down) {
     return {
       ...base,
       direction: 'down',
-      evidence: { ...evidenceOf(g, utilisation, current), price_ratio: round(priceTo / priceFrom, 3) },
+      evidence: {
+        ...evidenceOf(g, utilisation, current),
+        success_rate_lower_95: round(b.success_lower, 4),
+        retries_per_phase_upper_95: round(b.retries_upper, 3),
+        cap_utilisation_p95_upper_95: b.utilisation_upper === null ? null : round(b.utilisation_upper, 4),
+        price_ratio: round(priceTo / priceFrom, 3),
+      },
       effect: { tokens_per_run: 0, usd_per_run: tokensPerRun * (priceTo - priceFrom) },
-      rationale: `${where} succeeds ${pct(g.success_rate)} of the time with ${g.retries_per_phase.toFixed(2)} retries per phase and uses ${pct(utilisation)} of its cap at P95: ${target} should do this work.`,
+      rationale: `${where} succeeds ${pct(g.success_rate)} of the time (at least ${bound(b.success_lower)}), with ${g.retries_per_phase.toFixed(2)} retries per phase (at most ${b.retries_upper.toFixed(2)}), and uses ${pct(utilisation)} of its cap at P95 (at most ${bound(b.utilisation_upper)}), each bound one-sided at 95% over ${plural(g.phases, 'phase')}: ${target} should do this work.`,
       risk: `Low: success is unlikely to fall below ${pct(downgrade.min_success_rate)}; watch the next runs and revert if retries climb.`,
       confidence: sampleConfidence(g.phases, min_phases),
       pilot: false,
@@ -132,6 +186,8 @@ export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Co
     direction: 'up',
     evidence: {
       ...evidenceOf(g, utilisation, current),
+      success_rate_upper_95: round(b.success_upper, 4),
+      retries_per_phase_lower_95: round(b.retries_lower, 3),
       price_ratio: round(priceTo / priceFrom, 3),
       assumed_failure_reduction: upgrade.assumed_failure_reduction,
     },
@@ -190,3 +246,15 @@ export const round = (x: number, digits: number): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 };
+
+/** In how many of the window's weeks (counted back from its last day) the key's phases ran on `model`. */
+function weeksOfEvidence(ctx: RuleContext, category: string, complexity: Complexity, model: string): number {
+  const until = Math.floor(Date.parse(`${ctx.stats.window.until}T00:00:00Z`) / 86_400_000);
+  const id = ctx.canonical(model);
+  const weeks = new Set<number>();
+  for (const b of ctx.phases) if (b.category === category && b.complexity === complexity && ctx.canonical(b.model) === id) weeks.add(Math.floor((until - b.day) / 7));
+  return weeks.size;
+}
+
+/** A bound next to its threshold: one decimal, so that 90.1% never reads as the 90% it must exceed. */
+const bound = (x: number | null): string => (x === null ? 'an unknown share' : `${(x * 100).toFixed(1)}%`);

@@ -6,7 +6,7 @@ import { capEvidence, categorySince, defaultEvidence, inheritsDefault, modelEvid
 import { runTokensSince, MIN_RUNS_FOR_BUDGET } from './budget-rules.js';
 import { round } from './model-rules.js';
 import { cutOff, taskRuns } from './task-rules.js';
-import { taskGroup } from '../stats/index.js';
+import { chanceFellBy, taskGroup } from '../stats/index.js';
 
 /**
  * The closed loop: each change of ours the targets hold is judged by what ran since, against the
@@ -132,10 +132,13 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   const byRun = c.kind === 'run_budget' || !!task;
   const drop = ctx.rules.outcome.max_success_drop;
   const success = realised.success_rate ?? null;
-  // Worse: success fell by more than the tolerance, and by more than chance. The outcome is looked at
-  // every week, so chance is judged strictly (one-sided, 99%): a revert on noise is a reversal of its own.
+  // Worse: success fell by more than the tolerance, and probably so (rules.outcome.harm_probability):
+  // waiting a week costs a week of failures, a revert on noise costs a reversal; the chance weighs the
+  // size of the fall against the size of both samples.
   const baseN = num(ev.phases) ?? num(ev.runs);
-  let worse = baseSuccess !== null && success !== null && success < baseSuccess - drop && (baseN === null || fellBeyondChance(baseSuccess, baseN, success, n));
+  let worse =
+    baseSuccess !== null && success !== null && success < baseSuccess - drop &&
+    (baseN === null || chanceFellBy(Math.round(baseSuccess * baseN), baseN, Math.round(success * n), n, drop) >= ctx.rules.outcome.harm_probability);
   // A cap hurts only by cutting phases off: without truncations beyond the allowed share, a fall in
   // success under it is the work's, not the cap's.
   if (c.kind === 'token_cap') worse &&= (realised.truncations_per_phase ?? 0) > ctx.rules.cap.max_truncation_rate && (realised.truncations_per_phase ?? 0) * n >= 2;
@@ -160,13 +163,6 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
     verdict,
     summary,
   };
-}
-
-/** A one-sided two-proportion z-test at 99%: is the rate after (p1 over n1) lower than before (p0 over n0)? */
-export function fellBeyondChance(p0: number, n0: number, p1: number, n1: number): boolean {
-  const pooled = (p0 * n0 + p1 * n1) / (n0 + n1);
-  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1));
-  return se === 0 ? p1 < p0 : (p0 - p1) / se > 2.326;
 }
 
 /** A `default` model entry that every category seen at its complexity overrides with its own. */

@@ -4,6 +4,7 @@ import { loadTargetFiles, readTargets } from '../targets/index.js';
 import { commitGate, runGate, type GateLevel } from './gate.js';
 import type { Progress } from '../ingest/index.js';
 import { openRunState } from './state.js';
+import { withLifecycle } from './models.js';
 
 /** One drift check, as `tune check` and the daemon run it. */
 export interface CheckReport {
@@ -40,9 +41,11 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
   const now = o.now ?? new Date();
 
   const started = new Date();
-  const loaded = await loadConfig(configPath);
+  let loaded = await loadConfig(configPath);
   const targets = readTargets(await loadTargetFiles(loaded.targets, loaded.file));
   const { state, dir, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: o.rebuildState ?? false, label: o.label ?? 'tune check' });
+  // The model table `tune models update` fetched, under the config's own prices and dates.
+  loaded = withLifecycle(loaded, state);
   try {
     const g = await state.guard(() => runGate(loaded, targets, state, { mode: 'check', now, onProgress: o.onProgress }));
     state.guard(() => {

@@ -10,6 +10,7 @@ import { computeStats } from '../stats/index.js';
 import { dayOf, ledgerEntry, type State, type StoredUsage } from '../store/index.js';
 import { ingestOptions } from './gate.js';
 import { openRunState } from './state.js';
+import { withLifecycle } from './models.js';
 
 export interface ReportRunOptions {
   /** Undefined: `tokentune.yaml` here if there is one, else Claude Code's own location. */
@@ -31,8 +32,10 @@ export interface ReportRunOptions {
  */
 export async function runReport(o: ReportRunOptions): Promise<{ report: UsageReport; ingest: IngestSummary; pricing: Pricing }> {
   const started = new Date();
-  const loaded = await configFor(o);
+  let loaded = await configFor(o);
   const { state, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: false, label: 'tune report' });
+  // The model table `tune models update` fetched, under the config's own prices and dates.
+  loaded = withLifecycle(loaded, state);
   try {
     const { summary } = await state.guard(() => catchUp(state, loaded.sources, { now: o.now ?? new Date(), ...ingestOptions(loaded), onProgress: o.onProgress }));
     state.guard(() => {

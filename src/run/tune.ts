@@ -9,6 +9,7 @@ import { applyChanges, changeKey, loadTargetFiles, placeOf, readTargets, type Ch
 import type { IngestSummary, Progress } from '../ingest/index.js';
 import { commitGate, runGate, type GateLevel, type GateResult } from './gate.js';
 import { openRunState } from './state.js';
+import { modelTableNote, withLifecycle } from './models.js';
 
 export interface TuneOptions {
   configPath: string;
@@ -83,7 +84,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const now = opts.now ?? new Date();
   const dryRun = opts.dryRun ?? true;
   const started = new Date();
-  const loaded = await loadConfig(opts.configPath);
+  let loaded = await loadConfig(opts.configPath);
   const checkout = await loadTargetFiles(loaded.targets, loaded.file);
   let targets = readTargets(checkout);
   if (!dryRun && loaded.config.publish.enabled && loaded.targets.length) {
@@ -93,6 +94,8 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
     targets = readTargets(onBase.map((f, i) => ({ ...f, path: checkout[i]!.path, display: checkout[i]!.display })));
   }
   const { state, close } = openRunState(loaded, env, { dryRun, rebuild: opts.rebuildState ?? false, label: opts.lockLabel ?? 'tune' });
+  // The model table `tune models update` fetched, under the config's own prices and dates.
+  loaded = withLifecycle(loaded, state);
   try {
     const gate = await state.guard(() => runGate(loaded, targets, state, { mode: 'tune', now, since: opts.since, until: opts.until, onProgress: opts.onProgress }));
     const { stats, ctx, analysis, decisions } = gate.computed!;
@@ -134,6 +137,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       outcomes: analysis.outcomes,
       drift: gate.moved,
       noopStreak: gate.previous_noop_streak,
+      modelTable: modelTableNote(state.lifecycle),
       where: Object.fromEntries(step.changes.flatMap((c) => {
         const w = placeOf(c, targets);
         return w ? [[changeKey(c), w]] : [];

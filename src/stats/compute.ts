@@ -2,7 +2,7 @@ import { COMPLEXITIES, type Complexity } from '../sources/index.js';
 import { blendedPricePerToken, costOf, priceOf, type Pricing, type TokenMix } from '../pricing/index.js';
 import type { CallBucket, PhaseBucket } from '../store/index.js';
 import type { RollupView } from '../store/index.js';
-import { percentilesOf } from './percentiles.js';
+import { p95UpperBoundOf, percentilesOf } from './percentiles.js';
 import { computeCategoryCi, emptyCategoryCi } from './ci.js';
 import { computeRuns, sum, trendOf } from './runs.js';
 import { inWindow, describeWindow, type DayRange } from './window.js';
@@ -142,6 +142,7 @@ export function groupStats(buckets: readonly PhaseBucket[], blended: Record<stri
     tokens_total: tokens,
     tokens_mean: tokens / phases,
     percentiles: p,
+    p95_upper: p95UpperBoundOf(buckets.map((b) => b.tokens)),
     truncations,
     mean_tokens_success: meanSuccess,
     mean_tokens_failed: meanFailed,

@@ -5,3 +5,4 @@ export * from './runs.js';
 export * from './types.js';
 export * from './window.js';
 export * from './tasks.js';
+export * from './bounds.js';

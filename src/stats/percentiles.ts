@@ -61,6 +61,27 @@ export function percentilesOf(parts: readonly ArrayLike<number>[]): Percentiles 
   return out;
 }
 
+/**
+ * A one-sided 95% upper confidence bound of P95, free of any assumption on the distribution: the value
+ * of rank ⌈0.95n + 1.645·√(0.95·0.05·n) + ½⌉ (1-based, the normal approximation of the binomial count
+ * of values below P95), or the largest value when so few values cannot bound P95 any tighter.
+ */
+export function p95UpperBoundOf(parts: readonly ArrayLike<number>[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  if (n === 0) return Number.NaN;
+  const k = Math.min(n, Math.ceil(0.95 * n + 1.645 * Math.sqrt(0.0475 * n) + 0.5)) - 1;
+  const filled = parts.filter((p) => p.length > 0);
+  if (filled.every((p) => isIntegral(p) && isSorted(p))) return rankFinder(filled)(k);
+  const all = new Float64Array(n);
+  let i = 0;
+  for (const p of filled) {
+    all.set(p, i);
+    i += p.length;
+  }
+  return all.sort()[k]!;
+}
+
 export function isSorted(a: ArrayLike<number>): boolean {
   for (let i = 1; i < a.length; i++) if (a[i]! < a[i - 1]!) return false;
   return true;

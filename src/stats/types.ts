@@ -19,6 +19,8 @@ export interface PhaseGroupStats {
   tokens_total: number;
   tokens_mean: number;
   percentiles: Percentiles;
+  /** The one-sided 95% upper confidence bound of P95 (percentiles.ts): what headroom is judged on. */
+  p95_upper: number;
   truncations: number;
   mean_tokens_success: number | null;
   mean_tokens_failed: number | null;

@@ -7,6 +7,7 @@ import * as tables from './rollup-tables.js';
 import * as history from './history.js';
 import type { Change } from '../targets/index.js';
 import { RUN_SUMS, type RollupView } from './rollup-tables.js';
+import { LifecycleSnapshot } from '../pricing/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from './rollups.js';
 import type { AgentLink, CallRecord, TelemetryRecord } from '../sources/index.js';
 
@@ -224,6 +225,20 @@ export class State {
 
   set noopStreak(n: number) {
     this.setMeta('noop_streak', n);
+  }
+
+  /** The model table `tune models update` fetched last, if any. */
+  get lifecycle(): LifecycleSnapshot | undefined {
+    return this.meta('lifecycle', LifecycleSnapshot);
+  }
+
+  set lifecycle(s: LifecycleSnapshot) {
+    this.setMeta('lifecycle', s);
+  }
+
+  /** The next check takes the full path: what it compares against has changed outside the files it stats. */
+  forgetFingerprint(): void {
+    this.db.prepare(`DELETE FROM meta WHERE key = 'fingerprint'`).run();
   }
 
   /** The day retention last pruned up to: pruning runs once a day, not on every run. */

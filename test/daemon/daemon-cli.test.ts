@@ -58,7 +58,7 @@ describe('tune daemon', () => {
     if (first.job === 'check') expect(first).toMatchObject({ result: 'drift', moved: ['no proposal recorded yet'] });
     else expect(first).toMatchObject({ job: 'tune', result: 'proposal' });
     for (const l of d.lines) expect(Object.keys(l).slice(0, 4)).toEqual(['time', 'level', 'job', 'duration_ms']);
-    expect(d.lines.find((l) => l.job === 'tune' && l.result === 'proposal')).toMatchObject({ changes: 16, llm: 'skipped', publish: 'disabled' });
+    expect(d.lines.find((l) => l.job === 'tune' && l.result === 'proposal')).toMatchObject({ changes: 15, llm: 'skipped', publish: 'disabled' });
     // Back-off: after n no-ops in a row the next check waits 2^n seconds, capped at the 4 s of the tuning schedule.
     const checks = d.lines.filter((l) => l.job === 'check');
     for (let i = 1; i < checks.length; i++) {

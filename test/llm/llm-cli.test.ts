@@ -59,9 +59,10 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(json.llm).toMatchObject({ used: true, outcome: 'answered', model: 'claude-sonnet-5-5', input_tokens: 2000, output_tokens: 800, cache_creation_input_tokens: 1500, requests: 1, repaired: false });
     // 2000 × $2/M + 800 × $10/M + 1500 × $2.50/M
     expect(json.llm.cost_usd).toBeCloseTo(0.01575, 9);
-    // The model of tests changes in this proposal: its cap waits for the new model's data.
-    expect(find(json, 'token_cap', 'tests')).toBeUndefined();
-    expect(json.rejected.find((r: any) => r.change.kind === 'token_cap' && r.change.category === 'tests').reason).toContain('the cap follows once the new model has data');
+    // The model's downgrade of tests is held to the rules' test, bounds included: 94% over 112 phases
+    // is not surely above 90%. Its model stays, so the cap it proposed for tests stands.
+    expect(json.rejected.find((r: any) => r.change.kind === 'model' && r.change.category === 'tests').reason).toMatch(/the rules' downgrade test fails on claude-sonnet-4-5: success 94%/);
+    expect(find(json, 'token_cap', 'tests')).toMatchObject({ source: 'llm', to: 300000 });
     expect(find(json, 'model', 'docs')).toMatchObject({ source: 'llm', rationale: 'Docs almost never fail.', confidence: 'high' });
     expect(find(json, 'model', 'docs').effect.usd_per_run).toBeLessThan(0);
     expect(find(json, 'run_budget', 'core_build_tokens')).toMatchObject({ source: 'llm', to: 4500000 });

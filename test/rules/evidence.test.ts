@@ -4,7 +4,7 @@ import { budgetRules } from '../../src/rules/budget-rules.js';
 import { capRules, limitMove } from '../../src/rules/cap-rules.js';
 import { modelRules } from '../../src/rules/model-rules.js';
 import { migrationRules } from '../../src/rules/migration-rules.js';
-import { fellBeyondChance } from '../../src/rules/outcomes.js';
+import { chanceFellBy } from '../../src/stats/bounds.js';
 import { guard } from '../../src/llm/guardrails.js';
 import { call, phase, phases, T0 } from '../helpers/records.js';
 import { contextOf, MODELS_YAML, strategyYaml, targetsOf } from '../helpers/context.js';
@@ -55,7 +55,7 @@ describe('one gate for every change', () => {
     const ctx = contextOf(recs, targetsOf(strategy, OPUS_HIGH));
     const g = guard({ summary: '', advice: [], caveats: [], changes: [{ kind: 'model', category: 'refactor', complexity: 'high', role: 'builder', to: 'claude-haiku-4-5', rationale: 'cheaper', confidence: 'high', pilot: false }] }, ctx, { max_p95_multiple: 2, max_move: 0.5 });
     expect(g.accepted).toEqual([]);
-    expect(g.rejected[0]!.reason).toBe("the rules' downgrade test fails on claude-opus-5-5: success 100%, 0.00 retries per phase, P95 at 84% of the cap");
+    expect(g.rejected[0]!.reason).toBe("the rules' downgrade test fails on claude-opus-5-5: success 100% (at least 92%), 0.00 retries per phase (at most 0.09), P95 at 84% of the cap (at most 84%), bounds one-sided at 95% over 30 phases");
   });
 
   it('clamps an LLM downgrade that passes the test to one rung', () => {
@@ -160,9 +160,13 @@ describe('closed loop', () => {
   });
 
   it('judges a fall against chance: a few failures more on a small sample are not worse', () => {
-    expect(fellBeyondChance(1, 24, 0.79, 24)).toBe(true);
-    expect(fellBeyondChance(0.98, 84, 0.9, 52)).toBe(false);
-    expect(fellBeyondChance(0.95, 60, 0.775, 40)).toBe(true);
+    // The chance that success fell by more than five points, given both samples.
+    expect(chanceFellBy(24, 24, 19, 24, 0.05)).toBeGreaterThan(0.9);
+    expect(chanceFellBy(82, 84, 47, 52, 0.05)).toBeLessThan(0.9);
+    // 91% of 35 before, 69% of about 15 a week since: seen after one week.
+    expect(chanceFellBy(32, 35, 10, 15, 0.05)).toBeGreaterThan(0.9);
+    // A fall of three points on a few dozen phases is noise.
+    expect(chanceFellBy(33, 35, 29, 32, 0.05)).toBeLessThan(0.5);
   });
 });
 

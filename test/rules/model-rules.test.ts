@@ -36,7 +36,7 @@ describe('prices of two models, compared at the mix of the work', () => {
   });
 });
 
-describe('downgrade rule: success > 90%, retries < 0.5, P95 < 70% of cap', () => {
+describe('downgrade rule: success > 90%, retries < 0.5, P95 < 70% of cap, each on its one-sided 95% bound', () => {
   it('proposes one rung down the ladder, with evidence and a saving', () => {
     const { changes } = downgrade({});
     expect(changes).toHaveLength(1);
@@ -46,18 +46,28 @@ describe('downgrade rule: success > 90%, retries < 0.5, P95 < 70% of cap', () =>
     expect(c.effect.usd_per_run).toBeLessThan(0);
   });
   it.each([
-    ['success rate', { success: 90 }, { success: 91 }],
-    ['retries per phase', { retries: 50 }, { retries: 49 }],
+    // Wilson's lower bound of 94/100 is 88.8%, of 95/100 90.1%.
+    ['success rate', { success: 94 }, { success: 95 }],
+    // The Poisson score bound of 39 retries over 100 phases is above 0.5 a phase, of 38 below.
+    ['retries per phase', { retries: 39 }, { retries: 38 }],
     ['cap utilisation', { tokens: 70_000 }, { tokens: 69_999 }],
   ])('%s: at the boundary no change, just inside it a change', (_name, at, inside) => {
     expect(downgrade(at).changes).toHaveLength(0);
     expect(downgrade(inside).changes).toHaveLength(1);
   });
-  it('needs the minimum sample: 9 phases is "needs more data", 10 is enough', () => {
+  it('needs the minimum sample, then a sample whose bounds pass: thin evidence waits', () => {
     const few = downgrade({ n: 9, success: 9, retries: 0 });
     expect(few.changes).toHaveLength(0);
     expect(few.findings).toEqual([expect.objectContaining({ kind: 'needs_more_data', category: 'easy' })]);
-    expect(downgrade({ n: 10, success: 10, retries: 0 }).changes).toHaveLength(1);
+    // Ten perfect phases bound success at 78.7% only; it takes 25 to pass 90%.
+    expect(downgrade({ n: 10, success: 10, retries: 0 }).changes).toHaveLength(0);
+    expect(downgrade({ n: 24, success: 24, retries: 0 }).changes).toHaveLength(0);
+    expect(downgrade({ n: 25, success: 25, retries: 0 }).changes).toHaveLength(1);
+    // 32 of 35 (91%) passes "> 90%" on its face; its lower bound is 80%.
+    expect(downgrade({ n: 35, success: 32, retries: 0 }).changes).toHaveLength(0);
+    const [c] = downgrade({}).changes;
+    expect(c!.evidence).toMatchObject({ success_rate_lower_95: 0.9008, cap_utilisation_p95_upper_95: 0.5 });
+    expect(c!.rationale).toMatch(/succeeds 95% of the time \(at least 90\.1%\).*each bound one-sided at 95% over 100 phases/);
   });
   it('does not step below the cheapest rung', () => {
     const recs = phases('easy', 100, { success: 100, tokens: [10_000], extra: { builder_model: 'claude-haiku-4-5' } });
@@ -74,8 +84,9 @@ describe('upgrade rule: success < 75% and retries > 1.5, always a pilot', () => 
     expect(changes).toEqual([expect.objectContaining({ category: 'hard', complexity: 'high', from: 'claude-sonnet-5-5', to: 'claude-opus-5-5', direction: 'up', pilot: true })]);
   });
   it.each([
-    ['success rate', { success: 75 }, { success: 74 }],
-    ['retries per phase', { retries: 150 }, { retries: 151 }],
+    // Wilson's upper bound of 68/100 is 75.2%, of 67/100 74.3%; the retries' lower bound passes 1.5 at 171.
+    ['success rate', { success: 68 }, { success: 67 }],
+    ['retries per phase', { retries: 170 }, { retries: 171 }],
   ])('%s: at the boundary no change, just inside it a change', (_name, at, inside) => {
     expect(upgrade(at).changes).toHaveLength(0);
     expect(upgrade(inside).changes).toHaveLength(1);
