@@ -101,16 +101,17 @@ const DAY = 86_400_000;
  * One week of phases (seven days, two runs a day) under `config`, appended to `file` as tokentune
  * JSONL when a file is given; returns what the week achieved and cost.
  */
-export async function simulateWeek(week: number, startMs: number, config: FleetConfig, file?: string): Promise<WeekResult> {
+export async function simulateWeek(week: number, startMs: number, config: FleetConfig, file?: string, fleet: readonly FleetCategory[] = FLEET): Promise<WeekResult & { byCategory: Record<string, WeekResult> }> {
   const rand = rng(1000 + week);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const lines: string[] = [];
-  const out: WeekResult = { phases: 0, successes: 0, usd: 0 };
+  const out: WeekResult & { byCategory: Record<string, WeekResult> } = { phases: 0, successes: 0, usd: 0, byCategory: {} };
   for (let d = 0; d < 7; d++) {
     for (let r = 0; r < 2; r++) {
       const runId = `w${week}-d${d}-r${r}`;
       let ts = startMs + d * DAY + r * 10 * 3_600_000;
-      for (const c of FLEET) {
+      for (const c of fleet) {
+        const cat = (out.byCategory[c.name] ??= { phases: 0, successes: 0, usd: 0 });
         for (let i = 0; i < c.perRun; i++) {
           // The same draws in the same order whatever the config.
           const u = rand();
@@ -131,6 +132,9 @@ export async function simulateWeek(week: number, startMs: number, config: FleetC
           out.phases++;
           if (ok) out.successes++;
           out.usd += tokens * PRICE[model];
+          cat.phases++;
+          if (ok) cat.successes++;
+          cat.usd += tokens * PRICE[model];
           lines.push(JSON.stringify({
             type: 'phase', ts: new Date(ts).toISOString(), run_id: runId, tier_id: 'T1', phase_id: `${runId}.${c.name}.${i}`, category: c.name,
             complexity: c.complexity, builder_model: model, tokens_used: tokens, incident_token_cap: cap,
@@ -157,12 +161,12 @@ function poissonFrom(u: number, mean: number): number {
   return k;
 }
 
-export async function writeFleetRepo(dir: string): Promise<{ config: string; targets: string; telemetry: string }> {
+export async function writeFleetRepo(dir: string, initial: { models: string; strategy: string } = { models: INITIAL_MODELS, strategy: INITIAL_STRATEGY }): Promise<{ config: string; targets: string; telemetry: string }> {
   const targets = join(dir, 'targets');
   await mkdir(targets, { recursive: true });
   await mkdir(join(dir, 'telemetry'), { recursive: true });
-  await writeFile(join(targets, 'models.yaml'), INITIAL_MODELS);
-  await writeFile(join(targets, 'strategy.yaml'), INITIAL_STRATEGY);
+  await writeFile(join(targets, 'models.yaml'), initial.models);
+  await writeFile(join(targets, 'strategy.yaml'), initial.strategy);
   const config = join(dir, 'tuner.yaml');
   await writeFile(
     config,

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { newReplayLog, tuneAndMerge } from '../helpers/replay.js';
+import { readFleetConfig, simulateWeek, writeFleetRepo, type FleetCategory, type FleetConfig, type WeekResult } from '../helpers/fleet.js';
+import { tempDir } from '../helpers/cli.js';
+
+/**
+ * A harsher replay: each category is a world where an earlier version's downgrades lost success, and
+ * the cheaper model is always much worse at the work, so any step onto it costs success. Weekly runs
+ * at the clock each week would have, each proposal merged before the next week's telemetry.
+ */
+const WORLDS: FleetCategory[] = [
+  // Headroom made by our own raise, on evidence that passes "> 90%" only on its face: sonnet at 94%
+  // truncates at its cap when it fails; haiku fails a quarter of the work.
+  { name: 'api', complexity: 'low', perRun: 2, sd: 0.15, failMult: 1.6, retries: [0.1, 1], models: { 'claude-haiku-4-5': { success: 0.74, tokens: 360_000 }, 'claude-sonnet-5-5': { success: 0.94, tokens: 330_000 }, 'claude-opus-5-5': { success: 0.96, tokens: 300_000 } } },
+  // Compounding steps: opus to sonnet is safe, sonnet to haiku is not.
+  { name: 'lint', complexity: 'medium', perRun: 2, sd: 0.15, failMult: 1.3, retries: [0.05, 1], models: { 'claude-haiku-4-5': { success: 0.8, tokens: 75_000 }, 'claude-sonnet-5-5': { success: 0.985, tokens: 65_000 }, 'claude-opus-5-5': { success: 0.99, tokens: 60_000 } } },
+  // Thin evidence: one phase a run, 92% on sonnet; haiku at 70%.
+  { name: 'ops', complexity: 'high', perRun: 1, sd: 0.15, failMult: 1.2, retries: [0.1, 1], models: { 'claude-haiku-4-5': { success: 0.7, tokens: 110_000 }, 'claude-sonnet-5-5': { success: 0.92, tokens: 100_000 }, 'claude-opus-5-5': { success: 0.95, tokens: 95_000 } } },
+];
+
+const MODELS = `LOW:\n  default: claude-sonnet-5-5\nMODERATE:\n  default: claude-sonnet-5-5\n  lint: claude-opus-5-5\nHIGH:\n  default: claude-sonnet-5-5\n`;
+const STRATEGY = `category_defaults:\n  api:\n    incident_token_cap: 510_000\n  lint:\n    incident_token_cap: 400_000\n  ops:\n    incident_token_cap: 400_000\nrun_budget:\n  core_build_tokens: 6_000_000\n`;
+
+const WEEK = 7 * 86_400_000;
+const START = Date.UTC(2026, 6, 6);
+const WEEKS = 7;
+
+describe('harsher closed-loop replay', () => {
+  it('no downgrade on self-made headroom or thin evidence; a second step waits and is undone within a week when it hurts', async () => {
+    const dir = await tempDir('tokentune-harsh-');
+    const repo = await writeFleetRepo(dir, { models: MODELS, strategy: STRATEGY });
+    const initial = await readFleetConfig(repo.targets);
+    for (let w = -4; w < 0; w++) await simulateWeek(w, START + w * WEEK, initial, repo.telemetry, WORLDS);
+
+    const tuned: (WeekResult & { byCategory: Record<string, WeekResult> })[] = [];
+    const untuned: typeof tuned = [];
+    const replay = newReplayLog();
+    for (let w = 0; w < WEEKS; w++) {
+      await tuneAndMerge({ config: repo.config, now: new Date(START + w * WEEK + 3_600_000), xdg: join(dir, 'xdg'), week: w, keyOf: (c) => `${c.kind}:${c.category ?? c.key}:${c.complexity ?? ''}`, log: replay });
+      const config: FleetConfig = await readFleetConfig(repo.targets);
+      tuned.push(await simulateWeek(w, START + w * WEEK, config, repo.telemetry, WORLDS));
+      untuned.push(await simulateWeek(w, START + w * WEEK, initial, undefined, WORLDS));
+    }
+
+    const sumOf = (xs: typeof tuned, name: string) => xs.reduce((a, x) => ({ phases: a.phases + x.byCategory[name]!.phases, successes: a.successes + x.byCategory[name]!.successes, usd: a.usd + x.byCategory[name]!.usd }), { phases: 0, successes: 0, usd: 0 });
+    const rate = (x: WeekResult) => x.successes / x.phases;
+    const perSuccess = (x: WeekResult) => x.usd / x.successes;
+    const table = WORLDS.map((c) => {
+      const t = sumOf(tuned, c.name);
+      const u = sumOf(untuned, c.name);
+      return `${c.name}: success ${(rate(t) * 100).toFixed(1)}% vs ${(rate(u) * 100).toFixed(1)}% untuned; $/success ${perSuccess(t).toFixed(3)} vs ${perSuccess(u).toFixed(3)}`;
+    });
+    const story = [...replay.lines, ...table].join('\n');
+
+    // Headroom of our own making and thin evidence: never a step onto the model that does worse.
+    for (const name of ['api', 'ops']) {
+      expect(rate(sumOf(tuned, name)), story).toBeGreaterThanOrEqual(rate(sumOf(untuned, name)) - 0.01);
+      expect(story).not.toMatch(new RegExp(`model:${name}:\\w+ \\S+ → claude-haiku-4-5`));
+    }
+    // Compounding steps: the safe one at once; the second not before the cool-down after the first,
+    // and undone at the very next run once it hurts, within the tolerance of max_success_drop.
+    const week = (re: RegExp) => replay.lines.findIndex((l) => re.test(l));
+    const first = week(/model:lint:medium claude-opus-5-5 → claude-sonnet-5-5/);
+    const second = week(/model:lint:medium claude-sonnet-5-5 → claude-haiku-4-5/);
+    const revert = week(/model:lint:medium claude-haiku-4-5 → claude-sonnet-5-5/);
+    const weekOf = (i: number) => Number(/^week (\d+)/.exec(replay.lines[i]!)![1]);
+    expect(weekOf(first), story).toBe(0);
+    if (second !== -1) {
+      expect(weekOf(second), story).toBeGreaterThanOrEqual(4);
+      expect(weekOf(revert), story).toBe(weekOf(second) + 1);
+    }
+    expect(rate(sumOf(tuned, 'lint')), story).toBeGreaterThanOrEqual(rate(sumOf(untuned, 'lint')) - 0.05);
+    const all = (xs: typeof tuned) => xs.reduce((a, x) => ({ phases: a.phases + x.phases, successes: a.successes + x.successes, usd: a.usd + x.usd }), { phases: 0, successes: 0, usd: 0 });
+    expect(perSuccess(all(tuned)), story).toBeLessThan(perSuccess(all(untuned)));
+    // No key reverses itself, but for the revert of a change whose outcome was worse.
+    for (const [key, dirs] of replay.moves) {
+      const reverted = key === 'model:lint:medium' && revert !== -1;
+      expect(new Set(reverted ? dirs.slice(0, -1) : dirs).size, `${key} reversed itself: ${dirs.join(', ')}\n${story}`).toBe(1);
+    }
+  }, 300_000);
+});
