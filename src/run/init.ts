@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../common/index.js';
-import { BUNDLED_PRICES } from '../pricing/index.js';
+import { BUNDLED_PRICES, BUNDLED_RETIREMENTS } from '../pricing/index.js';
 import { claudeCodeRoots, parseTokentuneLine } from '../sources/index.js';
 
 /**
@@ -216,13 +216,18 @@ export function renderConfig(root: string, found: Found, schemaPath: string | un
   if (!found.targets.length) out.push('  # nothing found: name the config files to tune, e.g.', '  # - {path: config/models.yaml, preset: seed-models}', '  []');
   for (const t of found.targets) out.push(`  # found: ${t.why}`, `  - path: ${q(t.path)}`, `    preset: ${t.preset}`);
   out.push('');
-  if (found.offLadder.length) {
+  // A retiring model is migrated by the first proposal, never suggested as a rung.
+  const retiring = found.offLadder.filter((m) => BUNDLED_RETIREMENTS[m]);
+  for (const m of retiring) out.push(`# found: the targets name ${m}, which retires on ${BUNDLED_RETIREMENTS[m]!.retires}: the first proposal moves it to ${BUNDLED_RETIREMENTS[m]!.successor}.`);
+  const offLadder = found.offLadder.filter((m) => !BUNDLED_RETIREMENTS[m]);
+  if (retiring.length) out.push('');
+  if (offLadder.length) {
     out.push(
-      `# found: the targets name ${found.offLadder.join(', ')}, on no default ladder. For tokentune to step`,
+      `# found: the targets name ${offLadder.join(', ')}, on no default ladder. For tokentune to step`,
       '# a model up or down, put it on its provider\'s ladder, cheapest first (every rung priced), e.g.:',
       '# models:',
       '#   ladders:',
-      ...ladders(found.offLadder).map((l) => `#     ${l}`),
+      ...ladders(offLadder).map((l) => `#     ${l}`),
       '',
     );
   }

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, cp, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUNDLED_RETIREMENTS } from '../../src/pricing/retirements.js';
+import { renderConfig } from '../../src/run/init.js';
 import { parse } from 'yaml';
 import { ROOT, tempDir, tune } from '../helpers/cli.js';
 
@@ -56,6 +58,16 @@ describe('tune init', () => {
     const none = await tune(['check'], env, { cwd: repo });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('tokentune.yaml: config file not found: run `tune init` to write one here, or name a config with --config');
+  });
+
+  it('never suggests a retiring model: one the targets name is said to migrate, the ladders hold the lineup in force', () => {
+    const found = { sources: [], targets: [], publish: { git: false, why: [] }, offLadder: ['claude-opus-4-5', 'claude-sonnet-4-5', 'gpt-4.1'] };
+    const text = renderConfig('/r', found, undefined);
+    expect(text).toContain('# found: the targets name claude-opus-4-5, which retires on 2027-01-22: the first proposal moves it to claude-opus-5-5.');
+    const ladders = text.split('\n').filter((l) => /^# {5}\w+: \[/.test(l));
+    expect(ladders).toEqual(['#     openai: [gpt-4o-mini, gpt-4.1, gpt-4o]']);
+    const suggested = ladders.flatMap((l) => [...l.matchAll(/\b(claude-[a-z0-9-]+|gpt-[a-z0-9.-]+)/g)].map((m) => m[1]!));
+    for (const m of suggested) expect(BUNDLED_RETIREMENTS[m], m).toBeUndefined();
   });
 
   it('finds Autopack and Myco databases and configs, and a GitHub remote', async () => {
