@@ -81,11 +81,18 @@ export function renderReport(r: ReportInput): string {
   push('## Cost breakdown', '', '**Per run (mean)**:');
   const mean = (col: Float64Array) => (s.runs.count ? sum(col) / s.runs.count : 0);
   const total = s.per_run.mean_total_tokens || 1;
-  push(`- Total: ${fmtTokens(s.per_run.mean_total_tokens)} tokens`);
+  push(`- Total: ${fmtTokens(s.per_run.mean_total_tokens)} tokens: the phases' own counts and the auxiliary agents' calls`);
   if (s.categories.length || !s.tasks.length) {
-    push(`- Builder: ${fmtTokens(mean(s.runs.builder_tokens))} tokens (${fmtPct(mean(s.runs.builder_tokens) / total)}), from call records`);
-    push(`- Auditor: ${fmtTokens(mean(s.runs.auditor_tokens))} tokens (${fmtPct(mean(s.runs.auditor_tokens) / total)}), from call records`);
+    // One figure per fact: the phases' tokens are the run's core work; the call records only say how it
+    // splits between builder and auditor (the two count differently, and their sums need not agree).
+    const split = splitCore(s.runs);
+    if (split.told > 0) {
+      push(`- Builder: ${fmtTokens(mean(split.builder))} tokens (${fmtPct(mean(split.builder) / total)})`);
+      push(`- Auditor: ${fmtTokens(mean(split.auditor))} tokens (${fmtPct(mean(split.auditor) / total)})`);
+      if (split.told < s.runs.count) push(`- Builder and auditor not told apart: ${fmtTokens(mean(split.untold))} tokens (${fmtPct(mean(split.untold) / total)}), in ${plural(s.runs.count - split.told, 'run')} without call records`);
+    } else push(`- Builder and auditor: ${fmtTokens(mean(s.runs.core_tokens))} tokens (${fmtPct(mean(s.runs.core_tokens) / total)}), not told apart (no call records)`);
     push(`- Auxiliary agents: ${fmtTokens(s.per_run.mean_aux_tokens)} tokens (${fmtPct(s.per_run.mean_aux_tokens / total)})`);
+    if (split.told > 0) push(`- Builder and auditor are the phases' tokens split by each run's call records (calls: builder ${fmtTokens(mean(s.runs.builder_tokens))}, auditor ${fmtTokens(mean(s.runs.auditor_tokens))} a run)`);
     push(`- CI overhead: ~${fmtTokens(mean(s.runs.ci_tokens))} tokens-equivalent (not included in the total)`);
   } else push('- Per task: see Scheduled tasks below');
   push('');
@@ -170,8 +177,14 @@ export function renderReport(r: ReportInput): string {
   push('## Cost trend', '');
   const last = s.runs.recent;
   if (last.length) {
-    push('| Run | Started | Total tokens | Builder | Auditor | Failures |', '|---|---|---:|---:|---:|---:|');
-    for (const run of last) push(`| ${cell(run.run_id)} | ${new Date(run.started_ts).toISOString().slice(0, 16).replace('T', ' ')} | ${fmtTokens(run.total_tokens)} | ${fmtTokens(run.builder_tokens)} | ${fmtTokens(run.auditor_tokens)} | ${run.failures} |`);
+    push('| Run | Started | Total tokens | Builder | Auditor | Auxiliary | Failures |', '|---|---|---:|---:|---:|---:|---:|');
+    for (const run of last) {
+      const calls = run.builder_tokens + run.auditor_tokens;
+      const builder = calls > 0 ? fmtTokens((run.core_tokens * run.builder_tokens) / calls) : '—';
+      const auditor = calls > 0 ? fmtTokens((run.core_tokens * run.auditor_tokens) / calls) : '—';
+      push(`| ${cell(run.run_id)} | ${new Date(run.started_ts).toISOString().slice(0, 16).replace('T', ' ')} | ${fmtTokens(run.total_tokens)} | ${builder} | ${auditor} | ${fmtTokens(run.aux_tokens)} | ${run.failures} |`);
+    }
+    push('', "Builder and auditor split each run's phase tokens by its call records; a run without them shows —.");
     push('');
   }
   const t = s.trend;
@@ -382,4 +395,22 @@ function summarySentence(r: ReportInput, p: ReturnType<typeof projectionOf>): st
   if (!n) return `No change is proposed: over ${r.stats.runs.count} runs no category crossed a tuning threshold.`;
   const pilots = r.changes.filter((c) => c.pilot).length;
   return `${n} change${n === 1 ? '' : 's'} proposed${pilots ? `, ${pilots} of them pilot${pilots === 1 ? '' : 's'}` : ''}; together they move the average run from ${fmtUsd(r.stats.per_run.mean_cost_usd)} to ${fmtUsd(p.usd)} (${fmtSignedPct(p.usdChange)}).`;
+}
+
+/** Each run's phase tokens split between builder and auditor by that run's call records. */
+function splitCore(runs: Stats['runs']): { builder: Float64Array; auditor: Float64Array; untold: Float64Array; told: number } {
+  const n = runs.count;
+  const builder = new Float64Array(n);
+  const auditor = new Float64Array(n);
+  const untold = new Float64Array(n);
+  let told = 0;
+  for (let k = 0; k < n; k++) {
+    const calls = runs.builder_tokens[k]! + runs.auditor_tokens[k]!;
+    if (calls > 0) {
+      told++;
+      builder[k] = (runs.core_tokens[k]! * runs.builder_tokens[k]!) / calls;
+      auditor[k] = runs.core_tokens[k]! - builder[k]!;
+    } else untold[k] = runs.core_tokens[k]!;
+  }
+  return { builder, auditor, untold, told };
 }
