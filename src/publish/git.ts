@@ -99,6 +99,15 @@ export async function resolveBase(repo: Repo, opts: { base?: string; remote?: st
   return { name, ref, commit };
 }
 
+/**
+ * When the branch at `commit` last changed `path`: along its first parents, so that a merge counts as
+ * the moment its branch's changes arrived. Null when no commit touched it.
+ */
+export async function lastChangeAt(repo: Repo, commit: string, path: string): Promise<string | null> {
+  const out = (await exact(repo, ['log', '-1', '--first-parent', '--format=%cI', commit, '--', path])).trim();
+  return out || null;
+}
+
 /** A file's text at a commit; null when the commit has no such file. */
 export async function readAt(repo: Repo, commit: string, path: string): Promise<string | null> {
   try {

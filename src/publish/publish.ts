@@ -6,7 +6,7 @@ import type { LoadedConfig } from '../config/index.js';
 import { applyChanges, locate } from '../targets/index.js';
 import { readTargets, type TargetFile } from '../targets/index.js';
 import type { Stats } from '../stats/index.js';
-import { branchTip, commitFiles, commitsSince, openRepo, PublishError, pushBranch, readAt, resolveBase, setBranch, checkedOutIn, type Repo } from './git.js';
+import { branchTip, commitFiles, commitsSince, lastChangeAt, openRepo, PublishError, pushBranch, readAt, resolveBase, setBranch, checkedOutIn, type Repo } from './git.js';
 import { GithubClient, githubSettings } from './github.js';
 import { settled as settledBy, type Platform, type PrOutcome } from './platform.js';
 import { commitMessage, prBody, prTitle, proposalHash } from '../report/index.js';
@@ -174,7 +174,8 @@ async function baseTargets(repo: Repo, loaded: LoadedConfig, commit: string, bas
       if (rel.startsWith('..') || isAbsolute(rel)) throw new PublishError(`targets[${i}].path: ${t.path} is outside the repository ${repo.root}`);
       const text = await readAt(repo, commit, rel);
       if (text === null) throw new PublishError(`targets[${i}].path: ${rel} is not on ${baseName}: commit it there first`);
-      return { path: abs, display: rel, preset: t.preset, text };
+      const changedAt = await lastChangeAt(repo, commit, rel);
+      return { path: abs, display: rel, preset: t.preset, text, ...(changedAt ? { changedAt } : {}) };
     }),
   );
 }

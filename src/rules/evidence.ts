@@ -36,13 +36,14 @@ const keyOf = (kind: ChangeKind, category: string | null, key: string | null = n
 
 /**
  * The day a target key's current value took effect, as far as is known (-1: all along). Values are
- * seen when a run reads the targets; when the value is one of our applied changes, it took effect no
- * earlier than its proposal, which is usually days before a run saw it merged.
+ * seen when a run reads the targets; when the value is one of our applied changes, it took effect when
+ * its merge reached the base branch (where git tells), else no earlier than its proposal: usually days
+ * before a run saw it.
  */
 export function sinceDay(ctx: RuleContext, key: string): number {
   const seen = ctx.history.since.get(key) ?? -1;
   const ours = ctx.history.applied.filter((a) => a.key === key).at(-1);
-  return ours && seen !== -1 && ours.applied_day === seen ? ours.proposed_day : seen;
+  return ours && seen !== -1 && ours.applied_day === seen ? (ours.merged_day ?? ours.proposed_day) : seen;
 }
 
 /** Phases of one (category, complexity) builder key on `model`. */

@@ -48,7 +48,8 @@ export function outcomesOf(ctx: RuleContext, current: ReadonlyMap<string, string
 
 function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   const c = a.change;
-  const after = a.proposed_day;
+  // What ran since the change reached the base branch (git's day), else since its proposal.
+  const after = a.merged_day ?? a.proposed_day;
   const ev = c.evidence;
   let n = 0;
   let projected: Outcome['projected'] = {};

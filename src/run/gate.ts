@@ -5,8 +5,8 @@ import { compareDecisions, decisionSet, fingerprintOf, sameFingerprint, type Dec
 import { catchUp, findUnits, NOTHING_READ, type IngestSummary, type Progress } from '../ingest/index.js';
 import { analyze, ruleContext, type Analysis, type KeyHistory, type RuleContext } from '../rules/index.js';
 import { computeStats, resolveWindow, type Stats } from '../stats/index.js';
-import { stateDir, type Fingerprint, type RunEntry, type State } from '../store/index.js';
-import { valuesByKey, type TargetState } from '../targets/index.js';
+import { stateDir, type Fingerprint, type RunEntry, type State, type TrackedChange } from '../store/index.js';
+import { locate, valuesByKey, type TargetState } from '../targets/index.js';
 import { noRecordsMessage } from './no-records.js';
 
 export type GateLevel = 'noop' | 'no-material-drift' | 'drift';
@@ -102,6 +102,18 @@ export async function runGate(loaded: LoadedConfig, targets: TargetState, state:
 }
 
 /**
+ * When a change reached the base branch: the last commit touching its file there (git tells when the
+ * targets are read from the base branch), never before its proposal nor after now.
+ */
+function mergedAt(t: TrackedChange, targets: TargetState, now: Date): Date | undefined {
+  const file = locate(t.change, targets)?.file;
+  const at = targets.files.find((f) => f.path === file)?.changedAt;
+  if (!at) return undefined;
+  const ms = Math.min(now.getTime(), Math.max(Date.parse(t.proposed_at), Date.parse(at)));
+  return Number.isFinite(ms) ? new Date(ms) : undefined;
+}
+
+/**
  * The closed loop's bookkeeping, before the rules run: proposed changes whose new value the targets
  * now hold are applied (as of now); those whose key holds a third value are dropped (a key the files
  * do not set yet, such as a turn budget a task inherits, holds none); and the day each
@@ -113,7 +125,7 @@ function trackProposals(state: State, targets: TargetState, now: Date): { histor
   for (const t of state.tracked('proposed')) {
     const v = values.get(t.key);
     if (v === String(t.change.to)) {
-      state.markApplied(t.id, now);
+      state.markApplied(t.id, now, mergedAt(t, targets, now));
       found.set(t.proposal, (found.get(t.proposal) ?? 0) + 1);
     } else if (v !== undefined && v !== String(t.change.from)) state.markDropped(t.id);
   }

@@ -148,10 +148,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX task_runs_day ON task_runs (day);
   CREATE INDEX task_runs_unit ON task_runs (unit);
   `,
+  // The day a change reached the base branch, where git tells (the last commit touching its file). A
+  // table of its own: a rebuild keeps proposals and re-runs every migration, which a new column would not survive.
+  `
+  CREATE TABLE IF NOT EXISTS change_merges (id INTEGER PRIMARY KEY, merged_day INTEGER NOT NULL);
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */
-const KEPT_ON_REBUILD = new Set(['proposed_changes', 'target_values']);
+const KEPT_ON_REBUILD = new Set(['proposed_changes', 'target_values', 'change_merges']);
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

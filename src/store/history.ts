@@ -20,6 +20,8 @@ export interface TrackedChange {
   status: TrackedStatus;
   applied_at: string | null;
   applied_day: number | null;
+  /** The UTC day it reached the base branch, where git tells; else null (it took effect no earlier than its proposal). */
+  merged_day: number | null;
 }
 
 interface Row extends Omit<TrackedChange, 'change'> {
@@ -40,12 +42,14 @@ export function recordProposal(db: Db, proposal: string, at: Date, changes: read
 }
 
 export function trackedChanges(db: Db, status: TrackedStatus): TrackedChange[] {
-  const rows = db.prepare('SELECT * FROM proposed_changes WHERE status = ? ORDER BY id').all(status) as Row[];
+  const rows = db.prepare('SELECT p.*, m.merged_day FROM proposed_changes p LEFT JOIN change_merges m ON m.id = p.id WHERE p.status = ? ORDER BY p.id').all(status) as Row[];
   return rows.map(fromRow);
 }
 
-export function markApplied(db: Db, id: number, at: Date): void {
-  db.prepare(`UPDATE proposed_changes SET status = 'applied', applied_at = ?, applied_day = ? WHERE id = ?`).run(at.toISOString(), Math.floor(at.getTime() / 86_400_000), id);
+export function markApplied(db: Db, id: number, at: Date, mergedAt?: Date): void {
+  const day = (d: Date) => Math.floor(d.getTime() / 86_400_000);
+  db.prepare(`UPDATE proposed_changes SET status = 'applied', applied_at = ?, applied_day = ? WHERE id = ?`).run(at.toISOString(), day(at), id);
+  if (mergedAt) db.prepare('INSERT OR REPLACE INTO change_merges (id, merged_day) VALUES (?, ?)').run(id, day(mergedAt));
 }
 
 export function markDropped(db: Db, id: number): void {

@@ -264,8 +264,8 @@ export class State {
     return history.trackedChanges(this.db, status);
   }
 
-  markApplied(id: number, at: Date): void {
-    history.markApplied(this.db, id, at);
+  markApplied(id: number, at: Date, mergedAt?: Date): void {
+    history.markApplied(this.db, id, at, mergedAt);
   }
 
   markDropped(id: number): void {

@@ -22,6 +22,8 @@ export interface TargetFile {
   display: string;
   preset: string;
   text: string;
+  /** When the base branch last changed the file (its last commit's time), where git tells. */
+  changedAt?: string;
 }
 
 export interface Located<T> {

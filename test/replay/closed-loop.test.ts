@@ -20,8 +20,8 @@ describe('closed-loop replay', () => {
     // Four weeks of history under the initial config.
     for (let w = -4; w < 0; w++) await simulateWeek(w, START + w * WEEK, initial, repo.telemetry);
 
-    const untuned: WeekResult[] = [];
-    const tuned: WeekResult[] = [];
+    const untuned: (WeekResult & { byCategory: Record<string, WeekResult> })[] = [];
+    const tuned: typeof untuned = [];
     const replay = newReplayLog();
     const { moves, lines: log } = replay;
     for (let w = 0; w < 6; w++) {
@@ -35,7 +35,13 @@ describe('closed-loop replay', () => {
     const rate = (x: WeekResult) => x.successes / x.phases;
     const perSuccess = (xs: WeekResult[]) => xs.reduce((s, x) => s + x.usd, 0) / xs.reduce((s, x) => s + x.successes, 0);
     const table = tuned.map((t, w) => `week ${w}: success ${(rate(t) * 100).toFixed(1)}% vs ${(rate(untuned[w]!) * 100).toFixed(1)}% untuned; $/success ${perSuccess([t]).toFixed(3)} vs ${perSuccess([untuned[w]!]).toFixed(3)}`);
-    const story = [...log, ...table].join('\n');
+    const byCategory = FLEET.map((c) => {
+      const of = (xs: typeof tuned) => xs.reduce((a, x) => ({ phases: a.phases + x.byCategory[c.name]!.phases, successes: a.successes + x.byCategory[c.name]!.successes, usd: a.usd + x.byCategory[c.name]!.usd }), { phases: 0, successes: 0, usd: 0 });
+      const [t, u] = [of(tuned.slice(3)), of(untuned.slice(3))];
+      return `${c.name} (weeks 3–5): success ${(rate(t) * 100).toFixed(1)}% vs ${(rate(u) * 100).toFixed(1)}% untuned; $/success ${perSuccess([t]).toFixed(3)} vs ${perSuccess([u]).toFixed(3)}`;
+    });
+    const story = [...log, ...table, ...byCategory].join('\n');
+    if (process.env.REPLAY_STORY) console.log(story);
 
     for (let w = 0; w < 6; w++) expect(rate(tuned[w]!), story).toBeGreaterThanOrEqual(rate(untuned[w]!) - 0.01);
     expect(perSuccess(tuned.slice(3)), story).toBeLessThan(perSuccess(untuned.slice(3)));

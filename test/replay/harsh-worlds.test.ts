@@ -52,6 +52,7 @@ describe('harsher closed-loop replay', () => {
       return `${c.name}: success ${(rate(t) * 100).toFixed(1)}% vs ${(rate(u) * 100).toFixed(1)}% untuned; $/success ${perSuccess(t).toFixed(3)} vs ${perSuccess(u).toFixed(3)}`;
     });
     const story = [...replay.lines, ...table].join('\n');
+    if (process.env.REPLAY_STORY) console.log(story);
 
     // Headroom of our own making and thin evidence: never a step onto the model that does worse.
     for (const name of ['api', 'ops']) {

@@ -18,7 +18,7 @@ const MODELS = (model: string) => `LOW:\n  default: claude-sonnet-5-5\n  easy: $
 function tracked(change: Partial<Change> & Pick<Change, 'kind'>, ms: number): TrackedChange {
   const c = { category: 'easy', complexity: null, role: null, key: null, from: null, to: '', direction: 'down', source: 'rules', evidence: {}, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: '', risk: '', confidence: 'high', pilot: false, ...change } as Change;
   const key = [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
-  return { id: 1, proposal: 'p', proposed_at: new Date(ms).toISOString(), proposed_day: day(ms), key, change: c, status: 'applied', applied_at: new Date(ms).toISOString(), applied_day: day(ms) };
+  return { id: 1, proposal: 'p', proposed_at: new Date(ms).toISOString(), proposed_day: day(ms), key, change: c, status: 'applied', applied_at: new Date(ms).toISOString(), applied_day: day(ms), merged_day: null };
 }
 
 // Easy work on sonnet: 100 phases, 97% success, P95 at 50% of a 100K cap: a downgrade candidate.

@@ -23,7 +23,7 @@ const onOpus = () => phases('refactor', 30, { success: 30, tokens: [300_000], ex
 function applied(change: Partial<Change> & Pick<Change, 'kind'>, appliedMs: number, status: TrackedChange['status'] = 'applied'): TrackedChange {
   const c = { category: null, complexity: null, role: null, key: null, from: null, to: '', direction: 'down', source: 'rules', evidence: {}, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: '', risk: '', confidence: 'high', pilot: false, ...change } as Change;
   const key = [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
-  return { id: 1, proposal: 'abc123', proposed_at: new Date(appliedMs).toISOString(), proposed_day: day(appliedMs), key, change: c, status, applied_at: new Date(appliedMs).toISOString(), applied_day: day(appliedMs) };
+  return { id: 1, proposal: 'abc123', proposed_at: new Date(appliedMs).toISOString(), proposed_day: day(appliedMs), key, change: c, status, applied_at: new Date(appliedMs).toISOString(), applied_day: day(appliedMs), merged_day: null };
 }
 
 describe('evidence on the model in force', () => {

@@ -13,7 +13,7 @@ function applied(change: Partial<Change> & Pick<Change, 'kind'>): TrackedChange 
   const c = { category: 'scan', complexity: null, role: null, key: null, from: null, to: '', direction: 'down', source: 'rules', evidence: {}, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: '', risk: '', confidence: 'high', pilot: false, ...change } as Change;
   const key = [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
   const day = Math.floor(APPLIED / DAY);
-  return { id: 1, proposal: 'abc123', proposed_at: new Date(APPLIED).toISOString(), proposed_day: day, key, change: c, status: 'applied', applied_at: new Date(APPLIED).toISOString(), applied_day: day };
+  return { id: 1, proposal: 'abc123', proposed_at: new Date(APPLIED).toISOString(), proposed_day: day, key, change: c, status: 'applied', applied_at: new Date(APPLIED).toISOString(), applied_day: day, merged_day: null };
 }
 
 function judged(records: ReturnType<typeof taskRuns>, yaml: string, change: TrackedChange) {
