@@ -25,9 +25,9 @@ async function stored(xdg: string): Promise<Totals> {
   }
 }
 
-async function corpus(sessions = 30) {
+async function corpus(sessions = 30, extra: string[] = []) {
   const dir = await tempDir('tokentune-cc-');
-  execFileSync(process.execPath, [join(ROOT, 'scripts/generate-claude-code.mjs'), '--out', dir, '--sessions', String(sessions)], { stdio: 'ignore' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts/generate-claude-code.mjs'), '--out', dir, '--sessions', String(sessions), ...extra], { stdio: 'ignore' });
   const truth = JSON.parse(await readFile(join(dir, 'truth.json'), 'utf8')) as { responses: number; days: Totals; cost: Record<'calculate' | 'auto', Record<string, number>> };
   const config = join(dir, 'tuner.yaml');
   await writeFile(config, `sources: [{path: ${join(dir, 'projects')}, format: claude-code}]\n`);
@@ -36,6 +36,29 @@ async function corpus(sessions = 30) {
 }
 
 describe('Claude Code transcripts', () => {
+  it('keep every month of a long history: months older than retention are whole, and a session report says where it starts', async () => {
+    // 300 days ending 2026-11-20: per-record detail before 2026-07-23 is pruned, rollups are not.
+    const c = await corpus(60, ['--days', '300', '--end', '2026-11-20']);
+    const r = await tune(['report', 'monthly', '--json', '--timezone', 'UTC', '--config', c.config], c.env);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { monthly: { month: string; inputTokens: number; outputTokens: number; cacheReadTokens: number }[] };
+    const truth = new Map<string, { input: number; output: number; cache_read: number }>();
+    for (const [day, models] of Object.entries(c.truth.days)) {
+      const m = truth.get(day.slice(0, 7)) ?? { input: 0, output: 0, cache_read: 0 };
+      for (const t of Object.values(models)) {
+        m.input += t.input;
+        m.output += t.output;
+        m.cache_read += t.cache_read;
+      }
+      truth.set(day.slice(0, 7), m);
+    }
+    expect(out.monthly.map((m) => m.month)).toEqual([...truth.keys()].sort());
+    expect(out.monthly.length).toBeGreaterThanOrEqual(10);
+    for (const m of out.monthly) expect([m.inputTokens, m.outputTokens, m.cacheReadTokens], m.month).toEqual([truth.get(m.month)!.input, truth.get(m.month)!.output, truth.get(m.month)!.cache_read]);
+    const sessions = await tune(['report', 'session', '--config', c.config], c.env);
+    expect(sessions.stderr).toMatch(/Claude Code responses before \d{4}-\d{2}-\d{2} are not in this grouping: retention .* pruned their per-record detail; daily, weekly and monthly totals still hold them/);
+  });
+
   it('count every response once, to the token: streamed lines, resumed copies, sidechains, nulls, synthetic lines', async () => {
     const c = await corpus();
     const r = await c.check();
