@@ -10,13 +10,16 @@ import { tempDir } from '../helpers/cli.js';
  * at the clock each week would have, each proposal merged before the next week's telemetry.
  */
 const WORLDS: FleetCategory[] = [
-  // Headroom made by our own raise, on evidence that passes "> 90%" only on its face: sonnet at 94%
-  // truncates at its cap when it fails; haiku fails a quarter of the work.
-  { name: 'api', complexity: 'low', perRun: 2, sd: 0.15, failMult: 1.6, retries: [0.1, 1], models: { 'claude-haiku-4-5': { success: 0.74, tokens: 360_000 }, 'claude-sonnet-5-5': { success: 0.94, tokens: 330_000 }, 'claude-opus-5-5': { success: 0.96, tokens: 300_000 } } },
-  // Compounding steps: opus to sonnet is safe, sonnet to haiku is not.
+  // Headroom made by our own raise: sonnet fails 4% of the work, and those phases run past the cap
+  // (510K); raised to 640K, P95 sits under 70% of it and looks easy, but the tail is still there, and
+  // haiku fails a quarter of the work. Before the bounds and cool-downs: raised in week 0, down to
+  // haiku in week 1, both back in week 2.
+  { name: 'api', complexity: 'low', perRun: 2, sd: 0.18, failMult: 2, retries: [0.1, 1], models: { 'claude-haiku-4-5': { success: 0.74, tokens: 330_000 }, 'claude-sonnet-5-5': { success: 0.96, tokens: 300_000 }, 'claude-opus-5-5': { success: 0.97, tokens: 280_000 } } },
+  // Compounding steps: opus to sonnet is safe, sonnet to haiku is not. Before: haiku in week 1.
   { name: 'lint', complexity: 'medium', perRun: 2, sd: 0.15, failMult: 1.3, retries: [0.05, 1], models: { 'claude-haiku-4-5': { success: 0.8, tokens: 75_000 }, 'claude-sonnet-5-5': { success: 0.985, tokens: 65_000 }, 'claude-opus-5-5': { success: 0.99, tokens: 60_000 } } },
-  // Thin evidence: one phase a run, 92% on sonnet; haiku at 70%.
-  { name: 'ops', complexity: 'high', perRun: 1, sd: 0.15, failMult: 1.2, retries: [0.1, 1], models: { 'claude-haiku-4-5': { success: 0.7, tokens: 110_000 }, 'claude-sonnet-5-5': { success: 0.92, tokens: 100_000 }, 'claude-opus-5-5': { success: 0.95, tokens: 95_000 } } },
+  // Thin evidence: one phase a run, 91% on sonnet in its history (over "> 90%" on its face, not on its
+  // bound); haiku at 70%. Before: haiku in week 0, back in week 1, haiku again in week 6.
+  { name: 'ops', complexity: 'high', perRun: 1, sd: 0.15, failMult: 1.2, retries: [0.1, 1], models: { 'claude-haiku-4-5': { success: 0.7, tokens: 110_000 }, 'claude-sonnet-5-5': { success: 0.97, tokens: 100_000 }, 'claude-opus-5-5': { success: 0.95, tokens: 95_000 } } },
 ];
 
 const MODELS = `LOW:\n  default: claude-sonnet-5-5\nMODERATE:\n  default: claude-sonnet-5-5\n  lint: claude-opus-5-5\nHIGH:\n  default: claude-sonnet-5-5\n`;
