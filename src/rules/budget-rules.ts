@@ -45,6 +45,11 @@ export function budgetRules(ctx: RuleContext, otherChanges: readonly Change[]): 
       continue;
     }
     const observed = observedRunTokens(ctx, key);
+    // Most runs never spending it is no evidence of what it should be: a budget sized to zero stops all.
+    if (!(observed > 0)) {
+      findings.push({ kind: 'needs_more_data', category: null, area: 'run_budget', message: `${key}: P${rule.percentile} of its tokens per run is 0 (${plural(since.filter((v) => v > 0).length, 'run')} of ${since.length} used any): no evidence of use to size it by; kept` });
+      continue;
+    }
     const effect = key === 'core_build_tokens' ? coreEffect : 0;
     // Projected increases are added; projected savings (mostly from pilots) are not subtracted until
     // later runs have measured them: a budget cut on a hoped-for saving would stop real runs.

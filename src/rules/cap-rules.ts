@@ -28,6 +28,11 @@ export function capRules(ctx: RuleContext): { changes: Change[]; findings: Findi
       continue;
     }
     const p = g.percentiles;
+    // A cap sized from phases that used nothing would size it for nothing: zero is no evidence of use.
+    if (!(p.p95 > 0)) {
+      findings.push({ kind: 'needs_more_data', category: cat.category, area: 'token_cap', message: `${cat.category}: P95 of its phases' tokens is 0: no evidence of what the cap is used for; cap kept` });
+      continue;
+    }
     const utilisation = p.p95 / cap;
     const derived = recommendCap(p.p95, g.days_with_data, rule.headroom);
     const truncating = isTruncating(g, rule.max_truncation_rate);
@@ -117,6 +122,7 @@ export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to:
  * it, rounded to a readable value inside that limit, and about how many steps the whole way takes.
  */
 export function limitMove(from: number, to: number, maxMove: number): { value: number; steps: number } {
+  if (!(from > 0 && to > 0)) throw new Error(`limitMove: ${from} → ${to}: both ends must be positive`);
   const up = to > from;
   const limit = up ? from * (1 + maxMove) : from * (1 - maxMove);
   if (up ? to <= limit : to >= limit) return { value: to, steps: 1 };

@@ -126,6 +126,8 @@ export function decideTurns(ctx: RuleContext, g: TaskPhaseStats, budget: number,
     direction = 'up';
     to = censored ? Math.max(derived, Math.ceil(budget * (1 + r.min_increase_on_cap_hit))) : derived;
   } else if (util < r.reduce_below) {
+    // Runs that took no turns in the phase say nothing of the budget it needs.
+    if (!(p95! > 0)) return `P95 of its turns is 0: no evidence of use to size the budget by; kept`;
     direction = 'down';
     to = Math.max(derived, Math.ceil(g.turns!.p99));
   } else return `P95 ${round(p95!, 1)} turns, ${pct(util)} of ${budget}, ${plural(g.cap_hits, 'cap hit')} in ${plural(g.runs, 'run')}; kept`;

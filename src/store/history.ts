@@ -36,8 +36,12 @@ export function recordProposal(db: Db, proposal: string, at: Date, changes: read
   const insert = db.prepare(`INSERT INTO proposed_changes (proposal, proposed_at, proposed_day, key, change, status) VALUES (?, ?, ?, ?, ?, 'proposed')`);
   for (const c of changes) {
     const key = changeKey(c);
+    const text = JSON.stringify(c);
+    // What the next run reads back must parse: a change that would not is a bug, and is not stored.
+    const back = Change.safeParse(JSON.parse(text));
+    if (!back.success) throw new Error(`refusing to store the change of ${key}, which would not read back: a tokentune bug; the state is left as it was`);
     drop.run(key);
-    insert.run(proposal, at.toISOString(), day, key, JSON.stringify(c));
+    insert.run(proposal, at.toISOString(), day, key, text);
   }
 }
 

@@ -180,7 +180,7 @@ export class State {
     if ((this.meta('checked_day', z.number().int()) ?? -1) >= day) return;
     const result = this.db.pragma('quick_check(5)', { simple: true });
     if (result !== 'ok') throw new StateError(`${this.file}: the state database fails its integrity check (${String(result)}). Run again with --rebuild-state to re-read every source from the start, or restore ${this.file} from a backup.`);
-    this.setMeta('checked_day', day);
+    this.setMeta('checked_day', z.number().int(), day);
   }
 
   /** Forgets everything, for `--rebuild-state`: every source is read again from the start. */
@@ -199,8 +199,15 @@ export class State {
     return parsed.data;
   }
 
-  private setMeta(key: string, value: unknown): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+  /**
+   * Writes a meta value only if it reads back through the schema it is read with: a value the next run
+   * could not read (an Infinity stored as null) would damage the state for every run after this one.
+   */
+  private setMeta<T>(key: string, schema: z.ZodType<T>, value: T): void {
+    const text = JSON.stringify(value);
+    const back = schema.safeParse(text === undefined ? undefined : JSON.parse(text));
+    if (!back.success) throw new Error(`refusing to store meta "${key}", which would not read back (${formatZodIssues(back.error).join('; ')}): a tokentune bug; the state is left as it was`);
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, text);
   }
 
   get fingerprint(): Fingerprint | undefined {
@@ -208,7 +215,7 @@ export class State {
   }
 
   set fingerprint(fp: Fingerprint) {
-    this.setMeta('fingerprint', fp);
+    this.setMeta('fingerprint', Fingerprint, fp);
   }
 
   get lastProposal(): LastProposal | null {
@@ -216,7 +223,7 @@ export class State {
   }
 
   set lastProposal(p: LastProposal) {
-    this.setMeta('last_proposal', p);
+    this.setMeta('last_proposal', LastProposal, p);
   }
 
   get noopStreak(): number {
@@ -224,7 +231,7 @@ export class State {
   }
 
   set noopStreak(n: number) {
-    this.setMeta('noop_streak', n);
+    this.setMeta('noop_streak', z.number().int().nonnegative(), n);
   }
 
   /** The model table `tune models update` fetched last, if any. */
@@ -233,7 +240,7 @@ export class State {
   }
 
   set lifecycle(s: LifecycleSnapshot) {
-    this.setMeta('lifecycle', s);
+    this.setMeta('lifecycle', LifecycleSnapshot, s);
   }
 
   /** The next check takes the full path: what it compares against has changed outside the files it stats. */
@@ -247,7 +254,7 @@ export class State {
   }
 
   set prunedBefore(day: number) {
-    this.setMeta('pruned_before', day);
+    this.setMeta('pruned_before', z.number().int(), day);
   }
 
   addRun(e: RunEntry): void {
