@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './commands/common.js';
 import { configHere } from './common/config-here.js';
+import { redact } from './common/secrets.js';
 
 /**
  * `tune`: argv → command. Only the parsing happens here; each command is imported when it runs, so
@@ -138,7 +139,7 @@ function finish(code: Promise<number>): void {
       process.exitCode = c;
     },
     (e: unknown) => {
-      process.stderr.write(`tune: ${(e as Error).stack ?? String(e)}\n`);
+      process.stderr.write(`tune: ${redact((e as Error).stack ?? String(e))}\n`);
       process.exitCode = EXIT.failed;
     },
   );

@@ -1,4 +1,5 @@
 import { plural, termText } from '../common/index.js';
+import { redact } from '../common/secrets.js';
 
 /**
  * What every command shares, kept free of heavy imports so the no-op check stays cheap: errors are
@@ -13,16 +14,17 @@ const USER_ERRORS = new Set(['ConfigError', 'StateError', 'EditError']);
 /** Errors the user can act on get one clear line and their exit code; anything else is a bug. */
 export function reportError(e: unknown): number {
   const name = (e as Error | undefined)?.name ?? '';
+  const message = redact((e as Error | undefined)?.message ?? '');
   if (name === 'LockError') {
-    process.stderr.write(`tune: ${(e as Error).message}\n`);
+    process.stderr.write(`tune: ${message}\n`);
     return EXIT.locked;
   }
   if (name === 'PublishError') {
-    process.stderr.write(`tune: publishing failed: ${(e as Error).message}\n`);
+    process.stderr.write(`tune: publishing failed: ${message}\n`);
     return EXIT.failed;
   }
   if (USER_ERRORS.has(name)) {
-    process.stderr.write(`tune: ${(e as Error).message}\n`);
+    process.stderr.write(`tune: ${message}\n`);
     return EXIT.usage;
   }
   throw e;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { CONFIG_NAMES, ConfigError, formatZodIssues } from '../common/index.js';
+import { CONFIG_NAMES, ConfigError, formatZodIssues, registerSecretVariable } from '../common/index.js';
 import { TunerConfig, type TargetPreset } from './schema.js';
 import { BUNDLED_PRICES, BUNDLED_RETIREMENTS, closestModels } from '../pricing/index.js';
 import { blendedPricePerToken, priceOf, type Pricing } from '../pricing/index.js';
@@ -66,6 +66,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       if (s.path !== undefined) return [{ path: resolve(dir, s.path), format: s.format }];
       // As SQLAlchemy reads it: what follows sqlite:/// is the path, relative (here: to the config) or
       // absolute (sqlite:////abs/path).
+      // The variable a password is read from holds a secret: no message shows its value.
+      if (s.password_env) registerSecretVariable(s.password_env);
       if (s.url !== undefined && !s.url.startsWith('sqlite:')) return [{ path: s.url, format: s.format, ...(s.password_env ? { password_env: s.password_env } : {}) }];
       if (s.url !== undefined) return [{ path: resolve(dir, s.url.slice('sqlite:///'.length)), format: s.format }];
       const { roots, tried } = claudeCodeRoots(env);

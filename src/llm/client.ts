@@ -1,6 +1,7 @@
 import type { RenderedPrompt } from './prompt.js';
 import { LlmAnswer } from './answer.js';
 import { formatIssues } from '../sources/index.js';
+import { redact } from '../common/index.js';
 
 /**
  * The one place that talks to the Anthropic API, through the official SDK. It sends the cached
@@ -96,7 +97,7 @@ export async function askForProposal(prompt: RenderedPrompt, o: LlmCallOptions):
     if (e instanceof APIConnectionTimeoutError) return `the API did not answer within ${o.timeoutMs / 1000} s (after ${o.maxRetries} retries)`;
     if (e instanceof APIError && e.status !== undefined) {
       const retried = e.status === 429 || e.status >= 500 || e.status === 408 || e.status === 409;
-      return `the API answered ${e.status}${retried ? ` after ${o.maxRetries} retries` : ''}: ${oneLine(e.message)}`;
+      return `the API answered ${e.status}${retried ? ` after ${o.maxRetries} retries` : ''}: ${redact(oneLine(e.message))}`;
     }
     if (e instanceof APIConnectionError) return `could not reach the API: ${oneLine(e.message)}`;
     return `the LLM call failed: ${oneLine((e as Error).message)}`;

@@ -1,4 +1,4 @@
-import { plural } from '../common/index.js';
+import { plural, redact } from '../common/index.js';
 import type { Octokit } from '@octokit/rest';
 import { PublishError } from './git.js';
 import { markerHash } from '../report/index.js';
@@ -147,5 +147,5 @@ function apiMessage(e: unknown): string {
   const data = (e as { response?: { data?: { message?: string; errors?: { message?: string; code?: string; field?: string }[] } } }).response?.data;
   const details = (data?.errors ?? []).map((x) => x.message ?? [x.field, x.code].filter(Boolean).join(' ')).filter(Boolean);
   const text = data?.message ? `${data.message}${details.length ? ` (${details.join('; ')})` : ''}` : (e as Error).message;
-  return text.split('\n')[0]!.slice(0, 300);
+  return redact(text.split('\n')[0]!).slice(0, 300);
 }

@@ -197,6 +197,13 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(json.llm.note).toBe('mechanical rules only (the API answered 401: 401 {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}})');
   });
 
+  it('never repeats a key the server echoes back, in the note, the report or the JSON', async () => {
+    const { json, stdout, stderr } = await run([{ status: 401, errorType: 'authentication_error', message: `invalid x-api-key: ${KEY}` }]);
+    expect(json.llm.note).toContain('invalid x-api-key: [redacted]');
+    expect(stdout + stderr).not.toContain(KEY);
+    expect(stdout).not.toContain('SECRET-0123456789');
+  });
+
   it('records its spend and stops calling once the monthly budget is spent', async () => {
     const first = await run([{ answer: GOOD }], '  monthly_budget_usd: 0.03\n');
     const ledgerDir = join(first.dir, 'state', 'tokentune');

@@ -190,6 +190,14 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(failed.stderr).toMatch(/the report above was not published and nothing was recorded: fix the cause \(the publish block of .*tuner\.yaml, the git remote or the token\), and the next run publishes it/);
     // The run state was not written, so the next run finds the same drift and tries again.
     expect((await t.run(['check'])).stdout).toMatch(/^drift: no proposal recorded yet/);
+    // A server that echoes the credential it refused: the token never reaches our output.
+    stub.failures.length = 0;
+    const token = 'ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    stub.failures.push({ method: 'POST', path: /\/pulls$/, status: 401, body: { message: `Bad credentials: ${token}` } });
+    const refused = await t.run([], { GITHUB_TOKEN: token });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Bad credentials: [redacted]');
+    expect(refused.stdout + refused.stderr).not.toContain(token);
     stub.failures.length = 0;
     const next = await t.run(['--json'], TOKEN);
     expect(next.code, next.stderr).toBe(0);
