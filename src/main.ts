@@ -145,6 +145,14 @@ function finish(code: Promise<number>): void {
   );
 }
 
+// A reader that stops early (`tune check --json | head -c 100`) is not an error of ours: end quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw e;
+  });
+}
+
 try {
   program(finish).parse(process.argv);
 } catch (e) {

@@ -44,6 +44,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     raw = parseYaml(text, { prettyErrors: true }) ?? {};
   } catch (e) {
     if (e instanceof YAMLParseError) throw new ConfigError(`${file}: ${e.message}`);
+    // The yaml library refuses alias bombs and the like with a plain error: still the config's fault.
+    if (e instanceof Error && /alias|anchor|depth|nest/i.test(e.message)) throw new ConfigError(`${file}: not a usable YAML document: ${e.message}`);
     throw e;
   }
   const parsed = TunerConfig.safeParse(raw);

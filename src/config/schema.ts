@@ -25,7 +25,8 @@ const Source = z
     url: z
       .string()
       .regex(/^(sqlite:\/\/\/.|postgres(ql)?:\/\/)/, 'expected sqlite:///relative/path, sqlite:////absolute/path or postgres://user@host/db')
-      .refine((u) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(u), 'holds a password: leave it out, and set PGPASSWORD (or the variable named by password_env) in the environment')
+      // In any form (user:password@, ?password=): a URL is shown and stored; a password never is.
+      .refine((u) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(u) && !/[?&](ssl)?password=/i.test(u), 'holds a password: leave it out, and set PGPASSWORD (or the variable named by password_env) in the environment')
       .optional()
       .describe('A database by URL instead of path: sqlite:///relative.db, sqlite:////absolute.db or postgres://user@host/db (no password)'),
     /** The environment variable holding a Postgres source's password (default: PGPASSWORD). */

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
 import type { AppendLinesAdapter, LineResult } from './api.js';
-import type { AgentLink, CallRecord, TelemetryRecord } from './records.js';
+import { isoTimestampMs, type AgentLink, type CallRecord, type TelemetryRecord } from './records.js';
 
 /**
  * Claude Code transcripts: `projects/<encoded cwd>/<session>.jsonl`, and subagents' transcripts in
@@ -13,7 +13,6 @@ import type { AgentLink, CallRecord, TelemetryRecord } from './records.js';
  * Only counts, ids, names and timestamps are kept: no prompt, answer, tool input or output.
  */
 
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** A count that may be missing or null: 0, as the API omits what it did not use. */
 function count(v: unknown, field: string): number | string {
@@ -50,7 +49,7 @@ export function parseClaudeCodeLine(line: string, file: string): LineResult {
   const records: CallRecord[] = [];
   const m = object(j['message']);
   const stamp = j['timestamp'];
-  const ts = typeof stamp === 'string' ? Date.parse(stamp) : NaN;
+  const ts = typeof stamp === 'string' ? isoTimestampMs(stamp) : NaN;
   const result = object(j['toolUseResult']);
   if (result && typeof result['agentId'] === 'string') {
     // The end of a Task call: its tool-use id, the agent that ran it, and (in newer versions) its type.
@@ -99,7 +98,7 @@ function response(j: Record<string, unknown>, m: Record<string, unknown>, stamp:
   const u = m['usage'] as Record<string, unknown>;
   // API error lines carry a synthetic model and no usage worth counting.
   if (m['model'] === '<synthetic>') return undefined;
-  if (typeof stamp !== 'string' || !ISO_WITH_ZONE.test(stamp) || Number.isNaN(Date.parse(stamp))) return `timestamp: expected ISO 8601 with a zone, found ${JSON.stringify(stamp ?? null).slice(0, 40)}`;
+  if (typeof stamp !== 'string' || Number.isNaN(isoTimestampMs(stamp))) return `timestamp: expected ISO 8601 with a zone, found ${JSON.stringify(stamp ?? null).slice(0, 40)}`;
   const input = count(u['input_tokens'], 'message.usage.input_tokens');
   const output = count(u['output_tokens'], 'message.usage.output_tokens');
   let write = count(u['cache_creation_input_tokens'], 'message.usage.cache_creation_input_tokens');
@@ -113,11 +112,14 @@ function response(j: Record<string, unknown>, m: Record<string, unknown>, stamp:
     if (typeof five === 'number' && typeof write1h === 'number' && five + write1h > 0) write = five + write1h;
   }
   for (const v of [input, output, write, read, write1h]) if (typeof v === 'string') return v;
+  // A negative cost would lower the spend reported: refused, as the export refuses it.
+  const cost = j['costUSD'];
+  if (typeof cost === 'number' && !(cost >= 0 && Number.isFinite(cost))) return `costUSD: must not be negative, found ${cost}`;
   const id = text(m['id']) ?? text(j['requestId']) ?? text(j['uuid']);
   const session = text(j['sessionId']);
   return {
     kind: 'call',
-    ts: Date.parse(stamp),
+    ts: isoTimestampMs(stamp),
     run_id: session,
     phase_id: id,
     role: who.sidechain ? 'subagent' : 'main',

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { AppendLinesAdapter, LineResult } from './api.js';
-import { Complexity, Outcome, type TelemetryRecord } from './records.js';
+import { Complexity, isoTimestampMs, Outcome, type TelemetryRecord } from './records.js';
 
 /**
  * The tokentune JSONL export: one object per line, `type` = phase | call | ci. Field names follow
@@ -24,13 +24,11 @@ let lastTsMs = Number.NaN;
 function parseTs(text: string): number {
   if (text !== lastTsText) {
     lastTsText = text;
-    lastTsMs = Date.parse(text);
+    lastTsMs = isoTimestampMs(text);
   }
   return lastTsMs;
 }
-// A time without a zone would be read in the machine's zone: a different instant on every machine.
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
-const timestamp = z.custom<string>((v) => typeof v === 'string' && ISO_WITH_ZONE.test(v) && !Number.isNaN(parseTs(v)), {
+const timestamp = z.custom<string>((v) => typeof v === 'string' && !Number.isNaN(parseTs(v)), {
   error: 'not an ISO 8601 timestamp with a time zone',
 });
 

@@ -34,6 +34,9 @@ export const Fingerprint = z.object({
 });
 export type Fingerprint = z.infer<typeof Fingerprint>;
 
+/** How long a commit waits for a reader of the state. */
+const COMMIT_WAIT_MS = 30_000;
+
 export const LastProposal = z.object({
   at: z.string(),
   decisions: z.array(z.string()),
@@ -144,8 +147,21 @@ export class State {
     this.db.exec('BEGIN IMMEDIATE');
   }
 
+  /**
+   * Commits the run. A reader (a backup, a dry run copying the file) may hold the database for a
+   * moment, and a rollback journal's commit must wait for it: it is waited for, not failed on, so
+   * that a run's work is not lost to it.
+   */
   commit(): void {
-    this.db.exec('COMMIT');
+    this.db.pragma(`busy_timeout = ${COMMIT_WAIT_MS}`);
+    try {
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new StateError(`${this.file}: another process kept reading it for ${COMMIT_WAIT_MS / 1000} s, so this run could not save its work; nothing was written. Run again once it is done.`);
+      throw e;
+    } finally {
+      this.db.pragma('busy_timeout = 0');
+    }
   }
 
   rollback(): void {

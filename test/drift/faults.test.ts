@@ -110,7 +110,8 @@ describe('faults', () => {
     }
     const read = runs.filter((r) => r.code === 0).map((r) => JSON.parse(r.stdout).records as number);
     expect(read.reduce((a, b) => a + b, 0)).toBe(2272);
-    expect(runs.some((r) => r.code === 4)).toBe(true);
+    // Whether two of them overlapped depends on the machine's load; a live holder's refusal is tested
+    // apart, deterministically (gate-cli.test.ts).
     expect((await stateTotals(env.XDG_STATE_HOME)).records).toBe(2272);
     expect((await tune(['check', '--config', config], env)).stdout).toBe('noop\n');
   });

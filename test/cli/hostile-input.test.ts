@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseClaudeCodeLine } from '../../src/sources/claude-code.js';
+import { parseTokentuneLine } from '../../src/sources/tokentune-jsonl.js';
+import { isoTimestampMs } from '../../src/sources/records.js';
+import { EXAMPLE, tempDir, tune, TUNE } from '../helpers/cli.js';
+
+/** Input that lies, and an environment that misbehaves: a clear line, never a stack. */
+describe('input that lies', () => {
+  it('refuses dates the calendar lacks and times past midnight, instead of moving them to another day', () => {
+    for (const bad of ['2026-02-30T10:00:00Z', '2026-04-31T00:00:00Z', '2026-11-20T24:00:00Z', '2026-11-20T10:60:00Z', '2026-13-01T00:00:00Z', '2026-11-20T10:00:00']) expect(isoTimestampMs(bad), bad).toBeNaN();
+    for (const good of ['2028-02-29T10:00:00Z', '2026-11-20T23:59:59.999+05:30', '2026-11-20T10:00Z']) expect(isoTimestampMs(good), good).toBe(Date.parse(good));
+    const phase = (ts: string) => JSON.stringify({ type: 'phase', ts, run_id: 'r', tier_id: 'T', phase_id: 'p', category: 'c', complexity: 'low', builder_model: 'm', tokens_used: 1, incident_token_cap: 10, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0 });
+    expect(parseTokentuneLine(phase('2026-02-30T10:00:00Z'))).toMatchObject({ error: expect.stringMatching(/ts: not an ISO 8601 timestamp/) });
+    expect(parseTokentuneLine(phase('2026-02-28T10:00:00Z'))).toMatchObject({ records: [expect.objectContaining({ kind: 'phase' })] });
+  });
+
+  it('skips a Claude Code line with a negative cost or an impossible time, saying why', () => {
+    const line = (o: object) => JSON.stringify({ type: 'assistant', sessionId: 's', timestamp: '2026-11-20T10:00:00Z', requestId: 'q', message: { id: 'm1', model: 'claude-sonnet-5-5', usage: { input_tokens: 1, output_tokens: 1 } }, ...o });
+    expect(parseClaudeCodeLine(line({ costUSD: -500 }), 'f')).toMatchObject({ error: 'costUSD: must not be negative, found -500' });
+    expect(parseClaudeCodeLine(line({ timestamp: '2026-11-20T24:00:00Z' }), 'f')).toMatchObject({ error: expect.stringMatching(/^timestamp: expected ISO 8601/) });
+    expect(parseClaudeCodeLine(line({ costUSD: 0.5 }), 'f')).toMatchObject({ records: [expect.objectContaining({ cost_usd: 0.5 })] });
+  });
+});
+
+describe('hostile config and environment', () => {
+  it('names a YAML alias bomb in the config as a config error, exit 2', async () => {
+    const dir = await tempDir('tokentune-bomb-');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    await writeFile(join(dir, 't.yaml'), `${levels.join('\n')}\nsources: [{path: x}]\n`);
+    const r = await tune(['check', '--config', join(dir, 't.yaml')], { XDG_STATE_HOME: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^tune: .*t\.yaml: not a usable YAML document: .*alias/i);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a Postgres password in the query as in the userinfo, without showing it', async () => {
+    const dir = await tempDir('tokentune-pgq-');
+    for (const url of ['postgres://autopack@db.example/autopack?password=hunter2', 'postgresql://db.example/autopack?sslmode=require&PASSWORD=hunter2']) {
+      await writeFile(join(dir, 't.yaml'), `sources: [{format: autopack-db, url: '${url}'}]\n`);
+      const r = await tune(['check', '--config', join(dir, 't.yaml')], { XDG_STATE_HOME: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('sources[0].url: holds a password: leave it out');
+      expect(r.stderr).not.toContain('hunter2');
+    }
+  });
+
+  it('ends quietly when its reader stops early (a closed pipe)', async () => {
+    const dir = await tempDir('tokentune-epipe-');
+    const child = spawn(process.execPath, [TUNE, '--dry-run', '--json', '--config', EXAMPLE], { env: { ...process.env, XDG_STATE_HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    // Read the first bytes, then close the pipe as `head -c 100` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code, err).toBe(0);
+    expect(err).not.toMatch(/EPIPE|\n\s+at /);
+  });
+});
