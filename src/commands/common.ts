@@ -1,4 +1,4 @@
-import { plural, termText } from '../common/index.js';
+import { plural, termBlock, termText } from '../common/index.js';
 import { redact } from '../common/secrets.js';
 
 /**
@@ -14,7 +14,7 @@ const USER_ERRORS = new Set(['ConfigError', 'StateError', 'EditError']);
 /** Errors the user can act on get one clear line and their exit code; anything else is a bug. */
 export function reportError(e: unknown): number {
   const name = (e as Error | undefined)?.name ?? '';
-  const message = redact((e as Error | undefined)?.message ?? '');
+  const message = termBlock(redact((e as Error | undefined)?.message ?? ''));
   if (name === 'LockError') {
     process.stderr.write(`tune: ${message}\n`);
     return EXIT.locked;
@@ -44,7 +44,8 @@ export const NORMAL: Voice = { quiet: false, verbose: false };
 
 /** A notice on stderr, unless quiet. */
 export const notice = (v: Voice, text: string): void => {
-  if (!v.quiet) process.stderr.write(`tune: ${text}\n`);
+  // Notes carry names from git, GitHub and the LLM: shown inert, and never with a secret in them.
+  if (!v.quiet) process.stderr.write(`tune: ${termBlock(redact(text))}\n`);
 };
 
 /** What happened to each source unit (new, read again, gone, held back), with --verbose. */

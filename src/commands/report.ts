@@ -71,13 +71,17 @@ export function table(r: UsageReport, breakdown: boolean, width: number): string
   let totalPhases = 0;
   for (const row of r.rows) {
     totalPhases += (row['phases'] as number | undefined) ?? 0;
-    lines.push([termText(String(row[keyField])), termText(row.modelsUsed.join(', ')), ...middle({ ...row, phases: row['phases'] as number | undefined }), fmtTokens(row.totalTokens), fmtUsd(row.totalCost)]);
+    // A cost that leaves out an unpriced model says so: "$0.00" alone would read as free.
+    const partial = row.modelBreakdowns.some((m) => m.unpriced);
+    const allUnpriced = row.modelBreakdowns.every((m) => m.unpriced);
+    const cost = allUnpriced ? 'unpriced' : `${fmtUsd(row.totalCost)}${partial ? '*' : ''}`;
+    lines.push([termText(String(row[keyField])), termText(row.modelsUsed.join(', ')), ...middle({ ...row, phases: row['phases'] as number | undefined }), fmtTokens(row.totalTokens), cost]);
     if (breakdown) {
-      for (const m of row.modelBreakdowns) lines.push(['', `  ${termText(m.modelName)}`, ...middle(m), fmtTokens(m.totalTokens ?? m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens), fmtUsd(m.cost)]);
+      for (const m of row.modelBreakdowns) lines.push(['', `  ${termText(m.modelName)}`, ...middle(m), fmtTokens(m.totalTokens ?? m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens), m.unpriced ? 'unpriced' : fmtUsd(m.cost)]);
     }
   }
   const t = r.totals;
-  lines.push(['Total', '', ...middle({ ...t, phases: totalPhases }), fmtTokens(t.totalTokens), fmtUsd(t.totalCost)]);
+  lines.push(['Total', '', ...middle({ ...t, phases: totalPhases }), fmtTokens(t.totalTokens), `${fmtUsd(t.totalCost)}${r.unpriced.length ? '*' : ''}`]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const room = width - widths.reduce((a, w, i) => a + (i === 1 ? 0 : w), 0) - 2 * (head.length - 1);
   widths[1] = Math.max(6, Math.min(widths[1]!, room));
@@ -90,5 +94,6 @@ export function table(r: UsageReport, breakdown: boolean, width: number): string
     return i >= 2 ? cut.padStart(w) : cut.padEnd(w);
   };
   const out = [head.map(cell).join('  '), widths.map((w) => '─'.repeat(w)).join('  '), ...lines.slice(0, -1).map((l) => l.map(cell).join('  ')), widths.map((w) => '─'.repeat(w)).join('  '), lines.at(-1)!.map(cell).join('  ')];
+  if (r.unpriced.length) out.push(`* leaves out ${r.unpriced.length === 1 ? 'a model' : 'models'} with no price (shown as unpriced)`);
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 }

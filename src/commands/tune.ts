@@ -1,7 +1,7 @@
 import { runTune, type ProposalResult, type RunResult } from '../run/index.js';
 import { EXIT, logEvents, logSkipped, notice, reportError, type Voice } from './common.js';
 import { progressLine } from './progress.js';
-import { plural, termText } from '../common/index.js';
+import { plural, termBlock, termText } from '../common/index.js';
 
 export interface TuneCommandOptions {
   configPath: string;
@@ -40,7 +40,7 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   if (o.json) {
     process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   } else {
-    if (result.prompt) process.stdout.write(`===== system prompt =====\n${result.prompt.system}\n===== user prompt =====\n${result.prompt.user}\n`);
+    if (result.prompt) process.stdout.write(`===== system prompt =====\n${termBlock(result.prompt.system)}\n===== user prompt =====\n${termBlock(result.prompt.user)}\n`);
     process.stdout.write(result.report);
   }
   const what = `${plural(result.changes.length, 'change')} from ${plural(result.ingest.records, 'new record')} in ${plural(result.ingest.files, 'file')}${result.ingest.skipped ? `, ${plural(result.ingest.skipped, 'line')} skipped` : ''}`;

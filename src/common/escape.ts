@@ -25,6 +25,11 @@ export function mdCode(s: string): string {
   return s.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ').replace(CONTROLS, '').replace(/`/g, "'").replace(/\|/g, '\\|');
 }
 
+/** Lines of text for a terminal: as termText, but line breaks and tabs stay what they are. */
+export function termBlock(s: string): string {
+  return s.split('\n').map((line) => line.split('\t').map(termText).join('\t')).join('\n');
+}
+
 /** Text for a terminal: every control character shown as an escape, never acted on. */
 export function termText(s: string): string {
   return s.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -31,6 +31,8 @@ export interface ModelBreakdown extends Omit<Tokens, 'totalTokens'> {
   /** By category: the phases, and their tokens (one total; the four kinds are not known). */
   phases?: number;
   totalTokens?: number;
+  /** No price is known for the model: its cost here is 0, not what it cost. */
+  unpriced?: true;
 }
 
 export type UsageRow = Record<string, string | number | string[] | ModelBreakdown[]> &
@@ -101,6 +103,7 @@ export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageR
     m.cacheCreationTokens += it.cache_creation;
     m.cacheReadTokens += it.cache_read;
     m.cost += cost;
+    if (unpriced.has(it.model) && it.cost === undefined) m.unpriced = true;
     if (o.grouping === 'category') {
       (r['phases'] as number) += it.phases ?? 0;
       m.phases = (m.phases ?? 0) + (it.phases ?? 0);
@@ -125,7 +128,9 @@ export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageR
  * total of tokens, since phases do not say which kinds their tokens were.
  */
 export function usageJson(r: UsageReport): Record<string, unknown> {
-  if (r.grouping !== 'category') return { [SHAPE[r.grouping].list]: r.rows, totals: r.totals };
+  // A model with no price is named, so that a $0 in the figures is not read as free.
+  const unpriced = r.unpriced.length ? { unpricedModels: r.unpriced } : {};
+  if (r.grouping !== 'category') return { [SHAPE[r.grouping].list]: r.rows, totals: { ...r.totals, ...unpriced } };
   const rows = r.rows.map((row) => ({
     category: row['category'],
     phases: row['phases'],
@@ -134,7 +139,7 @@ export function usageJson(r: UsageReport): Record<string, unknown> {
     modelsUsed: row.modelsUsed,
     modelBreakdowns: row.modelBreakdowns.map((m) => ({ modelName: m.modelName, phases: m.phases, totalTokens: m.totalTokens, cost: m.cost })),
   }));
-  return { categories: rows, totals: { phases: rows.reduce((a, x) => a + (x.phases as number), 0), totalTokens: r.totals.totalTokens, totalCost: r.totals.totalCost } };
+  return { categories: rows, totals: { phases: rows.reduce((a, x) => a + (x.phases as number), 0), totalTokens: r.totals.totalTokens, totalCost: r.totals.totalCost, ...unpriced } };
 }
 
 function keyOf(g: Grouping, it: UsageItem, date: string): string {

@@ -61,3 +61,45 @@ describe('hostile config and environment', () => {
     expect(err).not.toMatch(/EPIPE|\n\s+at /);
   });
 });
+
+describe('a model with no price', () => {
+  it('is marked unpriced in the usage JSON and table, never shown as free', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    const dir = await tempDir('tokentune-unpriced-');
+    await mkdir(join(dir, 'projects', 'p'), { recursive: true });
+    const line = (id: string, model: string) => JSON.stringify({ type: 'assistant', sessionId: 's1', timestamp: '2026-11-20T10:00:00Z', requestId: `q-${id}`, message: { id, model, usage: { input_tokens: 1000, output_tokens: 100 } } });
+    await writeFile(join(dir, 'projects', 'p', 's1.jsonl'), `${line('m1', 'claude-made-up-9')}\n${line('m2', 'claude-sonnet-5-5')}\n`);
+    await writeFile(join(dir, 't.yaml'), `sources: [{path: projects, format: claude-code}]\n`);
+    const env = { XDG_STATE_HOME: join(dir, 'state') };
+    const json = await tune(['report', 'model', '--json', '--config', join(dir, 't.yaml')], env);
+    expect(json.code, json.stderr).toBe(0);
+    const out = JSON.parse(json.stdout) as { models: { model: string; totalCost: number; modelBreakdowns: { unpriced?: boolean }[] }[]; totals: { unpricedModels?: string[] } };
+    expect(out.totals.unpricedModels).toEqual(['claude-made-up-9']);
+    expect(out.models.find((m) => m.model === 'claude-made-up-9')!.modelBreakdowns[0]).toMatchObject({ unpriced: true });
+    expect(out.models.find((m) => m.model === 'claude-sonnet-5-5')!.modelBreakdowns[0]!.unpriced).toBeUndefined();
+    const text = await tune(['report', 'model', '--config', join(dir, 't.yaml')], env);
+    expect(text.stdout).toMatch(/claude-made-up-9 .* unpriced/);
+    expect(text.stdout).toMatch(/Total .*\$[\d.]+\*/);
+    expect(text.stdout).toContain('* leaves out a model with no price');
+  });
+});
+
+describe('hostile names on a terminal', () => {
+  it('shows bidi and escape controls inert in notes, errors and the printed prompt, line breaks kept', async () => {
+    const { termBlock } = await import('../../src/common/escape.js');
+    expect(termBlock('a\u001b[31mred\u202egnp.exe\nnext\tcol')).toBe('a\\u001b[31mred\\u202egnp.exe\nnext\tcol');
+    const { mkdir } = await import('node:fs/promises');
+    const dir = await tempDir('tokentune-bidi-');
+    await mkdir(join(dir, 'data'));
+    const evil = 'docs\u202eexe.\u001b[2J';
+    const lines = Array.from({ length: 12 }, (_, i) =>
+      JSON.stringify({ type: 'phase', ts: `2026-11-${String(10 + (i % 5)).padStart(2, '0')}T10:00:00Z`, run_id: `r${i % 6}`, tier_id: 'T1', phase_id: `p${i}`, category: evil, complexity: 'low', builder_model: 'claude-sonnet-5-5', tokens_used: 50_000, incident_token_cap: 200_000, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0 }),
+    );
+    await writeFile(join(dir, 'data', 'a.jsonl'), `${lines.join('\n')}\n`);
+    await writeFile(join(dir, 't.yaml'), 'sources: [{path: data}]\n');
+    const r = await tune(['--dry-run', '--show-prompt', '--config', join(dir, 't.yaml')], { XDG_STATE_HOME: join(dir, 's'), ANTHROPIC_API_KEY: '' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('===== user prompt =====');
+    for (const raw of ['\u202e', '\u001b']) expect(r.stdout + r.stderr).not.toContain(raw);
+  });
+});
