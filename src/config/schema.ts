@@ -199,6 +199,8 @@ const Ingest = z.strictObject({
   max_future_minutes: z.number().nonnegative().default(60),
   /** A token count above this is a bad line: no call or phase could have used it. */
   max_tokens: z.number().int().positive().default(100_000_000),
+  /** Any other count (retries, attempts, turns, CI runs and their failures) above this is a bad line. */
+  max_count: z.number().int().positive().default(100_000),
 });
 
 const Llm = z.strictObject({

@@ -13,11 +13,16 @@ export interface Limits {
   futureMinutes: number;
   /** The plausibility bound of any token count. */
   maxTokens: number;
+  /** The plausibility bound of any other count (retries, attempts, turns, CI runs). */
+  maxCount?: number;
   /** Epoch ms: a record older than this falls on days whose dedupe keys retention pruned; it cannot be told from one counted before. */
   prunedBefore?: number;
 }
 
 const TOKEN_FIELDS = ['tokens_used', 'incident_token_cap', 'input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation_1h_tokens', 'tokens_equivalent', 'tokens'] as const;
+
+const COUNT_FIELDS = ['builder_attempts', 'auditor_attempts', 'retries', 'turns', 'runs', 'failures_caught', 'false_positives'] as const;
+const DEFAULT_MAX_COUNT = 100_000;
 
 /** Why a record cannot be true, or undefined when it can. */
 export function implausible(r: TelemetryRecord, l: Limits): string | undefined {
@@ -28,6 +33,11 @@ export function implausible(r: TelemetryRecord, l: Limits): string | undefined {
   for (const field of TOKEN_FIELDS) {
     const v = (r as unknown as Record<string, unknown>)[field];
     if (typeof v === 'number' && v > l.maxTokens) return `${field}: ${v} is above the plausible ${l.maxTokens} (ingest.max_tokens)`;
+  }
+  const maxCount = l.maxCount ?? DEFAULT_MAX_COUNT;
+  for (const field of COUNT_FIELDS) {
+    const v = (r as unknown as Record<string, unknown>)[field];
+    if (typeof v === 'number' && v > maxCount) return `${field}: ${v} is above the plausible ${maxCount} (ingest.max_count)`;
   }
   return undefined;
 }

@@ -25,6 +25,8 @@ export interface CatchUpOptions {
   maxFutureMinutes: number;
   /** The plausibility bound of a token count. */
   maxTokens: number;
+  /** Any other count above this is a bad line (ingest.max_count). */
+  maxCount?: number;
   /** Called as reading goes on (after each range, file or slice of rows). */
   onProgress?: (p: Progress) => void;
 }
@@ -70,6 +72,7 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
     futureAfter: now + o.maxFutureMinutes * 60_000,
     futureMinutes: o.maxFutureMinutes,
     maxTokens: o.maxTokens,
+    ...(o.maxCount !== undefined ? { maxCount: o.maxCount } : {}),
     ...(pruned > 0 ? { prunedBefore: pruned * 86_400_000 } : {}),
   };
   await readLines(state, lines, { workers: o.workers, parallelMinBytes: o.parallelMinBytes, limits, quietMinutes: o.quietMinutes }, tally);

@@ -103,3 +103,20 @@ describe('hostile names on a terminal', () => {
     for (const raw of ['\u202e', '\u001b']) expect(r.stdout + r.stderr).not.toContain(raw);
   });
 });
+
+describe('absurd counts', () => {
+  it('are bad lines, named with the bound, whatever field they are in', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    const dir = await tempDir('tokentune-counts-');
+    await mkdir(join(dir, 'data'));
+    const phase = (o: object) => JSON.stringify({ type: 'phase', ts: '2026-11-20T10:00:00Z', run_id: 'r', tier_id: 'T1', phase_id: `p${JSON.stringify(o).length}`, category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-5-5', tokens_used: 1000, incident_token_cap: 200_000, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0, ...o });
+    const ci = JSON.stringify({ type: 'ci', ts: '2026-11-20T10:00:00Z', run_id: 'r', tier_id: 'T1', ci_profile: 'x', runs: 1e12, failures_caught: 0, false_positives: 0 });
+    await writeFile(join(dir, 'data', 'a.jsonl'), `${phase({ retries: 1e9 })}\n${ci}\n${phase({ phase_id: 'fine' })}\n`);
+    await writeFile(join(dir, 't.yaml'), 'sources: [{path: data}]\n');
+    const r = await tune(['check', '--json', '--config', join(dir, 't.yaml')], { XDG_STATE_HOME: join(dir, 's') });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ records: 1, skipped: 2 });
+    expect(r.stderr).toContain('a.jsonl:1: retries: 1000000000 is above the plausible 100000 (ingest.max_count)');
+    expect(r.stderr).toContain('a.jsonl:2: runs: 1000000000000 is above the plausible 100000 (ingest.max_count)');
+  });
+});
