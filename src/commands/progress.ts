@@ -10,13 +10,13 @@ const mb = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${
  * A progress line on stderr while a long read goes on, on a terminal only: under cron or in a pipe
  * nothing is written. The line is rewritten in place and cleared when the read is done.
  */
-export function progressLine(stream: NodeJS.WriteStream = process.stderr, enabled = true): { onProgress?: (p: Progress) => void; done: () => void } {
+export function progressLine(stream: NodeJS.WriteStream = process.stderr, enabled = true, clock: () => number = Date.now): { onProgress?: (p: Progress) => void; done: () => void } {
   if (!enabled || !stream.isTTY) return { done: () => {} };
   let shown = false;
   let last = 0;
   return {
     onProgress: (p) => {
-      const now = Date.now();
+      const now = clock();
       const elapsed = now - p.started_ms;
       if (elapsed < QUIET_MS || now - last < EVERY_MS) return;
       last = now;

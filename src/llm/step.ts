@@ -117,8 +117,12 @@ export async function runLlmStep(i: LlmStepInput): Promise<LlmStepResult> {
   if (!result.answer) return rulesOnly(result.failure ?? 'no answer', { ...measured, outcome: 'fallback' }, prompt);
 
   const [{ guard }, { mergeWithRules }] = await Promise.all([import('./guardrails.js'), import('./merge.js')]);
-  const guarded = guard(result.answer, i.ctx, llmConfig.guardrails);
-  const merged = mergeWithRules(i.analysis.changes, guarded, result.answer);
+  // A proposal has at most a few changes per key the targets hold: an answer with thousands is weighed
+  // only as far as that, and the report stays readable.
+  const proposed = result.answer.changes.length;
+  const answer = proposed > MAX_ANSWER_CHANGES ? { ...result.answer, changes: result.answer.changes.slice(0, MAX_ANSWER_CHANGES) } : result.answer;
+  const guarded = guard(answer, i.ctx, llmConfig.guardrails);
+  const merged = mergeWithRules(i.analysis.changes, guarded, answer);
   // The model's changes pass the same last gate as the rules' (cool-down, cap after model).
   const held = holdBack(i.ctx, merged.changes, i.analysis.outcomes);
   const heldBack = merged.changes.filter((c) => !held.changes.includes(c));
@@ -129,7 +133,7 @@ export async function runLlmStep(i: LlmStepInput): Promise<LlmStepResult> {
     llm: {
       ...measured,
       outcome: 'answered',
-      note: `${llmConfig.model} chose among and explained the changes${result.repaired ? ' (after one repair)' : ''}; ${guarded.accepted.length} accepted, ${guarded.rejected.length} rejected by the guardrails; every figure is computed by code`,
+      note: `${llmConfig.model} chose among and explained the changes${result.repaired ? ' (after one repair)' : ''}; ${guarded.accepted.length} accepted, ${guarded.rejected.length} rejected by the guardrails${proposed > MAX_ANSWER_CHANGES ? `; it proposed ${proposed} changes, of which the first ${MAX_ANSWER_CHANGES} were weighed` : ''}; every figure is computed by code`,
     },
     prompt,
     text: {
@@ -139,6 +143,9 @@ export async function runLlmStep(i: LlmStepInput): Promise<LlmStepResult> {
     },
   };
 }
+
+/** The most changes of one answer that are weighed. */
+const MAX_ANSWER_CHANGES = 100;
 
 async function render(i: LlmStepInput): Promise<RenderedPrompt> {
   const [{ buildPromptView }, { renderPrompt }] = await Promise.all([import('./view.js'), import('./prompt.js')]);

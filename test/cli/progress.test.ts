@@ -14,8 +14,9 @@ function stream(isTTY: boolean) {
 describe('progress of a long read', () => {
   it('shows bytes, records, rate and time left on a terminal, and clears the line when done', () => {
     const { out, s } = stream(true);
-    const p = progressLine(s);
-    const started = Date.now() - 4000;
+    // A clock of the test's own: four seconds in, however long the machine takes to get here.
+    const started = 1_000_000;
+    const p = progressLine(s, true, () => started + 4000);
     p.onProgress!({ bytes: 100e6, total_bytes: 400e6, records: 200_000, started_ms: started });
     p.done();
     expect(out[0]).toBe('\r\x1b[2Ktune: reading 100 MB of 400 MB (25%), 200,000 records (50,000/s), 25 MB/s, about 12 s left');
@@ -23,7 +24,7 @@ describe('progress of a long read', () => {
   });
   it('says nothing in the first second, nor when stderr is not a terminal, nor when quiet', () => {
     const early = stream(true);
-    progressLine(early.s).onProgress!({ bytes: 1, total_bytes: 2, records: 1, started_ms: Date.now() });
+    progressLine(early.s, true, () => 1_000_500).onProgress!({ bytes: 1, total_bytes: 2, records: 1, started_ms: 1_000_000 });
     expect(early.out).toEqual([]);
     const piped = stream(false);
     const p = progressLine(piped.s);

@@ -124,6 +124,15 @@ describe('LLM step through the real SDK against a local Messages API', () => {
     expect(c.rationale).toContain('marked as a pilot');
   });
 
+  it('weighs at most 100 changes of an answer that proposes thousands, and bounds what the report shows', async () => {
+    const flood = Array.from({ length: 5000 }, () => change({ kind: 'token_cap', category: 'docs', to: '300000' }));
+    const { json, code } = await run([{ answer: answer(flood, { summary: 'x'.repeat(1_000_000) }) }]);
+    expect(code).toBe(0);
+    expect(json.llm.note).toContain('it proposed 5000 changes, of which the first 100 were weighed');
+    expect(json.rejected.length).toBeLessThanOrEqual(100);
+    expect(json.report.length).toBeLessThan(100_000);
+  });
+
   it('cannot be steered by a hostile category name', async () => {
     const dir = await tempDir('tokentune-hostile-');
     const data = join(dir, 'data');
