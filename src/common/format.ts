@@ -44,3 +44,10 @@ export function isCalendarDay(year: number, month: number, day: number): boolean
   const d = new Date(Date.UTC(year, month - 1, day));
   return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
 }
+
+/** A duration in the largest unit that reads whole: 1800 → 30 min, 86400 → 24 h. */
+export function fmtSeconds(x: number): string {
+  if (x >= 3600) return `${+(x / 3600).toFixed(1)} h`;
+  if (x >= 60) return `${Math.round(x / 60)} min`;
+  return `${Math.round(x)} s`;
+}

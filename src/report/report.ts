@@ -6,7 +6,7 @@ import { tokensLostToFailures } from '../stats/index.js';
 import type { LlmUsage } from '../llm/index.js';
 import type { Rejection } from '../llm/index.js';
 import type { FileResult } from '../targets/index.js';
-import { cell, fmtPct, fmtSignedPct, fmtTokens, fmtUsd, fmtValue, plural } from '../common/index.js';
+import { cell, fmtPct, fmtSeconds, fmtSignedPct, fmtTokens, fmtUsd, fmtValue, plural } from '../common/index.js';
 
 export interface ReportInput {
   project: string;
@@ -276,13 +276,6 @@ function taskSection(r: ReportInput, push: (...l: string[]) => void, reverts: re
   if (spikes.length) for (const f of spikes) push(`- ${cell(f.message)}`);
   else push('None: no task costs several times per run what it cost the span before.');
   push('');
-}
-
-/** A duration in the largest unit that reads whole: 1800 → 30 min, 86400 → 24 h. */
-function fmtSeconds(x: number): string {
-  if (x >= 3600) return `${+(x / 3600).toFixed(1)} h`;
-  if (x >= 60) return `${Math.round(x / 60)} min`;
-  return `${Math.round(x)} s`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { budgetRules } from './budget-rules.js';
 import { capRules } from './cap-rules.js';
-import { changeKey, locate, valuesByKey, type Change } from '../targets/index.js';
+import { changeKey, placeKey, valuesByKey, type Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import { ciRules } from './ci-rules.js';
 import { plural, type RuleContext } from './context.js';
@@ -30,12 +30,12 @@ export function analyze(ctx: RuleContext): Analysis {
   const first = [...reverts, ...migration.changes];
   const taken = new Set(first.map(changeKey));
   // A place a migration moves is the migration's: another model change there waits for the successor's data.
-  const migrated = new Set(migration.changes.map((c) => placeKey(ctx, c)));
+  const migrated = new Set(migration.changes.map((c) => placeKey(c, ctx.targets)));
   const findings = [...migration.findings, ...parts.flatMap((p) => p.findings)];
   const candidates = [...first];
   for (const c of parts.flatMap((p) => p.changes)) {
     if (taken.has(changeKey(c))) continue;
-    if (c.kind === 'model' && migrated.has(placeKey(ctx, c))) {
+    if (c.kind === 'model' && migrated.has(placeKey(c, ctx.targets) ?? '')) {
       findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: its entry moves off a retiring model in this proposal, and the next step waits for data on the successor` });
       continue;
     }
@@ -56,10 +56,4 @@ export function analyze(ctx: RuleContext): Analysis {
   }
   const budget = budgetRules(ctx, held.changes);
   return { changes: [...held.changes, ...budget.changes], findings: [...findings, ...budget.findings], outcomes };
-}
-
-/** The file and key a change writes, to find changes that meet in one place. */
-function placeKey(ctx: RuleContext, c: Change): string {
-  const at = locate(c, ctx.targets);
-  return at ? `${at.file}\u0000${at.path.join('\u0000')}` : changeKey(c);
 }

@@ -1,6 +1,6 @@
 import { fmtValue } from '../common/index.js';
 import { dayToIso } from '../store/index.js';
-import { changeKey, locate, type Change } from '../targets/index.js';
+import { changeKey, placeKey, type Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import type { RuleContext } from './context.js';
 import { label, type Outcome } from './outcomes.js';
@@ -108,10 +108,7 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
 
 /** Model changes that meet in one entry must set it to one model; those that do not are all held. */
 function disagreeing(ctx: RuleContext, changes: Change[], findings: Finding[]): { changes: Change[]; findings: Finding[] } {
-  const at = (c: Change) => {
-    const cell = c.kind === 'model' ? locate(c, ctx.targets) : undefined;
-    return cell ? `${cell.file}\u0000${cell.path.join('\u0000')}` : undefined;
-  };
+  const at = (c: Change) => (c.kind === 'model' ? placeKey(c, ctx.targets) : undefined);
   const byEntry = new Map<string, Change[]>();
   for (const c of changes) {
     const k = at(c);

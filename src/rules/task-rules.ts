@@ -2,7 +2,7 @@ import { LOCAL_PROVIDERS, type TaskRunRecord } from '../sources/index.js';
 import { daysWithData, taskGroup, type TaskGroupStats, type TaskPhaseStats, type TaskStats } from '../stats/index.js';
 import { dayOf } from '../store/index.js';
 import { changeKey, type Change, type TaskTarget } from '../targets/index.js';
-import { fmtUsd } from '../common/index.js';
+import { fmtSeconds, fmtUsd } from '../common/index.js';
 import { priceOf } from '../pricing/index.js';
 import type { Finding } from './finding.js';
 import { beyondRate, plural, pct, runCount, sampleConfidence, type RuleContext } from './context.js';
@@ -245,7 +245,7 @@ export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: T
   // off): a new interval would change nothing but the claim of an effect.
   const gap = g.median_gap_s;
   if (!inferred && gap !== null && (gap > interval * c.max_gap_ratio || gap * c.max_gap_ratio < interval)) {
-    return `its runs are ${fmtDuration(gap)} apart at the median under an interval of ${fmtDuration(interval)}: something else spaces them (a trigger, a lock, the machine being off), so the interval is kept`;
+    return `its runs are ${fmtSeconds(gap)} apart at the median under an interval of ${fmtSeconds(interval)}: something else spaces them (a trigger, a lock, the machine being off), so the interval is kept`;
   }
   let to: number;
   let direction: 'up' | 'down';
@@ -443,11 +443,4 @@ export function costSpikes(ctx: RuleContext): Finding[] {
     });
   }
   return out.sort((x, y) => x.message.localeCompare(y.message));
-}
-
-/** Seconds as a person reads them: `45 s`, `30 min`, `5.5 h`. */
-function fmtDuration(s: number): string {
-  if (s < 120) return `${Math.round(s)} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${Number((s / 3600).toFixed(1))} h`;
 }

@@ -85,6 +85,12 @@ function modelAsWritten(c: Change, targets: TargetState, at: { file: string; pat
   return cell?.current?.raw !== undefined ? (targets.aliasOf(at.file, String(c.to)) ?? c.to) : c.to;
 }
 
+/** The file and key a change writes, as one string: changes that meet in one place share it. */
+export function placeKey(change: Change, targets: TargetState): string | undefined {
+  const at = locate(change, targets);
+  return at ? `${at.file}\u0000${at.path.join('\u0000')}` : undefined;
+}
+
 /**
  * Where a change is written, in words: the file and key; for a category that inherited its model, that
  * the key is new and what it inherited; for a default, the categories that inherit it.
