@@ -42,7 +42,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
 
   const started = new Date();
   let loaded = await loadConfig(configPath);
-  const targets = readTargets(await loadTargetFiles(loaded.targets, loaded.file));
+  const targets = readTargets(await loadTargetFiles(loaded.targets, loaded.file, loaded.config.publish.repo));
   const { state, dir, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: o.rebuildState ?? false, label: o.label ?? 'tune check' });
   // The model table `tune models update` fetched, under the config's own prices and dates.
   loaded = withLifecycle(loaded, state);

@@ -85,7 +85,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const dryRun = opts.dryRun ?? true;
   const started = new Date();
   let loaded = await loadConfig(opts.configPath);
-  const checkout = await loadTargetFiles(loaded.targets, loaded.file);
+  const checkout = await loadTargetFiles(loaded.targets, loaded.file, loaded.config.publish.repo);
   let targets = readTargets(checkout);
   if (!dryRun && loaded.config.publish.enabled && loaded.targets.length) {
     // A published proposal changes the base branch: its "current" values are the base branch's.

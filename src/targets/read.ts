@@ -3,8 +3,8 @@ import { parseDocument, type Document } from 'yaml';
 import { COMPLEXITIES, type Complexity } from '../sources/index.js';
 import { getIn, keysAt, RUN_BUDGET_KEYS, showPath, type KeyPath, type ModelRefPattern, type ModelRole, type RunBudgetKey, type TargetLayout } from './api.js';
 import { targetLayout } from './registry.js';
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../common/index.js';
 import { changeKey } from './change.js';
 
@@ -346,21 +346,63 @@ function expectNumber(v: unknown, file: TargetFile, path: KeyPath): number {
   return v;
 }
 
-/** Reads the configured target files; one that cannot be read is an error naming the config, its key and why. */
-export async function loadTargetFiles(targets: readonly { path: string; preset: string }[], configFile?: string): Promise<TargetFile[]> {
+/**
+ * Reads the configured target files; one that cannot be read is an error naming the config, its key and why.
+ * A target must resolve, symlinks followed, inside the repository that holds the targets: a path or a
+ * link that leaves it is refused before a byte of it is read, so a config or a committed symlink
+ * cannot make a run print another file.
+ */
+export async function loadTargetFiles(targets: readonly { path: string; preset: string }[], configFile?: string, repo?: string): Promise<TargetFile[]> {
+  const where = (i: number) => `${configFile ? `${displayPath(configFile)}: ` : ''}targets[${i}].path`;
+  const root = targets.length ? await targetRoot(targets[0]!.path, configFile, repo) : undefined;
   return Promise.all(
     targets.map(async (t, i) => {
       const display = displayPath(t.path);
       try {
-        return { path: t.path, display, preset: t.preset, text: await readFile(t.path, 'utf8') };
+        const real = await realpath(t.path);
+        if (root && !inside(root.dir, real)) {
+          const via = real === resolve(t.path) ? '' : ` (it resolves to ${real})`;
+          throw new ConfigError(`${where(i)}: ${display}${via} is outside ${root.what} ${root.dir}: a target must be a file of that repository${repo ? '' : '; set publish.repo if the targets live in another one'}`);
+        }
+        return { path: t.path, display, preset: t.preset, text: await readFile(real, 'utf8') };
       } catch (e) {
+        if (e instanceof ConfigError) throw e;
         const code = (e as { code?: string }).code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory, not a file' : (e as Error).message;
-        throw new ConfigError(`${configFile ? `${displayPath(configFile)}: ` : ''}targets[${i}].path: cannot read ${display}: ${why}`);
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory, not a file' : code === 'ELOOP' ? 'a loop of symbolic links' : (e as Error).message;
+        throw new ConfigError(`${where(i)}: cannot read ${display}: ${why}`);
       }
     }),
   );
 }
+
+/**
+ * The repository the targets must stay in: `publish.repo` when set, else the repository holding the
+ * config, else the one holding the first target; with no repository at all, the config's folder.
+ */
+async function targetRoot(firstTarget: string, configFile: string | undefined, repo: string | undefined): Promise<{ dir: string; what: string }> {
+  const configDir = configFile ? dirname(configFile) : process.cwd();
+  if (repo) return { dir: (await gitRoot(resolve(configDir, repo))) ?? (await realpathOr(resolve(configDir, repo))), what: 'the repository (publish.repo)' };
+  const own = (await gitRoot(configDir)) ?? (await gitRoot(dirname(firstTarget)));
+  return own ? { dir: own, what: 'the repository' } : { dir: await realpathOr(configDir), what: "the config's folder" };
+}
+
+/** The nearest folder at or above `dir` (symlinks resolved) that holds `.git`: a repository or a worktree. */
+async function gitRoot(dir: string): Promise<string | undefined> {
+  let at = await realpathOr(dir);
+  for (;;) {
+    if (await exists(join(at, '.git'))) return at;
+    const up = dirname(at);
+    if (up === at) return undefined;
+    at = up;
+  }
+}
+
+const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+const realpathOr = (p: string): Promise<string> => realpath(p).catch(() => resolve(p));
+const inside = (root: string, p: string): boolean => {
+  const rel = relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
 
 /** A path as users see it: relative to the working directory when inside it. */
 function displayPath(abs: string): string {

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseClaudeCodeLine } from '../../src/sources/claude-code.js';
 import { parseTokentuneLine } from '../../src/sources/tokentune-jsonl.js';
 import { isoTimestampMs } from '../../src/sources/records.js';
-import { EXAMPLE, tempDir, tune, TUNE } from '../helpers/cli.js';
+import { EXAMPLE, ROOT, tempDir, tune, TUNE } from '../helpers/cli.js';
 
 /** Input that lies, and an environment that misbehaves: a clear line, never a stack. */
 describe('input that lies', () => {
@@ -46,6 +46,31 @@ describe('hostile config and environment', () => {
       expect(r.stderr).toContain('sources[0].url: holds a password: leave it out');
       expect(r.stderr).not.toContain('hunter2');
     }
+  });
+
+  it('refuses a target outside its repository, by path or by symlink, before reading it', async () => {
+    const dir = await tempDir('tokentune-escape-');
+    const repo = join(dir, 'repo');
+    await mkdir(join(repo, '.git'), { recursive: true });
+    await writeFile(join(dir, 'secret.yaml'), 'token: SECRET-CONTENT\n');
+    await copyFile(join(ROOT, 'config/example-target/models.yaml'), join(repo, 'models.yaml'));
+    await symlink(join(dir, 'secret.yaml'), join(repo, 'linked.yaml'));
+    const config = (target: string) => `sources: [{path: ${join(ROOT, 'fixtures/example')}, format: tokentune-jsonl}]\ntargets:\n  - {path: models.yaml, preset: seed-models}\n  - {path: ${target}, preset: seed-strategy}\npublish: {enabled: false}\n`;
+    for (const [target, shown] of [['../secret.yaml', /targets\[1\]\.path: .*secret\.yaml is outside the repository /], ['linked.yaml', /linked\.yaml \(it resolves to .*secret\.yaml\) is outside the repository /]] as const) {
+      await writeFile(join(repo, 'tuner.yaml'), config(target));
+      for (const args of [['check'], ['--dry-run']]) {
+        const r = await tune([...args, '--config', join(repo, 'tuner.yaml')], { XDG_STATE_HOME: dir });
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(shown);
+        expect(r.stdout + r.stderr).not.toContain('SECRET-CONTENT');
+      }
+    }
+    // The same file inside the repository is read.
+    await copyFile(join(ROOT, 'config/example-target/strategy_engine_config.yaml'), join(repo, 'strategy.yaml'));
+    await writeFile(join(repo, 'tuner.yaml'), config('strategy.yaml'));
+    const ok = await tune(['check', '--config', join(repo, 'tuner.yaml')], { XDG_STATE_HOME: dir });
+    expect(ok.stderr).not.toMatch(/outside/);
+    expect([0, 1]).toContain(ok.code);
   });
 
   it('ends quietly when its reader stops early (a closed pipe)', async () => {
