@@ -6,14 +6,14 @@ import { CONFIG_NAMES, ConfigError, formatZodIssues, registerSecretVariable } fr
 import { TunerConfig, type TargetPreset } from './schema.js';
 import { BUNDLED_PRICES, BUNDLED_RETIREMENTS, closestModels } from '../pricing/index.js';
 import { blendedPricePerToken, priceOf, type Pricing } from '../pricing/index.js';
-import { claudeCodeRoots } from '../sources/index.js';
+import { claudeCodeRoots, type CursorOptions } from '../sources/index.js';
 
 export interface LoadedConfig {
   /** Absolute path of the config file; relative paths inside it resolve against its folder. */
   file: string;
   config: TunerConfig;
   pricing: Pricing;
-  sources: { path: string; format: TunerConfig['sources'][number]['format']; password_env?: string }[];
+  sources: { path: string; format: TunerConfig['sources'][number]['format']; server?: CursorOptions }[];
   targets: { path: string; preset: TargetPreset }[];
 }
 
@@ -70,7 +70,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       // absolute (sqlite:////abs/path).
       // The variable a password is read from holds a secret: no message shows its value.
       if (s.password_env) registerSecretVariable(s.password_env);
-      if (s.url !== undefined && !s.url.startsWith('sqlite:')) return [{ path: s.url, format: s.format, ...(s.password_env ? { password_env: s.password_env } : {}) }];
+      if (s.url !== undefined && !s.url.startsWith('sqlite:')) {
+        const t = s.timeouts;
+        return [{ path: s.url, format: s.format, server: { passwordEnv: s.password_env, connectSeconds: t.connect_seconds, statementSeconds: t.statement_seconds, lockSeconds: t.lock_seconds } }];
+      }
       if (s.url !== undefined) return [{ path: resolve(dir, s.url.slice('sqlite:///'.length)), format: s.format }];
       const { roots, tried } = claudeCodeRoots(env);
       if (!roots.length) throw new ConfigError(`${file}: sources[${i}]: no Claude Code transcripts found (looked in ${tried.join(', ')}); set CLAUDE_CONFIG_DIR or the source's path`);

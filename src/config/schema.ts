@@ -31,6 +31,19 @@ const Source = z
       .describe('A database by URL instead of path: sqlite:///relative.db, sqlite:////absolute.db or postgres://user@host/db (no password)'),
     /** The environment variable holding a Postgres source's password (default: PGPASSWORD). */
     password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional().describe('The environment variable holding a Postgres password (default PGPASSWORD)'),
+    /**
+     * How long a Postgres source waits: a server that does not answer, a statement that runs on, a
+     * table locked by another session. A nightly check must end, and it holds our state's lock.
+     */
+    timeouts: z
+      .object({
+        connect_seconds: z.number().positive().max(3600).default(10).describe('Seconds to wait for a connection'),
+        statement_seconds: z.number().positive().max(86_400).default(300).describe('Seconds one query may run'),
+        lock_seconds: z.number().positive().max(3600).default(10).describe('Seconds a query waits for a lock another session holds'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Timeouts of a Postgres source (defaults: connect 10 s, statement 300 s, lock 10 s)'),
     format: SourceFormat.default('tokentune-jsonl').describe('What the source holds: the tokentune export, Claude Code transcripts, Autopack\'s or Myco\'s database'),
   })
   .refine((s) => !(s.path !== undefined && s.url !== undefined), { message: 'give path or url, not both', path: ['url'] })

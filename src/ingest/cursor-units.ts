@@ -24,7 +24,7 @@ export async function planCursor(state: State, f: FoundUnit, prev: Unit | undefi
   if (f.adapter.shape !== 'cursor') return undefined;
   const adapter = f.adapter;
   let cursor = prev?.cursor ?? null;
-  if (prev && cursor !== null && !(await fromSource(f, async () => adapter.resumable(f.path, cursor, { passwordEnv: f.password_env })))) {
+  if (prev && cursor !== null && !(await fromSource(f, async () => adapter.resumable(f.path, cursor, f.server ?? {})))) {
     state.resetUnit(prev.id);
     tally.events.push(`${f.path}: the rows before its cursor changed; read again from the start, replacing what it held`);
     cursor = null;
@@ -50,7 +50,7 @@ export async function readCursor(state: State, job: CursorJob, limits: Limits, q
   let cursor = job.cursor;
   let rowsRead = 0;
   const rows = await fromSource(f, async () => {
-    const r = adapter.rows(f.path, job.cursor, { passwordEnv: f.password_env });
+    const r = adapter.rows(f.path, job.cursor, f.server ?? {});
     return Symbol.asyncIterator in r ? r[Symbol.asyncIterator]() : (r as Iterable<CursorRow>)[Symbol.iterator]();
   });
   try {

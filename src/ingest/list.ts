@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../common/errors.js';
+import type { CursorOptions } from '../sources/index.js';
 
 /**
  * What it takes to find a source's units on disk: plain data, so that the no-op check can list
@@ -12,8 +13,8 @@ export interface SourceFiles {
   shape: 'append-lines' | 'whole-file' | 'cursor';
   extensions: string[];
   companions?: string[];
-  /** For a database server: the variable holding its password (a name, never the password). */
-  password_env?: string;
+  /** For a database server: how to reach it (the variable holding its password, never the password). */
+  server?: CursorOptions;
 }
 
 /** A unit found on disk now. */
@@ -26,7 +27,7 @@ export interface FileUnit {
   birth_ms: number;
   /** What the no-op check compares: any change of it sends the unit to level 2. */
   fingerprint: string;
-  password_env?: string;
+  server?: CursorOptions;
 }
 
 /** A database server's URL (postgres://…): a unit with no file to stat. */
@@ -61,7 +62,7 @@ export function listUnits(sources: readonly SourceFiles[]): FileUnit[] {
   for (const s of sources) {
     if (isServerUrl(s.path)) {
       // Nothing to stat: every check asks the server (one small query) whether there is more.
-      out.set(`url:${s.path}`, { identity: `url:${s.path}`, format: s.format, path: s.path, size: 0, mtime_ms: 0, birth_ms: 0, fingerprint: `${s.path}\u0000${Date.now()}`, ...(s.password_env ? { password_env: s.password_env } : {}) });
+      out.set(`url:${s.path}`, { identity: `url:${s.path}`, format: s.format, path: s.path, size: 0, mtime_ms: 0, birth_ms: 0, fingerprint: `${s.path}\u0000${Date.now()}`, ...(s.server ? { server: s.server } : {}) });
       continue;
     }
     for (const path of listSourceFiles(s.path, s.extensions)) {

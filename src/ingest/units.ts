@@ -1,3 +1,4 @@
+import type { CursorOptions } from '../sources/index.js';
 import { dayOf, type State } from '../store/index.js';
 import { planCursor, readCursor, type CursorJob } from './cursor-units.js';
 import { findUnits } from './found.js';
@@ -31,7 +32,7 @@ export interface CatchUpOptions {
   onProgress?: (p: Progress) => void;
 }
 
-export async function catchUp(state: State, sources: readonly { path: string; format: string; password_env?: string }[], o: CatchUpOptions): Promise<{ summary: IngestSummary; events: string[] }> {
+export async function catchUp(state: State, sources: readonly { path: string; format: string; server?: CursorOptions }[], o: CatchUpOptions): Promise<{ summary: IngestSummary; events: string[] }> {
   const now = o.now.getTime();
   const live = new Map(state.liveUnits().map((u) => [u.identity, u]));
   const tally = new Tally(o.onProgress);

@@ -70,8 +70,13 @@ export interface CursorRow {
 }
 
 /** How a cursor unit is reached beyond its path or URL: the variable holding its password, if any. */
+/** How to reach a database server: where its password is, and how long to wait for it. */
 export interface CursorOptions {
   passwordEnv?: string | undefined;
+  /** Seconds to wait for a connection, for a statement, and for a lock a statement needs. */
+  connectSeconds?: number | undefined;
+  statementSeconds?: number | undefined;
+  lockSeconds?: number | undefined;
 }
 
 export interface CursorAdapter extends AdapterBase {
