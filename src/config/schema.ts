@@ -214,6 +214,11 @@ const Ingest = z.strictObject({
   max_tokens: z.number().int().positive().default(100_000_000),
   /** Any other count (retries, attempts, turns, CI runs and their failures) above this is a bad line. */
   max_count: z.number().int().positive().default(100_000),
+  /**
+   * A line longer than this is a bad line, skipped without being held in memory: a parsing thread
+   * has a bounded heap, and no usage record is that long (an image pasted into a prompt can be).
+   */
+  max_line_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
 });
 
 const Llm = z.strictObject({

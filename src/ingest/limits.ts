@@ -15,6 +15,8 @@ export interface Limits {
   maxTokens: number;
   /** The plausibility bound of any other count (retries, attempts, turns, CI runs). */
   maxCount?: number;
+  /** A line longer than this, in bytes, is a bad line, skipped without being held whole. */
+  maxLineBytes?: number;
   /** Epoch ms: a record older than this falls on days whose dedupe keys retention pruned; it cannot be told from one counted before. */
   prunedBefore?: number;
 }
@@ -23,6 +25,7 @@ const TOKEN_FIELDS = ['tokens_used', 'incident_token_cap', 'input_tokens', 'outp
 
 const COUNT_FIELDS = ['builder_attempts', 'auditor_attempts', 'retries', 'turns', 'runs', 'failures_caught', 'false_positives'] as const;
 const DEFAULT_MAX_COUNT = 100_000;
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /** Why a record cannot be true, or undefined when it can. */
 export function implausible(r: TelemetryRecord, l: Limits): string | undefined {

@@ -41,24 +41,46 @@ let shared: Buffer | undefined;
  * Synchronous on purpose: it runs on a parsing thread, or on the main thread for a small read, and
  * reads with plain system calls rather than a promise per read.
  */
-export function scanLines(path: string, onLine: LineHandler, from: { offset: number; line: number; end?: number } = { offset: 0, line: 1 }): LineScan {
+export interface ScanFrom {
+  offset: number;
+  line: number;
+  end?: number;
+  /**
+   * A line longer than this many bytes is not delivered but passed to `onTooLong` with its length,
+   * and is never held whole: past the bound its bytes are read and dropped until its newline.
+   */
+  maxLineBytes?: number;
+  onTooLong?: (lineNo: number, bytes: number) => void;
+}
+
+export function scanLines(path: string, onLine: LineHandler, from: ScanFrom = { offset: 0, line: 1 }): LineScan {
   // `end` (exclusive) must be a line start, as found by lineStartAtOrAfter.
   if (from.end !== undefined && from.end <= from.offset) return { endOffset: from.offset, nextLine: from.line, bytesRead: 0, heldBackBytes: 0, stopped: false };
   const limit = from.end ?? Infinity;
+  const maxLine = from.maxLineBytes ?? Infinity;
+  const tooLong = from.onTooLong ?? (() => {});
   let buf = (shared ??= Buffer.allocUnsafe(CHUNK));
   let filled = 0;
   let pos = from.offset;
   let lineNo = from.line;
   let endOffset = from.offset;
   let bytesRead = 0;
+  // Bytes of an over-long line already dropped while looking for its end; -1 when not in one.
+  let dropped = -1;
   const fd = openSync(path, 'r');
   try {
     for (;;) {
       if (filled === buf.length) {
-        // A line longer than the buffer: grow it, keeping the partial line.
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
+        if (filled > maxLine) {
+          // The partial line is over the bound: drop it and read on to its newline.
+          dropped = Math.max(dropped, 0) + filled;
+          filled = 0;
+        } else {
+          // A line longer than the buffer but within the bound: grow the buffer, keeping the partial line.
+          const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxLine + 1));
+          buf.copy(bigger, 0, 0, filled);
+          buf = bigger;
+        }
       }
       const want = Math.min(buf.length - filled, limit - pos);
       if (want <= 0) break;
@@ -70,12 +92,22 @@ export function scanLines(path: string, onLine: LineHandler, from: { offset: num
       const view = buf.subarray(0, filled);
       let start = 0;
       let nl = view.indexOf(NEWLINE, start);
+      if (dropped >= 0) {
+        if (nl === -1) continue;
+        tooLong(lineNo, dropped + (nl > 0 && view[nl - 1] === CR ? nl - 1 : nl));
+        lineNo++;
+        endOffset += dropped + nl + 1;
+        dropped = -1;
+        start = nl + 1;
+        nl = view.indexOf(NEWLINE, start);
+      }
       while (nl !== -1) {
         const end = nl > start && view[nl - 1] === CR ? nl - 1 : nl;
         // A byte-order mark at the start of a file is not part of its first line.
         const from = pos - filled + start === 0 && view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf ? start + 3 : start;
         const bytes = view.subarray(from, end);
-        if (end > from && onLine(bytes.toString('utf8'), lineNo, !isUtf8(bytes)) === false) {
+        if (end - from > maxLine) tooLong(lineNo, end - from);
+        else if (end > from && onLine(bytes.toString('utf8'), lineNo, !isUtf8(bytes)) === false) {
           return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: 0, stopped: true };
         }
         lineNo++;
@@ -92,7 +124,7 @@ export function scanLines(path: string, onLine: LineHandler, from: { offset: num
   } finally {
     closeSync(fd);
   }
-  return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: filled, stopped: false };
+  return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: filled + Math.max(dropped, 0), stopped: false };
 }
 
 /** The offset of the first line that starts at or after `offset` (the file size if none does). */

@@ -1,6 +1,6 @@
 import { sourceAdapter, type AgentLink, type SkippedLine, type TelemetryRecord } from '../sources/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from '../store/index.js';
-import { rejection, type Limits } from './limits.js';
+import { DEFAULT_MAX_LINE_BYTES, rejection, type Limits } from './limits.js';
 import { scanLines } from './lines.js';
 
 /** How many skipped lines are kept with their reasons; all of them are counted. */
@@ -104,7 +104,16 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
         result.records++;
       }
     },
-    { offset: range.start, line: range.line, end: range.end },
+    {
+      offset: range.start,
+      line: range.line,
+      end: range.end,
+      maxLineBytes: range.limits?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+      onTooLong: (line, bytes) => {
+        result.skipped++;
+        if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: `a line of ${bytes} bytes, over the ${range.limits?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} of ingest.max_line_bytes: not read` });
+      },
+    },
   );
   if (prefer) {
     result.kept = [...best.values()];

@@ -28,6 +28,8 @@ export interface CatchUpOptions {
   maxTokens: number;
   /** Any other count above this is a bad line (ingest.max_count). */
   maxCount?: number;
+  /** A longer line is a bad line, never read whole (ingest.max_line_bytes). */
+  maxLineBytes?: number;
   /** Called as reading goes on (after each range, file or slice of rows). */
   onProgress?: (p: Progress) => void;
 }
@@ -74,6 +76,7 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
     futureMinutes: o.maxFutureMinutes,
     maxTokens: o.maxTokens,
     ...(o.maxCount !== undefined ? { maxCount: o.maxCount } : {}),
+    ...(o.maxLineBytes !== undefined ? { maxLineBytes: o.maxLineBytes } : {}),
     ...(pruned > 0 ? { prunedBefore: pruned * 86_400_000 } : {}),
   };
   await readLines(state, lines, { workers: o.workers, parallelMinBytes: o.parallelMinBytes, limits, quietMinutes: o.quietMinutes }, tally);

@@ -146,7 +146,7 @@ function withoutKeys(p: DecisionSet | null, keys: ReadonlySet<string>): Decision
 /** How the config says sources are read. */
 export function ingestOptions(loaded: LoadedConfig) {
   const c = loaded.config;
-  return { quietMinutes: c.drift.quiet_minutes, retentionDays: c.state.retention_days, workers: c.ingest.workers, parallelMinBytes: c.ingest.parallel_min_bytes, maxFutureMinutes: c.ingest.max_future_minutes, maxTokens: c.ingest.max_tokens, maxCount: c.ingest.max_count };
+  return { quietMinutes: c.drift.quiet_minutes, retentionDays: c.state.retention_days, workers: c.ingest.workers, parallelMinBytes: c.ingest.parallel_min_bytes, maxFutureMinutes: c.ingest.max_future_minutes, maxTokens: c.ingest.max_tokens, maxCount: c.ingest.max_count, maxLineBytes: c.ingest.max_line_bytes };
 }
 
 /** Records what the gate (and what followed it) found, and commits the run's transaction. */

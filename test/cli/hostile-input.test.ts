@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { copyFile, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseClaudeCodeLine } from '../../src/sources/claude-code.js';
 import { parseTokentuneLine } from '../../src/sources/tokentune-jsonl.js';
 import { isoTimestampMs } from '../../src/sources/records.js';
-import { EXAMPLE, ROOT, tempDir, tune, TUNE } from '../helpers/cli.js';
+import { EXAMPLE, exampleConfig, ROOT, tempDir, tune, TUNE } from '../helpers/cli.js';
 
 /** Input that lies, and an environment that misbehaves: a clear line, never a stack. */
 describe('input that lies', () => {
@@ -126,6 +127,31 @@ describe('hostile names on a terminal', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('===== user prompt =====');
     for (const raw of ['\u202e', '\u001b']) expect(r.stdout + r.stderr).not.toContain(raw);
+  });
+});
+
+describe('a line too long to hold', () => {
+  it('is skipped with its reason by a parsing thread, whatever the range split, and the run goes on', async () => {
+    const dir = await tempDir('tokentune-hugeline-');
+    const data = join(dir, 'data');
+    await cp(join(ROOT, 'fixtures/example'), data, { recursive: true });
+    // 48 MB in one line, between two halves of the phases: parsed in ranges by two threads.
+    const phases = (await readFile(join(data, 'phases.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    const half = phases.length >> 1;
+    const out = createWriteStream(join(data, 'phases.jsonl'));
+    out.write(`${phases.slice(0, half).join('\n')}\n{"type":"phase","pad":"`);
+    const block = 'q'.repeat(1 << 20);
+    for (let i = 0; i < 48; i++) out.write(block);
+    out.write(`"}\n${phases.slice(half).join('\n')}\n`);
+    await new Promise((resolve) => out.end(resolve));
+    const config = await exampleConfig(dir, 'ingest: {parallel_min_bytes: 1048576, workers: 2}\n', data);
+    const r = await tune(['check', '--json', '--config', config], { XDG_STATE_HOME: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const out1 = JSON.parse(r.stdout);
+    expect(out1.skipped).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`phases\\.jsonl:${half + 1}: a line of 503316\\d\\d bytes, over the 16777216 of ingest\\.max_line_bytes: not read`));
+    const clean = await tune(['check', '--json', '--config', await exampleConfig(dir)], { XDG_STATE_HOME: join(dir, 'clean') });
+    expect(out1.records).toBe(JSON.parse(clean.stdout).records);
   });
 });
 

@@ -120,6 +120,45 @@ describe('ingest of the tokentune JSONL export', () => {
   });
 });
 
+describe('a line over ingest.max_line_bytes', () => {
+  it('is skipped with its number and length, never grown into a buffer, and the lines around it read', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'huge.jsonl');
+    // Over the bound in one chunk, across several chunks, with CRLF, and a last one still being written.
+    const small = '{"n":1}';
+    const within = `{"n":2,"pad":"${'w'.repeat(1_400_000)}"}`;
+    const over = `{"n":3,"pad":"${'x'.repeat(3_300_000)}"}`;
+    const short = `{"n":4,"pad":"${'s'.repeat(2_000)}"}`;
+    await writeFile(file, `${small}\n${within}\n${over}\r\n${short}\n{"n":5}\n{"n":6,"pad":"${'z'.repeat(2_000_000)}`);
+    const seen: number[] = [];
+    const tooLong: [number, number][] = [];
+    const scan = scanLines(file, (t) => void seen.push((JSON.parse(t) as { n: number }).n), { offset: 0, line: 1, maxLineBytes: 1_500_000, onTooLong: (line, bytes) => void tooLong.push([line, bytes]) });
+    expect(seen).toEqual([1, 2, 4, 5]);
+    expect(tooLong).toEqual([[3, over.length]]);
+    expect(scan).toMatchObject({ nextLine: 6, heldBackBytes: 2_000_000 + 14 });
+    expect(scan.endOffset).toBe(Buffer.byteLength(`${small}\n${within}\n${over}\r\n${short}\n{"n":5}\n`));
+    // A bound below the chunk size applies to lines found whole in one read.
+    const tiny: [number, number][] = [];
+    const again = scanLines(file, () => {}, { offset: 0, line: 1, maxLineBytes: 1_000, onTooLong: (line, bytes) => void tiny.push([line, bytes]) });
+    expect(tiny.map(([l]) => l)).toEqual([2, 3, 4]);
+    expect(again.nextLine).toBe(6);
+  });
+
+  it('counts as a skipped line with the reason, in the ingest summary', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'export.jsonl');
+    const first = JSON.stringify({ type: 'phase', ts: '2026-11-20T10:00:00Z', run_id: 'r', tier_id: 'T', phase_id: 'p', category: 'c', complexity: 'low', builder_model: 'm', tokens_used: 1, incident_token_cap: 10, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0 });
+    const huge = `{"type":"phase","pad":"${'p'.repeat(3_000_000)}"}`;
+    await writeFile(file, `${first}\n${huge}\n`);
+    const state = memoryState();
+    state.begin();
+    const { summary } = await catchUp(state, [{ path: file, format: 'tokentune-jsonl' }], { now: new Date(), quietMinutes: 0, retentionDays: 100_000, workers: 1, parallelMinBytes: 1e12, maxFutureMinutes: 60, maxTokens: 100_000_000, maxLineBytes: 2_000_000 });
+    expect(summary.records).toBe(1);
+    expect(summary.skipped).toBe(1);
+    expect(summary.skipped_details[0]).toMatchObject({ line: 2, reason: `a line of ${huge.length} bytes, over the 2000000 of ingest.max_line_bytes: not read` });
+  });
+});
+
 describe('inputs that lie', () => {
   const ci = (o: Record<string, unknown>) => JSON.stringify({ type: 'ci', ts: '2026-11-01T10:12:00Z', run_id: 'r', tier_id: 'T1', ci_profile: 'x', runs: 1, failures_caught: 0, false_positives: 0, ...o });
 
