@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/index.js';
-import { LockError, openStateCopy, openStateDb, State, STATE_FILE, takeLock } from '../store/index.js';
+import { asStateError, LockError, openStateCopy, openStateDb, State, STATE_FILE, takeLock } from '../store/index.js';
 import { stateDirFor } from './gate.js';
 
 export interface OpenState {
@@ -36,7 +36,7 @@ export function openRunState(loaded: LoadedConfig, env: NodeJS.ProcessEnv, o: { 
     release = takeLock(state, dir, o.label);
   } catch (e) {
     state.close();
-    throw e;
+    throw asStateError(e, file);
   }
   if (o.rebuild) state.guard(() => state.clear());
   return {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -162,15 +162,46 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const fix = (file: string) => `Run again with --rebuild-state to re-read every source from the start, or restore ${file} from a backup.`;
 
+/** SQLite's words for a write the disk refused. */
+const WRITE_FAILED = new Set(['SQLITE_IOERR_WRITE', 'SQLITE_IOERR_FSYNC', 'SQLITE_IOERR_DIR_FSYNC', 'SQLITE_IOERR_TRUNCATE']);
+
 /** SQLite's words for a file that is not (or no longer) a sound database. */
 const DAMAGED = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_VTAB', 'SQLITE_IOERR_SHORT_READ']);
 
-/** A database error that means a damaged state becomes a StateError naming the file and the fix. */
-export function asStateError(e: unknown, file: string): unknown {
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && DAMAGED.has(code)) return new StateError(`${file}: the state database is damaged (${(e as Error).message}). ${fix(file)}`);
+/**
+ * An error of the state's file or its folder (damaged, a directory, not writable, a full disk) as a
+ * StateError naming the file and the fix; any other error as it is. `what` names the file's role.
+ */
+export function asStateError(e: unknown, file: string, o: { what?: string; remedy?: string } = {}): unknown {
+  const what = o.what ?? 'the state database';
+  const remedy = o.remedy ?? fix(file);
+  if (e instanceof StateError) return e;
+  const code = String((e as { code?: unknown }).code ?? '');
+  const message = (e as Error).message;
+  if (DAMAGED.has(code)) return new StateError(`${file}: ${what} is damaged (${message}). ${remedy}`);
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    return new StateError(`${file}: the disk is full (${message}): nothing of this run was saved, and the state is as it was before it. Free some space and run again.`);
+  }
+  if (WRITE_FAILED.has(code)) {
+    return new StateError(`${file}: could not be written (${message}: a full disk, a file size limit or a failing disk): nothing of this run was saved, and the state is as it was before it. Free some space and run again.`);
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new StateError(`${file}: cannot be written (${message}): check the permissions of the file and its folder and that its file system is not mounted read-only, or set state.dir (or XDG_STATE_HOME) to a writable place.`);
+  }
+  if (code === 'SQLITE_CANTOPEN' || code === 'EISDIR' || code === 'ENOTDIR' || code.startsWith('SQLITE_IOERR')) {
+    if (isDirectory(file)) return new StateError(`${file}: is a directory, not ${what}: move it away and run again.`);
+    return new StateError(`${file}: ${what} cannot be opened or read (${message}): check that it and its folder can be read and written and that the disk is sound. ${remedy}`);
+  }
   return e;
 }
+
+const isDirectory = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
 
 function configure(db: Db): void {
   // Sorts and temporary tables in memory: nothing of a run is written outside the state directory.
@@ -201,8 +232,12 @@ function configure(db: Db): void {
  * Opens (and creates or migrates) the state database of a state directory.
  */
 export function openStateDb(dir: string, o: { rebuild?: boolean } = {}): Db {
-  mkdirSync(dir, { recursive: true });
   const file = join(dir, STATE_FILE);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw asStateError(e, file);
+  }
   const open = () => {
     // No waiting for a lock: a run that finds another one running says so at once.
     const db = new Database(file, { timeout: 0 });
@@ -242,6 +277,12 @@ export function openStateCopy(dir: string, o: { rebuild?: boolean } = {}): Db {
     try {
       // A run that is writing holds the file for a moment at its commit: wait for it.
       src = new Database(file, { readonly: true, fileMustExist: true, timeout: 30_000 });
+      // A file shorter than its header says (truncated) makes serialize ask for memory it never fills.
+      const pages = src.pragma('page_count', { simple: true }) as number;
+      const pageSize = src.pragma('page_size', { simple: true }) as number;
+      if (pages * pageSize > statSync(file).size) {
+        throw new StateError(`${file}: the state database is damaged (it is shorter than its header says: truncated). ${fix(file)}`);
+      }
       image = src.serialize();
     } catch (e) {
       throw asStateError(e, file);

@@ -1,4 +1,4 @@
-export { openStateCopy, openStateDb, StateError, STATE_FILE, SCHEMA_VERSION, type Db } from './db.js';
+export { asStateError, openStateCopy, openStateDb, StateError, STATE_FILE, SCHEMA_VERSION, type Db } from './db.js';
 export { State, Fingerprint, LastProposal, InputStat, type RunEntry, type Unit, type StoredUsage } from './state.js';
 export type { RollupView, RunTable } from './rollup-tables.js';
 export { takeLock, LockError } from './lock.js';

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { asStateError } from './db.js';
 
 /**
  * The tuner's own LLM spend, one row per call, in `spend.db` beside the state. Every run that spends
@@ -20,12 +21,20 @@ export interface SpendEntry {
 }
 
 function open(dir: string): Database.Database {
-  mkdirSync(dir, { recursive: true });
-  const db = new Database(join(dir, 'spend.db'), { timeout: 30_000 });
-  db.exec(`CREATE TABLE IF NOT EXISTS spend (
-    id INTEGER PRIMARY KEY, ts TEXT NOT NULL, model TEXT NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
-    cache_creation_input_tokens INTEGER NOT NULL, cache_read_input_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, dry_run INTEGER NOT NULL)`);
-  return db;
+  const file = join(dir, 'spend.db');
+  let db: Database.Database | undefined;
+  try {
+    mkdirSync(dir, { recursive: true });
+    db = new Database(file, { timeout: 30_000 });
+    db.exec(`CREATE TABLE IF NOT EXISTS spend (
+      id INTEGER PRIMARY KEY, ts TEXT NOT NULL, model TEXT NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+      cache_creation_input_tokens INTEGER NOT NULL, cache_read_input_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, dry_run INTEGER NOT NULL)`);
+    return db;
+  } catch (e) {
+    db?.close();
+    // Without it the month's spend is unknown, and the LLM budget cannot be held: no call is made.
+    throw asStateError(e, file, { what: "the ledger of tokentune's own LLM spend", remedy: `Restore ${file} from a backup, or move it away to start this month's LLM budget from zero.` });
+  }
 }
 
 export async function recordSpend(dir: string, e: SpendEntry): Promise<void> {

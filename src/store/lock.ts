@@ -1,6 +1,7 @@
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { asStateError } from './db.js';
 import type { State } from './state.js';
 
 /** One run at a time per state directory: the CLI and the daemon share this lock. */
@@ -32,7 +33,12 @@ export function takeLock(state: State, dir: string, command: string): () => void
   }
   const me: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
   const note = join(dir, 'lock.json');
-  writeFileSync(note, JSON.stringify(me));
+  try {
+    writeFileSync(note, JSON.stringify(me));
+  } catch (e) {
+    state.rollback();
+    throw asStateError(e, note, { what: 'the note of which run holds the state' });
+  }
   return () => {
     const now = readHolder(note);
     if (now?.pid === me.pid && now.host === me.host && now.started === me.started) {

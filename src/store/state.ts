@@ -158,7 +158,7 @@ export class State {
       this.db.exec('COMMIT');
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new StateError(`${this.file}: another process kept reading it for ${COMMIT_WAIT_MS / 1000} s, so this run could not save its work; nothing was written. Run again once it is done.`);
-      throw e;
+      throw asStateError(e, this.file);
     } finally {
       this.db.pragma('busy_timeout = 0');
     }
@@ -210,7 +210,13 @@ export class State {
   private meta<T>(key: string, schema: z.ZodType<T>): T | undefined {
     const text = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
     if (text === undefined) return undefined;
-    const parsed = schema.safeParse(JSON.parse(text));
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new StateError(`${this.file}: meta "${key}" is not JSON: the state database is damaged. Run again with --rebuild-state.`);
+    }
+    const parsed = schema.safeParse(value);
     if (!parsed.success) throw new StateError(`${this.file}: meta "${key}": ${formatZodIssues(parsed.error).join('; ')}. Run again with --rebuild-state.`);
     return parsed.data;
   }
@@ -312,7 +318,13 @@ export class State {
 
   liveUnits(): Unit[] {
     const rows = this.db.prepare('SELECT id, identity, format, label, cursor, records, max_ts FROM units WHERE retired_at IS NULL ORDER BY id').all() as (Omit<Unit, 'cursor'> & { cursor: string })[];
-    return rows.map((r) => ({ ...r, cursor: JSON.parse(r.cursor) as unknown }));
+    return rows.map((r) => {
+      try {
+        return { ...r, cursor: JSON.parse(r.cursor) as unknown };
+      } catch {
+        throw new StateError(`${this.file}: the read position of ${r.label} is not JSON: the state database is damaged. Run again with --rebuild-state.`);
+      }
+    });
   }
 
   addUnit(identity: string, format: string, label: string, cursor: unknown): number {
