@@ -80,10 +80,15 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   if (foreign) return { ...result, status: 'blocked', commit: foreign.tip, notes: [...result.notes, foreign.note] };
 
   let commit = current;
-  if (current && currentHash === hash) {
+  // The same proposal on a branch whose files no longer match what it would write on the base today
+  // (someone changed them on the base since): its pull request would conflict or undo that change, so
+  // it is made again on the new base, as Renovate rebases. A branch with others' commits never gets here.
+  const moved = current && currentHash === hash ? await filesMoved(repo, current, files) : [];
+  if (current && currentHash === hash && !moved.length) {
     result.status = 'unchanged';
     result.notes.push(`${branch} already holds this proposal (${hash})`);
   } else {
+    if (moved.length) result.notes.push(`${base.name} changed ${moved.join(', ')} since ${branch} was made: the proposal is made again on ${base.name} (${base.commit.slice(0, 7)})`);
     // A file's display name is its path in the repository (baseTargets).
     commit = await commitFiles(repo, base.commit, files.map((f) => ({ path: f.display, text: f.after })), commitMessage(p.loaded.config.project, p.stats, p.changes, hash), cfg.author);
     result.status = current ? 'updated' : 'created';
@@ -124,6 +129,13 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   });
   result.notes.push(result.pr.message, ...result.pr.warnings.map((w) => `warning: ${w}`));
   return result;
+}
+
+/** The files whose text on `commit` differs from what the proposal writes on the base now. */
+async function filesMoved(repo: Repo, commit: string, files: readonly { display: string; after: string }[]): Promise<string[]> {
+  const moved: string[] = [];
+  for (const f of files) if ((await readAt(repo, commit, f.display)) !== f.after) moved.push(f.display);
+  return moved;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { appendFile, chmod, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -109,6 +109,44 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(blocked.stderr).toMatch(/holds 1 commit tokentune did not make \(\w{7} by Jane Lead <jane@example.com>: "Keep docs on sonnet for now"\): left alone/);
     expect(await git(s.remote, 'rev-parse', `refs/heads/${BRANCH}`)).toBe(humanSha);
     expect(stub.writes()).toHaveLength(writes);
+  });
+
+  it('makes the same proposal again on main when someone edits a file it changes there, and not for an unrelated edit', async () => {
+    const s = await tunedRepo(publishing());
+    const first = JSON.parse((await s.run(['--json'], TOKEN)).stdout).publish;
+    expect(first.status).toBe('created');
+    const human = join(s.dir, 'human-main');
+    await git(s.dir, 'clone', '--quiet', '--branch', 'main', s.remote, human);
+
+    // An edit elsewhere: the branch still merges as it is.
+    await appendFile(join(human, 'README.md'), 'more words\n');
+    await git(human, 'commit', '--quiet', '-am', 'Document the pipeline');
+    await git(human, 'push', '--quiet', 'origin', 'main');
+    const same = JSON.parse((await s.run(['--force', '--json'], TOKEN)).stdout).publish;
+    expect(same).toMatchObject({ status: 'unchanged', commit: first.commit, pushed: false });
+
+    // A comment written right under a line the proposal changes: the old branch would conflict.
+    const file = join(human, 'config/models.yaml');
+    const proposedOld = (await git(s.work, 'diff', 'main', first.commit, '--', 'config/models.yaml')).split('\n').find((l) => /^-\s/.test(l))!.slice(1);
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain(`${proposedOld}\n`);
+    await writeFile(file, text.replace(`${proposedOld}\n`, `${proposedOld}\n# kept as is until the audit in March\n`));
+    await git(human, 'commit', '--quiet', '-am', 'Note the audit');
+    await git(human, 'push', '--quiet', 'origin', 'main');
+    const mainTip = await git(human, 'rev-parse', 'HEAD');
+
+    const r = await s.run(['--force', '--json'], TOKEN);
+    expect(r.code, r.stderr).toBe(0);
+    const again = JSON.parse(r.stdout).publish;
+    expect(again).toMatchObject({ status: 'updated', hash: first.hash, pushed: true });
+    expect(r.stderr).toMatch(/main changed config\/models\.yaml since tokentune\/cost-tuning was made: the proposal is made again on main/);
+    const tip = await git(s.remote, 'rev-parse', `refs/heads/${BRANCH}`);
+    expect(tip).toBe(again.commit);
+    expect(await git(s.remote, 'rev-parse', `${tip}^`)).toBe(mainTip);
+    expect(await git(s.remote, 'show', `${tip}:config/models.yaml`)).toContain('# kept as is until the audit in March');
+    expect(stub.prs).toHaveLength(1);
+    // Once rebuilt, nothing more to do.
+    expect(JSON.parse((await s.run(['--force', '--json'], TOKEN)).stdout).publish).toMatchObject({ status: 'unchanged', commit: tip });
   });
 
   it('updates an open PR of an older proposal, and rewrites its own branch when the proposal changes', async () => {
