@@ -29,7 +29,8 @@ export function quickNoop(configPath: string, env: NodeJS.ProcessEnv): CheckRepo
   const config = resolve(configPath);
   const dir = stateDir(config, undefined, env);
   const file = join(dir, STATE_FILE);
-  if (!existsSync(file)) return undefined;
+  // No state yet, a journal a stopped run left, or damage found before: the full path decides.
+  if (!existsSync(file) || existsSync(`${file}-journal`) || existsSync(`${file}-damaged`)) return undefined;
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { timeout: 0, fileMustExist: true });

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -195,6 +195,39 @@ export function asStateError(e: unknown, file: string, o: { what?: string; remed
   return e;
 }
 
+/**
+ * SQLite's full integrity check (indexes against tables too), as a StateError when it fails. The
+ * journal is gone once played back, so the finding is kept beside the file (`state.db-damaged`) for
+ * every later run, dry or not, until --rebuild-state.
+ */
+function checkWhole(db: Db, file: string): void {
+  const found = (db.pragma('integrity_check(5)') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  if (found.length !== 1 || found[0] !== 'ok') {
+    const message = `${file}: a run stopped while writing it (killed, or the power went) and its journal could not undo the write: the state database fails its integrity check (${found.join('; ')}). ${fix(file)}`;
+    writeFileSync(`${file}-damaged`, `${message}\n`);
+    throw new StateError(message);
+  }
+}
+
+/** A damage found before and not yet rebuilt from. */
+function knownDamage(file: string): void {
+  let message: string;
+  try {
+    message = readFileSync(`${file}-damaged`, 'utf8').trim();
+  } catch {
+    return;
+  }
+  throw new StateError(message || `${file}: found damaged by an earlier run. ${fix(file)}`);
+}
+
+const nonEmpty = (path: string): boolean => {
+  try {
+    return statSync(path).size > 0;
+  } catch {
+    return false;
+  }
+};
+
 const isDirectory = (path: string): boolean => {
   try {
     return statSync(path).isDirectory();
@@ -238,12 +271,24 @@ export function openStateDb(dir: string, o: { rebuild?: boolean } = {}): Db {
   } catch (e) {
     throw asStateError(e, file);
   }
+  if (o.rebuild) rmSync(`${file}-damaged`, { force: true });
+  else knownDamage(file);
   const open = () => {
+    // A journal left beside the file: a run stopped mid-commit (killed, or the power went), unless
+    // another run is committing right now (then the first read below finds it busy).
+    const leftJournal = !o.rebuild && nonEmpty(`${file}-journal`);
     // No waiting for a lock: a run that finds another one running says so at once.
     const db = new Database(file, { timeout: 0 });
     try {
       db.pragma('cache_size = -32768');
+      // A rollback journal, synced before the file is written (SQLite's defaults, stated): what
+      // makes a commit all or nothing across a crash or a power loss on a disk that honours fsync.
+      db.pragma('journal_mode = DELETE');
+      db.pragma('synchronous = FULL');
       configure(db);
+      // SQLite plays the journal back on this first read. A journal cut short (a disk that lied
+      // about fsync, a copied image) leaves damage the daily quick_check may not see: check it all.
+      if (leftJournal) checkWhole(db, file);
       // A rebuild starts from an empty schema (State.clear), whatever version is there now.
       if (o.rebuild) db.prepare('SELECT count(*) FROM sqlite_schema').get();
       else migrate(db, file);
@@ -272,9 +317,20 @@ export function openStateCopy(dir: string, o: { rebuild?: boolean } = {}): Db {
   const file = join(dir, STATE_FILE);
   let db: Db;
   if (!o.rebuild && existsSync(file)) {
+    knownDamage(file);
     let image: Buffer;
     let src: Db | undefined;
     try {
+      if (nonEmpty(`${file}-journal`)) {
+        // A journal a stopped run left must be played back before the file can be read, which a
+        // read-only connection cannot do: SQLite's own repair, then the check of what it gave.
+        const repair = new Database(file, { fileMustExist: true, timeout: 30_000 });
+        try {
+          checkWhole(repair, file);
+        } finally {
+          repair.close();
+        }
+      }
       // A run that is writing holds the file for a moment at its commit: wait for it.
       src = new Database(file, { readonly: true, fileMustExist: true, timeout: 30_000 });
       // A file shorter than its header says (truncated) makes serialize ask for memory it never fills.
