@@ -68,6 +68,11 @@ const DowngradeRule = z.strictObject({
   max_retries_per_phase: z.number().nonnegative().default(0.5),
   /** "Usage far below the cap": P95 of tokens under this share of the cap. */
   max_cap_utilisation: ratio.default(0.7),
+  /**
+   * Steps down a key takes in a row by itself. A cheaper model's cost in success is known only once it
+   * runs the work, and a week on a bad one costs more than the replay's tolerance: one by default.
+   */
+  max_steps: z.number().int().min(1).max(5).default(1),
 });
 
 const UpgradeRule = z.strictObject({

@@ -25,6 +25,8 @@ export const lowersRisk = (c: Change): boolean => isMandatory(c) || ((c.kind ===
  *   follows once the new model has data of its own; a raise (lowersRisk) never waits for another change;
  * - no model move within the cool-down of a change to its category's cap, and no second step down
  *   within the cool-down of the first;
+ * - a key steps down by itself at most `rules.downgrade.max_steps` times in a row, and never back onto
+ *   a model a revert took it off;
  * - no model downgrade of a category the targets call high-risk;
  * - no two changes that would write one entry two ways (an Autopack category's model holds for every
  *   complexity: its complexities must agree).
@@ -86,6 +88,24 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       const since = (last.applied_day ?? last.proposed_day) * 86_400_000;
       if (ctx.now.getTime() - since < cooldownMs) {
         findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it stepped down to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)}, and no second step down comes before ${dayToIso(Math.floor((since + cooldownMs) / 86_400_000))}` });
+        continue;
+      }
+    }
+    // What a cheaper model does on this work is only known by running it, and a week of a bad one costs
+    // more success than any tolerance: the steps tokentune takes alone are few, and one its outcome
+    // check undid is not tried again.
+    if (c.kind === 'model' && c.direction === 'down') {
+      const mine = ctx.history.applied.filter((a) => a.key === key);
+      const undone = mine.findLast((a) => a.change.evidence.reverts !== undefined && ctx.canonical(String(a.change.from)) === ctx.canonical(String(c.to)));
+      if (undone) {
+        findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it was moved off ${fmtValue(c.to)} on ${dayToIso(undone.applied_day ?? undone.proposed_day)} because its outcome there was worse; tokentune does not try it again` });
+        continue;
+      }
+      let steps = 0;
+      for (let i = mine.length - 1; i >= 0 && mine[i]!.change.direction === 'down' && !isMandatory(mine[i]!.change); i--) steps++;
+      if (steps >= ctx.rules.downgrade.max_steps) {
+        const lastDown = mine.at(-1)!;
+        findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it stepped down to ${fmtValue(lastDown.change.to)} on ${dayToIso(lastDown.applied_day ?? lastDown.proposed_day)}, and tokentune takes ${ctx.rules.downgrade.max_steps === 1 ? 'one step' : `${ctx.rules.downgrade.max_steps} steps`} down in a row by itself (rules.downgrade.max_steps); the evidence qualifies the next one, which is a build-lead's call` });
         continue;
       }
     }

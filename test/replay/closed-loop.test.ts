@@ -44,6 +44,11 @@ describe('closed-loop replay', () => {
     if (process.env.REPLAY_STORY) console.log(story);
 
     for (let w = 0; w < 6; w++) expect(rate(tuned[w]!), story).toBeGreaterThanOrEqual(rate(untuned[w]!) - 0.01);
+    // Each category over the scored weeks, not only the fleet: within a point of the untuned fleet.
+    for (const c of FLEET) {
+      const of = (xs: typeof tuned) => xs.slice(3).reduce((a, x) => ({ phases: a.phases + x.byCategory[c.name]!.phases, successes: a.successes + x.byCategory[c.name]!.successes, usd: 0 }), { phases: 0, successes: 0, usd: 0 });
+      expect(rate(of(tuned)), `${c.name}\n${story}`).toBeGreaterThanOrEqual(rate(of(untuned)) - 0.01);
+    }
     expect(perSuccess(tuned.slice(3)), story).toBeLessThan(perSuccess(untuned.slice(3)));
     for (const [key, dirs] of moves) expect(new Set(dirs).size, `${key} reversed itself: ${dirs.join(', ')}\n${story}`).toBe(1);
     // The fleet's shaped decisions were all made.

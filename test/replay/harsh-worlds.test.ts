@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runTune } from '../../src/run/index.js';
 import { newReplayLog, tuneAndMerge } from '../helpers/replay.js';
 import { readFleetConfig, simulateWeek, writeFleetRepo, type FleetCategory, type FleetConfig, type WeekResult } from '../helpers/fleet.js';
 import { tempDir } from '../helpers/cli.js';
@@ -30,7 +31,7 @@ const START = Date.UTC(2026, 6, 6);
 const WEEKS = 7;
 
 describe('harsher closed-loop replay', () => {
-  it('no downgrade on self-made headroom or thin evidence; a second step waits and is undone within a week when it hurts', async () => {
+  it('no downgrade on self-made headroom or thin evidence, no second step by itself, every category within a point', async () => {
     const dir = await tempDir('tokentune-harsh-');
     const repo = await writeFleetRepo(dir, { models: MODELS, strategy: STRATEGY });
     const initial = await readFleetConfig(repo.targets);
@@ -57,30 +58,24 @@ describe('harsher closed-loop replay', () => {
     const story = [...replay.lines, ...table].join('\n');
     if (process.env.REPLAY_STORY) console.log(story);
 
-    // Headroom of our own making and thin evidence: never a step onto the model that does worse.
-    for (const name of ['api', 'ops']) {
-      expect(rate(sumOf(tuned, name)), story).toBeGreaterThanOrEqual(rate(sumOf(untuned, name)) - 0.01);
-      expect(story).not.toMatch(new RegExp(`model:${name}:\\w+ \\S+ → claude-haiku-4-5`));
-    }
-    // Compounding steps: the safe one at once; the second not before the cool-down after the first,
-    // and undone at the very next run once it hurts, within the tolerance of max_success_drop.
+    // Every category within a point of the untuned fleet: headroom of our own making and thin evidence
+    // never lead onto the model that does worse.
+    for (const { name } of WORLDS) expect(rate(sumOf(tuned, name)), `${name}\n${story}`).toBeGreaterThanOrEqual(rate(sumOf(untuned, name)) - 0.01);
+    for (const name of ['api', 'ops']) expect(story).not.toMatch(new RegExp(`model:${name}:\\w+ \\S+ → claude-haiku-4-5`));
+    // Compounding steps: the safe one at once; the second, which the evidence on sonnet qualifies, is
+    // left to the build-lead (rules.downgrade.max_steps), so nothing is undone.
     const week = (re: RegExp) => replay.lines.findIndex((l) => re.test(l));
     const first = week(/model:lint:medium claude-opus-5-5 → claude-sonnet-5-5/);
-    const second = week(/model:lint:medium claude-sonnet-5-5 → claude-haiku-4-5/);
-    const revert = week(/model:lint:medium claude-haiku-4-5 → claude-sonnet-5-5/);
     const weekOf = (i: number) => Number(/^week (\d+)/.exec(replay.lines[i]!)![1]);
     expect(weekOf(first), story).toBe(0);
-    if (second !== -1) {
-      expect(weekOf(second), story).toBeGreaterThanOrEqual(4);
-      expect(weekOf(revert), story).toBe(weekOf(second) + 1);
-    }
-    expect(rate(sumOf(tuned, 'lint')), story).toBeGreaterThanOrEqual(rate(sumOf(untuned, 'lint')) - 0.05);
+    expect(week(/model:lint:medium claude-sonnet-5-5 → claude-haiku-4-5/), story).toBe(-1);
+    // Asked at the end, past the drift gate, the rules say why the second step is not theirs to take.
+    const last = await runTune({ configPath: repo.config, dryRun: true, force: true, now: new Date(START + WEEKS * WEEK + 3_600_000), env: { XDG_STATE_HOME: join(dir, 'xdg') } });
+    const held = 'findings' in last ? last.findings.map((f) => f.message).join('\n') : '';
+    expect(held, story).toMatch(/lint \(medium\) model: claude-sonnet-5-5 → claude-haiku-4-5 held back: it stepped down to claude-sonnet-5-5 on 2026-07-\d\d, and tokentune takes one step down in a row by itself \(rules\.downgrade\.max_steps\)/);
     const all = (xs: typeof tuned) => xs.reduce((a, x) => ({ phases: a.phases + x.phases, successes: a.successes + x.successes, usd: a.usd + x.usd }), { phases: 0, successes: 0, usd: 0 });
     expect(perSuccess(all(tuned)), story).toBeLessThan(perSuccess(all(untuned)));
-    // No key reverses itself, but for the revert of a change whose outcome was worse.
-    for (const [key, dirs] of replay.moves) {
-      const reverted = key === 'model:lint:medium' && revert !== -1;
-      expect(new Set(reverted ? dirs.slice(0, -1) : dirs).size, `${key} reversed itself: ${dirs.join(', ')}\n${story}`).toBe(1);
-    }
+    // No key reverses itself.
+    for (const [key, dirs] of replay.moves) expect(new Set(dirs).size, `${key} reversed itself: ${dirs.join(', ')}\n${story}`).toBe(1);
   }, 300_000);
 });

@@ -48,9 +48,23 @@ describe('downgrades that survive being followed', () => {
     const b = analyze(contextOf(oneWeek, targets, '', { history: stepped(40), now: new Date(T0) }));
     expect(b.changes.filter((c) => c.kind === 'model')).toEqual([]);
     expect(b.findings.map((f) => f.message).join('\n')).toMatch(/a second step down waits for two weekly windows of claude-sonnet-5-5's own phases; 1 week so far/);
-    // Two weeks of phases on sonnet: the step is proposed.
+    // Two weeks of phases on sonnet: the step qualifies, and is the build-lead's to take unless the
+    // config lets tokentune take two steps in a row.
     const c = analyze(contextOf(easy(), targets, '', { history: stepped(40), now: new Date(T0) }));
-    expect(c.changes.filter((x) => x.kind === 'model')).toEqual([expect.objectContaining({ to: 'claude-haiku-4-5' })]);
+    expect(c.changes.filter((x) => x.kind === 'model')).toEqual([]);
+    expect(c.findings.map((f) => f.message).join('\n')).toMatch(/easy \(low\) model: claude-sonnet-5-5 → claude-haiku-4-5 held back: it stepped down to claude-sonnet-5-5 on .*, and tokentune takes one step down in a row by itself \(rules\.downgrade\.max_steps\); the evidence qualifies the next one, which is a build-lead's call/);
+    const d = analyze(contextOf(easy(), targets, 'rules: {downgrade: {max_steps: 2}}\n', { history: stepped(40), now: new Date(T0) }));
+    expect(d.changes.filter((x) => x.kind === 'model')).toEqual([expect.objectContaining({ to: 'claude-haiku-4-5' })]);
+  });
+
+  it('never steps back onto a model a revert took the key off', () => {
+    // Down to haiku, reverted to sonnet 40 days ago; sonnet still does the work easily.
+    const targets = targetsOf(strategyYaml({ easy: 100_000 }), MODELS('claude-sonnet-5-5'));
+    const down = tracked({ kind: 'model', complexity: 'low', role: 'builder', from: 'claude-sonnet-5-5', to: 'claude-haiku-4-5', direction: 'down' }, T0 - 50 * DAY);
+    const back = tracked({ kind: 'model', complexity: 'low', role: 'builder', from: 'claude-haiku-4-5', to: 'claude-sonnet-5-5', direction: 'up', evidence: { reverts: 'p' } }, T0 - 40 * DAY);
+    const a = analyze(contextOf(easy(), targets, 'rules: {downgrade: {max_steps: 3}}\n', { history: { applied: [down, back], since: new Map() }, now: new Date(T0) }));
+    expect(a.changes.filter((c) => c.kind === 'model')).toEqual([]);
+    expect(a.findings.map((f) => f.message).join('\n')).toMatch(/easy \(low\) model: claude-sonnet-5-5 → claude-haiku-4-5 held back: it was moved off claude-haiku-4-5 on \d{4}-\d{2}-\d{2} because its outcome there was worse; tokentune does not try it again/);
   });
 
   it('reverts a harmful downgrade at the next run, on a week of a small sample', () => {
