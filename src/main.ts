@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './commands/common.js';
@@ -27,8 +28,9 @@ const verbose = () => new Option('--verbose', 'also say what happened to each so
 const voice = (o: { quiet?: boolean; verbose?: boolean }) => ({ quiet: o.quiet ?? false, verbose: o.verbose ?? false });
 
 export function program(run: (code: Promise<number>) => void): Command {
-  const p = new Command('tune')
-    .description('Reads LLM usage telemetry, computes per-category statistics, applies the tuning rules and proposes\nchanges to the target config files (models, token caps, CI profiles, run budgets).')
+  // Installed, the same program answers to `tokentune` (what `npx tokentune` runs) and `tune`.
+  const p = new Command(basename(process.argv[1] ?? '') === 'tokentune' ? 'tokentune' : 'tune')
+    .description('Reads LLM usage telemetry, computes per-category statistics, applies the tuning rules and proposes changes to the target config files (models, token caps, CI profiles, run budgets).')
     .version(version, '-v, --version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EPILOG)

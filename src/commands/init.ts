@@ -24,9 +24,9 @@ export async function runInitCommand(o: { dir: string }): Promise<number> {
       ...f.targets.map((t) => `  target ${t.path} as ${t.preset}`),
       '',
       'Next:',
-      '  npx tune --dry-run     # the report and the diffs it would propose; nothing is written',
-      '  npx tune check         # the drift check, nightly from cron: $0 when nothing changed',
-      '  npx tune               # the weekly proposal: a branch and PR (ANTHROPIC_API_KEY, GITHUB_TOKEN)',
+      '  npx tokentune --dry-run   # the report and the diffs it would propose; nothing is written',
+      '  npx tokentune check       # the drift check, nightly from cron: $0 when nothing changed',
+      '  npx tokentune             # the weekly proposal: a branch and PR (ANTHROPIC_API_KEY, GITHUB_TOKEN)',
       '',
     ].join('\n'),
   );

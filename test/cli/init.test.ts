@@ -31,7 +31,7 @@ describe('tune init', () => {
     const init = await tune(['init'], env, { cwd: repo });
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain(`wrote ${join(repo, 'tokentune.yaml')}: 1 source and 1 target found`);
-    expect(init.stdout).toMatch(/Next:\n {2}npx tune --dry-run .*\n {2}npx tune check .*\n {2}npx tune {2}.*/);
+    expect(init.stdout).toMatch(/Next:\n {2}npx tokentune --dry-run .*\n {2}npx tokentune check .*\n {2}npx tokentune {2}.*/);
     const text = await readFile(join(repo, 'tokentune.yaml'), 'utf8');
     expect(text).toMatch(/^# yaml-language-server: \$schema=\S+schema\/tokentune\.schema\.json\n/);
     expect(text).toContain('# found: its calls.jsonl holds tokentune export records');
@@ -118,8 +118,8 @@ describe("the README's walkthrough", () => {
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## Adopt it on your repository'), readme.indexOf('### FAQ'));
     const block = /```\n([\s\S]*?)```/.exec(section)![1]!;
-    const commands = block.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter((l) => l.startsWith('npx tune'));
-    expect(commands).toEqual(['npx tune init', 'npx tune --dry-run', 'npx tune check']);
+    const commands = block.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter((l) => l.startsWith('npx tokentune'));
+    expect(commands).toEqual(['npx tokentune init', 'npx tokentune --dry-run', 'npx tokentune check']);
     // Nine steps at most, from init to the first weekly PR.
     expect([...section.matchAll(/^\d+\. /gm)].length).toBeLessThanOrEqual(10);
     const { repo, env } = await freshRepo();
