@@ -27,13 +27,48 @@ export function headline(stats: Stats, changes: readonly Change[]): string {
   return p.usdChange !== 0 ? `${fmtSignedPct(p.usdChange)} cost/run, ${n}` : n;
 }
 
+/**
+ * The commit of a proposal, readable on any git host without its pull request: per change, what
+ * moves, why (the rationale, shortened), the evidence and the expected effect.
+ */
 export function commitMessage(project: string, stats: Stats, changes: readonly Change[], hash: string): string {
   const lines = [`Cost tuning for ${project}: ${headline(stats, changes)}`, ''];
-  // One line each, whatever a category name holds: a line break could forge the trailer.
-  for (const c of changes) lines.push(`- ${mdCode(describe(c))}${c.pilot ? ' (pilot)' : ''}`);
+  // One line each, whatever a category name or the LLM's words hold: a line break could forge the
+  // trailer, and the detail lines are indented, so none can start with it.
+  for (const c of changes) {
+    lines.push(`- ${mdCode(describe(c))}${c.pilot ? ' (pilot)' : ''}`);
+    const why = shorten(oneLine(c.rationale), 200);
+    if (why) lines.push(`  Why: ${why}`);
+    const evidence = evidenceLine(c.evidence);
+    if (evidence) lines.push(`  Evidence: ${evidence}`);
+    lines.push(`  Effect per run: ${oneLine(effectText(c))}; confidence ${c.confidence}`);
+  }
   lines.push('', `Proposed by tokentune from usage telemetry of ${stats.window.since} to ${stats.window.until}.`, '', `${TRAILER}: ${hash}`);
   return `${lines.join('\n')}\n`;
 }
+
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
+const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+
+/** The first sentence, or the first `max` characters at a word. */
+function shorten(s: string, max: number): string {
+  const sentence = /^.+?[.!?](?=\s|$)/.exec(s)?.[0] ?? s;
+  if (sentence.length <= max) return sentence;
+  const cut = sentence.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2))}…`;
+}
+
+/** The change's evidence as `name value` pairs: numbers as the report rounds them, at most eight. */
+function evidenceLine(e: Change['evidence']): string {
+  const shown = Object.entries(e)
+    .filter(([, v]) => v !== null && v !== '')
+    .slice(0, 8)
+    .map(([k, v]) => `${oneLine(k).replace(/_/g, ' ')} ${typeof v === 'number' ? fmtEvidence(k, v) : shorten(oneLine(v as string), 60)}`);
+  return shown.join(', ');
+}
+
+const fmtEvidence = (key: string, v: number): string =>
+  /rate|share|utilisation|ratio/.test(key) && Math.abs(v) <= 1 ? `${(v * 100).toFixed(1)}%` : Number.isInteger(v) ? v.toLocaleString('en-US') : String(Math.round(v * 1000) / 1000);
 
 /** The proposal hash a commit message's trailer names, if any. */
 export function trailerHash(message: string): string | null {

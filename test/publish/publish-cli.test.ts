@@ -73,6 +73,9 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     const message = await git(s.work, 'log', '-1', '--format=%an <%ae>%n%B', sha);
     expect(message).toMatch(/^tokentune-bot <bot@example.com>\nCost tuning for example-app: /);
     expect(message).toContain(`Tokentune-Proposal: ${out.publish.hash}`);
+    // A reviewer of the bare branch sees, per change, what moves, why, on what evidence, to what effect.
+    expect(message).toMatch(/\n- docs \(low\) model: claude-sonnet-4-5 → claude-haiku-4-5\n {2}Why: docs \(low\) succeeds 99% of the time.*\n {2}Evidence: model claude-sonnet-4-5, phases 112, success rate 99\.1%.*\n {2}Effect per run: −\$0\.\d\d, a saving; confidence high\n/);
+    expect(message.match(/^- /gm)).toHaveLength(out.changes.length);
 
     // One PR, as the issue describes it.
     expect(stub.prs).toHaveLength(1);
