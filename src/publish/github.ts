@@ -1,8 +1,6 @@
-import { plural, redact } from '../common/index.js';
 import type { Octokit } from '@octokit/rest';
-import { PublishError } from './git.js';
 import { markerHash } from '../report/index.js';
-import type { Platform, PrOutcome, PullRequest } from './platform.js';
+import { callForge, type Platform, type PullRequest } from './platform.js';
 
 /**
  * Pull requests on GitHub through Octokit: one PR per proposal branch, found by its head branch and
@@ -51,16 +49,18 @@ export function githubSettings(
   };
 }
 
-/** Retries of 5xx answers and network errors, with a growing pause. */
-const RETRIES = 2;
-const PAUSE_MS = 300;
-
 /** The Platform on GitHub (and GitHub Enterprise), through Octokit. */
 export class GithubClient implements Platform {
+  readonly noun = 'PR';
+  readonly sigil = '#';
+  readonly wants: Platform['wants'];
+
   private constructor(
     private readonly s: GithubSettings,
     private readonly octokit: Octokit,
-  ) {}
+  ) {
+    this.wants = { branchPrefix: s.branchPrefix, maxOpen: s.maxOpenPrs, labels: s.labels, reviewers: s.reviewers, assignees: [] };
+  }
 
   static async create(s: GithubSettings): Promise<GithubClient> {
     const { Octokit } = await import('@octokit/rest');
@@ -69,7 +69,6 @@ export class GithubClient implements Platform {
     return new GithubClient(s, new Octokit({ auth: s.token, baseUrl: s.apiUrl, userAgent: 'tokentune', log: quiet }));
   }
 
-  /** PRs whose head is `branch`, newest first. */
   async prsFor(branch: string): Promise<PullRequest[]> {
     const { data } = await this.call('list pull requests', (request) =>
       this.octokit.rest.pulls.list({ owner: this.s.owner, repo: this.s.repo, state: 'all', head: `${this.s.owner}:${branch}`, per_page: 100, request }),
@@ -80,65 +79,37 @@ export class GithubClient implements Platform {
       .sort((a, b) => b.number - a.number);
   }
 
-  /**
-   * Opens the branch's PR, or updates the open one when the proposal changed. The caller has checked
-   * settled() first, before committing anything.
-   */
-  async ensure(o: { branch: string; base: string; title: string; body: string; hash: string; prs: PullRequest[] }): Promise<PrOutcome> {
-    const open = o.prs.find((p) => p.state === 'open');
-    if (open) {
-      if (open.hash === o.hash) return { action: 'unchanged', pr: open, warnings: [], message: `PR #${open.number} already holds this proposal` };
-      await this.call('update the pull request', (request) =>
-        this.octokit.rest.pulls.update({ owner: this.s.owner, repo: this.s.repo, pull_number: open.number, title: o.title, body: o.body, request }),
-      );
-      return { action: 'updated', pr: { ...open, hash: o.hash }, warnings: [], message: `PR #${open.number} updated` };
-    }
-    const { data: openPrs } = await this.call('list open pull requests', (request) =>
-      this.octokit.rest.pulls.list({ owner: this.s.owner, repo: this.s.repo, state: 'open', per_page: 100, request }),
-    );
-    const tuning = openPrs.filter((p) => p.head.ref.startsWith(this.s.branchPrefix));
-    if (tuning.length >= this.s.maxOpenPrs) {
-      return { action: 'limit', pr: null, warnings: [], message: `${plural(tuning.length, 'tuning PR')} open (${tuning.map((p) => `#${p.number}`).join(', ')}), the limit is ${this.s.maxOpenPrs}: no new PR` };
-    }
-    const { data: created } = await this.call('open the pull request', (request) =>
-      this.octokit.rest.pulls.create({ owner: this.s.owner, repo: this.s.repo, title: o.title, body: o.body, head: o.branch, base: o.base, request }),
-    );
-    const pr: PullRequest = { number: created.number, url: created.html_url, state: 'open', merged: false, hash: o.hash, head: o.branch };
-    const warnings: string[] = [];
-    // A label or reviewer GitHub refuses (a reviewer without access, say) leaves a good PR: warn, go on.
-    if (this.s.labels.length) {
-      await this.call('add labels', (request) => this.octokit.rest.issues.addLabels({ owner: this.s.owner, repo: this.s.repo, issue_number: pr.number, labels: this.s.labels, request })).catch((e: Error) =>
-        warnings.push(e.message),
-      );
-    }
-    if (this.s.reviewers.length) {
-      await this.call('request reviewers', (request) =>
-        this.octokit.rest.pulls.requestReviewers({ owner: this.s.owner, repo: this.s.repo, pull_number: pr.number, reviewers: this.s.reviewers, request }),
-      ).catch((e: Error) => warnings.push(e.message));
-    }
-    return { action: 'opened', pr, warnings, message: `PR #${pr.number} opened: ${pr.url}` };
+  async openRequests(): Promise<{ number: number; head: string }[]> {
+    const { data } = await this.call('list open pull requests', (request) => this.octokit.rest.pulls.list({ owner: this.s.owner, repo: this.s.repo, state: 'open', per_page: 100, request }));
+    return data.map((p) => ({ number: p.number, head: p.head.ref }));
   }
 
-  private async call<T>(what: string, f: (request: { signal: AbortSignal }) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      // Each request has its own deadline, and stops at once when the run is aborted.
-      const timeout = AbortSignal.timeout(this.s.timeoutMs);
-      const signal = this.s.abort ? AbortSignal.any([this.s.abort, timeout]) : timeout;
-      try {
-        return await f({ signal });
-      } catch (e) {
-        if (this.s.abort?.aborted) throw e;
-        const status = (e as { status?: number }).status;
-        if (timeout.aborted) (e as Error).message = `no answer within ${this.s.timeoutMs / 1000} s`;
-        // A timeout or network failure reaches here without an HTTP status (Octokit reports 500 for some).
-        const transient = status === undefined || status >= 500 || timeout.aborted;
-        if (transient && attempt < RETRIES) {
-          await new Promise((r) => setTimeout(r, PAUSE_MS * (attempt + 1)));
-          continue;
-        }
-        throw new PublishError(`GitHub: could not ${what}${status ? ` (HTTP ${status})` : ''}: ${apiMessage(e)}`);
-      }
-    }
+  async create(o: { branch: string; base: string; title: string; body: string }): Promise<{ number: number; url: string }> {
+    const { data } = await this.call('open the pull request', (request) =>
+      this.octokit.rest.pulls.create({ owner: this.s.owner, repo: this.s.repo, title: o.title, body: o.body, head: o.branch, base: o.base, request }),
+    );
+    return { number: data.number, url: data.html_url };
+  }
+
+  async update(number: number, o: { title: string; body: string }): Promise<void> {
+    await this.call('update the pull request', (request) => this.octokit.rest.pulls.update({ owner: this.s.owner, repo: this.s.repo, pull_number: number, title: o.title, body: o.body, request }));
+  }
+
+  async addLabels(number: number, labels: string[]): Promise<void> {
+    await this.call('add labels', (request) => this.octokit.rest.issues.addLabels({ owner: this.s.owner, repo: this.s.repo, issue_number: number, labels, request }));
+  }
+
+  async requestReviewers(number: number, reviewers: string[]): Promise<void> {
+    await this.call('request reviewers', (request) => this.octokit.rest.pulls.requestReviewers({ owner: this.s.owner, repo: this.s.repo, pull_number: number, reviewers, request }));
+  }
+
+  async assign(number: number, assignees: string[]): Promise<void> {
+    await this.call('assign the pull request', (request) => this.octokit.rest.issues.addAssignees({ owner: this.s.owner, repo: this.s.repo, issue_number: number, assignees, request }));
+  }
+
+  private call<T>(what: string, f: (request: { signal: AbortSignal }) => Promise<T>): Promise<T> {
+    // A timeout or network failure reaches the caller without an HTTP status (Octokit reports 500 for some).
+    return callForge({ forge: 'GitHub', what, timeoutMs: this.s.timeoutMs, abort: this.s.abort, statusOf: (e) => (e as { status?: number }).status, messageOf: apiMessage }, (signal) => f({ signal }));
   }
 }
 
@@ -146,6 +117,5 @@ export class GithubClient implements Platform {
 function apiMessage(e: unknown): string {
   const data = (e as { response?: { data?: { message?: string; errors?: { message?: string; code?: string; field?: string }[] } } }).response?.data;
   const details = (data?.errors ?? []).map((x) => x.message ?? [x.field, x.code].filter(Boolean).join(' ')).filter(Boolean);
-  const text = data?.message ? `${data.message}${details.length ? ` (${details.join('; ')})` : ''}` : (e as Error).message;
-  return redact(text.split('\n')[0]!).slice(0, 300);
+  return data?.message ? `${data.message}${details.length ? ` (${details.join('; ')})` : ''}` : (e as Error).message;
 }

@@ -8,7 +8,7 @@ import { readTargets, type TargetFile } from '../targets/index.js';
 import type { Stats } from '../stats/index.js';
 import { branchTip, commitFiles, commitsSince, lastChangeAt, openRepo, PublishError, pushBranch, readAt, resolveBase, setBranch, checkedOutIn, type Repo } from './git.js';
 import { GithubClient, githubSettings } from './github.js';
-import { settled as settledBy, type Platform, type PrOutcome } from './platform.js';
+import { ensureRequest, settled as settledBy, type Platform, type PrOutcome } from './platform.js';
 import { commitMessage, prBody, prTitle, proposalHash } from '../report/index.js';
 
 /**
@@ -119,7 +119,7 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
     const file = onBase.find((f) => f.path === at?.file);
     return at && file ? `${file.display}: ${at.path.join('.')}` : c.kind;
   };
-  result.pr = await client.ensure({
+  result.pr = await ensureRequest(client, {
     branch,
     base: base.name,
     title: prTitle(p.stats, p.changes),
