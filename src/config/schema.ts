@@ -301,6 +301,23 @@ const Publish = z.strictObject({
       timeout_seconds: z.number().positive().default(30),
     })
     .prefault({}),
+  /** Where the pull (merge) request is opened; auto: GitLab when the remote's host or publish.gitlab's project or api_url says so, else GitHub. */
+  platform: z.enum(['auto', 'github', 'gitlab', 'none']).default('auto'),
+  gitlab: z
+    .strictObject({
+      /** group/subgroup/name; default: the path in the remote's URL. MRs need $GITLAB_TOKEN too. */
+      project: z.string().regex(/^[\w.-]+(\/[\w.-]+)+$/, 'must be group/name').optional(),
+      /** The REST API v4; default: $CI_API_V4_URL, else https://<the remote's host>/api/v4. */
+      api_url: z.url().optional(),
+      labels: z.array(z.string().min(1)).default(['cost-tuning']),
+      /** Usernames asked to review a new MR: the build-lead. */
+      reviewers: z.array(z.string().min(1)).default([]),
+      assignees: z.array(z.string().min(1)).default([]),
+      /** Open tuning MRs (source branch under branch_prefix) at most; over it, no new MR is opened. */
+      max_open_mrs: z.number().int().min(1).default(1),
+      timeout_seconds: z.number().positive().default(30),
+    })
+    .prefault({}),
 });
 
 const Schedule = z.strictObject({

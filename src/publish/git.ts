@@ -62,6 +62,16 @@ async function revParse(repo: Repo, ref: string): Promise<string | null> {
   }
 }
 
+/** The URL of a remote, or null when it has none. */
+export async function remoteUrl(repo: Repo, remote: string | undefined): Promise<string | null> {
+  if (!remote) return null;
+  try {
+    return (await run(repo, ['remote', 'get-url', remote])) || null;
+  } catch {
+    return null;
+  }
+}
+
 export interface Base {
   name: string;
   ref: string;

@@ -6,8 +6,9 @@ import type { LoadedConfig } from '../config/index.js';
 import { applyChanges, locate } from '../targets/index.js';
 import { readTargets, type TargetFile } from '../targets/index.js';
 import type { Stats } from '../stats/index.js';
-import { branchTip, commitFiles, commitsSince, lastChangeAt, openRepo, PublishError, pushBranch, readAt, resolveBase, setBranch, checkedOutIn, type Repo } from './git.js';
+import { branchTip, commitFiles, commitsSince, lastChangeAt, openRepo, PublishError, pushBranch, readAt, remoteUrl, resolveBase, setBranch, checkedOutIn, type Repo } from './git.js';
 import { GithubClient, githubSettings } from './github.js';
+import { GitlabClient, gitlabSettings, remoteProject } from './gitlab.js';
 import { ensureRequest, settled as settledBy, type Platform, type PrOutcome } from './platform.js';
 import { commitMessage, prBody, prTitle, proposalHash } from '../report/index.js';
 
@@ -68,8 +69,8 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   const files = applyChanges(p.changes, targets).filter((f) => f.after !== f.before);
   if (!files.length) return { ...result, status: 'no-changes', notes: [...result.notes, `${base.name} already holds every proposed value`] };
 
-  const gh = githubSettings(cfg.github, cfg.branch_prefix, p.env, p.abort);
-  const client: Platform | null = 'missing' in gh ? null : await GithubClient.create(gh);
+  const found = await platformFor(cfg, p.env, await remoteUrl(repo, cfg.remote), p.abort);
+  const client = 'missing' in found ? null : found;
   const prs = client ? await client.prsFor(branch) : [];
   const settled = settledBy(prs, hash);
   if (settled) return { ...result, status: settled.action as 'declined' | 'merged', pr: settled, notes: [...result.notes, settled.message] };
@@ -111,7 +112,7 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
     result.notes.push(`pushed ${branch} to ${cfg.remote}`);
   }
   if (!client) {
-    result.notes.push(`no pull request: ${(gh as { missing: string }).missing}`);
+    result.notes.push(`no pull request: ${(found as { missing: string }).missing}`);
     return result;
   }
   const keyOf = (c: Change) => {
@@ -129,6 +130,22 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   });
   result.notes.push(result.pr.message, ...result.pr.warnings.map((w) => `warning: ${w}`));
   return result;
+}
+
+/**
+ * The forge the request is opened on: as configured, else GitLab when the remote's host says so or
+ * publish.gitlab names a project or an API, else GitHub. What is missing to reach it, without a token or a project.
+ */
+async function platformFor(cfg: LoadedConfig['config']['publish'], env: NodeJS.ProcessEnv, remote: string | null, abort?: AbortSignal): Promise<Platform | { missing: string }> {
+  const host = remote ? remoteProject(remote)?.host : undefined;
+  const platform = cfg.platform !== 'auto' ? cfg.platform : cfg.gitlab.project || cfg.gitlab.api_url || /gitlab/i.test(host ?? '') ? 'gitlab' : 'github';
+  if (platform === 'none') return { missing: 'publish.platform is none' };
+  if (platform === 'gitlab') {
+    const gl = gitlabSettings(cfg.gitlab, cfg.branch_prefix, env, remote, abort);
+    return 'missing' in gl ? gl : new GitlabClient(gl);
+  }
+  const gh = githubSettings(cfg.github, cfg.branch_prefix, env, abort);
+  return 'missing' in gh ? gh : GithubClient.create(gh);
 }
 
 /** The files whose text on `commit` differs from what the proposal writes on the base now. */
