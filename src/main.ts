@@ -5,6 +5,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './commands/common.js';
 import { configHere } from './common/config-here.js';
 import { redact } from './common/secrets.js';
+import { closest } from './common/closest.js';
+import { termText } from './common/escape.js';
 
 /**
  * `tune`: argv → command. Only the parsing happens here; each command is imported when it runs, so
@@ -155,8 +157,25 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * A word where a command goes that names none (`tune chek`, `tune help nonsense`): the default command
+ * would take it as an argument and answer with commander's "too many arguments".
+ */
+function unknownCommand(p: Command, argv: readonly string[]): string | undefined {
+  const names = p.commands.map((c) => c.name());
+  const word = argv[0] === 'help' ? argv[1] : argv[0];
+  if (word === undefined || word.startsWith('-') || names.includes(word)) return undefined;
+  const near = closest(word, names)[0];
+  return `${p.name()}: unknown command "${termText(word)}"${near ? ` (did you mean ${near}?)` : ''}; ${p.name()} --help lists them`;
+}
+
 try {
-  program(finish).parse(process.argv);
+  const p = program(finish);
+  const unknown = unknownCommand(p, process.argv.slice(2));
+  if (unknown) {
+    process.stderr.write(`${unknown}\n`);
+    process.exitCode = EXIT.usage;
+  } else p.parse(process.argv);
 } catch (e) {
   if (!(e instanceof CommanderError)) throw e;
   // Help and version are answers, not errors; commander has printed whichever it was.

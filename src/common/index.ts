@@ -3,3 +3,4 @@ export * from './format.js';
 export * from './escape.js';
 export * from './config-here.js';
 export * from './secrets.js';
+export * from './closest.js';

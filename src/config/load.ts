@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import * as z from 'zod';
 import { CONFIG_NAMES, ConfigError, formatZodIssues, registerSecretVariable } from '../common/index.js';
 import { TunerConfig, type TargetPreset } from './schema.js';
 import { BUNDLED_PRICES, BUNDLED_RETIREMENTS, closestModels } from '../pricing/index.js';
@@ -50,7 +51,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   const parsed = TunerConfig.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(`${file}: invalid config\n  ${formatZodIssues(parsed.error).join('\n  ')}`);
+    throw new ConfigError(`${file}: invalid config\n  ${formatZodIssues(parsed.error, '', (path) => keysAt(TunerConfig, path)).join('\n  ')}`);
   }
   const config = parsed.data;
   const dir = dirname(file);
@@ -103,4 +104,27 @@ function checkLadders(config: TunerConfig, pricing: Pricing, file: string): void
       previous = perToken;
     });
   }
+}
+
+/** The keys an object of the schema takes at `path` (array indexes and wrappers passed through). */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let at: z.ZodType | undefined = schema;
+  const unwrap = (s: z.ZodType | undefined): z.ZodType | undefined => {
+    for (let i = 0; s && i < 10; i++) {
+      const def = (s as unknown as { def: { type: string; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType } }).def;
+      if (def.innerType) s = def.innerType;
+      else if (def.type === 'pipe' && def.in) s = def.in;
+      else return s;
+    }
+    return s;
+  };
+  for (const key of path) {
+    at = unwrap(at);
+    const def = (at as unknown as { def?: { type: string; element?: z.ZodType } } | undefined)?.def;
+    if (def?.type === 'array') at = def.element;
+    else if (at instanceof z.ZodObject) at = (at.shape as Record<string, z.ZodType>)[String(key)];
+    else return [];
+  }
+  at = unwrap(at);
+  return at instanceof z.ZodObject ? Object.keys(at.shape) : [];
 }

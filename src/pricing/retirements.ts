@@ -1,3 +1,4 @@
+import { closest } from '../common/closest.js';
 import { resolveModel, type Pricing } from './cost.js';
 
 /** When a model stops serving, and the model its vendor names to replace it. Dates are UTC days. */
@@ -58,22 +59,5 @@ export function liveSuccessor(pricing: Pricing, model: string, now: Date, horizo
 
 /** The known model names nearest to a misspelled one, nearest first. */
 export function closestModels(pricing: Pricing, name: string, extra: readonly string[] = [], n = 3): string[] {
-  const names = [...new Set([...Object.keys(pricing.table), ...Object.keys(pricing.aliases), ...extra])];
-  return names
-    .map((m) => ({ m, d: editDistance(name.toLowerCase(), m.toLowerCase()) }))
-    .filter((x) => x.d <= Math.max(3, Math.floor(name.length / 3)))
-    .sort((a, b) => a.d - b.d || a.m.localeCompare(b.m))
-    .slice(0, n)
-    .map((x) => x.m);
-}
-
-/** Levenshtein distance, one row at a time. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
+  return closest(name, [...Object.keys(pricing.table), ...Object.keys(pricing.aliases), ...extra], n);
 }

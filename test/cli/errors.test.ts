@@ -1,0 +1,30 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, tempDir, tune } from '../helpers/cli.js';
+
+/** A mistyped command or key is answered with what was meant, in one line, exit 2. */
+describe('errors that point the way', () => {
+  it('names an unknown command and the one meant, for help too', async () => {
+    const typo = await tune(['chek']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('tune: unknown command "chek" (did you mean check?); tune --help lists them\n');
+    const help = await tune(['help', 'nonsense']);
+    expect(help.code).toBe(2);
+    expect(help.stderr).toBe('tune: unknown command "nonsense"; tune --help lists them\n');
+    const ok = await tune(['help', 'check']);
+    expect(ok.stdout).toMatch(/^Usage: tune check \[options\]/);
+    // Top-level help reads as one paragraph, wrapped by the terminal's width only.
+    expect((await tune(['--help'])).stdout).not.toMatch(/proposes\nchanges/);
+  });
+
+  it('says which key was meant for an unknown one, at any depth', async () => {
+    const dir = await tempDir('tokentune-keys-');
+    await writeFile(join(dir, 't.yaml'), `sources: [{path: ${join(ROOT, 'fixtures/example')}}]\ntargts: []\npublish: {gitlab: {reviewer: [a]}}\nrules: {downgrade: {max_step: 2}}\n`);
+    const r = await tune(['check', '--config', join(dir, 't.yaml')], { XDG_STATE_HOME: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('(top level): unknown key "targts" (did you mean "targets"?)');
+    expect(r.stderr).toContain('publish.gitlab: unknown key "reviewer" (did you mean "reviewers"?)');
+    expect(r.stderr).toContain('rules.downgrade: unknown key "max_step" (did you mean "max_steps"?)');
+  });
+});
