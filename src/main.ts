@@ -8,6 +8,8 @@ import { redact } from './common/secrets.js';
 import { closest } from './common/closest.js';
 import { termText } from './common/escape.js';
 
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
 /**
  * `tune`: argv → command. Only the parsing happens here; each command is imported when it runs, so
  * `tune check` loads no LLM or git code.
@@ -100,9 +102,11 @@ GITHUB_TOKEN and a repository are set.`,
     .option('-z, --timezone <iana>', 'the time zone days are counted in (default: the system\'s)')
     .option('-j, --json', 'print one JSON document')
     .option('-b, --breakdown', 'a row per model under each row')
+    .addOption(new Option('-w, --start-of-week <day>', 'the day weeks start on (monday, as ccusage 20 counts them)').choices(WEEKDAYS).default('monday'))
+    .option('-O, --offline', 'accepted as ccusage takes it: prices always come from the bundled table and `tune models update`, never fetched by a report')
     .addOption(quiet())
     .addOption(new Option('-m, --mode <mode>', 'cost: the source\'s own figure where it has one (auto), always from the price table (calculate), or only the source\'s (display)').choices(['auto', 'calculate', 'display']).default('auto'))
-    .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; mode: 'auto' | 'calculate' | 'display'; quiet?: boolean }) => {
+    .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; startOfWeek: string; mode: 'auto' | 'calculate' | 'display'; quiet?: boolean }) => {
       const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category'];
       if (!groupings.includes(grouping)) {
         process.stderr.write(`tune: unknown grouping ${JSON.stringify(grouping)}: one of ${groupings.join(', ')}\n`);
@@ -110,7 +114,7 @@ GITHUB_TOKEN and a repository are set.`,
       }
       run(
         import('./commands/report.js').then(({ runReportCommand }) =>
-          runReportCommand({ grouping: grouping as 'daily', configPath: o.config, since: o.since, until: o.until, timeZone: o.timezone, json: o.json ?? false, breakdown: o.breakdown ?? false, mode: o.mode, voice: voice(o) }),
+          runReportCommand({ grouping: grouping as 'daily', configPath: o.config, since: o.since, until: o.until, timeZone: o.timezone, json: o.json ?? false, breakdown: o.breakdown ?? false, mode: o.mode, startOfWeek: WEEKDAYS.indexOf(o.startOfWeek), voice: voice(o) }),
         ),
       );
     });

@@ -12,6 +12,8 @@ export interface ReportCommandOptions {
   json: boolean;
   breakdown: boolean;
   mode: CostMode;
+  /** The day weeks start on, 0 (Sunday) to 6. */
+  startOfWeek?: number;
   voice: Voice;
 }
 
@@ -21,6 +23,10 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
   const until = day(o.until, '--until');
   if (typeof since === 'object' || typeof until === 'object') {
     process.stderr.write(`tune: ${(typeof since === 'object' ? since : (until as { error: string })).error}\n`);
+    return EXIT.usage;
+  }
+  if (since && until && since > until) {
+    process.stderr.write(`tune: --since ${since} is after --until ${until}: no day is both\n`);
     return EXIT.usage;
   }
   const timeZone = o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -34,7 +40,7 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
   const progress = progressLine(process.stderr, !o.voice.quiet);
   try {
     const { runReport } = await import('../run/index.js');
-    r = await runReport({ configPath: o.configPath, grouping: o.grouping, since, until, timeZone, mode: o.mode, env: process.env, onProgress: progress.onProgress });
+    r = await runReport({ configPath: o.configPath, grouping: o.grouping, since, until, timeZone, mode: o.mode, startOfWeek: o.startOfWeek ?? 1, env: process.env, onProgress: progress.onProgress });
   } catch (e) {
     return reportError(e);
   } finally {
@@ -42,11 +48,21 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
   }
   logSkipped(r, o.voice);
   if (o.json) process.stdout.write(`${JSON.stringify(usageJson(r.report), null, 2)}\n`);
-  else process.stdout.write(table(r.report, o.breakdown, process.stdout.columns || 120));
+  else process.stdout.write(table(r.report, o.breakdown, terminalWidth()));
   if (r.report.detailSince) notice(o.voice, `Claude Code responses before ${r.report.detailSince} are not in this grouping: retention (state.retention_days, counted back from the newest record) pruned their per-record detail; daily, weekly and monthly totals still hold them`);
+  if (o.grouping === 'category' && !r.report.rows.length) notice(o.voice, 'no phase records in the state: a category comes from the phases of a pipeline (the tokentune export, Autopack, Myco); Claude Code transcripts have none, and `report agent` groups them by subagent instead');
   if (r.report.unpriced.length) notice(o.voice, `no price for ${r.report.unpriced.map(termText).join(', ')}: counted at $0 (add it under pricing.models)`);
   return EXIT.ok;
 }
+
+/** The terminal's width; piped, $COLUMNS if set, else 120. */
+function terminalWidth(): number {
+  const env = Number(process.env['COLUMNS']);
+  return process.stdout.columns || (Number.isInteger(env) && env > 0 ? env : 120);
+}
+
+/** A model's name as a table shows it: `claude-opus-4-5-20251101` → `opus-4-5`; others as they are. */
+export const shortModel = (m: string): string => m.replace(/^(?:anthropic\/)?claude-/, '').replace(/-\d{8}$/, '');
 
 /** YYYY-MM-DD, or YYYYMMDD as ccusage takes it. */
 function day(v: string | undefined, flag: string): string | undefined | { error: string } {
@@ -59,14 +75,19 @@ function day(v: string | undefined, flag: string): string | undefined | { error:
 
 const TITLE: Record<Grouping, string> = { daily: 'Date', weekly: 'Week', monthly: 'Month', session: 'Session', project: 'Project', model: 'Model', agent: 'Agent', category: 'Category' };
 
-/** A plain table that fits `width` columns: the models column gives way first. */
+/**
+ * A plain table that fits `width` columns: the models column gives way first. Below 100 columns it is
+ * compact, as ccusage's: the cache columns go (their tokens stay in Total).
+ */
 export function table(r: UsageReport, breakdown: boolean, width: number): string {
   // Phases report one total of tokens: by category, their count stands where the kinds would.
   const phases = r.grouping === 'category';
-  const head = [TITLE[r.grouping], 'Models', ...(phases ? ['Phases'] : ['Input', 'Output', 'Cache write', 'Cache read']), 'Total', 'Cost (USD)'];
+  const compact = width < 100;
+  const head = [TITLE[r.grouping], 'Models', ...(phases ? ['Phases'] : compact ? ['Input', 'Output'] : ['Input', 'Output', 'Cache write', 'Cache read']), 'Total', 'Cost (USD)'];
   const keyField = SHAPE[r.grouping].key;
   type Counts = { inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number; phases?: number };
-  const middle = (c: Counts) => (phases ? [String(c.phases ?? 0)] : [fmtTokens(c.inputTokens), fmtTokens(c.outputTokens), fmtTokens(c.cacheCreationTokens), fmtTokens(c.cacheReadTokens)]);
+  const middle = (c: Counts) =>
+    phases ? [String(c.phases ?? 0)] : compact ? [fmtTokens(c.inputTokens), fmtTokens(c.outputTokens)] : [fmtTokens(c.inputTokens), fmtTokens(c.outputTokens), fmtTokens(c.cacheCreationTokens), fmtTokens(c.cacheReadTokens)];
   const lines: string[][] = [];
   let totalPhases = 0;
   for (const row of r.rows) {
@@ -75,9 +96,10 @@ export function table(r: UsageReport, breakdown: boolean, width: number): string
     const partial = row.modelBreakdowns.some((m) => m.unpriced);
     const allUnpriced = row.modelBreakdowns.every((m) => m.unpriced);
     const cost = allUnpriced ? 'unpriced' : `${fmtUsd(row.totalCost)}${partial ? '*' : ''}`;
-    lines.push([termText(String(row[keyField])), termText(row.modelsUsed.join(', ')), ...middle({ ...row, phases: row['phases'] as number | undefined }), fmtTokens(row.totalTokens), cost]);
+    const key = r.grouping === 'model' ? shortModel(String(row[keyField])) : String(row[keyField]);
+    lines.push([termText(key), termText([...new Set(row.modelsUsed.map(shortModel))].join(', ')), ...middle({ ...row, phases: row['phases'] as number | undefined }), fmtTokens(row.totalTokens), cost]);
     if (breakdown) {
-      for (const m of row.modelBreakdowns) lines.push(['', `  ${termText(m.modelName)}`, ...middle(m), fmtTokens(m.totalTokens ?? m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens), m.unpriced ? 'unpriced' : fmtUsd(m.cost)]);
+      for (const m of row.modelBreakdowns) lines.push(['', `  ${termText(shortModel(m.modelName))}`, ...middle(m), fmtTokens(m.totalTokens ?? m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens), m.unpriced ? 'unpriced' : fmtUsd(m.cost)]);
     }
   }
   const t = r.totals;
@@ -95,5 +117,6 @@ export function table(r: UsageReport, breakdown: boolean, width: number): string
   };
   const out = [head.map(cell).join('  '), widths.map((w) => '─'.repeat(w)).join('  '), ...lines.slice(0, -1).map((l) => l.map(cell).join('  ')), widths.map((w) => '─'.repeat(w)).join('  '), lines.at(-1)!.map(cell).join('  ')];
   if (r.unpriced.length) out.push(`* leaves out ${r.unpriced.length === 1 ? 'a model' : 'models'} with no price (shown as unpriced)`);
+  if (compact && !phases) out.push('(compact: cache tokens are counted in Total; 100 columns show them)');
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 }

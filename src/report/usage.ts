@@ -56,6 +56,8 @@ export interface UsageOptions {
   /** Local dates, inclusive, YYYY-MM-DD. */
   since?: string;
   until?: string;
+  /** The day weeks start on, 0 (Sunday) to 6; Monday (1) by default, as ccusage 20 counts weeks. */
+  startOfWeek?: number;
 }
 
 /** The JSON key of each grouping's rows, and the field naming a row. */
@@ -78,7 +80,7 @@ export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageR
   for (const it of items) {
     const date = dateOf(it.ts);
     if ((o.since && date < o.since) || (o.until && date > o.until)) continue;
-    const key = keyOf(o.grouping, it, date);
+    const key = keyOf(o.grouping, it, date, o.startOfWeek ?? 1);
     let g = groups.get(key);
     if (!g) {
       g = { row: { [SHAPE[o.grouping].key]: key, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0, modelsUsed: [], modelBreakdowns: [] } as UsageRow, models: new Map(), last: 0 };
@@ -110,8 +112,9 @@ export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageR
       m.totalTokens = (m.totalTokens ?? 0) + tokens;
     }
   }
+  // Sessions as ccusage lists them: by last activity, the most recent last; everything else by its key.
   const rows = [...groups.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a, x], [b, y]) => (o.grouping === 'session' && x.last !== y.last ? x.last - y.last : a < b ? -1 : a > b ? 1 : 0))
     .map(([, g]) => {
       g.row.modelsUsed = [...g.models.keys()].sort();
       g.row.modelBreakdowns = [...g.models.values()].sort((a, b) => b.cost - a.cost || a.modelName.localeCompare(b.modelName));
@@ -130,7 +133,11 @@ export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageR
 export function usageJson(r: UsageReport): Record<string, unknown> {
   // A model with no price is named, so that a $0 in the figures is not read as free.
   const unpriced = r.unpriced.length ? { unpricedModels: r.unpriced } : {};
-  if (r.grouping !== 'category') return { [SHAPE[r.grouping].list]: r.rows, totals: { ...r.totals, ...unpriced } };
+  // ccusage 20 names a day, week or month row's key `period`; earlier versions, and our own first
+  // shape, `date`, `week`, `month`: both are given, so scripts written for either read it.
+  const key = SHAPE[r.grouping].key;
+  const listed = BY_TIME.has(r.grouping) ? r.rows.map((row) => ({ [key]: row[key], period: row[key], ...row })) : r.rows;
+  if (r.grouping !== 'category') return { [SHAPE[r.grouping].list]: listed, totals: { ...r.totals, ...unpriced } };
   const rows = r.rows.map((row) => ({
     category: row['category'],
     phases: row['phases'],
@@ -142,12 +149,14 @@ export function usageJson(r: UsageReport): Record<string, unknown> {
   return { categories: rows, totals: { phases: rows.reduce((a, x) => a + (x.phases as number), 0), totalTokens: r.totals.totalTokens, totalCost: r.totals.totalCost, ...unpriced } };
 }
 
-function keyOf(g: Grouping, it: UsageItem, date: string): string {
+const BY_TIME = new Set<Grouping>(['daily', 'weekly', 'monthly']);
+
+function keyOf(g: Grouping, it: UsageItem, date: string, startOfWeek: number): string {
   switch (g) {
     case 'daily':
       return date;
     case 'weekly':
-      return weekStart(date);
+      return weekStart(date, startOfWeek);
     case 'monthly':
       return date.slice(0, 7);
     case 'session':
@@ -184,9 +193,9 @@ export function localDate(timeZone: string): (ts: number) => string {
   return (ts) => f.format(ts);
 }
 
-/** The Sunday that starts the week of a date (as ccusage's weekly report counts weeks). */
-function weekStart(date: string): string {
+/** The first day of the week of a date; weeks start on `startOfWeek` (0 Sunday … 6 Saturday). */
+function weekStart(date: string, startOfWeek: number): string {
   const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - d.getUTCDay());
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() - startOfWeek + 7) % 7));
   return d.toISOString().slice(0, 10);
 }

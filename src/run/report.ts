@@ -20,6 +20,8 @@ export interface ReportRunOptions {
   until?: string;
   timeZone: string;
   mode: CostMode;
+  /** The day weeks start on, 0 (Sunday) to 6. */
+  startOfWeek?: number;
   env: NodeJS.ProcessEnv;
   now?: Date;
   /** Called as the read of new data goes on (a terminal's progress line). */
@@ -44,10 +46,10 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
     });
     const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
     const items = o.grouping === 'category' ? phaseUsage(state, loaded, o) : state.usage(perRecord, BY[o.grouping]);
-    const report = state.guard(() => usageReport(items, { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until }));
+    const report = state.guard(() => usageReport(items, { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until, startOfWeek: o.startOfWeek ?? 1 }));
     // Day totals come from rollups and are whole; groupings summed from kept records begin where retention left them.
     const pruned = state.prunedBefore;
-    if (pruned > 0 && BY[o.grouping] !== 'time') report.detailSince = new Date(pruned * 86_400_000).toISOString().slice(0, 10);
+    if (pruned > 0 && BY[o.grouping] !== 'time' && state.hasDaysBefore(pruned)) report.detailSince = new Date(pruned * 86_400_000).toISOString().slice(0, 10);
     return { report, ingest: summary, pricing: loaded.pricing };
   } finally {
     close();

@@ -527,6 +527,11 @@ export class State {
     tables.addRollups(this.db, unit, r);
   }
 
+  /** Whether the rollups hold any day before `day`: whether retention left out anything at all. */
+  hasDaysBefore(day: number): boolean {
+    return this.db.prepare('SELECT 1 FROM call_days WHERE day < ? UNION ALL SELECT 1 FROM phase_days WHERE day < ? LIMIT 1').get(day, day) !== undefined;
+  }
+
   /** Drops the per-record data (dedupe keys, kept versions, subagent links) of every day before `oldestDay`; rollups stay. */
   prune(oldestDay: number): boolean {
     return tables.prune(this.db, oldestDay);

@@ -104,7 +104,7 @@ describe('a model with no price', () => {
     expect(out.models.find((m) => m.model === 'claude-made-up-9')!.modelBreakdowns[0]).toMatchObject({ unpriced: true });
     expect(out.models.find((m) => m.model === 'claude-sonnet-5-5')!.modelBreakdowns[0]!.unpriced).toBeUndefined();
     const text = await tune(['report', 'model', '--config', join(dir, 't.yaml')], env);
-    expect(text.stdout).toMatch(/claude-made-up-9 .* unpriced/);
+    expect(text.stdout).toMatch(/made-up-9 .* unpriced/);
     expect(text.stdout).toMatch(/Total .*\$[\d.]+\*/);
     expect(text.stdout).toContain('* leaves out a model with no price');
   });

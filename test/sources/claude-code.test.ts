@@ -100,7 +100,7 @@ describe('Claude Code transcripts', () => {
     expect(Object.keys(session)).toEqual(['sessions', 'totals']);
     expect(Object.keys(session.sessions[0])).toEqual(expect.arrayContaining(['sessionId', 'projectPath', 'lastActivity', 'totalCost', 'modelBreakdowns']));
     const weekly = JSON.parse((await tune(['report', 'weekly', '--json', '--timezone', 'UTC', '--config', c.config], c.env)).stdout);
-    expect(weekly.weekly.every((w: { week: string }) => new Date(`${w.week}T00:00:00Z`).getUTCDay() === 0)).toBe(true);
+    expect(weekly.weekly.every((w: { week: string }) => new Date(`${w.week}T00:00:00Z`).getUTCDay() === 1)).toBe(true);
     const monthly = JSON.parse((await tune(['report', 'monthly', '--json', '--timezone', 'UTC', '--config', c.config], c.env)).stdout);
     expect({ ...weekly.totals, totalCost: 0 }).toEqual({ ...monthly.totals, totalCost: 0 });
     expect(weekly.totals.totalCost).toBeCloseTo(monthly.totals.totalCost, 8);
