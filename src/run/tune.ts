@@ -1,3 +1,4 @@
+import { ConfigError } from '../common/index.js';
 import type { Finding, Outcome } from '../rules/index.js';
 import { loadConfig } from '../config/index.js';
 import type { LlmUsage, Rejection } from '../llm/index.js';
@@ -85,6 +86,13 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
   const dryRun = opts.dryRun ?? true;
   const started = new Date();
   let loaded = await loadConfig(opts.configPath);
+  // Without a file to change there is nothing to propose: a report of rules over no targets would
+  // read like advice it is not (a Claude Code user's "auxiliary agents 100%").
+  if (!loaded.targets.length) {
+    throw new ConfigError(
+      `${loaded.file} names no targets. tune proposes changes to the config files your agents run under (a models.yaml, a strategy_engine_config.yaml, Autopack's config/models.yaml or project ruleset, Myco's .myco/myco.yaml): add one under targets: with its preset (tokentune init finds them). For usage and cost alone: tokentune report daily.`,
+    );
+  }
   const checkout = await loadTargetFiles(loaded.targets, loaded.file, loaded.config.publish.repo);
   let targets = readTargets(checkout);
   if (!dryRun && loaded.config.publish.enabled && loaded.targets.length) {

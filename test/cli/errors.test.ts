@@ -18,6 +18,15 @@ describe('errors that point the way', () => {
     expect((await tune(['--help'])).stdout).not.toMatch(/proposes\nchanges/);
   });
 
+  it('explains what a target is when a config names none, instead of proposing over nothing', async () => {
+    const dir = await tempDir('tokentune-notargets-');
+    await writeFile(join(dir, 't.yaml'), `sources: [{path: ${join(ROOT, 'fixtures/example')}}]\n`);
+    const r = await tune(['--dry-run', '--config', join(dir, 't.yaml')], { XDG_STATE_HOME: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/t\.yaml names no targets\. tune proposes changes to the config files your agents run under .*add one under targets: with its preset \(tokentune init finds them\)\. For usage and cost alone: tokentune report daily\.\n$/);
+  });
+
   it('says which key was meant for an unknown one, at any depth', async () => {
     const dir = await tempDir('tokentune-keys-');
     await writeFile(join(dir, 't.yaml'), `sources: [{path: ${join(ROOT, 'fixtures/example')}}]\ntargts: []\npublish: {gitlab: {reviewer: [a]}}\nrules: {downgrade: {max_step: 2}}\n`);

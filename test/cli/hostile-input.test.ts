@@ -122,7 +122,7 @@ describe('hostile names on a terminal', () => {
       JSON.stringify({ type: 'phase', ts: `2026-11-${String(10 + (i % 5)).padStart(2, '0')}T10:00:00Z`, run_id: `r${i % 6}`, tier_id: 'T1', phase_id: `p${i}`, category: evil, complexity: 'low', builder_model: 'claude-sonnet-5-5', tokens_used: 50_000, incident_token_cap: 200_000, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0 }),
     );
     await writeFile(join(dir, 'data', 'a.jsonl'), `${lines.join('\n')}\n`);
-    await writeFile(join(dir, 't.yaml'), 'sources: [{path: data}]\n');
+    await writeFile(join(dir, 't.yaml'), `sources: [{path: data}]\ntargets: [{path: ${join(ROOT, 'config/example-target/models.yaml')}, preset: seed-models}]\n`);
     const r = await tune(['--dry-run', '--show-prompt', '--config', join(dir, 't.yaml')], { XDG_STATE_HOME: join(dir, 's'), ANTHROPIC_API_KEY: '' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('===== user prompt =====');

@@ -128,8 +128,8 @@ describe('parallel ingest', () => {
   it('numbers skipped lines by their place in the whole file across range cuts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tokentune-par-'));
     const mixed = join(ROOT, 'fixtures/small/mixed.jsonl');
-    await writeFile(join(dir, 'seq.yaml'), `sources: [{path: ${mixed}}]\ningest: {workers: 1}\n`);
-    await writeFile(join(dir, 'par.yaml'), `sources: [{path: ${mixed}}]\ningest: {workers: 4, parallel_min_bytes: 0}\n`);
+    await writeFile(join(dir, 'seq.yaml'), `sources: [{path: ${mixed}}]\ntargets: [{path: ${join(ROOT, 'config/example-target/models.yaml')}, preset: seed-models}]\ningest: {workers: 1}\n`);
+    await writeFile(join(dir, 'par.yaml'), `sources: [{path: ${mixed}}]\ntargets: [{path: ${join(ROOT, 'config/example-target/models.yaml')}, preset: seed-models}]\ningest: {workers: 4, parallel_min_bytes: 0}\n`);
     const seq = JSON.parse((await tune(['--dry-run', '--json', '--config', join(dir, 'seq.yaml')])).stdout);
     const par = JSON.parse((await tune(['--dry-run', '--json', '--config', join(dir, 'par.yaml')])).stdout);
     expect(par.skipped_lines).toEqual(seq.skipped_lines);
@@ -180,7 +180,7 @@ describe('tune: bad input', () => {
   it('bad telemetry lines are skipped, listed with file:line and counted', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tokentune-cli-'));
     const mixed = join(ROOT, 'fixtures/small/mixed.jsonl');
-    await writeFile(join(dir, 't.yaml'), `sources: [{path: ${mixed}}]\n`);
+    await writeFile(join(dir, 't.yaml'), `sources: [{path: ${mixed}}]\ntargets: [{path: ${join(ROOT, 'config/example-target/models.yaml')}, preset: seed-models}]\n`);
     const r = await tune(['--dry-run', '--json', '--config', join(dir, 't.yaml')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`tune: skipped ${mixed}:2: tokens_used: must not be negative`);
