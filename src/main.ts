@@ -95,7 +95,7 @@ GITHUB_TOKEN and a repository are set.`,
 
   p.command('report')
     .description('usage and cost by day, week, month, session, project, model, agent or category, from the state (reading what is new first)')
-    .argument('<grouping>', 'daily | weekly | monthly | session | project | model | agent | category')
+    .argument('<grouping>', 'daily | weekly | monthly | session | project | model | agent | category | blocks (the 5-hour billing windows)')
     .addOption(new Option('-c, --config <file>', 'tuner config (default: tokentune.yaml here, else Claude Code\'s transcripts)'))
     .option('-s, --since <date>', 'first day reported, YYYY-MM-DD or YYYYMMDD (in --timezone)')
     .option('-u, --until <date>', 'last day reported, YYYY-MM-DD or YYYYMMDD (in --timezone)')
@@ -103,11 +103,19 @@ GITHUB_TOKEN and a repository are set.`,
     .option('-j, --json', 'print one JSON document')
     .option('-b, --breakdown', 'a row per model under each row')
     .addOption(new Option('-w, --start-of-week <day>', 'the day weeks start on (monday, as ccusage 20 counts them)').choices(WEEKDAYS).default('monday'))
+    .option('-a, --active', 'blocks: only the block the clock is in, with its burn rate and projection')
     .option('-O, --offline', 'accepted as ccusage takes it: prices always come from the bundled table and `tune models update`, never fetched by a report')
     .addOption(quiet())
     .addOption(new Option('-m, --mode <mode>', 'cost: the source\'s own figure where it has one (auto), always from the price table (calculate), or only the source\'s (display)').choices(['auto', 'calculate', 'display']).default('auto'))
-    .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; startOfWeek: string; mode: 'auto' | 'calculate' | 'display'; quiet?: boolean }) => {
-      const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category'];
+    .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; active?: boolean; startOfWeek: string; mode: 'auto' | 'calculate' | 'display'; quiet?: boolean }) => {
+      if (grouping === 'blocks') {
+        return run(
+          import('./commands/report.js').then(({ runBlocksCommand }) =>
+            runBlocksCommand({ configPath: o.config, since: o.since, until: o.until, json: o.json ?? false, active: o.active ?? false, mode: o.mode, voice: voice(o) }),
+          ),
+        );
+      }
+      const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category', 'blocks'];
       if (!groupings.includes(grouping)) {
         process.stderr.write(`tune: unknown grouping ${JSON.stringify(grouping)}: one of ${groupings.join(', ')}\n`);
         return run(Promise.resolve(EXIT.usage));

@@ -1,7 +1,7 @@
 import { fmtTokens, fmtUsd, isCalendarDay, termText } from '../common/index.js';
 import { EXIT, logSkipped, notice, reportError, type Voice } from './common.js';
 import { progressLine } from './progress.js';
-import { SHAPE, usageJson, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
+import { SHAPE, usageJson, type BillingBlock, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
 
 export interface ReportCommandOptions {
   grouping: Grouping;
@@ -54,6 +54,61 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
   if (r.report.unpriced.length) notice(o.voice, `no price for ${r.report.unpriced.map(termText).join(', ')}: counted at $0 (add it under pricing.models)`);
   return EXIT.ok;
 }
+
+/** `tune report blocks`: Claude's 5-hour billing windows; `active` only the one the clock is in. */
+export async function runBlocksCommand(o: Omit<ReportCommandOptions, 'grouping' | 'breakdown' | 'startOfWeek'> & { active: boolean }): Promise<number> {
+  const since = day(o.since, '--since');
+  const until = day(o.until, '--until');
+  if (typeof since === 'object' || typeof until === 'object') {
+    process.stderr.write(`tune: ${(typeof since === 'object' ? since : (until as { error: string })).error}\n`);
+    return EXIT.usage;
+  }
+  let r;
+  const progress = progressLine(process.stderr, !o.voice.quiet);
+  try {
+    const { runBlocksReport } = await import('../run/index.js');
+    r = await runBlocksReport({ configPath: o.configPath, timeZone: 'UTC', mode: o.mode, env: process.env, onProgress: progress.onProgress });
+  } catch (e) {
+    return reportError(e);
+  } finally {
+    progress.done();
+  }
+  logSkipped(r, o.voice);
+  // Days of a block's start, in UTC as its times are given.
+  const blocks = r.blocks.filter((b) => (!o.active || b.isActive) && (!since || b.startTime.slice(0, 10) >= since) && (!until || b.startTime.slice(0, 10) <= until));
+  if (o.json) process.stdout.write(`${JSON.stringify({ blocks }, null, 2)}\n`);
+  else process.stdout.write(blocksTable(blocks, terminalWidth()));
+  if (o.active && !blocks.length) notice(o.voice, 'no active block: no response in the last five hours');
+  return EXIT.ok;
+}
+
+/** Blocks as rows: start (UTC), status, models, tokens, cost; the active block with its burn rate and projection. */
+export function blocksTable(blocks: readonly BillingBlock[], width: number): string {
+  const head = ['Block start (UTC)', 'Status', 'Models', 'Tokens', 'Cost (USD)'];
+  const lines = blocks.map((b) => {
+    const status = b.isGap ? 'gap' : b.isActive ? `active, ${minutes(Date.parse(b.endTime) - Date.now())} left` : 'done';
+    return [b.startTime.slice(0, 16).replace('T', ' '), status, termText([...new Set(b.models.map(shortModel))].join(', ')), b.isGap ? '' : fmtTokens(b.totalTokens), b.isGap ? '' : fmtUsd(b.costUSD)];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const room = width - widths.reduce((a, w, i) => a + (i === 2 ? 0 : w), 0) - 2 * (head.length - 1);
+  widths[2] = Math.max(6, Math.min(widths[2]!, room));
+  const cell = (s: string, i: number) => {
+    const w = widths[i]!;
+    const cut = s.length > w ? `${s.slice(0, w - 1)}…` : s;
+    return i >= 3 ? cut.padStart(w) : cut.padEnd(w);
+  };
+  const out = [head.map(cell).join('  '), widths.map((w) => '─'.repeat(w)).join('  '), ...lines.map((l) => l.map(cell).join('  '))];
+  const active = blocks.find((b) => b.isActive);
+  if (active?.burnRate && active.projection) {
+    out.push('', `Burn rate: ${fmtTokens(Math.round(active.burnRate.tokensPerMinute))} tokens/min, ${fmtUsd(active.burnRate.costPerHour)}/hour; at this rate the block ends at ${fmtTokens(active.projection.totalTokens)} tokens, ${fmtUsd(active.projection.totalCost)}`);
+  }
+  return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+const minutes = (ms: number): string => {
+  const m = Math.max(0, Math.round(ms / 60_000));
+  return m >= 60 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m` : `${m}m`;
+};
 
 /** The terminal's width; piped, $COLUMNS if set, else 120. */
 function terminalWidth(): number {

@@ -1,3 +1,4 @@
 export * from './pr-text.js';
 export * from './report.js';
 export * from './usage.js';
+export * from './blocks.js';

@@ -88,7 +88,7 @@ export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageR
       if (o.grouping === 'category') g.row['phases'] = 0;
       groups.set(key, g);
     }
-    const cost = it.cost ?? costOfItem(it, o, unpriced);
+    const cost = it.cost ?? itemCost(it, o.mode, o.pricing, unpriced);
     const r = g.row;
     r.inputTokens += it.input;
     r.outputTokens += it.output;
@@ -172,10 +172,11 @@ function keyOf(g: Grouping, it: UsageItem, date: string, startOfWeek: number): s
   }
 }
 
-function costOfItem(it: UsageItem, o: UsageOptions, unpriced: Set<string>): number {
-  if (o.mode !== 'calculate' && it.cost_usd !== undefined) return it.cost_usd;
-  if (o.mode === 'display') return 0;
-  const price = priceOf(o.pricing, it.model);
+/** What an item cost in `mode`; a model with no price costs 0 and is added to `unpriced`. */
+export function itemCost(it: UsageItem, mode: CostMode, pricing: Pricing, unpriced: Set<string>): number {
+  if (mode !== 'calculate' && it.cost_usd !== undefined) return it.cost_usd;
+  if (mode === 'display') return 0;
+  const price = priceOf(pricing, it.model);
   if (!price) {
     unpriced.add(it.model);
     return 0;

@@ -4,7 +4,7 @@ import { configHere } from '../common/index.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../config/index.js';
 import { catchUp, type IngestSummary, type Progress } from '../ingest/index.js';
 import type { Pricing } from '../pricing/index.js';
-import { usageReport, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
+import { billingBlocks, usageReport, type BillingBlock, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
 import { SOURCES } from '../sources/index.js';
 import { computeStats } from '../stats/index.js';
 import { dayOf, ledgerEntry, type State, type StoredUsage } from '../store/index.js';
@@ -33,6 +33,28 @@ export interface ReportRunOptions {
  * next check still compares its decisions), then reports usage from the state.
  */
 export async function runReport(o: ReportRunOptions): Promise<{ report: UsageReport; ingest: IngestSummary; pricing: Pricing }> {
+  return caughtUp(o, (state, loaded, summary) => {
+    const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
+    const items = o.grouping === 'category' ? phaseUsage(state, loaded, o) : state.usage(perRecord, BY[o.grouping]);
+    const report = state.guard(() => usageReport(items, { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until, startOfWeek: o.startOfWeek ?? 1 }));
+    // Day totals come from rollups and are whole; groupings summed from kept records begin where retention left them.
+    const pruned = state.prunedBefore;
+    if (pruned > 0 && BY[o.grouping] !== 'time' && state.hasDaysBefore(pruned)) report.detailSince = new Date(pruned * 86_400_000).toISOString().slice(0, 10);
+    return { report, ingest: summary, pricing: loaded.pricing };
+  });
+}
+
+/** `tune report blocks`: Claude's 5-hour billing windows over the responses kept one by one. */
+export async function runBlocksReport(o: Omit<ReportRunOptions, 'grouping'>): Promise<{ blocks: BillingBlock[]; ingest: IngestSummary }> {
+  return caughtUp({ ...o, grouping: 'daily' }, (state, loaded, summary) => {
+    const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
+    const blocks = state.guard(() => billingBlocks(state.usage(perRecord, 'record'), { now: o.now ?? new Date(), mode: o.mode, pricing: loaded.pricing }));
+    return { blocks, ingest: summary };
+  });
+}
+
+/** Reads what is new into the state (as a check does, without recording a check), then `f` over it. */
+async function caughtUp<T>(o: ReportRunOptions, f: (state: State, loaded: LoadedConfig, summary: IngestSummary) => T): Promise<T> {
   const started = new Date();
   let loaded = await configFor(o);
   const { state, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: false, label: 'tune report' });
@@ -44,13 +66,7 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
       state.addRun(ledgerEntry('report', started, 'report', summary));
       state.commit();
     });
-    const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
-    const items = o.grouping === 'category' ? phaseUsage(state, loaded, o) : state.usage(perRecord, BY[o.grouping]);
-    const report = state.guard(() => usageReport(items, { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until, startOfWeek: o.startOfWeek ?? 1 }));
-    // Day totals come from rollups and are whole; groupings summed from kept records begin where retention left them.
-    const pruned = state.prunedBefore;
-    if (pruned > 0 && BY[o.grouping] !== 'time' && state.hasDaysBefore(pruned)) report.detailSince = new Date(pruned * 86_400_000).toISOString().slice(0, 10);
-    return { report, ingest: summary, pricing: loaded.pricing };
+    return f(state, loaded, summary);
   } finally {
     close();
   }
