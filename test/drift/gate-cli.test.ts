@@ -286,6 +286,8 @@ describe('check: bad input', () => {
     expect(r.stderr).toContain(`no telemetry records in ${data} (format tokentune-jsonl): 4 lines read, none of them a record`);
     expect(r.stderr).toMatch(/session\.jsonl:1: .*type/);
     expect(r.stderr).toContain('1 file here is not read as tokentune-jsonl (*.jsonl): tracker.json');
+    // The lines themselves say which format they are.
+    expect(r.stderr).toContain(`${join(data, 'session.jsonl')} reads as claude-code: 4 of its first 4 lines are its records. Set format: claude-code for ${data} in ${config}`);
     expect(r.stderr).toMatch(/is it another format\? tokentune reads .*claude-code/);
   });
 });
