@@ -127,6 +127,11 @@ GITHUB_TOKEN and a repository are set.`,
       );
     });
 
+  p.command('statusline')
+    .description("one line for Claude Code's status line (its JSON on stdin): model, session, today and block cost, burn rate; never fails")
+    .addOption(new Option('-c, --config <file>', 'tuner config (default: tokentune.yaml here, else Claude Code\'s transcripts)'))
+    .action((o: { config?: string }) => run(import('./commands/statusline.js').then(({ runStatuslineCommand }) => runStatuslineCommand({ configPath: o.config, stdin: process.stdin }))));
+
   p.command('daemon')
     .description('run check and tune on their schedules (schedule.check, schedule.tune); one JSON line per run; stops on SIGINT/SIGTERM')
     .addOption(config())

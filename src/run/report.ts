@@ -4,7 +4,7 @@ import { configHere } from '../common/index.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../config/index.js';
 import { catchUp, type IngestSummary, type Progress } from '../ingest/index.js';
 import type { Pricing } from '../pricing/index.js';
-import { billingBlocks, usageReport, type BillingBlock, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
+import { billingBlocks, localDate, usageReport, type BillingBlock, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
 import { SOURCES } from '../sources/index.js';
 import { computeStats } from '../stats/index.js';
 import { dayOf, ledgerEntry, type State, type StoredUsage } from '../store/index.js';
@@ -50,6 +50,26 @@ export async function runBlocksReport(o: Omit<ReportRunOptions, 'grouping'>): Pr
     const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
     const blocks = state.guard(() => billingBlocks(state.usage(perRecord, 'record'), { now: o.now ?? new Date(), mode: o.mode, pricing: loaded.pricing }));
     return { blocks, ingest: summary };
+  });
+}
+
+/** What Claude Code's status line shows: this session's cost, today's, and the block the clock is in. */
+export interface StatusFigures {
+  sessionCost: number | null;
+  todayCost: number;
+  block: BillingBlock | null;
+}
+
+export async function runStatus(o: Omit<ReportRunOptions, 'grouping'> & { sessionId?: string }): Promise<StatusFigures> {
+  return caughtUp({ ...o, grouping: 'daily' }, (state, loaded) => {
+    const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
+    const now = o.now ?? new Date();
+    const today = usageReport(state.usage(perRecord, 'time'), { grouping: 'daily', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: localDate(o.timeZone)(now.getTime()) });
+    const session = o.sessionId ? usageReport(state.usage(perRecord, 'session'), { grouping: 'session', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing }).rows.find((r) => r['sessionId'] === o.sessionId) : undefined;
+    // An open block began under five hours ago; a day back finds where its chain of blocks began but for
+    // a day of responses without a five-hour pause, when the block's start may be off by up to five hours.
+    const blocks = billingBlocks(state.usage(perRecord, 'record', now.getTime() - 24 * 3_600_000), { now, mode: o.mode, pricing: loaded.pricing });
+    return { sessionCost: session ? session.totalCost : null, todayCost: today.totals.totalCost, block: blocks.find((b) => b.isActive) ?? null };
   });
 }
 

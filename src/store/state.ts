@@ -487,7 +487,7 @@ export class State {
    * local day; and the call rollups of every other unit, one item per UTC day, model and role (stamped
    * at noon, so that most time zones see the same day).
    */
-  *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent' | 'record'): Generator<StoredUsage> {
+  *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent' | 'record', sinceTs = 0): Generator<StoredUsage> {
     const formats = JSON.stringify(perRecord);
     type Sums = { ts: number; model: string; session?: string | null; project?: string | null; agent?: string | null; long: number; has_cost: number; n: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost: number };
     const inFormats = 'WHERE k.unit IN (SELECT id FROM units WHERE format IN (SELECT value FROM json_each(?)))';
@@ -495,7 +495,7 @@ export class State {
       sum(k.cache_read) AS cache_read, sum(coalesce(k.cost_usd, 0)) AS cost`;
     if (by === 'record') {
       // Each kept response on its own, in time order: what billing blocks are cut from.
-      const rows = this.db.prepare(`SELECT k.ts, k.model, k.input, k.output, k.cache_creation, k.cache_creation_1h, k.cache_read, k.cost_usd FROM kept_records k ${inFormats} ORDER BY k.ts`).iterate(formats);
+      const rows = this.db.prepare(`SELECT k.ts, k.model, k.input, k.output, k.cache_creation, k.cache_creation_1h, k.cache_read, k.cost_usd FROM kept_records k ${inFormats} AND k.ts >= ? ORDER BY k.ts`).iterate(formats, sinceTs);
       for (const r of rows as Iterable<{ ts: number; model: string; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost_usd: number | null }>) {
         yield { ts: r.ts, model: r.model, input: r.input, output: r.output, cache_creation: r.cache_creation, cache_creation_1h: r.cache_creation_1h, cache_read: r.cache_read, responses: 1, single: true, cost_usd: r.cost_usd ?? undefined };
       }
