@@ -64,11 +64,12 @@ export async function runStatus(o: Omit<ReportRunOptions, 'grouping'> & { sessio
   return caughtUp({ ...o, grouping: 'daily' }, (state, loaded) => {
     const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
     const now = o.now ?? new Date();
-    const today = usageReport(state.usage(perRecord, 'time'), { grouping: 'daily', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: localDate(o.timeZone)(now.getTime()) });
-    const session = o.sessionId ? usageReport(state.usage(perRecord, 'session'), { grouping: 'session', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing }).rows.find((r) => r['sessionId'] === o.sessionId) : undefined;
+    // Only what can fall on today anywhere, and only this session's responses: not the whole history.
+    const today = usageReport(state.usage(perRecord, 'time', { sinceTs: now.getTime() - 26 * 3_600_000 }), { grouping: 'daily', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: localDate(o.timeZone)(now.getTime()) });
+    const session = o.sessionId ? usageReport(state.usage(perRecord, 'session', { session: o.sessionId }), { grouping: 'session', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing }).rows.find((r) => r['sessionId'] === o.sessionId) : undefined;
     // An open block began under five hours ago; a day back finds where its chain of blocks began but for
     // a day of responses without a five-hour pause, when the block's start may be off by up to five hours.
-    const blocks = billingBlocks(state.usage(perRecord, 'record', now.getTime() - 24 * 3_600_000), { now, mode: o.mode, pricing: loaded.pricing });
+    const blocks = billingBlocks(state.usage(perRecord, 'record', { sinceTs: now.getTime() - 24 * 3_600_000 }), { now, mode: o.mode, pricing: loaded.pricing });
     return { sessionCost: session ? session.totalCost : null, todayCost: today.totals.totalCost, block: blocks.find((b) => b.isActive) ?? null };
   });
 }

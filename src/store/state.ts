@@ -487,7 +487,8 @@ export class State {
    * local day; and the call rollups of every other unit, one item per UTC day, model and role (stamped
    * at noon, so that most time zones see the same day).
    */
-  *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent' | 'record', sinceTs = 0): Generator<StoredUsage> {
+  *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent' | 'record', only: { sinceTs?: number; session?: string } = {}): Generator<StoredUsage> {
+    const sinceTs = only.sinceTs ?? 0;
     const formats = JSON.stringify(perRecord);
     type Sums = { ts: number; model: string; session?: string | null; project?: string | null; agent?: string | null; long: number; has_cost: number; n: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost: number };
     const inFormats = 'WHERE k.unit IN (SELECT id FROM units WHERE format IN (SELECT value FROM json_each(?)))';
@@ -509,11 +510,11 @@ export class State {
       by === 'time'
         ? `SELECT max(k.max_ts) AS ts, k.model, k.long, k.has_cost, sum(k.n) AS n, sum(k.input) AS input, sum(k.output) AS output, sum(k.cache_creation) AS cache_creation,
             sum(k.cache_creation_1h) AS cache_creation_1h, sum(k.cache_read) AS cache_read, sum(k.cost) AS cost
-          FROM kept_quarters k ${inFormats} GROUP BY k.q, k.model, k.long, k.has_cost HAVING sum(k.n) > 0`
+          FROM kept_quarters k ${inFormats} AND k.q >= ${Math.floor(sinceTs / 900_000)} GROUP BY k.q, k.model, k.long, k.has_cost HAVING sum(k.n) > 0`
         : `SELECT max(k.ts) AS ts, k.model, k.session, k.project, k.agent, k.input + k.cache_creation + k.cache_read > 200000 AS long, k.cost_usd IS NOT NULL AS has_cost, ${sums}
-          FROM kept_records k ${inFormats} GROUP BY ${{ session: 'k.session, k.project', project: 'k.project', model: "''", agent: 'k.agent' }[by]}, k.model, long, has_cost`;
+          FROM kept_records k ${inFormats}${only.session === undefined ? '' : ' AND k.session = ?'} GROUP BY ${{ session: 'k.session, k.project', project: 'k.project', model: "''", agent: 'k.agent' }[by]}, k.model, long, has_cost`;
     const types = by === 'agent' ? this.agentTypes() : undefined;
-    for (const b of this.db.prepare(sql).iterate(formats) as Iterable<Sums>) {
+    for (const b of this.db.prepare(sql).iterate(...(only.session === undefined || by === 'time' ? [formats] : [formats, only.session])) as Iterable<Sums>) {
       // A subagent whose parent has not (yet) said what type it is stays a "subagent".
       if (types && b.agent?.startsWith('@')) b.agent = types.get(b.agent.slice(1)) ?? 'subagent';
       yield {
@@ -523,7 +524,7 @@ export class State {
     }
     const buckets = this.db.prepare(`SELECT c.day, c.model, c.role, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
       sum(c.cache_creation_1h) AS cache_creation_1h, sum(c.cache_read) AS cache_read FROM call_days c
-      WHERE c.unit IN (SELECT id FROM units WHERE format NOT IN (SELECT value FROM json_each(?))) GROUP BY c.day, c.model, c.role HAVING sum(c.calls) > 0`);
+      WHERE c.unit IN (SELECT id FROM units WHERE format NOT IN (SELECT value FROM json_each(?))) AND c.day >= ${Math.floor(sinceTs / 86_400_000)} GROUP BY c.day, c.model, c.role HAVING sum(c.calls) > 0`);
     for (const b of buckets.iterate(formats) as Iterable<{ day: number; model: string; role: string; calls: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number }>) {
       yield { ts: b.day * 86_400_000 + 43_200_000, model: b.model, input: b.input, output: b.output, cache_creation: b.cache_creation, cache_creation_1h: b.cache_creation_1h, cache_read: b.cache_read, responses: b.calls, single: false, agent: b.role };
     }
