@@ -19,16 +19,12 @@ export interface ReportCommandOptions {
 
 /** `tune report <grouping>`: usage and cost from the state, after reading what is new. */
 export async function runReportCommand(o: ReportCommandOptions): Promise<number> {
-  const since = day(o.since, '--since');
-  const until = day(o.until, '--until');
-  if (typeof since === 'object' || typeof until === 'object') {
-    process.stderr.write(`tune: ${(typeof since === 'object' ? since : (until as { error: string })).error}\n`);
+  const days = dayRange(o.since, o.until);
+  if ('error' in days) {
+    process.stderr.write(`tune: ${days.error}\n`);
     return EXIT.usage;
   }
-  if (since && until && since > until) {
-    process.stderr.write(`tune: --since ${since} is after --until ${until}: no day is both\n`);
-    return EXIT.usage;
-  }
+  const { since, until } = days;
   const timeZone = o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   try {
     new Intl.DateTimeFormat('en-CA', { timeZone });
@@ -57,12 +53,12 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
 
 /** `tune report blocks`: Claude's 5-hour billing windows; `active` only the one the clock is in. */
 export async function runBlocksCommand(o: Omit<ReportCommandOptions, 'grouping' | 'breakdown' | 'startOfWeek'> & { active: boolean }): Promise<number> {
-  const since = day(o.since, '--since');
-  const until = day(o.until, '--until');
-  if (typeof since === 'object' || typeof until === 'object') {
-    process.stderr.write(`tune: ${(typeof since === 'object' ? since : (until as { error: string })).error}\n`);
+  const days = dayRange(o.since, o.until);
+  if ('error' in days) {
+    process.stderr.write(`tune: ${days.error}\n`);
     return EXIT.usage;
   }
+  const { since, until } = days;
   let r;
   const progress = progressLine(process.stderr, !o.voice.quiet);
   try {
@@ -118,6 +114,16 @@ function terminalWidth(): number {
 
 /** A model's name as a table shows it: `claude-opus-4-5-20251101` → `opus-4-5`; others as they are. */
 export const shortModel = (m: string): string => m.replace(/^(?:anthropic\/)?claude-/, '').replace(/-\d{8}$/, '');
+
+/** --since and --until as days, or what is wrong with them. */
+function dayRange(sinceArg: string | undefined, untilArg: string | undefined): { since?: string; until?: string } | { error: string } {
+  const since = day(sinceArg, '--since');
+  const until = day(untilArg, '--until');
+  if (typeof since === 'object') return since;
+  if (typeof until === 'object') return until;
+  if (since && until && since > until) return { error: `--since ${since} is after --until ${until}: no day is both` };
+  return { ...(since ? { since } : {}), ...(until ? { until } : {}) };
+}
 
 /** YYYY-MM-DD, or YYYYMMDD as ccusage takes it. */
 function day(v: string | undefined, flag: string): string | undefined | { error: string } {
