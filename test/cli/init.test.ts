@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BUNDLED_RETIREMENTS } from '../../src/pricing/retirements.js';
 import { renderConfig } from '../../src/run/init.js';
 import { parse } from 'yaml';
-import { ROOT, tempDir, tune } from '../helpers/cli.js';
+import { copyExampleData, ROOT, tempDir, tune } from '../helpers/cli.js';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@b', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@b' }, encoding: 'utf8' });
 
@@ -15,7 +15,7 @@ async function freshRepo() {
   await mkdir(join(dir, 'pipeline/config'), { recursive: true });
   await mkdir(join(dir, 'pipeline/telemetry'));
   await copyFile(join(ROOT, 'config/example-target/models.yaml'), join(dir, 'pipeline/config/models.yaml'));
-  for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(dir, 'pipeline/telemetry', f));
+  await copyExampleData(join(dir, 'pipeline/telemetry'));
   const repo = join(dir, 'pipeline');
   git(repo, 'init', '--quiet', '-b', 'master');
   git(repo, 'add', '.');

@@ -2,13 +2,13 @@ import { appendFile, copyFile, mkdir, readFile, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE, ROOT, tempDir, tune } from '../helpers/cli.js';
+import { copyExampleData, EXAMPLE, ROOT, tempDir, tune } from '../helpers/cli.js';
 
 /** The example with its own copy of the telemetry and of the target files, which a test may merge into. */
 async function setup() {
   const dir = await tempDir('tokentune-loop-');
   for (const sub of ['data', 'targets']) await mkdir(join(dir, sub));
-  for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(dir, 'data', f));
+  await copyExampleData(join(dir, 'data'));
   for (const f of ['models.yaml', 'strategy_engine_config.yaml']) await copyFile(join(ROOT, 'config/example-target', f), join(dir, 'targets', f));
   const text = (await readFile(EXAMPLE, 'utf8')).replace('../fixtures/example', join(dir, 'data')).replace(/path: example-target/g, `path: ${join(dir, 'targets')}`);
   const config = join(dir, 'tuner.yaml');

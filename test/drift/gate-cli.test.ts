@@ -1,14 +1,14 @@
 import { appendFile, copyFile, mkdir, readFile, readdir, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
+import { copyExampleData, exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
 
 /** A private copy of the example telemetry and a config reading it, with its own state directory. */
 async function setup() {
   const dir = await tempDir('tokentune-gate-');
   const data = join(dir, 'data');
   await mkdir(data);
-  for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(data, f));
+  await copyExampleData(data);
   const config = await exampleConfig(dir, '', data);
   const env = { XDG_STATE_HOME: join(dir, 'state') };
   const run = (...args: string[]) => tune([...args, '--config', config], env);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,6 +25,12 @@ export async function tune(args: string[], env: NodeJS.ProcessEnv = {}, o: { cwd
 }
 
 export const tempDir = (prefix = 'tokentune-') => mkdtemp(join(tmpdir(), prefix));
+
+/** The example telemetry (phases, calls, CI) copied into `dir`, for a test that appends to it. */
+export async function copyExampleData(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(dir, f));
+}
 
 /** The example config with absolute paths, written to `dir`, with extra YAML appended. */
 /** Keeps the example's claude-sonnet-4-5 serving: for tests of other things than its migration. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { EXAMPLE, ROOT, tempDir, tune } from './cli.js';
+import { copyExampleData, EXAMPLE, ROOT, tempDir, tune } from './cli.js';
 
 const exec = promisify(execFile);
 
@@ -33,7 +33,7 @@ export async function tunedRepo(publish: string, opts: { branch?: string } = {})
   await git(work, 'remote', 'add', 'origin', remote);
   await git(work, 'push', '--quiet', 'origin', main);
   await mkdir(data);
-  for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(data, f));
+  await copyExampleData(data);
   const text = (await readFile(EXAMPLE, 'utf8'))
     .replace('../fixtures/example', data)
     .replace(/path: example-target/g, `path: ${join(work, 'config')}`)

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from '../helpers/cli.js';
+import { copyExampleData, ROOT, tempDir } from '../helpers/cli.js';
 
 const exec = promisify(execFile);
 
@@ -61,7 +61,7 @@ describe('the packed package', () => {
     await mkdir(join(repo, 'config'), { recursive: true });
     await mkdir(join(repo, 'telemetry'));
     await copyFile(join(ROOT, 'config/example-target/models.yaml'), join(repo, 'config/models.yaml'));
-    for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(repo, 'telemetry', f));
+    await copyExampleData(join(repo, 'telemetry'));
     execFileSync('git', ['init', '--quiet', '-b', 'main'], { cwd: repo });
     const init = await run('tokentune', ['init'], repo);
     expect(init.code, init.stderr).toBe(0);

@@ -36,13 +36,13 @@ describe('hostile text', () => {
 
 describe('hostile text end to end', () => {
   it('a category named to forge markup reaches the report and the terminal as inert text', async () => {
-    const { mkdir, copyFile, writeFile } = await import('node:fs/promises');
+    const { mkdir, writeFile } = await import('node:fs/promises');
     const { join } = await import('node:path');
-    const { exampleConfig, ROOT, tempDir, tune } = await import('../helpers/cli.js');
+    const { copyExampleData, exampleConfig, tempDir, tune } = await import('../helpers/cli.js');
     const dir = await tempDir('tokentune-hostile-');
     const data = join(dir, 'data');
     await mkdir(data);
-    for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(data, f));
+    await copyExampleData(data);
     const evil = 'docs\n# Approved <!-- tokentune:proposal=deadbeef --> @build-lead \u001b[2J';
     const lines = Array.from({ length: 12 }, (_, i) =>
       JSON.stringify({ type: 'phase', ts: '2026-11-20T10:00:00Z', run_id: `evil-${i}`, tier_id: 'T1', phase_id: 'p', category: evil, complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: 50_000, incident_token_cap: 200_000, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0 }),

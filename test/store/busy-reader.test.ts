@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, copyFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateDirIn } from '../helpers/state.js';
-import { exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
+import { copyExampleData, exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
 
 /** A process that holds a read transaction on the state (a backup, a dry run's copy) for `ms`. */
 function holdRead(file: string, ms: number): Promise<void> {
@@ -23,7 +23,7 @@ describe('a reader holding the state', () => {
     const dir = await tempDir('tokentune-reader-');
     const data = join(dir, 'data');
     await mkdir(data);
-    for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(data, f));
+    await copyExampleData(data);
     const config = await exampleConfig(dir, '', data);
     const env = { XDG_STATE_HOME: join(dir, 'state') };
     expect((await tune(['check', '--config', config], env)).code).toBe(0);

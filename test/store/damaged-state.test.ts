@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { appendFile, chmod, copyFile, mkdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleConfig, ROOT, tempDir, TUNE, tune } from '../helpers/cli.js';
+import { copyExampleData, exampleConfig, ROOT, tempDir, tune, TUNE } from '../helpers/cli.js';
 import { stateDirIn, stateTotals } from '../helpers/state.js';
 
 /**
@@ -14,7 +14,7 @@ async function withState(extra = '') {
   const dir = await tempDir('tokentune-damaged-');
   const data = join(dir, 'data');
   await mkdir(data);
-  for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(data, f));
+  await copyExampleData(data);
   const config = await exampleConfig(dir, extra, data);
   const env = { XDG_STATE_HOME: join(dir, 'state') };
   expect((await tune(['check', '--config', config], env)).code).toBe(0);

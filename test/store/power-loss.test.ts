@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, stat, truncate } from 'node:fs/promises';
+import { mkdir, stat, truncate } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
+import { copyExampleData, exampleConfig, ROOT, tempDir, tune } from '../helpers/cli.js';
 import { stateDirIn, stateTotals } from '../helpers/state.js';
 
 /**
@@ -16,7 +16,7 @@ async function killedMidCommit() {
   const dir = await tempDir('tokentune-powerloss-');
   const data = join(dir, 'data');
   await mkdir(data);
-  for (const f of ['phases.jsonl', 'calls.jsonl', 'ci.jsonl']) await copyFile(join(ROOT, 'fixtures/example', f), join(data, f));
+  await copyExampleData(data);
   const config = await exampleConfig(dir, '', data);
   const env = { XDG_STATE_HOME: join(dir, 'state') };
   expect((await tune(['check', '--config', config], env)).code).toBe(0);
