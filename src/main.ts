@@ -105,13 +105,14 @@ GITHUB_TOKEN and a repository are set.`,
     .addOption(new Option('-w, --start-of-week <day>', 'the day weeks start on (monday, as ccusage 20 counts them)').choices(WEEKDAYS).default('monday'))
     .option('-a, --active', 'blocks: only the block the clock is in, with its burn rate and projection')
     .option('-O, --offline', 'accepted as ccusage takes it: prices always come from the bundled table and `tune models update`, never fetched by a report')
+    .option('--no-color', 'no colour in tables (also NO_COLOR=1; FORCE_COLOR=1 colours a pipe)')
     .addOption(quiet())
     .addOption(new Option('-m, --mode <mode>', 'cost: the source\'s own figure where it has one (auto), always from the price table (calculate), or only the source\'s (display)').choices(['auto', 'calculate', 'display']).default('auto'))
-    .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; active?: boolean; startOfWeek: string; mode: 'auto' | 'calculate' | 'display'; quiet?: boolean }) => {
+    .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; active?: boolean; startOfWeek: string; color: boolean; mode: 'auto' | 'calculate' | 'display'; quiet?: boolean }) => {
       if (grouping === 'blocks') {
         return run(
           import('./commands/report.js').then(({ runBlocksCommand }) =>
-            runBlocksCommand({ configPath: o.config, since: o.since, until: o.until, json: o.json ?? false, active: o.active ?? false, mode: o.mode, voice: voice(o) }),
+            runBlocksCommand({ configPath: o.config, since: o.since, until: o.until, json: o.json ?? false, active: o.active ?? false, mode: o.mode, color: o.color, voice: voice(o) }),
           ),
         );
       }
@@ -122,7 +123,7 @@ GITHUB_TOKEN and a repository are set.`,
       }
       run(
         import('./commands/report.js').then(({ runReportCommand }) =>
-          runReportCommand({ grouping: grouping as 'daily', configPath: o.config, since: o.since, until: o.until, timeZone: o.timezone, json: o.json ?? false, breakdown: o.breakdown ?? false, mode: o.mode, startOfWeek: WEEKDAYS.indexOf(o.startOfWeek), voice: voice(o) }),
+          runReportCommand({ grouping: grouping as 'daily', configPath: o.config, since: o.since, until: o.until, timeZone: o.timezone, json: o.json ?? false, breakdown: o.breakdown ?? false, mode: o.mode, startOfWeek: WEEKDAYS.indexOf(o.startOfWeek), color: o.color, voice: voice(o) }),
         ),
       );
     });

@@ -14,6 +14,8 @@ export interface ReportCommandOptions {
   mode: CostMode;
   /** The day weeks start on, 0 (Sunday) to 6. */
   startOfWeek?: number;
+  /** False: never colour (--no-color); else colour on a terminal unless NO_COLOR is set. */
+  color?: boolean;
   voice: Voice;
 }
 
@@ -44,7 +46,7 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
   }
   logSkipped(r, o.voice);
   if (o.json) process.stdout.write(`${JSON.stringify(usageJson(r.report), null, 2)}\n`);
-  else process.stdout.write(table(r.report, o.breakdown, terminalWidth()));
+  else process.stdout.write(table(r.report, o.breakdown, terminalWidth(), colorOn(o.color)));
   if (r.report.detailSince) notice(o.voice, `Claude Code responses before ${r.report.detailSince} are not in this grouping: retention (state.retention_days, counted back from the newest record) pruned their per-record detail; daily, weekly and monthly totals still hold them`);
   if (o.grouping === 'category' && !r.report.rows.length) notice(o.voice, 'no phase records in the state: a category comes from the phases of a pipeline (the tokentune export, Autopack, Myco); Claude Code transcripts have none, and `report agent` groups them by subagent instead');
   if (r.report.unpriced.length) notice(o.voice, `no price for ${r.report.unpriced.map(termText).join(', ')}: counted at $0 (add it under pricing.models)`);
@@ -73,13 +75,13 @@ export async function runBlocksCommand(o: Omit<ReportCommandOptions, 'grouping' 
   // Days of a block's start, in UTC as its times are given.
   const blocks = r.blocks.filter((b) => (!o.active || b.isActive) && (!since || b.startTime.slice(0, 10) >= since) && (!until || b.startTime.slice(0, 10) <= until));
   if (o.json) process.stdout.write(`${JSON.stringify({ blocks }, null, 2)}\n`);
-  else process.stdout.write(blocksTable(blocks, terminalWidth()));
+  else process.stdout.write(blocksTable(blocks, terminalWidth(), colorOn(o.color)));
   if (o.active && !blocks.length) notice(o.voice, 'no active block: no response in the last five hours');
   return EXIT.ok;
 }
 
 /** Blocks as rows: start (UTC), status, models, tokens, cost; the active block with its burn rate and projection. */
-export function blocksTable(blocks: readonly BillingBlock[], width: number): string {
+export function blocksTable(blocks: readonly BillingBlock[], width: number, color = false): string {
   const head = ['Block start (UTC)', 'Status', 'Models', 'Tokens', 'Cost (USD)'];
   const lines = blocks.map((b) => {
     const status = b.isGap ? 'gap' : b.isActive ? `active, ${minutes(Date.parse(b.endTime) - Date.now())} left` : 'done';
@@ -93,7 +95,8 @@ export function blocksTable(blocks: readonly BillingBlock[], width: number): str
     const cut = s.length > w ? `${s.slice(0, w - 1)}…` : s;
     return i >= 3 ? cut.padStart(w) : cut.padEnd(w);
   };
-  const out = [head.map(cell).join('  '), widths.map((w) => '─'.repeat(w)).join('  '), ...lines.map((l) => l.map(cell).join('  '))];
+  const paint = painter(color);
+  const out = [paint('head', head.map(cell).join('  ')), widths.map((w) => '─'.repeat(w)).join('  '), ...lines.map((l, i) => paint(blocks[i]!.isActive ? 'active' : blocks[i]!.isGap ? 'faint' : 'plain', l.map(cell).join('  ')))];
   const active = blocks.find((b) => b.isActive);
   if (active?.burnRate && active.projection) {
     out.push('', `Burn rate: ${fmtTokens(Math.round(active.burnRate.tokensPerMinute))} tokens/min, ${fmtUsd(active.burnRate.costPerHour)}/hour; at this rate the block ends at ${fmtTokens(active.projection.totalTokens)} tokens, ${fmtUsd(active.projection.totalCost)}`);
@@ -105,6 +108,26 @@ const minutes = (ms: number): string => {
   const m = Math.max(0, Math.round(ms / 60_000));
   return m >= 60 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m` : `${m}m`;
 };
+
+/**
+ * Whether the tables are coloured: never with --no-color or a non-empty NO_COLOR (no-color.org),
+ * always with a non-empty FORCE_COLOR other than 0, else when stdout is a terminal.
+ */
+export function colorOn(flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env, tty = process.stdout.isTTY === true): boolean {
+  if (flag === false || env['NO_COLOR']) return false;
+  if (env['FORCE_COLOR'] && env['FORCE_COLOR'] !== '0') return true;
+  return tty;
+}
+
+const SGR = { head: '1;36', total: '1;33', active: '32', faint: '2', plain: '' } as const;
+
+/** Wraps a whole laid-out line in one colour, so that colour never moves a column. */
+const painter =
+  (on: boolean) =>
+  (kind: keyof typeof SGR, line: string): string => {
+    const body = line.trimEnd();
+    return on && SGR[kind] && body ? `\x1b[${SGR[kind]}m${body}\x1b[0m` : body;
+  };
 
 /** The terminal's width; piped, $COLUMNS if set, else 120. */
 function terminalWidth(): number {
@@ -140,7 +163,7 @@ const TITLE: Record<Grouping, string> = { daily: 'Date', weekly: 'Week', monthly
  * A plain table that fits `width` columns: the models column gives way first. Below 100 columns it is
  * compact, as ccusage's: the cache columns go (their tokens stay in Total).
  */
-export function table(r: UsageReport, breakdown: boolean, width: number): string {
+export function table(r: UsageReport, breakdown: boolean, width: number, color = false): string {
   // Phases report one total of tokens: by category, their count stands where the kinds would.
   const phases = r.grouping === 'category';
   const compact = width < 100;
@@ -176,7 +199,9 @@ export function table(r: UsageReport, breakdown: boolean, width: number): string
     const cut = s.length > w ? `${s.slice(0, w - 1)}…` : s;
     return i >= 2 ? cut.padStart(w) : cut.padEnd(w);
   };
-  const out = [head.map(cell).join('  '), widths.map((w) => '─'.repeat(w)).join('  '), ...lines.slice(0, -1).map((l) => l.map(cell).join('  ')), widths.map((w) => '─'.repeat(w)).join('  '), lines.at(-1)!.map(cell).join('  ')];
+  const paint = painter(color);
+  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
+  const out = [paint('head', head.map(cell).join('  ')), rule, ...lines.slice(0, -1).map((l) => l.map(cell).join('  ')), rule, paint('total', lines.at(-1)!.map(cell).join('  '))];
   if (r.unpriced.length) out.push(`* leaves out ${r.unpriced.length === 1 ? 'a model' : 'models'} with no price (shown as unpriced)`);
   if (compact && !phases) out.push('(compact: cache tokens are counted in Total; 100 columns show them)');
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;

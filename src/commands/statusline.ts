@@ -13,7 +13,7 @@ export async function runStatuslineCommand(o: { configPath: string | undefined; 
     const input = parseInput(await readAll(o.stdin));
     const { runStatus } = await import('../run/index.js');
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const s = await runStatus({ configPath: o.configPath, timeZone, mode: 'auto', env: process.env, ...(input.sessionId ? { sessionId: input.sessionId } : {}), ...(o.now ? { now: o.now } : {}) });
+    const s = await runStatus({ configPath: o.configPath, timeZone, mode: 'auto', env: process.env, ...(input.sessionId ? { sessionId: input.sessionId } : {}), ...(input.transcriptPath ? { transcriptPath: input.transcriptPath } : {}), ...(o.now ? { now: o.now } : {}) });
     const parts = [termText(input.model ?? 'Claude'), `${s.sessionCost === null ? '—' : fmtUsd(s.sessionCost)} session`, `${fmtUsd(s.todayCost)} today`];
     if (s.block) {
       const left = Math.max(0, Math.round((Date.parse(s.block.endTime) - (o.now ?? new Date()).getTime()) / 60_000));
@@ -34,14 +34,18 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 /** What the status line uses of Claude Code's document; anything missing is left out, not an error. */
-function parseInput(text: string): { sessionId?: string; model?: string } {
+function parseInput(text: string): { sessionId?: string; transcriptPath?: string; model?: string } {
   if (!text.trim()) return {};
-  let doc: { session_id?: unknown; model?: { display_name?: unknown; id?: unknown } };
+  let doc: { session_id?: unknown; transcript_path?: unknown; model?: { display_name?: unknown; id?: unknown } };
   try {
     doc = JSON.parse(text) as typeof doc;
   } catch {
     throw new Error("stdin is not the JSON document Claude Code sends");
   }
   const model = typeof doc.model?.display_name === 'string' ? doc.model.display_name : typeof doc.model?.id === 'string' ? doc.model.id : undefined;
-  return { ...(typeof doc.session_id === 'string' ? { sessionId: doc.session_id } : {}), ...(model ? { model } : {}) };
+  return {
+    ...(typeof doc.session_id === 'string' ? { sessionId: doc.session_id } : {}),
+    ...(typeof doc.transcript_path === 'string' ? { transcriptPath: doc.transcript_path } : {}),
+    ...(model ? { model } : {}),
+  };
 }

@@ -262,7 +262,8 @@ const Drift = z.strictObject({
   tolerance: z.number().min(0).default(0.1),
   /**
    * Session-terminal gating: records newer than this many minutes may belong to a session still
-   * running; a file is read up to its first such record, and the rest once it is quiet.
+   * running; a file is read up to its first such record, and the rest once it is quiet. Records a
+   * later version replaces (Claude Code's streamed responses) are read at once.
    */
   quiet_minutes: z.number().min(0).default(15),
 });

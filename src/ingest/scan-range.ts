@@ -83,7 +83,8 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
         if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: bad ?? '' });
         return;
       }
-      if (limits && parsed.records.some((r) => r.ts > limits.quietAfter)) return false;
+      // A record a later version can replace (a streamed response) need not wait for its session to end.
+      if (limits && !prefer && parsed.records.some((r) => r.ts > limits.quietAfter)) return false;
       if (parsed.links) result.links.push(...parsed.links);
       for (const record of parsed.records) {
         const key = adapter.dedupeKey(record);

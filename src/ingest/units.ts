@@ -1,3 +1,4 @@
+import { resolve, sep } from 'node:path';
 import type { CursorOptions } from '../sources/index.js';
 import { dayOf, type State } from '../store/index.js';
 import { planCursor, readCursor, type CursorJob } from './cursor-units.js';
@@ -32,18 +33,24 @@ export interface CatchUpOptions {
   maxLineBytes?: number;
   /** Called as reading goes on (after each range, file or slice of rows). */
   onProgress?: (p: Progress) => void;
+  /**
+   * Files or folders inside the sources to read instead of all of them (the status line's own
+   * session): units outside them are neither read nor taken for gone.
+   */
+  only?: readonly string[];
 }
 
 export async function catchUp(state: State, sources: readonly { path: string; format: string; server?: CursorOptions }[], o: CatchUpOptions): Promise<{ summary: IngestSummary; events: string[] }> {
   const now = o.now.getTime();
-  const live = new Map(state.liveUnits().map((u) => [u.identity, u]));
+  const found = findUnits(o.only ? within(sources, o.only) : sources);
+  const live = new Map(state.liveUnits(o.only ? found.map((f) => f.identity) : undefined).map((u) => [u.identity, u]));
   const tally = new Tally(o.onProgress);
   const lines: LinesJob[] = [];
   const wholes: WholeJob[] = [];
   const cursors: CursorJob[] = [];
 
   // First every decision and every dropped contribution, then the reading.
-  for (const f of findUnits(sources)) {
+  for (const f of found) {
     let prev = live.get(f.identity);
     live.delete(f.identity);
     if (prev && prev.format !== f.format) {
@@ -62,7 +69,7 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
       if (job) cursors.push(job);
     }
   }
-  for (const prev of live.values()) {
+  for (const prev of o.only ? [] : live.values()) {
     state.retireUnit(prev.id, now);
     tally.events.push(`${prev.label}: gone; its data stays until retention drops it`);
   }
@@ -95,4 +102,12 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
     state.prunedBefore = oldest;
   }
   return { summary: tally.summary, events: tally.events };
+}
+
+/** The paths of `only` that lie inside a configured source, each read as that source's format. */
+function within<S extends { path: string; format: string }>(sources: readonly S[], only: readonly string[]): S[] {
+  return only.map((p) => resolve(p)).flatMap((path) => {
+    const source = sources.find((s) => path === resolve(s.path) || path.startsWith(resolve(s.path) + sep));
+    return source ? [{ ...source, path }] : [];
+  });
 }

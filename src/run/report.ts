@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { configHere } from '../common/index.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../config/index.js';
@@ -60,10 +61,20 @@ export interface StatusFigures {
   block: BillingBlock | null;
 }
 
-export async function runStatus(o: Omit<ReportRunOptions, 'grouping'> & { sessionId?: string }): Promise<StatusFigures> {
+/** How long the status line reads only its own session's files before it looks at every source again. */
+export const STATUS_FULL_READ_MS = 5 * 60_000;
+
+export async function runStatus(o: Omit<ReportRunOptions, 'grouping'> & { sessionId?: string; transcriptPath?: string }): Promise<StatusFigures> {
+  const now = o.now ?? new Date();
+  // Each session's own status line keeps its transcript current; the other sources (sessions with no
+  // status line, headless runs) are read again every few minutes, which is what "today" may lag by.
+  const scope = (state: State): string[] | undefined => {
+    if (!o.transcriptPath || now.getTime() - state.fullReadAt >= STATUS_FULL_READ_MS) return undefined;
+    const subagents = join(o.transcriptPath.replace(/\.jsonl$/, ''), 'subagents');
+    return [o.transcriptPath, ...(existsSync(subagents) ? [subagents] : [])];
+  };
   return caughtUp({ ...o, grouping: 'daily' }, (state, loaded) => {
     const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
-    const now = o.now ?? new Date();
     // Only what can fall on today anywhere, and only this session's responses: not the whole history.
     const today = usageReport(state.usage(perRecord, 'time', { sinceTs: now.getTime() - 26 * 3_600_000 }), { grouping: 'daily', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: localDate(o.timeZone)(now.getTime()) });
     const session = o.sessionId ? usageReport(state.usage(perRecord, 'session', { session: o.sessionId }), { grouping: 'session', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing }).rows.find((r) => r['sessionId'] === o.sessionId) : undefined;
@@ -71,20 +82,29 @@ export async function runStatus(o: Omit<ReportRunOptions, 'grouping'> & { sessio
     // a day of responses without a five-hour pause, when the block's start may be off by up to five hours.
     const blocks = billingBlocks(state.usage(perRecord, 'record', { sinceTs: now.getTime() - 24 * 3_600_000 }), { now, mode: o.mode, pricing: loaded.pricing });
     return { sessionCost: session ? session.totalCost : null, todayCost: today.totals.totalCost, block: blocks.find((b) => b.isActive) ?? null };
-  });
+  }, scope);
 }
 
-/** Reads what is new into the state (as a check does, without recording a check), then `f` over it. */
-async function caughtUp<T>(o: ReportRunOptions, f: (state: State, loaded: LoadedConfig, summary: IngestSummary) => T): Promise<T> {
+/**
+ * Reads what is new into the state (as a check does, without recording a check), then `f` over it.
+ * `scope` may narrow the read to some files of the sources; such a read is not entered in the run
+ * ledger (the status line would crowd out every other run).
+ */
+async function caughtUp<T>(o: ReportRunOptions, f: (state: State, loaded: LoadedConfig, summary: IngestSummary) => T, scope?: (state: State) => readonly string[] | undefined): Promise<T> {
   const started = new Date();
   let loaded = await configFor(o);
   const { state, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: false, label: 'tune report' });
   // The model table `tune models update` fetched, under the config's own prices and dates.
   loaded = withLifecycle(loaded, state);
   try {
-    const { summary } = await state.guard(() => catchUp(state, loaded.sources, { now: o.now ?? new Date(), ...ingestOptions(loaded), onProgress: o.onProgress }));
+    const now = o.now ?? new Date();
+    const only = state.guard(() => scope?.(state));
+    const { summary } = await state.guard(() => catchUp(state, loaded.sources, { now, ...ingestOptions(loaded), onProgress: o.onProgress, ...(only ? { only } : {}) }));
     state.guard(() => {
-      state.addRun(ledgerEntry('report', started, 'report', summary));
+      if (!only) {
+        state.fullReadAt = now.getTime();
+        state.addRun(ledgerEntry('report', started, 'report', summary));
+      }
       state.commit();
     });
     return f(state, loaded, summary);

@@ -153,6 +153,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE IF NOT EXISTS change_merges (id INTEGER PRIMARY KEY, merged_day INTEGER NOT NULL);
   `,
+  // The status line sums one session and the responses of the last day: without these, each call
+  // read every kept record of the history.
+  `
+  CREATE INDEX kept_records_session ON kept_records (session);
+  CREATE INDEX kept_records_ts ON kept_records (ts);
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

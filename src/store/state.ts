@@ -279,6 +279,15 @@ export class State {
     this.setMeta('pruned_before', z.number().int(), day);
   }
 
+  /** When every unit of every source was last looked at (ms since the epoch; 0: never). */
+  get fullReadAt(): number {
+    return this.meta('full_read_at', z.number()) ?? 0;
+  }
+
+  set fullReadAt(ms: number) {
+    this.setMeta('full_read_at', z.number(), ms);
+  }
+
   addRun(e: RunEntry): void {
     addRun(this.db, e);
   }
@@ -316,8 +325,10 @@ export class State {
 
   // ---- units --------------------------------------------------------------------------------
 
-  liveUnits(): Unit[] {
-    const rows = this.db.prepare('SELECT id, identity, format, label, cursor, records, max_ts FROM units WHERE retired_at IS NULL ORDER BY id').all() as (Omit<Unit, 'cursor'> & { cursor: string })[];
+  /** The units not retired; with `identities`, only those of them. */
+  liveUnits(identities?: readonly string[]): Unit[] {
+    const only = identities ? ' AND identity IN (SELECT value FROM json_each(?))' : '';
+    const rows = this.db.prepare(`SELECT id, identity, format, label, cursor, records, max_ts FROM units WHERE retired_at IS NULL${only} ORDER BY id`).all(...(identities ? [JSON.stringify(identities)] : [])) as (Omit<Unit, 'cursor'> & { cursor: string })[];
     return rows.map((r) => {
       try {
         return { ...r, cursor: JSON.parse(r.cursor) as unknown };
@@ -496,7 +507,7 @@ export class State {
       sum(k.cache_read) AS cache_read, sum(coalesce(k.cost_usd, 0)) AS cost`;
     if (by === 'record') {
       // Each kept response on its own, in time order: what billing blocks are cut from.
-      const rows = this.db.prepare(`SELECT k.ts, k.model, k.input, k.output, k.cache_creation, k.cache_creation_1h, k.cache_read, k.cost_usd FROM kept_records k ${inFormats} AND k.ts >= ? ORDER BY k.ts`).iterate(formats, sinceTs);
+      const rows = this.db.prepare(`SELECT k.ts, k.model, k.input, k.output, k.cache_creation, k.cache_creation_1h, k.cache_read, k.cost_usd FROM kept_records k INDEXED BY kept_records_ts ${inFormats} AND k.ts >= ? ORDER BY k.ts`).iterate(formats, sinceTs);
       for (const r of rows as Iterable<{ ts: number; model: string; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost_usd: number | null }>) {
         yield { ts: r.ts, model: r.model, input: r.input, output: r.output, cache_creation: r.cache_creation, cache_creation_1h: r.cache_creation_1h, cache_read: r.cache_read, responses: 1, single: true, cost_usd: r.cost_usd ?? undefined };
       }

@@ -14,7 +14,7 @@ const exec = promisify(execFile);
 export async function tune(args: string[], env: NodeJS.ProcessEnv = {}, o: { cwd?: string } = {}) {
   // A private state directory unless the test shares one between runs on purpose.
   const state = env['XDG_STATE_HOME'] ?? (await mkdtemp(join(tmpdir(), 'tokentune-xdg-')));
-  const base = { ...process.env, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env, XDG_STATE_HOME: state };
+  const base = { ...process.env, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', FORCE_COLOR: '', NO_COLOR: '', ...env, XDG_STATE_HOME: state };
   try {
     const r = await exec(TUNE, args, { cwd: o.cwd ?? ROOT, env: base, maxBuffer: 64 << 20 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };

@@ -43,6 +43,20 @@ describe('tune report beside ccusage', () => {
     expect(wide.stdout.split('\n')[0]).toContain('Cache write');
   });
 
+  it('colours a terminal\'s table without moving a column, and never with --no-color or NO_COLOR', async () => {
+    const plain = await report(['daily', '--timezone', 'UTC'], { COLUMNS: '120' });
+    const forced = await report(['daily', '--timezone', 'UTC'], { COLUMNS: '120', FORCE_COLOR: '1' });
+    const lines = forced.stdout.trimEnd().split('\n');
+    const esc = '\x1b';
+    expect(lines[0]!.startsWith(`${esc}[1;36mDate `) && lines[0]!.endsWith(`${esc}[0m`)).toBe(true);
+    expect(lines.at(-1)!.startsWith(`${esc}[1;33mTotal `) && lines.at(-1)!.endsWith(`${esc}[0m`)).toBe(true);
+    expect(forced.stdout.replace(new RegExp(`${esc}\\[[\\d;]*m`, 'g'), '')).toBe(plain.stdout);
+    expect(plain.stdout).not.toContain('\x1b');
+    expect((await report(['daily', '--timezone', 'UTC', '--no-color'], { FORCE_COLOR: '1' })).stdout).toBe(plain.stdout);
+    expect((await report(['daily', '--timezone', 'UTC'], { FORCE_COLOR: '1', NO_COLOR: '1' })).stdout).toBe(plain.stdout);
+    expect((await report(['daily', '--timezone', 'UTC'], { FORCE_COLOR: '0' })).stdout).toBe(plain.stdout);
+  });
+
   it('refuses --since after --until, lists sessions by last activity, and says why a category report is empty', async () => {
     const bad = await report(['daily', '--since', '20261120', '--until', '20261101']);
     expect(bad.code).toBe(2);
