@@ -1,5 +1,5 @@
 import { ConfigError } from '../common/errors.js';
-import type { CursorRow } from '../sources/index.js';
+import { formatOf, type CursorRow } from '../sources/index.js';
 import { addRecord, dayOf, emptyRollups, type State, type Unit } from '../store/index.js';
 import { rejection, type Limits } from './limits.js';
 import type { Tally } from './tally.js';
@@ -83,6 +83,9 @@ async function fromSource<T>(f: FoundUnit, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (e) {
-    throw new ConfigError(`${f.path}: cannot be read as ${f.format}: ${(e as Error).message}`);
+    // The usual cause is the wrong format: say which one the file is written in, if any is.
+    const fits = formatOf(f.path, f.format);
+    const hint = fits ? `; ${fits.evidence}: set format: ${fits.format}` : '';
+    throw new ConfigError(`${f.path}: cannot be read as ${f.format}: ${(e as Error).message}${hint}`);
   }
 }

@@ -1,10 +1,10 @@
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { plural } from '../common/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import type { IngestSummary } from '../ingest/index.js';
 import { isServerUrl } from '../ingest/index.js';
-import { SOURCES, sourceAdapter } from '../sources/index.js';
+import { formatOf, SOURCES, sourceAdapter } from '../sources/index.js';
 
 /** How many of the first skipped lines a "no records" error shows. */
 const REASONS = 3;
@@ -31,63 +31,11 @@ export function noRecordsMessage(loaded: LoadedConfig, ingest: IngestSummary): s
     }
   }
   for (const s of loaded.sources) {
-    const fits = lineFormatOf(s.path, s.format);
-    if (fits) parts.push(`${fits.file} reads as ${fits.format}: ${fits.parsed} of its first ${plural(fits.lines, 'line')} are its records. Set format: ${fits.format} for ${s.path} in ${loaded.file}`);
+    const fits = formatOf(s.path, s.format);
+    if (fits) parts.push(`${displayPath(fits.file)} reads as ${fits.format}: ${fits.evidence}. Set format: ${fits.format} for ${s.path} in ${loaded.file}`);
   }
   parts.push(`is it another format? tokentune reads ${SOURCES.map((a) => a.format).join(', ')}: set the source's format in ${loaded.file}`);
   return parts.join('\n  ');
-}
-
-/** Lines of a file tried against the other line formats. */
-const SNIFF_LINES = 50;
-
-/**
- * The line format the first lines of a source's first file are written in, when it is not the one
- * configured: the one that finds records in the most of them.
- */
-function lineFormatOf(path: string, configured: string): { file: string; format: string; parsed: number; lines: number } | undefined {
-  if (isServerUrl(path)) return undefined;
-  let file: string | undefined;
-  try {
-    file = statSync(path).isDirectory()
-      ? readdirSync(path, { withFileTypes: true, recursive: true })
-          .filter((e) => e.isFile() && e.name.endsWith('.jsonl'))
-          .map((e) => `${e.parentPath}/${e.name}`)
-          .sort()[0]
-      : path;
-  } catch {
-    return undefined;
-  }
-  if (!file) return undefined;
-  const lines: string[] = [];
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      const buf = Buffer.alloc(256 * 1024);
-      const n = readSync(fd, buf, 0, buf.length, 0);
-      lines.push(...buf.subarray(0, n).toString('utf8').split('\n').slice(0, -1).filter((l) => l.trim()).slice(0, SNIFF_LINES));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
-  let best: { format: string; parsed: number } | undefined;
-  for (const a of SOURCES) {
-    if (a.format === configured || a.shape !== 'append-lines') continue;
-    let parsed = 0;
-    for (const l of lines) {
-      try {
-        const r = a.parseLine(l, file);
-        if (!('error' in r) && r.records.length) parsed++;
-      } catch {
-        // A line the adapter cannot take at all counts as not its own.
-      }
-    }
-    if (parsed && (!best || parsed > best.parsed)) best = { format: a.format, parsed };
-  }
-  const rel = relative(process.cwd(), file);
-  return best ? { file: rel && !rel.startsWith('..') ? rel : file, ...best, lines: lines.length } : undefined;
 }
 
 /** Files below a source directory that its format does not read, but some format would. */
@@ -103,4 +51,10 @@ function otherFiles(path: string, extensions: readonly string[]): string[] {
   } catch {
     return [];
   }
+}
+
+/** A path under the working directory as relative to it, as a user typed it. */
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
 }

@@ -81,6 +81,8 @@ export interface CursorOptions {
 
 export interface CursorAdapter extends AdapterBase {
   shape: 'cursor';
+  /** The tables (lower case) a database of this format has: how a source set to another format is told apart. */
+  tables: readonly string[];
   /** Whether reading can go on from `cursor` (null: nothing read yet); false reads the unit again. */
   resumable(path: string, cursor: unknown, o: CursorOptions): boolean | Promise<boolean>;
   /** The rows after `cursor`, in cursor order. Only read, never written. */

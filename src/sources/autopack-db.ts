@@ -305,6 +305,7 @@ export const autopackDb: CursorAdapter = {
   format: 'autopack-db',
   description: "Autopack's database (url: sqlite:///autopack.db or postgres://user@host/db): phases of finished runs and their LLM calls",
   shape: 'cursor',
+  tables: Object.keys(AUTOPACK_COLUMNS),
   extensions: ['.db', '.sqlite'],
   companions: ['-wal'],
   dedupeKey: (r: TelemetryRecord) => (r.kind === 'phase' ? `ap:phase:${r.run_id}:${r.phase_id}` : r.kind === 'call' ? `ap:call:${r.run_id}:${r.phase_id ?? ''}:${r.ts}:${r.role}:${r.model}:${r.input_tokens}:${r.output_tokens}` : `ap:ci:${r.run_id}:${r.ts}`),

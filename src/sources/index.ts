@@ -3,3 +3,4 @@ export { SOURCES, SOURCE_FORMATS, sourceAdapter } from './registry.js';
 export * from './records.js';
 export { TokentuneLine, formatIssues, parseTokentuneLine } from './tokentune-jsonl.js';
 export { claudeCodeRoots, projectOf } from './claude-code.js';
+export { formatOf, type Sniffed } from './sniff.js';

@@ -175,6 +175,7 @@ export const mycoDb: CursorAdapter = {
   format: 'myco-db',
   description: "Myco's run database: finished rows of agent_runs, with their phases' turns and cap hits (*.db, *.sqlite)",
   shape: 'cursor',
+  tables: ['agent_runs'],
   extensions: ['.db', '.sqlite'],
   companions: ['-wal'],
   dedupeKey: (r) => `myco:${r.kind}:${'run_id' in r ? r.run_id : ''}`,

@@ -19,6 +19,7 @@ export const tokentuneSqlite: CursorAdapter = {
   format: 'tokentune-sqlite',
   description: `a SQLite database of export records, table ${TABLE} (id INTEGER PRIMARY KEY, record TEXT); *.db, *.sqlite`,
   shape: 'cursor',
+  tables: [TABLE],
   extensions: ['.db', '.sqlite'],
   companions: ['-wal'],
   dedupeKey: tokentuneKey,

@@ -127,8 +127,8 @@ describe('tune check: the drift gate', () => {
     expect(streak.code).toBe(2);
     expect(streak.stderr).toContain('noop_streak');
     expect(streak.stderr).toContain('--rebuild-state');
-    edit('PRAGMA user_version = 9');
-    expect((await s.run('check')).stderr).toContain(`${file}: written by a newer tokentune (state schema 9`);
+    edit('PRAGMA user_version = 99');
+    expect((await s.run('check')).stderr).toContain(`${file}: written by a newer tokentune (state schema 99`);
     const { truncate } = await import('node:fs/promises');
     await truncate(file, 600);
     const bad = await s.run('check');
@@ -287,7 +287,7 @@ describe('check: bad input', () => {
     expect(r.stderr).toMatch(/session\.jsonl:1: .*type/);
     expect(r.stderr).toContain('1 file here is not read as tokentune-jsonl (*.jsonl): tracker.json');
     // The lines themselves say which format they are.
-    expect(r.stderr).toContain(`${join(data, 'session.jsonl')} reads as claude-code: 4 of its first 4 lines are its records. Set format: claude-code for ${data} in ${config}`);
+    expect(r.stderr).toContain(`${join(data, 'session.jsonl')} reads as claude-code: 4 of its first 4 lines are claude-code records. Set format: claude-code for ${data} in ${config}`);
     expect(r.stderr).toMatch(/is it another format\? tokentune reads .*claude-code/);
   });
 });
