@@ -7,7 +7,7 @@ import { CONFIG_NAMES, ConfigError, formatZodIssues, registerSecretVariable } fr
 import { TunerConfig, type TargetPreset } from './schema.js';
 import { BUNDLED_PRICES, BUNDLED_RETIREMENTS, closestModels } from '../pricing/index.js';
 import { blendedPricePerToken, priceOf, type Pricing } from '../pricing/index.js';
-import { claudeCodeRoots, type CursorOptions } from '../sources/index.js';
+import { sourceAdapter, type CursorOptions } from '../sources/index.js';
 
 export interface LoadedConfig {
   /** Absolute path of the config file; relative paths inside it resolve against its folder. */
@@ -76,8 +76,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         return [{ path: s.url, format: s.format, server: { passwordEnv: s.password_env, connectSeconds: t.connect_seconds, statementSeconds: t.statement_seconds, lockSeconds: t.lock_seconds } }];
       }
       if (s.url !== undefined) return [{ path: resolve(dir, s.url.slice('sqlite:///'.length)), format: s.format }];
-      const { roots, tried } = claudeCodeRoots(env);
-      if (!roots.length) throw new ConfigError(`${file}: sources[${i}]: no Claude Code transcripts found (looked in ${tried.join(', ')}); set CLAUDE_CONFIG_DIR or the source's path`);
+      const home = sourceAdapter(s.format).home!;
+      const { roots, tried } = home.find(env);
+      if (!roots.length) throw new ConfigError(`${file}: sources[${i}]: no ${home.what} found (looked in ${tried.join(', ')}); set ${home.variable} or the source's path`);
       return roots.map((path) => ({ path, format: s.format }));
     }),
     targets: config.targets.map((t) => ({ path: resolve(dir, t.path), preset: t.preset === 'autopack' ? (t.path.endsWith('.json') ? 'autopack-ruleset' : 'autopack-models') : t.preset })),

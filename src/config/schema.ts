@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ModelPrice } from '../pricing/index.js';
-import { SOURCE_FORMATS } from '../sources/index.js';
+import { SOURCE_FORMATS, SOURCES } from '../sources/index.js';
 import { LAYOUT_NAMES } from '../targets/index.js';
 
 /**
@@ -16,7 +16,7 @@ export const SourceFormat = z.enum(SOURCE_FORMATS);
 
 const Source = z
   .strictObject({
-    /** Optional for formats with a known home (claude-code: the Claude Code config directories). */
+    /** Optional for formats with a known home (claude-code: the Claude Code config directories; codex: $CODEX_HOME/sessions). */
     path: z.string().min(1).optional().describe('A telemetry file, or a directory of the format\'s files; relative to this config'),
     /**
      * A database by URL, for formats read from one (autopack-db): `sqlite:///autopack.db` as SQLAlchemy
@@ -44,10 +44,10 @@ const Source = z
       .strict()
       .prefault({})
       .describe('Timeouts of a Postgres source (defaults: connect 10 s, statement 300 s, lock 10 s)'),
-    format: SourceFormat.default('tokentune-jsonl').describe('What the source holds: the tokentune export, Claude Code transcripts, Autopack\'s or Myco\'s database'),
+    format: SourceFormat.default('tokentune-jsonl').describe('What the source holds: the tokentune export, Claude Code transcripts, Codex CLI sessions, Autopack\'s or Myco\'s database'),
   })
   .refine((s) => !(s.path !== undefined && s.url !== undefined), { message: 'give path or url, not both', path: ['url'] })
-  .refine((s) => s.path !== undefined || s.url !== undefined || s.format === 'claude-code', { message: 'required for this format', path: ['path'] });
+  .refine((s) => s.path !== undefined || s.url !== undefined || SOURCES.some((a) => a.format === s.format && a.home), { message: 'required for this format', path: ['path'] });
 
 export const TargetPreset = z.enum(LAYOUT_NAMES);
 export type TargetPreset = z.infer<typeof TargetPreset>;

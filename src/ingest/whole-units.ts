@@ -50,16 +50,25 @@ export function readWhole(state: State, job: WholeJob, limits: Limits, tally: Ta
   const parsed = f.adapter.parseFile(job.text, f.path);
   for (const s of parsed.skipped) tally.skip(s);
   const rollup = emptyRollups();
-  for (const record of parsed.records) {
+  const good = parsed.records.filter((record) => {
     const bad = implausible(record, limits);
-    if (bad) {
-      tally.skip({ file: f.path, line: 1, reason: `a record of run ${record.run_id ?? '?'}: ${bad}` });
-      continue;
+    if (bad) tally.skip({ file: f.path, line: 1, reason: `a record of run ${record.run_id ?? '?'}: ${bad}` });
+    return !bad;
+  });
+  const prefer = f.adapter.prefer;
+  if (prefer) {
+    // Records in versions (a turn copied into a resumed session): the store keeps the best of each.
+    const kept = state.keepBest(job.unit, good.map((record) => ({ key: f.adapter.dedupeKey(record), day: dayOf(record.ts), record })), prefer);
+    tally.summary.duplicates += kept.duplicates + kept.replaced;
+    rollup.records = kept.added;
+    rollup.max_ts = good.reduce((m, r) => Math.max(m, r.ts), 0);
+  } else {
+    for (const record of good) {
+      if (state.admitOne(job.unit, f.adapter.dedupeKey(record), dayOf(record.ts))) addRecord(rollup, record);
+      else tally.summary.duplicates++;
     }
-    if (state.admitOne(job.unit, f.adapter.dedupeKey(record), dayOf(record.ts))) addRecord(rollup, record);
-    else tally.summary.duplicates++;
+    state.addRollups(job.unit, rollup);
   }
-  state.addRollups(job.unit, rollup);
   tally.summary.records += rollup.records;
   tally.summary.bytes += Buffer.byteLength(job.text);
   state.setUnit(job.unit, f.path, { size: f.size, mtime_ms: f.mtime_ms, hash: job.hash } satisfies WholeCursor, rollup);

@@ -61,6 +61,12 @@ export const BUNDLED_PRICES: PriceTable = {
   'claude-3-haiku-20240307': anthropic(0.25, 1.25),
   'claude-3-opus-20240229': anthropic(15, 75),
   'gpt-5': openai(1.25, 10, 0.125),
+  // Codex CLI's models, checked on 2026-12-05: gpt-5-codex at https://developers.openai.com/api/docs/models/gpt-5-codex
+  // (shut down there, still in older session files); the 5.2 and 5.3 Codex models from the OpenAI rows of
+  // GitHub's models-and-pricing table (github/docs data/tables/copilot/models-and-pricing.yml).
+  'gpt-5-codex': openai(1.25, 10, 0.125),
+  'gpt-5.2-codex': openai(1.75, 14, 0.175),
+  'gpt-5.3-codex': openai(1.75, 14, 0.175),
   'gpt-5-mini': openai(0.25, 2, 0.025),
   'gpt-5-nano': openai(0.05, 0.4, 0.005),
   'gpt-4.1': openai(2, 8, 0.5),

@@ -6,7 +6,7 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../common/index.js';
 import { BUNDLED_PRICES, BUNDLED_RETIREMENTS } from '../pricing/index.js';
-import { claudeCodeRoots, parseTokentuneLine } from '../sources/index.js';
+import { claudeCodeRoots, codexRoots, parseTokentuneLine } from '../sources/index.js';
 
 /**
  * `tune init`: what a repository holds that tokentune can read and tune, found by looking at the
@@ -145,6 +145,8 @@ export function discover(root: string, env: NodeJS.ProcessEnv): Found {
   }
   const claude = claudeCodeRoots(env).roots;
   if (claude.length) found.sources.push({ format: 'claude-code', why: `Claude Code transcripts in ${claude.join(', ')}`, guessed: found.sources.length > 0 });
+  const codex = codexRoots(env).roots;
+  if (codex.length) found.sources.push({ format: 'codex', why: `Codex CLI sessions in ${codex.join(', ')}`, guessed: found.sources.length > 0 });
   found.offLadder = [...models].filter((m) => !DEFAULT_LADDER.includes(m)).sort();
 
   // Publishing: the repository's remote, and GitHub's owner/name from its URL.

@@ -134,7 +134,10 @@ async function configFor(o: ReportRunOptions): Promise<LoadedConfig> {
   if (o.configPath !== undefined) return loadConfig(o.configPath);
   const here = configHere();
   if (here) return loadConfig(here);
-  // No tuner config: Claude Code's transcripts, with a state of their own.
+  // No tuner config: the agents' own files where they are (Claude Code's transcripts, else the
+  // error saying where they were looked for; Codex's sessions beside them), with a state of their own.
   const home = o.env['XDG_CONFIG_HOME'] || join(o.env['HOME'] || homedir(), '.config');
-  return parseConfig('sources: [{format: claude-code}]\n', join(home, 'tokentune', 'claude-code (no config)'), o.env);
+  const found = SOURCES.filter((a) => a.home && a.home.find(o.env).roots.length).map((a) => a.format);
+  const formats = found.length ? found : ['claude-code'];
+  return parseConfig(`sources: [${formats.map((f) => `{format: ${f}}`).join(', ')}]\n`, join(home, 'tokentune', 'claude-code (no config)'), o.env);
 }

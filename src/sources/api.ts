@@ -47,6 +47,17 @@ interface AdapterBase {
    * flag (no other field).
    */
   prefer?(candidate: TelemetryRecord, kept: TelemetryRecord): boolean;
+  /**
+   * Where the tool that writes this format keeps its files, for a source that names no path (Claude
+   * Code's `projects/`, Codex's `sessions/`): `find` gives the directories that exist, and every place
+   * looked in.
+   */
+  home?: {
+    /** What its files are called, and the variable that moves them: for the message when none is found. */
+    what: string;
+    variable: string;
+    find(env: NodeJS.ProcessEnv): { roots: string[]; tried: string[] };
+  };
 }
 
 export interface AppendLinesAdapter extends AdapterBase {

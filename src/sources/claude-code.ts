@@ -157,6 +157,7 @@ export const claudeCode: AppendLinesAdapter = {
     if (!!a.sidechain !== !!b.sidechain) return !a.sidechain;
     return total(a) > total(b);
   },
+  home: { what: 'Claude Code transcripts', variable: 'CLAUDE_CONFIG_DIR', find: (env) => claudeCodeRoots(env) },
 };
 
 /**

@@ -3,4 +3,5 @@ export { SOURCES, SOURCE_FORMATS, sourceAdapter } from './registry.js';
 export * from './records.js';
 export { TokentuneLine, formatIssues, parseTokentuneLine } from './tokentune-jsonl.js';
 export { claudeCodeRoots, projectOf } from './claude-code.js';
+export { codexRoots, parseCodexFile } from './codex.js';
 export { formatOf, type Sniffed } from './sniff.js';

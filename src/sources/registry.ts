@@ -1,13 +1,14 @@
 import type { SourceAdapter } from './api.js';
 import { autopackDb } from './autopack-db.js';
 import { claudeCode } from './claude-code.js';
+import { codex } from './codex.js';
 import { mycoDb } from './myco-db.js';
 import { tokentuneJson } from './tokentune-json.js';
 import { tokentuneJsonl } from './tokentune-jsonl.js';
 import { tokentuneSqlite } from './tokentune-sqlite.js';
 
 /** Every telemetry format tokentune reads. A new format is one file beside this one and a line here. */
-export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson, tokentuneSqlite, claudeCode, autopackDb, mycoDb];
+export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson, tokentuneSqlite, claudeCode, codex, autopackDb, mycoDb];
 
 export const SOURCE_FORMATS = SOURCES.map((s) => s.format) as [string, ...string[]];
 
