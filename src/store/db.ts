@@ -159,6 +159,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX kept_records_session ON kept_records (session);
   CREATE INDEX kept_records_ts ON kept_records (ts);
   `,
+  // Calls whose source reported their cost apart from those without, so that a report can show the
+  // one (--mode auto, display) and price the other. Days read before stay as one bucket that a report
+  // prices, as it did then; --rebuild-state splits them.
+  `
+  CREATE TABLE call_days_11 (
+    unit INTEGER NOT NULL, day INTEGER NOT NULL, model TEXT NOT NULL, role TEXT NOT NULL, has_cost INTEGER NOT NULL,
+    calls INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_creation INTEGER NOT NULL,
+    cache_creation_1h INTEGER NOT NULL, cache_read INTEGER NOT NULL, reported_cost_usd REAL NOT NULL,
+    PRIMARY KEY (unit, day, model, role, has_cost)
+  ) WITHOUT ROWID;
+  INSERT INTO call_days_11 SELECT unit, day, model, role, 0, calls, input, output, cache_creation, cache_creation_1h, cache_read, reported_cost_usd FROM call_days;
+  DROP TABLE call_days;
+  ALTER TABLE call_days_11 RENAME TO call_days;
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

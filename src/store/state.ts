@@ -533,11 +533,14 @@ export class State {
         responses: b.n, single: false, long: b.long === 1, cost_usd: b.has_cost ? b.cost : undefined, session: b.session ?? undefined, project: b.project ?? undefined, agent: b.agent ?? undefined,
       };
     }
-    const buckets = this.db.prepare(`SELECT c.day, c.model, c.role, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
-      sum(c.cache_creation_1h) AS cache_creation_1h, sum(c.cache_read) AS cache_read FROM call_days c
-      WHERE c.unit IN (SELECT id FROM units WHERE format NOT IN (SELECT value FROM json_each(?))) AND c.day >= ${Math.floor(sinceTs / 86_400_000)} GROUP BY c.day, c.model, c.role HAVING sum(c.calls) > 0`);
-    for (const b of buckets.iterate(formats) as Iterable<{ day: number; model: string; role: string; calls: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number }>) {
-      yield { ts: b.day * 86_400_000 + 43_200_000, model: b.model, input: b.input, output: b.output, cache_creation: b.cache_creation, cache_creation_1h: b.cache_creation_1h, cache_read: b.cache_read, responses: b.calls, single: false, agent: b.role };
+    const buckets = this.db.prepare(`SELECT c.day, c.model, c.role, c.has_cost, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
+      sum(c.cache_creation_1h) AS cache_creation_1h, sum(c.cache_read) AS cache_read, sum(c.reported_cost_usd) AS cost FROM call_days c
+      WHERE c.unit IN (SELECT id FROM units WHERE format NOT IN (SELECT value FROM json_each(?))) AND c.day >= ${Math.floor(sinceTs / 86_400_000)} GROUP BY c.day, c.model, c.role, c.has_cost HAVING sum(c.calls) > 0`);
+    for (const b of buckets.iterate(formats) as Iterable<{ day: number; model: string; role: string; has_cost: number; calls: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost: number }>) {
+      yield {
+        ts: b.day * 86_400_000 + 43_200_000, model: b.model, input: b.input, output: b.output, cache_creation: b.cache_creation, cache_creation_1h: b.cache_creation_1h, cache_read: b.cache_read,
+        responses: b.calls, single: false, agent: b.role, cost_usd: b.has_cost ? b.cost : undefined,
+      };
     }
   }
 
