@@ -1,6 +1,6 @@
 import type { Change } from '../targets/index.js';
 import { changeKey } from '../targets/index.js';
-import type { RuleContext } from '../rules/index.js';
+import { isRefusal, type Refusal, type RuleContext } from '../rules/index.js';
 import { roundDownReadable, roundUpReadable } from '../rules/index.js';
 import { capChange } from '../rules/index.js';
 import { ciChange } from '../rules/index.js';
@@ -78,8 +78,8 @@ function check(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds): Outcome
     source: 'llm',
   };
   const reject = (reason: string): Outcome => ({ change: shown, reason });
-  const finish = (built: Change | string, note?: string): Outcome => {
-    if (typeof built === 'string') return reject(built);
+  const finish = (built: Change | Refusal, note?: string): Outcome => {
+    if (isRefusal(built)) return reject(built.reason);
     const rationale = cleanText(p.rationale) || built.rationale;
     const change: Change = {
       ...built,
@@ -183,7 +183,7 @@ function checkTask(
   ctx: RuleContext,
   bounds: GuardrailBounds,
   reject: (reason: string) => Outcome,
-  finish: (built: Change | string, note?: string) => Outcome,
+  finish: (built: Change | Refusal, note?: string) => Outcome,
 ): Outcome {
   if (task === null) return reject(`a ${p.kind} change needs a task in "category"${p.kind === 'turn_budget' ? ', as "task/phase"' : ''}`);
   const target = ctx.targets.tasks[task];
@@ -202,7 +202,7 @@ function checkTask(
       const g = phaseEvidence(ctx, t, phase);
       if (!g || g.runs < ctx.rules.min_phases) return reject(`waiting for runs under the budget in force: ${g?.runs ?? 0} of ${ctx.rules.min_phases}`);
       const verdict = decideTurns(ctx, g, budget.value, t.days_with_data);
-      const way = typeof verdict === 'string' ? undefined : verdict.direction;
+      const way = isRefusal(verdict) ? undefined : verdict.direction;
       const bounded = within(to, budget.value, g.turns?.p95 ?? budget.value, bounds, way === 'down', way === 'up', 'P95 of turns');
       if ('reason' in bounded) return reject(bounded.reason);
       return finish(turnChange(ctx, t, g, budget, bounded.value), bounded.note);
@@ -215,7 +215,7 @@ function checkTask(
       const to = wholeNumber(p.to);
       if (to === null) return reject(`"${cleanText(p.to, 40)}" is not a whole number of seconds`);
       const built = cadenceChange(ctx, t, at.group, at.interval, at.inferred, at.since);
-      if (typeof built === 'string') return reject(`the cadence rule keeps it: ${built}`);
+      if (isRefusal(built)) return reject(`the cadence rule keeps it: ${built.reason}`);
       if (to === at.interval || to > at.interval !== Number(built.to) > at.interval) return reject(`${to} s moves the interval the other way from what its no-op runs say (${built.to} s)`);
       return finish(built, to !== built.to ? `set to ${built.to} s: one proposal doubles or halves an interval` : undefined);
     }
@@ -247,7 +247,7 @@ function checkBudget(
   ctx: RuleContext,
   bounds: GuardrailBounds,
   reject: (reason: string) => Outcome,
-  finish: (built: Change | string, note?: string) => Outcome,
+  finish: (built: Change | Refusal, note?: string) => Outcome,
 ): Outcome {
   const key = p.category;
   if (!key || !(RUN_BUDGET_KEYS as readonly string[]).includes(key)) {

@@ -1,6 +1,6 @@
 import type { CategoryStats, PhaseGroupStats } from '../stats/index.js';
 import type { Change } from '../targets/index.js';
-import type { Finding } from './finding.js';
+import { isRefusal, refuse, type Finding, type Refusal } from './finding.js';
 import { beyondRate, plural, pct, roundDownReadable, roundUpReadable, sampleConfidence, type RuleContext } from './context.js';
 import { capEvidence } from './evidence.js';
 import { round } from './model-rules.js';
@@ -59,7 +59,8 @@ export function capRules(ctx: RuleContext): { changes: Change[]; findings: Findi
       continue;
     }
     const change = capChange(ctx, cat, cap, to);
-    if (typeof change !== 'string') changes.push(change);
+    if (isRefusal(change)) findings.push({ kind: change.refused, category: cat.category, area: 'token_cap', message: `${cat.category}: ${change.reason}` });
+    else changes.push(change);
   }
   return { changes, findings };
 }
@@ -70,9 +71,9 @@ const n = (x: number): string => Math.round(x).toLocaleString('en-US');
  * A cap change of one category from `cap` towards `to`, with the percentiles of the phases under the
  * cap in force. A move beyond `max_move` becomes its first step; the rest follow in later proposals.
  */
-export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to: number): Change | string {
+export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to: number): Change | Refusal {
   const g = capEvidence(ctx, cat.category, cap).group;
-  if (!g) return `no phases of ${cat.category} under the cap in force`;
+  if (!g) return refuse('needs_more_data', `no phases of ${cat.category} under the cap in force`);
   const p = g.percentiles;
   const utilisation = p.p95 / cap;
   const step = limitMove(cap, to, ctx.rules.max_move);

@@ -22,3 +22,13 @@ export interface Finding {
   message: string;
 }
 
+
+/** Why a change was not made, as the kind of finding the report files it under and the reason in words. */
+export interface Refusal {
+  refused: Finding['kind'];
+  reason: string;
+}
+
+export const refuse = (kind: Finding['kind'], reason: string): Refusal => ({ refused: kind, reason });
+
+export const isRefusal = (x: object): x is Refusal => 'refused' in x;

@@ -1,7 +1,7 @@
 import { COMPLEXITIES, type Complexity } from '../sources/index.js';
 import type { CategoryStats, PhaseGroupStats } from '../stats/index.js';
 import { changeKey, type Change } from '../targets/index.js';
-import type { Finding } from './finding.js';
+import { isRefusal, refuse, type Finding, type Refusal } from './finding.js';
 import { plural, pct, runCount, sampleConfidence, type RuleContext } from './context.js';
 import { poissonRateBound, wilsonBound } from '../stats/index.js';
 import { modelEvidence } from './evidence.js';
@@ -68,7 +68,7 @@ export function modelRules(ctx: RuleContext): { changes: Change[]; findings: Fin
         continue;
       }
       const change = modelChange(ctx, cat, complexity, current, target);
-      if (typeof change === 'string') findings.push({ kind: 'no_rung', category: cat.category, area: 'model', message: `${where}: ${change}` });
+      if (isRefusal(change)) findings.push({ kind: change.refused, category: cat.category, area: 'model', message: `${where}: ${change.reason}` });
       else changes.push(change);
     }
   }
@@ -134,12 +134,12 @@ export function capUtilisation(ctx: RuleContext, cat: CategoryStats, g: PhaseGro
  * Whether it is a downgrade or an upgrade follows from the two models' prices. Returns the reason
  * when the change cannot be weighed (no data at that complexity, an unpriced model).
  */
-export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Complexity, current: string, target: string): Change | string {
+export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Complexity, current: string, target: string): Change | Refusal {
   const g = modelEvidence(ctx, cat.category, complexity, current).group;
-  if (!g) return `no phases on ${current} at ${complexity} complexity`;
+  if (!g) return refuse('needs_more_data', `no phases on ${current} at ${complexity} complexity`);
   const priceFrom = ctx.priceAs(current, current);
   const priceTo = ctx.priceAs(target, current);
-  if (priceFrom === null || priceTo === null) return `${priceFrom === null ? current : target} has no price; cannot weigh the change`;
+  if (priceFrom === null || priceTo === null) return refuse('model_name', `${priceFrom === null ? current : target} has no price; cannot weigh the change`);
   const { upgrade, downgrade, min_phases } = ctx.rules;
   const where = `${cat.category} (${complexity})`;
   const utilisation = capUtilisation(ctx, cat, g);

@@ -4,7 +4,7 @@ import { dayOf } from '../store/index.js';
 import { changeKey, type Change, type TaskTarget } from '../targets/index.js';
 import { fmtSeconds, fmtUsd } from '../common/index.js';
 import { priceOf } from '../pricing/index.js';
-import type { Finding } from './finding.js';
+import { isRefusal, refuse, type Finding, type Refusal } from './finding.js';
 import { beyondRate, plural, pct, runCount, sampleConfidence, type RuleContext } from './context.js';
 import { sinceDay } from './evidence.js';
 import { limitMove, recommendCap } from './cap-rules.js';
@@ -95,8 +95,8 @@ function turnBudgets(ctx: RuleContext, t: TaskStats, target: TaskTarget): Part {
       continue;
     }
     const decided = decideTurns(ctx, g, budget.value, t.days_with_data);
-    if (typeof decided === 'string') {
-      findings.push({ kind: decided.startsWith('within') ? 'below_min_change' : 'keep', category: t.task, area: 'turn_budget', message: `${where}: ${decided}` });
+    if (isRefusal(decided)) {
+      findings.push({ kind: decided.refused, category: t.task, area: 'turn_budget', message: `${where}: ${decided.reason}` });
       continue;
     }
     changes.push(turnChange(ctx, t, g, budget, decided.to));
@@ -113,11 +113,11 @@ function turnBudgets(ctx: RuleContext, t: TaskStats, target: TaskTarget): Part {
 }
 
 /** The rules' verdict on a phase's budget: where it should go, or why it stays. */
-export function decideTurns(ctx: RuleContext, g: TaskPhaseStats, budget: number, days: number): { to: number; direction: 'up' | 'down' } | string {
+export function decideTurns(ctx: RuleContext, g: TaskPhaseStats, budget: number, days: number): { to: number; direction: 'up' | 'down' } | Refusal {
   const r = ctx.rules.turns;
   const censored = cutOff(ctx, g);
   const p95 = g.turns?.p95;
-  if (p95 === undefined && !censored) return `no run finished it within ${budget} turns and succeeded; kept`;
+  if (p95 === undefined && !censored) return refuse('needs_more_data', `no run finished it within ${budget} turns and succeeded; kept`);
   const derived = p95 === undefined ? 0 : recommendCap(p95, days, r.headroom);
   const util = p95 === undefined ? 1 : p95 / budget;
   let to: number;
@@ -127,12 +127,12 @@ export function decideTurns(ctx: RuleContext, g: TaskPhaseStats, budget: number,
     to = censored ? Math.max(derived, Math.ceil(budget * (1 + r.min_increase_on_cap_hit))) : derived;
   } else if (util < r.reduce_below) {
     // Runs that took no turns in the phase say nothing of the budget it needs.
-    if (!(p95! > 0)) return `P95 of its turns is 0: no evidence of use to size the budget by; kept`;
+    if (!(p95! > 0)) return refuse('needs_more_data', `P95 of its turns is 0: no evidence of use to size the budget by; kept`);
     direction = 'down';
     to = Math.max(derived, Math.ceil(g.turns!.p99));
-  } else return `P95 ${round(p95!, 1)} turns, ${pct(util)} of ${budget}, ${plural(g.cap_hits, 'cap hit')} in ${plural(g.runs, 'run')}; kept`;
-  if ((direction === 'down' && to >= budget) || (direction === 'up' && to <= budget)) return `P95 at ${pct(util)} of ${budget} turns, but the derived budget ${to} does not move it ${direction}; kept`;
-  if (Math.abs(to - budget) < Math.max(1, budget * r.min_change)) return `within ${pct(r.min_change)} of ${budget} turns (derived ${to}); kept`;
+  } else return refuse('keep', `P95 ${round(p95!, 1)} turns, ${pct(util)} of ${budget}, ${plural(g.cap_hits, 'cap hit')} in ${plural(g.runs, 'run')}; kept`);
+  if ((direction === 'down' && to >= budget) || (direction === 'up' && to <= budget)) return refuse('keep', `P95 at ${pct(util)} of ${budget} turns, but the derived budget ${to} does not move it ${direction}; kept`);
+  if (Math.abs(to - budget) < Math.max(1, budget * r.min_change)) return refuse('below_min_change', `within ${pct(r.min_change)} of ${budget} turns (derived ${to}); kept`);
   return { to, direction };
 }
 
@@ -203,8 +203,8 @@ function cadence(ctx: RuleContext, t: TaskStats, target: TaskTarget): Part {
     return { changes: [], findings };
   }
   const change = cadenceChange(ctx, t, g, at.interval, at.inferred, since);
-  if (typeof change === 'string') {
-    findings.push({ kind: 'keep', category: t.task, area: 'schedule', message: `${t.task}: ${change}` });
+  if (isRefusal(change)) {
+    findings.push({ kind: change.refused, category: t.task, area: 'schedule', message: `${t.task}: ${change.reason}` });
     return { changes: [], findings };
   }
   return { changes: [change], findings };
@@ -235,7 +235,7 @@ const evidenceDays = (ctx: RuleContext, g: TaskGroupStats, since: number): numbe
 
 const perDay = (ctx: RuleContext, g: TaskGroupStats, since: number): number => g.noop_cost_usd / evidenceDays(ctx, g, since);
 
-export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: TaskGroupStats, interval: number, inferred: boolean, since: number): Change | string {
+export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: TaskGroupStats, interval: number, inferred: boolean, since: number): Change | Refusal {
   const c = ctx.rules.cadence;
   const days = evidenceDays(ctx, g, since);
   const noopPerDay = g.noop_cost_usd / days;
@@ -245,22 +245,22 @@ export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: T
   // off): a new interval would change nothing but the claim of an effect.
   const gap = g.median_gap_s;
   if (!inferred && gap !== null && (gap > interval * c.max_gap_ratio || gap * c.max_gap_ratio < interval)) {
-    return `its runs are ${fmtSeconds(gap)} apart at the median under an interval of ${fmtSeconds(interval)}: something else spaces them (a trigger, a lock, the machine being off), so the interval is kept`;
+    return refuse('keep', `its runs are ${fmtSeconds(gap)} apart at the median under an interval of ${fmtSeconds(interval)}: something else spaces them (a trigger, a lock, the machine being off), so the interval is kept`);
   }
   let to: number;
   let direction: 'up' | 'down';
   if (g.noop_share >= c.backoff_noop_share) {
     to = Math.min(interval * 2, c.max_interval_seconds);
     direction = 'up';
-    if (to <= interval) return `${pct(g.noop_share)} of runs were no-ops, but the interval is at its ceiling of ${c.max_interval_seconds} s (rules.cadence.max_interval_seconds); kept`;
+    if (to <= interval) return refuse('keep', `${pct(g.noop_share)} of runs were no-ops, but the interval is at its ceiling of ${c.max_interval_seconds} s (rules.cadence.max_interval_seconds); kept`);
   } else if (g.noop_share <= c.busy_noop_share) {
     // Work queues up when runs that all found work also stop at a turn budget with work left: a run
     // that finishes its work within its budget is no reason to run more often (more runs, more cost).
-    if (!backlog) return `every run found work at ${at}, and each finished it within its turn budgets; kept`;
+    if (!backlog) return refuse('keep', `every run found work at ${at}, and each finished it within its turn budgets; kept`);
     to = Math.max(Math.round(interval / 2), c.min_interval_seconds);
     direction = 'down';
-    if (to >= interval) return `every run found work and ${backlog.phase} stopped at its turn budget in ${pct(backlog.rate)} of runs, but the interval is at its floor of ${c.min_interval_seconds} s (rules.cadence.min_interval_seconds); kept`;
-  } else return `${pct(g.noop_share)} of ${plural(g.runs, 'run')} were no-ops at ${at}; kept`;
+    if (to >= interval) return refuse('keep', `every run found work and ${backlog.phase} stopped at its turn budget in ${pct(backlog.rate)} of runs, but the interval is at its floor of ${c.min_interval_seconds} s (rules.cadence.min_interval_seconds); kept`);
+  } else return refuse('keep', `${pct(g.noop_share)} of ${plural(g.runs, 'run')} were no-ops at ${at}; kept`);
   // Half as many runs do the same work: the runs that go are no-ops, as many as there are beyond the work.
   const runsPerDay = g.runs / days;
   const workPerDay = (g.runs - g.noops) / days;
@@ -353,17 +353,17 @@ function taskModel(ctx: RuleContext, t: TaskStats, target: TaskTarget): Part {
     return { changes: [], findings };
   }
   const change = taskModelChange(ctx, t, g, pressure, current.model, to, current.explicit ? undefined : current.from);
-  if (typeof change === 'string') findings.push({ kind: 'no_rung', category: t.task, area: 'model', message: `${t.task}: ${change}` });
-  return { changes: typeof change === 'string' ? [] : [change], findings };
+  if (isRefusal(change)) findings.push({ kind: change.refused, category: t.task, area: 'model', message: `${t.task}: ${change.reason}` });
+  return { changes: isRefusal(change) ? [] : [change], findings };
 }
 
-export function taskModelChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: TaskGroupStats, pressure: { utilisation: number | null; cap_hit_rate: number }, from: string, to: string, inheritedFrom?: string): Change | string {
+export function taskModelChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: TaskGroupStats, pressure: { utilisation: number | null; cap_hit_rate: number }, from: string, to: string, inheritedFrom?: string): Change | Refusal {
   // Both at the mix of the task's own calls (its name is their role) on the model it runs on.
   const priceFrom = ctx.priceAs(from, from, t.task);
   const priceTo = ctx.priceAs(to, from, t.task);
-  if (priceFrom === null || priceTo === null) return `${priceFrom === null ? from : to} has no price; cannot weigh the change`;
+  if (priceFrom === null || priceTo === null) return refuse('model_name', `${priceFrom === null ? from : to} has no price; cannot weigh the change`);
   // A local model (free, or served by a local provider) is never a rung to move to: it is another kind of choice.
-  if (priceTo === 0 || LOCAL_PROVIDERS.has(priceOf(ctx.pricing, to)?.litellm_provider ?? '')) return `${to} is a local model at no cost; a task is never moved to one by a rule`;
+  if (priceTo === 0 || LOCAL_PROVIDERS.has(priceOf(ctx.pricing, to)?.litellm_provider ?? '')) return refuse('no_rung', `${to} is a local model at no cost; a task is never moved to one by a rule`);
   const down = priceTo < priceFrom;
   // What the task's runs cost over the window, on the other model: per run of the window, and per day.
   const delta = g.cost_usd * (priceTo / priceFrom - 1);

@@ -24,7 +24,10 @@ describe('turn budgets', () => {
     expect(c!.rationale).toMatch(/censored/);
   });
   it('keeps a budget hit by exactly 5% of the runs, and one hit once', () => {
-    expect(turnChanges(rules(taskRuns('scan', 100, { phases: look([20], { capHits: 5, allowed: 35 }) }), budgetYaml(35)))).toEqual([]);
+    const kept = rules(taskRuns('scan', 100, { phases: look([20], { capHits: 5, allowed: 35 }) }), budgetYaml(35));
+    expect(turnChanges(kept)).toEqual([]);
+    // Why it is kept is typed, not read from the words.
+    expect(kept.findings.filter((f) => f.area === 'turn_budget').map((f) => f.kind)).toEqual(['keep']);
     expect(turnChanges(rules(taskRuns('scan', 10, { phases: look([20], { capHits: 1, allowed: 35 }) }), budgetYaml(35)))).toEqual([]);
   });
   it('lowers a budget whose P95 sits below half of it, never below P95 or P99', () => {
