@@ -121,7 +121,8 @@ function response(j: Record<string, unknown>, m: Record<string, unknown>, stamp:
     kind: 'call',
     ts: isoTimestampMs(stamp),
     run_id: session,
-    phase_id: id,
+    phase_id: undefined,
+    request_id: id,
     role: who.sidechain ? 'subagent' : 'main',
     provider: 'anthropic',
     model: text(m['model']) ?? 'unknown',
@@ -150,7 +151,7 @@ export const claudeCode: AppendLinesAdapter = {
   extensions: ['.jsonl'],
   parseLine: parseClaudeCodeLine,
   // A response's id; a line without one is its own record.
-  dedupeKey: (r: TelemetryRecord) => `cc:${(r as CallRecord).phase_id ?? `${r.ts}:${(r as CallRecord).model}:${total(r as CallRecord)}`}`,
+  dedupeKey: (r: TelemetryRecord) => `cc:${(r as CallRecord).request_id ?? `${r.ts}:${(r as CallRecord).model}:${total(r as CallRecord)}`}`,
   prefer(candidate: TelemetryRecord, kept: TelemetryRecord): boolean {
     const a = candidate as CallRecord;
     const b = kept as CallRecord;

@@ -115,7 +115,9 @@ export function parseCodexFile(content: string, file: string): { records: Teleme
       kind: 'call',
       ts,
       run_id: session,
-      phase_id: `${ts}:${total?.total ?? turn.total}`,
+      phase_id: undefined,
+      // No id of its own: its time and place in the session's running total tell a turn apart.
+      request_id: `${ts}:${total?.total ?? turn.total}`,
       role: 'main',
       provider: 'openai',
       model: model ?? 'unknown',
@@ -140,7 +142,7 @@ export const codex: WholeFileAdapter = {
   extensions: ['.jsonl'],
   parseFile: parseCodexFile,
   // A turn is its session and its place in the session's running total: a resumed session's copy of it counts once.
-  dedupeKey: (r: TelemetryRecord) => `codex:${(r as CallRecord).session_id ?? ''}:${(r as CallRecord).phase_id ?? r.ts}`,
+  dedupeKey: (r: TelemetryRecord) => `codex:${(r as CallRecord).session_id ?? ''}:${(r as CallRecord).request_id ?? r.ts}`,
   prefer: (candidate: TelemetryRecord, kept: TelemetryRecord) => total(candidate as CallRecord) > total(kept as CallRecord),
   home: { what: 'Codex CLI sessions', variable: 'CODEX_HOME', find: (env) => codexRoots(env) },
 };

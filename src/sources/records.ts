@@ -46,7 +46,10 @@ export interface CallRecord {
   kind: 'call';
   ts: number;
   run_id: string | undefined;
+  /** The phase the call worked for, where the source has phases. */
   phase_id: string | undefined;
+  /** The API request or response id, where the source records one: what tells copies of a call apart. */
+  request_id?: string | undefined;
   /** builder, auditor, or any auxiliary agent name (planner, doctor, …). */
   role: string;
   provider: string | undefined;

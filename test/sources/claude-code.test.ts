@@ -195,7 +195,7 @@ describe('Claude Code transcripts', () => {
     const result = parseClaudeCodeLine(JSON.stringify({ ...base, type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'secret' }] }, toolUseResult: { status: 'completed', agentId: 'a1', agentType: 'Explore', prompt: 'secret' } }), file);
     expect(result).toEqual({ records: [], links: [{ ts, agent_id: 'a1', tool_use_id: 'toolu_1', agent_type: 'Explore' }] });
     const progress = parseClaudeCodeLine(JSON.stringify({ ...base, type: 'progress', parentToolUseID: 'toolu_1', data: { type: 'agent_progress', agentId: 'a1', prompt: 'secret', message: { type: 'assistant', timestamp: '2026-11-20T09:59:00Z', message: { id: 'm9', model: 'claude-haiku-4-5', usage, content: [{ type: 'text', text: 'secret' }] } } } }), file);
-    expect(progress).toEqual({ records: [expect.objectContaining({ phase_id: 'm9', ts: ts - 60_000, sidechain: true, agent: 'subagent', agent_id: 'a1', model: 'claude-haiku-4-5' })], links: [{ ts, agent_id: 'a1', tool_use_id: 'toolu_1' }] });
+    expect(progress).toEqual({ records: [expect.objectContaining({ request_id: 'm9', phase_id: undefined, ts: ts - 60_000, sidechain: true, agent: 'subagent', agent_id: 'a1', model: 'claude-haiku-4-5' })], links: [{ ts, agent_id: 'a1', tool_use_id: 'toolu_1' }] });
     const sub = parseClaudeCodeLine(JSON.stringify({ ...base, isSidechain: true, message: { id: 'm2', model: 'claude-haiku-4-5', usage } }), '/home/u/.claude/projects/-p/s1/subagents/agent-a7.jsonl');
     expect(sub).toEqual({ records: [expect.objectContaining({ agent: 'subagent', agent_id: 'a7' })] });
     for (const r of [call, result, progress]) expect(JSON.stringify(r)).not.toContain('secret');
