@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, openSync, readFileSync, readSync, closeSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import Database from 'better-sqlite3';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../common/index.js';
 import { BUNDLED_PRICES, BUNDLED_RETIREMENTS } from '../pricing/index.js';
-import { claudeCodeRoots, codexRoots, parseTokentuneLine } from '../sources/index.js';
+import { claudeCodeRoots, codexRoots, formatOf, parseTokentuneLine } from '../sources/index.js';
 
 /**
  * `tune init`: what a repository holds that tokentune can read and tune, found by looking at the
@@ -68,19 +67,6 @@ const isExportLine = (line: string): boolean => {
   return 'records' in r && r.records.length > 0;
 };
 
-function sqliteTables(path: string): Set<string> {
-  try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      return new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
-    } finally {
-      db.close();
-    }
-  } catch {
-    return new Set();
-  }
-}
-
 function yamlOf(path: string): unknown {
   try {
     return parseYaml(readFileSync(path, 'utf8'));
@@ -112,10 +98,9 @@ export function discover(root: string, env: NodeJS.ProcessEnv): Found {
         found.sources.push({ path: rel(dir), format: 'tokentune-jsonl', why: `its ${name} holds tokentune export records` });
       }
     } else if (/\.(db|sqlite)$/.test(name)) {
-      const t = sqliteTables(file);
-      if (t.has('agent_runs')) found.sources.push({ path: rel(file), format: 'myco-db', why: 'a SQLite database with Myco\'s agent_runs table' });
-      else if (t.has('runs') && t.has('phases') && t.has('llm_usage_events')) found.sources.push({ path: rel(file), format: 'autopack-db', why: 'a SQLite database with Autopack\'s runs, phases and llm_usage_events tables' });
-      else if (t.has('tokentune_records')) found.sources.push({ path: rel(file), format: 'tokentune-sqlite', why: 'a SQLite database with a tokentune_records table' });
+      // By the tables each database format declares it reads.
+      const fits = formatOf(file, '');
+      if (fits) found.sources.push({ path: rel(file), format: fits.format, why: `a SQLite database: ${fits.evidence}` });
     } else if (/\.ya?ml$/.test(name)) {
       const doc = yamlOf(file);
       if (!isMap(doc)) continue;
