@@ -1,6 +1,6 @@
 import type { RenderedPrompt } from './prompt.js';
 import { LlmAnswer } from './answer.js';
-import { formatIssues } from '../sources/index.js';
+import { zodIssues } from '../sources/index.js';
 import { redact } from '../common/index.js';
 
 /**
@@ -112,7 +112,7 @@ export async function askForProposal(prompt: RenderedPrompt, o: LlmCallOptions):
       return { issues: `not valid JSON: ${(e as Error).message}` };
     }
     const parsed = LlmAnswer.safeParse(json);
-    return parsed.success ? { answer: parsed.data } : { issues: formatIssues(parsed.error) };
+    return parsed.success ? { answer: parsed.data } : { issues: zodIssues(parsed.error) };
   };
 
   type Turn = typeof stats | { role: 'user' | 'assistant'; content: string };

@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
 import type { AppendLinesAdapter, LineResult } from './api.js';
-import { isoTimestampMs, type AgentLink, type CallRecord, type TelemetryRecord } from './records.js';
+import { count, isoTimestampMs, object, text, timestamp } from './parse.js';
+import type { AgentLink, CallRecord, TelemetryRecord } from './records.js';
 
 /**
  * Claude Code transcripts: `projects/<encoded cwd>/<session>.jsonl`, and subagents' transcripts in
@@ -14,14 +15,6 @@ import { isoTimestampMs, type AgentLink, type CallRecord, type TelemetryRecord }
  */
 
 
-/** A count that may be missing or null: 0, as the API omits what it did not use. */
-function count(v: unknown, field: string): number | string {
-  if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${field}: expected a count, found ${JSON.stringify(v).slice(0, 40)}`;
-  return v;
-}
-
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The project a transcript belongs to: the directory right under `projects/`. */
 export function projectOf(file: string): string | undefined {
@@ -86,7 +79,6 @@ export function parseClaudeCodeLine(line: string, file: string): LineResult {
   return links.length ? { records, links: links.filter((l) => Number.isFinite(l.ts) && (l.agent_id || l.tool_use_id)) } : { records };
 }
 
-const object = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
 /** A subagent transcript's agent id, from its name (`agent-<id>.jsonl`). */
 function agentIdOf(file: string): string | undefined {
@@ -98,7 +90,8 @@ function response(j: Record<string, unknown>, m: Record<string, unknown>, stamp:
   const u = m['usage'] as Record<string, unknown>;
   // API error lines carry a synthetic model and no usage worth counting.
   if (m['model'] === '<synthetic>') return undefined;
-  if (typeof stamp !== 'string' || Number.isNaN(isoTimestampMs(stamp))) return `timestamp: expected ISO 8601 with a zone, found ${JSON.stringify(stamp ?? null).slice(0, 40)}`;
+  const ts = timestamp(stamp);
+  if (typeof ts === 'string') return ts;
   const input = count(u['input_tokens'], 'message.usage.input_tokens');
   const output = count(u['output_tokens'], 'message.usage.output_tokens');
   let write = count(u['cache_creation_input_tokens'], 'message.usage.cache_creation_input_tokens');
@@ -119,7 +112,7 @@ function response(j: Record<string, unknown>, m: Record<string, unknown>, stamp:
   const session = text(j['sessionId']);
   return {
     kind: 'call',
-    ts: isoTimestampMs(stamp),
+    ts,
     run_id: session,
     phase_id: undefined,
     request_id: id,

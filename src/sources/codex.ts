@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { WholeFileAdapter } from './api.js';
-import { isoTimestampMs, type CallRecord, type SkippedLine, type TelemetryRecord } from './records.js';
+import { count, object, text, timestamp } from './parse.js';
+import type { CallRecord, SkippedLine, TelemetryRecord } from './records.js';
 
 /**
  * OpenAI Codex CLI sessions: `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<time>-<session id>.jsonl`
@@ -19,8 +20,6 @@ import { isoTimestampMs, type CallRecord, type SkippedLine, type TelemetryRecord
  * Only counts, ids, the model and the working directory are kept.
  */
 
-const object = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 interface Usage {
   input: number;
@@ -33,11 +32,7 @@ interface Usage {
 function usageOf(v: unknown, field: string): Usage | string | undefined {
   const u = object(v);
   if (!u) return undefined;
-  const n = (k: string): number | string => {
-    const x = u[k];
-    if (x === undefined || x === null) return 0;
-    return typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : `${field}.${k}: expected a count, found ${JSON.stringify(x).slice(0, 40)}`;
-  };
+  const n = (k: string): number | string => count(u[k], `${field}.${k}`);
   const input = n('input_tokens');
   const cached = u['cached_input_tokens'] !== undefined ? n('cached_input_tokens') : n('cache_read_input_tokens');
   const output = n('output_tokens');
@@ -103,10 +98,9 @@ export function parseCodexFile(content: string, file: string): { records: Teleme
     const turn = last ?? (total ? minus(total, before) : undefined);
     if (total) before = total;
     if (!turn || turn.input + turn.output === 0) continue;
-    const stamp = j['timestamp'];
-    const ts = typeof stamp === 'string' ? isoTimestampMs(stamp) : Number.NaN;
-    if (Number.isNaN(ts)) {
-      skip(`timestamp: expected ISO 8601 with a zone, found ${JSON.stringify(stamp ?? null).slice(0, 40)}`);
+    const ts = timestamp(j['timestamp']);
+    if (typeof ts === 'string') {
+      skip(ts);
       continue;
     }
     const named = text(info['model']) ?? text(payload['model']);

@@ -152,18 +152,3 @@ export interface SkippedLine {
   reason: string;
 }
 
-// A time without a zone would be read in the machine's zone: a different instant on every machine.
-const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
-
-/**
- * The instant of an ISO 8601 timestamp with a zone, or NaN. A date the calendar lacks (2026-02-30)
- * or a time past 23:59:59 is refused, not moved to another day as Date.parse would.
- */
-export function isoTimestampMs(text: string): number {
-  const m = ISO_WITH_ZONE.exec(text);
-  if (!m) return Number.NaN;
-  const [y, mo, d, h, mi, s, zh, zm] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
-  const daysInMonth = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
-  if (mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth || h! > 23 || mi! > 59 || s! > 59 || zh! > 23 || zm! > 59) return Number.NaN;
-  return Date.parse(text);
-}

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { AppendLinesAdapter, LineResult } from './api.js';
-import { Complexity, isoTimestampMs, Outcome, type TelemetryRecord } from './records.js';
+import { isoTimestampMs, zodIssues } from './parse.js';
+import { Complexity, Outcome, type TelemetryRecord } from './records.js';
 
 /**
  * The tokentune JSONL export: one object per line, `type` = phase | call | ci. Field names follow
@@ -168,7 +169,7 @@ export function parseRecordObject(json: unknown): { record: TelemetryRecord } | 
   const schema = BY_TYPE.get((json as { type?: unknown }).type);
   if (!schema) return { error: 'type must be "phase", "call" or "ci"' };
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return { error: formatIssues(parsed.error) };
+  if (!parsed.success) return { error: zodIssues(parsed.error) };
   return { record: toRecord(parsed.data) };
 }
 
@@ -184,12 +185,6 @@ export function parseTokentuneLine(text: string): LineResult {
   return 'record' in r ? { records: [r.record] } : r;
 }
 
-export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
 
 /**
  * What makes two export records the same: a phase is its run and phase id; a call or a CI record,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseClaudeCodeLine } from '../../src/sources/claude-code.js';
 import { parseTokentuneLine } from '../../src/sources/tokentune-jsonl.js';
-import { isoTimestampMs } from '../../src/sources/records.js';
+import { isoTimestampMs } from '../../src/sources/parse.js';
 import { EXAMPLE, exampleConfig, ROOT, tempDir, tune, TUNE } from '../helpers/cli.js';
 
 /** Input that lies, and an environment that misbehaves: a clear line, never a stack. */

@@ -1,0 +1,49 @@
+import type * as z from 'zod';
+import { formatZodIssues } from '../common/index.js';
+
+/**
+ * The parsing kit of the adapters: one way to read a timestamp, a token count, a JSON object or a
+ * string out of a source's line, and one wording for what is wrong with it. A check returns the value,
+ * or the reason the line is skipped (a string), which names the field and shows what was found.
+ */
+
+// A time without a zone would be read in the machine's zone: a different instant on every machine.
+const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+
+/**
+ * The instant of an ISO 8601 timestamp with a zone, or NaN. A date the calendar lacks (2026-02-30)
+ * or a time past 23:59:59 is refused, not moved to another day as Date.parse would.
+ */
+export function isoTimestampMs(text: string): number {
+  const m = ISO_WITH_ZONE.exec(text);
+  if (!m) return Number.NaN;
+  const [y, mo, d, h, mi, s, zh, zm] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  const daysInMonth = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
+  if (mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth || h! > 23 || mi! > 59 || s! > 59 || zh! > 23 || zm! > 59) return Number.NaN;
+  return Date.parse(text);
+}
+
+/** A value as a message shows it: JSON, cut to 40 characters. */
+export const shown = (v: unknown): string => (JSON.stringify(v ?? null) ?? String(v)).slice(0, 40);
+
+/** A timestamp field: its instant, or why not. */
+export function timestamp(v: unknown, field = 'timestamp'): number | string {
+  const ms = typeof v === 'string' ? isoTimestampMs(v) : Number.NaN;
+  return Number.isNaN(ms) ? `${field}: expected ISO 8601 with a zone, found ${shown(v)}` : ms;
+}
+
+/** A token count that may be missing or null: 0, as the APIs omit what they did not use. Else a non-negative number, or why not. */
+export function count(v: unknown, field: string): number | string {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${field}: expected a count, found ${shown(v)}`;
+  return v;
+}
+
+/** A JSON object (not an array), or undefined. */
+export const object = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/** A string with something in it, or undefined. */
+export const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+/** What a schema found wrong with a line: its first three issues, each at its path. */
+export const zodIssues = (error: z.ZodError): string => formatZodIssues(error).slice(0, 3).join('; ');
