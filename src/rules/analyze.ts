@@ -3,13 +3,14 @@ import { capRules } from './cap-rules.js';
 import { changeKey, placeKey, valuesByKey, type Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import { ciRules } from './ci-rules.js';
-import { plural, type RuleContext } from './context.js';
+import type { RuleContext } from './context.js';
 import { modelRules } from './model-rules.js';
 import { migrationRules } from './migration-rules.js';
 import { label, outcomesOf, type Outcome } from './outcomes.js';
 import { fmtValue } from '../common/index.js';
 import { holdBack } from './hold.js';
 import { taskRules } from './task-rules.js';
+import { plural } from './helpers.js';
 
 export interface Analysis {
   changes: Change[];

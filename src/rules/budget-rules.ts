@@ -3,9 +3,9 @@ import { percentileOfSorted, sortedCopy } from '../stats/index.js';
 import type { RunColumns } from '../stats/index.js';
 import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
-import { plural, pct, roundUpReadable, type RuleContext } from './context.js';
-import { limitMove } from './cap-rules.js';
+import type { RuleContext } from './context.js';
 import { daysSinceChange } from './evidence.js';
+import { limitMove, pct, plural, roundUpReadable } from './helpers.js';
 
 /** Fewer runs than this and a run-level percentile says little. */
 export const MIN_RUNS_FOR_BUDGET = 5;

@@ -1,9 +1,9 @@
 import type { CategoryStats, PhaseGroupStats } from '../stats/index.js';
 import type { Change } from '../targets/index.js';
 import { isRefusal, refuse, type Finding, type Refusal } from './finding.js';
-import { beyondRate, plural, pct, roundDownReadable, roundUpReadable, sampleConfidence, type RuleContext } from './context.js';
+import type { RuleContext } from './context.js';
 import { capEvidence } from './evidence.js';
-import { round } from './model-rules.js';
+import { beyondRate, limitMove, pct, plural, recommendCap, round, roundUpReadable, sampleConfidence } from './helpers.js';
 
 /**
  * Incident token caps per category, in the manner of the Kubernetes VPA recommender: the new cap is a
@@ -119,30 +119,11 @@ export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to:
 }
 
 /**
- * The first step from `from` towards `to` when one proposal may move a value by at most `maxMove` of
- * it, rounded to a readable value inside that limit, and about how many steps the whole way takes.
- */
-export function limitMove(from: number, to: number, maxMove: number): { value: number; steps: number } {
-  if (!(from > 0 && to > 0)) throw new Error(`limitMove: ${from} → ${to}: both ends must be positive`);
-  const up = to > from;
-  const limit = up ? from * (1 + maxMove) : from * (1 - maxMove);
-  if (up ? to <= limit : to >= limit) return { value: to, steps: 1 };
-  const steps = Math.ceil(Math.log(up ? to / from : from / to) / Math.log(up ? 1 + maxMove : 1 / (1 - maxMove)) - 1e-9);
-  return { value: up ? roundDownReadable(limit) : roundUpReadable(limit), steps: Math.max(2, steps) };
-}
-
-/**
  * A cap that cuts work off: more than `maxRate` of the phases under it truncated, and at least two of
  * them (one truncation in a few dozen phases is not a rate).
  */
 export function isTruncating(g: PhaseGroupStats, maxRate: number): boolean {
   return beyondRate(g.truncations, g.phases, maxRate);
-}
-
-/** P95 × (1 + headroom) × (1 + 1/days): the VPA's confidence widening for short histories. */
-export function recommendCap(p95: number, daysOfHistory: number, headroom: number): number {
-  const widen = 1 + 1 / Math.max(1, daysOfHistory);
-  return Math.max(Math.ceil(p95), roundUpReadable(p95 * (1 + headroom) * widen));
 }
 
 function keepMessage(category: string, g: PhaseGroupStats, cap: number, ctx: RuleContext): string {

@@ -1,8 +1,8 @@
 import type { CategoryStats } from '../stats/index.js';
 import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
-import { pct, runCount, type RuleContext } from './context.js';
-import { round } from './model-rules.js';
+import type { RuleContext } from './context.js';
+import { pct, round, runCount } from './helpers.js';
 
 /**
  * CI profile per category, one rung of the configured ladder at a time. Step down where CI rarely

@@ -1,12 +1,12 @@
 import { closestModels, daysUntil, liveSuccessor, priceOf, retirementOf } from '../pricing/index.js';
 import type { Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
-import { plural, runCount, type RuleContext } from './context.js';
-import { ladderPosition } from './model-rules.js';
+import type { RuleContext } from './context.js';
 import { groupStats } from '../stats/index.js';
 import type { PhaseBucket } from '../store/index.js';
 import type { ModelRef } from '../targets/index.js';
 import { LOCAL_PROVIDERS } from '../sources/index.js';
+import { ladderPosition, plural, runCount } from './helpers.js';
 
 /**
  * Model names and retirements: a dependency update, for models. Every configured model is checked

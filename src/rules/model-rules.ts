@@ -2,10 +2,11 @@ import { COMPLEXITIES, type Complexity } from '../sources/index.js';
 import type { CategoryStats, PhaseGroupStats } from '../stats/index.js';
 import { changeKey, type Change } from '../targets/index.js';
 import { isRefusal, refuse, type Finding, type Refusal } from './finding.js';
-import { plural, pct, runCount, sampleConfidence, type RuleContext } from './context.js';
+import type { RuleContext } from './context.js';
 import { poissonRateBound, wilsonBound } from '../stats/index.js';
 import { modelEvidence } from './evidence.js';
-import { liveSuccessor, retirementOf } from '../pricing/index.js';
+import { liveSuccessor } from '../pricing/index.js';
+import { ladderPosition, pct, plural, round, runCount, sampleConfidence } from './helpers.js';
 
 /**
  * Model choice per (category, complexity): step down one rung of the provider's ladder where the
@@ -199,36 +200,6 @@ export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Co
   };
 }
 
-/**
- * Where a model sits on the ladders: its own rung, or, for a model retired or succeeded, the rung of
- * the model that replaces it or that it replaces.
- */
-export function ladderPosition(ctx: RuleContext, model: string): { family: string; ladder: string[]; index: number } | undefined {
-  const find = (m: string) => {
-    const id = ctx.canonical(m);
-    for (const [family, ladder] of Object.entries(ctx.ladders)) {
-      const index = ladder.findIndex((x) => ctx.canonical(x) === id);
-      if (index !== -1) return { family, ladder, index };
-    }
-    return undefined;
-  };
-  const own = find(model);
-  if (own) return own;
-  const successor = retirementOf(ctx.pricing, model)?.successor;
-  if (successor) {
-    const s = find(successor);
-    if (s) return s;
-  }
-  const id = ctx.canonical(model);
-  for (const [old, r] of Object.entries(ctx.pricing.retirements)) {
-    if (ctx.canonical(r.successor) === id) {
-      const p = find(old);
-      if (p) return p;
-    }
-  }
-  return undefined;
-}
-
 function evidenceOf(g: PhaseGroupStats, utilisation: number | null, model: string): Change['evidence'] {
   return {
     model,
@@ -241,11 +212,6 @@ function evidenceOf(g: PhaseGroupStats, utilisation: number | null, model: strin
     mean_tokens: Math.round(g.tokens_mean),
   };
 }
-
-export const round = (x: number, digits: number): number => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
 
 /** In how many of the window's weeks (counted back from its last day) the key's phases ran on `model`. */
 function weeksOfEvidence(ctx: RuleContext, category: string, complexity: Complexity, model: string): number {

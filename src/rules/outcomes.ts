@@ -1,12 +1,13 @@
 import type { Change } from '../targets/index.js';
 import type { TrackedChange } from '../store/index.js';
 import { dayToIso } from '../store/index.js';
-import { beyondRate, plural, pct, runCount, type RuleContext } from './context.js';
+import type { RuleContext } from './context.js';
 import { capEvidence, categorySince, defaultEvidence, inheritsDefault, modelEvidence } from './evidence.js';
 import { runTokensSince, MIN_RUNS_FOR_BUDGET } from './budget-rules.js';
-import { round } from './model-rules.js';
-import { cutOff, taskRuns } from './task-rules.js';
+import { taskRuns } from './task-common.js';
+import { cutOff } from './turn-rules.js';
 import { chanceFellBy, taskGroup } from '../stats/index.js';
+import { beyondRate, pct, plural, round, runCount } from './helpers.js';
 
 /**
  * The closed loop: each change of ours the targets hold is judged by what ran since, against the

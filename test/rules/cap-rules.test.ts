@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capRules, recommendCap } from '../../src/rules/cap-rules.js';
-import { roundUpReadable } from '../../src/rules/context.js';
+import { capRules } from '../../src/rules/cap-rules.js';
+import { recommendCap, roundUpReadable } from '../../src/rules/helpers.js';
 import { phases } from '../helpers/records.js';
 import { contextOf, strategyYaml, targetsOf } from '../helpers/context.js';
 

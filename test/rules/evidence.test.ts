@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/rules/analyze.js';
 import { budgetRules } from '../../src/rules/budget-rules.js';
-import { capRules, limitMove } from '../../src/rules/cap-rules.js';
+import { capRules } from '../../src/rules/cap-rules.js';
+import { limitMove } from '../../src/rules/helpers.js';
 import { modelRules } from '../../src/rules/model-rules.js';
 import { migrationRules } from '../../src/rules/migration-rules.js';
 import { chanceFellBy } from '../../src/stats/bounds.js';
