@@ -95,7 +95,9 @@ try {
       const t0 = process.hrtime.bigint();
       let stdout = '';
       let stderr = '';
-      const p = spawn('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin/tune'), 'check', '--json', '--config', config], { env: { ...process.env, XDG_STATE_HOME: state, ANTHROPIC_API_KEY: '' } });
+      const p = spawn('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin/tune'), 'check', '--json', '--config', config], {
+        env: { ...process.env, XDG_STATE_HOME: state, ANTHROPIC_API_KEY: '' },
+      });
       p.stdout.on('data', (d) => (stdout += d));
       p.stderr.on('data', (d) => (stderr += d));
       p.on('exit', (code) => {
@@ -120,4 +122,3 @@ try {
 }
 writeFileSync(join(OUT, 'autopack.json'), JSON.stringify(result, null, 2));
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-

@@ -34,7 +34,8 @@ function timed(cmd, args, env) {
   return { s, mb: kb / 1024, stdout: r.stdout };
 }
 
-const tune = (dir, state) => timed(process.execPath, [join(ROOT, 'bin/tune'), 'report', 'daily', '--json', '--timezone', 'UTC'], { CLAUDE_CONFIG_DIR: dir, XDG_STATE_HOME: state, XDG_CONFIG_HOME: join(state, 'cfg') });
+const tune = (dir, state) =>
+  timed(process.execPath, [join(ROOT, 'bin/tune'), 'report', 'daily', '--json', '--timezone', 'UTC'], { CLAUDE_CONFIG_DIR: dir, XDG_STATE_HOME: state, XDG_CONFIG_HOME: join(state, 'cfg') });
 const ccusage = (dir) => timed(join(ROOT, 'node_modules/.bin/ccusage'), ['daily', '--json', '--offline', '--timezone', 'UTC'], { CLAUDE_CONFIG_DIR: dir });
 const size = (dir) => {
   let n = 0;
@@ -61,7 +62,9 @@ result.full_read = {
   tune: { best_s: +t.s.toFixed(2), all_s: runs.tune.map((r) => +r.s.toFixed(2)), peak_rss_mb: +Math.max(...runs.tune.map((r) => r.mb)).toFixed(0) },
   ccusage: { best_s: +c.s.toFixed(2), all_s: runs.ccusage.map((r) => +r.s.toFixed(2)), peak_rss_mb: +Math.max(...runs.ccusage.map((r) => r.mb)).toFixed(0) },
 };
-result.totals_differ = Object.keys(ours).filter((k) => Math.abs((ours[k] ?? 0) - (theirs[k] ?? 0)) > (k === 'totalCost' ? 0.005 : 0)).map((k) => ({ field: k, tune: ours[k], ccusage: theirs[k] }));
+result.totals_differ = Object.keys(ours)
+  .filter((k) => Math.abs((ours[k] ?? 0) - (theirs[k] ?? 0)) > (k === 'totalCost' ? 0.005 : 0))
+  .map((k) => ({ field: k, tune: ours[k], ccusage: theirs[k] }));
 
 if (Number(values['mb-large']) > 0) {
   const large = corpus(values['mb-large']);
@@ -72,7 +75,11 @@ if (Number(values['mb-large']) > 0) {
   const extra = join(large, 'projects', 'bench-append');
   rmSync(extra, { recursive: true, force: true });
   mkdirSync(extra, { recursive: true });
-  const g = spawnSync(process.execPath, [join(ROOT, 'scripts/generate-claude-code.mjs'), '--out', join(OUT, 'cc-append'), '--size-mb', String(Math.round(Number(values['mb-large']) / 100)), '--seed', '9'], { stdio: 'ignore' });
+  const g = spawnSync(
+    process.execPath,
+    [join(ROOT, 'scripts/generate-claude-code.mjs'), '--out', join(OUT, 'cc-append'), '--size-mb', String(Math.round(Number(values['mb-large']) / 100)), '--seed', '9'],
+    { stdio: 'ignore' },
+  );
   if (g.status !== 0) throw new Error('generation failed');
   let appended = 0;
   for (const e of readdirSync(join(OUT, 'cc-append', 'projects'), { withFileTypes: true, recursive: true })) {
@@ -83,7 +90,13 @@ if (Number(values['mb-large']) > 0) {
   const after = tune(large, state);
   rmSync(extra, { recursive: true, force: true });
   rmSync(join(OUT, 'cc-append'), { recursive: true, force: true });
-  result.large = { corpus_mb: +(size(large) / 1e6).toFixed(0), full_read_s: +full.s.toFixed(2), full_read_peak_rss_mb: +full.mb.toFixed(0), after_1pct_append_s: +after.s.toFixed(2), after_1pct_peak_rss_mb: +after.mb.toFixed(0) };
+  result.large = {
+    corpus_mb: +(size(large) / 1e6).toFixed(0),
+    full_read_s: +full.s.toFixed(2),
+    full_read_peak_rss_mb: +full.mb.toFixed(0),
+    after_1pct_append_s: +after.s.toFixed(2),
+    after_1pct_peak_rss_mb: +after.mb.toFixed(0),
+  };
 }
 result.targets = { full_read: 'at least as fast as ccusage, lower peak RSS', large_peak_rss_mb: '< 200', after_1pct_append_s: '< 1' };
 writeFileSync(join(OUT, 'claude-code.json'), JSON.stringify(result, null, 2));

@@ -92,7 +92,12 @@ const buf = Buffer.alloc(Math.min(size, want * 500));
 const fd = openSync(phasesFile, 'r');
 readSync(fd, buf, 0, buf.length, size - buf.length);
 closeSync(fd);
-const tail = buf.toString('utf8').split('\n').slice(1, -1).slice(-want).map((l) => l.replace(/"run_id":"run-/, '"run_id":"late-'));
+const tail = buf
+  .toString('utf8')
+  .split('\n')
+  .slice(1, -1)
+  .slice(-want)
+  .map((l) => l.replace(/"run_id":"run-/, '"run_id":"late-'));
 const dir = join(xdg, 'tokentune');
 const saved = `${dir}.saved`;
 cpSync(dir, saved, { recursive: true });
@@ -118,7 +123,13 @@ const result = {
   full_ingest: { seconds: +(full / 1000).toFixed(1), all: fulls.map((f) => +(f.ms / 1000).toFixed(1)), peak_rss_mb: Math.round(fullRss), target: '<= 20 s, < 250 MB' },
   noop_check: { median_ms: Math.round(median(noops)), range_ms: range(noops), peak_rss_mb: Math.round(noopRss), target: '<= 150 ms' },
   ...(plain.noops.length ? { [`noop_check_without_${CA}`]: { median_ms: Math.round(median(plain.noops)), range_ms: range(plain.noops), bare_node_ms: Math.round(median(plain.bare)) } } : {}),
-  append_1pct: { records: incRecords, median_seconds: +(inc / 1000).toFixed(2), all: incs.slice(0, 3).map((r) => +(r.ms / 1000).toFixed(2)), peak_rss_mb: Math.round(incs[3].rssMb), target: '<= 1.5 s' },
+  append_1pct: {
+    records: incRecords,
+    median_seconds: +(inc / 1000).toFixed(2),
+    all: incs.slice(0, 3).map((r) => +(r.ms / 1000).toFixed(2)),
+    peak_rss_mb: Math.round(incs[3].rssMb),
+    target: '<= 1.5 s',
+  },
 };
 result.pass = full <= 20_000 && fullRss < 250 && median(noops) <= 150 && inc <= 1500;
 console.log(JSON.stringify(result, null, 2));

@@ -60,7 +60,13 @@ for (const line of readFileSync(join(data, 'phases.jsonl'), 'utf8').split('\n'))
 const names = [...seen];
 const level = { low: 'LOW', medium: 'MODERATE', high: 'HIGH' };
 const models = ['LOW', 'MODERATE', 'HIGH']
-  .map((c) => `${c}:\n  default: claude-sonnet-4-5\n${names.filter(([, [x, , m]]) => level[x] === c && m !== 'claude-sonnet-4-5').map(([n, [, , m]]) => `  ${n}: ${m}\n`).join('')}`)
+  .map(
+    (c) =>
+      `${c}:\n  default: claude-sonnet-4-5\n${names
+        .filter(([, [x, , m]]) => level[x] === c && m !== 'claude-sonnet-4-5')
+        .map(([n, [, , m]]) => `  ${n}: ${m}\n`)
+        .join('')}`,
+  )
   .join('\n');
 const strategy = `category_defaults:\n${names.map(([n, [x, cap]]) => `  ${n}:\n    incident_token_cap: ${cap}\n    ci_profile: ci_standard\n    model_complexity: ${level[x]}\n`).join('')}run_budget:\n  core_build_tokens: 20_000_000\n  aux_agent_tokens: 800_000\n`;
 writeFileSync(join(OUT, 'models.yaml'), models);
@@ -71,6 +77,13 @@ writeFileSync(
 );
 
 const results = [measure('bundled example (8 categories)', join(ROOT, 'config/tuner.example.yaml')), measure(`generated catalogue (${names.length} categories)`, join(OUT, 'tuner.yaml'))];
-const out = { tokenizer: '@anthropic-ai/tokenizer (legacy Claude tokenizer: an estimate)', model: 'claude-sonnet-5-5', typical_output_tokens: TYPICAL_OUTPUT, results, target: { input_tokens_at_50_categories: '<= 8000' }, pass: results[1].input_tokens <= 8000 };
+const out = {
+  tokenizer: '@anthropic-ai/tokenizer (legacy Claude tokenizer: an estimate)',
+  model: 'claude-sonnet-5-5',
+  typical_output_tokens: TYPICAL_OUTPUT,
+  results,
+  target: { input_tokens_at_50_categories: '<= 8000' },
+  pass: results[1].input_tokens <= 8000,
+};
 console.log(JSON.stringify(out, null, 2));
 writeFileSync(join(ROOT, 'bench/out/prompt-size.json'), JSON.stringify(out, null, 2));

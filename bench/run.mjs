@@ -20,7 +20,9 @@ function generate(dir) {
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === String(PHASES)) return;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/generate-fixtures.mjs'), '--out', dir, '--phases', String(PHASES), '--no-calls', '--seed', '7'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/generate-fixtures.mjs'), '--out', dir, '--phases', String(PHASES), '--no-calls', '--seed', '7'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (r.status !== 0) throw new Error('fixture generation failed');
   writeFileSync(stamp, String(PHASES));
 }
@@ -42,7 +44,9 @@ function runCli(config, args) {
 
 const data = join(OUT, `data-${PHASES}`);
 generate(data);
-const bytes = readdirSync(data).filter((f) => f.endsWith('.jsonl')).reduce((s, f) => s + statSync(join(data, f)).size, 0);
+const bytes = readdirSync(data)
+  .filter((f) => f.endsWith('.jsonl'))
+  .reduce((s, f) => s + statSync(join(data, f)).size, 0);
 const config = join(OUT, 'tuner.bench.yaml');
 writeFileSync(
   config,

@@ -20,9 +20,21 @@ if (!existsSync(join(dir, 'truth.json'))) {
   if (g.status !== 0) throw new Error('generation failed');
 }
 // The session Claude Code would be in: the newest transcript's.
-const files = readdirSync(join(dir, 'projects'), { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && e.name.endsWith('.jsonl')).map((e) => join(e.parentPath, e.name)).sort();
+const files = readdirSync(join(dir, 'projects'), { withFileTypes: true, recursive: true })
+  .filter((e) => e.isFile() && e.name.endsWith('.jsonl'))
+  .map((e) => join(e.parentPath, e.name))
+  .sort();
 const transcript = files.at(-1);
-const input = JSON.stringify({ session_id: transcript.split('/').at(-1).replace(/\.jsonl$/, ''), transcript_path: transcript, model: { id: 'claude-sonnet-4-5', display_name: 'Sonnet 4.5' }, workspace: { current_dir: OUT }, cwd: OUT });
+const input = JSON.stringify({
+  session_id: transcript
+    .split('/')
+    .at(-1)
+    .replace(/\.jsonl$/, ''),
+  transcript_path: transcript,
+  model: { id: 'claude-sonnet-4-5', display_name: 'Sonnet 4.5' },
+  workspace: { current_dir: OUT },
+  cwd: OUT,
+});
 
 function timed(cmd, args, env) {
   const t0 = process.hrtime.bigint();
@@ -44,7 +56,12 @@ for (let i = 0; i < Number(values.runs); i++) {
   runs.tune.push(tune());
   runs.ccusage.push(ccusage());
 }
-const summary = (rs) => ({ median_ms: Math.round(median(rs.map((r) => r.s)) * 1000), all_ms: rs.map((r) => Math.round(r.s * 1000)), peak_rss_mb: Math.round(Math.max(...rs.map((r) => r.mb))), line: rs[0].line });
+const summary = (rs) => ({
+  median_ms: Math.round(median(rs.map((r) => r.s)) * 1000),
+  all_ms: rs.map((r) => Math.round(r.s * 1000)),
+  peak_rss_mb: Math.round(Math.max(...rs.map((r) => r.mb))),
+  line: rs[0].line,
+});
 const result = {
   benchmark: 'tokentune statusline beside ccusage 20.0.24 statusline --offline, whole process, warm',
   node: process.version,

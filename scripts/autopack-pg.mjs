@@ -28,7 +28,10 @@ export async function copyToPostgres(sqlitePath, client, { batch = 500, onlyNew 
         if (!chunk.length) return;
         const params = [];
         const values = chunk.map((row) => `(${row.map((v, i) => (params.push(BOOLEANS.has(columns[i]) && v !== null ? v === 1 : v), `$${params.length}`)).join(', ')})`);
-        const updates = columns.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`).join(', ');
+        const updates = columns
+          .filter((c) => c !== key)
+          .map((c) => `${c} = excluded.${c}`)
+          .join(', ');
         await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')} ON CONFLICT (${key}) DO UPDATE SET ${updates}`, params);
         chunk = [];
       };

@@ -42,5 +42,7 @@ CREATE INDEX IF NOT EXISTS ix_llm_usage_events_run_id ON llm_usage_events (run_i
 /** The DDL of Autopack's tables, for `sqlite` or `postgres`. */
 export function autopackDdl(dialect) {
   if (dialect === 'sqlite') return SQLITE;
-  return SQLITE.replace(/INTEGER NOT NULL PRIMARY KEY/g, 'SERIAL PRIMARY KEY').replace(/DATETIME/g, 'TIMESTAMP').replace(/FLOAT/g, 'DOUBLE PRECISION');
+  return SQLITE.replace(/INTEGER NOT NULL PRIMARY KEY/g, 'SERIAL PRIMARY KEY')
+    .replace(/DATETIME/g, 'TIMESTAMP')
+    .replace(/FLOAT/g, 'DOUBLE PRECISION');
 }

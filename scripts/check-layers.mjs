@@ -8,7 +8,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 const LAYERS = ['common', 'pricing', 'sources', 'targets', 'config', 'store', 'ingest', 'stats', 'rules', 'drift', 'llm', 'report', 'publish', 'run', 'daemon', 'commands', 'main.ts'];
 
 const SRC = resolve(import.meta.dirname, '../src');
-const files = readdirSync(SRC, { recursive: true }).filter((f) => f.endsWith('.ts')).map((f) => join(SRC, f));
+const files = readdirSync(SRC, { recursive: true })
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => join(SRC, f));
 const stageOf = (file) => relative(SRC, file).split('/')[0];
 const problems = [];
 const graph = new Map();

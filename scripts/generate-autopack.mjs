@@ -62,7 +62,13 @@ const CATEGORIES = [
   { name: 'schema_contract_change', complexity: 'high', cap: 1_000_000, need: 420_000, success: 0.8, model: 'claude-opus-5-5', other: 'claude-sonnet-5-5' },
   { name: 'security_auth_change', complexity: 'high', cap: 800_000, need: 300_000, success: 0.97, model: 'claude-opus-5-5', other: 'claude-sonnet-5-5' },
 ];
-const OUTCOMES = [['SUCCESS', null], ['FAILED', 'retry_limit'], ['FAILED', 'max_tokens'], ['TIMEOUT', 'timeout'], ['STUCK', 'stuck']];
+const OUTCOMES = [
+  ['SUCCESS', null],
+  ['FAILED', 'retry_limit'],
+  ['FAILED', 'max_tokens'],
+  ['TIMEOUT', 'timeout'],
+  ['STUCK', 'stuck'],
+];
 const endMs = Date.parse(`${values.end}T20:00:00Z`);
 const days = Number(values.days);
 
@@ -78,7 +84,8 @@ const ins = {
   execute: db.prepare(`UPDATE phases SET state = 'EXECUTING', builder_attempts = ?, tokens_used = ?, started_at = ?, updated_at = ? WHERE run_id = ? AND phase_id = ?`),
   finishPhase: db.prepare(`UPDATE phases SET state = ?, builder_attempts = ?, auditor_attempts = ?, tokens_used = ?, retry_attempt = ?, last_failure_reason = ?,
     completed_at = ?, updated_at = ? WHERE run_id = ? AND phase_id = ?`),
-  outcome: db.prepare(`INSERT INTO phase_outcome_events (run_id, phase_id, phase_type, phase_outcome, stop_reason, tokens_used, duration_seconds, model_used, timestamp, context_injected, context_item_count)
+  outcome:
+    db.prepare(`INSERT INTO phase_outcome_events (run_id, phase_id, phase_type, phase_outcome, stop_reason, tokens_used, duration_seconds, model_used, timestamp, context_injected, context_item_count)
     VALUES (?, ?, 'build', ?, ?, ?, ?, ?, ?, 1, 3)`),
   usage: db.prepare(`INSERT INTO llm_usage_events (provider, model, run_id, phase_id, role, total_tokens, prompt_tokens, completion_tokens, created_at, is_doctor_call, phase_type, intent)
     VALUES ('anthropic', ?, ?, ?, ?, ?, ?, ?, ?, 0, 'build', 'feature')`),

@@ -101,16 +101,46 @@ function responseLines(ctx, ts, model, sidechain, lastBlock) {
     const last = b === blocks - 1;
     const u = last ? usage : { ...usage, output_tokens: int(1, usage.output_tokens) };
     lines.push({
-      parentUuid: uuid(), isSidechain: sidechain, userType: 'external', cwd: ctx.cwd, sessionId: ctx.session, version: '2.0.31', gitBranch: 'main',
-      message: { id, type: 'message', role: 'assistant', model, content: [last && lastBlock ? lastBlock : { type: 'text', text: 'x'.repeat(int(20, 400)) }], stop_reason: last ? 'end_turn' : null, stop_sequence: null, usage: u },
-      requestId, type: 'assistant', uuid: uuid(), timestamp: new Date(ts + b * 50).toISOString(),
+      parentUuid: uuid(),
+      isSidechain: sidechain,
+      userType: 'external',
+      cwd: ctx.cwd,
+      sessionId: ctx.session,
+      version: '2.0.31',
+      gitBranch: 'main',
+      message: {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [last && lastBlock ? lastBlock : { type: 'text', text: 'x'.repeat(int(20, 400)) }],
+        stop_reason: last ? 'end_turn' : null,
+        stop_sequence: null,
+        usage: u,
+      },
+      requestId,
+      type: 'assistant',
+      uuid: uuid(),
+      timestamp: new Date(ts + b * 50).toISOString(),
     });
   }
   return { lines, final: lines[lines.length - 1], usage, id };
 }
 
 function userLine(ctx, ts) {
-  return { parentUuid: null, isSidechain: false, userType: 'external', cwd: ctx.cwd, sessionId: ctx.session, version: '2.0.31', gitBranch: 'main', type: 'user', message: { role: 'user', content: 'y'.repeat(int(50, 2000)) }, uuid: uuid(), timestamp: new Date(ts).toISOString() };
+  return {
+    parentUuid: null,
+    isSidechain: false,
+    userType: 'external',
+    cwd: ctx.cwd,
+    sessionId: ctx.session,
+    version: '2.0.31',
+    gitBranch: 'main',
+    type: 'user',
+    message: { role: 'user', content: 'y'.repeat(int(50, 2000)) },
+    uuid: uuid(),
+    timestamp: new Date(ts).toISOString(),
+  };
 }
 
 function writeSession(previousFinals) {
@@ -137,7 +167,18 @@ function writeSession(previousFinals) {
     count(ts + (resp.lines.length - 1) * 50, model, resp.usage, reported);
     if (rand() < 0.05) {
       // An API error: a synthetic line with usage that counts nothing.
-      out.push({ ...userLine(ctx, ts + 10), type: 'assistant', isApiErrorMessage: true, message: { id: `msg_err_${seq}`, model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text: 'API Error' }], usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } } });
+      out.push({
+        ...userLine(ctx, ts + 10),
+        type: 'assistant',
+        isApiErrorMessage: true,
+        message: {
+          id: `msg_err_${seq}`,
+          model: '<synthetic>',
+          role: 'assistant',
+          content: [{ type: 'text', text: 'API Error' }],
+          usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        },
+      });
     }
     if (rand() < 0.05) {
       // Nulls where optional fields are: read, not dropped.
@@ -183,16 +224,42 @@ function writeSession(previousFinals) {
       if (copied) out.push({ ...resp.final, isSidechain: false, requestId: `req_main_${seq}` });
       if (progress) {
         const f = resp.final;
-        out.push({ parentUuid: uuid(), isSidechain: false, userType: 'external', cwd: ctx.cwd, sessionId: ctx.session, version: '2.0.31', gitBranch: 'main', type: 'progress', parentToolUseID: toolUseId, toolUseID: `agent_msg_${seq}`, data: { type: 'agent_progress', agentId, prompt: 'z', message: { type: 'assistant', message: f.message, uuid: f.uuid, timestamp: f.timestamp } }, uuid: uuid(), timestamp: f.timestamp });
+        out.push({
+          parentUuid: uuid(),
+          isSidechain: false,
+          userType: 'external',
+          cwd: ctx.cwd,
+          sessionId: ctx.session,
+          version: '2.0.31',
+          gitBranch: 'main',
+          type: 'progress',
+          parentToolUseID: toolUseId,
+          toolUseID: `agent_msg_${seq}`,
+          data: { type: 'agent_progress', agentId, prompt: 'z', message: { type: 'assistant', message: f.message, uuid: f.uuid, timestamp: f.timestamp } },
+          uuid: uuid(),
+          timestamp: f.timestamp,
+        });
       }
     }
     const text = sub.map((l) => JSON.stringify(l)).join('\n') + '\n';
     writeFileSync(agentFile, text);
     written += text.length;
     if (ending !== 'none') {
-      const result = { status: 'completed', prompt: 'z', agentId, content: [{ type: 'text', text: 'done' }], totalDurationMs: int(1000, 90_000), totalTokens: int(1000, 90_000), totalToolUseCount: int(0, 20) };
+      const result = {
+        status: 'completed',
+        prompt: 'z',
+        agentId,
+        content: [{ type: 'text', text: 'done' }],
+        totalDurationMs: int(1000, 90_000),
+        totalTokens: int(1000, 90_000),
+        totalToolUseCount: int(0, 20),
+      };
       if (ending === 'typed') result.agentType = type;
-      out.push({ ...userLine(ctx, ts + 1000), message: { role: 'user', content: [{ tool_use_id: toolUseId, type: 'tool_result', content: [{ type: 'text', text: 'done' }] }] }, toolUseResult: result });
+      out.push({
+        ...userLine(ctx, ts + 1000),
+        message: { role: 'user', content: [{ tool_use_id: toolUseId, type: 'tool_result', content: [{ type: 'text', text: 'done' }] }] },
+        toolUseResult: result,
+      });
     }
   }
   const text = out.map((l) => JSON.stringify(l)).join('\n') + '\n';

@@ -13,7 +13,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rng } from './rng.mjs';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, sessions: { type: 'string', default: '20' }, days: { type: 'string', default: '10' }, end: { type: 'string', default: '2026-11-20' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    sessions: { type: 'string', default: '20' },
+    days: { type: 'string', default: '10' },
+    end: { type: 'string', default: '2026-11-20' },
+    seed: { type: 'string', default: '1' },
+  },
+});
 if (!values.out) throw new Error('--out DIR is required');
 const rand = rng(Number(values.seed));
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));

@@ -182,10 +182,22 @@ for (let d = days - 1; d >= 0; d--) {
         const phaseId = `${c.tier}.${c.name}.${i + 1}`;
         const auditor = c.complexity === 'high' ? 'claude-opus-4-5' : 'claude-sonnet-4-5';
         await emit('phase', {
-          type: 'phase', ts: iso(ts), run_id: runId, tier_id: c.tier, phase_id: phaseId, category: c.name,
-          complexity: c.complexity, builder_model: c.model, auditor_model: auditor, tokens_used: tokens,
-          incident_token_cap: c.cap, outcome, builder_attempts: 1 + retries, auditor_attempts: 1 + Math.min(retries, 1),
-          retries, ...(stop ? { stop_reason: stop } : {}),
+          type: 'phase',
+          ts: iso(ts),
+          run_id: runId,
+          tier_id: c.tier,
+          phase_id: phaseId,
+          category: c.name,
+          complexity: c.complexity,
+          builder_model: c.model,
+          auditor_model: auditor,
+          tokens_used: tokens,
+          incident_token_cap: c.cap,
+          outcome,
+          builder_attempts: 1 + retries,
+          auditor_attempts: 1 + Math.min(retries, 1),
+          retries,
+          ...(stop ? { stop_reason: stop } : {}),
         });
         if (!ok) tierFailures[c.tier] = (tierFailures[c.tier] ?? 0) + 1;
         if (withCalls) {
@@ -204,7 +216,17 @@ for (let d = days - 1; d >= 0; d--) {
         if (x < t.catch) caught++;
         else if (x < t.catch + t.fp) fps++;
       }
-      await emit('ci', { type: 'ci', ts: iso(ts + 120_000), run_id: runId, tier_id: t.id, ci_profile: t.profile, runs, failures_caught: caught, false_positives: fps, tokens_equivalent: runs * t.tokens });
+      await emit('ci', {
+        type: 'ci',
+        ts: iso(ts + 120_000),
+        run_id: runId,
+        tier_id: t.id,
+        ci_profile: t.profile,
+        runs,
+        failures_caught: caught,
+        false_positives: fps,
+        tokens_equivalent: runs * t.tokens,
+      });
     }
     if (withCalls) {
       for (const a of AUX) {
@@ -217,5 +239,9 @@ for (let d = days - 1; d >= 0; d--) {
   }
 }
 for (const kind of Object.keys(files)) await flush(kind);
-await Promise.all(Object.values(files).filter(Boolean).map((s) => new Promise((r) => s.end(r))));
+await Promise.all(
+  Object.values(files)
+    .filter(Boolean)
+    .map((s) => new Promise((r) => s.end(r))),
+);
 process.stderr.write(`wrote ${counts.phase} phase, ${counts.call} call and ${counts.ci} ci records to ${values.out} (${runSeq - Number(values['first-run']) + 1} runs)\n`);

@@ -53,7 +53,12 @@ const PRICE = {
 // and how often it fails.
 const TASKS = [
   {
-    task: 'full-intelligence', every: 3600, provider: 'anthropic', model: 'claude-sonnet-5-5', noop: 0.1, fail: 0.03,
+    task: 'full-intelligence',
+    every: 3600,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    noop: 0.1,
+    fail: 0.03,
     phases: [
       { name: 'read-state', need: [4, 1.2], budget: 20 },
       { name: 'extract', need: [31, 5], budget: 35 },
@@ -61,7 +66,12 @@ const TASKS = [
     ],
   },
   {
-    task: 'vault-evolve', every: 1800, provider: 'anthropic', model: 'claude-sonnet-5-5', noop: 0.88, fail: 0.01,
+    task: 'vault-evolve',
+    every: 1800,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    noop: 0.88,
+    fail: 0.01,
     phases: [
       { name: 'survey', need: [3, 0.8], budget: 10 },
       { name: 'evolve', need: [12, 3], budget: 25 },
@@ -69,24 +79,61 @@ const TASKS = [
     ],
   },
   {
-    task: 'skill-evolve', every: 7200, provider: 'anthropic', model: 'claude-sonnet-5-5', noop: 0, fail: 0.02,
-    phases: [{ name: 'assess', need: [16, 3], budget: 30 }, { name: 'apply', need: [9, 2], budget: 20 }],
+    task: 'skill-evolve',
+    every: 7200,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    noop: 0,
+    fail: 0.02,
+    phases: [
+      { name: 'assess', need: [16, 3], budget: 30 },
+      { name: 'apply', need: [9, 2], budget: 20 },
+    ],
   },
   {
-    task: 'title-summary', every: 2400, provider: 'anthropic', model: 'claude-sonnet-5-5', noop: 0, fail: 0.005, jitter: true,
+    task: 'title-summary',
+    every: 2400,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    noop: 0,
+    fail: 0.005,
+    jitter: true,
     phases: [{ name: 'summarize', need: [2, 0.6], budget: 8 }],
   },
   {
-    task: 'title-summary-custom', every: 7200, provider: 'ollama', model: 'glm-4.7-flash:latest', noop: 0, fail: 0.02, jitter: true,
+    task: 'title-summary-custom',
+    every: 7200,
+    provider: 'ollama',
+    model: 'glm-4.7-flash:latest',
+    noop: 0,
+    fail: 0.02,
+    jitter: true,
     phases: [{ name: 'summarize', need: [3, 1], budget: 8 }],
   },
   {
-    task: 'canopy-describe', every: 21600, provider: 'anthropic', model: 'claude-sonnet-5-5', noop: 0, fail: 0.02, spike: 4,
-    phases: [{ name: 'map', need: [6, 1.5], budget: 15 }, { name: 'describe', need: [8, 2], budget: 40 }],
+    task: 'canopy-describe',
+    every: 21600,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    noop: 0,
+    fail: 0.02,
+    spike: 4,
+    phases: [
+      { name: 'map', need: [6, 1.5], budget: 15 },
+      { name: 'describe', need: [8, 2], budget: 40 },
+    ],
   },
   {
-    task: 'skill-survey', every: 14400, provider: 'anthropic', model: 'claude-sonnet-5-5', noop: 0.7, fail: 0.01,
-    phases: [{ name: 'scan', need: [4, 1], budget: 12 }, { name: 'propose', need: [10, 2.5], budget: 20 }],
+    task: 'skill-survey',
+    every: 14400,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    noop: 0.7,
+    fail: 0.01,
+    phases: [
+      { name: 'scan', need: [4, 1], budget: 12 },
+      { name: 'propose', need: [10, 2.5], budget: 20 },
+    ],
   },
 ];
 
@@ -147,7 +194,15 @@ db.transaction(() => {
       });
     });
     const sum = (f) => phases.reduce((s, p) => s + (p.usage?.[f] ?? 0), 0);
-    const run = { requests: sum('requests'), inputTokens: sum('inputTokens'), outputTokens: sum('outputTokens'), totalTokens: sum('totalTokens'), reasoningTokens: 0, cachedTokens: sum('cachedTokens'), durationMs: seconds * 1000 };
+    const run = {
+      requests: sum('requests'),
+      inputTokens: sum('inputTokens'),
+      outputTokens: sum('outputTokens'),
+      totalTokens: sum('totalTokens'),
+      reasoningTokens: 0,
+      cachedTokens: sum('cachedTokens'),
+      durationMs: seconds * 1000,
+    };
     const local = t.provider === 'ollama';
     const cost = local ? 0 : Math.round(phases.reduce((s, p) => s + p.costUsd, 0) * 1e6) / 1e6;
     const actual = rand() < 0.8;
@@ -161,8 +216,21 @@ db.transaction(() => {
       provider: t.provider,
       model: t.model,
       // Myco keeps checkpoints for resuming; a few rows carry them, as the reader does not need them.
-      checkpoints: n % 50 ? null : JSON.stringify({ runtime: 'claude-sdk', provider: t.provider, model: t.model, phases: Object.fromEntries(phases.map((p) => [p.name, { name: p.name, status: p.status, turnsUsed: p.turnsUsed, updatedAt: completedAt }])) }),
-      usage_data: JSON.stringify({ run, runCost: null, runBudget: null, phases: phases.map((p) => ({ name: p.name, usage: null, turnsUsed: p.turnsUsed, tokensUsed: p.tokensUsed, costUsd: p.costUsd, costSource: actual ? 'actual' : 'estimated', costData: null })) }),
+      checkpoints:
+        n % 50
+          ? null
+          : JSON.stringify({
+              runtime: 'claude-sdk',
+              provider: t.provider,
+              model: t.model,
+              phases: Object.fromEntries(phases.map((p) => [p.name, { name: p.name, status: p.status, turnsUsed: p.turnsUsed, updatedAt: completedAt }])),
+            }),
+      usage_data: JSON.stringify({
+        run,
+        runCost: null,
+        runBudget: null,
+        phases: phases.map((p) => ({ name: p.name, usage: null, turnsUsed: p.turnsUsed, tokensUsed: p.tokensUsed, costUsd: p.costUsd, costSource: actual ? 'actual' : 'estimated', costData: null })),
+      }),
       started_at: startedAt,
       completed_at: unfinished ? null : completedAt,
       tokens_used: run.totalTokens,
@@ -189,10 +257,14 @@ db.transaction(() => {
   });
 })();
 // A dry run, which the reader leaves out, and a row whose JSON is damaged, which it skips with its id.
-db.prepare(`INSERT INTO agent_runs (id, task, status, provider, model, started_at, completed_at, tokens_used, cost_usd, cost_source, usage_data, actions_taken, dry_run)
-  VALUES ('run-dry', 'vault-evolve', 'completed', 'anthropic', 'claude-sonnet-5-5', ?, ?, 1000, 0.01, 'actual', '{}', '{}', 1)`).run(end / 1000 - 7200, end / 1000 - 7100);
-db.prepare(`INSERT INTO agent_runs (id, task, status, provider, model, started_at, completed_at, tokens_used, cost_usd, cost_source, usage_data, actions_taken, dry_run)
-  VALUES ('run-damaged', 'vault-evolve', 'completed', 'anthropic', 'claude-sonnet-5-5', ?, ?, 1000, 0.01, 'actual', '{"run": ', '{}', 0)`).run(end / 1000 - 7000, end / 1000 - 6900);
+db.prepare(
+  `INSERT INTO agent_runs (id, task, status, provider, model, started_at, completed_at, tokens_used, cost_usd, cost_source, usage_data, actions_taken, dry_run)
+  VALUES ('run-dry', 'vault-evolve', 'completed', 'anthropic', 'claude-sonnet-5-5', ?, ?, 1000, 0.01, 'actual', '{}', '{}', 1)`,
+).run(end / 1000 - 7200, end / 1000 - 7100);
+db.prepare(
+  `INSERT INTO agent_runs (id, task, status, provider, model, started_at, completed_at, tokens_used, cost_usd, cost_source, usage_data, actions_taken, dry_run)
+  VALUES ('run-damaged', 'vault-evolve', 'completed', 'anthropic', 'claude-sonnet-5-5', ?, ?, 1000, 0.01, 'actual', '{"run": ', '{}', 0)`,
+).run(end / 1000 - 7000, end / 1000 - 6900);
 truth.skipped = 1;
 db.exec('VACUUM');
 db.close();

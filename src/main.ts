@@ -34,7 +34,9 @@ const voice = (o: { quiet?: boolean; verbose?: boolean }) => ({ quiet: o.quiet ?
 export function program(run: (code: Promise<number>) => void): Command {
   // Installed, the same program answers to `tokentune` (what `npx tokentune` runs) and `tune`.
   const p = new Command(basename(process.argv[1] ?? '') === 'tokentune' ? 'tokentune' : 'tune')
-    .description('Reads LLM usage telemetry, computes per-category statistics, applies the tuning rules and proposes changes to the target config files (models, token caps, CI profiles, run budgets).')
+    .description(
+      'Reads LLM usage telemetry, computes per-category statistics, applies the tuning rules and proposes changes to the target config files (models, token caps, CI profiles, run budgets).',
+    )
     .version(version, '-v, --version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EPILOG)
@@ -62,23 +64,36 @@ A real run (no --dry-run) commits the changed target files on the proposal branc
 checkout, pushes it to publish.remote when set, and opens or updates a pull request when
 GITHUB_TOKEN and a repository are set.`,
     )
-    .action((o: { config?: string; dryRun?: boolean; json?: boolean; showPrompt?: boolean; force?: boolean; since?: string; until?: string; rebuildState?: boolean; push: boolean; quiet?: boolean; verbose?: boolean }) =>
-      run(
-        import('./commands/tune.js').then(({ runTuneCommand }) =>
-          runTuneCommand({
-            configPath: o.config ?? defaultConfig(),
-            json: o.json ?? false,
-            showPrompt: o.showPrompt ?? false,
-            dryRun: o.dryRun ?? false,
-            force: o.force ?? false,
-            rebuildState: o.rebuildState ?? false,
-            since: o.since,
-            until: o.until,
-            push: o.push,
-            voice: voice(o),
-          }),
+    .action(
+      (o: {
+        config?: string;
+        dryRun?: boolean;
+        json?: boolean;
+        showPrompt?: boolean;
+        force?: boolean;
+        since?: string;
+        until?: string;
+        rebuildState?: boolean;
+        push: boolean;
+        quiet?: boolean;
+        verbose?: boolean;
+      }) =>
+        run(
+          import('./commands/tune.js').then(({ runTuneCommand }) =>
+            runTuneCommand({
+              configPath: o.config ?? defaultConfig(),
+              json: o.json ?? false,
+              showPrompt: o.showPrompt ?? false,
+              dryRun: o.dryRun ?? false,
+              force: o.force ?? false,
+              rebuildState: o.rebuildState ?? false,
+              since: o.since,
+              until: o.until,
+              push: o.push,
+              voice: voice(o),
+            }),
+          ),
         ),
-      ),
     );
 
   p.command('check')
@@ -90,16 +105,20 @@ GITHUB_TOKEN and a repository are set.`,
     .addOption(quiet())
     .addOption(verbose())
     .action((o: { config?: string; json?: boolean; exitCode?: boolean; rebuildState?: boolean; quiet?: boolean; verbose?: boolean }) =>
-      run(import('./commands/check.js').then(({ runCheckCommand }) => runCheckCommand({ configPath: o.config ?? defaultConfig(), json: o.json ?? false, exitCode: o.exitCode ?? false, rebuildState: o.rebuildState ?? false, voice: voice(o) }))),
+      run(
+        import('./commands/check.js').then(({ runCheckCommand }) =>
+          runCheckCommand({ configPath: o.config ?? defaultConfig(), json: o.json ?? false, exitCode: o.exitCode ?? false, rebuildState: o.rebuildState ?? false, voice: voice(o) }),
+        ),
+      ),
     );
 
   p.command('report')
     .description('usage and cost by day, week, month, session, project, model, agent or category, from the state (reading what is new first)')
     .argument('<grouping>', 'daily | weekly | monthly | session | project | model | agent | category | blocks (the 5-hour billing windows)')
-    .addOption(new Option('-c, --config <file>', 'tuner config (default: tokentune.yaml here, else Claude Code\'s transcripts)'))
+    .addOption(new Option('-c, --config <file>', "tuner config (default: tokentune.yaml here, else Claude Code's transcripts)"))
     .option('-s, --since <date>', 'first day reported, YYYY-MM-DD or YYYYMMDD (in --timezone)')
     .option('-u, --until <date>', 'last day reported, YYYY-MM-DD or YYYYMMDD (in --timezone)')
-    .option('-z, --timezone <iana>', 'the time zone days are counted in (default: the system\'s)')
+    .option('-z, --timezone <iana>', "the time zone days are counted in (default: the system's)")
     .option('-j, --json', 'print one JSON document')
     .option('-b, --breakdown', 'a row per model under each row')
     .addOption(new Option('-w, --start-of-week <day>', 'the day weeks start on (monday, as ccusage 20 counts them)').choices(WEEKDAYS).default('monday'))
@@ -107,30 +126,63 @@ GITHUB_TOKEN and a repository are set.`,
     .option('-O, --offline', 'accepted as ccusage takes it: prices always come from the bundled table and `tune models update`, never fetched by a report')
     .option('--no-color', 'no colour in tables (also NO_COLOR=1; FORCE_COLOR=1 colours a pipe)')
     .addOption(quiet())
-    .addOption(new Option('-m, --mode <mode>', 'cost: the source\'s own figure where it has one (auto), always from the price table (calculate), or only the source\'s (display)').choices(['auto', 'calculate', 'display']).default('auto'))
-    .action((grouping: string, o: { config?: string; since?: string; until?: string; timezone?: string; json?: boolean; breakdown?: boolean; active?: boolean; startOfWeek: string; color: boolean; mode: 'auto' | 'calculate' | 'display'; quiet?: boolean }) => {
-      if (grouping === 'blocks') {
-        return run(
-          import('./commands/report.js').then(({ runBlocksCommand }) =>
-            runBlocksCommand({ configPath: o.config, since: o.since, until: o.until, json: o.json ?? false, active: o.active ?? false, mode: o.mode, color: o.color, voice: voice(o) }),
+    .addOption(
+      new Option('-m, --mode <mode>', "cost: the source's own figure where it has one (auto), always from the price table (calculate), or only the source's (display)")
+        .choices(['auto', 'calculate', 'display'])
+        .default('auto'),
+    )
+    .action(
+      (
+        grouping: string,
+        o: {
+          config?: string;
+          since?: string;
+          until?: string;
+          timezone?: string;
+          json?: boolean;
+          breakdown?: boolean;
+          active?: boolean;
+          startOfWeek: string;
+          color: boolean;
+          mode: 'auto' | 'calculate' | 'display';
+          quiet?: boolean;
+        },
+      ) => {
+        if (grouping === 'blocks') {
+          return run(
+            import('./commands/report.js').then(({ runBlocksCommand }) =>
+              runBlocksCommand({ configPath: o.config, since: o.since, until: o.until, json: o.json ?? false, active: o.active ?? false, mode: o.mode, color: o.color, voice: voice(o) }),
+            ),
+          );
+        }
+        const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category', 'blocks'];
+        if (!groupings.includes(grouping)) {
+          process.stderr.write(`tune: unknown grouping ${JSON.stringify(grouping)}: one of ${groupings.join(', ')}\n`);
+          return run(Promise.resolve(EXIT.usage));
+        }
+        run(
+          import('./commands/report.js').then(({ runReportCommand }) =>
+            runReportCommand({
+              grouping: grouping as 'daily',
+              configPath: o.config,
+              since: o.since,
+              until: o.until,
+              timeZone: o.timezone,
+              json: o.json ?? false,
+              breakdown: o.breakdown ?? false,
+              mode: o.mode,
+              startOfWeek: WEEKDAYS.indexOf(o.startOfWeek),
+              color: o.color,
+              voice: voice(o),
+            }),
           ),
         );
-      }
-      const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category', 'blocks'];
-      if (!groupings.includes(grouping)) {
-        process.stderr.write(`tune: unknown grouping ${JSON.stringify(grouping)}: one of ${groupings.join(', ')}\n`);
-        return run(Promise.resolve(EXIT.usage));
-      }
-      run(
-        import('./commands/report.js').then(({ runReportCommand }) =>
-          runReportCommand({ grouping: grouping as 'daily', configPath: o.config, since: o.since, until: o.until, timeZone: o.timezone, json: o.json ?? false, breakdown: o.breakdown ?? false, mode: o.mode, startOfWeek: WEEKDAYS.indexOf(o.startOfWeek), color: o.color, voice: voice(o) }),
-        ),
-      );
-    });
+      },
+    );
 
   p.command('statusline')
     .description("one line for Claude Code's status line (its JSON on stdin): model, session, today and block cost, burn rate; never fails")
-    .addOption(new Option('-c, --config <file>', 'tuner config (default: tokentune.yaml here, else Claude Code\'s transcripts)'))
+    .addOption(new Option('-c, --config <file>', "tuner config (default: tokentune.yaml here, else Claude Code's transcripts)"))
     .action((o: { config?: string }) => run(import('./commands/statusline.js').then(({ runStatuslineCommand }) => runStatuslineCommand({ configPath: o.config, stdin: process.stdin }))));
 
   p.command('daemon')
@@ -144,7 +196,9 @@ GITHUB_TOKEN and a repository are set.`,
     .description("refresh prices and deprecation dates from LiteLLM's model_prices_and_context_window.json into the state (the bundled table stays the offline default)")
     .addOption(config())
     .option('--url <url>', "where to read the table (default: LiteLLM's on GitHub)")
-    .action((o: { config?: string; url?: string }) => run(import('./commands/models.js').then(({ runModelsUpdateCommand }) => runModelsUpdateCommand({ config: o.config ?? defaultConfig(), url: o.url }))));
+    .action((o: { config?: string; url?: string }) =>
+      run(import('./commands/models.js').then(({ runModelsUpdateCommand }) => runModelsUpdateCommand({ config: o.config ?? defaultConfig(), url: o.url }))),
+    );
 
   p.command('init')
     .description('write a commented tokentune.yaml for the telemetry and config files found here (never overwrites)')

@@ -47,8 +47,16 @@ export async function runReportCommand(o: ReportCommandOptions): Promise<number>
   logSkipped(r, o.voice);
   if (o.json) process.stdout.write(`${JSON.stringify(usageJson(r.report), null, 2)}\n`);
   else process.stdout.write(table(r.report, o.breakdown, terminalWidth(), colorOn(o.color)));
-  if (r.report.detailSince) notice(o.voice, `Claude Code responses before ${r.report.detailSince} are not in this grouping: retention (state.retention_days, counted back from the newest record) pruned their per-record detail; daily, weekly and monthly totals still hold them`);
-  if (o.grouping === 'category' && !r.report.rows.length) notice(o.voice, 'no phase records in the state: a category comes from the phases of a pipeline (the tokentune export, Autopack, Myco); Claude Code transcripts have none, and `report agent` groups them by subagent instead');
+  if (r.report.detailSince)
+    notice(
+      o.voice,
+      `Claude Code responses before ${r.report.detailSince} are not in this grouping: retention (state.retention_days, counted back from the newest record) pruned their per-record detail; daily, weekly and monthly totals still hold them`,
+    );
+  if (o.grouping === 'category' && !r.report.rows.length)
+    notice(
+      o.voice,
+      'no phase records in the state: a category comes from the phases of a pipeline (the tokentune export, Autopack, Myco); Claude Code transcripts have none, and `report agent` groups them by subagent instead',
+    );
   if (r.report.unpriced.length) notice(o.voice, `no price for ${r.report.unpriced.map(termText).join(', ')}: counted at $0 (add it under pricing.models)`);
   return EXIT.ok;
 }
@@ -96,10 +104,17 @@ export function blocksTable(blocks: readonly BillingBlock[], width: number, colo
     return i >= 3 ? cut.padStart(w) : cut.padEnd(w);
   };
   const paint = painter(color);
-  const out = [paint('head', head.map(cell).join('  ')), widths.map((w) => '─'.repeat(w)).join('  '), ...lines.map((l, i) => paint(blocks[i]!.isActive ? 'active' : blocks[i]!.isGap ? 'faint' : 'plain', l.map(cell).join('  ')))];
+  const out = [
+    paint('head', head.map(cell).join('  ')),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...lines.map((l, i) => paint(blocks[i]!.isActive ? 'active' : blocks[i]!.isGap ? 'faint' : 'plain', l.map(cell).join('  '))),
+  ];
   const active = blocks.find((b) => b.isActive);
   if (active?.burnRate && active.projection) {
-    out.push('', `Burn rate: ${fmtTokens(Math.round(active.burnRate.tokensPerMinute))} tokens/min, ${fmtUsd(active.burnRate.costPerHour)}/hour; at this rate the block ends at ${fmtTokens(active.projection.totalTokens)} tokens, ${fmtUsd(active.projection.totalCost)}`);
+    out.push(
+      '',
+      `Burn rate: ${fmtTokens(Math.round(active.burnRate.tokensPerMinute))} tokens/min, ${fmtUsd(active.burnRate.costPerHour)}/hour; at this rate the block ends at ${fmtTokens(active.projection.totalTokens)} tokens, ${fmtUsd(active.projection.totalCost)}`,
+    );
   }
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 }
@@ -171,7 +186,11 @@ export function table(r: UsageReport, breakdown: boolean, width: number, color =
   const keyField = SHAPE[r.grouping].key;
   type Counts = { inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number; phases?: number };
   const middle = (c: Counts) =>
-    phases ? [String(c.phases ?? 0)] : compact ? [fmtTokens(c.inputTokens), fmtTokens(c.outputTokens)] : [fmtTokens(c.inputTokens), fmtTokens(c.outputTokens), fmtTokens(c.cacheCreationTokens), fmtTokens(c.cacheReadTokens)];
+    phases
+      ? [String(c.phases ?? 0)]
+      : compact
+        ? [fmtTokens(c.inputTokens), fmtTokens(c.outputTokens)]
+        : [fmtTokens(c.inputTokens), fmtTokens(c.outputTokens), fmtTokens(c.cacheCreationTokens), fmtTokens(c.cacheReadTokens)];
   const lines: string[][] = [];
   let totalPhases = 0;
   for (const row of r.rows) {
@@ -181,9 +200,22 @@ export function table(r: UsageReport, breakdown: boolean, width: number, color =
     const allUnpriced = row.modelBreakdowns.every((m) => m.unpriced);
     const cost = allUnpriced ? 'unpriced' : `${fmtUsd(row.totalCost)}${partial ? '*' : ''}`;
     const key = r.grouping === 'model' ? shortModel(String(row[keyField])) : String(row[keyField]);
-    lines.push([termText(key), termText([...new Set(row.modelsUsed.map(shortModel))].join(', ')), ...middle({ ...row, phases: row['phases'] as number | undefined }), fmtTokens(row.totalTokens), cost]);
+    lines.push([
+      termText(key),
+      termText([...new Set(row.modelsUsed.map(shortModel))].join(', ')),
+      ...middle({ ...row, phases: row['phases'] as number | undefined }),
+      fmtTokens(row.totalTokens),
+      cost,
+    ]);
     if (breakdown) {
-      for (const m of row.modelBreakdowns) lines.push(['', `  ${termText(shortModel(m.modelName))}`, ...middle(m), fmtTokens(m.totalTokens ?? m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens), m.unpriced ? 'unpriced' : fmtUsd(m.cost)]);
+      for (const m of row.modelBreakdowns)
+        lines.push([
+          '',
+          `  ${termText(shortModel(m.modelName))}`,
+          ...middle(m),
+          fmtTokens(m.totalTokens ?? m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens),
+          m.unpriced ? 'unpriced' : fmtUsd(m.cost),
+        ]);
     }
   }
   const t = r.totals;

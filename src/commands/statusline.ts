@@ -13,7 +13,15 @@ export async function runStatuslineCommand(o: { configPath: string | undefined; 
     const input = parseInput(await readAll(o.stdin));
     const { runStatus } = await import('../run/index.js');
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const s = await runStatus({ configPath: o.configPath, timeZone, mode: 'auto', env: process.env, ...(input.sessionId ? { sessionId: input.sessionId } : {}), ...(input.transcriptPath ? { transcriptPath: input.transcriptPath } : {}), ...(o.now ? { now: o.now } : {}) });
+    const s = await runStatus({
+      configPath: o.configPath,
+      timeZone,
+      mode: 'auto',
+      env: process.env,
+      ...(input.sessionId ? { sessionId: input.sessionId } : {}),
+      ...(input.transcriptPath ? { transcriptPath: input.transcriptPath } : {}),
+      ...(o.now ? { now: o.now } : {}),
+    });
     const parts = [termText(input.model ?? 'Claude'), `${s.sessionCost === null ? '—' : fmtUsd(s.sessionCost)} session`, `${fmtUsd(s.todayCost)} today`];
     if (s.block) {
       const left = Math.max(0, Math.round((Date.parse(s.block.endTime) - (o.now ?? new Date()).getTime()) / 60_000));
@@ -40,7 +48,7 @@ function parseInput(text: string): { sessionId?: string; transcriptPath?: string
   try {
     doc = JSON.parse(text) as typeof doc;
   } catch {
-    throw new Error("stdin is not the JSON document Claude Code sends");
+    throw new Error('stdin is not the JSON document Claude Code sends');
   }
   const model = typeof doc.model?.display_name === 'string' ? doc.model.display_name : typeof doc.model?.id === 'string' ? doc.model.id : undefined;
   return {

@@ -20,7 +20,17 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   let result: RunResult;
   const progress = progressLine(process.stderr, !o.voice.quiet);
   try {
-    result = await runTune({ configPath: o.configPath, since: o.since, until: o.until, showPrompt: o.showPrompt, dryRun: o.dryRun, force: o.force, rebuildState: o.rebuildState, push: o.push, onProgress: progress.onProgress });
+    result = await runTune({
+      configPath: o.configPath,
+      since: o.since,
+      until: o.until,
+      showPrompt: o.showPrompt,
+      dryRun: o.dryRun,
+      force: o.force,
+      rebuildState: o.rebuildState,
+      push: o.push,
+      onProgress: progress.onProgress,
+    });
   } catch (e) {
     return reportError(e);
   } finally {
@@ -29,7 +39,10 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   logEvents(o.voice, result.events);
   logSkipped(result, o.voice);
   if (result.status !== 'proposal') {
-    if (o.json) process.stdout.write(`${JSON.stringify({ status: result.status, window: result.window, moved: result.moved, applied: result.applied, outcomes: result.outcomes, noop_streak: result.noop_streak, ingest: result.ingest }, null, 2)}\n`);
+    if (o.json)
+      process.stdout.write(
+        `${JSON.stringify({ status: result.status, window: result.window, moved: result.moved, applied: result.applied, outcomes: result.outcomes, noop_streak: result.noop_streak, ingest: result.ingest }, null, 2)}\n`,
+      );
     else if (result.status === 'no-data') process.stdout.write(`no-data: no telemetry from ${result.window?.since} to ${result.window?.until}; nothing to analyse (no LLM call, $0)\n`);
     else {
       for (const a of result.applied) process.stdout.write(`applied: ${plural(a.changes, 'change')} of proposal ${a.proposal} found in the targets; observing\n`);
@@ -46,7 +59,9 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   const what = `${plural(result.changes.length, 'change')} from ${plural(result.ingest.records, 'new record')} in ${plural(result.ingest.files, 'file')}${result.ingest.skipped ? `, ${plural(result.ingest.skipped, 'line')} skipped` : ''}`;
   if (result.publish_error !== undefined) {
     process.stderr.write(`tune: publishing failed: ${termText(result.publish_error)}\n`);
-    process.stderr.write(`tune: the report above was not published and nothing was recorded: fix the cause (the publish block of ${termText(o.configPath)}, the git remote or the token), and the next run publishes it (${what})\n`);
+    process.stderr.write(
+      `tune: the report above was not published and nothing was recorded: fix the cause (the publish block of ${termText(o.configPath)}, the git remote or the token), and the next run publishes it (${what})\n`,
+    );
     return EXIT.failed;
   }
   if (o.voice.verbose) notice(o.voice, `LLM: ${result.llm.note}`);

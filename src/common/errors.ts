@@ -32,8 +32,7 @@ export function formatZodIssues(error: z.ZodError, prefix = '', known?: (path: r
       });
       return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${named.join(', ')}`;
     }
-    const message =
-      issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'required' : issue.message;
+    const message = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'required' : issue.message;
     const where = [prefix, base].filter(Boolean).join(' ');
     return where ? `${where}: ${message}` : message;
   });

@@ -22,12 +22,19 @@ export function mdText(s: string): string {
 
 /** A Markdown code span's content: no backtick to close it early, no line break, no table cell. */
 export function mdCode(s: string): string {
-  return s.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ').replace(CONTROLS, '').replace(/`/g, "'").replace(/\|/g, '\\|');
+  return s
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
+    .replace(CONTROLS, '')
+    .replace(/`/g, "'")
+    .replace(/\|/g, '\\|');
 }
 
 /** Lines of text for a terminal: as termText, but line breaks and tabs stay what they are. */
 export function termBlock(s: string): string {
-  return s.split('\n').map((line) => line.split('\t').map(termText).join('\t')).join('\n');
+  return s
+    .split('\n')
+    .map((line) => line.split('\t').map(termText).join('\t'))
+    .join('\n');
 }
 
 /** Text for a terminal: every control character shown as an escape, never acted on. */

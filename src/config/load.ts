@@ -96,7 +96,9 @@ function checkLadders(config: TunerConfig, pricing: Pricing, file: string): void
       const key = `models.ladders.${family}[${i}]`;
       if (!price) {
         const near = closestModels(pricing, model);
-        throw new ConfigError(`${file}: ${key}: model "${model}" is not in the price table${near.length ? ` (did you mean ${near.map((m) => `"${m}"`).join(', ')}?)` : ''}; add it under pricing.models if it is right`);
+        throw new ConfigError(
+          `${file}: ${key}: model "${model}" is not in the price table${near.length ? ` (did you mean ${near.map((m) => `"${m}"`).join(', ')}?)` : ''}; add it under pricing.models if it is right`,
+        );
       }
       const perToken = blendedPricePerToken(price, mix);
       if (perToken <= previous) {

@@ -17,7 +17,7 @@ export const SourceFormat = z.enum(SOURCE_FORMATS);
 const Source = z
   .strictObject({
     /** Optional for formats with a known home (claude-code: the Claude Code config directories; codex: $CODEX_HOME/sessions). */
-    path: z.string().min(1).optional().describe('A telemetry file, or a directory of the format\'s files; relative to this config'),
+    path: z.string().min(1).optional().describe("A telemetry file, or a directory of the format's files; relative to this config"),
     /**
      * A database by URL, for formats read from one (autopack-db): `sqlite:///autopack.db` as SQLAlchemy
      * writes it, or `postgres://user@host:5432/db`, whose password comes from the environment.
@@ -26,11 +26,18 @@ const Source = z
       .string()
       .regex(/^(sqlite:\/\/\/.|postgres(ql)?:\/\/)/, 'expected sqlite:///relative/path, sqlite:////absolute/path or postgres://user@host/db')
       // In any form (user:password@, ?password=): a URL is shown and stored; a password never is.
-      .refine((u) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(u) && !/[?&](ssl)?password=/i.test(u), 'holds a password: leave it out, and set PGPASSWORD (or the variable named by password_env) in the environment')
+      .refine(
+        (u) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(u) && !/[?&](ssl)?password=/i.test(u),
+        'holds a password: leave it out, and set PGPASSWORD (or the variable named by password_env) in the environment',
+      )
       .optional()
       .describe('A database by URL instead of path: sqlite:///relative.db, sqlite:////absolute.db or postgres://user@host/db (no password)'),
     /** The environment variable holding a Postgres source's password (default: PGPASSWORD). */
-    password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional().describe('The environment variable holding a Postgres password (default PGPASSWORD)'),
+    password_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional()
+      .describe('The environment variable holding a Postgres password (default PGPASSWORD)'),
     /**
      * How long a Postgres source waits: a server that does not answer, a statement that runs on, a
      * table locked by another session. A nightly check must end, and it holds our state's lock.
@@ -44,7 +51,7 @@ const Source = z
       .strict()
       .prefault({})
       .describe('Timeouts of a Postgres source (defaults: connect 10 s, statement 300 s, lock 10 s)'),
-    format: SourceFormat.default('tokentune-jsonl').describe('What the source holds: the tokentune export, Claude Code transcripts, Codex CLI sessions, Autopack\'s or Myco\'s database'),
+    format: SourceFormat.default('tokentune-jsonl').describe("What the source holds: the tokentune export, Claude Code transcripts, Codex CLI sessions, Autopack's or Myco's database"),
   })
   .refine((s) => !(s.path !== undefined && s.url !== undefined), { message: 'give path or url, not both', path: ['url'] })
   .refine((s) => s.path !== undefined || s.url !== undefined || SOURCES.some((a) => a.format === s.format && a.home), { message: 'required for this format', path: ['path'] });
@@ -212,7 +219,11 @@ const Ingest = z.strictObject({
   /** Parsing threads for large inputs; 'auto' uses the machine's cores (at most 4). */
   workers: z.union([z.literal('auto'), z.number().int().min(1).max(16)]).default('auto'),
   /** Inputs smaller than this are parsed on the main thread alone. */
-  parallel_min_bytes: z.number().int().nonnegative().default(32 * 1024 * 1024),
+  parallel_min_bytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(32 * 1024 * 1024),
   /** A record stamped more than this many minutes in the future is a bad line, never a hold. */
   max_future_minutes: z.number().nonnegative().default(60),
   /** A token count above this is a bad line: no call or phase could have used it. */
@@ -223,7 +234,12 @@ const Ingest = z.strictObject({
    * A line longer than this is a bad line, skipped without being held in memory: a parsing thread
    * has a bounded heap, and no usage record is that long (an image pasted into a prompt can be).
    */
-  max_line_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
+  max_line_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(16 * 1024 * 1024),
 });
 
 const Llm = z.strictObject({
@@ -290,7 +306,10 @@ const Publish = z.strictObject({
   github: z
     .strictObject({
       /** owner/name; default: $GITHUB_REPOSITORY (set in GitHub Actions). PRs need $GITHUB_TOKEN too. */
-      repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').optional(),
+      repository: z
+        .string()
+        .regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name')
+        .optional(),
       /** The REST API; default: $GITHUB_API_URL, else https://api.github.com. */
       api_url: z.url().optional(),
       labels: z.array(z.string().min(1)).default(['cost-tuning']),
@@ -307,7 +326,10 @@ const Publish = z.strictObject({
   gitlab: z
     .strictObject({
       /** group/subgroup/name; default: the path in the remote's URL. MRs need $GITLAB_TOKEN too. */
-      project: z.string().regex(/^[\w.-]+(\/[\w.-]+)+$/, 'must be group/name').optional(),
+      project: z
+        .string()
+        .regex(/^[\w.-]+(\/[\w.-]+)+$/, 'must be group/name')
+        .optional(),
       /** The REST API v4; default: $CI_API_V4_URL, else https://<the remote's host>/api/v4. */
       api_url: z.url().optional(),
       labels: z.array(z.string().min(1)).default(['cost-tuning']),
@@ -338,7 +360,7 @@ export const TunerConfig = z.strictObject({
   window: Window.prefault({}).describe('The analysed days'),
   rules: Rules.prefault({}).describe('Every boundary of the tuning rules'),
   models: Models.prefault({}).describe('Model ladders (cheapest first), aliases and retirements'),
-  pricing: Pricing.prefault({}).describe('Extra or overriding prices, in LiteLLM\'s field names'),
+  pricing: Pricing.prefault({}).describe("Extra or overriding prices, in LiteLLM's field names"),
   ingest: Ingest.prefault({}).describe('How telemetry is read'),
   llm: Llm.prefault({}).describe('The LLM step (with ANTHROPIC_API_KEY set)'),
   state: State.prefault({}).describe('Where run state is kept, and for how long'),

@@ -21,7 +21,17 @@ export interface Limits {
   prunedBefore?: number;
 }
 
-const TOKEN_FIELDS = ['tokens_used', 'incident_token_cap', 'input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation_1h_tokens', 'tokens_equivalent', 'tokens'] as const;
+const TOKEN_FIELDS = [
+  'tokens_used',
+  'incident_token_cap',
+  'input_tokens',
+  'output_tokens',
+  'cache_creation_input_tokens',
+  'cache_read_input_tokens',
+  'cache_creation_1h_tokens',
+  'tokens_equivalent',
+  'tokens',
+] as const;
 
 const COUNT_FIELDS = ['builder_attempts', 'auditor_attempts', 'retries', 'turns', 'runs', 'failures_caught', 'false_positives'] as const;
 const DEFAULT_MAX_COUNT = 100_000;

@@ -62,7 +62,16 @@ export function listUnits(sources: readonly SourceFiles[]): FileUnit[] {
   for (const s of sources) {
     if (isServerUrl(s.path)) {
       // Nothing to stat: every check asks the server (one small query) whether there is more.
-      out.set(`url:${s.path}`, { identity: `url:${s.path}`, format: s.format, path: s.path, size: 0, mtime_ms: 0, birth_ms: 0, fingerprint: `${s.path}\u0000${Date.now()}`, ...(s.server ? { server: s.server } : {}) });
+      out.set(`url:${s.path}`, {
+        identity: `url:${s.path}`,
+        format: s.format,
+        path: s.path,
+        size: 0,
+        mtime_ms: 0,
+        birth_ms: 0,
+        fingerprint: `${s.path}\u0000${Date.now()}`,
+        ...(s.server ? { server: s.server } : {}),
+      });
       continue;
     }
     for (const path of listSourceFiles(s.path, s.extensions)) {

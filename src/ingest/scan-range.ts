@@ -69,7 +69,22 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
   const adapter = sourceAdapter(range.format);
   if (adapter.shape !== 'append-lines') throw new Error(`${range.format} is not read line by line`);
   const rollup = emptyRollups();
-  const result: RangeResult = { range, rollup, keys: [], days: [], records: 0, bytes: 0, lines: 0, end_offset: range.start, held: false, skipped: 0, skipped_details: [], held_back_bytes: 0, superseded: 0, links: [] };
+  const result: RangeResult = {
+    range,
+    rollup,
+    keys: [],
+    days: [],
+    records: 0,
+    bytes: 0,
+    lines: 0,
+    end_offset: range.start,
+    held: false,
+    skipped: 0,
+    skipped_details: [],
+    held_back_bytes: 0,
+    superseded: 0,
+    links: [],
+  };
   const prefer = adapter.prefer;
   const best = new Map<string, KeptRecord>();
   const scan = scanLines(
@@ -112,7 +127,12 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
       maxLineBytes: range.limits?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
       onTooLong: (line, bytes) => {
         result.skipped++;
-        if (result.skipped_details.length < MAX_SKIPPED_DETAILS) result.skipped_details.push({ file: range.file, line, reason: `a line of ${bytes} bytes, over the ${range.limits?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} of ingest.max_line_bytes: not read` });
+        if (result.skipped_details.length < MAX_SKIPPED_DETAILS)
+          result.skipped_details.push({
+            file: range.file,
+            line,
+            reason: `a line of ${bytes} bytes, over the ${range.limits?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} of ingest.max_line_bytes: not read`,
+          });
       },
     },
   );

@@ -60,8 +60,7 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
     if (f.adapter.shape === 'append-lines') {
       const job = await planLines(state, f, prev, now, tally);
       if (job) lines.push(job);
-    }
-    else if (f.adapter.shape === 'whole-file') {
+    } else if (f.adapter.shape === 'whole-file') {
       const job = await planWhole(state, f, prev, tally);
       if (job) wholes.push(job);
     } else {
@@ -106,8 +105,10 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
 
 /** The paths of `only` that lie inside a configured source, each read as that source's format. */
 function within<S extends { path: string; format: string }>(sources: readonly S[], only: readonly string[]): S[] {
-  return only.map((p) => resolve(p)).flatMap((path) => {
-    const source = sources.find((s) => path === resolve(s.path) || path.startsWith(resolve(s.path) + sep));
-    return source ? [{ ...source, path }] : [];
-  });
+  return only
+    .map((p) => resolve(p))
+    .flatMap((path) => {
+      const source = sources.find((s) => path === resolve(s.path) || path.startsWith(resolve(s.path) + sep));
+      return source ? [{ ...source, path }] : [];
+    });
 }

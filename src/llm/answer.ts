@@ -30,7 +30,10 @@ export type LlmAnswer = z.infer<typeof LlmAnswer>;
 
 /** Model text is shown as rationale only: one line, no control characters, bounded. */
 export function cleanText(s: string, max = 600): string {
-  // eslint-disable-next-line no-control-regex
-  const one = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const one = s
+    // eslint-disable-next-line no-control-regex -- control characters are what it removes
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }

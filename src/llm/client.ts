@@ -67,7 +67,10 @@ export async function askForProposal(prompt: RenderedPrompt, o: LlmCallOptions):
       try {
         const body = (await res.clone().json()) as { usage?: Usage; content?: { type: string; text?: string }[] };
         meter(body.usage);
-        lastText = (body.content ?? []).filter((b) => b.type === 'text').map((b) => b.text ?? '').join('');
+        lastText = (body.content ?? [])
+          .filter((b) => b.type === 'text')
+          .map((b) => b.text ?? '')
+          .join('');
       } catch {
         // not JSON: the SDK reports that itself
       }

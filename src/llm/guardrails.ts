@@ -7,7 +7,23 @@ import { ciChange } from '../rules/index.js';
 import { budgetChange, MIN_RUNS_FOR_BUDGET, observedRunTokens } from '../rules/index.js';
 import { isTruncating, capEvidence, capUtilisation, downgradeHolds, ladderPosition, modelBounds, modelChange, modelEvidence, pct, upgradeHolds } from '../rules/index.js';
 import { RUN_BUDGET_KEYS, type RunBudgetKey } from '../targets/index.js';
-import { budgetOf, cadenceChange, cadenceEvidence, decideTurns, sinceDay, taskKey, isLocalTask, phaseEvidence, taskDowngradeHolds, taskModelChange, taskModelOf, taskPressure, taskRuns, taskUpgradeHolds, turnChange } from '../rules/index.js';
+import {
+  budgetOf,
+  cadenceChange,
+  cadenceEvidence,
+  decideTurns,
+  sinceDay,
+  taskKey,
+  isLocalTask,
+  phaseEvidence,
+  taskDowngradeHolds,
+  taskModelChange,
+  taskModelOf,
+  taskPressure,
+  taskRuns,
+  taskUpgradeHolds,
+  turnChange,
+} from '../rules/index.js';
 import { taskGroup } from '../stats/index.js';
 import { cleanText, type LlmAnswer, type LlmChange } from './answer.js';
 
@@ -128,7 +144,9 @@ function check(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds): Outcome
       const utilisation = capUtilisation(ctx, cat, g);
       if (step < 0 && !downgradeHolds(ctx, cat, g)) {
         const b = modelBounds(ctx, cat, g);
-        return reject(`the rules' downgrade test fails on ${current}: success ${pct(g.success_rate)} (at least ${pct(b.success_lower)}), ${g.retries_per_phase.toFixed(2)} retries per phase (at most ${b.retries_upper.toFixed(2)}), P95 at ${utilisation === null ? 'an unknown share' : pct(utilisation)} of the cap (at most ${b.utilisation_upper === null ? 'an unknown share' : pct(b.utilisation_upper)}), bounds one-sided at 95% over ${g.phases} phases`);
+        return reject(
+          `the rules' downgrade test fails on ${current}: success ${pct(g.success_rate)} (at least ${pct(b.success_lower)}), ${g.retries_per_phase.toFixed(2)} retries per phase (at most ${b.retries_upper.toFixed(2)}), P95 at ${utilisation === null ? 'an unknown share' : pct(utilisation)} of the cap (at most ${b.utilisation_upper === null ? 'an unknown share' : pct(b.utilisation_upper)}), bounds one-sided at 95% over ${g.phases} phases`,
+        );
       }
       if (step > 0 && !upgradeHolds(ctx, cat, g)) return reject(`the rules' upgrade test fails on ${current}: success ${pct(g.success_rate)}, ${g.retries_per_phase.toFixed(2)} retries per phase`);
       return finish(modelChange(ctx, cat, p.complexity, current, to), note);
@@ -232,7 +250,10 @@ function checkTask(
       const g = taskGroup(taskRuns(ctx, task, sinceDay(ctx, taskKey('model', task)), current));
       if (g.runs < ctx.rules.min_phases) return reject(`waiting for runs on ${current}: ${g.runs} of ${ctx.rules.min_phases}`);
       const pressure = taskPressure(target, g);
-      if (step < 0 && !taskDowngradeHolds(ctx, g, pressure)) return reject(`the rules' downgrade test fails on ${current}: success ${pct(g.success_rate)}, cap-hit rate ${pct(pressure.cap_hit_rate)}, busiest phase at ${pct(pressure.utilisation)} of its budget`);
+      if (step < 0 && !taskDowngradeHolds(ctx, g, pressure))
+        return reject(
+          `the rules' downgrade test fails on ${current}: success ${pct(g.success_rate)}, cap-hit rate ${pct(pressure.cap_hit_rate)}, busiest phase at ${pct(pressure.utilisation)} of its budget`,
+        );
       if (step > 0 && !taskUpgradeHolds(ctx, g)) return reject(`the rules' upgrade test fails on ${current}: success ${pct(g.success_rate)}`);
       const note = Math.abs(want.index - from.index) > 1 ? `clamped to one rung: ${p.to} → ${toModel}` : undefined;
       return finish(taskModelChange(ctx, t, g, pressure, current, toModel), note);
@@ -242,13 +263,7 @@ function checkTask(
   }
 }
 
-function checkBudget(
-  p: LlmChange,
-  ctx: RuleContext,
-  bounds: GuardrailBounds,
-  reject: (reason: string) => Outcome,
-  finish: (built: Change | Refusal, note?: string) => Outcome,
-): Outcome {
+function checkBudget(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds, reject: (reason: string) => Outcome, finish: (built: Change | Refusal, note?: string) => Outcome): Outcome {
   const key = p.category;
   if (!key || !(RUN_BUDGET_KEYS as readonly string[]).includes(key)) {
     return reject(`unknown run budget "${cleanText(key ?? '', 64)}"; expected one of ${RUN_BUDGET_KEYS.join(', ')}`);

@@ -19,8 +19,7 @@ export async function renderPrompt(view: PromptView, dir = PROMPTS_DIR): Promise
   const { default: Handlebars } = await import('handlebars');
   const hb = Handlebars.create();
   const valid = PromptView.parse(view);
-  const compile = async (name: string) =>
-    hb.compile(await readFile(`${dir}${name}`, 'utf8'), { strict: true, noEscape: true, knownHelpersOnly: true });
+  const compile = async (name: string) => hb.compile(await readFile(`${dir}${name}`, 'utf8'), { strict: true, noEscape: true, knownHelpersOnly: true });
   const [system, user] = await Promise.all([compile('system.hbs'), compile('cost-tuning.hbs')]);
   return { system: system(valid).trim() + '\n', user: user(valid).trim() + '\n' };
 }

@@ -53,7 +53,20 @@ export interface LlmStepInput {
   signal?: AbortSignal;
 }
 
-const SKIPPED = { used: false, outcome: 'skipped', model: null, input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cost_usd: 0, latency_ms: 0, requests: 0, repaired: false, batched: false } as const;
+const SKIPPED = {
+  used: false,
+  outcome: 'skipped',
+  model: null,
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+  cost_usd: 0,
+  latency_ms: 0,
+  requests: 0,
+  repaired: false,
+  batched: false,
+} as const;
 
 /**
  * The LLM stage. Without a key, with the LLM disabled, or over the monthly budget, the rule

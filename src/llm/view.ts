@@ -14,7 +14,10 @@ import { fmtPct, fmtTokens } from '../common/index.js';
 
 const MAX_NAME = 64;
 const MAX_FAILURE_ROWS = 10;
-const Quoted = z.string().regex(/^".*"$/s, 'must be a quoted string').max(MAX_NAME * 6 + 2);
+const Quoted = z
+  .string()
+  .regex(/^".*"$/s, 'must be a quoted string')
+  .max(MAX_NAME * 6 + 2);
 
 export function quoted(s: string): string {
   // eslint-disable-next-line no-control-regex
@@ -49,9 +52,7 @@ export const PromptView = z.strictObject({
   ),
   /** The costliest failure patterns: tokens lost to failed phases beyond a successful one's cost. */
   failures: z.array(z.strictObject({ name: Quoted, failed: z.number().int(), mean_success: z.string(), mean_failed: z.string(), lost: z.string() })),
-  ci_tiers: z.array(
-    z.strictObject({ tier: Quoted, profiles: z.string(), runs: z.number(), caught: z.number(), false_positives: z.number(), tokens: z.string() }),
-  ),
+  ci_tiers: z.array(z.strictObject({ tier: Quoted, profiles: z.string(), runs: z.number(), caught: z.number(), false_positives: z.number(), tokens: z.string() })),
   category_ci: z.array(z.strictObject({ name: Quoted, profile: z.string(), catch_rate: z.string(), false_positive_rate: z.string(), escape_rate: z.string() })),
   model_selector: z.array(z.strictObject({ complexity: z.string(), default: z.string(), entries: z.string() })),
   ladders: z.array(z.strictObject({ family: Quoted, models: z.string() })),
@@ -66,14 +67,7 @@ export const PromptView = z.strictObject({
 });
 export type PromptView = z.infer<typeof PromptView>;
 
-export function buildPromptView(input: {
-  project: string;
-  stats: Stats;
-  targets: TargetState;
-  ladders: Record<string, string[]>;
-  ciLadder: string[];
-  candidates: Change[];
-}): PromptView {
+export function buildPromptView(input: { project: string; stats: Stats; targets: TargetState; ladders: Record<string, string[]>; ciLadder: string[]; candidates: Change[] }): PromptView {
   const { stats, targets } = input;
   const num = (n: number | null) => (n === null ? 'n/a' : fmtTokens(n));
   const value = (v: string | number | null) => (v === null ? 'n/a' : typeof v === 'number' ? String(v) : quoted(v));

@@ -83,4 +83,4 @@ function newestOfTier(id: string, ids: readonly string[], deprecated: ReadonlyMa
   return best?.id;
 }
 
-const compare = (a: number[], b: number[]): number => (a[0]! - b[0]!) || (a[1]! - b[1]!);
+const compare = (a: number[], b: number[]): number => a[0]! - b[0]! || a[1]! - b[1]!;

@@ -38,9 +38,20 @@ export function gitlabSettings(
   const remote = remoteUrl ? remoteProject(remoteUrl) : null;
   const project = cfg.project ?? remote?.path;
   if (!token) return { missing: 'GITLAB_TOKEN is not set' };
-  if (!project) return { missing: "no project: set publish.gitlab.project (group/name), or a remote whose URL names it" };
+  if (!project) return { missing: 'no project: set publish.gitlab.project (group/name), or a remote whose URL names it' };
   const apiUrl = cfg.api_url ?? env['CI_API_V4_URL'] ?? (remote ? `https://${remote.host}/api/v4` : 'https://gitlab.com/api/v4');
-  return { token, project, apiUrl: apiUrl.replace(/\/$/, ''), labels: cfg.labels, reviewers: cfg.reviewers, assignees: cfg.assignees, maxOpenMrs: cfg.max_open_mrs, branchPrefix, timeoutMs: cfg.timeout_seconds * 1000, ...(abort ? { abort } : {}) };
+  return {
+    token,
+    project,
+    apiUrl: apiUrl.replace(/\/$/, ''),
+    labels: cfg.labels,
+    reviewers: cfg.reviewers,
+    assignees: cfg.assignees,
+    maxOpenMrs: cfg.max_open_mrs,
+    branchPrefix,
+    timeoutMs: cfg.timeout_seconds * 1000,
+    ...(abort ? { abort } : {}),
+  };
 }
 
 interface MergeRequest {
@@ -75,7 +86,14 @@ export class GitlabClient implements Platform {
     const mrs = await this.call<MergeRequest[]>('list merge requests', 'GET', `${this.base}?source_branch=${encodeURIComponent(branch)}&state=all&per_page=100`);
     return mrs
       .filter((m) => m.source_branch === branch)
-      .map((m) => ({ number: m.iid, url: m.web_url, state: m.state === 'opened' || m.state === 'locked' ? ('open' as const) : ('closed' as const), merged: m.state === 'merged', hash: markerHash(m.description), head: m.source_branch }))
+      .map((m) => ({
+        number: m.iid,
+        url: m.web_url,
+        state: m.state === 'opened' || m.state === 'locked' ? ('open' as const) : ('closed' as const),
+        merged: m.state === 'merged',
+        hash: markerHash(m.description),
+        head: m.source_branch,
+      }))
       .sort((a, b) => b.number - a.number);
   }
 
@@ -85,7 +103,13 @@ export class GitlabClient implements Platform {
   }
 
   async create(o: { branch: string; base: string; title: string; body: string }): Promise<{ number: number; url: string }> {
-    const mr = await this.call<MergeRequest>('open the merge request', 'POST', this.base, { source_branch: o.branch, target_branch: o.base, title: o.title, description: o.body, remove_source_branch: true });
+    const mr = await this.call<MergeRequest>('open the merge request', 'POST', this.base, {
+      source_branch: o.branch,
+      target_branch: o.base,
+      title: o.title,
+      description: o.body,
+      remove_source_branch: true,
+    });
     return { number: mr.iid, url: mr.web_url };
   }
 

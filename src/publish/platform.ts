@@ -60,7 +60,12 @@ export async function ensureRequest(api: Platform, o: { branch: string; base: st
   }
   const tuning = (await api.openRequests()).filter((p) => p.head.startsWith(api.wants.branchPrefix));
   if (tuning.length >= api.wants.maxOpen) {
-    return { action: 'limit', pr: null, warnings: [], message: `${plural(tuning.length, `tuning ${api.noun}`)} open (${tuning.map((p) => `${api.sigil}${p.number}`).join(', ')}), the limit is ${api.wants.maxOpen}: no new ${api.noun}` };
+    return {
+      action: 'limit',
+      pr: null,
+      warnings: [],
+      message: `${plural(tuning.length, `tuning ${api.noun}`)} open (${tuning.map((p) => `${api.sigil}${p.number}`).join(', ')}), the limit is ${api.wants.maxOpen}: no new ${api.noun}`,
+    };
   }
   const created = await api.create({ branch: o.branch, base: o.base, title: o.title, body: o.body });
   const pr: PullRequest = { number: created.number, url: created.url, state: 'open', merged: false, hash: o.hash, head: o.branch };

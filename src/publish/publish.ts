@@ -91,7 +91,13 @@ export async function publishProposal(p: PublishInput): Promise<PublishResult> {
   } else {
     if (moved.length) result.notes.push(`${base.name} changed ${moved.join(', ')} since ${branch} was made: the proposal is made again on ${base.name} (${base.commit.slice(0, 7)})`);
     // A file's display name is its path in the repository (baseTargets).
-    commit = await commitFiles(repo, base.commit, files.map((f) => ({ path: f.display, text: f.after })), commitMessage(p.loaded.config.project, p.stats, p.changes, hash), cfg.author);
+    commit = await commitFiles(
+      repo,
+      base.commit,
+      files.map((f) => ({ path: f.display, text: f.after })),
+      commitMessage(p.loaded.config.project, p.stats, p.changes, hash),
+      cfg.author,
+    );
     result.status = current ? 'updated' : 'created';
     result.notes.push(`${result.status} branch ${branch} at ${commit.slice(0, 7)} from ${base.name} (${base.commit.slice(0, 7)}) in ${repo.root}: ${files.map((f) => f.display).join(', ')}`);
   }

@@ -81,15 +81,42 @@ function blockOf(start: number, items: UsageItem[], now: number, cost: (it: Usag
   const minutes = (last - first) / 60_000;
   const burnRate = isActive && minutes > 0 ? { tokensPerMinute: totalTokens / minutes, costPerHour: (costUSD / minutes) * 60 } : null;
   const remainingMinutes = Math.max(0, Math.round((end - now) / 60_000));
-  const projection = burnRate ? { totalTokens: Math.round(totalTokens + burnRate.tokensPerMinute * remainingMinutes), totalCost: costUSD + (burnRate.costPerHour / 60) * remainingMinutes, remainingMinutes } : null;
+  const projection = burnRate
+    ? { totalTokens: Math.round(totalTokens + burnRate.tokensPerMinute * remainingMinutes), totalCost: costUSD + (burnRate.costPerHour / 60) * remainingMinutes, remainingMinutes }
+    : null;
   const iso = (ms: number) => new Date(ms).toISOString();
-  return { id: iso(start), startTime: iso(start), endTime: iso(end), actualEndTime: iso(last), isActive, isGap: false, entries: items.length, tokenCounts: t, totalTokens, costUSD, models: [...models].sort(), burnRate, projection };
+  return {
+    id: iso(start),
+    startTime: iso(start),
+    endTime: iso(end),
+    actualEndTime: iso(last),
+    isActive,
+    isGap: false,
+    entries: items.length,
+    tokenCounts: t,
+    totalTokens,
+    costUSD,
+    models: [...models].sort(),
+    burnRate,
+    projection,
+  };
 }
 
 function gap(from: number, to: number): BillingBlock {
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
-    id: `gap-${iso(from)}`, startTime: iso(from), endTime: iso(to), actualEndTime: null, isActive: false, isGap: true, entries: 0,
-    tokenCounts: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }, totalTokens: 0, costUSD: 0, models: [], burnRate: null, projection: null,
+    id: `gap-${iso(from)}`,
+    startTime: iso(from),
+    endTime: iso(to),
+    actualEndTime: null,
+    isActive: false,
+    isGap: true,
+    entries: 0,
+    tokenCounts: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+    totalTokens: 0,
+    costUSD: 0,
+    models: [],
+    burnRate: null,
+    projection: null,
   };
 }

@@ -47,8 +47,12 @@ export function commitMessage(project: string, stats: Stats, changes: readonly C
   return `${lines.join('\n')}\n`;
 }
 
-// eslint-disable-next-line no-control-regex -- control characters are what it removes
-const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+const oneLine = (s: string): string =>
+  s
+    // eslint-disable-next-line no-control-regex -- control characters are what it removes
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** The first sentence, or the first `max` characters at a word. */
 function shorten(s: string, max: number): string {
@@ -104,7 +108,10 @@ export function prBody(b: BodyInput): string {
   const s = b.stats;
   const p = projectionOf(s, b.changes);
   const out: string[] = [];
-  out.push(`## 💰 Average run: ${fmtUsd(s.per_run.mean_cost_usd)} → ${fmtUsd(p.usd)} (${fmtSignedPct(p.usdChange)}), ${fmtTokens(s.per_run.mean_total_tokens)} → ${fmtTokens(p.tokens)} tokens (${fmtSignedPct(p.tokensChange)})`, '');
+  out.push(
+    `## 💰 Average run: ${fmtUsd(s.per_run.mean_cost_usd)} → ${fmtUsd(p.usd)} (${fmtSignedPct(p.usdChange)}), ${fmtTokens(s.per_run.mean_total_tokens)} → ${fmtTokens(p.tokens)} tokens (${fmtSignedPct(p.tokensChange)})`,
+    '',
+  );
   out.push(`From ${s.runs.count} runs between ${s.window.since} and ${s.window.until}. Every figure is computed from telemetry by code.`, '');
   out.push('| Key | Current | Proposed | Evidence | Expected effect per run | Confidence |', '|---|---|---|---|---|---|');
   for (const c of b.changes) {
@@ -121,4 +128,3 @@ export function prBody(b: BodyInput): string {
   const report = b.report.length > room ? `${b.report.slice(0, Math.max(0, room))}\n\n… (report cut to fit a PR body; the full report is in the run's output)` : b.report;
   return `${head}\n${report}\n\n</details>\n\n${marker}\n`;
 }
-

@@ -48,7 +48,9 @@ export function renderReport(r: ReportInput): string {
   push(`# Cost / Budget Tuning Report: ${cell(r.project)}`, '');
   push(`**Generated**: ${r.generatedAt}  `, `**Analysis period**: ${s.window.since} to ${s.window.until} (${s.window.days} days)  `);
   const taskRuns = s.tasks.reduce((a, t) => a + t.runs, 0);
-  push(`**Runs analysed**: ${s.categories.length || !s.tasks.length ? `${s.runs.count} runs, ${s.phases} phases, ${s.categories.length} categories` : `${taskRuns} runs of ${plural(s.tasks.length, 'scheduled task')}`}  `);
+  push(
+    `**Runs analysed**: ${s.categories.length || !s.tasks.length ? `${s.runs.count} runs, ${s.phases} phases, ${s.categories.length} categories` : `${taskRuns} runs of ${plural(s.tasks.length, 'scheduled task')}`}  `,
+  );
   push(`**Proposal source**: ${cell(r.llm.note)}  `);
   push(`**Tuner's own cost**: ${tunerCost(r.llm)}  `);
   push(`**Why now**: ${r.drift?.length ? cell(r.drift.slice(0, 5).join('; ')) + (r.drift.length > 5 ? `; and ${r.drift.length - 5} more` : '') : 'forced run'}  `);
@@ -73,7 +75,9 @@ export function renderReport(r: ReportInput): string {
     push('Each change of an earlier proposal that the targets hold, judged only by what ran under it since.', '');
     push('| Change | Applied | Since | Projected | Realised | Verdict |', '|---|---|---:|---|---|---|');
     for (const o of outcomes) {
-      push(`| ${describe(o.change)} | ${o.applied_at.slice(0, 10)} | ${o.phases_since} | ${cell(figures(o.projected))} | ${cell(figures(o.realised))} | ${o.verdict === 'worse' ? '**worse**: revert proposed' : o.verdict} |`);
+      push(
+        `| ${describe(o.change)} | ${o.applied_at.slice(0, 10)} | ${o.phases_since} | ${cell(figures(o.projected))} | ${cell(figures(o.realised))} | ${o.verdict === 'worse' ? '**worse**: revert proposed' : o.verdict} |`,
+      );
     }
     push('');
   }
@@ -89,10 +93,16 @@ export function renderReport(r: ReportInput): string {
     if (split.told > 0) {
       push(`- Builder: ${fmtTokens(mean(split.builder))} tokens (${fmtPct(mean(split.builder) / total)})`);
       push(`- Auditor: ${fmtTokens(mean(split.auditor))} tokens (${fmtPct(mean(split.auditor) / total)})`);
-      if (split.told < s.runs.count) push(`- Builder and auditor not told apart: ${fmtTokens(mean(split.untold))} tokens (${fmtPct(mean(split.untold) / total)}), in ${plural(s.runs.count - split.told, 'run')} without call records`);
+      if (split.told < s.runs.count)
+        push(
+          `- Builder and auditor not told apart: ${fmtTokens(mean(split.untold))} tokens (${fmtPct(mean(split.untold) / total)}), in ${plural(s.runs.count - split.told, 'run')} without call records`,
+        );
     } else push(`- Builder and auditor: ${fmtTokens(mean(s.runs.core_tokens))} tokens (${fmtPct(mean(s.runs.core_tokens) / total)}), not told apart (no call records)`);
     push(`- Auxiliary agents: ${fmtTokens(s.per_run.mean_aux_tokens)} tokens (${fmtPct(s.per_run.mean_aux_tokens / total)})`);
-    if (split.told > 0) push(`- Builder and auditor are the phases' tokens split by each run's call records (calls: builder ${fmtTokens(mean(s.runs.builder_tokens))}, auditor ${fmtTokens(mean(s.runs.auditor_tokens))} a run)`);
+    if (split.told > 0)
+      push(
+        `- Builder and auditor are the phases' tokens split by each run's call records (calls: builder ${fmtTokens(mean(s.runs.builder_tokens))}, auditor ${fmtTokens(mean(s.runs.auditor_tokens))} a run)`,
+      );
     push(`- CI overhead: ~${fmtTokens(mean(s.runs.ci_tokens))} tokens-equivalent (not included in the total)`);
   } else push('- Per task: see Scheduled tasks below');
   push('');
@@ -101,14 +111,18 @@ export function renderReport(r: ReportInput): string {
     const phaseTokens = s.categories.reduce((a, c) => a + c.tokens_total, 0) || 1;
     for (const c of s.categories) {
       const warn = c.success_rate < 0.75 ? ' ⚠️' : '';
-      push(`| ${cell(c.category)} | ${c.phases} | ${fmtTokens(c.tokens_mean)} | ${fmtPct(c.tokens_total / phaseTokens)} | ${fmtPct(c.success_rate)}${warn} | ${c.retries_per_phase.toFixed(2)} | ${c.unpriced_phases === c.phases ? 'unpriced' : fmtUsd(c.cost_usd)} |`);
+      push(
+        `| ${cell(c.category)} | ${c.phases} | ${fmtTokens(c.tokens_mean)} | ${fmtPct(c.tokens_total / phaseTokens)} | ${fmtPct(c.success_rate)}${warn} | ${c.retries_per_phase.toFixed(2)} | ${c.unpriced_phases === c.phases ? 'unpriced' : fmtUsd(c.cost_usd)} |`,
+      );
     }
     push('');
   }
   if (s.models.length) {
     push('**Per model and role** (call records):', '', '| Model | Role | Calls | Input | Output | Cache write | Cache read | Cost (USD) |', '|---|---|---:|---:|---:|---:|---:|---:|');
     for (const m of s.models) {
-      push(`| ${cell(m.model)} | ${cell(m.role)} | ${m.calls} | ${fmtTokens(m.input)} | ${fmtTokens(m.output)} | ${fmtTokens(m.cache_creation)} | ${fmtTokens(m.cache_read)} | ${fmtUsd(m.cost_usd)} |`);
+      push(
+        `| ${cell(m.model)} | ${cell(m.role)} | ${m.calls} | ${fmtTokens(m.input)} | ${fmtTokens(m.output)} | ${fmtTokens(m.cache_creation)} | ${fmtTokens(m.cache_read)} | ${fmtUsd(m.cost_usd)} |`,
+      );
     }
     push('');
   }
@@ -126,8 +140,20 @@ export function renderReport(r: ReportInput): string {
   const tuned = r.changes.filter((c) => c.kind === 'model' && !migrations.includes(c) && !reverts.includes(c));
   if (migrations.length) migrationSection(push, migrations);
   if (reverts.length) section(push, '### Reverts of applied changes that did worse', reverts, '', r.where);
-  section(push, '### Downgrade candidates', tuned.filter((c) => c.direction === 'down'), 'None: no category is both easy for its model and well under its cap.', r.where);
-  section(push, '### Upgrade candidates (pilots)', tuned.filter((c) => c.direction === 'up'), 'None: no category fails and retries enough to justify a stronger model.', r.where);
+  section(
+    push,
+    '### Downgrade candidates',
+    tuned.filter((c) => c.direction === 'down'),
+    'None: no category is both easy for its model and well under its cap.',
+    r.where,
+  );
+  section(
+    push,
+    '### Upgrade candidates (pilots)',
+    tuned.filter((c) => c.direction === 'up'),
+    'None: no category fails and retries enough to justify a stronger model.',
+    r.where,
+  );
 
   if (s.tasks.length) taskSection(r, push, reverts);
   // A fleet of scheduled tasks alone has no caps, CI or run budgets: their sections would stay empty.
@@ -139,37 +165,60 @@ export function renderReport(r: ReportInput): string {
     if (cap === undefined) continue;
     const change = r.changes.find((x) => x.kind === 'token_cap' && x.category === c.category);
     const u = c.percentiles.p95 / cap;
-    push(`| ${cell(c.category)} | ${fmtTokens(cap)} | ${fmtTokens(c.percentiles.p50)} | ${fmtTokens(c.percentiles.p95)} | ${fmtPct(u)}${u > 0.95 ? ' ⚠️' : ''} | ${c.truncations} | ${change ? `**${fmtTokens(Number(change.to))}**` : 'no change'} |`);
+    push(
+      `| ${cell(c.category)} | ${fmtTokens(cap)} | ${fmtTokens(c.percentiles.p50)} | ${fmtTokens(c.percentiles.p95)} | ${fmtPct(u)}${u > 0.95 ? ' ⚠️' : ''} | ${c.truncations} | ${change ? `**${fmtTokens(Number(change.to))}**` : 'no change'} |`,
+    );
   }
   push('', 'The table counts every phase of the window; each change below counts only the phases under the cap and model in force (its evidence gives how many).', '');
-  for (const c of r.changes.filter((x) => x.kind === 'token_cap' && !reverts.includes(x))) push(`- **${cell(c.category ?? '')}**: ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))}. ${cell(c.rationale)}`);
+  for (const c of r.changes.filter((x) => x.kind === 'token_cap' && !reverts.includes(x)))
+    push(`- **${cell(c.category ?? '')}**: ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))}. ${cell(c.rationale)}`);
   push('');
 
   push('## CI profile optimisation', '');
   if (s.tiers.length) {
     push('| Tier | Days | Profile(s) | CI runs | Caught | False positives | CI tokens |', '|---|---:|---|---:|---:|---:|---:|');
-    for (const t of s.tiers) push(`| ${cell(t.tier_id)} | ${t.days} | ${cell(t.ci_profiles.join(', ') || '—')} | ${t.ci_runs} | ${t.ci_failures_caught} | ${t.ci_false_positives} | ${fmtTokens(t.ci_tokens)} |`);
-    push('', 'CI is recorded per tier; per-category figures share each tier\'s CI of a day out by the category\'s share of the tier\'s phases that day.', '');
+    for (const t of s.tiers)
+      push(`| ${cell(t.tier_id)} | ${t.days} | ${cell(t.ci_profiles.join(', ') || '—')} | ${t.ci_runs} | ${t.ci_failures_caught} | ${t.ci_false_positives} | ${fmtTokens(t.ci_tokens)} |`);
+    push('', "CI is recorded per tier; per-category figures share each tier's CI of a day out by the category's share of the tier's phases that day.", '');
     push('| Category | Current profile | CI runs (attributed) | Catch rate | False-alarm rate | Failed after CI ran | Proposed |', '|---|---|---:|---:|---:|---:|---|');
     for (const c of s.categories) {
       const profile = r.ciProfiles[c.category];
       if (profile === undefined || c.ci.attributed_runs === 0) continue;
       const change = r.changes.find((x) => x.kind === 'ci_profile' && x.category === c.category);
-      push(`| ${cell(c.category)} | ${cell(profile)} | ${c.ci.attributed_runs.toFixed(0)} | ${fmtPct(c.ci.catch_rate, 1)} | ${fmtPct(c.ci.false_positive_rate, 1)} | ${fmtPct(c.ci.escape_rate, 1)} | ${change ? `**${cell(String(change.to))}**` : 'no change'} |`);
+      push(
+        `| ${cell(c.category)} | ${cell(profile)} | ${c.ci.attributed_runs.toFixed(0)} | ${fmtPct(c.ci.catch_rate, 1)} | ${fmtPct(c.ci.false_positive_rate, 1)} | ${fmtPct(c.ci.escape_rate, 1)} | ${change ? `**${cell(String(change.to))}**` : 'no change'} |`,
+      );
     }
     push('');
   }
-  section(push, '### CI changes', r.changes.filter((c) => c.kind === 'ci_profile'), 'No CI profile change.', r.where);
+  section(
+    push,
+    '### CI changes',
+    r.changes.filter((c) => c.kind === 'ci_profile'),
+    'No CI profile change.',
+    r.where,
+  );
 
   push('## Run-level budget', '');
-  section(push, '', r.changes.filter((c) => c.kind === 'run_budget'), 'No run budget change.', r.where);
+  section(
+    push,
+    '',
+    r.changes.filter((c) => c.kind === 'run_budget'),
+    'No run budget change.',
+    r.where,
+  );
 
   push('## Failure cost analysis', '');
-  const failing = s.categories.filter((c) => c.failure_cost_multiple !== null && c.phases - c.outcomes.success > 0).sort((a, b) => waste(b) - waste(a)).slice(0, 5);
+  const failing = s.categories
+    .filter((c) => c.failure_cost_multiple !== null && c.phases - c.outcomes.success > 0)
+    .sort((a, b) => waste(b) - waste(a))
+    .slice(0, 5);
   if (failing.length) {
     push('| Category | Failures | Mean tokens (success) | Mean tokens (failed, retries incl.) | Multiple | Tokens lost |', '|---|---:|---:|---:|---:|---:|');
     for (const c of failing) {
-      push(`| ${cell(c.category)} | ${c.phases - c.outcomes.success} of ${c.phases} | ${fmtTokens(c.mean_tokens_success ?? 0)} | ${fmtTokens(c.mean_tokens_failed ?? 0)} | ${(c.failure_cost_multiple ?? 0).toFixed(1)}× | ${fmtTokens(waste(c))} |`);
+      push(
+        `| ${cell(c.category)} | ${c.phases - c.outcomes.success} of ${c.phases} | ${fmtTokens(c.mean_tokens_success ?? 0)} | ${fmtTokens(c.mean_tokens_failed ?? 0)} | ${(c.failure_cost_multiple ?? 0).toFixed(1)}× | ${fmtTokens(waste(c))} |`,
+      );
     }
   } else push('No failed phases in the window.');
   push('');
@@ -182,7 +231,9 @@ export function renderReport(r: ReportInput): string {
       const calls = run.builder_tokens + run.auditor_tokens;
       const builder = calls > 0 ? fmtTokens((run.core_tokens * run.builder_tokens) / calls) : '—';
       const auditor = calls > 0 ? fmtTokens((run.core_tokens * run.auditor_tokens) / calls) : '—';
-      push(`| ${cell(run.run_id)} | ${new Date(run.started_ts).toISOString().slice(0, 16).replace('T', ' ')} | ${fmtTokens(run.total_tokens)} | ${builder} | ${auditor} | ${fmtTokens(run.aux_tokens)} | ${run.failures} |`);
+      push(
+        `| ${cell(run.run_id)} | ${new Date(run.started_ts).toISOString().slice(0, 16).replace('T', ' ')} | ${fmtTokens(run.total_tokens)} | ${builder} | ${auditor} | ${fmtTokens(run.aux_tokens)} | ${run.failures} |`,
+      );
     }
     push('', "Builder and auditor split each run's phase tokens by its call records; a run without them shows —.");
     push('');
@@ -254,10 +305,15 @@ function taskSection(r: ReportInput, push: (...l: string[]) => void, reverts: re
   for (const t of s.tasks) {
     const local = t.local_runs === t.runs;
     const days = daysWithData(s.window, t.first_ts);
-    push(`| ${cell(t.task)} | ${t.runs} | ${fmtPct(t.success_rate)} | ${t.noops} (${fmtPct(t.noop_share)}) | ${local ? 'local, $0' : fmtUsd(t.cost_usd)} | ${local ? '—' : fmtUsd(t.mean_cost_usd)} | ${local ? '—' : fmtUsd(t.noop_cost_usd / days)} | ${t.median_gap_s === null ? '—' : fmtSeconds(t.median_gap_s)} |`);
+    push(
+      `| ${cell(t.task)} | ${t.runs} | ${fmtPct(t.success_rate)} | ${t.noops} (${fmtPct(t.noop_share)}) | ${local ? 'local, $0' : fmtUsd(t.cost_usd)} | ${local ? '—' : fmtUsd(t.mean_cost_usd)} | ${local ? '—' : fmtUsd(t.noop_cost_usd / days)} | ${t.median_gap_s === null ? '—' : fmtSeconds(t.median_gap_s)} |`,
+    );
   }
   push('');
-  push('**Turn budgets (maxTurns)**: turns used by the runs that finished a phase within its budget and succeeded; runs stopped at the budget (cap hits) are counted apart, as what they needed is unknown.', '');
+  push(
+    '**Turn budgets (maxTurns)**: turns used by the runs that finished a phase within its budget and succeeded; runs stopped at the budget (cap hits) are counted apart, as what they needed is unknown.',
+    '',
+  );
   push('| Task | Phase | Budget | Runs | Cap hits | P50 turns | P95 turns | Proposed |', '|---|---|---:|---:|---:|---:|---:|---:|');
   for (const t of s.tasks) {
     for (const p of t.phases) {
@@ -265,12 +321,26 @@ function taskSection(r: ReportInput, push: (...l: string[]) => void, reverts: re
       const own = r.turnBudgets?.[t.task]?.[p.phase];
       const budget = own !== undefined ? String(own) : p.allowed_turns !== null ? `${p.allowed_turns} (definition's)` : "definition's";
       const change = r.changes.find((c) => c.kind === 'turn_budget' && c.category === t.task && c.key === p.phase);
-      push(`| ${cell(t.task)} | ${cell(p.phase)} | ${budget} | ${p.runs} | ${p.cap_hits}${p.cap_hits / p.runs > 0.05 ? ' ⚠️' : ''} | ${p.turns ? p.turns.p50.toFixed(1) : '—'} | ${p.turns ? p.turns.p95.toFixed(1) : '—'} | ${change ? `**${change.to}**` : 'no change'} |`);
+      push(
+        `| ${cell(t.task)} | ${cell(p.phase)} | ${budget} | ${p.runs} | ${p.cap_hits}${p.cap_hits / p.runs > 0.05 ? ' ⚠️' : ''} | ${p.turns ? p.turns.p50.toFixed(1) : '—'} | ${p.turns ? p.turns.p95.toFixed(1) : '—'} | ${change ? `**${change.to}**` : 'no change'} |`,
+      );
     }
   }
   push('');
-  section(push, '### Turn budget changes', r.changes.filter((c) => c.kind === 'turn_budget' && !reverts.includes(c)), 'No turn budget change.', r.where);
-  section(push, '### Cadence changes', r.changes.filter((c) => c.kind === 'schedule' && !reverts.includes(c)), 'No cadence change.', r.where);
+  section(
+    push,
+    '### Turn budget changes',
+    r.changes.filter((c) => c.kind === 'turn_budget' && !reverts.includes(c)),
+    'No turn budget change.',
+    r.where,
+  );
+  section(
+    push,
+    '### Cadence changes',
+    r.changes.filter((c) => c.kind === 'schedule' && !reverts.includes(c)),
+    'No cadence change.',
+    r.where,
+  );
   const spikes = r.findings.filter((f) => f.kind === 'cost_spike');
   push('### Cost spikes', '');
   if (spikes.length) for (const f of spikes) push(`- ${cell(f.message)}`);
@@ -291,7 +361,9 @@ function migrationSection(push: (...l: string[]) => void, migrations: Change[]):
     push(`${cell(first.rationale)} ${plural(changes.length, 'key')} ${changes.length === 1 ? 'names' : 'name'} ${cell(model)}:`, '');
     push('| Key | What it is | Change | Priced on | Effect per run |', '|---|---|---|---|---|');
     for (const c of changes) {
-      push(`| ${cell(c.key ?? describe(c))} | ${cell(String(c.evidence.place ?? c.role ?? ''))} | ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))} | ${cell(String(c.evidence.priced_on ?? ''))} | ${effectText(c)} |`);
+      push(
+        `| ${cell(c.key ?? describe(c))} | ${cell(String(c.evidence.place ?? c.role ?? ''))} | ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))} | ${cell(String(c.evidence.priced_on ?? ''))} | ${effectText(c)} |`,
+      );
     }
     push('', `Risk: ${cell(first.risk)}`, '');
   }
@@ -308,7 +380,13 @@ function section(push: (...l: string[]) => void, title: string, changes: Change[
     push(cell(c.rationale), '');
     const where = whereOf?.[changeKey(c)];
     if (where) push(`- Where: ${cell(where)}`);
-    push(`- Evidence: ${cell(Object.entries(c.evidence).map(([k, v]) => `${k} = ${v === null ? 'n/a' : v}`).join(', '))}`);
+    push(
+      `- Evidence: ${cell(
+        Object.entries(c.evidence)
+          .map(([k, v]) => `${k} = ${v === null ? 'n/a' : v}`)
+          .join(', '),
+      )}`,
+    );
     push(`- Expected effect per run: ${effectText(c)}`);
     push(`- Risk: ${cell(c.risk)}`, `- Confidence: ${c.confidence}; source: ${c.source}`, '');
   });
@@ -320,8 +398,8 @@ export function describe(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'k
       ? c.key !== null
         ? `${c.key}`
         : c.category === 'default'
-        ? `default model${c.complexity ? ` at ${c.complexity} complexity` : ''}`
-        : `${c.category}${c.complexity ? ` (${c.complexity})` : ''} model`
+          ? `default model${c.complexity ? ` at ${c.complexity} complexity` : ''}`
+          : `${c.category}${c.complexity ? ` (${c.complexity})` : ''} model`
       : c.kind === 'token_cap'
         ? `${c.category} incident cap`
         : c.kind === 'ci_profile'

@@ -35,8 +35,7 @@ export interface ModelBreakdown extends Omit<Tokens, 'totalTokens'> {
   unpriced?: true;
 }
 
-export type UsageRow = Record<string, string | number | string[] | ModelBreakdown[]> &
-  Tokens & { totalCost: number; modelsUsed: string[]; modelBreakdowns: ModelBreakdown[] };
+export type UsageRow = Record<string, string | number | string[] | ModelBreakdown[]> & Tokens & { totalCost: number; modelsUsed: string[]; modelBreakdowns: ModelBreakdown[] };
 
 export interface UsageReport {
   grouping: Grouping;
@@ -83,7 +82,21 @@ export function usageReport(items: Iterable<UsageItem>, o: UsageOptions): UsageR
     const key = keyOf(o.grouping, it, date, o.startOfWeek ?? 1);
     let g = groups.get(key);
     if (!g) {
-      g = { row: { [SHAPE[o.grouping].key]: key, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0, modelsUsed: [], modelBreakdowns: [] } as UsageRow, models: new Map(), last: 0 };
+      g = {
+        row: {
+          [SHAPE[o.grouping].key]: key,
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheCreationTokens: 0,
+          cacheReadTokens: 0,
+          totalTokens: 0,
+          totalCost: 0,
+          modelsUsed: [],
+          modelBreakdowns: [],
+        } as UsageRow,
+        models: new Map(),
+        last: 0,
+      };
       if (o.grouping === 'session') g.row['projectPath'] = it.project ?? 'unknown';
       if (o.grouping === 'category') g.row['phases'] = 0;
       groups.set(key, g);

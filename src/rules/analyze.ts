@@ -37,7 +37,12 @@ export function analyze(ctx: RuleContext): Analysis {
   for (const c of parts.flatMap((p) => p.changes)) {
     if (taken.has(changeKey(c))) continue;
     if (c.kind === 'model' && migrated.has(placeKey(c, ctx.targets) ?? '')) {
-      findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: its entry moves off a retiring model in this proposal, and the next step waits for data on the successor` });
+      findings.push({
+        kind: 'held',
+        category: c.category,
+        area: 'model',
+        message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: its entry moves off a retiring model in this proposal, and the next step waits for data on the successor`,
+      });
       continue;
     }
     candidates.push(c);
@@ -46,7 +51,12 @@ export function analyze(ctx: RuleContext): Analysis {
   findings.push(...held.findings);
   for (const cat of ctx.stats.categories) {
     if (ctx.targets.files.length && !ctx.targets.categories.includes(cat.category)) {
-      findings.push({ kind: 'not_in_target', category: cat.category, area: 'model', message: `${cat.category}: seen in telemetry (${plural(cat.phases, 'phase')}), configured nowhere; no key is added for it` });
+      findings.push({
+        kind: 'not_in_target',
+        category: cat.category,
+        area: 'model',
+        message: `${cat.category}: seen in telemetry (${plural(cat.phases, 'phase')}), configured nowhere; no key is added for it`,
+      });
     }
   }
   const seen = new Set([...ctx.stats.categories.map((c) => c.category), ...ctx.stats.tasks.map((t) => t.task)]);

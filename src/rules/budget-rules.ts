@@ -41,13 +41,23 @@ export function budgetRules(ctx: RuleContext, otherChanges: readonly Change[]): 
     }
     const since = runTokensSince(ctx, key);
     if (since.length < MIN_RUNS_FOR_BUDGET) {
-      findings.push({ kind: 'needs_more_data', category: null, area: 'run_budget', message: `${key}: waiting for runs under the budget in force: ${since.length} of ${MIN_RUNS_FOR_BUDGET} runs since it last changed; kept` });
+      findings.push({
+        kind: 'needs_more_data',
+        category: null,
+        area: 'run_budget',
+        message: `${key}: waiting for runs under the budget in force: ${since.length} of ${MIN_RUNS_FOR_BUDGET} runs since it last changed; kept`,
+      });
       continue;
     }
     const observed = observedRunTokens(ctx, key);
     // Most runs never spending it is no evidence of what it should be: a budget sized to zero stops all.
     if (!(observed > 0)) {
-      findings.push({ kind: 'needs_more_data', category: null, area: 'run_budget', message: `${key}: P${rule.percentile} of its tokens per run is 0 (${plural(since.filter((v) => v > 0).length, 'run')} of ${since.length} used any): no evidence of use to size it by; kept` });
+      findings.push({
+        kind: 'needs_more_data',
+        category: null,
+        area: 'run_budget',
+        message: `${key}: P${rule.percentile} of its tokens per run is 0 (${plural(since.filter((v) => v > 0).length, 'run')} of ${since.length} used any): no evidence of use to size it by; kept`,
+      });
       continue;
     }
     const effect = key === 'core_build_tokens' ? coreEffect : 0;

@@ -17,7 +17,12 @@ export function cadence(ctx: RuleContext, t: TaskStats, target: TaskTarget): Par
   const { group: g, since } = at;
   if (!target.scheduled || !target.intervalPath) {
     if (g.runs >= ctx.rules.min_phases && g.noop_share >= c.backoff_noop_share) {
-      findings.push({ kind: 'not_in_target', category: t.task, area: 'schedule', message: `${t.task}: ${pct(g.noop_share)} of ${plural(g.runs, 'run')} were no-ops (${fmtUsd(perDay(ctx, g, since))} a day), at the cadence of its task definition; add a schedule block under agent.tasks.${t.task} to tune it` });
+      findings.push({
+        kind: 'not_in_target',
+        category: t.task,
+        area: 'schedule',
+        message: `${t.task}: ${pct(g.noop_share)} of ${plural(g.runs, 'run')} were no-ops (${fmtUsd(perDay(ctx, g, since))} a day), at the cadence of its task definition; add a schedule block under agent.tasks.${t.task} to tune it`,
+      });
     }
     return { changes: [], findings };
   }
@@ -53,7 +58,6 @@ function backlogOf(ctx: RuleContext, g: TaskGroupStats): { phase: string; rate: 
 
 /** The UTC day number of an ISO date (the window's bounds). */
 
-
 const perDay = (ctx: RuleContext, g: TaskGroupStats, since: number): number => g.noop_cost_usd / evidenceDays(ctx, g, since);
 
 export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: TaskGroupStats, interval: number, inferred: boolean, since: number): Change | Refusal {
@@ -66,7 +70,10 @@ export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: T
   // off): a new interval would change nothing but the claim of an effect.
   const gap = g.median_gap_s;
   if (!inferred && gap !== null && (gap > interval * c.max_gap_ratio || gap * c.max_gap_ratio < interval)) {
-    return refuse('keep', `its runs are ${fmtSeconds(gap)} apart at the median under an interval of ${fmtSeconds(interval)}: something else spaces them (a trigger, a lock, the machine being off), so the interval is kept`);
+    return refuse(
+      'keep',
+      `its runs are ${fmtSeconds(gap)} apart at the median under an interval of ${fmtSeconds(interval)}: something else spaces them (a trigger, a lock, the machine being off), so the interval is kept`,
+    );
   }
   let to: number;
   let direction: 'up' | 'down';
@@ -80,7 +87,11 @@ export function cadenceChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: T
     if (!backlog) return refuse('keep', `every run found work at ${at}, and each finished it within its turn budgets; kept`);
     to = Math.max(Math.round(interval / 2), c.min_interval_seconds);
     direction = 'down';
-    if (to >= interval) return refuse('keep', `every run found work and ${backlog.phase} stopped at its turn budget in ${pct(backlog.rate)} of runs, but the interval is at its floor of ${c.min_interval_seconds} s (rules.cadence.min_interval_seconds); kept`);
+    if (to >= interval)
+      return refuse(
+        'keep',
+        `every run found work and ${backlog.phase} stopped at its turn budget in ${pct(backlog.rate)} of runs, but the interval is at its floor of ${c.min_interval_seconds} s (rules.cadence.min_interval_seconds); kept`,
+      );
   } else return refuse('keep', `${pct(g.noop_share)} of ${plural(g.runs, 'run')} were no-ops at ${at}; kept`);
   // Half as many runs do the same work: the runs that go are no-ops, as many as there are beyond the work.
   const runsPerDay = g.runs / days;

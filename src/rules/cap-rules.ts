@@ -18,19 +18,30 @@ export function capRules(ctx: RuleContext): { changes: Change[]; findings: Findi
   for (const cat of ctx.stats.categories) {
     const current = ctx.targets.caps[cat.category];
     if (!current) {
-      if (ctx.targets.files.length && ctx.targets.categories.includes(cat.category)) findings.push({ kind: 'not_in_target', category: cat.category, area: 'token_cap', message: `${cat.category}: no incident_token_cap in the targets; nothing to tune` });
+      if (ctx.targets.files.length && ctx.targets.categories.includes(cat.category))
+        findings.push({ kind: 'not_in_target', category: cat.category, area: 'token_cap', message: `${cat.category}: no incident_token_cap in the targets; nothing to tune` });
       continue;
     }
     const cap = current.value;
     const g = capEvidence(ctx, cat.category, cap).group;
     if (!g || g.phases < ctx.rules.min_phases) {
-      findings.push({ kind: 'needs_more_data', category: cat.category, area: 'token_cap', message: `${cat.category}: waiting for data under the cap in force (${n(cap)}) on the models in force: ${g?.phases ?? 0} of ${ctx.rules.min_phases} phases; cap kept` });
+      findings.push({
+        kind: 'needs_more_data',
+        category: cat.category,
+        area: 'token_cap',
+        message: `${cat.category}: waiting for data under the cap in force (${n(cap)}) on the models in force: ${g?.phases ?? 0} of ${ctx.rules.min_phases} phases; cap kept`,
+      });
       continue;
     }
     const p = g.percentiles;
     // A cap sized from phases that used nothing would size it for nothing: zero is no evidence of use.
     if (!(p.p95 > 0)) {
-      findings.push({ kind: 'needs_more_data', category: cat.category, area: 'token_cap', message: `${cat.category}: P95 of its phases' tokens is 0: no evidence of what the cap is used for; cap kept` });
+      findings.push({
+        kind: 'needs_more_data',
+        category: cat.category,
+        area: 'token_cap',
+        message: `${cat.category}: P95 of its phases' tokens is 0: no evidence of what the cap is used for; cap kept`,
+      });
       continue;
     }
     const utilisation = p.p95 / cap;
@@ -51,7 +62,12 @@ export function capRules(ctx: RuleContext): { changes: Change[]; findings: Findi
     }
     if ((direction === 'down' && to >= cap) || (direction === 'up' && to <= cap)) {
       // Short histories widen the headroom (see recommendCap) until it outweighs the signal.
-      findings.push({ kind: 'keep', category: cat.category, area: 'token_cap', message: `${cat.category}: P95 at ${pct(utilisation)} of the cap, but with ${plural(g.days_with_data, 'day')} of history the derived cap ${n(to)} does not move it ${direction}; kept` });
+      findings.push({
+        kind: 'keep',
+        category: cat.category,
+        area: 'token_cap',
+        message: `${cat.category}: P95 at ${pct(utilisation)} of the cap, but with ${plural(g.days_with_data, 'day')} of history the derived cap ${n(to)} does not move it ${direction}; kept`,
+      });
       continue;
     }
     if (Math.abs(to - cap) < cap * rule.min_change) {
@@ -108,7 +124,8 @@ export function capChange(ctx: RuleContext, cat: CategoryStats, cap: number, to:
     rationale:
       (direction === 'down'
         ? `P95 uses ${pct(utilisation)} of the cap: overprovisioned. ${n(step.value)} keeps ${pct(step.value / p.p95 - 1)} headroom over P95.`
-        : `P95 uses ${pct(utilisation)} of the cap${g.truncations ? ` and ${plural(g.truncations, 'phase was', 'phases were')} cut off at max_tokens under it` : ''}: phases are at risk of hitting the limit.`) + stepText,
+        : `P95 uses ${pct(utilisation)} of the cap${g.truncations ? ` and ${plural(g.truncations, 'phase was', 'phases were')} cut off at max_tokens under it` : ''}: phases are at risk of hitting the limit.`) +
+      stepText,
     risk:
       direction === 'down'
         ? 'Low: the new cap stays above every percentile up to P95; rare outliers above it would stop early.'

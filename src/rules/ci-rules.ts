@@ -20,7 +20,12 @@ export function ciRules(ctx: RuleContext): { changes: Change[]; findings: Findin
     const ci = cat.ci;
     if (!current || ci.attributed_runs === 0) continue;
     if (ci.phases_in_ci_tiers < ctx.rules.min_phases) {
-      findings.push({ kind: 'needs_more_data', category: cat.category, area: 'ci_profile', message: `${cat.category}: ${ci.phases_in_ci_tiers} phases in tiers with CI, fewer than ${ctx.rules.min_phases}; CI profile kept` });
+      findings.push({
+        kind: 'needs_more_data',
+        category: cat.category,
+        area: 'ci_profile',
+        message: `${cat.category}: ${ci.phases_in_ci_tiers} phases in tiers with CI, fewer than ${ctx.rules.min_phases}; CI profile kept`,
+      });
       continue;
     }
     const at = ladder.indexOf(current.value);
@@ -38,7 +43,12 @@ export function ciRules(ctx: RuleContext): { changes: Change[]; findings: Findin
     if (!down && !up) continue;
     const to = ladder[at + (down ? -1 : 1)];
     if (to === undefined) {
-      findings.push({ kind: 'no_rung', category: cat.category, area: 'ci_profile', message: `${cat.category}: CI ${down ? 'overhead' : 'escapes'} point ${down ? 'down' : 'up'}, but "${current.value}" is already the ${down ? 'lightest' : 'strictest'} profile` });
+      findings.push({
+        kind: 'no_rung',
+        category: cat.category,
+        area: 'ci_profile',
+        message: `${cat.category}: CI ${down ? 'overhead' : 'escapes'} point ${down ? 'down' : 'up'}, but "${current.value}" is already the ${down ? 'lightest' : 'strictest'} profile`,
+      });
       continue;
     }
     changes.push(ciChange(ctx, cat, current.value, to));

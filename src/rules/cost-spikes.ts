@@ -47,7 +47,9 @@ export function costSpikes(ctx: RuleContext): Finding[] {
       area: 'cost',
       message:
         `${task}${provider ? ` (${provider})` : ''}: cost spike: ${fmtUsd(a.mean_cost_usd)} per run over the last ${plural(s.days, 'day')}, ${ratio.toFixed(1)}× the ${fmtUsd(b.mean_cost_usd)} of the ${s.days} days before (${a.priced_runs} and ${b.priced_runs} runs)` +
-        (grew.length ? `; phases that grew: ${grew.map((p) => `${p.phase} ${(p.now / p.was).toFixed(1)}× tokens per run`).join(', ')}` : '; no phase grew by half or more: look at the runs themselves'),
+        (grew.length
+          ? `; phases that grew: ${grew.map((p) => `${p.phase} ${(p.now / p.was).toFixed(1)}× tokens per run`).join(', ')}`
+          : '; no phase grew by half or more: look at the runs themselves'),
     });
   }
   return out.sort((x, y) => x.message.localeCompare(y.message));

@@ -106,8 +106,6 @@ export function categorySince(ctx: RuleContext, category: string, afterDay: numb
 /** Phases a `default` model entry served after a day: those of categories without an entry of their own. */
 export function defaultEvidence(ctx: RuleContext, complexity: Complexity, model: string, afterDay: number): PhaseGroupStats | null {
   const id = ctx.canonical(model);
-  const buckets = ctx.phases.filter(
-    (b) => b.complexity === complexity && b.day > afterDay && ctx.canonical(b.model) === id && inheritsDefault(ctx, b.category, complexity),
-  );
+  const buckets = ctx.phases.filter((b) => b.complexity === complexity && b.day > afterDay && ctx.canonical(b.model) === id && inheritsDefault(ctx, b.category, complexity));
   return buckets.length ? groupStats(buckets, ctx.stats.blended_price) : null;
 }

@@ -22,7 +22,6 @@ export interface Finding {
   message: string;
 }
 
-
 /** Why a change was not made, as the kind of finding the report files it under and the reason in words. */
 export interface Refusal {
   refused: Finding['kind'];

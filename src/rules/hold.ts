@@ -63,14 +63,24 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
     // Room given against truncation or cap hits is not taken back while that raise stands: a cut saves
     // nothing by itself and would undo a measured answer (its outcome turning worse is what reverts it).
     if (last && last.change.direction === 'up' && c.direction === 'down' && (c.kind === 'token_cap' || c.kind === 'turn_budget') && !worse.has(key)) {
-      findings.push({ kind: 'held', category: c.category, area: c.kind, message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it was raised to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)} against work cut off at the limit, and that room is kept; lower it by hand if the work no longer needs it` });
+      findings.push({
+        kind: 'held',
+        category: c.category,
+        area: c.kind,
+        message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it was raised to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)} against work cut off at the limit, and that room is kept; lower it by hand if the work no longer needs it`,
+      });
       continue;
     }
     if (last && last.change.direction !== c.direction && !worse.has(key)) {
       const since = (last.applied_day ?? last.proposed_day) * 86_400_000;
       if (ctx.now.getTime() - since < cooldownMs) {
         const until = dayToIso(Math.floor((since + cooldownMs) / 86_400_000));
-        findings.push({ kind: 'held', category: c.category, area: c.kind, message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it moved ${last.change.direction} to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)}, and no move ${c.direction} comes before ${until} unless that change's outcome turns worse` });
+        findings.push({
+          kind: 'held',
+          category: c.category,
+          area: c.kind,
+          message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it moved ${last.change.direction} to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)}, and no move ${c.direction} comes before ${until} unless that change's outcome turns worse`,
+        });
         continue;
       }
     }
@@ -79,7 +89,12 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
     if (c.kind === 'model' && c.key === null && c.category && c.category !== 'default') {
       const capSince = sinceDay(ctx, changeKey({ kind: 'token_cap', category: c.category, complexity: null, role: null, key: null }));
       if (capSince >= 0 && ctx.now.getTime() - capSince * 86_400_000 < cooldownMs) {
-        findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: the category's cap changed on ${dayToIso(capSince)}, and its model waits until ${dayToIso(capSince + ctx.rules.cooldown_days)}, when its use of the cap has been measured under the cap in force` });
+        findings.push({
+          kind: 'held',
+          category: c.category,
+          area: 'model',
+          message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: the category's cap changed on ${dayToIso(capSince)}, and its model waits until ${dayToIso(capSince + ctx.rules.cooldown_days)}, when its use of the cap has been measured under the cap in force`,
+        });
         continue;
       }
     }
@@ -87,7 +102,12 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
     if (last && c.kind === 'model' && last.change.direction === 'down' && c.direction === 'down') {
       const since = (last.applied_day ?? last.proposed_day) * 86_400_000;
       if (ctx.now.getTime() - since < cooldownMs) {
-        findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it stepped down to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)}, and no second step down comes before ${dayToIso(Math.floor((since + cooldownMs) / 86_400_000))}` });
+        findings.push({
+          kind: 'held',
+          category: c.category,
+          area: 'model',
+          message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it stepped down to ${fmtValue(last.change.to)} on ${dayToIso(last.applied_day ?? last.proposed_day)}, and no second step down comes before ${dayToIso(Math.floor((since + cooldownMs) / 86_400_000))}`,
+        });
         continue;
       }
     }
@@ -98,27 +118,52 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       const mine = ctx.history.applied.filter((a) => a.key === key);
       const undone = mine.findLast((a) => a.change.evidence.reverts !== undefined && ctx.canonical(String(a.change.from)) === ctx.canonical(String(c.to)));
       if (undone) {
-        findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it was moved off ${fmtValue(c.to)} on ${dayToIso(undone.applied_day ?? undone.proposed_day)} because its outcome there was worse; tokentune does not try it again` });
+        findings.push({
+          kind: 'held',
+          category: c.category,
+          area: 'model',
+          message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it was moved off ${fmtValue(c.to)} on ${dayToIso(undone.applied_day ?? undone.proposed_day)} because its outcome there was worse; tokentune does not try it again`,
+        });
         continue;
       }
       let steps = 0;
       for (let i = mine.length - 1; i >= 0 && mine[i]!.change.direction === 'down' && !isMandatory(mine[i]!.change); i--) steps++;
       if (steps >= ctx.rules.downgrade.max_steps) {
         const lastDown = mine.at(-1)!;
-        findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it stepped down to ${fmtValue(lastDown.change.to)} on ${dayToIso(lastDown.applied_day ?? lastDown.proposed_day)}, and tokentune takes ${ctx.rules.downgrade.max_steps === 1 ? 'one step' : `${ctx.rules.downgrade.max_steps} steps`} down in a row by itself (rules.downgrade.max_steps); the evidence qualifies the next one, which is a build-lead's call` });
+        findings.push({
+          kind: 'held',
+          category: c.category,
+          area: 'model',
+          message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: it stepped down to ${fmtValue(lastDown.change.to)} on ${dayToIso(lastDown.applied_day ?? lastDown.proposed_day)}, and tokentune takes ${ctx.rules.downgrade.max_steps === 1 ? 'one step' : `${ctx.rules.downgrade.max_steps} steps`} down in a row by itself (rules.downgrade.max_steps); the evidence qualifies the next one, which is a build-lead's call`,
+        });
         continue;
       }
     }
     if (isProtected(c)) {
-      findings.push({ kind: 'held', category: c.category, area: 'model', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: ${c.category} is a high-risk category in the targets, and its model is never downgraded` });
+      findings.push({
+        kind: 'held',
+        category: c.category,
+        area: 'model',
+        message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: ${c.category} is a high-risk category in the targets, and its model is never downgraded`,
+      });
       continue;
     }
     if (c.kind === 'token_cap' && !lowersRisk(c) && c.category && modelMoved.has(c.category)) {
-      findings.push({ kind: 'held', category: c.category, area: 'token_cap', message: `${c.category}: cap ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the category's model, and the cap follows once the new model has data` });
+      findings.push({
+        kind: 'held',
+        category: c.category,
+        area: 'token_cap',
+        message: `${c.category}: cap ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the category's model, and the cap follows once the new model has data`,
+      });
       continue;
     }
     if (c.kind === 'turn_budget' && !lowersRisk(c) && c.category && modelMoved.has(c.category)) {
-      findings.push({ kind: 'held', category: c.category, area: 'turn_budget', message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the task's model, and its turn budgets follow once the new model has runs` });
+      findings.push({
+        kind: 'held',
+        category: c.category,
+        area: 'turn_budget',
+        message: `${label(c)}: ${fmtValue(c.from)} → ${fmtValue(c.to)} held back: this proposal changes the task's model, and its turn budgets follow once the new model has runs`,
+      });
       continue;
     }
     kept.push(c);
@@ -139,7 +184,12 @@ function disagreeing(ctx: RuleContext, changes: Change[], findings: Finding[]): 
     if (new Set(group.map((c) => String(c.to))).size < 2) continue;
     for (const c of group) held.add(c);
     const c = group[0]!;
-    findings.push({ kind: 'held', category: c.category, area: 'model', message: `${c.category} ${c.role}: one entry sets its model at every complexity, and its complexities disagree (${group.map((g) => `${g.complexity}: ${fmtValue(g.to)}`).join(', ')}); kept` });
+    findings.push({
+      kind: 'held',
+      category: c.category,
+      area: 'model',
+      message: `${c.category} ${c.role}: one entry sets its model at every complexity, and its complexities disagree (${group.map((g) => `${g.complexity}: ${fmtValue(g.to)}`).join(', ')}); kept`,
+    });
   }
   return { changes: changes.filter((c) => !held.has(c)), findings };
 }

@@ -1,5 +1,3 @@
-
-
 export * from './analyze.js';
 export * from './budget-rules.js';
 export * from './cap-rules.js';

@@ -27,12 +27,22 @@ export function migrationRules(ctx: RuleContext): { changes: Change[]; findings:
     const at = where.slice(0, 3).join(', ') + (where.length > 3 ? ` and ${where.length - 3} more` : '');
     if (!priceOf(ctx.pricing, model)) {
       const near = closestModels(ctx.pricing, model, Object.values(ctx.ladders).flat());
-      findings.push({ kind: 'model_name', category: null, area: 'model', message: `"${model}" (${at}) is not a known model${near.length ? `; did you mean ${near.map((m) => `"${m}"`).join(' or ')}?` : ''} Fix the name, or add its prices under pricing.models in ${config}` });
+      findings.push({
+        kind: 'model_name',
+        category: null,
+        area: 'model',
+        message: `"${model}" (${at}) is not a known model${near.length ? `; did you mean ${near.map((m) => `"${m}"`).join(' or ')}?` : ''} Fix the name, or add its prices under pricing.models in ${config}`,
+      });
       continue;
     }
     if (!ladderPosition(ctx, model)) {
       const provider = priceOf(ctx.pricing, model)!.litellm_provider;
-      findings.push({ kind: 'model_name', category: null, area: 'model', message: `${model} (${at}) is on no ladder: add it to models.ladders.${provider} in ${config}, cheapest first; until then no downgrade or upgrade is proposed for it` });
+      findings.push({
+        kind: 'model_name',
+        category: null,
+        area: 'model',
+        message: `${model} (${at}) is on no ladder: add it to models.ladders.${provider} in ${config}, cheapest first; until then no downgrade or upgrade is proposed for it`,
+      });
     }
   }
   for (const [family, ladder] of Object.entries(ctx.ladders)) {
@@ -40,7 +50,12 @@ export function migrationRules(ctx: RuleContext): { changes: Change[]; findings:
       const r = retirementOf(ctx.pricing, model);
       if (!r || daysUntil(r.retires, ctx.now) > ctx.horizonDays) continue;
       const successor = liveSuccessor(ctx.pricing, model, ctx.now, ctx.horizonDays);
-      findings.push({ kind: 'model_name', category: null, area: 'model', message: `models.ladders.${family} in ${config} names ${model}, which ${retiresText(r.retires, ctx.now)}: put ${successor} in its place` });
+      findings.push({
+        kind: 'model_name',
+        category: null,
+        area: 'model',
+        message: `models.ladders.${family} in ${config} names ${model}, which ${retiresText(r.retires, ctx.now)}: put ${successor} in its place`,
+      });
     }
   }
 
@@ -58,7 +73,12 @@ export function migrationRules(ctx: RuleContext): { changes: Change[]; findings:
     if (!r) continue;
     const to = liveSuccessor(ctx.pricing, ref.value, ctx.now, ctx.horizonDays);
     if (ref.label === undefined) {
-      findings.push({ kind: 'model_name', category: null, area: 'model', message: `${ref.where} names ${ref.value}, which ${retiresText(r.retires, ctx.now)}; left as it is: the ${layoutOf(ctx, ref.file)} layout does not know this key. Change it to ${to} by hand.` });
+      findings.push({
+        kind: 'model_name',
+        category: null,
+        area: 'model',
+        message: `${ref.where} names ${ref.value}, which ${retiresText(r.retires, ctx.now)}; left as it is: the ${layoutOf(ctx, ref.file)} layout does not know this key. Change it to ${to} by hand.`,
+      });
       continue;
     }
     const effect = migrationEffect(ctx, ref, to, governed);
@@ -119,14 +139,20 @@ function phasesUnder(ctx: RuleContext, ref: ModelRef): PhaseBucket[] {
  * mix of that work (the successor has no calls of its own yet). Escalations, fallbacks and the like
  * are not told apart in telemetry: their work is not priced.
  */
-function migrationEffect(ctx: RuleContext, ref: ModelRef, to: string, governed: ReadonlyMap<string, PhaseBucket[]>): { usd: number; perToken: number | null; phases: number; tokensPerRun: number; pricedOn: string } {
+function migrationEffect(
+  ctx: RuleContext,
+  ref: ModelRef,
+  to: string,
+  governed: ReadonlyMap<string, PhaseBucket[]>,
+): { usd: number; perToken: number | null; phases: number; tokensPerRun: number; pricedOn: string } {
   const role = ref.role ?? undefined;
   const from = ctx.priceAs(ref.value, ref.value, role);
   const next = ctx.priceAs(to, ref.value, role);
   const perToken = from !== null && next !== null ? next - from : null;
   const phases = governed.get(ref.id) ?? [];
   const count = phases.reduce((a, b) => a + b.phases, 0);
-  if (!ref.role || count === 0) return { usd: 0, perToken, phases: count, tokensPerRun: 0, pricedOn: ref.role ? 'no phases ran under it in the window' : 'not measured: telemetry does not tell this work apart' };
+  if (!ref.role || count === 0)
+    return { usd: 0, perToken, phases: count, tokensPerRun: 0, pricedOn: ref.role ? 'no phases ran under it in the window' : 'not measured: telemetry does not tell this work apart' };
   const id = ctx.canonical(ref.value);
   const callTokens = ctx.stats.models.filter((m) => m.role === ref.role && ctx.canonical(m.model) === id).reduce((a, m) => a + m.tokens, 0);
   let all = 0;
@@ -137,7 +163,13 @@ function migrationEffect(ctx: RuleContext, ref: ModelRef, to: string, governed: 
   const share = all > 0 ? count / all : 0;
   const tokens = callTokens > 0 ? callTokens * share : groupStats(phases, ctx.stats.blended_price).tokens_total;
   const tokensPerRun = tokens / runCount(ctx);
-  return { usd: perToken === null ? 0 : tokensPerRun * perToken, perToken, phases: count, tokensPerRun, pricedOn: callTokens > 0 ? `${ref.role} calls on ${ref.value}, ${Math.round(share * 100)}% of them by phases governed` : 'the phases governed' };
+  return {
+    usd: perToken === null ? 0 : tokensPerRun * perToken,
+    perToken,
+    phases: count,
+    tokensPerRun,
+    pricedOn: callTokens > 0 ? `${ref.role} calls on ${ref.value}, ${Math.round(share * 100)}% of them by phases governed` : 'the phases governed',
+  };
 }
 
 const layoutOf = (ctx: RuleContext, file: string): string => ctx.targets.files.find((f) => f.path === file)?.preset ?? 'target';

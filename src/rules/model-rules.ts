@@ -29,7 +29,12 @@ export function modelRules(ctx: RuleContext): { changes: Change[]; findings: Fin
       const ev = modelEvidence(ctx, cat.category, complexity, current);
       if (ev.others.length) {
         const ran = ev.others.map((o) => `${o.model} (${plural(o.phases, 'phase')})`).join(', ');
-        findings.push({ kind: 'model_mismatch', category: cat.category, area: 'model', message: `${where}: phases ran on ${ran} while the targets configure ${current}; they are costed at the model that ran and kept as history, not evidence` });
+        findings.push({
+          kind: 'model_mismatch',
+          category: cat.category,
+          area: 'model',
+          message: `${where}: phases ran on ${ran} while the targets configure ${current}; they are costed at the model that ran and kept as history, not evidence`,
+        });
       }
       const g = ev.group;
       if (!g || g.phases < min_phases) {
@@ -47,13 +52,23 @@ export function modelRules(ctx: RuleContext): { changes: Change[]; findings: Fin
       const key = changeKey({ kind: 'model', category: cat.category, complexity, role: 'builder', key: null });
       const weeks = weeksOfEvidence(ctx, cat.category, complexity, current);
       if (isDown && ctx.history.applied.filter((a) => a.key === key).at(-1)?.change.direction === 'down' && weeks < 2) {
-        findings.push({ kind: 'needs_more_data', category: cat.category, area: 'model', message: `${where}: a second step down waits for two weekly windows of ${current}'s own phases; ${plural(weeks, 'week')} so far` });
+        findings.push({
+          kind: 'needs_more_data',
+          category: cat.category,
+          area: 'model',
+          message: `${where}: a second step down waits for two weekly windows of ${current}'s own phases; ${plural(weeks, 'week')} so far`,
+        });
         continue;
       }
 
       const at = ladderPosition(ctx, current);
       if (!at) {
-        findings.push({ kind: 'no_rung', category: cat.category, area: 'model', message: `${where}: ${isDown ? 'downgrade' : 'upgrade'} signals, but ${current} is on no ladder in models.ladders; model kept` });
+        findings.push({
+          kind: 'no_rung',
+          category: cat.category,
+          area: 'model',
+          message: `${where}: ${isDown ? 'downgrade' : 'upgrade'} signals, but ${current} is on no ladder in models.ladders; model kept`,
+        });
         continue;
       }
       const rung = at.ladder[at.index + (isDown ? -1 : 1)];
@@ -178,8 +193,7 @@ export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Co
     };
   }
   const failures = g.phases - g.outcomes.success;
-  const wastePerFailure =
-    g.mean_tokens_failed !== null && g.mean_tokens_success !== null ? Math.max(0, g.mean_tokens_failed - g.mean_tokens_success) : 0;
+  const wastePerFailure = g.mean_tokens_failed !== null && g.mean_tokens_success !== null ? Math.max(0, g.mean_tokens_failed - g.mean_tokens_success) : 0;
   const savedTokens = ((failures * wastePerFailure) / runs) * upgrade.assumed_failure_reduction;
   const strongSignals = (utilisation ?? 0) > upgrade.min_cap_utilisation && (g.failure_cost_multiple ?? 0) >= upgrade.min_failure_cost_multiple;
   return {

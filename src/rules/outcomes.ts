@@ -112,7 +112,11 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   } else if (c.kind === 'token_cap' && c.category) {
     const g = capEvidence(ctx, c.category, Number(c.to), after).group;
     n = g?.phases ?? 0;
-    projected = { success_rate: baseSuccess, truncations_per_phase: perPhase(num(ev.truncations), num(ev.phases)), cap_utilisation_p95: num(ev.p95_tokens) !== null ? round(num(ev.p95_tokens)! / Number(c.to), 4) : null };
+    projected = {
+      success_rate: baseSuccess,
+      truncations_per_phase: perPhase(num(ev.truncations), num(ev.phases)),
+      cap_utilisation_p95: num(ev.p95_tokens) !== null ? round(num(ev.p95_tokens)! / Number(c.to), 4) : null,
+    };
     realised = g ? { success_rate: round(g.success_rate, 4), truncations_per_phase: round(g.truncations / g.phases, 4), cap_utilisation_p95: round(g.percentiles.p95 / Number(c.to), 4) } : {};
   } else if (c.kind === 'ci_profile' && c.category) {
     const g = categorySince(ctx, c.category, after);
@@ -139,7 +143,9 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   // size of the fall against the size of both samples.
   const baseN = num(ev.phases) ?? num(ev.runs);
   let worse =
-    baseSuccess !== null && success !== null && success < baseSuccess - drop &&
+    baseSuccess !== null &&
+    success !== null &&
+    success < baseSuccess - drop &&
     (baseN === null || chanceFellBy(Math.round(baseSuccess * baseN), baseN, Math.round(success * n), n, drop) >= ctx.rules.outcome.harm_probability);
   // A cap hurts only by cutting phases off: without truncations beyond the allowed share, a fall in
   // success under it is the work's, not the cap's.
@@ -214,7 +220,7 @@ function revertOf(ctx: RuleContext, a: TrackedChange, o: Outcome): Change | null
           ? `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), ${pct(o.realised.cap_hit_rate ?? 0)} of ${plural(o.phases_since, 'run')} stopped at it, more than the ${pct(ctx.rules.turns.max_cap_hit_rate)} allowed: revert it.`
           : c.kind === 'schedule'
             ? `Since ${label(c)} went from ${c.from} to ${c.to} s (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), ${pct(o.realised.noop_share ?? 0)} of ${plural(o.phases_since, 'run')} found nothing to do: revert it.`
-        : `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), success fell from ${pct(num(c.evidence.success_rate) ?? 0)} to ${pct(o.realised.success_rate ?? 0)} over ${plural(o.phases_since, 'phase')}, more than the ${pct(ctx.rules.outcome.max_success_drop)} allowed: revert it.`,
+            : `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), success fell from ${pct(num(c.evidence.success_rate) ?? 0)} to ${pct(o.realised.success_rate ?? 0)} over ${plural(o.phases_since, 'phase')}, more than the ${pct(ctx.rules.outcome.max_success_drop)} allowed: revert it.`,
     risk: 'Low: returns to a value that was measured to work.',
     confidence: 'high',
     pilot: false,

@@ -8,13 +8,7 @@ import { dayOf, type RollupView } from '../store/index.js';
 import { NO_HISTORY, type KeyHistory, type RuleContext } from './context.js';
 
 /** The context the rules run in: stats, targets, the config's rules and ladders, prices and history. */
-export function ruleContext(
-  loaded: LoadedConfig,
-  stats: Stats,
-  targets: TargetState,
-  window: { view: RollupView; range: DayRange },
-  o: { history?: KeyHistory; now?: Date } = {},
-): RuleContext {
+export function ruleContext(loaded: LoadedConfig, stats: Stats, targets: TargetState, window: { view: RollupView; range: DayRange }, o: { history?: KeyHistory; now?: Date } = {}): RuleContext {
   const { config, pricing } = loaded;
   const canonical = (model: string): string => resolveModel(pricing, model) ?? model;
   return {

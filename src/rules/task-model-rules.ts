@@ -38,14 +38,25 @@ export const isLocalTask = (t: Pick<TaskStats, 'provider'>, target: TaskTarget |
 export function taskModel(ctx: RuleContext, t: TaskStats, target: TaskTarget): Part {
   const findings: Finding[] = [];
   if (isLocalTask(t, target)) {
-    findings.push({ kind: 'keep', category: t.task, area: 'model', message: `${t.task}: runs on a local model (${t.models[0]?.model ?? '?'}) at no cost; its runs are left out of cost means and its model is not tuned` });
+    findings.push({
+      kind: 'keep',
+      category: t.task,
+      area: 'model',
+      message: `${t.task}: runs on a local model (${t.models[0]?.model ?? '?'}) at no cost; its runs are left out of cost means and its model is not tuned`,
+    });
     return { changes: [], findings };
   }
   const current = taskModelOf(ctx, t);
   if (!current.model) return { changes: [], findings };
   const since = sinceDay(ctx, taskKey('model', t.task));
   const others = t.models.filter((m) => ctx.canonical(m.model) !== ctx.canonical(current.model!));
-  if (others.length) findings.push({ kind: 'model_mismatch', category: t.task, area: 'model', message: `${t.task}: runs on ${others.map((o) => `${o.model} (${plural(o.runs, 'run')})`).join(', ')} while it is configured for ${current.model}; they are history, not evidence` });
+  if (others.length)
+    findings.push({
+      kind: 'model_mismatch',
+      category: t.task,
+      area: 'model',
+      message: `${t.task}: runs on ${others.map((o) => `${o.model} (${plural(o.runs, 'run')})`).join(', ')} while it is configured for ${current.model}; they are history, not evidence`,
+    });
   const g = taskGroup(taskRuns(ctx, t.task, since, current.model));
   if (g.runs < ctx.rules.min_phases) {
     findings.push({ kind: 'needs_more_data', category: t.task, area: 'model', message: `${t.task}: waiting for runs on ${current.model}: ${g.runs} of ${ctx.rules.min_phases}; model kept` });
@@ -58,7 +69,12 @@ export function taskModel(ctx: RuleContext, t: TaskStats, target: TaskTarget): P
   const at = ladderPosition(ctx, current.model);
   const to = at?.ladder[at.index + (down ? -1 : 1)];
   if (!at || !to) {
-    findings.push({ kind: 'no_rung', category: t.task, area: 'model', message: `${t.task}: ${down ? 'downgrade' : 'upgrade'} signals, but ${current.model} is ${at ? `already the ${down ? 'cheapest' : 'strongest'} model on its ladder` : 'on no ladder in models.ladders'}` });
+    findings.push({
+      kind: 'no_rung',
+      category: t.task,
+      area: 'model',
+      message: `${t.task}: ${down ? 'downgrade' : 'upgrade'} signals, but ${current.model} is ${at ? `already the ${down ? 'cheapest' : 'strongest'} model on its ladder` : 'on no ladder in models.ladders'}`,
+    });
     return { changes: [], findings };
   }
   const change = taskModelChange(ctx, t, g, pressure, current.model, to, current.explicit ? undefined : current.from);
@@ -66,7 +82,15 @@ export function taskModel(ctx: RuleContext, t: TaskStats, target: TaskTarget): P
   return { changes: isRefusal(change) ? [] : [change], findings };
 }
 
-export function taskModelChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g: TaskGroupStats, pressure: { utilisation: number | null; cap_hit_rate: number }, from: string, to: string, inheritedFrom?: string): Change | Refusal {
+export function taskModelChange(
+  ctx: RuleContext,
+  t: Pick<TaskStats, 'task'>,
+  g: TaskGroupStats,
+  pressure: { utilisation: number | null; cap_hit_rate: number },
+  from: string,
+  to: string,
+  inheritedFrom?: string,
+): Change | Refusal {
   // Both at the mix of the task's own calls (its name is their role) on the model it runs on.
   const priceFrom = ctx.priceAs(from, from, t.task);
   const priceTo = ctx.priceAs(to, from, t.task);
@@ -102,7 +126,9 @@ export function taskModelChange(ctx: RuleContext, t: Pick<TaskStats, 'task'>, g:
     rationale: down
       ? `${t.task} on ${from}${inherited} succeeds ${pct(g.success_rate)} of ${plural(g.runs, 'run')}, no phase hits its turn budget, and its busiest phase uses ${pct(pressure.utilisation)} of its budget at P95: ${to} should do this work, at about ${fmtUsd(-usdPerDay)} a day less.`
       : `${t.task} on ${from}${inherited} succeeds only ${pct(g.success_rate)} of ${plural(g.runs, 'run')}: a stronger model may fail less.`,
-    risk: down ? `Low: watch the next runs' success; the outcome check reverts it if success falls by more than ${pct(ctx.rules.outcome.max_success_drop)}.` : `Medium: ${to} costs ${(priceTo / priceFrom).toFixed(1)}× per token. Pilot it before rolling it out.`,
+    risk: down
+      ? `Low: watch the next runs' success; the outcome check reverts it if success falls by more than ${pct(ctx.rules.outcome.max_success_drop)}.`
+      : `Medium: ${to} costs ${(priceTo / priceFrom).toFixed(1)}× per token. Pilot it before rolling it out.`,
     confidence: down ? sampleConfidence(g.runs, ctx.rules.min_phases) : 'low',
     pilot: !down,
   };

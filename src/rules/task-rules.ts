@@ -19,7 +19,13 @@ export function taskRules(ctx: RuleContext): { changes: Change[]; findings: Find
   for (const t of ctx.stats.tasks) {
     const target = ctx.targets.tasks[t.task];
     if (!target) {
-      if (configured.length) findings.push({ kind: 'not_in_target', category: t.task, area: 'turn_budget', message: `${t.task}: ${plural(t.runs, 'run')} in telemetry, but no block under agent.tasks; its definition's values are not tuned from here` });
+      if (configured.length)
+        findings.push({
+          kind: 'not_in_target',
+          category: t.task,
+          area: 'turn_budget',
+          message: `${t.task}: ${plural(t.runs, 'run')} in telemetry, but no block under agent.tasks; its definition's values are not tuned from here`,
+        });
       continue;
     }
     for (const part of [turnBudgets(ctx, t, target), cadence(ctx, t, target), taskModel(ctx, t, target)]) {

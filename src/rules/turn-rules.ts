@@ -41,7 +41,12 @@ export function turnBudgets(ctx: RuleContext, t: TaskStats, target: TaskTarget):
     const where = `${t.task} ${ph.phase}`;
     const g = phaseEvidence(ctx, t, ph.phase);
     if (!g || g.runs < ctx.rules.min_phases) {
-      findings.push({ kind: 'needs_more_data', category: t.task, area: 'turn_budget', message: `${where}: waiting for runs under the budget in force (${budget.value} turns): ${g?.runs ?? 0} of ${ctx.rules.min_phases}; kept` });
+      findings.push({
+        kind: 'needs_more_data',
+        category: t.task,
+        area: 'turn_budget',
+        message: `${where}: waiting for runs under the budget in force (${budget.value} turns): ${g?.runs ?? 0} of ${ctx.rules.min_phases}; kept`,
+      });
       continue;
     }
     const decided = decideTurns(ctx, g, budget.value, t.days_with_data);
@@ -81,7 +86,8 @@ export function decideTurns(ctx: RuleContext, g: TaskPhaseStats, budget: number,
     direction = 'down';
     to = Math.max(derived, Math.ceil(g.turns!.p99));
   } else return refuse('keep', `P95 ${round(p95!, 1)} turns, ${pct(util)} of ${budget}, ${plural(g.cap_hits, 'cap hit')} in ${plural(g.runs, 'run')}; kept`);
-  if ((direction === 'down' && to >= budget) || (direction === 'up' && to <= budget)) return refuse('keep', `P95 at ${pct(util)} of ${budget} turns, but the derived budget ${to} does not move it ${direction}; kept`);
+  if ((direction === 'down' && to >= budget) || (direction === 'up' && to <= budget))
+    return refuse('keep', `P95 at ${pct(util)} of ${budget} turns, but the derived budget ${to} does not move it ${direction}; kept`);
   if (Math.abs(to - budget) < Math.max(1, budget * r.min_change)) return refuse('below_min_change', `within ${pct(r.min_change)} of ${budget} turns (derived ${to}); kept`);
   return { to, direction };
 }

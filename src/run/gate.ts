@@ -53,7 +53,13 @@ export function stateDirFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv): strin
 export async function runGate(loaded: LoadedConfig, targets: TargetState, state: State, o: GateOptions): Promise<GateResult> {
   const previous = state.fingerprint;
   const streak = state.noopStreak;
-  const fp = fingerprintOf(loaded.file, loaded.sources, targets.files.map((f) => f.path), previous, o.now.getTime());
+  const fp = fingerprintOf(
+    loaded.file,
+    loaded.sources,
+    targets.files.map((f) => f.path),
+    previous,
+    o.now.getTime(),
+  );
   const unchanged = !!previous && sameFingerprint(previous, fp);
   if (unchanged && o.mode === 'check') {
     return { level: 'noop', moved: [], previous_noop_streak: streak, noop_streak: streak + 1, fingerprint: fp, ingest: NOTHING_READ, events: [], rollup_records: null, applied: [] };
@@ -146,7 +152,16 @@ function withoutKeys(p: DecisionSet | null, keys: ReadonlySet<string>): Decision
 /** How the config says sources are read. */
 export function ingestOptions(loaded: LoadedConfig) {
   const c = loaded.config;
-  return { quietMinutes: c.drift.quiet_minutes, retentionDays: c.state.retention_days, workers: c.ingest.workers, parallelMinBytes: c.ingest.parallel_min_bytes, maxFutureMinutes: c.ingest.max_future_minutes, maxTokens: c.ingest.max_tokens, maxCount: c.ingest.max_count, maxLineBytes: c.ingest.max_line_bytes };
+  return {
+    quietMinutes: c.drift.quiet_minutes,
+    retentionDays: c.state.retention_days,
+    workers: c.ingest.workers,
+    parallelMinBytes: c.ingest.parallel_min_bytes,
+    maxFutureMinutes: c.ingest.max_future_minutes,
+    maxTokens: c.ingest.max_tokens,
+    maxCount: c.ingest.max_count,
+    maxLineBytes: c.ingest.max_line_bytes,
+  };
 }
 
 /** Records what the gate (and what followed it) found, and commits the run's transaction. */

@@ -56,7 +56,13 @@ function firstLine(path: string): string {
   try {
     const buf = Buffer.alloc(65_536);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).toString('utf8').split('\n').find((l) => l.trim()) ?? '';
+    return (
+      buf
+        .subarray(0, n)
+        .toString('utf8')
+        .split('\n')
+        .find((l) => l.trim()) ?? ''
+    );
   } finally {
     closeSync(fd);
   }
@@ -108,14 +114,14 @@ export function discover(root: string, env: NodeJS.ProcessEnv): Found {
       let why = '';
       if (['LOW', 'MODERATE', 'HIGH'].some((k) => isMap(doc[k]))) [preset, why] = ['seed-models', 'models per complexity (LOW, MODERATE, HIGH)'];
       else if (isMap(doc['category_defaults'])) [preset, why] = ['seed-strategy', 'category_defaults with caps and CI profiles'];
-      else if (isMap(doc['complexity_models']) || isMap(doc['llm_routing_policies'])) [preset, why] = ['autopack', 'Autopack\'s complexity_models and routing policies'];
-      else if (isMap(doc['agent']) && isMap((doc['agent'] as Record<string, unknown>)['tasks'])) [preset, why] = ['myco', 'Myco\'s agent.tasks'];
+      else if (isMap(doc['complexity_models']) || isMap(doc['llm_routing_policies'])) [preset, why] = ['autopack', "Autopack's complexity_models and routing policies"];
+      else if (isMap(doc['agent']) && isMap((doc['agent'] as Record<string, unknown>)['tasks'])) [preset, why] = ['myco', "Myco's agent.tasks"];
       if (preset) {
         found.targets.push({ path: rel(file), preset, why });
         modelsIn(doc, models);
       }
     } else if (/^project_ruleset_.+\.json$/.test(name)) {
-      found.targets.push({ path: rel(file), preset: 'autopack', why: 'Autopack\'s project ruleset' });
+      found.targets.push({ path: rel(file), preset: 'autopack', why: "Autopack's project ruleset" });
     } else if (name.endsWith('.json') && !name.endsWith('.schema.json') && name !== 'package.json' && name !== 'package-lock.json' && !name.startsWith('tsconfig')) {
       try {
         const doc = parseJsonc(readFileSync(file, 'utf8')) as unknown;
@@ -176,7 +182,13 @@ function ladders(models: readonly string[]): string[] {
   }
   return [...byFamily.entries()]
     .filter(([, l]) => l.some((x) => models.includes(x.model)))
-    .map(([family, l]) => `${family}: [${l.sort((a, b) => a.price - b.price || a.model.localeCompare(b.model)).map((x) => x.model).join(', ')}]`);
+    .map(
+      ([family, l]) =>
+        `${family}: [${l
+          .sort((a, b) => a.price - b.price || a.model.localeCompare(b.model))
+          .map((x) => x.model)
+          .join(', ')}]`,
+    );
 }
 
 /** The commented tokentune.yaml for what was found. */
@@ -211,20 +223,14 @@ export function renderConfig(root: string, found: Found, schemaPath: string | un
   if (offLadder.length) {
     out.push(
       `# found: the targets name ${offLadder.join(', ')}, on no default ladder. For tokentune to step`,
-      '# a model up or down, put it on its provider\'s ladder, cheapest first (every rung priced), e.g.:',
+      "# a model up or down, put it on its provider's ladder, cheapest first (every rung priced), e.g.:",
       '# models:',
       '#   ladders:',
       ...ladders(offLadder).map((l) => `#     ${l}`),
       '',
     );
   }
-  out.push(
-    '# The LLM step runs when ANTHROPIC_API_KEY is set; its spend is capped per month.',
-    'llm:',
-    '  monthly_budget_usd: 20 # guessed: a ceiling to start from',
-    '',
-    'publish:',
-  );
+  out.push('# The LLM step runs when ANTHROPIC_API_KEY is set; its spend is capped per month.', 'llm:', '  monthly_budget_usd: 20 # guessed: a ceiling to start from', '', 'publish:');
   for (const w of found.publish.why) out.push(`  # ${w}`);
   out.push(`  enabled: ${found.publish.git}`);
   if (found.publish.remote) out.push(`  remote: ${q(found.publish.remote)}`);

@@ -55,7 +55,23 @@ export function quickNoop(configPath: string, env: NodeJS.ProcessEnv): CheckRepo
     db.prepare(`UPDATE meta SET value = ? WHERE key = 'noop_streak'`).run(JSON.stringify(streak + 1));
     addRun(db, ledgerEntry('check', started, 'noop', { records: 0, bytes: 0 }));
     db.exec('COMMIT');
-    return { result: 'noop', moved: [], noop_streak: streak + 1, records: 0, duplicates: 0, bytes: 0, skipped: 0, rollup_records: null, held: [], files: [], state_dir: dir, skipped_details: [], held_back: [], early_bytes: 0, applied: [] };
+    return {
+      result: 'noop',
+      moved: [],
+      noop_streak: streak + 1,
+      records: 0,
+      duplicates: 0,
+      bytes: 0,
+      skipped: 0,
+      rollup_records: null,
+      held: [],
+      files: [],
+      state_dir: dir,
+      skipped_details: [],
+      held_back: [],
+      early_bytes: 0,
+      applied: [],
+    };
   } catch {
     return undefined;
   } finally {

@@ -37,7 +37,9 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
   return caughtUp(o, (state, loaded, summary) => {
     const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
     const items = o.grouping === 'category' ? phaseUsage(state, loaded, o) : state.usage(perRecord, BY[o.grouping]);
-    const report = state.guard(() => usageReport(items, { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until, startOfWeek: o.startOfWeek ?? 1 }));
+    const report = state.guard(() =>
+      usageReport(items, { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until, startOfWeek: o.startOfWeek ?? 1 }),
+    );
     // Day totals come from rollups and are whole; groupings summed from kept records begin where retention left them.
     const pruned = state.prunedBefore;
     if (pruned > 0 && BY[o.grouping] !== 'time' && state.hasDaysBefore(pruned)) report.detailSince = new Date(pruned * 86_400_000).toISOString().slice(0, 10);
@@ -73,16 +75,30 @@ export async function runStatus(o: Omit<ReportRunOptions, 'grouping'> & { sessio
     const subagents = join(o.transcriptPath.replace(/\.jsonl$/, ''), 'subagents');
     return [o.transcriptPath, ...(existsSync(subagents) ? [subagents] : [])];
   };
-  return caughtUp({ ...o, grouping: 'daily' }, (state, loaded) => {
-    const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
-    // Only what can fall on today anywhere, and only this session's responses: not the whole history.
-    const today = usageReport(state.usage(perRecord, 'time', { sinceTs: now.getTime() - 26 * 3_600_000 }), { grouping: 'daily', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: localDate(o.timeZone)(now.getTime()) });
-    const session = o.sessionId ? usageReport(state.usage(perRecord, 'session', { session: o.sessionId }), { grouping: 'session', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing }).rows.find((r) => r['sessionId'] === o.sessionId) : undefined;
-    // An open block began under five hours ago; a day back finds where its chain of blocks began but for
-    // a day of responses without a five-hour pause, when the block's start may be off by up to five hours.
-    const blocks = billingBlocks(state.usage(perRecord, 'record', { sinceTs: now.getTime() - 24 * 3_600_000 }), { now, mode: o.mode, pricing: loaded.pricing });
-    return { sessionCost: session ? session.totalCost : null, todayCost: today.totals.totalCost, block: blocks.find((b) => b.isActive) ?? null };
-  }, scope);
+  return caughtUp(
+    { ...o, grouping: 'daily' },
+    (state, loaded) => {
+      const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
+      // Only what can fall on today anywhere, and only this session's responses: not the whole history.
+      const today = usageReport(state.usage(perRecord, 'time', { sinceTs: now.getTime() - 26 * 3_600_000 }), {
+        grouping: 'daily',
+        timeZone: o.timeZone,
+        mode: o.mode,
+        pricing: loaded.pricing,
+        since: localDate(o.timeZone)(now.getTime()),
+      });
+      const session = o.sessionId
+        ? usageReport(state.usage(perRecord, 'session', { session: o.sessionId }), { grouping: 'session', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing }).rows.find(
+            (r) => r['sessionId'] === o.sessionId,
+          )
+        : undefined;
+      // An open block began under five hours ago; a day back finds where its chain of blocks began but for
+      // a day of responses without a five-hour pause, when the block's start may be off by up to five hours.
+      const blocks = billingBlocks(state.usage(perRecord, 'record', { sinceTs: now.getTime() - 24 * 3_600_000 }), { now, mode: o.mode, pricing: loaded.pricing });
+      return { sessionCost: session ? session.totalCost : null, todayCost: today.totals.totalCost, block: blocks.find((b) => b.isActive) ?? null };
+    },
+    scope,
+  );
 }
 
 /**
@@ -126,7 +142,21 @@ function* phaseUsage(state: State, loaded: LoadedConfig, o: ReportRunOptions): G
   const prices = computeStats(view, { range, pricing: loaded.pricing, defaultOutputShare: loaded.config.pricing.default_output_share }).blended_price;
   for (const b of view.phases) {
     const price = prices[b.model];
-    yield { ts: b.day * 86_400_000 + 43_200_000, model: b.model, input: 0, output: 0, cache_creation: 0, cache_creation_1h: 0, cache_read: 0, responses: 0, single: false, category: b.category, phases: b.phases, tokens: b.tokens_sum, cost: price != null ? b.tokens_sum * price : undefined };
+    yield {
+      ts: b.day * 86_400_000 + 43_200_000,
+      model: b.model,
+      input: 0,
+      output: 0,
+      cache_creation: 0,
+      cache_creation_1h: 0,
+      cache_read: 0,
+      responses: 0,
+      single: false,
+      category: b.category,
+      phases: b.phases,
+      tokens: b.tokens_sum,
+      cost: price != null ? b.tokens_sum * price : undefined,
+    };
   }
 }
 

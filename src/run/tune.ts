@@ -115,7 +115,16 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
     }
     if (gate.level !== 'drift' && !opts.force) {
       if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, gate.level, gate.ingest)));
-      return { status: gate.level, moved: gate.moved, applied: gate.applied, outcomes: analysis.outcomes, window: stats.window, ingest: gate.ingest, events: gate.events, noop_streak: gate.noop_streak };
+      return {
+        status: gate.level,
+        moved: gate.moved,
+        applied: gate.applied,
+        outcomes: analysis.outcomes,
+        window: stats.window,
+        ingest: gate.ingest,
+        events: gate.events,
+        noop_streak: gate.noop_streak,
+      };
     }
 
     // An abort (the daemon stopping) abandons the run between steps: nothing published, no state written.
@@ -146,10 +155,12 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       drift: gate.moved,
       noopStreak: gate.previous_noop_streak,
       modelTable: modelTableNote(state.lifecycle),
-      where: Object.fromEntries(step.changes.flatMap((c) => {
-        const w = placeOf(c, targets);
-        return w ? [[changeKey(c), w]] : [];
-      })),
+      where: Object.fromEntries(
+        step.changes.flatMap((c) => {
+          const w = placeOf(c, targets);
+          return w ? [[changeKey(c), w]] : [];
+        }),
+      ),
     });
     let published: PublishResult | null = null;
     let publishError: string | undefined;

@@ -30,7 +30,22 @@ const LISTING = 20_000;
 export const AUTOPACK_COLUMNS: Record<string, readonly string[]> = {
   runs: ['id', 'state', 'completed_at', 'updated_at'],
   tiers: ['id', 'tier_id'],
-  phases: ['id', 'run_id', 'phase_id', 'tier_id', 'state', 'task_category', 'complexity', 'incident_token_cap', 'builder_attempts', 'auditor_attempts', 'tokens_used', 'retry_attempt', 'last_failure_reason', 'completed_at'],
+  phases: [
+    'id',
+    'run_id',
+    'phase_id',
+    'tier_id',
+    'state',
+    'task_category',
+    'complexity',
+    'incident_token_cap',
+    'builder_attempts',
+    'auditor_attempts',
+    'tokens_used',
+    'retry_attempt',
+    'last_failure_reason',
+    'completed_at',
+  ],
   phase_outcome_events: ['id', 'run_id', 'phase_id', 'phase_outcome', 'stop_reason', 'duration_seconds', 'model_used', 'timestamp'],
   llm_usage_events: ['id', 'provider', 'model', 'run_id', 'phase_id', 'role', 'total_tokens', 'prompt_tokens', 'completion_tokens', 'created_at'],
 };
@@ -137,7 +152,10 @@ async function openPostgres(url: string, o: CursorOptions): Promise<Conn> {
   return {
     all: async <T>(sql: string, params: unknown[]) => {
       let n = 0;
-      return ask<T>(sql.replace(/\?/g, () => `$${++n}`), params);
+      return ask<T>(
+        sql.replace(/\?/g, () => `$${++n}`),
+        params,
+      );
     },
     inList: '= ANY(?)',
     list: (ids) => ids,
@@ -162,7 +180,8 @@ function serverError(e: Error, o: CursorOptions): string {
   if (/client password must be a string|password authentication failed|no password supplied/i.test(e.message)) {
     return `the server wants a password${o.passwordEnv ? ` and ${o.passwordEnv} does not hold the right one` : ': set PGPASSWORD, or the variable named by password_env'} (${e.message})`;
   }
-  if (/Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message) || code === 'ECONNREFUSED' || code === 'ECONNRESET') return `the connection to the server was lost or refused: ${e.message}`;
+  if (/Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message) || code === 'ECONNREFUSED' || code === 'ECONNRESET')
+    return `the connection to the server was lost or refused: ${e.message}`;
   return e.message;
 }
 
@@ -223,7 +242,12 @@ interface RunRow {
 }
 
 /** The records of one finished run, one result per phase and per call (a bad row is skipped alone). */
-export function runRecords(run: { id: string; completed_at: unknown }, phases: readonly PhaseRow[], outcomes: readonly OutcomeRow[], usage: readonly UsageRow[]): { position: number; parsed: LineResult }[] {
+export function runRecords(
+  run: { id: string; completed_at: unknown },
+  phases: readonly PhaseRow[],
+  outcomes: readonly OutcomeRow[],
+  usage: readonly UsageRow[],
+): { position: number; parsed: LineResult }[] {
   const lastOutcome = new Map<string, OutcomeRow>();
   for (const o of outcomes) lastOutcome.set(o.phase_id, o);
   // The model of each role in a phase: the one that used the most tokens there.
@@ -243,12 +267,15 @@ export function runRecords(run: { id: string; completed_at: unknown }, phases: r
     const o = lastOutcome.get(p.phase_id);
     const outcome = o ? OUTCOMES[o.phase_outcome.toUpperCase()] : p.state === 'COMPLETE' ? 'success' : 'failed';
     const ts = o ? timeOf(o.timestamp) : Number.isFinite(timeOf(p.completed_at)) ? timeOf(p.completed_at) : runEnd;
-    const error =
-      !p.task_category ? 'task_category: empty'
-      : !COMPLEXITIES.includes(p.complexity as Complexity) ? `complexity: expected low, medium or high, found ${JSON.stringify(p.complexity)}`
-      : !outcome ? `phase_outcome: expected SUCCESS, FAILED, TIMEOUT or STUCK, found ${JSON.stringify(o?.phase_outcome)}`
-      : !Number.isFinite(ts) ? 'timestamp: not a time'
-      : undefined;
+    const error = !p.task_category
+      ? 'task_category: empty'
+      : !COMPLEXITIES.includes(p.complexity as Complexity)
+        ? `complexity: expected low, medium or high, found ${JSON.stringify(p.complexity)}`
+        : !outcome
+          ? `phase_outcome: expected SUCCESS, FAILED, TIMEOUT or STUCK, found ${JSON.stringify(o?.phase_outcome)}`
+          : !Number.isFinite(ts)
+            ? 'timestamp: not a time'
+            : undefined;
     if (error) {
       out.push({ position: p.id, parsed: { error: `${where}: ${error}` } });
       continue;
@@ -308,7 +335,12 @@ export const autopackDb: CursorAdapter = {
   tables: Object.keys(AUTOPACK_COLUMNS),
   extensions: ['.db', '.sqlite'],
   companions: ['-wal'],
-  dedupeKey: (r: TelemetryRecord) => (r.kind === 'phase' ? `ap:phase:${r.run_id}:${r.phase_id}` : r.kind === 'call' ? `ap:call:${r.run_id}:${r.phase_id ?? ''}:${r.ts}:${r.role}:${r.model}:${r.input_tokens}:${r.output_tokens}` : `ap:ci:${r.run_id}:${r.ts}`),
+  dedupeKey: (r: TelemetryRecord) =>
+    r.kind === 'phase'
+      ? `ap:phase:${r.run_id}:${r.phase_id}`
+      : r.kind === 'call'
+        ? `ap:call:${r.run_id}:${r.phase_id ?? ''}:${r.ts}:${r.role}:${r.model}:${r.input_tokens}:${r.output_tokens}`
+        : `ap:ci:${r.run_id}:${r.ts}`,
   async resumable(path, cursor, o) {
     if (!isCursor(cursor)) return false;
     const db = await open(path, o);

@@ -14,8 +14,6 @@ import type { AgentLink, CallRecord, TelemetryRecord } from './records.js';
  * Only counts, ids, names and timestamps are kept: no prompt, answer, tool input or output.
  */
 
-
-
 /** The project a transcript belongs to: the directory right under `projects/`. */
 export function projectOf(file: string): string | undefined {
   // Asked once per response, for the lines of one file after another.
@@ -78,7 +76,6 @@ export function parseClaudeCodeLine(line: string, file: string): LineResult {
   }
   return links.length ? { records, links: links.filter((l) => Number.isFinite(l.ts) && (l.agent_id || l.tool_use_id)) } : { records };
 }
-
 
 /** A subagent transcript's agent id, from its name (`agent-<id>.jsonl`). */
 function agentIdOf(file: string): string | undefined {
@@ -161,7 +158,10 @@ export const claudeCode: AppendLinesAdapter = {
  * ones that exist; `tried` says where it looked.
  */
 export function claudeCodeRoots(env: NodeJS.ProcessEnv): { roots: string[]; tried: string[] } {
-  const configured = env['CLAUDE_CONFIG_DIR']?.split(',').map((p) => p.trim()).filter(Boolean);
+  const configured = env['CLAUDE_CONFIG_DIR']
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const home = env['HOME'] || homedir();
   const dirs = configured?.length ? configured : [join(env['XDG_CONFIG_HOME'] || join(home, '.config'), 'claude'), join(home, '.claude')];
   const tried = dirs.map((d) => (d.endsWith(`${sep}projects`) || d.endsWith('/projects') ? d : join(d, 'projects')));

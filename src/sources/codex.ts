@@ -20,7 +20,6 @@ import type { CallRecord, SkippedLine, TelemetryRecord } from './records.js';
  * Only counts, ids, the model and the working directory are kept.
  */
 
-
 interface Usage {
   input: number;
   cached: number;

@@ -13,7 +13,23 @@ import { LOCAL_PROVIDERS, type CallRecord, type TaskPhase, type TaskRunRecord, t
  * database is read again from the start. Dry runs are left out: their writes never happened.
  */
 
-const COLUMNS = ['id', 'task', 'status', 'provider', 'model', 'started_at', 'completed_at', 'tokens_used', 'cost_usd', 'actual_cost_usd', 'estimated_cost_usd', 'cost_source', 'usage_data', 'actions_taken', 'dry_run'] as const;
+const COLUMNS = [
+  'id',
+  'task',
+  'status',
+  'provider',
+  'model',
+  'started_at',
+  'completed_at',
+  'tokens_used',
+  'cost_usd',
+  'actual_cost_usd',
+  'estimated_cost_usd',
+  'cost_source',
+  'usage_data',
+  'actions_taken',
+  'dry_run',
+] as const;
 
 export interface MycoCursor {
   completed_at: number;
@@ -97,7 +113,14 @@ function phasesOf(usage: Record<string, unknown> | undefined, actions: Record<st
 function costOf(r: Row, local: boolean): number | undefined {
   if (local) return 0;
   const source = r.cost_source;
-  const v = source === 'actual' ? (num(r.actual_cost_usd) ?? num(r.cost_usd)) : source === 'estimated' ? (num(r.estimated_cost_usd) ?? num(r.cost_usd)) : source === 'unavailable' ? undefined : num(r.cost_usd);
+  const v =
+    source === 'actual'
+      ? (num(r.actual_cost_usd) ?? num(r.cost_usd))
+      : source === 'estimated'
+        ? (num(r.estimated_cost_usd) ?? num(r.cost_usd))
+        : source === 'unavailable'
+          ? undefined
+          : num(r.cost_usd);
   if (v !== undefined && v < 0) throw new Error(`cost ${v} is negative`);
   return v;
 }

@@ -151,4 +151,3 @@ export interface SkippedLine {
   line: number;
   reason: string;
 }
-

@@ -69,7 +69,12 @@ function databaseFormat(file: string, configured: string): Sniffed | undefined {
 }
 
 function lineFormat(file: string, head: Buffer, configured: string): Sniffed | undefined {
-  const lines = head.toString('utf8').split('\n').slice(0, -1).filter((l) => l.trim()).slice(0, SNIFF_LINES);
+  const lines = head
+    .toString('utf8')
+    .split('\n')
+    .slice(0, -1)
+    .filter((l) => l.trim())
+    .slice(0, SNIFF_LINES);
   let best: { format: string; parsed: number } | undefined;
   for (const a of SOURCES) {
     if (a.format === configured || a.shape !== 'append-lines') continue;

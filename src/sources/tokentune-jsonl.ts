@@ -185,7 +185,6 @@ export function parseTokentuneLine(text: string): LineResult {
   return 'record' in r ? { records: [r.record] } : r;
 }
 
-
 /**
  * What makes two export records the same: a phase is its run and phase id; a call or a CI record,
  * which carry no id of their own, everything that tells two of them apart.

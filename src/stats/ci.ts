@@ -67,9 +67,7 @@ export function computeCategoryCi(rollups: RollupView, range: DayRange): Map<str
       profiles: [...profileSet].sort(),
     });
   }
-  out.tiers = [...perTier.values()]
-    .map(({ profileSet, ...t }) => ({ ...t, ci_profiles: [...profileSet].sort() }))
-    .sort((a, b) => a.tier_id.localeCompare(b.tier_id));
+  out.tiers = [...perTier.values()].map(({ profileSet, ...t }) => ({ ...t, ci_profiles: [...profileSet].sort() })).sort((a, b) => a.tier_id.localeCompare(b.tier_id));
   return out;
 }
 

@@ -50,10 +50,7 @@ export function computeStats(rollups: RollupView, opts: StatsOptions): Stats {
         if (sub.length === buckets.length) by_complexity[c] = group;
         else if (sub.length) by_complexity[c] = groupStats(sub, blended);
       }
-      const dominant_complexity = COMPLEXITIES.reduce<Complexity>(
-        (best, c) => ((by_complexity[c]?.phases ?? 0) > (by_complexity[best]?.phases ?? 0) ? c : best),
-        'low',
-      );
+      const dominant_complexity = COMPLEXITIES.reduce<Complexity>((best, c) => ((by_complexity[c]?.phases ?? 0) > (by_complexity[best]?.phases ?? 0) ? c : best), 'low');
       return { category, ...group, dominant_complexity, by_complexity, ci: ci.get(category) ?? emptyCategoryCi() };
     })
     .sort((a, b) => b.tokens_total - a.tokens_total || a.category.localeCompare(b.category));
@@ -150,9 +147,7 @@ export function groupStats(buckets: readonly PhaseBucket[], blended: Record<stri
     telemetry_cap: cap,
     cost_usd: cost,
     unpriced_phases: unpriced,
-    models: [...perModel.entries()]
-      .map(([model, n]) => ({ model, phases: n }))
-      .sort((a, b) => b.phases - a.phases || a.model.localeCompare(b.model)),
+    models: [...perModel.entries()].map(([model, n]) => ({ model, phases: n })).sort((a, b) => b.phases - a.phases || a.model.localeCompare(b.model)),
     days_with_data: days.size,
   };
 }
@@ -185,12 +180,7 @@ function modelRoleStats(buckets: CallBucket[], pricing: Pricing): ModelRoleStats
  * make a model far cheaper per token than its list input price suggests). A model with no call
  * records gets the configured default output share; a model with no price gets null.
  */
-function blendedPrices(
-  callBuckets: CallBucket[],
-  rollups: RollupView,
-  range: DayRange,
-  opts: StatsOptions,
-): Record<string, number | null> {
+function blendedPrices(callBuckets: CallBucket[], rollups: RollupView, range: DayRange, opts: StatsOptions): Record<string, number | null> {
   const mixes = new Map<string, TokenMix>();
   for (const b of callBuckets) {
     const m = mixes.get(b.model) ?? { input: 0, output: 0, cache_creation: 0, cache_read: 0 };
@@ -216,4 +206,3 @@ export const defaultMix = (outputShare: number): TokenMix => ({
   cache_creation: 0,
   cache_read: 0,
 });
-

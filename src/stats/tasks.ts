@@ -126,9 +126,7 @@ export function taskGroup(runs: readonly TaskRunRecord[]): TaskGroupStats {
 export function taskStats(runs: readonly TaskRunRecord[]): TaskStats[] {
   const byTask = new Map<string, TaskRunRecord[]>();
   for (const r of runs) (byTask.get(r.task) ?? byTask.set(r.task, []).get(r.task)!).push(r);
-  return [...byTask.entries()]
-    .map(([task, rs]) => ({ task, provider: rs.at(-1)!.provider, ...taskGroup(rs) }))
-    .sort((a, b) => b.cost_usd - a.cost_usd || a.task.localeCompare(b.task));
+  return [...byTask.entries()].map(([task, rs]) => ({ task, provider: rs.at(-1)!.provider, ...taskGroup(rs) })).sort((a, b) => b.cost_usd - a.cost_usd || a.task.localeCompare(b.task));
 }
 
 /**

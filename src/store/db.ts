@@ -203,10 +203,14 @@ export function asStateError(e: unknown, file: string, o: { what?: string; remed
     return new StateError(`${file}: the disk is full (${message}): nothing of this run was saved, and the state is as it was before it. Free some space and run again.`);
   }
   if (WRITE_FAILED.has(code)) {
-    return new StateError(`${file}: could not be written (${message}: a full disk, a file size limit or a failing disk): nothing of this run was saved, and the state is as it was before it. Free some space and run again.`);
+    return new StateError(
+      `${file}: could not be written (${message}: a full disk, a file size limit or a failing disk): nothing of this run was saved, and the state is as it was before it. Free some space and run again.`,
+    );
   }
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new StateError(`${file}: cannot be written (${message}): check the permissions of the file and its folder and that its file system is not mounted read-only, or set state.dir (or XDG_STATE_HOME) to a writable place.`);
+    return new StateError(
+      `${file}: cannot be written (${message}): check the permissions of the file and its folder and that its file system is not mounted read-only, or set state.dir (or XDG_STATE_HOME) to a writable place.`,
+    );
   }
   if (code === 'SQLITE_CANTOPEN' || code === 'EISDIR' || code === 'ENOTDIR' || code.startsWith('SQLITE_IOERR')) {
     if (isDirectory(file)) return new StateError(`${file}: is a directory, not ${what}: move it away and run again.`);

@@ -41,7 +41,14 @@ export async function recordSpend(dir: string, e: SpendEntry): Promise<void> {
   const db = open(dir);
   try {
     db.prepare('INSERT INTO spend (ts, model, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost_usd, dry_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-      e.ts, e.model, e.input_tokens, e.output_tokens, e.cache_creation_input_tokens, e.cache_read_input_tokens, e.cost_usd, e.dry_run ? 1 : 0,
+      e.ts,
+      e.model,
+      e.input_tokens,
+      e.output_tokens,
+      e.cache_creation_input_tokens,
+      e.cache_read_input_tokens,
+      e.cost_usd,
+      e.dry_run ? 1 : 0,
     );
   } finally {
     db.close();

@@ -26,7 +26,9 @@ export const RUN_SUMS = ['phases', 'failures', 'phase_tokens', 'builder_tokens',
 
 /** Folds a unit's newly read rollups into what it holds. */
 export function addRollups(db: Db, unit: number, r: Rollups): void {
-  const phase = cached(db, `INSERT INTO phase_days VALUES (@unit, @day, @category, @complexity, @model, @phases, @success, @failed, @timeout, @stuck,
+  const phase = cached(
+    db,
+    `INSERT INTO phase_days VALUES (@unit, @day, @category, @complexity, @model, @phases, @success, @failed, @timeout, @stuck,
       @retries, @builder_attempts, @auditor_attempts, @truncations, @tokens_sum, @tokens_success_sum, @cap, @cap_ts, @blob)
     ON CONFLICT DO UPDATE SET phases = phases + excluded.phases, success = success + excluded.success, failed = failed + excluded.failed,
       timeout = timeout + excluded.timeout, stuck = stuck + excluded.stuck, retries = retries + excluded.retries,
@@ -34,14 +36,18 @@ export function addRollups(db: Db, unit: number, r: Rollups): void {
       truncations = truncations + excluded.truncations, tokens_sum = tokens_sum + excluded.tokens_sum,
       tokens_success_sum = tokens_success_sum + excluded.tokens_success_sum,
       cap = CASE WHEN excluded.cap_ts >= cap_ts THEN excluded.cap ELSE cap END, cap_ts = max(cap_ts, excluded.cap_ts),
-      tokens = merge_sorted(tokens, excluded.tokens)`);
+      tokens = merge_sorted(tokens, excluded.tokens)`,
+  );
   for (const b of r.phases.values()) phase.run({ ...b, tokens: undefined, unit, blob: packTokens(b.tokens) });
 
-  const call = cached(db, `INSERT INTO call_days (unit, day, model, role, has_cost, calls, input, output, cache_creation, cache_creation_1h, cache_read, reported_cost_usd)
+  const call = cached(
+    db,
+    `INSERT INTO call_days (unit, day, model, role, has_cost, calls, input, output, cache_creation, cache_creation_1h, cache_read, reported_cost_usd)
     VALUES (@unit, @day, @model, @role, @has_cost, @calls, @input, @output, @cache_creation, @cache_creation_1h, @cache_read, @reported_cost_usd)
     ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, input = input + excluded.input, output = output + excluded.output,
       cache_creation = cache_creation + excluded.cache_creation, cache_creation_1h = cache_creation_1h + excluded.cache_creation_1h,
-      cache_read = cache_read + excluded.cache_read, reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd`);
+      cache_read = cache_read + excluded.cache_read, reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd`,
+  );
   for (const b of r.calls.values()) call.run({ ...b, unit });
 
   // A run's part in this unit, and the run merged over every unit (what the stats read).
@@ -89,9 +95,10 @@ export function totals(db: Db): { records: number; max_ts: number } {
 
 /** Everything the stats need for the days `since`…`until` (UTC day numbers). */
 export function view(db: Db, since: number, until: number): RollupView {
-  const phases = (db.prepare('SELECT * FROM phase_days WHERE day BETWEEN ? AND ?').all(since, until) as (PhaseBucket & { tokens: Buffer; unit: number })[]).map(
-    ({ unit: _u, tokens, ...b }) => ({ ...b, tokens: new Float64Array(tokens.buffer, tokens.byteOffset, tokens.byteLength / 8) }),
-  );
+  const phases = (db.prepare('SELECT * FROM phase_days WHERE day BETWEEN ? AND ?').all(since, until) as (PhaseBucket & { tokens: Buffer; unit: number })[]).map(({ unit: _u, tokens, ...b }) => ({
+    ...b,
+    tokens: new Float64Array(tokens.buffer, tokens.byteOffset, tokens.byteLength / 8),
+  }));
   const calls = (db.prepare('SELECT * FROM call_days WHERE day BETWEEN ? AND ?').all(since, until) as (CallBucket & { unit: number })[]).map(({ unit: _u, ...b }) => b);
   const tiers = new Map<string, TierDay>();
   for (const row of db.prepare('SELECT * FROM tier_days WHERE day BETWEEN ? AND ?').all(since, until) as TierRow[]) {
@@ -114,7 +121,12 @@ export function view(db: Db, since: number, until: number): RollupView {
   const recent = (db.prepare(`SELECT * FROM runs WHERE first_ts BETWEEN ? AND ? ORDER BY first_ts DESC, run_id DESC LIMIT 5`).all(...window) as RunSummary[]).reverse();
   const runs: RunTable = { count, first_ts: column(0), last_ts: column(1), recent } as RunTable;
   RUN_SUMS.forEach((c, k) => (runs[c] = column(2 + k)));
-  const tasks = (db.prepare('SELECT record FROM task_runs WHERE day BETWEEN ? AND ? ORDER BY ts').pluck().all(since - (until - since + 1), until) as string[]).map((t) => JSON.parse(t) as TaskRunRecord);
+  const tasks = (
+    db
+      .prepare('SELECT record FROM task_runs WHERE day BETWEEN ? AND ? ORDER BY ts')
+      .pluck()
+      .all(since - (until - since + 1), until) as string[]
+  ).map((t) => JSON.parse(t) as TaskRunRecord);
   return { phases, calls, tiers, runs, tasks };
 }
 
@@ -159,4 +171,3 @@ function packTokens(values: ArrayLike<number>): Buffer {
   const f = Float64Array.from(values as ArrayLike<number>).sort();
   return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
 }
-

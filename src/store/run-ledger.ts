@@ -1,4 +1,3 @@
-
 import type { Db } from './db.js';
 
 /**
@@ -17,7 +16,6 @@ export interface RunEntry {
   llm_tokens: number;
   llm_cost_usd: number;
 }
-
 
 export function ledgerEntry(
   command: string,
@@ -40,6 +38,8 @@ export function ledgerEntry(
 
 /** Appends a run to the ledger and drops the oldest past MAX_LEDGER. */
 export function addRun(db: Db, e: RunEntry): void {
-  db.prepare('INSERT INTO ledger (command, started, ended, result, records, bytes, llm_tokens, llm_cost_usd) VALUES (@command, @started, @ended, @result, @records, @bytes, @llm_tokens, @llm_cost_usd)').run(e);
+  db.prepare(
+    'INSERT INTO ledger (command, started, ended, result, records, bytes, llm_tokens, llm_cost_usd) VALUES (@command, @started, @ended, @result, @records, @bytes, @llm_tokens, @llm_cost_usd)',
+  ).run(e);
   db.prepare('DELETE FROM ledger WHERE id <= (SELECT max(id) FROM ledger) - ?').run(MAX_LEDGER);
 }

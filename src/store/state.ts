@@ -25,7 +25,9 @@ export type InputStat = z.infer<typeof InputStat>;
 export const Fingerprint = z.object({
   config_hash: z.string(),
   /** How the config's sources are listed, so the no-op check can list them without the config. */
-  sources: z.array(z.object({ path: z.string(), format: z.string(), shape: z.enum(['append-lines', 'whole-file', 'cursor']), extensions: z.array(z.string()), companions: z.array(z.string()).optional() })),
+  sources: z.array(
+    z.object({ path: z.string(), format: z.string(), shape: z.enum(['append-lines', 'whole-file', 'cursor']), extensions: z.array(z.string()), companions: z.array(z.string()).optional() }),
+  ),
   targets: z.record(z.string(), z.string()),
   /** Every unit of every source by identity, with what its adapter says marks a change. */
   units: z.record(z.string(), z.string()),
@@ -43,7 +45,6 @@ export const LastProposal = z.object({
   figures: z.record(z.string(), z.number()),
 });
 export type LastProposal = z.infer<typeof LastProposal>;
-
 
 export interface Unit {
   id: number;
@@ -126,10 +127,24 @@ interface KeptRow {
 function keptRecord(r: KeptRow): CallRecord {
   const subagent = r.agent?.startsWith('@');
   return {
-    kind: 'call', ts: r.ts, run_id: r.run_id ?? undefined, phase_id: undefined, role: r.role, provider: undefined, model: r.model,
-    input_tokens: r.input, output_tokens: r.output, cache_creation_input_tokens: r.cache_creation, cache_creation_1h_tokens: r.cache_creation_1h, cache_read_input_tokens: r.cache_read,
-    cost_usd: r.cost_usd ?? undefined, session_id: r.session ?? undefined, project: r.project ?? undefined,
-    agent: subagent ? 'subagent' : (r.agent ?? undefined), agent_id: subagent ? r.agent!.slice(1) : undefined, sidechain: r.sidechain === 1,
+    kind: 'call',
+    ts: r.ts,
+    run_id: r.run_id ?? undefined,
+    phase_id: undefined,
+    role: r.role,
+    provider: undefined,
+    model: r.model,
+    input_tokens: r.input,
+    output_tokens: r.output,
+    cache_creation_input_tokens: r.cache_creation,
+    cache_creation_1h_tokens: r.cache_creation_1h,
+    cache_read_input_tokens: r.cache_read,
+    cost_usd: r.cost_usd ?? undefined,
+    session_id: r.session ?? undefined,
+    project: r.project ?? undefined,
+    agent: subagent ? 'subagent' : (r.agent ?? undefined),
+    agent_id: subagent ? r.agent!.slice(1) : undefined,
+    sidechain: r.sidechain === 1,
   };
 }
 
@@ -157,7 +172,8 @@ export class State {
     try {
       this.db.exec('COMMIT');
     } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new StateError(`${this.file}: another process kept reading it for ${COMMIT_WAIT_MS / 1000} s, so this run could not save its work; nothing was written. Run again once it is done.`);
+      if ((e as { code?: string }).code === 'SQLITE_BUSY')
+        throw new StateError(`${this.file}: another process kept reading it for ${COMMIT_WAIT_MS / 1000} s, so this run could not save its work; nothing was written. Run again once it is done.`);
       throw asStateError(e, this.file);
     } finally {
       this.db.pragma('busy_timeout = 0');
@@ -195,7 +211,10 @@ export class State {
   checkIntegrity(day: number): void {
     if ((this.meta('checked_day', z.number().int()) ?? -1) >= day) return;
     const result = this.db.pragma('quick_check(5)', { simple: true });
-    if (result !== 'ok') throw new StateError(`${this.file}: the state database fails its integrity check (${String(result)}). Run again with --rebuild-state to re-read every source from the start, or restore ${this.file} from a backup.`);
+    if (result !== 'ok')
+      throw new StateError(
+        `${this.file}: the state database fails its integrity check (${String(result)}). Run again with --rebuild-state to re-read every source from the start, or restore ${this.file} from a backup.`,
+      );
     this.setMeta('checked_day', z.number().int(), day);
   }
 
@@ -322,13 +341,14 @@ export class State {
     return history.takeSkippedLines(this.db);
   }
 
-
   // ---- units --------------------------------------------------------------------------------
 
   /** The units not retired; with `identities`, only those of them. */
   liveUnits(identities?: readonly string[]): Unit[] {
     const only = identities ? ' AND identity IN (SELECT value FROM json_each(?))' : '';
-    const rows = this.db.prepare(`SELECT id, identity, format, label, cursor, records, max_ts FROM units WHERE retired_at IS NULL${only} ORDER BY id`).all(...(identities ? [JSON.stringify(identities)] : [])) as (Omit<Unit, 'cursor'> & { cursor: string })[];
+    const rows = this.db
+      .prepare(`SELECT id, identity, format, label, cursor, records, max_ts FROM units WHERE retired_at IS NULL${only} ORDER BY id`)
+      .all(...(identities ? [JSON.stringify(identities)] : [])) as (Omit<Unit, 'cursor'> & { cursor: string })[];
     return rows.map((r) => {
       try {
         return { ...r, cursor: JSON.parse(r.cursor) as unknown };
@@ -350,10 +370,15 @@ export class State {
   resetUnit(id: number): void {
     // The runs it took part in are merged again from the other units' parts.
     const ids = JSON.stringify(this.db.prepare('SELECT run_id FROM unit_runs WHERE unit = ?').pluck().all(id));
-    for (const table of ['seen', 'kept_records', 'kept_quarters', 'agent_links', 'phase_days', 'call_days', 'tier_days', 'unit_runs', 'task_runs']) this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
+    for (const table of ['seen', 'kept_records', 'kept_quarters', 'agent_links', 'phase_days', 'call_days', 'tier_days', 'unit_runs', 'task_runs'])
+      this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
     this.db.prepare('DELETE FROM runs WHERE run_id IN (SELECT value FROM json_each(?))').run(ids);
-    this.db.prepare(`INSERT INTO runs SELECT run_id, min(first_ts), max(last_ts), ${RUN_SUMS.map((c) => `sum(${c})`).join(', ')}
-      FROM unit_runs WHERE run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id`).run(ids);
+    this.db
+      .prepare(
+        `INSERT INTO runs SELECT run_id, min(first_ts), max(last_ts), ${RUN_SUMS.map((c) => `sum(${c})`).join(', ')}
+      FROM unit_runs WHERE run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id`,
+      )
+      .run(ids);
     this.db.prepare('UPDATE units SET records = 0, max_ts = 0 WHERE id = ?').run(id);
   }
 
@@ -408,8 +433,15 @@ export class State {
    * better version of one seen before (by `prefer`) takes the old version out of the rollups of the
    * unit that held it and adds itself to `unit`'s; a version no better is a duplicate.
    */
-  keepBest(unit: number, items: readonly { key: string; day: number; record: TelemetryRecord }[], prefer: (a: TelemetryRecord, b: TelemetryRecord) => boolean): { added: number; replaced: number; duplicates: number } {
-    const get = cached(this.db, 'SELECT unit, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, role, run_id, sidechain FROM kept_records WHERE key = ?');
+  keepBest(
+    unit: number,
+    items: readonly { key: string; day: number; record: TelemetryRecord }[],
+    prefer: (a: TelemetryRecord, b: TelemetryRecord) => boolean,
+  ): { added: number; replaced: number; duplicates: number } {
+    const get = cached(
+      this.db,
+      'SELECT unit, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, role, run_id, sidechain FROM kept_records WHERE key = ?',
+    );
     const columns = `(key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, role, run_id, sidechain)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     // Most records are new: one statement tries the insert, and only a key taken already is looked at.
@@ -445,7 +477,25 @@ export class State {
     };
     for (const { key, day, record } of items) {
       const c = record as CallRecord;
-      const row = [key, unit, day, c.ts, c.model, c.input_tokens, c.output_tokens, c.cache_creation_input_tokens, c.cache_creation_1h_tokens ?? 0, c.cache_read_input_tokens, c.cost_usd ?? null, c.session_id ?? null, c.project ?? null, c.agent_id ? `@${c.agent_id}` : (c.agent ?? null), c.role, c.run_id ?? null, c.sidechain ? 1 : 0];
+      const row = [
+        key,
+        unit,
+        day,
+        c.ts,
+        c.model,
+        c.input_tokens,
+        c.output_tokens,
+        c.cache_creation_input_tokens,
+        c.cache_creation_1h_tokens ?? 0,
+        c.cache_read_input_tokens,
+        c.cost_usd ?? null,
+        c.session_id ?? null,
+        c.project ?? null,
+        c.agent_id ? `@${c.agent_id}` : (c.agent ?? null),
+        c.role,
+        c.run_id ?? null,
+        c.sidechain ? 1 : 0,
+      ];
       if (insert.run(row).changes === 1) out.added++;
       else {
         const old = get.get(key) as KeptRow;
@@ -466,7 +516,8 @@ export class State {
     }
     for (const [u, m] of minus) tables.addRollups(this.db, u, m);
     tables.addRollups(this.db, unit, plus);
-    for (const [u, q] of quarters) for (const b of q.values()) addQuarter.run(u, b.q, b.model, b.long, b.has_cost, b.n, b.input, b.output, b.cache_creation, b.cache_creation_1h, b.cache_read, b.cost, b.max_ts);
+    for (const [u, q] of quarters)
+      for (const b of q.values()) addQuarter.run(u, b.q, b.model, b.long, b.has_cost, b.n, b.input, b.output, b.cache_creation, b.cache_creation_1h, b.cache_read, b.cost, b.max_ts);
     return out;
   }
 
@@ -501,15 +552,45 @@ export class State {
   *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent' | 'record', only: { sinceTs?: number; session?: string } = {}): Generator<StoredUsage> {
     const sinceTs = only.sinceTs ?? 0;
     const formats = JSON.stringify(perRecord);
-    type Sums = { ts: number; model: string; session?: string | null; project?: string | null; agent?: string | null; long: number; has_cost: number; n: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost: number };
+    type Sums = {
+      ts: number;
+      model: string;
+      session?: string | null;
+      project?: string | null;
+      agent?: string | null;
+      long: number;
+      has_cost: number;
+      n: number;
+      input: number;
+      output: number;
+      cache_creation: number;
+      cache_creation_1h: number;
+      cache_read: number;
+      cost: number;
+    };
     const inFormats = 'WHERE k.unit IN (SELECT id FROM units WHERE format IN (SELECT value FROM json_each(?)))';
     const sums = `count(*) AS n, sum(k.input) AS input, sum(k.output) AS output, sum(k.cache_creation) AS cache_creation, sum(k.cache_creation_1h) AS cache_creation_1h,
       sum(k.cache_read) AS cache_read, sum(coalesce(k.cost_usd, 0)) AS cost`;
     if (by === 'record') {
       // Each kept response on its own, in time order: what billing blocks are cut from.
-      const rows = this.db.prepare(`SELECT k.ts, k.model, k.input, k.output, k.cache_creation, k.cache_creation_1h, k.cache_read, k.cost_usd FROM kept_records k INDEXED BY kept_records_ts ${inFormats} AND k.ts >= ? ORDER BY k.ts`).iterate(formats, sinceTs);
+      const rows = this.db
+        .prepare(
+          `SELECT k.ts, k.model, k.input, k.output, k.cache_creation, k.cache_creation_1h, k.cache_read, k.cost_usd FROM kept_records k INDEXED BY kept_records_ts ${inFormats} AND k.ts >= ? ORDER BY k.ts`,
+        )
+        .iterate(formats, sinceTs);
       for (const r of rows as Iterable<{ ts: number; model: string; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost_usd: number | null }>) {
-        yield { ts: r.ts, model: r.model, input: r.input, output: r.output, cache_creation: r.cache_creation, cache_creation_1h: r.cache_creation_1h, cache_read: r.cache_read, responses: 1, single: true, cost_usd: r.cost_usd ?? undefined };
+        yield {
+          ts: r.ts,
+          model: r.model,
+          input: r.input,
+          output: r.output,
+          cache_creation: r.cache_creation,
+          cache_creation_1h: r.cache_creation_1h,
+          cache_read: r.cache_read,
+          responses: 1,
+          single: true,
+          cost_usd: r.cost_usd ?? undefined,
+        };
       }
       return;
     }
@@ -529,17 +610,50 @@ export class State {
       // A subagent whose parent has not (yet) said what type it is stays a "subagent".
       if (types && b.agent?.startsWith('@')) b.agent = types.get(b.agent.slice(1)) ?? 'subagent';
       yield {
-        ts: b.ts, model: b.model, input: b.input, output: b.output, cache_creation: b.cache_creation, cache_creation_1h: b.cache_creation_1h, cache_read: b.cache_read,
-        responses: b.n, single: false, long: b.long === 1, cost_usd: b.has_cost ? b.cost : undefined, session: b.session ?? undefined, project: b.project ?? undefined, agent: b.agent ?? undefined,
+        ts: b.ts,
+        model: b.model,
+        input: b.input,
+        output: b.output,
+        cache_creation: b.cache_creation,
+        cache_creation_1h: b.cache_creation_1h,
+        cache_read: b.cache_read,
+        responses: b.n,
+        single: false,
+        long: b.long === 1,
+        cost_usd: b.has_cost ? b.cost : undefined,
+        session: b.session ?? undefined,
+        project: b.project ?? undefined,
+        agent: b.agent ?? undefined,
       };
     }
     const buckets = this.db.prepare(`SELECT c.day, c.model, c.role, c.has_cost, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
       sum(c.cache_creation_1h) AS cache_creation_1h, sum(c.cache_read) AS cache_read, sum(c.reported_cost_usd) AS cost FROM call_days c
       WHERE c.unit IN (SELECT id FROM units WHERE format NOT IN (SELECT value FROM json_each(?))) AND c.day >= ${Math.floor(sinceTs / 86_400_000)} GROUP BY c.day, c.model, c.role, c.has_cost HAVING sum(c.calls) > 0`);
-    for (const b of buckets.iterate(formats) as Iterable<{ day: number; model: string; role: string; has_cost: number; calls: number; input: number; output: number; cache_creation: number; cache_creation_1h: number; cache_read: number; cost: number }>) {
+    for (const b of buckets.iterate(formats) as Iterable<{
+      day: number;
+      model: string;
+      role: string;
+      has_cost: number;
+      calls: number;
+      input: number;
+      output: number;
+      cache_creation: number;
+      cache_creation_1h: number;
+      cache_read: number;
+      cost: number;
+    }>) {
       yield {
-        ts: b.day * 86_400_000 + 43_200_000, model: b.model, input: b.input, output: b.output, cache_creation: b.cache_creation, cache_creation_1h: b.cache_creation_1h, cache_read: b.cache_read,
-        responses: b.calls, single: false, agent: b.role, cost_usd: b.has_cost ? b.cost : undefined,
+        ts: b.day * 86_400_000 + 43_200_000,
+        model: b.model,
+        input: b.input,
+        output: b.output,
+        cache_creation: b.cache_creation,
+        cache_creation_1h: b.cache_creation_1h,
+        cache_read: b.cache_read,
+        responses: b.calls,
+        single: false,
+        agent: b.role,
+        cost_usd: b.has_cost ? b.cost : undefined,
       };
     }
   }

@@ -30,5 +30,4 @@ export const Change = z.object({
 export type Change = z.infer<typeof Change>;
 
 /** A stable identity for "the same decision": two changes with one key touch the same value. */
-export const changeKey = (c: Pick<Change, 'kind' | 'category' | 'complexity' | 'role' | 'key'>): string =>
-  [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
+export const changeKey = (c: Pick<Change, 'kind' | 'category' | 'complexity' | 'role' | 'key'>): string => [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');

@@ -241,7 +241,20 @@ export function readTargets(files: TargetFile[]): TargetState {
     return f ? Object.entries(f.aliases).find(([, v]) => v === id)?.[0] : undefined;
   };
 
-  return { files, categories: [...categories].sort(), model, caps, ci, budgets, knownModels: [...knownModels].sort(), modelEntries, modelRefs, protectedCategories: [...protectedCategories].sort(), aliasOf, tasks };
+  return {
+    files,
+    categories: [...categories].sort(),
+    model,
+    caps,
+    ci,
+    budgets,
+    knownModels: [...knownModels].sort(),
+    modelEntries,
+    modelRefs,
+    protectedCategories: [...protectedCategories].sort(),
+    aliasOf,
+    tasks,
+  };
 }
 
 /**
@@ -362,13 +375,24 @@ export async function loadTargetFiles(targets: readonly { path: string; preset: 
         const real = await realpath(t.path);
         if (root && !inside(root.dir, real)) {
           const via = real === resolve(t.path) ? '' : ` (it resolves to ${real})`;
-          throw new ConfigError(`${where(i)}: ${display}${via} is outside ${root.what} ${root.dir}: a target must be a file of that repository${repo ? '' : '; set publish.repo if the targets live in another one'}`);
+          throw new ConfigError(
+            `${where(i)}: ${display}${via} is outside ${root.what} ${root.dir}: a target must be a file of that repository${repo ? '' : '; set publish.repo if the targets live in another one'}`,
+          );
         }
         return { path: t.path, display, preset: t.preset, text: await readFile(real, 'utf8') };
       } catch (e) {
         if (e instanceof ConfigError) throw e;
         const code = (e as { code?: string }).code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory, not a file' : code === 'ELOOP' ? 'a loop of symbolic links' : (e as Error).message;
+        const why =
+          code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : code === 'EISDIR'
+                ? 'it is a directory, not a file'
+                : code === 'ELOOP'
+                  ? 'a loop of symbolic links'
+                  : (e as Error).message;
         throw new ConfigError(`${where(i)}: cannot read ${display}: ${why}`);
       }
     }),
@@ -397,7 +421,11 @@ async function gitRoot(dir: string): Promise<string | undefined> {
   }
 }
 
-const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 const realpathOr = (p: string): Promise<string> => realpath(p).catch(() => resolve(p));
 const inside = (root: string, p: string): boolean => {
   const rel = relative(root, p);

@@ -12,6 +12,7 @@ export const seedModels: TargetLayout = {
     roles: ['builder'],
     own: (category, complexity) => [[LEVEL[complexity], category]],
     fallback: (complexity) => [LEVEL[complexity], 'default'],
-    places: (doc) => COMPLEXITIES.flatMap((complexity) => keysAt(doc, [LEVEL[complexity]]).map((category) => ({ path: [LEVEL[complexity], category], category, complexity, role: 'builder' as const }))),
+    places: (doc) =>
+      COMPLEXITIES.flatMap((complexity) => keysAt(doc, [LEVEL[complexity]]).map((category) => ({ path: [LEVEL[complexity], category], category, complexity, role: 'builder' as const }))),
   },
 };

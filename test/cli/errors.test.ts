@@ -24,7 +24,9 @@ describe('errors that point the way', () => {
     const r = await tune(['--dry-run', '--config', join(dir, 't.yaml')], { XDG_STATE_HOME: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/t\.yaml names no targets\. tune proposes changes to the config files your agents run under .*add one under targets: with its preset \(tokentune init finds them\)\. For usage and cost alone: tokentune report daily\.\n$/);
+    expect(r.stderr).toMatch(
+      /t\.yaml names no targets\. tune proposes changes to the config files your agents run under .*add one under targets: with its preset \(tokentune init finds them\)\. For usage and cost alone: tokentune report daily\.\n$/,
+    );
   });
 
   it('names the format a database or a file is written in when the one configured is wrong', async () => {
@@ -37,10 +39,14 @@ describe('errors that point the way', () => {
     };
     const autopack = join(ROOT, 'fixtures/autopack/autopack.db');
     const myco = join(ROOT, 'fixtures/myco/myco.db');
-    expect(await check('myco-db', autopack)).toBe(`tune: ${autopack}: cannot be read as myco-db: no table agent_runs; it has the tables autopack-db reads (runs, tiers, phases, phase_outcome_events, llm_usage_events): set format: autopack-db\n`);
+    expect(await check('myco-db', autopack)).toBe(
+      `tune: ${autopack}: cannot be read as myco-db: no table agent_runs; it has the tables autopack-db reads (runs, tiers, phases, phase_outcome_events, llm_usage_events): set format: autopack-db\n`,
+    );
     expect(await check('autopack-db', myco)).toContain('cannot be read as autopack-db: no table runs; it has the tables myco-db reads (agent_runs): set format: myco-db');
     expect(await check('tokentune-sqlite', myco)).toContain('set format: myco-db');
-    expect(await check('myco-db', join(ROOT, 'fixtures/example/phases.jsonl'))).toContain('cannot be read as myco-db: file is not a database; 50 of its first 50 lines are tokentune-jsonl records: set format: tokentune-jsonl');
+    expect(await check('myco-db', join(ROOT, 'fixtures/example/phases.jsonl'))).toContain(
+      'cannot be read as myco-db: file is not a database; 50 of its first 50 lines are tokentune-jsonl records: set format: tokentune-jsonl',
+    );
     // A line format on a database: the "no records" explanation names the database's format.
     expect(await check('claude-code', myco)).toContain(`fixtures/myco/myco.db reads as myco-db: it has the tables myco-db reads (agent_runs). Set format: myco-db for ${myco}`);
   });

@@ -11,15 +11,40 @@ import { EXAMPLE, exampleConfig, ROOT, tempDir, tune, TUNE } from '../helpers/cl
 /** Input that lies, and an environment that misbehaves: a clear line, never a stack. */
 describe('input that lies', () => {
   it('refuses dates the calendar lacks and times past midnight, instead of moving them to another day', () => {
-    for (const bad of ['2026-02-30T10:00:00Z', '2026-04-31T00:00:00Z', '2026-11-20T24:00:00Z', '2026-11-20T10:60:00Z', '2026-13-01T00:00:00Z', '2026-11-20T10:00:00']) expect(isoTimestampMs(bad), bad).toBeNaN();
+    for (const bad of ['2026-02-30T10:00:00Z', '2026-04-31T00:00:00Z', '2026-11-20T24:00:00Z', '2026-11-20T10:60:00Z', '2026-13-01T00:00:00Z', '2026-11-20T10:00:00'])
+      expect(isoTimestampMs(bad), bad).toBeNaN();
     for (const good of ['2028-02-29T10:00:00Z', '2026-11-20T23:59:59.999+05:30', '2026-11-20T10:00Z']) expect(isoTimestampMs(good), good).toBe(Date.parse(good));
-    const phase = (ts: string) => JSON.stringify({ type: 'phase', ts, run_id: 'r', tier_id: 'T', phase_id: 'p', category: 'c', complexity: 'low', builder_model: 'm', tokens_used: 1, incident_token_cap: 10, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0 });
+    const phase = (ts: string) =>
+      JSON.stringify({
+        type: 'phase',
+        ts,
+        run_id: 'r',
+        tier_id: 'T',
+        phase_id: 'p',
+        category: 'c',
+        complexity: 'low',
+        builder_model: 'm',
+        tokens_used: 1,
+        incident_token_cap: 10,
+        outcome: 'success',
+        builder_attempts: 1,
+        auditor_attempts: 1,
+        retries: 0,
+      });
     expect(parseTokentuneLine(phase('2026-02-30T10:00:00Z'))).toMatchObject({ error: expect.stringMatching(/ts: not an ISO 8601 timestamp/) });
     expect(parseTokentuneLine(phase('2026-02-28T10:00:00Z'))).toMatchObject({ records: [expect.objectContaining({ kind: 'phase' })] });
   });
 
   it('skips a Claude Code line with a negative cost or an impossible time, saying why', () => {
-    const line = (o: object) => JSON.stringify({ type: 'assistant', sessionId: 's', timestamp: '2026-11-20T10:00:00Z', requestId: 'q', message: { id: 'm1', model: 'claude-sonnet-5-5', usage: { input_tokens: 1, output_tokens: 1 } }, ...o });
+    const line = (o: object) =>
+      JSON.stringify({
+        type: 'assistant',
+        sessionId: 's',
+        timestamp: '2026-11-20T10:00:00Z',
+        requestId: 'q',
+        message: { id: 'm1', model: 'claude-sonnet-5-5', usage: { input_tokens: 1, output_tokens: 1 } },
+        ...o,
+      });
     expect(parseClaudeCodeLine(line({ costUSD: -500 }), 'f')).toMatchObject({ error: 'costUSD: must not be negative, found -500' });
     expect(parseClaudeCodeLine(line({ timestamp: '2026-11-20T24:00:00Z' }), 'f')).toMatchObject({ error: expect.stringMatching(/^timestamp: expected ISO 8601/) });
     expect(parseClaudeCodeLine(line({ costUSD: 0.5 }), 'f')).toMatchObject({ records: [expect.objectContaining({ cost_usd: 0.5 })] });
@@ -30,7 +55,12 @@ describe('hostile config and environment', () => {
   it('names a YAML alias bomb in the config as a config error, exit 2', async () => {
     const dir = await tempDir('tokentune-bomb-');
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 12; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 12; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     await writeFile(join(dir, 't.yaml'), `${levels.join('\n')}\nsources: [{path: x}]\n`);
     const r = await tune(['check', '--config', join(dir, 't.yaml')], { XDG_STATE_HOME: dir });
     expect(r.code, r.stderr).toBe(2);
@@ -56,8 +86,12 @@ describe('hostile config and environment', () => {
     await writeFile(join(dir, 'secret.yaml'), 'token: SECRET-CONTENT\n');
     await copyFile(join(ROOT, 'config/example-target/models.yaml'), join(repo, 'models.yaml'));
     await symlink(join(dir, 'secret.yaml'), join(repo, 'linked.yaml'));
-    const config = (target: string) => `sources: [{path: ${join(ROOT, 'fixtures/example')}, format: tokentune-jsonl}]\ntargets:\n  - {path: models.yaml, preset: seed-models}\n  - {path: ${target}, preset: seed-strategy}\npublish: {enabled: false}\n`;
-    for (const [target, shown] of [['../secret.yaml', /targets\[1\]\.path: .*secret\.yaml is outside the repository /], ['linked.yaml', /linked\.yaml \(it resolves to .*secret\.yaml\) is outside the repository /]] as const) {
+    const config = (target: string) =>
+      `sources: [{path: ${join(ROOT, 'fixtures/example')}, format: tokentune-jsonl}]\ntargets:\n  - {path: models.yaml, preset: seed-models}\n  - {path: ${target}, preset: seed-strategy}\npublish: {enabled: false}\n`;
+    for (const [target, shown] of [
+      ['../secret.yaml', /targets\[1\]\.path: .*secret\.yaml is outside the repository /],
+      ['linked.yaml', /linked\.yaml \(it resolves to .*secret\.yaml\) is outside the repository /],
+    ] as const) {
       await writeFile(join(repo, 'tuner.yaml'), config(target));
       for (const args of [['check'], ['--dry-run']]) {
         const r = await tune([...args, '--config', join(repo, 'tuner.yaml')], { XDG_STATE_HOME: dir });
@@ -93,7 +127,8 @@ describe('a model with no price', () => {
     const { mkdir } = await import('node:fs/promises');
     const dir = await tempDir('tokentune-unpriced-');
     await mkdir(join(dir, 'projects', 'p'), { recursive: true });
-    const line = (id: string, model: string) => JSON.stringify({ type: 'assistant', sessionId: 's1', timestamp: '2026-11-20T10:00:00Z', requestId: `q-${id}`, message: { id, model, usage: { input_tokens: 1000, output_tokens: 100 } } });
+    const line = (id: string, model: string) =>
+      JSON.stringify({ type: 'assistant', sessionId: 's1', timestamp: '2026-11-20T10:00:00Z', requestId: `q-${id}`, message: { id, model, usage: { input_tokens: 1000, output_tokens: 100 } } });
     await writeFile(join(dir, 'projects', 'p', 's1.jsonl'), `${line('m1', 'claude-made-up-9')}\n${line('m2', 'claude-sonnet-5-5')}\n`);
     await writeFile(join(dir, 't.yaml'), `sources: [{path: projects, format: claude-code}]\n`);
     const env = { XDG_STATE_HOME: join(dir, 'state') };
@@ -119,7 +154,22 @@ describe('hostile names on a terminal', () => {
     await mkdir(join(dir, 'data'));
     const evil = 'docs\u202eexe.\u001b[2J';
     const lines = Array.from({ length: 12 }, (_, i) =>
-      JSON.stringify({ type: 'phase', ts: `2026-11-${String(10 + (i % 5)).padStart(2, '0')}T10:00:00Z`, run_id: `r${i % 6}`, tier_id: 'T1', phase_id: `p${i}`, category: evil, complexity: 'low', builder_model: 'claude-sonnet-5-5', tokens_used: 50_000, incident_token_cap: 200_000, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0 }),
+      JSON.stringify({
+        type: 'phase',
+        ts: `2026-11-${String(10 + (i % 5)).padStart(2, '0')}T10:00:00Z`,
+        run_id: `r${i % 6}`,
+        tier_id: 'T1',
+        phase_id: `p${i}`,
+        category: evil,
+        complexity: 'low',
+        builder_model: 'claude-sonnet-5-5',
+        tokens_used: 50_000,
+        incident_token_cap: 200_000,
+        outcome: 'success',
+        builder_attempts: 1,
+        auditor_attempts: 1,
+        retries: 0,
+      }),
     );
     await writeFile(join(dir, 'data', 'a.jsonl'), `${lines.join('\n')}\n`);
     await writeFile(join(dir, 't.yaml'), `sources: [{path: data}]\ntargets: [{path: ${join(ROOT, 'config/example-target/models.yaml')}, preset: seed-models}]\n`);
@@ -160,7 +210,24 @@ describe('absurd counts', () => {
     const { mkdir } = await import('node:fs/promises');
     const dir = await tempDir('tokentune-counts-');
     await mkdir(join(dir, 'data'));
-    const phase = (o: object) => JSON.stringify({ type: 'phase', ts: '2026-11-20T10:00:00Z', run_id: 'r', tier_id: 'T1', phase_id: `p${JSON.stringify(o).length}`, category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-5-5', tokens_used: 1000, incident_token_cap: 200_000, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0, ...o });
+    const phase = (o: object) =>
+      JSON.stringify({
+        type: 'phase',
+        ts: '2026-11-20T10:00:00Z',
+        run_id: 'r',
+        tier_id: 'T1',
+        phase_id: `p${JSON.stringify(o).length}`,
+        category: 'docs',
+        complexity: 'low',
+        builder_model: 'claude-sonnet-5-5',
+        tokens_used: 1000,
+        incident_token_cap: 200_000,
+        outcome: 'success',
+        builder_attempts: 1,
+        auditor_attempts: 1,
+        retries: 0,
+        ...o,
+      });
     const ci = JSON.stringify({ type: 'ci', ts: '2026-11-20T10:00:00Z', run_id: 'r', tier_id: 'T1', ci_profile: 'x', runs: 1e12, failures_caught: 0, false_positives: 0 });
     await writeFile(join(dir, 'data', 'a.jsonl'), `${phase({ retries: 1e9 })}\n${ci}\n${phase({ phase_id: 'fine' })}\n`);
     await writeFile(join(dir, 't.yaml'), 'sources: [{path: data}]\n');

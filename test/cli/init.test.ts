@@ -7,7 +7,8 @@ import { renderConfig } from '../../src/run/init.js';
 import { parse } from 'yaml';
 import { copyExampleData, ROOT, tempDir, tune } from '../helpers/cli.js';
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@b', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@b' }, encoding: 'utf8' });
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, env: { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@b', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@b' }, encoding: 'utf8' });
 
 /** A repository as a new user has it: their seed-layout models.yaml and a telemetry directory, on master. */
 async function freshRepo() {
@@ -118,7 +119,10 @@ describe("the README's walkthrough", () => {
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## Adopt it on your repository'), readme.indexOf('### FAQ'));
     const block = /```\n([\s\S]*?)```/.exec(section)![1]!;
-    const commands = block.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter((l) => l.startsWith('npx tokentune'));
+    const commands = block
+      .split('\n')
+      .map((l) => l.replace(/#.*$/, '').trim())
+      .filter((l) => l.startsWith('npx tokentune'));
     expect(commands).toEqual(['npx tokentune init', 'npx tokentune --dry-run', 'npx tokentune check']);
     // Nine steps at most, from init to the first weekly PR.
     expect([...section.matchAll(/^\d+\. /gm)].length).toBeLessThanOrEqual(10);

@@ -23,10 +23,25 @@ describe('tokentune statusline', () => {
     await mkdir(join(dir, 'projects/app'), { recursive: true });
     const now = Date.now();
     const line = (i: number, minutesAgo: number) =>
-      JSON.stringify({ type: 'assistant', sessionId: 's1', cwd: '/home/dev/app', timestamp: new Date(now - minutesAgo * 60_000).toISOString(), requestId: `q${i}`, message: { id: `m${i}`, model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 1000, output_tokens: 20_000, cache_read_input_tokens: 50_000 } } });
+      JSON.stringify({
+        type: 'assistant',
+        sessionId: 's1',
+        cwd: '/home/dev/app',
+        timestamp: new Date(now - minutesAgo * 60_000).toISOString(),
+        requestId: `q${i}`,
+        message: { id: `m${i}`, model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 1000, output_tokens: 20_000, cache_read_input_tokens: 50_000 } },
+      });
     await writeFile(join(dir, 'projects/app/s1.jsonl'), `${[line(1, 50), line(2, 30), line(3, 5)].join('\n')}\n`);
     const env = { CLAUDE_CONFIG_DIR: join(dir), XDG_STATE_HOME: join(dir, 'state'), HOME: dir, TZ: 'UTC' };
-    const r = await statusline(JSON.stringify({ session_id: 's1', transcript_path: join(dir, 'projects/app/s1.jsonl'), model: { id: 'claude-sonnet-4-5', display_name: 'Sonnet 4.5' }, workspace: { current_dir: '/home/dev/app' } }), env);
+    const r = await statusline(
+      JSON.stringify({
+        session_id: 's1',
+        transcript_path: join(dir, 'projects/app/s1.jsonl'),
+        model: { id: 'claude-sonnet-4-5', display_name: 'Sonnet 4.5' },
+        workspace: { current_dir: '/home/dev/app' },
+      }),
+      env,
+    );
     expect(r.code).toBe(0);
     const m = /^Sonnet 4\.5 \| (\$[\d.]+) session \| \$[\d.]+ today \| (\$[\d.]+) block \((\d)h (\d\d)m left\) \| \$[\d.]+\/h\n$/.exec(r.stdout);
     expect(m, r.stdout + r.stderr).not.toBeNull();

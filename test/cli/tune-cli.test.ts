@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE, ROOT, tune } from '../helpers/cli.js';
 
-const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
+const sha = async (p: string) =>
+  createHash('sha256')
+    .update(await readFile(p))
+    .digest('hex');
 const TARGETS = ['config/example-target/models.yaml', 'config/example-target/strategy_engine_config.yaml'].map((p) => join(ROOT, p));
 
 describe('tune --dry-run on the bundled example', () => {
@@ -14,7 +17,20 @@ describe('tune --dry-run on the bundled example', () => {
     const state = await mkdtemp(join(tmpdir(), 'tokentune-state-'));
     const r = await tune(['--dry-run', '--config', EXAMPLE], { XDG_STATE_HOME: state });
     expect(r.code).toBe(0);
-    for (const h of ['# Cost / Budget Tuning Report: example-app', '## Executive summary', '## Cost breakdown', '### Downgrade candidates', '### Upgrade candidates (pilots)', '## Budget cap adjustments', '## CI profile optimisation', '## Run-level budget', '## Failure cost analysis', '## Cost trend', '## Config file updates', '## Confidence and caveats']) {
+    for (const h of [
+      '# Cost / Budget Tuning Report: example-app',
+      '## Executive summary',
+      '## Cost breakdown',
+      '### Downgrade candidates',
+      '### Upgrade candidates (pilots)',
+      '## Budget cap adjustments',
+      '## CI profile optimisation',
+      '## Run-level budget',
+      '## Failure cost analysis',
+      '## Cost trend',
+      '## Config file updates',
+      '## Confidence and caveats',
+    ]) {
       expect(r.stdout).toContain(h);
     }
     expect(r.stdout).toContain('mechanical rules only (no ANTHROPIC_API_KEY set)');
@@ -91,7 +107,10 @@ describe('tune --dry-run on the bundled example', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--since must be a date written YYYY-MM-DD');
     // Dates the calendar does not have are refused as typed, never rolled over into the next month.
-    for (const [flag, day] of [['--since', '2026-02-30'], ['--until', '2026-11-31']]) {
+    for (const [flag, day] of [
+      ['--since', '2026-02-30'],
+      ['--until', '2026-11-31'],
+    ]) {
       const r2 = await tune(['--dry-run', flag!, day!, '--config', EXAMPLE]);
       expect(r2.code).toBe(2);
       expect(r2.stderr).toContain(`${flag} ${day} is not a day of the calendar`);
@@ -113,9 +132,7 @@ describe('parallel ingest', () => {
 
   it('gives exactly the sequential result on the example when forced onto worker threads', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tokentune-par-'));
-    const text = (await readFile(EXAMPLE, 'utf8'))
-      .replace('../fixtures/example', join(ROOT, 'fixtures/example'))
-      .replace(/path: example-target/g, `path: ${join(ROOT, 'config/example-target')}`);
+    const text = (await readFile(EXAMPLE, 'utf8')).replace('../fixtures/example', join(ROOT, 'fixtures/example')).replace(/path: example-target/g, `path: ${join(ROOT, 'config/example-target')}`);
     await writeFile(join(dir, 'seq.yaml'), `${text}\ningest: {workers: 1}\n`);
     await writeFile(join(dir, 'par.yaml'), `${text}\ningest: {workers: 3, parallel_min_bytes: 0}\n`);
     const seq = JSON.parse((await tune(['--dry-run', '--json', '--config', join(dir, 'seq.yaml')])).stdout);
@@ -129,7 +146,10 @@ describe('parallel ingest', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tokentune-par-'));
     const mixed = join(ROOT, 'fixtures/small/mixed.jsonl');
     await writeFile(join(dir, 'seq.yaml'), `sources: [{path: ${mixed}}]\ntargets: [{path: ${join(ROOT, 'config/example-target/models.yaml')}, preset: seed-models}]\ningest: {workers: 1}\n`);
-    await writeFile(join(dir, 'par.yaml'), `sources: [{path: ${mixed}}]\ntargets: [{path: ${join(ROOT, 'config/example-target/models.yaml')}, preset: seed-models}]\ningest: {workers: 4, parallel_min_bytes: 0}\n`);
+    await writeFile(
+      join(dir, 'par.yaml'),
+      `sources: [{path: ${mixed}}]\ntargets: [{path: ${join(ROOT, 'config/example-target/models.yaml')}, preset: seed-models}]\ningest: {workers: 4, parallel_min_bytes: 0}\n`,
+    );
     const seq = JSON.parse((await tune(['--dry-run', '--json', '--config', join(dir, 'seq.yaml')])).stdout);
     const par = JSON.parse((await tune(['--dry-run', '--json', '--config', join(dir, 'par.yaml')])).stdout);
     expect(par.skipped_lines).toEqual(seq.skipped_lines);
@@ -162,7 +182,10 @@ describe('tune: bad input', () => {
   });
 
   it('each command has its own help, by --help and by tune help; a flag it does not take is an error', async () => {
-    for (const args of [['check', '--help'], ['help', 'check']]) {
+    for (const args of [
+      ['check', '--help'],
+      ['help', 'check'],
+    ]) {
       const r = await tune(args);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: tune check \[options\]/);

@@ -30,7 +30,10 @@ describe('tuner config', () => {
     ['sources: [{path: x}]\ntargets: [{path: a, preset: other}]\n', 'targets[0].preset: Invalid option'],
     ['sources: [{path: x}]\nmodels: {ladders: {anthropic: [claude-haiku-4-5, gpt-9]}}\n', 'models.ladders.anthropic[1]: model "gpt-9" is not in the price table'],
     ['sources: [{path: x}]\nmodels: {ladders: {anthropic: [claude-opus-4-5, claude-haiku-4-5]}}\n', 'models.ladders.anthropic[1]: "claude-haiku-4-5" is not dearer'],
-    ['sources: [{path: x}]\nmodels: {ladders: {anthropic: [claude-haiku-4-5, claude-sonet-5-5]}}\n', 'models.ladders.anthropic[1]: model "claude-sonet-5-5" is not in the price table (did you mean "claude-sonnet-5-5"'],
+    [
+      'sources: [{path: x}]\nmodels: {ladders: {anthropic: [claude-haiku-4-5, claude-sonet-5-5]}}\n',
+      'models.ladders.anthropic[1]: model "claude-sonet-5-5" is not in the price table (did you mean "claude-sonnet-5-5"',
+    ],
     ['sources: [{path: x}]\nmodels: {retirements: {m: {retires: soon, successor: n}}}\n', 'models.retirements.m.retires: expected a date as YYYY-MM-DD'],
     ['sources: [{path: x}\n', 'tuner.yaml: '],
   ])('rejects %j naming the key', (yaml, message) => {

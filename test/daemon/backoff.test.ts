@@ -20,7 +20,7 @@ describe('back-off of the scheduled check', () => {
     expect(checkDue(5, null, 9, DAY, WEEK)).toBe(true);
   });
 
-  it('reads a schedule\'s interval from its next runs', () => {
+  it("reads a schedule's interval from its next runs", () => {
     const at = (h: number) => new Date(Date.UTC(2026, 10, 23, h));
     expect(intervalOf([at(3), at(27), at(51)])).toBe(DAY);
     expect(intervalOf([at(3)])).toBe(DAY);

@@ -45,7 +45,9 @@ describe('the closed loop from the command line', () => {
     expect(out.outcomes[0]).toMatchObject({ change: expect.objectContaining({ proposal: expect.stringMatching(/^[0-9a-f]{16}$/) }), phases_since: 0 });
     expect(out.report).toContain('## Changes already applied: projected vs realised');
     for (const c of out.changes) {
-      const before = proposal.changes.find((p: { kind: string; category: string; complexity: string; key: string }) => p.kind === c.kind && p.category === c.category && p.complexity === c.complexity && p.key === c.key);
+      const before = proposal.changes.find(
+        (p: { kind: string; category: string; complexity: string; key: string }) => p.kind === c.kind && p.category === c.category && p.complexity === c.complexity && p.key === c.key,
+      );
       if (before) expect(c.direction, `${c.kind} ${c.category ?? c.key}`).toBe(before.direction);
     }
   });

@@ -21,13 +21,15 @@ describe('faults', () => {
     const dir = await tempDir('tokentune-kill-');
     const data = join(dir, 'data');
     await new Promise<void>((resolve, reject) =>
-      spawn(process.execPath, [join(ROOT, 'scripts/generate-fixtures.mjs'), '--out', data, '--phases', '150000', '--no-calls', '--seed', '3'], { stdio: 'ignore' }).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`generator ${c}`)))),
+      spawn(process.execPath, [join(ROOT, 'scripts/generate-fixtures.mjs'), '--out', data, '--phases', '150000', '--no-calls', '--seed', '3'], { stdio: 'ignore' }).on('exit', (c) =>
+        c === 0 ? resolve() : reject(new Error(`generator ${c}`)),
+      ),
     );
     const config = join(dir, 't.yaml');
     await writeFile(config, `sources: [{path: ${data}}]\ningest: {parallel_min_bytes: 1000000}\n`);
     const env = { XDG_STATE_HOME: join(dir, 'state') };
     let seed = 7;
-    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (let i = 0; i < 12; i++) {
       await runFor(20 + Math.floor(rand() * 1500), ['check', '--config', config], env);
       if (i % 3 === 1) {
@@ -56,7 +58,10 @@ describe('faults', () => {
     const file = join(data, 'live.jsonl');
     // One complete record to begin with: with none at all, a check rightly stops at "no telemetry
     // records", which would race with the writer's first newline.
-    await writeFile(file, `${JSON.stringify({ type: 'ci', ts: '2026-11-20T12:00:00Z', run_id: 'r-first', tier_id: 'T1', ci_profile: 'ci_standard', runs: 1, failures_caught: 0, false_positives: 0 })}\n`);
+    await writeFile(
+      file,
+      `${JSON.stringify({ type: 'ci', ts: '2026-11-20T12:00:00Z', run_id: 'r-first', tier_id: 'T1', ci_profile: 'ci_standard', runs: 1, failures_caught: 0, false_positives: 0 })}\n`,
+    );
     const config = join(dir, 't.yaml');
     await writeFile(config, `sources: [{path: ${data}}]\n`);
     const env = { XDG_STATE_HOME: join(dir, 'state') };

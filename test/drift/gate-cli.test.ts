@@ -20,7 +20,23 @@ async function setup() {
 }
 
 const phaseLine = (o: Record<string, unknown>) =>
-  JSON.stringify({ type: 'phase', ts: '2026-11-20T20:00:00Z', run_id: 'run-extra', tier_id: 'T1', phase_id: 'x', category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: 60_000, incident_token_cap: 200_000, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0, ...o });
+  JSON.stringify({
+    type: 'phase',
+    ts: '2026-11-20T20:00:00Z',
+    run_id: 'run-extra',
+    tier_id: 'T1',
+    phase_id: 'x',
+    category: 'docs',
+    complexity: 'low',
+    builder_model: 'claude-sonnet-4-5',
+    tokens_used: 60_000,
+    incident_token_cap: 200_000,
+    outcome: 'success',
+    builder_attempts: 1,
+    auditor_attempts: 1,
+    retries: 0,
+    ...o,
+  });
 
 describe('tune check: the drift gate', () => {
   it('walks noop → no-material-drift → drift as the data moves', async () => {
@@ -42,7 +58,21 @@ describe('tune check: the drift gate', () => {
     expect((await s.run('check')).stdout).toBe('noop\n');
     const streak = JSON.parse((await s.run('check', '--json')).stdout);
     // the fast path answers with the same fields as the full one
-    expect(Object.keys(streak).sort()).toEqual(['applied', 'bytes', 'duplicates', 'early_bytes', 'files', 'held', 'moved', 'noop_streak', 'records', 'result', 'rollup_records', 'skipped', 'state_dir']);
+    expect(Object.keys(streak).sort()).toEqual([
+      'applied',
+      'bytes',
+      'duplicates',
+      'early_bytes',
+      'files',
+      'held',
+      'moved',
+      'noop_streak',
+      'records',
+      'result',
+      'rollup_records',
+      'skipped',
+      'state_dir',
+    ]);
     expect(streak).toMatchObject({ result: 'noop', noop_streak: 2 });
     expect((await s.run()).stdout).toMatch(/^noop: nothing moved enough/);
     expect(JSON.parse((await s.run('--force', '--dry-run', '--json')).stdout).report).toContain('**No-op checks before this run**: 3');
@@ -202,7 +232,9 @@ describe('appending to one file, run after run', () => {
     const s = await setup();
     await s.run('check');
     for (let i = 0; i < 9; i++) {
-      const bad = Array.from({ length: 12 }, (_, k) => phaseLine({ run_id: `run-late-${i}`, phase_id: `late${i}-${k}`, outcome: k % 3 ? 'success' : 'failed', retries: k % 2, tokens_used: 40_000 + 7_000 * k }));
+      const bad = Array.from({ length: 12 }, (_, k) =>
+        phaseLine({ run_id: `run-late-${i}`, phase_id: `late${i}-${k}`, outcome: k % 3 ? 'success' : 'failed', retries: k % 2, tokens_used: 40_000 + 7_000 * k }),
+      );
       await appendFile(join(s.data, 'phases.jsonl'), `${bad.join('\n')}\n`);
       expect(JSON.parse((await s.run('check', '--json')).stdout)).toMatchObject({ records: 12 });
     }
@@ -276,7 +308,8 @@ describe('check: bad input', () => {
     const data = join(dir, 'data');
     await mkdir(data);
     // Claude Code lines in a directory configured as the tokentune export, and a JSON document beside them.
-    const line = (i: number) => JSON.stringify({ type: 'assistant', timestamp: '2026-11-20T10:00:00Z', message: { id: `m${i}`, model: 'claude-sonnet-4-5', usage: { input_tokens: 10, output_tokens: 5 } } });
+    const line = (i: number) =>
+      JSON.stringify({ type: 'assistant', timestamp: '2026-11-20T10:00:00Z', message: { id: `m${i}`, model: 'claude-sonnet-4-5', usage: { input_tokens: 10, output_tokens: 5 } } });
     await writeFile(join(data, 'session.jsonl'), `${[1, 2, 3, 4].map(line).join('\n')}\n`);
     await writeFile(join(data, 'tracker.json'), '{"records": []}\n');
     const config = join(dir, 't.yaml');

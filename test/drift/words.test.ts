@@ -6,12 +6,34 @@ import { phases } from '../helpers/records.js';
 import { mycoTargets, mycoYaml, taskRuns } from '../helpers/tasks.js';
 
 const change = (c: Partial<Change> & Pick<Change, 'kind'>): Change => ({
-  category: null, complexity: null, role: null, key: null, from: null, to: '', direction: 'down', source: 'rules', evidence: {}, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: '', risk: '', confidence: 'high', pilot: false, ...c,
+  category: null,
+  complexity: null,
+  role: null,
+  key: null,
+  from: null,
+  to: '',
+  direction: 'down',
+  source: 'rules',
+  evidence: {},
+  effect: { tokens_per_run: 0, usd_per_run: 0 },
+  rationale: '',
+  risk: '',
+  confidence: 'high',
+  pilot: false,
+  ...c,
 });
 
 describe('drift in words', () => {
   it('says which decision came, which went with its figure now and then, and which figure moved', () => {
-    const downgrade = change({ kind: 'model', category: 'bugfix', complexity: 'medium', role: 'builder', from: 'claude-sonnet-5-5', to: 'claude-haiku-4-5', evidence: { success_rate: 0.93, phases: 40 } });
+    const downgrade = change({
+      kind: 'model',
+      category: 'bugfix',
+      complexity: 'medium',
+      role: 'builder',
+      from: 'claude-sonnet-5-5',
+      to: 'claude-haiku-4-5',
+      evidence: { success_rate: 0.93, phases: 40 },
+    });
     const cap = change({ kind: 'token_cap', category: 'docs', direction: 'up', from: 100_000, to: 130_000, evidence: { cap_utilisation_p95: 0.97 } });
     const before = decisionSet([downgrade, cap]);
     const capMoved = change({ ...cap, evidence: { cap_utilisation_p95: 1.2 } });

@@ -7,10 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
  * Messages API and the Message Batches API, answers from a script, and records every request.
  */
 
-export type Reply =
-  | { answer: unknown; usage?: Partial<Usage> }
-  | { status: number; errorType: string; message?: string }
-  | { hang: true };
+export type Reply = { answer: unknown; usage?: Partial<Usage> } | { status: number; errorType: string; message?: string } | { hang: true };
 
 interface Usage {
   input_tokens: number;

@@ -19,9 +19,7 @@ HIGH:
 
 export function strategyYaml(caps: Record<string, number>, ci: Record<string, string> = {}, budgets?: { core: number; aux: number }): string {
   const cats = Object.keys({ ...caps, ...ci });
-  const body = cats
-    .map((c) => `  ${c}:\n${caps[c] !== undefined ? `    incident_token_cap: ${caps[c]}\n` : ''}${ci[c] ? `    ci_profile: ${ci[c]}\n` : ''}`)
-    .join('');
+  const body = cats.map((c) => `  ${c}:\n${caps[c] !== undefined ? `    incident_token_cap: ${caps[c]}\n` : ''}${ci[c] ? `    ci_profile: ${ci[c]}\n` : ''}`).join('');
   const budget = budgets ? `run_budget:\n  core_build_tokens: ${budgets.core}\n  aux_agent_tokens: ${budgets.aux}\n` : '';
   return `category_defaults:\n${body}${budget}`;
 }
@@ -34,12 +32,7 @@ export function targetsOf(strategy: string, models = MODELS_YAML): TargetState {
 }
 
 /** A rule context over the given records and targets, with the default rules unless overridden. */
-export function contextOf(
-  records: TelemetryRecord[],
-  targets: TargetState,
-  tunerYaml = '',
-  o: { history?: KeyHistory; now?: Date; days?: number } = {},
-): RuleContext {
+export function contextOf(records: TelemetryRecord[], targets: TargetState, tunerYaml = '', o: { history?: KeyHistory; now?: Date; days?: number } = {}): RuleContext {
   const loaded = parseConfig(`sources: [{path: x}]\n${tunerYaml}`, '/t/tuner.yaml');
   const r = rollupsOf(records);
   const range = resolveWindow({ days: o.days ?? 28, maxTs: r.max_ts });

@@ -28,16 +28,64 @@ export interface FleetCategory {
 
 export const FLEET: FleetCategory[] = [
   // Easy work: a cheaper model does as well, within the point of success a downgrade may cost.
-  { name: 'docs', complexity: 'low', perRun: 2, sd: 0.2, failMult: 1.5, retries: [0.2, 1.5], models: { 'claude-haiku-4-5': { success: 0.975, tokens: 70_000 }, 'claude-sonnet-5-5': { success: 0.98, tokens: 60_000 }, 'claude-opus-5-5': { success: 0.99, tokens: 55_000 } } },
-  { name: 'tests', complexity: 'low', perRun: 2, sd: 0.2, failMult: 1.5, retries: [0.2, 1.5], models: { 'claude-haiku-4-5': { success: 0.93, tokens: 200_000 }, 'claude-sonnet-5-5': { success: 0.95, tokens: 180_000 }, 'claude-opus-5-5': { success: 0.96, tokens: 170_000 } } },
+  {
+    name: 'docs',
+    complexity: 'low',
+    perRun: 2,
+    sd: 0.2,
+    failMult: 1.5,
+    retries: [0.2, 1.5],
+    models: { 'claude-haiku-4-5': { success: 0.975, tokens: 70_000 }, 'claude-sonnet-5-5': { success: 0.98, tokens: 60_000 }, 'claude-opus-5-5': { success: 0.99, tokens: 55_000 } },
+  },
+  {
+    name: 'tests',
+    complexity: 'low',
+    perRun: 2,
+    sd: 0.2,
+    failMult: 1.5,
+    retries: [0.2, 1.5],
+    models: { 'claude-haiku-4-5': { success: 0.93, tokens: 200_000 }, 'claude-sonnet-5-5': { success: 0.95, tokens: 180_000 }, 'claude-opus-5-5': { success: 0.96, tokens: 170_000 } },
+  },
   // Right as it is.
-  { name: 'feature', complexity: 'medium', perRun: 3, sd: 0.15, failMult: 1.05, retries: [0.4, 1.8], models: { 'claude-haiku-4-5': { success: 0.7, tokens: 380_000 }, 'claude-sonnet-5-5': { success: 0.88, tokens: 330_000 }, 'claude-opus-5-5': { success: 0.92, tokens: 300_000 } } },
+  {
+    name: 'feature',
+    complexity: 'medium',
+    perRun: 3,
+    sd: 0.15,
+    failMult: 1.05,
+    retries: [0.4, 1.8],
+    models: { 'claude-haiku-4-5': { success: 0.7, tokens: 380_000 }, 'claude-sonnet-5-5': { success: 0.88, tokens: 330_000 }, 'claude-opus-5-5': { success: 0.92, tokens: 300_000 } },
+  },
   // Fails often and expensively on sonnet; opus does it.
-  { name: 'integration', complexity: 'high', perRun: 1, sd: 0.2, failMult: 2.6, retries: [1.2, 3], models: { 'claude-haiku-4-5': { success: 0.4, tokens: 380_000 }, 'claude-sonnet-5-5': { success: 0.64, tokens: 300_000 }, 'claude-opus-5-5': { success: 0.86, tokens: 250_000 } } },
+  {
+    name: 'integration',
+    complexity: 'high',
+    perRun: 1,
+    sd: 0.2,
+    failMult: 2.6,
+    retries: [1.2, 3],
+    models: { 'claude-haiku-4-5': { success: 0.4, tokens: 380_000 }, 'claude-sonnet-5-5': { success: 0.64, tokens: 300_000 }, 'claude-opus-5-5': { success: 0.86, tokens: 250_000 } },
+  },
   // On opus already, but its cap truncates it.
-  { name: 'schema', complexity: 'high', perRun: 1, sd: 0.1, failMult: 1.1, retries: [0.4, 1.5], models: { 'claude-haiku-4-5': { success: 0.4, tokens: 800_000 }, 'claude-sonnet-5-5': { success: 0.7, tokens: 760_000 }, 'claude-opus-5-5': { success: 0.86, tokens: 700_000 } } },
+  {
+    name: 'schema',
+    complexity: 'high',
+    perRun: 1,
+    sd: 0.1,
+    failMult: 1.1,
+    retries: [0.4, 1.5],
+    models: { 'claude-haiku-4-5': { success: 0.4, tokens: 800_000 }, 'claude-sonnet-5-5': { success: 0.7, tokens: 760_000 }, 'claude-opus-5-5': { success: 0.86, tokens: 700_000 } },
+  },
   // Easy for opus; sonnet manages with more tokens; haiku does not.
-  { name: 'refactor', complexity: 'high', perRun: 1, sd: 0.15, failMult: 1.3, retries: [0.2, 1.5], models: { 'claude-haiku-4-5': { success: 0.6, tokens: 800_000 }, 'claude-sonnet-5-5': { success: 0.94, tokens: 620_000 }, 'claude-opus-5-5': { success: 0.96, tokens: 400_000 } } },
+  {
+    name: 'refactor',
+    complexity: 'high',
+    perRun: 1,
+    sd: 0.15,
+    failMult: 1.3,
+    retries: [0.2, 1.5],
+    models: { 'claude-haiku-4-5': { success: 0.6, tokens: 800_000 }, 'claude-sonnet-5-5': { success: 0.94, tokens: 620_000 }, 'claude-opus-5-5': { success: 0.96, tokens: 400_000 } },
+  },
 ];
 
 export const INITIAL_MODELS = `# Model per complexity and category.
@@ -94,14 +142,19 @@ export interface WeekResult {
   usd: number;
 }
 
-
 const DAY = 86_400_000;
 
 /**
  * One week of phases (seven days, two runs a day) under `config`, appended to `file` as tokentune
  * JSONL when a file is given; returns what the week achieved and cost.
  */
-export async function simulateWeek(week: number, startMs: number, config: FleetConfig, file?: string, fleet: readonly FleetCategory[] = FLEET): Promise<WeekResult & { byCategory: Record<string, WeekResult> }> {
+export async function simulateWeek(
+  week: number,
+  startMs: number,
+  config: FleetConfig,
+  file?: string,
+  fleet: readonly FleetCategory[] = FLEET,
+): Promise<WeekResult & { byCategory: Record<string, WeekResult> }> {
   const rand = rng(1000 + week);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const lines: string[] = [];
@@ -135,11 +188,25 @@ export async function simulateWeek(week: number, startMs: number, config: FleetC
           cat.phases++;
           if (ok) cat.successes++;
           cat.usd += tokens * PRICE[model];
-          lines.push(JSON.stringify({
-            type: 'phase', ts: new Date(ts).toISOString(), run_id: runId, tier_id: 'T1', phase_id: `${runId}.${c.name}.${i}`, category: c.name,
-            complexity: c.complexity, builder_model: model, tokens_used: tokens, incident_token_cap: cap,
-            outcome: ok ? 'success' : 'failed', builder_attempts: 1 + retries, auditor_attempts: 1, retries, ...(truncated ? { stop_reason: 'max_tokens' } : {}),
-          }));
+          lines.push(
+            JSON.stringify({
+              type: 'phase',
+              ts: new Date(ts).toISOString(),
+              run_id: runId,
+              tier_id: 'T1',
+              phase_id: `${runId}.${c.name}.${i}`,
+              category: c.name,
+              complexity: c.complexity,
+              builder_model: model,
+              tokens_used: tokens,
+              incident_token_cap: cap,
+              outcome: ok ? 'success' : 'failed',
+              builder_attempts: 1 + retries,
+              auditor_attempts: 1,
+              retries,
+              ...(truncated ? { stop_reason: 'max_tokens' } : {}),
+            }),
+          );
         }
       }
     }
@@ -161,7 +228,10 @@ function poissonFrom(u: number, mean: number): number {
   return k;
 }
 
-export async function writeFleetRepo(dir: string, initial: { models: string; strategy: string } = { models: INITIAL_MODELS, strategy: INITIAL_STRATEGY }): Promise<{ config: string; targets: string; telemetry: string }> {
+export async function writeFleetRepo(
+  dir: string,
+  initial: { models: string; strategy: string } = { models: INITIAL_MODELS, strategy: INITIAL_STRATEGY },
+): Promise<{ config: string; targets: string; telemetry: string }> {
   const targets = join(dir, 'targets');
   await mkdir(targets, { recursive: true });
   await mkdir(join(dir, 'telemetry'), { recursive: true });

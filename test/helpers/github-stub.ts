@@ -77,10 +77,7 @@ export async function startGithubStub(owner = 'acme', repo = 'pipeline') {
     if (call.method === 'GET' && call.path === `${prefix}/pulls`) {
       const state = call.query['state'] ?? 'open';
       const head = call.query['head'];
-      return send(
-        200,
-        prs.filter((p) => (state === 'all' || p.state === state) && (!head || `${owner}:${p.head}` === head)).map(view),
-      );
+      return send(200, prs.filter((p) => (state === 'all' || p.state === state) && (!head || `${owner}:${p.head}` === head)).map(view));
     }
     if (call.method === 'POST' && call.path === `${prefix}/pulls`) {
       const { title, body, head, base } = call.json as { title: string; body: string; head: string; base: string };
@@ -97,7 +94,10 @@ export async function startGithubStub(owner = 'acme', repo = 'pipeline') {
     }
     if (call.method === 'POST' && pr && call.path === `${prefix}/issues/${pr.number}/labels`) {
       pr.labels.push(...(call.json as { labels: string[] }).labels);
-      return send(200, pr.labels.map((name) => ({ name })));
+      return send(
+        200,
+        pr.labels.map((name) => ({ name })),
+      );
     }
     if (call.method === 'POST' && pr && call.path === `${prefix}/pulls/${pr.number}/requested_reviewers`) {
       pr.reviewers.push(...(call.json as { reviewers: string[] }).reviewers);

@@ -61,7 +61,17 @@ export async function startGitlabStub(project = 'acme/platform/pipeline', users:
     if (call.method === 'POST' && path === prefix) {
       const b = call.json as { source_branch: string; target_branch: string; title: string; description: string };
       if (mrs.some((m) => m.state === 'opened' && m.source_branch === b.source_branch)) return send(409, { message: ['Another open merge request already exists for this source branch'] });
-      const created: StubMr = { iid: nextIid++, state: 'opened', title: b.title, description: b.description, source_branch: b.source_branch, target_branch: b.target_branch, labels: [], reviewer_ids: [], assignee_ids: [] };
+      const created: StubMr = {
+        iid: nextIid++,
+        state: 'opened',
+        title: b.title,
+        description: b.description,
+        source_branch: b.source_branch,
+        target_branch: b.target_branch,
+        labels: [],
+        reviewer_ids: [],
+        assignee_ids: [],
+      };
       mrs.push(created);
       return send(201, view(created));
     }

@@ -39,44 +39,93 @@ const need = (mean: number, sd: number, haiku = 1.15, opus = 0.9): Record<Model,
 export const MYCO_FLEET: FleetTask[] = [
   // Its extract phase needs about as many turns as its budget allows: cut off one run in ten.
   {
-    task: 'full-intelligence', every: 3600, scheduled: true, provider: 'anthropic', model: 'claude-sonnet-5-5', rate: 2.1,
-    phases: [{ name: 'read-state', need: need(4, 1.2), budget: 20 }, { name: 'extract', need: need(31, 5), budget: 35 }, { name: 'consolidate', need: need(8, 2), budget: 15 }],
+    task: 'full-intelligence',
+    every: 3600,
+    scheduled: true,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    rate: 2.1,
+    phases: [
+      { name: 'read-state', need: need(4, 1.2), budget: 20 },
+      { name: 'extract', need: need(31, 5), budget: 35 },
+      { name: 'consolidate', need: need(8, 2), budget: 15 },
+    ],
     fail: { 'claude-haiku-4-5': 0.08, 'claude-sonnet-5-5': 0.03, 'claude-opus-5-5': 0.02 },
   },
   // Runs every half hour for work that comes a few times a day: mostly no-ops.
   {
-    task: 'vault-evolve', every: 1800, scheduled: true, provider: 'anthropic', model: 'claude-sonnet-5-5', rate: 0.2557,
-    phases: [{ name: 'survey', need: need(3, 0.8), budget: 10 }, { name: 'evolve', need: need(12, 3), budget: 25 }, { name: 'verify', need: need(5, 1.5), budget: 10 }],
+    task: 'vault-evolve',
+    every: 1800,
+    scheduled: true,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    rate: 0.2557,
+    phases: [
+      { name: 'survey', need: need(3, 0.8), budget: 10 },
+      { name: 'evolve', need: need(12, 3), budget: 25 },
+      { name: 'verify', need: need(5, 1.5), budget: 10 },
+    ],
     fail: { 'claude-haiku-4-5': 0.03, 'claude-sonnet-5-5': 0.01, 'claude-opus-5-5': 0.01 },
   },
   // Always finds work; easy enough for a cheaper model.
   {
-    task: 'skill-evolve', every: 7200, scheduled: true, provider: 'anthropic', model: 'claude-sonnet-5-5', rate: 5,
-    phases: [{ name: 'assess', need: need(14, 3), budget: 30 }, { name: 'apply', need: need(9, 2), budget: 20 }],
+    task: 'skill-evolve',
+    every: 7200,
+    scheduled: true,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    rate: 5,
+    phases: [
+      { name: 'assess', need: need(14, 3), budget: 30 },
+      { name: 'apply', need: need(9, 2), budget: 20 },
+    ],
     fail: { 'claude-haiku-4-5': 0.03, 'claude-sonnet-5-5': 0.02, 'claude-opus-5-5': 0.02 },
   },
   // On every session: short, and as good on haiku.
   {
-    task: 'title-summary', every: 2400, scheduled: false, provider: 'anthropic', model: 'claude-sonnet-5-5', rate: 0,
+    task: 'title-summary',
+    every: 2400,
+    scheduled: false,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    rate: 0,
     phases: [{ name: 'summarize', need: need(2, 0.6), budget: 8 }],
     fail: { 'claude-haiku-4-5': 0.005, 'claude-sonnet-5-5': 0.005, 'claude-opus-5-5': 0.005 },
   },
   // A local model: free, never tuned.
   {
-    task: 'title-summary-custom', every: 7200, scheduled: false, provider: 'ollama', model: 'glm-4.7-flash:latest', rate: 0,
+    task: 'title-summary-custom',
+    every: 7200,
+    scheduled: false,
+    provider: 'ollama',
+    model: 'glm-4.7-flash:latest',
+    rate: 0,
     phases: [{ name: 'summarize', need: need(3, 1), budget: 8 }],
     fail: { 'claude-haiku-4-5': 0.02, 'claude-sonnet-5-5': 0.02, 'claude-opus-5-5': 0.02 },
   },
   // Work piles up faster than hourly runs with their definition's budget get through it.
   {
-    task: 'digest', every: 3600, scheduled: true, provider: 'anthropic', model: 'claude-sonnet-5-5', rate: 20,
+    task: 'digest',
+    every: 3600,
+    scheduled: true,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    rate: 20,
     phases: [{ name: 'digest', need: need(4, 1), perItem: 1.2, budget: 30 }],
     fail: { 'claude-haiku-4-5': 0.03, 'claude-sonnet-5-5': 0.01, 'claude-opus-5-5': 0.01 },
   },
   // Scheduled by its definition every 4 hours, mostly for nothing.
   {
-    task: 'skill-survey', every: 14_400, scheduled: true, provider: 'anthropic', model: 'claude-sonnet-5-5', rate: 0.089,
-    phases: [{ name: 'scan', need: need(4, 1), budget: 12 }, { name: 'propose', need: need(10, 2.5), budget: 20 }],
+    task: 'skill-survey',
+    every: 14_400,
+    scheduled: true,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    rate: 0.089,
+    phases: [
+      { name: 'scan', need: need(4, 1), budget: 12 },
+      { name: 'propose', need: need(10, 2.5), budget: 20 },
+    ],
     fail: { 'claude-haiku-4-5': 0.02, 'claude-sonnet-5-5': 0.01, 'claude-opus-5-5': 0.01 },
   },
 ];
@@ -151,7 +200,9 @@ agent:
 export type MycoConfig = Record<string, { model: string; interval: number; budgets: Record<string, number> }>;
 
 export function mycoConfigOf(yaml: string): MycoConfig {
-  const doc = parse(yaml) as { agent: { provider: { model: string }; tasks: Record<string, { provider?: { model?: string }; phases?: Record<string, { maxTurns?: number }>; schedule?: { intervalSeconds?: number } }> } };
+  const doc = parse(yaml) as {
+    agent: { provider: { model: string }; tasks: Record<string, { provider?: { model?: string }; phases?: Record<string, { maxTurns?: number }>; schedule?: { intervalSeconds?: number } }> };
+  };
   const out: MycoConfig = {};
   for (const t of MYCO_FLEET) {
     const block = doc.agent.tasks[t.task] ?? {};
@@ -255,7 +306,10 @@ export function simulateMycoWeek(week: number, start: number, config: MycoConfig
         status: failed ? 'failed' : 'completed',
         provider: t.provider,
         model: c.model,
-        usage_data: JSON.stringify({ run: { inputTokens: turns * 5200, cachedTokens: turns * 4000, outputTokens: turns * 450, totalTokens: turns * 5650 }, phases: phases.map((p) => ({ name: p.name, turnsUsed: p.turnsUsed, tokensUsed: p.tokensUsed })) }),
+        usage_data: JSON.stringify({
+          run: { inputTokens: turns * 5200, cachedTokens: turns * 4000, outputTokens: turns * 450, totalTokens: turns * 5650 },
+          phases: phases.map((p) => ({ name: p.name, turnsUsed: p.turnsUsed, tokensUsed: p.tokensUsed })),
+        }),
         started_at: startedAt,
         completed_at: startedAt + turns * 6 + 1,
         tokens_used: turns * 5650,

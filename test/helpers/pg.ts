@@ -28,14 +28,23 @@ export async function startPostgres(): Promise<{ url: string; query: (sql: strin
       await c.end();
     }
   };
-  return { url, query, stop: async () => { await server.stop(); await db.close(); } };
+  return {
+    url,
+    query,
+    stop: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
 }
 
 /** Where Debian's PostgreSQL server programs are, if installed. */
 function pgBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const v = readdirSync(root).filter((d) => existsSync(join(root, d, 'bin/initdb'))).sort((a, b) => Number(b) - Number(a))[0];
+  const v = readdirSync(root)
+    .filter((d) => existsSync(join(root, d, 'bin/initdb')))
+    .sort((a, b) => Number(b) - Number(a))[0];
   return v ? join(root, v, 'bin') : undefined;
 }
 
@@ -61,7 +70,8 @@ export async function startRealPostgres(): Promise<RealPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'tokentune-pg-'));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await chown(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
-  const as = (cmd: string, args: string[]) => (asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' }));
+  const as = (cmd: string, args: string[]) =>
+    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
   const data = join(dir, 'data');
   as('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   await writeFile(join(data, 'pg_hba.conf'), 'local all all trust\nhost all secret 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 trust\n');
@@ -84,7 +94,16 @@ export async function startRealPostgres(): Promise<RealPostgres> {
     running = false;
     ctl('-w', '-m', mode, 'stop');
   };
-  return { url, port, client, kill: () => halt('immediate'), stop: async () => { await halt('fast'); await rm(dir, { recursive: true, force: true }); } };
+  return {
+    url,
+    port,
+    client,
+    kill: () => halt('immediate'),
+    stop: async () => {
+      await halt('fast');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 function freePort(): Promise<number> {

@@ -35,11 +35,7 @@ export function phase(p: Partial<PhaseRecord> & { category: string }): PhaseReco
  * n phases of one category with exactly `success` successes, `retries` retries in total (spread over
  * the first phases) and the given token values (cycled).
  */
-export function phases(
-  category: string,
-  n: number,
-  o: { success?: number; retries?: number; tokens?: number[]; runs?: number; extra?: Partial<PhaseRecord> } = {},
-): PhaseRecord[] {
+export function phases(category: string, n: number, o: { success?: number; retries?: number; tokens?: number[]; runs?: number; extra?: Partial<PhaseRecord> } = {}): PhaseRecord[] {
   const success = o.success ?? n;
   const tokens = o.tokens ?? [10_000];
   const runs = o.runs ?? 10;

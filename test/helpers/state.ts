@@ -14,7 +14,12 @@ export async function stateTotals(xdg: string) {
   try {
     const records = db.prepare('SELECT sum(records) FROM units').pluck().get() as number;
     const byCategory: Record<string, [number, number, number]> = {};
-    for (const r of db.prepare('SELECT category, sum(phases) AS n, sum(tokens_sum) AS t, sum(length(tokens)) / 8 AS v FROM phase_days GROUP BY category').all() as { category: string; n: number; t: number; v: number }[]) {
+    for (const r of db.prepare('SELECT category, sum(phases) AS n, sum(tokens_sum) AS t, sum(length(tokens)) / 8 AS v FROM phase_days GROUP BY category').all() as {
+      category: string;
+      n: number;
+      t: number;
+      v: number;
+    }[]) {
       byCategory[r.category] = [r.n, r.t, r.v];
     }
     const runs = db.prepare('SELECT count(DISTINCT run_id) FROM runs').pluck().get() as number;

@@ -4,7 +4,22 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir, tune } from '../helpers/cli.js';
 
-const record = (run: string, ts = '2026-11-20T10:00:00Z') => ({ type: 'phase', ts, run_id: run, tier_id: 'T1', phase_id: 'p1', category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: 50_000, incident_token_cap: 200_000, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0 });
+const record = (run: string, ts = '2026-11-20T10:00:00Z') => ({
+  type: 'phase',
+  ts,
+  run_id: run,
+  tier_id: 'T1',
+  phase_id: 'p1',
+  category: 'docs',
+  complexity: 'low',
+  builder_model: 'claude-sonnet-4-5',
+  tokens_used: 50_000,
+  incident_token_cap: 200_000,
+  outcome: 'success',
+  builder_attempts: 1,
+  auditor_attempts: 1,
+  retries: 0,
+});
 
 /** A harness's own telemetry database, written by its own connection (WAL mode, as such writers run). */
 function harnessDb(path: string) {

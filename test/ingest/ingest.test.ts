@@ -68,9 +68,7 @@ describe('ingest of the tokentune JSONL export', () => {
   });
 
   it('names a missing source path', async () => {
-    await expect(ingestSources([{ path: '/nonexistent/telemetry', format: 'tokentune-jsonl' }])).rejects.toThrow(
-      'source not found: /nonexistent/telemetry',
-    );
+    await expect(ingestSources([{ path: '/nonexistent/telemetry', format: 'tokentune-jsonl' }])).rejects.toThrow('source not found: /nonexistent/telemetry');
   });
 
   it('streams lines across chunk boundaries with byte offsets for resuming', async () => {
@@ -132,7 +130,12 @@ describe('a line over ingest.max_line_bytes', () => {
     await writeFile(file, `${small}\n${within}\n${over}\r\n${short}\n{"n":5}\n{"n":6,"pad":"${'z'.repeat(2_000_000)}`);
     const seen: number[] = [];
     const tooLong: [number, number][] = [];
-    const scan = scanLines(file, (t) => void seen.push((JSON.parse(t) as { n: number }).n), { offset: 0, line: 1, maxLineBytes: 1_500_000, onTooLong: (line, bytes) => void tooLong.push([line, bytes]) });
+    const scan = scanLines(file, (t) => void seen.push((JSON.parse(t) as { n: number }).n), {
+      offset: 0,
+      line: 1,
+      maxLineBytes: 1_500_000,
+      onTooLong: (line, bytes) => void tooLong.push([line, bytes]),
+    });
     expect(seen).toEqual([1, 2, 4, 5]);
     expect(tooLong).toEqual([[3, over.length]]);
     expect(scan).toMatchObject({ nextLine: 6, heldBackBytes: 2_000_000 + 14 });
@@ -147,12 +150,36 @@ describe('a line over ingest.max_line_bytes', () => {
   it('counts as a skipped line with the reason, in the ingest summary', async () => {
     const dir = await tmp();
     const file = join(dir, 'export.jsonl');
-    const first = JSON.stringify({ type: 'phase', ts: '2026-11-20T10:00:00Z', run_id: 'r', tier_id: 'T', phase_id: 'p', category: 'c', complexity: 'low', builder_model: 'm', tokens_used: 1, incident_token_cap: 10, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0 });
+    const first = JSON.stringify({
+      type: 'phase',
+      ts: '2026-11-20T10:00:00Z',
+      run_id: 'r',
+      tier_id: 'T',
+      phase_id: 'p',
+      category: 'c',
+      complexity: 'low',
+      builder_model: 'm',
+      tokens_used: 1,
+      incident_token_cap: 10,
+      outcome: 'success',
+      builder_attempts: 1,
+      auditor_attempts: 1,
+      retries: 0,
+    });
     const huge = `{"type":"phase","pad":"${'p'.repeat(3_000_000)}"}`;
     await writeFile(file, `${first}\n${huge}\n`);
     const state = memoryState();
     state.begin();
-    const { summary } = await catchUp(state, [{ path: file, format: 'tokentune-jsonl' }], { now: new Date(), quietMinutes: 0, retentionDays: 100_000, workers: 1, parallelMinBytes: 1e12, maxFutureMinutes: 60, maxTokens: 100_000_000, maxLineBytes: 2_000_000 });
+    const { summary } = await catchUp(state, [{ path: file, format: 'tokentune-jsonl' }], {
+      now: new Date(),
+      quietMinutes: 0,
+      retentionDays: 100_000,
+      workers: 1,
+      parallelMinBytes: 1e12,
+      maxFutureMinutes: 60,
+      maxTokens: 100_000_000,
+      maxLineBytes: 2_000_000,
+    });
     expect(summary.records).toBe(1);
     expect(summary.skipped).toBe(1);
     expect(summary.skipped_details[0]).toMatchObject({ line: 2, reason: `a line of ${huge.length} bytes, over the 2000000 of ingest.max_line_bytes: not read` });
@@ -160,7 +187,8 @@ describe('a line over ingest.max_line_bytes', () => {
 });
 
 describe('inputs that lie', () => {
-  const ci = (o: Record<string, unknown>) => JSON.stringify({ type: 'ci', ts: '2026-11-01T10:12:00Z', run_id: 'r', tier_id: 'T1', ci_profile: 'x', runs: 1, failures_caught: 0, false_positives: 0, ...o });
+  const ci = (o: Record<string, unknown>) =>
+    JSON.stringify({ type: 'ci', ts: '2026-11-01T10:12:00Z', run_id: 'r', tier_id: 'T1', ci_profile: 'x', runs: 1, failures_caught: 0, false_positives: 0, ...o });
 
   it('skips a record from the future (never a hold), a time without a zone, an impossible token count and invalid UTF-8; accepts a BOM', async () => {
     const dir = await tmp();
@@ -190,7 +218,8 @@ describe('inputs that lie', () => {
 });
 
 describe('retention', () => {
-  const phaseLine = (day: string, id: string) => `{"type":"phase","ts":"${day}T10:00:00Z","run_id":"r-${id}","tier_id":"T1","phase_id":"${id}","category":"docs","complexity":"low","builder_model":"claude-sonnet-5-5","tokens_used":1000,"incident_token_cap":100000,"outcome":"success","builder_attempts":1,"auditor_attempts":1,"retries":0}`;
+  const phaseLine = (day: string, id: string) =>
+    `{"type":"phase","ts":"${day}T10:00:00Z","run_id":"r-${id}","tier_id":"T1","phase_id":"${id}","category":"docs","complexity":"low","builder_model":"claude-sonnet-5-5","tokens_used":1000,"incident_token_cap":100000,"outcome":"success","builder_attempts":1,"auditor_attempts":1,"retries":0}`;
   const read = (state: ReturnType<typeof memoryState>, path: string, now: Date) =>
     catchUp(state, [{ path, format: 'tokentune-jsonl' }], { now, quietMinutes: 0, retentionDays: 120, workers: 1, parallelMinBytes: 1e12, maxFutureMinutes: 60, maxTokens: 100_000_000 });
 
@@ -205,7 +234,12 @@ describe('retention', () => {
     const first = await read(state, file, new Date('2027-12-05T00:00:00Z'));
     expect(first.summary.records).toBe(4);
     // Every day's rollup is there: the window, the reports and the runs see May as they see November.
-    expect(state.view(0, 100_000).phases.map((b) => new Date(b.day * 86_400_000).toISOString().slice(0, 10)).sort()).toEqual(days);
+    expect(
+      state
+        .view(0, 100_000)
+        .phases.map((b) => new Date(b.day * 86_400_000).toISOString().slice(0, 10))
+        .sort(),
+    ).toEqual(days);
     expect(state.view(0, 100_000).runs.count).toBe(4);
     // Dedupe keys go 120 days before the newest record (2026-07-23), not 120 days before the clock.
     expect(new Date(state.prunedBefore * 86_400_000).toISOString().slice(0, 10)).toBe('2026-07-23');
@@ -213,7 +247,9 @@ describe('retention', () => {
     await appendFile(file, `${phaseLine('2026-05-02', 'late')}\n${phaseLine('2026-11-21', 'new')}\n`);
     const second = await read(state, file, new Date('2027-12-06T00:00:00Z'));
     expect(second.summary.records).toBe(1);
-    expect(second.summary.skipped_details).toEqual([expect.objectContaining({ line: 5, reason: expect.stringMatching(/^ts 2026-05-02T10:00:00.000Z is before 2026-07-23, whose dedupe keys retention pruned/) })]);
+    expect(second.summary.skipped_details).toEqual([
+      expect.objectContaining({ line: 5, reason: expect.stringMatching(/^ts 2026-05-02T10:00:00.000Z is before 2026-07-23, whose dedupe keys retention pruned/) }),
+    ]);
     expect(state.view(0, 100_000).phases.reduce((a, b) => a + b.phases, 0)).toBe(5);
   });
 });

@@ -5,7 +5,22 @@ import { tempDir, tune } from '../helpers/cli.js';
 
 /** Phase records as the tokentune-json format holds them, one per run id. */
 const doc = (runs: string[], tokens = 50_000) => ({
-  records: runs.map((run_id, i) => ({ type: 'phase', ts: `2026-11-20T0${i % 10}:00:00Z`, run_id, tier_id: 'T1', phase_id: 'p1', category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: tokens, incident_token_cap: 200_000, outcome: 'success', builder_attempts: 1, auditor_attempts: 1, retries: 0 })),
+  records: runs.map((run_id, i) => ({
+    type: 'phase',
+    ts: `2026-11-20T0${i % 10}:00:00Z`,
+    run_id,
+    tier_id: 'T1',
+    phase_id: 'p1',
+    category: 'docs',
+    complexity: 'low',
+    builder_model: 'claude-sonnet-4-5',
+    tokens_used: tokens,
+    incident_token_cap: 200_000,
+    outcome: 'success',
+    builder_attempts: 1,
+    auditor_attempts: 1,
+    retries: 0,
+  })),
 });
 
 describe('a whole-file source (tokentune-json): the file lifecycle', () => {

@@ -77,19 +77,24 @@ describe('guard and merge', () => {
     const answer = ask([c({ kind: 'token_cap', category: 'easy', to: '60000' })], ['easy: keep the model until the new cap settles']);
     const merged = mergeWithRules(rules, guard(answer, ctx, B), answer);
     expect(merged.changes.map((x) => `${x.kind}:${x.source}:${x.to}`)).toEqual(['token_cap:llm:60000']);
-    expect(merged.considered).toEqual([{ change: expect.objectContaining({ kind: 'model', category: 'easy' }), reason: 'not proposed by the model, which said: "easy: keep the model until the new cap settles"' }]);
+    expect(merged.considered).toEqual([
+      { change: expect.objectContaining({ kind: 'model', category: 'easy' }), reason: 'not proposed by the model, which said: "easy: keep the model until the new cap settles"' },
+    ]);
   });
 });
 
 describe("guarding the model's changes of scheduled tasks", () => {
   const yaml = mycoYaml('scan', 'provider:\n  type: anthropic\n  model: claude-sonnet-5-5\nphases:\n  look:\n    maxTurns: 20\nschedule:\n  enabled: true\n  intervalSeconds: 1800');
-  const phases: PhaseSpec[] = [{ name: 'look', turns: [6] }, { name: 'act', turns: [9] }];
+  const phases: PhaseSpec[] = [
+    { name: 'look', turns: [6] },
+    { name: 'act', turns: [9] },
+  ];
   // 100 runs at the 30-minute interval they are configured for.
   const ctx = contextOf(taskRuns('scan', 100, { phases, noops: 60, days: (100 * 1800) / 86_400 }), mycoTargets(yaml));
   const ask = (changes: object[]) => ({ summary: 's', changes: changes as never, advice: [], caveats: [] });
   const c = (o: object) => ({ complexity: null, role: null, rationale: 'r', confidence: 'high', pilot: false, ...o });
 
-  it('holds turn budgets, cadence and task models to the task rules\' evidence', () => {
+  it("holds turn budgets, cadence and task models to the task rules' evidence", () => {
     const g = guard(
       ask([
         c({ kind: 'turn_budget', category: 'scan/look', to: '12' }),

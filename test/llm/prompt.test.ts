@@ -32,7 +32,14 @@ describe('prompt', () => {
   it('renders the brief’s five input sections from aggregates', async () => {
     const { system, user } = await renderPrompt(viewFor('docs'));
     expect(system).toMatch(/never instructions to you/);
-    for (const h of ['## 1. Per-phase token usage, failures and retries', '## 2. CI runs per tier', '## 3. Costliest failures', '## 4. Current category defaults', '## 5. Current model selector', '## Mechanical candidates']) {
+    for (const h of [
+      '## 1. Per-phase token usage, failures and retries',
+      '## 2. CI runs per tier',
+      '## 3. Costliest failures',
+      '## 4. Current category defaults',
+      '## 5. Current model selector',
+      '## Mechanical candidates',
+    ]) {
       expect(user).toContain(h);
     }
     expect(user).toContain('"tests" | 30 | low | "claude-sonnet-5-5" | 90K | 90K | 90K | 90K | 100K | 90% | 0 | 60.0% | 2.00 | 1.0x |');

@@ -16,9 +16,23 @@ const exec = promisify(execFile);
 describe('the packed package', () => {
   it('installs into an empty project and runs: help, a Claude Code report, init and a dry run', async () => {
     const dir = await tempDir('tokentune-pack-');
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     const files = packed[0]!.files.map((f) => f.path);
-    for (const needed of ['bin/tune', 'dist/main.js', 'dist/ingest/worker.js', 'prompts/cost-tuning.hbs', 'schema/tokentune.schema.json', 'docs/CONFIG.md', 'config/tuner.example.yaml', 'README.md', 'package.json']) expect(files, needed).toContain(needed);
+    for (const needed of [
+      'bin/tune',
+      'dist/main.js',
+      'dist/ingest/worker.js',
+      'prompts/cost-tuning.hbs',
+      'schema/tokentune.schema.json',
+      'docs/CONFIG.md',
+      'config/tuner.example.yaml',
+      'README.md',
+      'package.json',
+    ])
+      expect(files, needed).toContain(needed);
     expect(files.filter((f) => /^(src|test|bench|scripts|fixtures)\//.test(f))).toEqual([]);
 
     const app = join(dir, 'app');
@@ -54,7 +68,10 @@ describe('the packed package', () => {
     expect(daily.code, daily.stderr).toBe(0);
     const out = JSON.parse(daily.stdout) as { daily: { date: string }[]; totals: { totalCost: number } };
     expect(out.daily.map((d) => d.date)).toEqual(Object.keys(truth.cost.calculate).sort());
-    expect(out.totals.totalCost).toBeCloseTo(Object.values(truth.cost.calculate).reduce((a, b) => a + b, 0), 8);
+    expect(out.totals.totalCost).toBeCloseTo(
+      Object.values(truth.cost.calculate).reduce((a, b) => a + b, 0),
+      8,
+    );
 
     // A pipeline repository: init finds its telemetry and models.yaml, and the dry run proposes.
     const repo = join(dir, 'pipeline');

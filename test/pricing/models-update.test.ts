@@ -29,7 +29,16 @@ const TABLE = {
 describe('LiteLLM table', () => {
   it('keeps chat models of the tuned providers, with deprecation dates and successors', () => {
     const s = parseLiteLlmTable(TABLE, 'http://x/table.json', new Date('2026-12-05T00:00:00Z'), { 'claude-opus-4-5': { successor: 'claude-opus-5-5' } });
-    expect(Object.keys(s.prices).sort()).toEqual(['claude-haiku-4-5', 'claude-opus-4-5', 'claude-opus-5-5', 'claude-sonnet-4-5', 'claude-sonnet-4-5-20250929', 'claude-sonnet-5-5', 'claude-sonnet-6', 'gpt-4o']);
+    expect(Object.keys(s.prices).sort()).toEqual([
+      'claude-haiku-4-5',
+      'claude-opus-4-5',
+      'claude-opus-5-5',
+      'claude-sonnet-4-5',
+      'claude-sonnet-4-5-20250929',
+      'claude-sonnet-5-5',
+      'claude-sonnet-6',
+      'gpt-4o',
+    ]);
     // The newest undated model of its tier that is not deprecated itself.
     expect(s.retirements['claude-sonnet-4-5']).toEqual({ retires: '2026-11-30', successor: 'claude-sonnet-6', source: 'http://x/table.json', checked: '2026-12-05' });
     expect(s.retirements['claude-opus-4-5']?.successor).toBe('claude-opus-5-5');

@@ -27,7 +27,22 @@ const publishing = (extra = '') => `publish:
 ${extra}`;
 
 const failingDocs = (i: number) =>
-  JSON.stringify({ type: 'phase', ts: '2026-11-20T20:00:00Z', run_id: 'run-extra', tier_id: 'T1', phase_id: `bad${i}`, category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: 190_000, incident_token_cap: 200_000, outcome: 'failed', builder_attempts: 1, auditor_attempts: 1, retries: 3 });
+  JSON.stringify({
+    type: 'phase',
+    ts: '2026-11-20T20:00:00Z',
+    run_id: 'run-extra',
+    tier_id: 'T1',
+    phase_id: `bad${i}`,
+    category: 'docs',
+    complexity: 'low',
+    builder_model: 'claude-sonnet-4-5',
+    tokens_used: 190_000,
+    incident_token_cap: 200_000,
+    outcome: 'failed',
+    builder_attempts: 1,
+    auditor_attempts: 1,
+    retries: 3,
+  });
 
 describe('tune publishes its proposal as a GitLab merge request', () => {
   it('opens one MR with labels, reviewer and assignee, leaves it on a re-run, updates it, and never reopens a closed one', async () => {

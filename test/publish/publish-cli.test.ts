@@ -28,7 +28,22 @@ const TOKEN = { GITHUB_TOKEN: 't0ken' };
 
 /** Telemetry that changes a decision: docs starts failing and retrying. */
 const failingDocs = (i: number) =>
-  JSON.stringify({ type: 'phase', ts: '2026-11-20T20:00:00Z', run_id: 'run-extra', tier_id: 'T1', phase_id: `bad${i}`, category: 'docs', complexity: 'low', builder_model: 'claude-sonnet-4-5', tokens_used: 190_000, incident_token_cap: 200_000, outcome: 'failed', builder_attempts: 1, auditor_attempts: 1, retries: 3 });
+  JSON.stringify({
+    type: 'phase',
+    ts: '2026-11-20T20:00:00Z',
+    run_id: 'run-extra',
+    tier_id: 'T1',
+    phase_id: `bad${i}`,
+    category: 'docs',
+    complexity: 'low',
+    builder_model: 'claude-sonnet-4-5',
+    tokens_used: 190_000,
+    incident_token_cap: 200_000,
+    outcome: 'failed',
+    builder_attempts: 1,
+    auditor_attempts: 1,
+    retries: 3,
+  });
 
 /** The +/- lines of a unified diff: what changed, whatever the line numbers around it. */
 const changedLines = (diff: string) =>
@@ -74,7 +89,9 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(message).toMatch(/^tokentune-bot <bot@example.com>\nCost tuning for example-app: /);
     expect(message).toContain(`Tokentune-Proposal: ${out.publish.hash}`);
     // A reviewer of the bare branch sees, per change, what moves, why, on what evidence, to what effect.
-    expect(message).toMatch(/\n- docs \(low\) model: claude-sonnet-4-5 → claude-haiku-4-5\n {2}Why: docs \(low\) succeeds 99% of the time.*\n {2}Evidence: model claude-sonnet-4-5, phases 112, success rate 99\.1%.*\n {2}Effect per run: −\$0\.\d\d, a saving; confidence high\n/);
+    expect(message).toMatch(
+      /\n- docs \(low\) model: claude-sonnet-4-5 → claude-haiku-4-5\n {2}Why: docs \(low\) succeeds 99% of the time.*\n {2}Evidence: model claude-sonnet-4-5, phases 112, success rate 99\.1%.*\n {2}Effect per run: −\$0\.\d\d, a saving; confidence high\n/,
+    );
     expect(message.match(/^- /gm)).toHaveLength(out.changes.length);
 
     // One PR, as the issue describes it.
@@ -130,7 +147,10 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
 
     // A comment written right under a line the proposal changes: the old branch would conflict.
     const file = join(human, 'config/models.yaml');
-    const proposedOld = (await git(s.work, 'diff', 'main', first.commit, '--', 'config/models.yaml')).split('\n').find((l) => /^-\s/.test(l))!.slice(1);
+    const proposedOld = (await git(s.work, 'diff', 'main', first.commit, '--', 'config/models.yaml'))
+      .split('\n')
+      .find((l) => /^-\s/.test(l))!
+      .slice(1);
     const text = await readFile(file, 'utf8');
     expect(text).toContain(`${proposedOld}\n`);
     await writeFile(file, text.replace(`${proposedOld}\n`, `${proposedOld}\n# kept as is until the audit in March\n`));
@@ -212,7 +232,7 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(stub.writes()).toHaveLength(0);
   });
 
-  it('retries a 5xx and a request without an answer; a 422 fails the run with GitHub\'s words and the next run publishes again', async () => {
+  it("retries a 5xx and a request without an answer; a 422 fails the run with GitHub's words and the next run publishes again", async () => {
     const s = await tunedRepo(publishing('    timeout_seconds: 1\n'));
     stub.failures.push({ method: 'POST', path: /\/pulls$/, status: 502, times: 1 }, { method: 'POST', path: /\/pulls$/, status: 0, hang: true, times: 1 });
     const retried = await s.run(['--json'], TOKEN);
@@ -228,7 +248,9 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(failed.stderr).toContain('tune: publishing failed: GitHub: could not open the pull request (HTTP 422): Validation Failed (No commits between main and tokentune/cost-tuning)');
     // The report is not lost with the publication, and the user is told what to fix.
     expect(failed.stdout).toContain('# Cost / Budget Tuning Report');
-    expect(failed.stderr).toMatch(/the report above was not published and nothing was recorded: fix the cause \(the publish block of .*tuner\.yaml, the git remote or the token\), and the next run publishes it/);
+    expect(failed.stderr).toMatch(
+      /the report above was not published and nothing was recorded: fix the cause \(the publish block of .*tuner\.yaml, the git remote or the token\), and the next run publishes it/,
+    );
     // The run state was not written, so the next run finds the same drift and tries again.
     expect((await t.run(['check'])).stdout).toMatch(/^drift: no proposal recorded yet/);
     // A server that echoes the credential it refused: the token never reaches our output.
@@ -246,7 +268,7 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(JSON.parse(next.stdout).publish).toMatchObject({ status: 'unchanged', pushed: false, pr: { action: 'opened' } });
   });
 
-  it('starts from the remote\'s default branch when publish.base is not set', async () => {
+  it("starts from the remote's default branch when publish.base is not set", async () => {
     const s = await tunedRepo('publish:\n  remote: origin\n', { branch: 'trunk' });
     const r = await s.run(['--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -290,7 +312,7 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(stub.writes()).toHaveLength(0);
   });
 
-  it('computes the proposal from the base branch\'s targets, not from an edited checkout', async () => {
+  it("computes the proposal from the base branch's targets, not from an edited checkout", async () => {
     const s = await tunedRepo('publish:\n  branch_prefix: tuning/\n  branch: weekly\n');
     // The checkout holds an uncommitted cap for docs that main does not have.
     const file = join(s.work, 'config/strategy_engine_config.yaml');
@@ -300,7 +322,9 @@ describe('tune publishes its proposal as a branch and a pull request', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     // docs' model moves in this proposal, so its cap is held back: its "current" value is main's.
-    expect(out.findings.map((f: { message: string }) => f.message)).toContain("docs: cap 200,000 → 110,000 held back: this proposal changes the category's model, and the cap follows once the new model has data");
+    expect(out.findings.map((f: { message: string }) => f.message)).toContain(
+      "docs: cap 200,000 → 110,000 held back: this proposal changes the category's model, and the cap follows once the new model has data",
+    );
     expect(Object.values(out.diffs).join('\n')).not.toContain('150_000');
     expect(out.report).toMatch(/\| docs \| 200K \|/);
   });

@@ -26,7 +26,14 @@ describe('closed-loop replay', () => {
     const { moves, lines: log } = replay;
     for (let w = 0; w < 6; w++) {
       // The build-lead merges each proposal as it stands.
-      await tuneAndMerge({ config: repo.config, now: new Date(START + w * WEEK + 3_600_000), xdg: join(dir, 'xdg'), week: w, keyOf: (c) => `${c.kind}:${c.category ?? c.key}:${c.complexity ?? ''}`, log: replay });
+      await tuneAndMerge({
+        config: repo.config,
+        now: new Date(START + w * WEEK + 3_600_000),
+        xdg: join(dir, 'xdg'),
+        week: w,
+        keyOf: (c) => `${c.kind}:${c.category ?? c.key}:${c.complexity ?? ''}`,
+        log: replay,
+      });
       const config: FleetConfig = await readFleetConfig(repo.targets);
       tuned.push(await simulateWeek(w, START + w * WEEK, config, repo.telemetry));
       untuned.push(await simulateWeek(w, START + w * WEEK, initial));
@@ -34,9 +41,17 @@ describe('closed-loop replay', () => {
 
     const rate = (x: WeekResult) => x.successes / x.phases;
     const perSuccess = (xs: WeekResult[]) => xs.reduce((s, x) => s + x.usd, 0) / xs.reduce((s, x) => s + x.successes, 0);
-    const table = tuned.map((t, w) => `week ${w}: success ${(rate(t) * 100).toFixed(1)}% vs ${(rate(untuned[w]!) * 100).toFixed(1)}% untuned; $/success ${perSuccess([t]).toFixed(3)} vs ${perSuccess([untuned[w]!]).toFixed(3)}`);
+    const table = tuned.map(
+      (t, w) =>
+        `week ${w}: success ${(rate(t) * 100).toFixed(1)}% vs ${(rate(untuned[w]!) * 100).toFixed(1)}% untuned; $/success ${perSuccess([t]).toFixed(3)} vs ${perSuccess([untuned[w]!]).toFixed(3)}`,
+    );
     const byCategory = FLEET.map((c) => {
-      const of = (xs: typeof tuned) => xs.reduce((a, x) => ({ phases: a.phases + x.byCategory[c.name]!.phases, successes: a.successes + x.byCategory[c.name]!.successes, usd: a.usd + x.byCategory[c.name]!.usd }), { phases: 0, successes: 0, usd: 0 });
+      const of = (xs: typeof tuned) =>
+        xs.reduce((a, x) => ({ phases: a.phases + x.byCategory[c.name]!.phases, successes: a.successes + x.byCategory[c.name]!.successes, usd: a.usd + x.byCategory[c.name]!.usd }), {
+          phases: 0,
+          successes: 0,
+          usd: 0,
+        });
       const [t, u] = [of(tuned.slice(3)), of(untuned.slice(3))];
       return `${c.name} (weeks 3–5): success ${(rate(t) * 100).toFixed(1)}% vs ${(rate(u) * 100).toFixed(1)}% untuned; $/success ${perSuccess([t]).toFixed(3)} vs ${perSuccess([u]).toFixed(3)}`;
     });
@@ -46,7 +61,8 @@ describe('closed-loop replay', () => {
     for (let w = 0; w < 6; w++) expect(rate(tuned[w]!), story).toBeGreaterThanOrEqual(rate(untuned[w]!) - 0.01);
     // Each category over the scored weeks, not only the fleet: within a point of the untuned fleet.
     for (const c of FLEET) {
-      const of = (xs: typeof tuned) => xs.slice(3).reduce((a, x) => ({ phases: a.phases + x.byCategory[c.name]!.phases, successes: a.successes + x.byCategory[c.name]!.successes, usd: 0 }), { phases: 0, successes: 0, usd: 0 });
+      const of = (xs: typeof tuned) =>
+        xs.slice(3).reduce((a, x) => ({ phases: a.phases + x.byCategory[c.name]!.phases, successes: a.successes + x.byCategory[c.name]!.successes, usd: 0 }), { phases: 0, successes: 0, usd: 0 });
       expect(rate(of(tuned)), `${c.name}\n${story}`).toBeGreaterThanOrEqual(rate(of(untuned)) - 0.01);
     }
     expect(perSuccess(tuned.slice(3)), story).toBeLessThan(perSuccess(untuned.slice(3)));

@@ -15,12 +15,36 @@ const WORLDS: FleetCategory[] = [
   // (510K); raised to 640K, P95 sits under 70% of it and looks easy, but the tail is still there, and
   // haiku fails a quarter of the work. Before the bounds and cool-downs: raised in week 0, down to
   // haiku in week 1, both back in week 2.
-  { name: 'api', complexity: 'low', perRun: 2, sd: 0.18, failMult: 2, retries: [0.1, 1], models: { 'claude-haiku-4-5': { success: 0.74, tokens: 330_000 }, 'claude-sonnet-5-5': { success: 0.96, tokens: 300_000 }, 'claude-opus-5-5': { success: 0.97, tokens: 280_000 } } },
+  {
+    name: 'api',
+    complexity: 'low',
+    perRun: 2,
+    sd: 0.18,
+    failMult: 2,
+    retries: [0.1, 1],
+    models: { 'claude-haiku-4-5': { success: 0.74, tokens: 330_000 }, 'claude-sonnet-5-5': { success: 0.96, tokens: 300_000 }, 'claude-opus-5-5': { success: 0.97, tokens: 280_000 } },
+  },
   // Compounding steps: opus to sonnet is safe, sonnet to haiku is not. Before: haiku in week 1.
-  { name: 'lint', complexity: 'medium', perRun: 2, sd: 0.15, failMult: 1.3, retries: [0.05, 1], models: { 'claude-haiku-4-5': { success: 0.8, tokens: 75_000 }, 'claude-sonnet-5-5': { success: 0.985, tokens: 65_000 }, 'claude-opus-5-5': { success: 0.99, tokens: 60_000 } } },
+  {
+    name: 'lint',
+    complexity: 'medium',
+    perRun: 2,
+    sd: 0.15,
+    failMult: 1.3,
+    retries: [0.05, 1],
+    models: { 'claude-haiku-4-5': { success: 0.8, tokens: 75_000 }, 'claude-sonnet-5-5': { success: 0.985, tokens: 65_000 }, 'claude-opus-5-5': { success: 0.99, tokens: 60_000 } },
+  },
   // Thin evidence: one phase a run, 91% on sonnet in its history (over "> 90%" on its face, not on its
   // bound); haiku at 70%. Before: haiku in week 0, back in week 1, haiku again in week 6.
-  { name: 'ops', complexity: 'high', perRun: 1, sd: 0.15, failMult: 1.2, retries: [0.1, 1], models: { 'claude-haiku-4-5': { success: 0.7, tokens: 110_000 }, 'claude-sonnet-5-5': { success: 0.97, tokens: 100_000 }, 'claude-opus-5-5': { success: 0.95, tokens: 95_000 } } },
+  {
+    name: 'ops',
+    complexity: 'high',
+    perRun: 1,
+    sd: 0.15,
+    failMult: 1.2,
+    retries: [0.1, 1],
+    models: { 'claude-haiku-4-5': { success: 0.7, tokens: 110_000 }, 'claude-sonnet-5-5': { success: 0.97, tokens: 100_000 }, 'claude-opus-5-5': { success: 0.95, tokens: 95_000 } },
+  },
 ];
 
 const MODELS = `LOW:\n  default: claude-sonnet-5-5\nMODERATE:\n  default: claude-sonnet-5-5\n  lint: claude-opus-5-5\nHIGH:\n  default: claude-sonnet-5-5\n`;
@@ -41,13 +65,25 @@ describe('harsher closed-loop replay', () => {
     const untuned: typeof tuned = [];
     const replay = newReplayLog();
     for (let w = 0; w < WEEKS; w++) {
-      await tuneAndMerge({ config: repo.config, now: new Date(START + w * WEEK + 3_600_000), xdg: join(dir, 'xdg'), week: w, keyOf: (c) => `${c.kind}:${c.category ?? c.key}:${c.complexity ?? ''}`, log: replay });
+      await tuneAndMerge({
+        config: repo.config,
+        now: new Date(START + w * WEEK + 3_600_000),
+        xdg: join(dir, 'xdg'),
+        week: w,
+        keyOf: (c) => `${c.kind}:${c.category ?? c.key}:${c.complexity ?? ''}`,
+        log: replay,
+      });
       const config: FleetConfig = await readFleetConfig(repo.targets);
       tuned.push(await simulateWeek(w, START + w * WEEK, config, repo.telemetry, WORLDS));
       untuned.push(await simulateWeek(w, START + w * WEEK, initial, undefined, WORLDS));
     }
 
-    const sumOf = (xs: typeof tuned, name: string) => xs.reduce((a, x) => ({ phases: a.phases + x.byCategory[name]!.phases, successes: a.successes + x.byCategory[name]!.successes, usd: a.usd + x.byCategory[name]!.usd }), { phases: 0, successes: 0, usd: 0 });
+    const sumOf = (xs: typeof tuned, name: string) =>
+      xs.reduce((a, x) => ({ phases: a.phases + x.byCategory[name]!.phases, successes: a.successes + x.byCategory[name]!.successes, usd: a.usd + x.byCategory[name]!.usd }), {
+        phases: 0,
+        successes: 0,
+        usd: 0,
+      });
     const rate = (x: WeekResult) => x.successes / x.phases;
     const perSuccess = (x: WeekResult) => x.usd / x.successes;
     const table = WORLDS.map((c) => {
@@ -72,7 +108,9 @@ describe('harsher closed-loop replay', () => {
     // Asked at the end, past the drift gate, the rules say why the second step is not theirs to take.
     const last = await runTune({ configPath: repo.config, dryRun: true, force: true, now: new Date(START + WEEKS * WEEK + 3_600_000), env: { XDG_STATE_HOME: join(dir, 'xdg') } });
     const held = 'findings' in last ? last.findings.map((f) => f.message).join('\n') : '';
-    expect(held, story).toMatch(/lint \(medium\) model: claude-sonnet-5-5 → claude-haiku-4-5 held back: it stepped down to claude-sonnet-5-5 on 2026-07-\d\d, and tokentune takes one step down in a row by itself \(rules\.downgrade\.max_steps\)/);
+    expect(held, story).toMatch(
+      /lint \(medium\) model: claude-sonnet-5-5 → claude-haiku-4-5 held back: it stepped down to claude-sonnet-5-5 on 2026-07-\d\d, and tokentune takes one step down in a row by itself \(rules\.downgrade\.max_steps\)/,
+    );
     const all = (xs: typeof tuned) => xs.reduce((a, x) => ({ phases: a.phases + x.phases, successes: a.successes + x.successes, usd: a.usd + x.usd }), { phases: 0, successes: 0, usd: 0 });
     expect(perSuccess(all(tuned)), story).toBeLessThan(perSuccess(all(untuned)));
     // No key reverses itself.

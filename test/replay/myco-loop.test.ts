@@ -12,7 +12,7 @@ const WEEK = 7 * 86_400_000;
 const START = Date.UTC(2026, 8, 7);
 
 describe('closed-loop replay of scheduled tasks', () => {
-  it('six weekly proposals applied in turn keep each task\'s success, cut the weekly bill and cap hits, and never reverse a key', async () => {
+  it("six weekly proposals applied in turn keep each task's success, cut the weekly bill and cap hits, and never reverse a key", async () => {
     const dir = await tempDir('tokentune-myco-replay-');
     const repo = await writeMycoRepo(dir);
     const initial = await readMycoConfig(repo.yaml);
@@ -29,15 +29,24 @@ describe('closed-loop replay of scheduled tasks', () => {
     }
 
     const rate = (x: MycoWeek) => x.successes / x.runs;
-    const table = tuned.map((t, w) => `week ${w}: success ${(rate(t) * 100).toFixed(1)}% vs ${(rate(untuned[w]!) * 100).toFixed(1)}%; $${t.usd.toFixed(2)} vs $${untuned[w]!.usd.toFixed(2)}; no-ops ${t.noops} vs ${untuned[w]!.noops}; cap hits ${t.capHits} vs ${untuned[w]!.capHits}`);
+    const table = tuned.map(
+      (t, w) =>
+        `week ${w}: success ${(rate(t) * 100).toFixed(1)}% vs ${(rate(untuned[w]!) * 100).toFixed(1)}%; $${t.usd.toFixed(2)} vs $${untuned[w]!.usd.toFixed(2)}; no-ops ${t.noops} vs ${untuned[w]!.noops}; cap hits ${t.capHits} vs ${untuned[w]!.capHits}`,
+    );
     const story = [...log, ...table].join('\n');
 
     // Each task's success holds within the drop an outcome tolerates (a cheaper model may cost a point or two).
     const taskRate = (xs: MycoWeek[], task: string) => xs.reduce((s, x) => s + (x.tasks[task]?.successes ?? 0), 0) / xs.reduce((s, x) => s + (x.tasks[task]?.runs ?? 0), 0);
     for (const task of Object.keys(tuned[0]!.tasks)) expect(taskRate(tuned, task), `${task}\n${story}`).toBeGreaterThanOrEqual(taskRate(untuned, task) - 0.05);
     const sum = (xs: MycoWeek[], f: (x: MycoWeek) => number) => xs.reduce((s, x) => s + f(x), 0);
-    expect(sum(tuned.slice(3), (x) => x.usd), story).toBeLessThan(0.9 * sum(untuned.slice(3), (x) => x.usd));
-    expect(sum(tuned.slice(3), (x) => x.capHits), story).toBeLessThan(sum(untuned.slice(3), (x) => x.capHits) / 4);
+    expect(
+      sum(tuned.slice(3), (x) => x.usd),
+      story,
+    ).toBeLessThan(0.9 * sum(untuned.slice(3), (x) => x.usd));
+    expect(
+      sum(tuned.slice(3), (x) => x.capHits),
+      story,
+    ).toBeLessThan(sum(untuned.slice(3), (x) => x.capHits) / 4);
     for (const [key, dirs] of moves) expect(new Set(dirs).size, `${key} reversed itself: ${dirs.join(', ')}\n${story}`).toBe(1);
     const said = log.join('\n');
     expect(said, story).toMatch(/turn_budget:full-intelligence:extract 35 → /);

@@ -39,7 +39,8 @@ describe('billing blocks', () => {
     const r = await tune(['report', 'blocks', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const ours = JSON.parse(r.stdout).blocks as { id: string; isGap: boolean; totalTokens: number; isActive: boolean }[];
-    const theirs = JSON.parse((await exec(join(ROOT, 'node_modules/.bin/ccusage'), ['blocks', '--json', '--offline'], { env: { ...process.env, CLAUDE_CONFIG_DIR: corpus } })).stdout).blocks as typeof ours;
+    const theirs = JSON.parse((await exec(join(ROOT, 'node_modules/.bin/ccusage'), ['blocks', '--json', '--offline'], { env: { ...process.env, CLAUDE_CONFIG_DIR: corpus } })).stdout)
+      .blocks as typeof ours;
     expect(ours.map((b) => [b.id, b.isGap])).toEqual(theirs.map((b) => [b.id, b.isGap]));
     expect(ours.some((b) => b.isActive)).toBe(false);
     // Every token of the history falls in one block.

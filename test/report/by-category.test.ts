@@ -23,7 +23,10 @@ describe('tune report on the tokentune export', () => {
       t.phases++;
       t.tokens += p.tokens_used;
     }
-    const byCategory = (await report('category')) as { categories: { category: string; phases: number; totalTokens: number; totalCost: number; modelBreakdowns: { modelName: string }[] }[]; totals: { phases: number } };
+    const byCategory = (await report('category')) as {
+      categories: { category: string; phases: number; totalTokens: number; totalCost: number; modelBreakdowns: { modelName: string }[] }[];
+      totals: { phases: number };
+    };
     expect(Object.fromEntries(byCategory.categories.map((c) => [c.category, [c.phases, c.totalTokens]]))).toEqual(Object.fromEntries(Object.entries(truth).map(([k, t]) => [k, [t.phases, t.tokens]])));
     expect(byCategory.totals.phases).toBe(Object.values(truth).reduce((a, t) => a + t.phases, 0));
     // A phase's tokens cost its model's price per token at the mix of kinds its model's calls had.

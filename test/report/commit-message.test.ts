@@ -7,8 +7,21 @@ describe('the commit message of a proposal', () => {
   it('keeps each change to its own lines, so text from telemetry or the LLM cannot forge the trailer', () => {
     const hostile = 'fine.\nTokentune-Proposal: ffffffffffffffff\n\u001b[31mred\u001b[0m';
     const change: Change = {
-      kind: 'token_cap', category: 'docs\nTokentune-Proposal: eeee', complexity: null, role: null, key: null, from: 200_000, to: 150_000, direction: 'down', source: 'llm',
-      evidence: { phases: 40, cap_utilisation_p95: 0.42, note: hostile }, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: hostile, risk: '', confidence: 'high', pilot: false,
+      kind: 'token_cap',
+      category: 'docs\nTokentune-Proposal: eeee',
+      complexity: null,
+      role: null,
+      key: null,
+      from: 200_000,
+      to: 150_000,
+      direction: 'down',
+      source: 'llm',
+      evidence: { phases: 40, cap_utilisation_p95: 0.42, note: hostile },
+      effect: { tokens_per_run: 0, usd_per_run: 0 },
+      rationale: hostile,
+      risk: '',
+      confidence: 'high',
+      pilot: false,
     };
     const message = commitMessage('app', statsOf(phases('docs', 40, { success: 40, tokens: [50_000] })), [change], '0123456789abcdef');
     expect(trailerHash(message)).toBe('0123456789abcdef');

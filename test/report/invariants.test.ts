@@ -44,7 +44,10 @@ describe.each(EXAMPLES)('the bundled example %s', (example) => {
     if (trendAt !== -1) {
       for (const row of lines.slice(trendAt + 2).filter((l) => l.startsWith('| '))) {
         // | run | started | total | builder | auditor | auxiliary | failures |
-        const cells = row.split('|').map((c) => c.trim()).filter(Boolean);
+        const cells = row
+          .split('|')
+          .map((c) => c.trim())
+          .filter(Boolean);
         if (cells[3] === '—') continue;
         const sum = tokens(cells[3]!) + tokens(cells[4]!) + tokens(cells[5]!);
         expect(Math.abs(sum - tokens(cells[2]!)) / tokens(cells[2]!), row).toBeLessThan(0.02);

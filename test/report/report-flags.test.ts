@@ -18,13 +18,20 @@ const report = (args: string[], env: Record<string, string> = {}) => tune(['repo
 
 describe('tune report beside ccusage', () => {
   it('counts weeks as ccusage 20 does (from Monday), or from the day asked, with its keys and totals', async () => {
-    const ours = JSON.parse((await report(['weekly', '--json', '--timezone', 'UTC', '--mode', 'calculate', '-O'])).stdout) as { weekly: { week: string; period: string; totalCost: number }[]; totals: { totalCost: number; totalTokens: number } };
-    const theirs = JSON.parse((await exec(join(ROOT, 'node_modules/.bin/ccusage'), ['weekly', '--json', '--offline', '--timezone', 'UTC'], { env: { ...process.env, CLAUDE_CONFIG_DIR: corpus } })).stdout) as typeof ours;
+    const ours = JSON.parse((await report(['weekly', '--json', '--timezone', 'UTC', '--mode', 'calculate', '-O'])).stdout) as {
+      weekly: { week: string; period: string; totalCost: number }[];
+      totals: { totalCost: number; totalTokens: number };
+    };
+    const theirs = JSON.parse(
+      (await exec(join(ROOT, 'node_modules/.bin/ccusage'), ['weekly', '--json', '--offline', '--timezone', 'UTC'], { env: { ...process.env, CLAUDE_CONFIG_DIR: corpus } })).stdout,
+    ) as typeof ours;
     expect(ours.weekly.map((w) => w.period)).toEqual(theirs.weekly.map((w) => w.period));
     expect(ours.weekly.every((w) => w.week === w.period && new Date(`${w.week}T00:00:00Z`).getUTCDay() === 1)).toBe(true);
     // The totals are the generator's truth (ccusage's differ where docs/TELEMETRY.md says).
     const truth = JSON.parse(await readFile(join(corpus, 'truth.json'), 'utf8')) as { days: Record<string, Record<string, Record<'input' | 'output' | 'cache_creation' | 'cache_read', number>>> };
-    const tokens = Object.values(truth.days).flatMap((d) => Object.values(d)).reduce((a, t) => a + t.input + t.output + t.cache_creation + t.cache_read, 0);
+    const tokens = Object.values(truth.days)
+      .flatMap((d) => Object.values(d))
+      .reduce((a, t) => a + t.input + t.output + t.cache_creation + t.cache_read, 0);
     expect(ours.totals.totalTokens).toBe(tokens);
     const sunday = JSON.parse((await report(['weekly', '--json', '--timezone', 'UTC', '--start-of-week', 'sunday'])).stdout) as typeof ours;
     expect(sunday.weekly.every((w) => new Date(`${w.week}T00:00:00Z`).getUTCDay() === 0)).toBe(true);
@@ -43,7 +50,7 @@ describe('tune report beside ccusage', () => {
     expect(wide.stdout.split('\n')[0]).toContain('Cache write');
   });
 
-  it('colours a terminal\'s table without moving a column, and never with --no-color or NO_COLOR', async () => {
+  it("colours a terminal's table without moving a column, and never with --no-color or NO_COLOR", async () => {
     const plain = await report(['daily', '--timezone', 'UTC'], { COLUMNS: '120' });
     const forced = await report(['daily', '--timezone', 'UTC'], { COLUMNS: '120', FORCE_COLOR: '1' });
     const lines = forced.stdout.trimEnd().split('\n');

@@ -3,7 +3,18 @@ import { table } from '../../src/commands/report.js';
 import { usageReport, type UsageItem } from '../../src/report/usage.js';
 import { BUNDLED_PRICES } from '../../src/pricing/table.js';
 
-const item = (o: Partial<UsageItem>): UsageItem => ({ ts: Date.parse('2026-11-20T23:30:00Z'), model: 'claude-sonnet-4-5-20250929', input: 10, output: 100, cache_creation: 1000, cache_creation_1h: 0, cache_read: 10_000, responses: 1, single: true, ...o });
+const item = (o: Partial<UsageItem>): UsageItem => ({
+  ts: Date.parse('2026-11-20T23:30:00Z'),
+  model: 'claude-sonnet-4-5-20250929',
+  input: 10,
+  output: 100,
+  cache_creation: 1000,
+  cache_creation_1h: 0,
+  cache_read: 10_000,
+  responses: 1,
+  single: true,
+  ...o,
+});
 const pricing = { table: BUNDLED_PRICES, aliases: {}, retirements: {} };
 
 describe('tune report', () => {

@@ -52,8 +52,7 @@ describe('CI rule', () => {
 
 describe('run budget rule', () => {
   const targets = targetsOf(strategyYaml({ a: 1_000_000 }, {}, { core: 5_000_000, aux: 800_000 }));
-  const runs = (n: number, tokens: number) =>
-    Array.from({ length: n }, (_, i) => phase({ category: 'a', run_id: `r${i}`, ts: T0 - i * 86_400_000, tokens_used: tokens }));
+  const runs = (n: number, tokens: number) => Array.from({ length: n }, (_, i) => phase({ category: 'a', run_id: `r${i}`, ts: T0 - i * 86_400_000, tokens_used: tokens }));
 
   it('needs at least 5 runs', () => {
     const r = budgetRules(contextOf(runs(4, 1_000_000), targets), []);

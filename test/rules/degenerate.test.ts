@@ -76,7 +76,22 @@ describe('a budget most runs never touch, end to end', () => {
     await mkdir(join(dir, 'data'));
     const lines = fleet({ runs: 40, perRun: 4, tokens: () => 30_000, aux: (r) => (r === 7 ? 120_000 : 0) }).map((r) =>
       r.kind === 'phase'
-        ? { type: 'phase', ts: new Date(r.ts).toISOString(), run_id: r.run_id, tier_id: 'T1', phase_id: r.phase_id, category: r.category, complexity: r.complexity, builder_model: r.builder_model, tokens_used: r.tokens_used, incident_token_cap: r.incident_token_cap, outcome: r.outcome, builder_attempts: 1, auditor_attempts: 1, retries: 0 }
+        ? {
+            type: 'phase',
+            ts: new Date(r.ts).toISOString(),
+            run_id: r.run_id,
+            tier_id: 'T1',
+            phase_id: r.phase_id,
+            category: r.category,
+            complexity: r.complexity,
+            builder_model: r.builder_model,
+            tokens_used: r.tokens_used,
+            incident_token_cap: r.incident_token_cap,
+            outcome: r.outcome,
+            builder_attempts: 1,
+            auditor_attempts: 1,
+            retries: 0,
+          }
         : { type: 'call', ts: new Date(r.ts).toISOString(), run_id: r.run_id, role: 'planner', provider: 'anthropic', model: 'claude-haiku-4-5', input_tokens: 120_000, output_tokens: 0 },
     );
     await writeFile(join(dir, 'data', 'a.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');

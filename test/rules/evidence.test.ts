@@ -22,9 +22,36 @@ const strategy = strategyYaml({ refactor: 1_000_000, easy: 100_000 });
 const onOpus = () => phases('refactor', 30, { success: 30, tokens: [300_000], extra: { complexity: 'high', builder_model: 'claude-opus-5-5' } });
 
 function applied(change: Partial<Change> & Pick<Change, 'kind'>, appliedMs: number, status: TrackedChange['status'] = 'applied'): TrackedChange {
-  const c = { category: null, complexity: null, role: null, key: null, from: null, to: '', direction: 'down', source: 'rules', evidence: {}, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: '', risk: '', confidence: 'high', pilot: false, ...change } as Change;
+  const c = {
+    category: null,
+    complexity: null,
+    role: null,
+    key: null,
+    from: null,
+    to: '',
+    direction: 'down',
+    source: 'rules',
+    evidence: {},
+    effect: { tokens_per_run: 0, usd_per_run: 0 },
+    rationale: '',
+    risk: '',
+    confidence: 'high',
+    pilot: false,
+    ...change,
+  } as Change;
   const key = [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
-  return { id: 1, proposal: 'abc123', proposed_at: new Date(appliedMs).toISOString(), proposed_day: day(appliedMs), key, change: c, status, applied_at: new Date(appliedMs).toISOString(), applied_day: day(appliedMs), merged_day: null };
+  return {
+    id: 1,
+    proposal: 'abc123',
+    proposed_at: new Date(appliedMs).toISOString(),
+    proposed_day: day(appliedMs),
+    key,
+    change: c,
+    status,
+    applied_at: new Date(appliedMs).toISOString(),
+    applied_day: day(appliedMs),
+    merged_day: null,
+  };
 }
 
 describe('evidence on the model in force', () => {
@@ -54,14 +81,34 @@ describe('one gate for every change', () => {
   it('refuses an LLM downgrade of two rungs when the rules’ downgrade test fails (P95 at 84% of the cap)', () => {
     const recs = phases('refactor', 30, { success: 30, tokens: [840_000], extra: { complexity: 'high', builder_model: 'claude-opus-5-5' } });
     const ctx = contextOf(recs, targetsOf(strategy, OPUS_HIGH));
-    const g = guard({ summary: '', advice: [], caveats: [], changes: [{ kind: 'model', category: 'refactor', complexity: 'high', role: 'builder', to: 'claude-haiku-4-5', rationale: 'cheaper', confidence: 'high', pilot: false }] }, ctx, { max_p95_multiple: 2, max_move: 0.5 });
+    const g = guard(
+      {
+        summary: '',
+        advice: [],
+        caveats: [],
+        changes: [{ kind: 'model', category: 'refactor', complexity: 'high', role: 'builder', to: 'claude-haiku-4-5', rationale: 'cheaper', confidence: 'high', pilot: false }],
+      },
+      ctx,
+      { max_p95_multiple: 2, max_move: 0.5 },
+    );
     expect(g.accepted).toEqual([]);
-    expect(g.rejected[0]!.reason).toBe("the rules' downgrade test fails on claude-opus-5-5: success 100% (at least 92%), 0.00 retries per phase (at most 0.09), P95 at 84% of the cap (at most 84%), bounds one-sided at 95% over 30 phases");
+    expect(g.rejected[0]!.reason).toBe(
+      "the rules' downgrade test fails on claude-opus-5-5: success 100% (at least 92%), 0.00 retries per phase (at most 0.09), P95 at 84% of the cap (at most 84%), bounds one-sided at 95% over 30 phases",
+    );
   });
 
   it('clamps an LLM downgrade that passes the test to one rung', () => {
     const ctx = contextOf(onOpus(), targetsOf(strategy, OPUS_HIGH));
-    const g = guard({ summary: '', advice: [], caveats: [], changes: [{ kind: 'model', category: 'refactor', complexity: 'high', role: 'builder', to: 'claude-haiku-4-5', rationale: 'cheaper', confidence: 'high', pilot: false }] }, ctx, { max_p95_multiple: 2, max_move: 0.5 });
+    const g = guard(
+      {
+        summary: '',
+        advice: [],
+        caveats: [],
+        changes: [{ kind: 'model', category: 'refactor', complexity: 'high', role: 'builder', to: 'claude-haiku-4-5', rationale: 'cheaper', confidence: 'high', pilot: false }],
+      },
+      ctx,
+      { max_p95_multiple: 2, max_move: 0.5 },
+    );
     expect(g.accepted[0]).toMatchObject({ from: 'claude-opus-5-5', to: 'claude-sonnet-5-5' });
     expect(g.accepted[0]!.rationale).toContain('clamped to one rung: claude-haiku-4-5 → claude-sonnet-5-5');
   });
@@ -113,7 +160,9 @@ describe('stable under its own changes', () => {
     const ctx = (now: number) => contextOf(recs, targets, '', { history, now: new Date(now) });
     const a = analyze(ctx(T0));
     expect(a.changes.filter((c) => c.kind === 'token_cap')).toEqual([]);
-    expect(a.findings.map((f) => f.message).join('\n')).toMatch(/easy cap: 100,000 → [\d,]+ held back: it moved down to 100,000 on 2026-10-22, and no move up comes before 2026-11-19 unless that change's outcome turns worse/);
+    expect(a.findings.map((f) => f.message).join('\n')).toMatch(
+      /easy cap: 100,000 → [\d,]+ held back: it moved down to 100,000 on 2026-10-22, and no move up comes before 2026-11-19 unless that change's outcome turns worse/,
+    );
     // After the cool-down the raise is proposed.
     expect(analyze(ctx(T0 + 30 * DAY)).changes.filter((c) => c.kind === 'token_cap')).toHaveLength(1);
   });
@@ -125,14 +174,29 @@ describe('stable under its own changes', () => {
     for (const now of [T0, T0 + 60 * DAY]) {
       const a = analyze(contextOf(recs, targets, '', { history, now: new Date(now) }));
       expect(a.changes.filter((c) => c.kind === 'token_cap')).toEqual([]);
-      expect(a.findings.map((f) => f.message)).toContain('easy cap: 100,000 → 50,000 held back: it was raised to 100,000 on 2026-10-22 against work cut off at the limit, and that room is kept; lower it by hand if the work no longer needs it');
+      expect(a.findings.map((f) => f.message)).toContain(
+        'easy cap: 100,000 → 50,000 held back: it was raised to 100,000 on 2026-10-22 against work cut off at the limit, and that room is kept; lower it by hand if the work no longer needs it',
+      );
     }
   });
 });
 
 describe('closed loop', () => {
   const downgraded = (success: number, n: number) => {
-    const before = applied({ kind: 'model', category: 'easy', complexity: 'low', role: 'builder', from: 'claude-sonnet-5-5', to: 'claude-haiku-4-5', direction: 'down', evidence: { phases: 60, success_rate: 0.95, retries_per_phase: 0.1, mean_tokens: 30_000 }, effect: { tokens_per_run: 0, usd_per_run: -0.5 } }, T0 - 15 * DAY);
+    const before = applied(
+      {
+        kind: 'model',
+        category: 'easy',
+        complexity: 'low',
+        role: 'builder',
+        from: 'claude-sonnet-5-5',
+        to: 'claude-haiku-4-5',
+        direction: 'down',
+        evidence: { phases: 60, success_rate: 0.95, retries_per_phase: 0.1, mean_tokens: 30_000 },
+        effect: { tokens_per_run: 0, usd_per_run: -0.5 },
+      },
+      T0 - 15 * DAY,
+    );
     const recs = phases('easy', n, { success: Math.round(success * n), tokens: [30_000], extra: { builder_model: 'claude-haiku-4-5' } });
     const models = `LOW:\n  default: claude-sonnet-5-5\n  easy: claude-haiku-4-5\nMODERATE:\n  default: claude-sonnet-5-5\nHIGH:\n  default: claude-sonnet-5-5\n`;
     return analyze(contextOf(recs, targetsOf(strategyYaml({ easy: 100_000 }), models), '', { history: { applied: [before], since: new Map() }, now: new Date(T0 + DAY) }));
@@ -147,7 +211,12 @@ describe('closed loop', () => {
     const a = downgraded(0.78, 40);
     expect(a.outcomes[0]).toMatchObject({ verdict: 'worse', realised: expect.objectContaining({ success_rate: 0.775 }) });
     const revert = a.changes.find((c) => c.kind === 'model' && c.category === 'easy')!;
-    expect(revert).toMatchObject({ from: 'claude-haiku-4-5', to: 'claude-sonnet-5-5', direction: 'up', evidence: expect.objectContaining({ reverts: 'abc123', success_rate_before: 0.95, success_rate_since: 0.775 }) });
+    expect(revert).toMatchObject({
+      from: 'claude-haiku-4-5',
+      to: 'claude-sonnet-5-5',
+      direction: 'up',
+      evidence: expect.objectContaining({ reverts: 'abc123', success_rate_before: 0.95, success_rate_since: 0.775 }),
+    });
     expect(revert.rationale).toContain('success fell from 95% to 78% over 40 phases');
   });
 
@@ -177,13 +246,24 @@ describe('model names and retirements', () => {
     const ctx = contextOf([], targets(`LOW:\n  default: claude-sonet-5-5\nHIGH:\n  default: gpt-4.1\n`));
     const messages = migrationRules(ctx).findings.map((f) => f.message);
     expect(messages[0]).toMatch(/^"claude-sonet-5-5" \(models\.yaml: LOW\.default\) is not a known model; did you mean "claude-sonnet-5-5"/);
-    expect(messages[1]).toBe('gpt-4.1 (models.yaml: HIGH.default) is on no ladder: add it to models.ladders.openai in /t/tuner.yaml, cheapest first; until then no downgrade or upgrade is proposed for it');
+    expect(messages[1]).toBe(
+      'gpt-4.1 (models.yaml: HIGH.default) is on no ladder: add it to models.ladders.openai in /t/tuner.yaml, cheapest first; until then no downgrade or upgrade is proposed for it',
+    );
   });
 
   it('migrates a model that retires within the horizon to its successor, with the date as evidence', () => {
     const models = `LOW:\n  default: claude-sonnet-4-5\nHIGH:\n  default: claude-opus-5-5\n`;
     const soon = migrationRules(contextOf([], targets(models), '', { now: new Date('2026-11-26T00:00:00Z') }));
-    expect(soon.changes).toEqual([expect.objectContaining({ kind: 'model', category: 'default', complexity: 'low', from: 'claude-sonnet-4-5', to: 'claude-sonnet-5-5', evidence: expect.objectContaining({ migration: 'retirement', retires: '2026-11-30', days_left: 4 }) })]);
+    expect(soon.changes).toEqual([
+      expect.objectContaining({
+        kind: 'model',
+        category: 'default',
+        complexity: 'low',
+        from: 'claude-sonnet-4-5',
+        to: 'claude-sonnet-5-5',
+        evidence: expect.objectContaining({ migration: 'retirement', retires: '2026-11-30', days_left: 4 }),
+      }),
+    ]);
     expect(soon.changes[0]!.rationale).toContain('claude-sonnet-4-5 retires on 2026-11-30, 4 days from now');
     // 126 days ahead, beyond the 60-day horizon: nothing yet.
     expect(migrationRules(contextOf([], targets(models), '', { now: new Date('2026-07-27T00:00:00Z') })).changes).toEqual([]);

@@ -103,7 +103,12 @@ describe('migrations off retiring models', () => {
     );
     expect(changes.every((c) => c.evidence.migration === 'retirement' && c.effect.tokens_per_run === 0)).toBe(true);
     // The alias is edited once; its users follow it.
-    expect(placeOf(changes.find((c) => c.key === 'model_aliases.sonnet')!, targets)).toBe('models.yaml: model_aliases.sonnet (used by 2 keys, which follow it)');
+    expect(
+      placeOf(
+        changes.find((c) => c.key === 'model_aliases.sonnet')!,
+        targets,
+      ),
+    ).toBe('models.yaml: model_aliases.sonnet (used by 2 keys, which follow it)');
 
     const [after] = applyChanges(changes, targets);
     const lines = changedLines(MODELS, after!.after);
@@ -153,8 +158,22 @@ describe('migrations off retiring models', () => {
 
 describe('changes that lower risk never wait', () => {
   const change = (o: Partial<Change>): Change => ({
-    kind: 'model', category: 'docs', complexity: null, role: null, key: null, from: null, to: 'x', direction: 'up', source: 'rules',
-    evidence: {}, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: '', risk: '', confidence: 'high', pilot: false, ...o,
+    kind: 'model',
+    category: 'docs',
+    complexity: null,
+    role: null,
+    key: null,
+    from: null,
+    to: 'x',
+    direction: 'up',
+    source: 'rules',
+    evidence: {},
+    effect: { tokens_per_run: 0, usd_per_run: 0 },
+    rationale: '',
+    risk: '',
+    confidence: 'high',
+    pilot: false,
+    ...o,
   });
   it('proposes a raise against truncation beside a pilot of a stronger model; a cut still waits for the new model', () => {
     const targets = readTargets([

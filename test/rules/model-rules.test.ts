@@ -25,7 +25,9 @@ describe('prices of two models, compared at the mix of the work', () => {
     // Sonnet's calls are mostly cache reads: per token it costs less than haiku at an uncached mix.
     const recs = [
       ...phases('easy', 100, { success: 98, tokens: [50_000] }),
-      ...Array.from({ length: 50 }, (_, i) => call({ model: 'claude-sonnet-5-5', role: 'builder', ts: Date.parse('2026-11-10T00:00:00Z') + i * 60_000, input_tokens: 2_000, output_tokens: 1_000, cache_read_input_tokens: 60_000 })),
+      ...Array.from({ length: 50 }, (_, i) =>
+        call({ model: 'claude-sonnet-5-5', role: 'builder', ts: Date.parse('2026-11-10T00:00:00Z') + i * 60_000, input_tokens: 2_000, output_tokens: 1_000, cache_read_input_tokens: 60_000 }),
+      ),
     ];
     const ctx = contextOf(recs, targets);
     expect(ctx.price('claude-haiku-4-5')!).toBeGreaterThan(ctx.price('claude-sonnet-5-5')!);
@@ -41,7 +43,17 @@ describe('downgrade rule: success > 90%, retries < 0.5, P95 < 70% of cap, each o
     const { changes } = downgrade({});
     expect(changes).toHaveLength(1);
     const c = changes[0]!;
-    expect(c).toMatchObject({ kind: 'model', category: 'easy', complexity: 'low', role: 'builder', from: 'claude-sonnet-5-5', to: 'claude-haiku-4-5', direction: 'down', pilot: false, source: 'rules' });
+    expect(c).toMatchObject({
+      kind: 'model',
+      category: 'easy',
+      complexity: 'low',
+      role: 'builder',
+      from: 'claude-sonnet-5-5',
+      to: 'claude-haiku-4-5',
+      direction: 'down',
+      pilot: false,
+      source: 'rules',
+    });
     expect(c.evidence).toMatchObject({ phases: 100, success_rate: 0.95, retries_per_phase: 0.1, cap_utilisation_p95: 0.5 });
     expect(c.effect.usd_per_run).toBeLessThan(0);
   });
@@ -97,9 +109,7 @@ describe('upgrade rule: success < 75% and retries > 1.5, always a pilot', () => 
     expect(r.findings[0]).toMatchObject({ kind: 'no_rung', category: 'top' });
   });
   it('raises confidence when usage is near the cap and failures are costly', () => {
-    const costly = phases('hard', 100, { success: 60, retries: 200, tokens: [30_000], extra: { complexity: 'high' } }).map((p) =>
-      p.outcome === 'failed' ? { ...p, tokens_used: 90_000 } : p,
-    );
+    const costly = phases('hard', 100, { success: 60, retries: 200, tokens: [30_000], extra: { complexity: 'high' } }).map((p) => (p.outcome === 'failed' ? { ...p, tokens_used: 90_000 } : p));
     expect(modelRules(contextOf(costly, targets)).changes[0]!.confidence).toBe('medium');
     expect(upgrade({}).changes[0]!.confidence).toBe('low');
   });

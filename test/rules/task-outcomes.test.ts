@@ -10,17 +10,44 @@ const APPLIED = END - 14 * DAY;
 const FROM = APPLIED + DAY;
 
 function applied(change: Partial<Change> & Pick<Change, 'kind'>): TrackedChange {
-  const c = { category: 'scan', complexity: null, role: null, key: null, from: null, to: '', direction: 'down', source: 'rules', evidence: {}, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: '', risk: '', confidence: 'high', pilot: false, ...change } as Change;
+  const c = {
+    category: 'scan',
+    complexity: null,
+    role: null,
+    key: null,
+    from: null,
+    to: '',
+    direction: 'down',
+    source: 'rules',
+    evidence: {},
+    effect: { tokens_per_run: 0, usd_per_run: 0 },
+    rationale: '',
+    risk: '',
+    confidence: 'high',
+    pilot: false,
+    ...change,
+  } as Change;
   const key = [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
   const day = Math.floor(APPLIED / DAY);
-  return { id: 1, proposal: 'abc123', proposed_at: new Date(APPLIED).toISOString(), proposed_day: day, key, change: c, status: 'applied', applied_at: new Date(APPLIED).toISOString(), applied_day: day, merged_day: null };
+  return {
+    id: 1,
+    proposal: 'abc123',
+    proposed_at: new Date(APPLIED).toISOString(),
+    proposed_day: day,
+    key,
+    change: c,
+    status: 'applied',
+    applied_at: new Date(APPLIED).toISOString(),
+    applied_day: day,
+    merged_day: null,
+  };
 }
 
 function judged(records: ReturnType<typeof taskRuns>, yaml: string, change: TrackedChange) {
   return analyze(contextOf(records, mycoTargets(yaml), '', { history: { applied: [change], since: new Map() }, now: new Date(END) }));
 }
 
-describe('outcomes of scheduled tasks\' changes', () => {
+describe("outcomes of scheduled tasks' changes", () => {
   const budget = (turns: number) => mycoYaml('scan', `provider:\n  type: anthropic\n  model: claude-sonnet-5-5\nphases:\n  look:\n    maxTurns: ${turns}`);
   const cut = applied({ kind: 'turn_budget', key: 'look', from: 20, to: 10, evidence: { cap_hit_rate: 0 } });
   const look = (capHits: number): PhaseSpec[] => [{ name: 'look', turns: [7], capHits, allowed: 10 }];
@@ -39,7 +66,10 @@ describe('outcomes of scheduled tasks\' changes', () => {
 
   const scheduled = (interval: number) => mycoYaml('scan', `provider:\n  type: anthropic\nschedule:\n  enabled: true\n  intervalSeconds: ${interval}`);
   const halved = applied({ kind: 'schedule', from: 7200, to: 3600, evidence: { noop_share: 0 } });
-  const phases: PhaseSpec[] = [{ name: 'look', turns: [3] }, { name: 'act', turns: [9] }];
+  const phases: PhaseSpec[] = [
+    { name: 'look', turns: [3] },
+    { name: 'act', turns: [9] },
+  ];
 
   it('reverts a shortened interval whose runs now find nothing half the time', () => {
     const a = judged(taskRuns('scan', 100, { phases, noops: 50, from: FROM }), scheduled(3600), halved);

@@ -67,7 +67,10 @@ describe('turn budgets', () => {
     expect(r.findings.map((f) => f.message).join('\n')).toMatch(/scan: phase look runs under the task definition's turn budget.*agent\.tasks\.scan\.phases\.look\.maxTurns/);
   });
   it('leaves skipped phases of no-op runs out of the evidence', () => {
-    const phases: PhaseSpec[] = [{ name: 'look', turns: [3] }, { name: 'act', turns: [9] }];
+    const phases: PhaseSpec[] = [
+      { name: 'look', turns: [3] },
+      { name: 'act', turns: [9] },
+    ];
     const yaml = mycoYaml('scan', 'provider:\n  type: anthropic\nphases:\n  act:\n    maxTurns: 20');
     const r = taskRules(contextOf(taskRuns('scan', 100, { phases, noops: 95 }), mycoTargets(yaml)));
     // Five runs acted in `act`: fewer than the minimum.
@@ -79,7 +82,10 @@ describe('turn budgets', () => {
 describe('cadence', () => {
   const scheduled = (interval: number) => mycoYaml('scan', `provider:\n  type: anthropic\nschedule:\n  enabled: true\n  intervalSeconds: ${interval}`);
   const cadence = (r: ReturnType<typeof rules>) => r.changes.filter((c) => c.kind === 'schedule');
-  const phases: PhaseSpec[] = [{ name: 'look', turns: [3] }, { name: 'act', turns: [9] }];
+  const phases: PhaseSpec[] = [
+    { name: 'look', turns: [3] },
+    { name: 'act', turns: [9] },
+  ];
 
   // Runs that follow their interval: n runs spaced `interval` seconds apart.
   const every = (interval: number, n = 100) => ({ days: (n * interval) / 86_400 });
@@ -99,7 +105,10 @@ describe('cadence', () => {
     expect(cadence(rules(taskRuns('scan', 30, { phases, noops: 27, ...every(60_000, 30) }), scheduled(60_000)))[0]).toMatchObject({ to: 86_400 });
   });
   it('halves the interval of a task whose runs all find work and stop at a turn budget with work left, down to the floor', () => {
-    const queued = (capHits: number): PhaseSpec[] => [{ name: 'look', turns: [3] }, { name: 'act', turns: [9], capHits, allowed: 12 }];
+    const queued = (capHits: number): PhaseSpec[] => [
+      { name: 'look', turns: [3] },
+      { name: 'act', turns: [9], capHits, allowed: 12 },
+    ];
     const [c] = cadence(rules(taskRuns('scan', 100, { phases: queued(6), ...every(7200) }), scheduled(7200)));
     expect(c).toMatchObject({ from: 7200, to: 3600, direction: 'down', evidence: { cut_off_phase: 'act', cap_hit_rate: 0.06 } });
     expect(c!.rationale).toMatch(/work queues up between runs/);
@@ -114,7 +123,10 @@ describe('cadence', () => {
   });
   it('leaves the interval alone where something else spaces the runs, and says what does', () => {
     // Runs 5.5 hours apart under a 30-minute interval: halving or doubling it would change nothing.
-    const queued: PhaseSpec[] = [{ name: 'look', turns: [3] }, { name: 'act', turns: [9], capHits: 6, allowed: 12 }];
+    const queued: PhaseSpec[] = [
+      { name: 'look', turns: [3] },
+      { name: 'act', turns: [9], capHits: 6, allowed: 12 },
+    ];
     const r = rules(taskRuns('scan', 60, { phases: queued, days: (60 * 5.5) / 24 }), scheduled(1800));
     expect(cadence(r)).toEqual([]);
     expect(r.findings.map((f) => f.message).join('\n')).toMatch(/scan: its runs are 5\.5 h apart at the median under an interval of 30 min: something else spaces them/);
@@ -123,7 +135,18 @@ describe('cadence', () => {
   });
   it('raises a turn budget against cap hits even while the same proposal runs the task more often', () => {
     const yaml = mycoYaml('scan', 'provider:\n  type: anthropic\n  model: claude-sonnet-5-5\nphases:\n  act:\n    maxTurns: 12\nschedule:\n  enabled: true\n  intervalSeconds: 7200');
-    const a = analyze(contextOf(taskRuns('scan', 100, { phases: [{ name: 'look', turns: [3] }, { name: 'act', turns: [9], capHits: 8, allowed: 12 }], ...every(7200) }), mycoTargets(yaml)));
+    const a = analyze(
+      contextOf(
+        taskRuns('scan', 100, {
+          phases: [
+            { name: 'look', turns: [3] },
+            { name: 'act', turns: [9], capHits: 8, allowed: 12 },
+          ],
+          ...every(7200),
+        }),
+        mycoTargets(yaml),
+      ),
+    );
     expect(a.changes.map((c) => `${c.kind}:${c.direction}`).sort()).toEqual(['schedule:down', 'turn_budget:up']);
   });
   it('writes a cadence only into a schedule block the task has, reading the interval from the runs when the block does not set it', () => {
@@ -161,7 +184,8 @@ describe('task models', () => {
   });
   it('never tunes a task on a local model, and never steps down to one', () => {
     const local = mycoYaml('scan', 'provider:\n  type: ollama\n  model: qwen3:8b\nphases:\n  look:\n    maxTurns: 10');
-    const free = 'pricing:\n  models:\n    qwen3:8b: {litellm_provider: ollama, input_cost_per_token: 0, output_cost_per_token: 0}\nmodels:\n  ladders:\n    mixed: [qwen3:8b, claude-haiku-4-5, claude-sonnet-5-5]\n';
+    const free =
+      'pricing:\n  models:\n    qwen3:8b: {litellm_provider: ollama, input_cost_per_token: 0, output_cost_per_token: 0}\nmodels:\n  ladders:\n    mixed: [qwen3:8b, claude-haiku-4-5, claude-sonnet-5-5]\n';
     const r = rules(taskRuns('scan', 100, { phases: look([3]), provider: 'ollama', model: 'qwen3:8b' }), local, free);
     expect(models(r)).toEqual([]);
     expect(r.findings.map((f) => f.message).join('\n')).toMatch(/runs on a local model/);
@@ -173,13 +197,21 @@ describe('task models', () => {
   it('migrates a task off a retiring model, whatever its runs say', () => {
     const yaml = mycoYaml('scan', 'provider:\n  type: anthropic\n  model: claude-sonnet-4-5\nphases:\n  look:\n    maxTurns: 10');
     const a = analyze(contextOf(taskRuns('scan', 100, { phases: look([7]), model: 'claude-sonnet-4-5' }), mycoTargets(yaml), '', { now: new Date('2026-11-20T00:00:00Z') }));
-    expect(a.changes).toEqual([expect.objectContaining({ kind: 'model', category: 'scan', complexity: null, from: 'claude-sonnet-4-5', to: 'claude-sonnet-5-5', evidence: expect.objectContaining({ migration: 'retirement' }) })]);
+    expect(a.changes).toEqual([
+      expect.objectContaining({
+        kind: 'model',
+        category: 'scan',
+        complexity: null,
+        from: 'claude-sonnet-4-5',
+        to: 'claude-sonnet-5-5',
+        evidence: expect.objectContaining({ migration: 'retirement' }),
+      }),
+    ]);
   });
   it('leaves zero-cost runs out of the cost means', () => {
-    const runs = [
-      ...taskRuns('scan', 10, { phases: look([3]), cost: 0.3 }),
-      ...taskRuns('scan', 10, { phases: look([3]), provider: 'ollama', model: 'qwen3:8b', idPrefix: 'local' }),
-    ].filter((r): r is TaskRunRecord => r.kind === 'task_run');
+    const runs = [...taskRuns('scan', 10, { phases: look([3]), cost: 0.3 }), ...taskRuns('scan', 10, { phases: look([3]), provider: 'ollama', model: 'qwen3:8b', idPrefix: 'local' })].filter(
+      (r): r is TaskRunRecord => r.kind === 'task_run',
+    );
     const g = taskGroup(runs);
     expect(g).toMatchObject({ runs: 20, local_runs: 10, priced_runs: 10 });
     expect(g.mean_cost_usd).toBeCloseTo(0.3, 10);
@@ -194,16 +226,16 @@ describe('task models', () => {
 
 describe('cost spikes', () => {
   const spike = (recentCost: number) => {
-    const before = taskRuns('scan', 20, { phases: look([4]), cost: 0.2, days: 14, from: Date.parse('2026-11-06T00:00:00Z'), idPrefix: 'a' }).filter(
-      (r) => r.ts < Date.parse('2026-11-13T00:00:00Z'),
-    );
+    const before = taskRuns('scan', 20, { phases: look([4]), cost: 0.2, days: 14, from: Date.parse('2026-11-06T00:00:00Z'), idPrefix: 'a' }).filter((r) => r.ts < Date.parse('2026-11-13T00:00:00Z'));
     const recent = taskRuns('scan', 10, { phases: look([16]), cost: recentCost, from: Date.parse('2026-11-13T00:00:00Z'), idPrefix: 'b' });
     const local = taskRuns('scan', 10, { phases: look([4]), provider: 'ollama', model: 'qwen3:8b', idPrefix: 'c', from: Date.parse('2026-11-06T00:00:00Z') });
     return rules([...before, ...recent, ...local], budgetYaml(30)).findings.filter((f) => f.kind === 'cost_spike');
   };
   it('flags a task costing three times or more per run than the week before, with the phases that grew', () => {
     const [f] = spike(0.6);
-    expect(f!.message).toMatch(/scan \(anthropic\): cost spike: \$0\.60 per run over the last 7 days, 3\.0× the \$0\.20 of the 7 days before \(10 and 10 runs\); phases that grew: look 4\.0× tokens per run/);
+    expect(f!.message).toMatch(
+      /scan \(anthropic\): cost spike: \$0\.60 per run over the last 7 days, 3\.0× the \$0\.20 of the 7 days before \(10 and 10 runs\); phases that grew: look 4\.0× tokens per run/,
+    );
     expect(spike(0.58)).toEqual([]);
   });
 });

@@ -30,7 +30,9 @@ async function held(xdg: string) {
   const db = new Database(join(await stateDirIn(xdg), 'state.db'), { readonly: true });
   try {
     const categories: Truth['categories'] = {};
-    for (const r of db.prepare('SELECT category, sum(phases) AS phases, sum(success) AS success, sum(tokens_sum) AS tokens, sum(truncations) AS truncated FROM phase_days GROUP BY category').all() as ({ category: string } & Truth['categories'][string])[]) {
+    for (const r of db
+      .prepare('SELECT category, sum(phases) AS phases, sum(success) AS success, sum(tokens_sum) AS tokens, sum(truncations) AS truncated FROM phase_days GROUP BY category')
+      .all() as ({ category: string } & Truth['categories'][string])[]) {
       const { category, ...t } = r;
       categories[category] = t;
     }
@@ -46,7 +48,9 @@ const sorted = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o)
 describe('Autopack database (SQLite)', () => {
   it('reads the phases of finished runs and their calls, to the phase and the token', async () => {
     const a = await autopack('--runs', '450', '--running', '3', '--every-minutes', '60');
-    const hash = createHash('sha256').update(await readFile(a.db)).digest('hex');
+    const hash = createHash('sha256')
+      .update(await readFile(a.db))
+      .digest('hex');
     const r = await a.check();
     const truth = await a.truth();
     expect(r).toMatchObject({ records: truth.phases + truth.calls.n, skipped: 0 });
@@ -54,7 +58,11 @@ describe('Autopack database (SQLite)', () => {
     expect(sorted(h.categories)).toEqual(sorted(truth.categories));
     expect(h.calls).toEqual(truth.calls);
     // Only ever read.
-    expect(createHash('sha256').update(await readFile(a.db)).digest('hex')).toBe(hash);
+    expect(
+      createHash('sha256')
+        .update(await readFile(a.db))
+        .digest('hex'),
+    ).toBe(hash);
   });
 
   it('reads incrementally what a full read gives, after runs finish in place and new ones are added', async () => {
@@ -80,8 +88,12 @@ describe('Autopack database (SQLite)', () => {
     await a.check();
     const db = new Database(a.db);
     // A run that finished earlier than the last one read, committed late.
-    db.prepare("INSERT INTO runs SELECT 'run-late', state, created_at, updated_at, started_at, datetime(completed_at, '-1 hour'), safety_profile, run_scope, token_cap, max_phases, max_duration_minutes, tokens_used, ci_runs_used, minor_issues_count, major_issues_count, promotion_eligible_to_main, debt_status, failure_reason, goal_anchor FROM runs WHERE id = 'run-00005'").run();
-    db.prepare("INSERT INTO phases (phase_id, run_id, tier_id, phase_index, name, state, task_category, complexity, incident_token_cap, builder_attempts, auditor_attempts, tokens_used, minor_issues_count, major_issues_count, issue_state, quality_blocked, retry_attempt, revision_epoch, escalation_level, created_at, updated_at) SELECT 'F1.1', 'run-late', tier_id, 0, 'late', 'COMPLETE', 'docs', 'low', 200000, 1, 1, 1234, 0, 0, 'no_issues', 0, 0, 0, 0, created_at, updated_at FROM phases WHERE run_id = 'run-00005' LIMIT 1").run();
+    db.prepare(
+      "INSERT INTO runs SELECT 'run-late', state, created_at, updated_at, started_at, datetime(completed_at, '-1 hour'), safety_profile, run_scope, token_cap, max_phases, max_duration_minutes, tokens_used, ci_runs_used, minor_issues_count, major_issues_count, promotion_eligible_to_main, debt_status, failure_reason, goal_anchor FROM runs WHERE id = 'run-00005'",
+    ).run();
+    db.prepare(
+      "INSERT INTO phases (phase_id, run_id, tier_id, phase_index, name, state, task_category, complexity, incident_token_cap, builder_attempts, auditor_attempts, tokens_used, minor_issues_count, major_issues_count, issue_state, quality_blocked, retry_attempt, revision_epoch, escalation_level, created_at, updated_at) SELECT 'F1.1', 'run-late', tier_id, 0, 'late', 'COMPLETE', 'docs', 'low', 200000, 1, 1, 1234, 0, 0, 'no_issues', 0, 0, 0, 0, created_at, updated_at FROM phases WHERE run_id = 'run-00005' LIMIT 1",
+    ).run();
     db.close();
     const r = await a.check();
     expect(r.files.join('\n')).toContain('read again from the start');

@@ -14,8 +14,10 @@ async function stored(xdg: string): Promise<Totals> {
   const db = new Database(join(await stateDirIn(xdg), 'state.db'), { readonly: true });
   try {
     const rows = db
-      .prepare(`SELECT date(day * 86400, 'unixepoch') AS day, model, sum(calls) AS responses, sum(input) AS input, sum(output) AS output,
-        sum(cache_creation) AS cache_creation, sum(cache_creation_1h) AS cache_creation_1h, sum(cache_read) AS cache_read FROM call_days GROUP BY day, model HAVING sum(calls) != 0`)
+      .prepare(
+        `SELECT date(day * 86400, 'unixepoch') AS day, model, sum(calls) AS responses, sum(input) AS input, sum(output) AS output,
+        sum(cache_creation) AS cache_creation, sum(cache_creation_1h) AS cache_creation_1h, sum(cache_read) AS cache_read FROM call_days GROUP BY day, model HAVING sum(calls) != 0`,
+      )
       .all() as ({ day: string; model: string } & Totals[string][string])[];
     const out: Totals = {};
     for (const { day, model, ...t } of rows) (out[day] ??= {})[model] = t;
@@ -56,7 +58,9 @@ describe('Claude Code transcripts', () => {
     expect(out.monthly.length).toBeGreaterThanOrEqual(10);
     for (const m of out.monthly) expect([m.inputTokens, m.outputTokens, m.cacheReadTokens], m.month).toEqual([truth.get(m.month)!.input, truth.get(m.month)!.output, truth.get(m.month)!.cache_read]);
     const sessions = await tune(['report', 'session', '--config', c.config], c.env);
-    expect(sessions.stderr).toMatch(/Claude Code responses before \d{4}-\d{2}-\d{2} are not in this grouping: retention .* pruned their per-record detail; daily, weekly and monthly totals still hold them/);
+    expect(sessions.stderr).toMatch(
+      /Claude Code responses before \d{4}-\d{2}-\d{2} are not in this grouping: retention .* pruned their per-record detail; daily, weekly and monthly totals still hold them/,
+    );
   });
 
   it('count every response once, to the token: streamed lines, resumed copies, sidechains, nulls, synthetic lines', async () => {
@@ -82,7 +86,20 @@ describe('Claude Code transcripts', () => {
     for (const mode of ['calculate', 'auto'] as const) {
       const r = await tune(['report', 'daily', '--json', '--timezone', 'UTC', '--mode', mode, '--config', c.config], c.env);
       expect(r.code, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout) as { daily: { date: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number; totalTokens: number; totalCost: number; modelsUsed: string[]; modelBreakdowns: { modelName: string; inputTokens: number; cost: number }[] }[]; totals: { totalTokens: number; totalCost: number } };
+      const out = JSON.parse(r.stdout) as {
+        daily: {
+          date: string;
+          inputTokens: number;
+          outputTokens: number;
+          cacheCreationTokens: number;
+          cacheReadTokens: number;
+          totalTokens: number;
+          totalCost: number;
+          modelsUsed: string[];
+          modelBreakdowns: { modelName: string; inputTokens: number; cost: number }[];
+        }[];
+        totals: { totalTokens: number; totalCost: number };
+      };
       expect(out.daily.map((d) => d.date)).toEqual(Object.keys(c.truth.days).sort());
       for (const d of out.daily) {
         const models = Object.entries(c.truth.days[d.date]!);
@@ -108,7 +125,9 @@ describe('Claude Code transcripts', () => {
 
   it('names each subagent by the type its parent asked for, joined across files and runs', async () => {
     const c = await corpus();
-    const truth = (JSON.parse(await readFile(join(c.dir, 'truth.json'), 'utf8')) as { agents: Record<string, { responses: number; input: number; output: number; cache_creation: number; cache_read: number }> }).agents;
+    const truth = (
+      JSON.parse(await readFile(join(c.dir, 'truth.json'), 'utf8')) as { agents: Record<string, { responses: number; input: number; output: number; cache_creation: number; cache_read: number }> }
+    ).agents;
     const agents = async () => {
       const r = await tune(['report', 'agent', '--json', '--config', c.config], c.env);
       expect(r.code, r.stderr).toBe(0);
@@ -121,14 +140,31 @@ describe('Claude Code transcripts', () => {
     const dir = join(c.dir, 'projects', '-late', 's-late', 'subagents');
     await mkdir(dir, { recursive: true });
     const usage = { input_tokens: 3, output_tokens: 30, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-    await writeFile(join(dir, 'agent-a0late.jsonl'), `${JSON.stringify({ type: 'assistant', isSidechain: true, sessionId: 's-late', timestamp: '2026-11-20T10:00:00.000Z', message: { id: 'msg_sub_late', model: 'claude-haiku-4-5-20251001', usage } })}\n`);
+    await writeFile(
+      join(dir, 'agent-a0late.jsonl'),
+      `${JSON.stringify({ type: 'assistant', isSidechain: true, sessionId: 's-late', timestamp: '2026-11-20T10:00:00.000Z', message: { id: 'msg_sub_late', model: 'claude-haiku-4-5-20251001', usage } })}\n`,
+    );
     expect((await agents())['subagent']?.[0]).toBe((truth['subagent']?.input ?? 0) + 3);
     // The parent's Task call and, on a later run, its result (naming only the agent, as older versions do).
     const parent = join(c.dir, 'projects', '-late', 's-late.jsonl');
-    const call = { type: 'assistant', isSidechain: false, sessionId: 's-late', timestamp: '2026-11-20T09:59:00.000Z', message: { id: 'msg_parent_late', model: 'claude-haiku-4-5-20251001', content: [{ type: 'tool_use', id: 'toolu_late', name: 'Task', input: { subagent_type: 'db-migrator', prompt: 'secret plan' } }], usage } };
+    const call = {
+      type: 'assistant',
+      isSidechain: false,
+      sessionId: 's-late',
+      timestamp: '2026-11-20T09:59:00.000Z',
+      message: {
+        id: 'msg_parent_late',
+        model: 'claude-haiku-4-5-20251001',
+        content: [{ type: 'tool_use', id: 'toolu_late', name: 'Task', input: { subagent_type: 'db-migrator', prompt: 'secret plan' } }],
+        usage,
+      },
+    };
     await writeFile(parent, `${JSON.stringify(call)}\n`);
     await c.check();
-    await appendFile(parent, `${JSON.stringify({ type: 'user', sessionId: 's-late', timestamp: '2026-11-20T10:01:00.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_late', content: 'secret result' }] }, toolUseResult: { status: 'completed', agentId: 'a0late' } })}\n`);
+    await appendFile(
+      parent,
+      `${JSON.stringify({ type: 'user', sessionId: 's-late', timestamp: '2026-11-20T10:01:00.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_late', content: 'secret result' }] }, toolUseResult: { status: 'completed', agentId: 'a0late' } })}\n`,
+    );
     const after = await agents();
     expect(after['db-migrator']).toEqual([3, 30, 0, 0]);
     expect(after['subagent']?.[0] ?? 0).toBe(truth['subagent']?.input ?? 0);
@@ -140,7 +176,14 @@ describe('Claude Code transcripts', () => {
     await c.check();
     const file = join(c.dir, 'projects', 'late.jsonl');
     const line = (output: number) =>
-      JSON.stringify({ type: 'assistant', sessionId: 's-late', isSidechain: false, requestId: 'req_late', timestamp: '2026-11-20T10:00:00.000Z', message: { id: 'msg_late', model: 'claude-haiku-4-5-20251001', usage: { input_tokens: 10, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } } });
+      JSON.stringify({
+        type: 'assistant',
+        sessionId: 's-late',
+        isSidechain: false,
+        requestId: 'req_late',
+        timestamp: '2026-11-20T10:00:00.000Z',
+        message: { id: 'msg_late', model: 'claude-haiku-4-5-20251001', usage: { input_tokens: 10, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } },
+      });
     await writeFile(file, `${line(7)}\n`);
     await c.check();
     await appendFile(file, `${line(900)}\n${line(5)}\n`);
@@ -172,17 +215,50 @@ describe('Claude Code transcripts', () => {
   it('reads usage and context from a line, and nothing else', () => {
     const file = '/home/u/.claude/projects/-home-u-src-api/abc.jsonl';
     const base = { timestamp: '2026-11-20T10:00:00Z', sessionId: 's1', cwd: '/home/u/src/api', gitBranch: 'main', isSidechain: false, requestId: 'r1' };
-    const usage = { input_tokens: 5, output_tokens: 50, cache_creation_input_tokens: 300, cache_read_input_tokens: 1000, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 } };
+    const usage = {
+      input_tokens: 5,
+      output_tokens: 50,
+      cache_creation_input_tokens: 300,
+      cache_read_input_tokens: 1000,
+      cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 },
+    };
     const r = parseClaudeCodeLine(JSON.stringify({ ...base, message: { id: 'm1', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'secret' }], usage } }), file);
     expect(r).toEqual({
-      records: [expect.objectContaining({ kind: 'call', model: 'claude-sonnet-4-5', input_tokens: 5, output_tokens: 50, cache_creation_input_tokens: 300, cache_creation_1h_tokens: 200, cache_read_input_tokens: 1000, session_id: 's1', project: '-home-u-src-api', agent: 'main', role: 'main', git_branch: 'main', cwd: '/home/u/src/api' })],
+      records: [
+        expect.objectContaining({
+          kind: 'call',
+          model: 'claude-sonnet-4-5',
+          input_tokens: 5,
+          output_tokens: 50,
+          cache_creation_input_tokens: 300,
+          cache_creation_1h_tokens: 200,
+          cache_read_input_tokens: 1000,
+          session_id: 's1',
+          project: '-home-u-src-api',
+          agent: 'main',
+          role: 'main',
+          git_branch: 'main',
+          cwd: '/home/u/src/api',
+        }),
+      ],
     });
     expect(JSON.stringify(r)).not.toContain('secret');
     expect(parseClaudeCodeLine(JSON.stringify({ ...base, message: { id: 'm2', model: '<synthetic>', usage } }), file)).toEqual({ records: [] });
     expect(parseClaudeCodeLine(JSON.stringify({ ...base, type: 'user', message: { content: 'hi' } }), file)).toEqual({ records: [] });
-    const nulls = parseClaudeCodeLine(JSON.stringify({ ...base, cwd: null, requestId: null, costUSD: null, message: { id: 'm3', model: 'claude-sonnet-4-5', usage: { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: null, cache_creation: null } } }), file);
+    const nulls = parseClaudeCodeLine(
+      JSON.stringify({
+        ...base,
+        cwd: null,
+        requestId: null,
+        costUSD: null,
+        message: { id: 'm3', model: 'claude-sonnet-4-5', usage: { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: null, cache_creation: null } },
+      }),
+      file,
+    );
     expect(nulls).toEqual({ records: [expect.objectContaining({ input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cwd: undefined })] });
-    expect(parseClaudeCodeLine(JSON.stringify({ ...base, timestamp: 'yesterday', message: { id: 'm4', model: 'x', usage } }), file)).toEqual({ error: 'timestamp: expected ISO 8601 with a zone, found "yesterday"' });
+    expect(parseClaudeCodeLine(JSON.stringify({ ...base, timestamp: 'yesterday', message: { id: 'm4', model: 'x', usage } }), file)).toEqual({
+      error: 'timestamp: expected ISO 8601 with a zone, found "yesterday"',
+    });
   });
 
   it('reads the links from a Task call to its subagent: the call, its result, its progress', () => {
@@ -190,12 +266,57 @@ describe('Claude Code transcripts', () => {
     const ts = Date.parse('2026-11-20T10:00:00Z');
     const base = { timestamp: '2026-11-20T10:00:00Z', sessionId: 's1', isSidechain: false };
     const usage = { input_tokens: 5, output_tokens: 50 };
-    const call = parseClaudeCodeLine(JSON.stringify({ ...base, type: 'assistant', message: { id: 'm1', model: 'claude-sonnet-4-5', usage, content: [{ type: 'tool_use', id: 'toolu_1', name: 'Task', input: { subagent_type: 'Explore', prompt: 'secret' } }, { type: 'tool_use', id: 'toolu_2', name: 'Agent', input: { prompt: 'secret' } }] } }), file);
-    expect(call).toEqual({ records: [expect.objectContaining({ agent: 'main', agent_id: undefined })], links: [{ ts, tool_use_id: 'toolu_1', agent_type: 'Explore' }, { ts, tool_use_id: 'toolu_2', agent_type: 'general-purpose' }] });
-    const result = parseClaudeCodeLine(JSON.stringify({ ...base, type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'secret' }] }, toolUseResult: { status: 'completed', agentId: 'a1', agentType: 'Explore', prompt: 'secret' } }), file);
+    const call = parseClaudeCodeLine(
+      JSON.stringify({
+        ...base,
+        type: 'assistant',
+        message: {
+          id: 'm1',
+          model: 'claude-sonnet-4-5',
+          usage,
+          content: [
+            { type: 'tool_use', id: 'toolu_1', name: 'Task', input: { subagent_type: 'Explore', prompt: 'secret' } },
+            { type: 'tool_use', id: 'toolu_2', name: 'Agent', input: { prompt: 'secret' } },
+          ],
+        },
+      }),
+      file,
+    );
+    expect(call).toEqual({
+      records: [expect.objectContaining({ agent: 'main', agent_id: undefined })],
+      links: [
+        { ts, tool_use_id: 'toolu_1', agent_type: 'Explore' },
+        { ts, tool_use_id: 'toolu_2', agent_type: 'general-purpose' },
+      ],
+    });
+    const result = parseClaudeCodeLine(
+      JSON.stringify({
+        ...base,
+        type: 'user',
+        message: { content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'secret' }] },
+        toolUseResult: { status: 'completed', agentId: 'a1', agentType: 'Explore', prompt: 'secret' },
+      }),
+      file,
+    );
     expect(result).toEqual({ records: [], links: [{ ts, agent_id: 'a1', tool_use_id: 'toolu_1', agent_type: 'Explore' }] });
-    const progress = parseClaudeCodeLine(JSON.stringify({ ...base, type: 'progress', parentToolUseID: 'toolu_1', data: { type: 'agent_progress', agentId: 'a1', prompt: 'secret', message: { type: 'assistant', timestamp: '2026-11-20T09:59:00Z', message: { id: 'm9', model: 'claude-haiku-4-5', usage, content: [{ type: 'text', text: 'secret' }] } } } }), file);
-    expect(progress).toEqual({ records: [expect.objectContaining({ request_id: 'm9', phase_id: undefined, ts: ts - 60_000, sidechain: true, agent: 'subagent', agent_id: 'a1', model: 'claude-haiku-4-5' })], links: [{ ts, agent_id: 'a1', tool_use_id: 'toolu_1' }] });
+    const progress = parseClaudeCodeLine(
+      JSON.stringify({
+        ...base,
+        type: 'progress',
+        parentToolUseID: 'toolu_1',
+        data: {
+          type: 'agent_progress',
+          agentId: 'a1',
+          prompt: 'secret',
+          message: { type: 'assistant', timestamp: '2026-11-20T09:59:00Z', message: { id: 'm9', model: 'claude-haiku-4-5', usage, content: [{ type: 'text', text: 'secret' }] } },
+        },
+      }),
+      file,
+    );
+    expect(progress).toEqual({
+      records: [expect.objectContaining({ request_id: 'm9', phase_id: undefined, ts: ts - 60_000, sidechain: true, agent: 'subagent', agent_id: 'a1', model: 'claude-haiku-4-5' })],
+      links: [{ ts, agent_id: 'a1', tool_use_id: 'toolu_1' }],
+    });
     const sub = parseClaudeCodeLine(JSON.stringify({ ...base, isSidechain: true, message: { id: 'm2', model: 'claude-haiku-4-5', usage } }), '/home/u/.claude/projects/-p/s1/subagents/agent-a7.jsonl');
     expect(sub).toEqual({ records: [expect.objectContaining({ agent: 'subagent', agent_id: 'a7' })] });
     for (const r of [call, result, progress]) expect(JSON.stringify(r)).not.toContain('secret');

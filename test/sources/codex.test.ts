@@ -47,10 +47,16 @@ describe('Codex CLI sessions as a source', () => {
     const day = (await readdir(join(codexHome, 'sessions'), { recursive: true })).filter((f) => f.endsWith('.jsonl') && !f.includes('resumed')).sort()[0]!;
     const file = join(codexHome, 'sessions', day);
     const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
-    const totals = lines.map((l) => JSON.parse(l) as { type: string; payload: { type?: string; info?: { total_token_usage?: Record<string, number> } } }).filter((l) => l.payload.info?.total_token_usage).at(-1)!.payload.info!.total_token_usage!;
+    const totals = lines
+      .map((l) => JSON.parse(l) as { type: string; payload: { type?: string; info?: { total_token_usage?: Record<string, number> } } })
+      .filter((l) => l.payload.info?.total_token_usage)
+      .at(-1)!.payload.info!.total_token_usage!;
     const turn = { input_tokens: 10_000, cached_input_tokens: 4_000, output_tokens: 1_000, reasoning_output_tokens: 0, total_tokens: 11_000 };
     const after = Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v + ((turn as Record<string, number>)[k] ?? 0)]));
-    await appendFile(file, `${JSON.stringify({ timestamp: '2026-11-20T23:30:00.000Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: after, last_token_usage: turn } } })}\n`);
+    await appendFile(
+      file,
+      `${JSON.stringify({ timestamp: '2026-11-20T23:30:00.000Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: after, last_token_usage: turn } } })}\n`,
+    );
     const again = JSON.parse((await tune(['report', 'daily', '--json', '--timezone', 'UTC', '--mode', 'calculate'], env)).stdout) as Daily;
     expect(again.totals.totalTokens).toBe(daily.totals.totalTokens + 11_000);
   });
@@ -62,7 +68,9 @@ describe('Codex CLI sessions as a source', () => {
     const env = { CODEX_HOME: codexHome, CLAUDE_CONFIG_DIR: join(dir, 'claude'), XDG_STATE_HOME: join(dir, 'state'), XDG_CONFIG_HOME: join(dir, 'config') };
     const both = JSON.parse((await tune(['report', 'monthly', '--json', '--timezone', 'UTC', '--mode', 'calculate'], env)).stdout) as Daily;
     // The Codex session extended by the test above is read here from the same files.
-    const codexOnly = JSON.parse((await tune(['report', 'monthly', '--json', '--timezone', 'UTC', '--mode', 'calculate'], { ...env, CLAUDE_CONFIG_DIR: join(dir, 'none'), XDG_STATE_HOME: join(dir, 'state2') })).stdout) as Daily;
+    const codexOnly = JSON.parse(
+      (await tune(['report', 'monthly', '--json', '--timezone', 'UTC', '--mode', 'calculate'], { ...env, CLAUDE_CONFIG_DIR: join(dir, 'none'), XDG_STATE_HOME: join(dir, 'state2') })).stdout,
+    ) as Daily;
     expect(both.totals.totalCost).toBeCloseTo(codexOnly.totals.totalCost + sum(Object.values(claudeTruth.cost.calculate)), 9);
   });
 

@@ -51,12 +51,18 @@ async function held(xdg: string): Promise<Record<string, TaskTruth>> {
 }
 
 const rounded = (o: Record<string, TaskTruth>) =>
-  Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { ...v, cost_usd: Math.round(v.cost_usd * 1e6) }]));
+  Object.fromEntries(
+    Object.entries(o)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, { ...v, cost_usd: Math.round(v.cost_usd * 1e6) }]),
+  );
 
 describe("Myco's run database", () => {
   it('reads the finished runs of every task to the run, phase and cap hit, and leaves the database as it was', async () => {
     const m = await myco('--running', '4', '--days', '7');
-    const hash = createHash('sha256').update(await readFile(m.db)).digest('hex');
+    const hash = createHash('sha256')
+      .update(await readFile(m.db))
+      .digest('hex');
     const r = await m.check();
     const truth = await m.truth();
     const runs = Object.values(truth.tasks).reduce((n, t) => n + t.runs, 0);
@@ -64,7 +70,11 @@ describe("Myco's run database", () => {
     expect(r).toMatchObject({ records: 2 * runs, skipped: 1 });
     expect(r.stderr).toMatch(/run run-damaged \(vault-evolve\): usage_data: not valid JSON/);
     expect(rounded(await held(join(m.dir, 'state')))).toEqual(rounded(truth.tasks));
-    expect(createHash('sha256').update(await readFile(m.db)).digest('hex')).toBe(hash);
+    expect(
+      createHash('sha256')
+        .update(await readFile(m.db))
+        .digest('hex'),
+    ).toBe(hash);
   });
 
   it('reads the runs that finish later, and holds what a fresh read holds', async () => {
@@ -73,7 +83,11 @@ describe("Myco's run database", () => {
     const db = new Database(m.db);
     const last = db.prepare("SELECT max(completed_at) FROM agent_runs WHERE status IN ('completed', 'failed')").pluck().get() as number;
     // The runs left running finish in place, after every run read so far.
-    const finished = db.prepare("UPDATE agent_runs SET status = 'completed', completed_at = ? + rowid, usage_data = '{\"run\":{\"inputTokens\":900,\"outputTokens\":100,\"cachedTokens\":0,\"totalTokens\":1000},\"phases\":[]}', tokens_used = 1000, cost_usd = 0.01, cost_source = 'actual', actual_cost_usd = 0.01, actions_taken = '{\"phases\":[]}' WHERE status IN ('pending', 'running')").run(last).changes;
+    const finished = db
+      .prepare(
+        'UPDATE agent_runs SET status = \'completed\', completed_at = ? + rowid, usage_data = \'{"run":{"inputTokens":900,"outputTokens":100,"cachedTokens":0,"totalTokens":1000},"phases":[]}\', tokens_used = 1000, cost_usd = 0.01, cost_source = \'actual\', actual_cost_usd = 0.01, actions_taken = \'{"phases":[]}\' WHERE status IN (\'pending\', \'running\')',
+      )
+      .run(last).changes;
     db.close();
     expect(finished).toBe(6);
     const second = await m.check();
@@ -119,10 +133,32 @@ describe("Myco's run database", () => {
 
 describe('one row of agent_runs', () => {
   const row = (o: Record<string, unknown> = {}) => ({
-    id: 'r1', task: 'scan', status: 'completed', provider: 'anthropic', model: 'claude-sonnet-5-5', started_at: 1_763_600_000, completed_at: 1_763_600_060,
-    tokens_used: 5000, cost_usd: 0.05, actual_cost_usd: 0.04, estimated_cost_usd: 0.06, cost_source: 'actual', dry_run: 0,
-    usage_data: JSON.stringify({ run: { inputTokens: 4000, cachedTokens: 3000, outputTokens: 1000, totalTokens: 5000 }, phases: [{ name: 'look', turnsUsed: 3, tokensUsed: 2000 }, { name: 'act', turnsUsed: 5, tokensUsed: 3000 }] }),
-    actions_taken: JSON.stringify({ phases: [{ name: 'look', status: 'completed' }, { name: 'act', status: 'completed', capHit: true, allowedTurns: 5 }] }),
+    id: 'r1',
+    task: 'scan',
+    status: 'completed',
+    provider: 'anthropic',
+    model: 'claude-sonnet-5-5',
+    started_at: 1_763_600_000,
+    completed_at: 1_763_600_060,
+    tokens_used: 5000,
+    cost_usd: 0.05,
+    actual_cost_usd: 0.04,
+    estimated_cost_usd: 0.06,
+    cost_source: 'actual',
+    dry_run: 0,
+    usage_data: JSON.stringify({
+      run: { inputTokens: 4000, cachedTokens: 3000, outputTokens: 1000, totalTokens: 5000 },
+      phases: [
+        { name: 'look', turnsUsed: 3, tokensUsed: 2000 },
+        { name: 'act', turnsUsed: 5, tokensUsed: 3000 },
+      ],
+    }),
+    actions_taken: JSON.stringify({
+      phases: [
+        { name: 'look', status: 'completed' },
+        { name: 'act', status: 'completed', capHit: true, allowedTurns: 5 },
+      ],
+    }),
     ...o,
   });
   const task = (r: Record<string, unknown>) => {
@@ -145,14 +181,28 @@ describe('one row of agent_runs', () => {
     expect(task(row({ provider: 'ollama' }))[0]).toMatchObject({ local: true, cost_usd: 0 });
   });
   it('takes the phases from its checkpoints where the other columns lack them', () => {
-    const [run] = task(row({ usage_data: JSON.stringify({ run: { totalTokens: 5000 } }), actions_taken: '{}', checkpoints: JSON.stringify({ phases: { look: { status: 'completed', turnsUsed: 4, tokensUsed: 5000 }, act: { status: 'failed', turnsUsed: 0 } } }) }));
-    expect(run.phases.map((p) => [p.name, p.turns, p.failed, p.idle])).toEqual([['look', 4, false, false], ['act', 0, true, true]]);
+    const [run] = task(
+      row({
+        usage_data: JSON.stringify({ run: { totalTokens: 5000 } }),
+        actions_taken: '{}',
+        checkpoints: JSON.stringify({ phases: { look: { status: 'completed', turnsUsed: 4, tokensUsed: 5000 }, act: { status: 'failed', turnsUsed: 0 } } }),
+      }),
+    );
+    expect(run.phases.map((p) => [p.name, p.turns, p.failed, p.idle])).toEqual([
+      ['look', 4, false, false],
+      ['act', 0, true, true],
+    ]);
     expect(run.noop).toBe(true);
   });
   it('calls a run with no usage, or whose phases after the first were skipped, a no-op', () => {
     expect(task(row({ tokens_used: 0, usage_data: '{}', actions_taken: '{}' }))).toHaveLength(1);
     expect(task(row({ tokens_used: 0, usage_data: '{}', actions_taken: '{}' }))[0].noop).toBe(true);
-    const skipped = JSON.stringify({ phases: [{ name: 'look', status: 'completed' }, { name: 'act', status: 'skipped' }] });
+    const skipped = JSON.stringify({
+      phases: [
+        { name: 'look', status: 'completed' },
+        { name: 'act', status: 'skipped' },
+      ],
+    });
     expect(task(row({ actions_taken: skipped }))[0].noop).toBe(true);
   });
   it('skips a row it cannot believe, saying which run and why', () => {

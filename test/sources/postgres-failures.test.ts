@@ -68,7 +68,12 @@ async function ourBlockedSession(): Promise<number> {
 
 const oneLine = (r: { stderr: string }) => {
   expect(r.stderr).not.toMatch(/\n\s+at |Unhandled|node:internal/);
-  expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('tune: '))).toHaveLength(1);
+  expect(
+    r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('tune: ')),
+  ).toHaveLength(1);
 };
 
 describe('a Postgres source that misbehaves', () => {

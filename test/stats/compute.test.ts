@@ -64,9 +64,7 @@ describe('computeStats', () => {
     expect(docs.false_positive_rate).toBe(0.25);
     expect(docs.escape_rate).toBe(0);
     expect(tests.escape_rate).toBe(1);
-    expect(stats.tiers).toEqual([
-      expect.objectContaining({ tier_id: 'T1', days: 1, phases: 4, failed_phases: 1, ci_runs: 8, ci_profiles: ['ci_standard'] }),
-    ]);
+    expect(stats.tiers).toEqual([expect.objectContaining({ tier_id: 'T1', days: 1, phases: 4, failed_phases: 1, ci_runs: 8, ci_profiles: ['ci_standard'] })]);
   });
 
   it('totals runs, splits roles and finds the trend', () => {

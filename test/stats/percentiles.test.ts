@@ -34,7 +34,7 @@ describe('percentilesOf (selection) equals percentiles of the sorted values', ()
   it('on random data of many shapes, split in several parts', async () => {
     const { percentilesOf } = await import('../../src/stats/percentiles.js');
     let seed = 11;
-    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (const n of [1, 2, 3, 10, 101, 1000, 20_000]) {
       for (const kind of ['uniform', 'dupes', 'sorted', 'reversed']) {
         let v = Array.from({ length: n }, () => Math.floor(rand() * (kind === 'dupes' ? 5 : 1_000_000)));
@@ -49,7 +49,7 @@ describe('percentilesOf (selection) equals percentiles of the sorted values', ()
   it('with sorted runs (as rollups keep them), unsorted parts, empty parts and non-integers', async () => {
     const { percentilesOf } = await import('../../src/stats/percentiles.js');
     let seed = 7;
-    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (const parts of [3, 28, 90]) {
       const runs = Array.from({ length: parts }, (_, i) => Array.from({ length: Math.floor(rand() * 400) * (i % 5 === 4 ? 0 : 1) }, () => Math.floor(rand() * 2_000_000)));
       const all = runs.flat();
@@ -63,7 +63,10 @@ describe('percentilesOf (selection) equals percentiles of the sorted values', ()
         expect(percentilesOf([v.slice(0, n >> 1), Float64Array.from(v.slice(n >> 1))])).toEqual(percentiles(sortedCopy(v)));
       }
     }
-    const fractions = [[0.5, 2.25], [1.75, 0.1, 9]];
+    const fractions = [
+      [0.5, 2.25],
+      [1.75, 0.1, 9],
+    ];
     expect(percentilesOf(fractions)).toEqual(percentiles(sortedCopy(fractions.flat())));
     const huge = [Float64Array.from([2 ** 40, 2 ** 41]), [3, 2 ** 52]];
     expect(percentilesOf(huge)).toEqual(percentiles(sortedCopy(huge.flatMap((p) => [...p]))));

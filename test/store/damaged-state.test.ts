@@ -111,7 +111,11 @@ describe('a full disk at commit', () => {
     await appendFile(join(s.data, 'phases.jsonl'), `${phases.map((l) => l.replace(/"run_id":"/, '"run_id":"more-')).join('\n')}\n`);
     let r: { code: number; stderr: string };
     try {
-      execFileSync('bash', ['-c', `ulimit -f ${Math.ceil(size / 1024) + 4}; exec "$0" check --config "$1"`, TUNE, s.config], { env: { ...process.env, ...s.env, ANTHROPIC_API_KEY: '' }, stdio: 'pipe', cwd: ROOT });
+      execFileSync('bash', ['-c', `ulimit -f ${Math.ceil(size / 1024) + 4}; exec "$0" check --config "$1"`, TUNE, s.config], {
+        env: { ...process.env, ...s.env, ANTHROPIC_API_KEY: '' },
+        stdio: 'pipe',
+        cwd: ROOT,
+      });
       r = { code: 0, stderr: '' };
     } catch (e) {
       const err = e as { status: number; stderr: Buffer };

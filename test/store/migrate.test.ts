@@ -11,10 +11,18 @@ describe('state migrations', () => {
     for (const m of MIGRATIONS.slice(0, 5)) old.exec(m);
     old.pragma('user_version = 5');
     const record = { kind: 'call', ts: 1_763_600_000_000, run_id: 's1', phase_id: 'm1', role: 'subagent', model: 'claude-haiku-4-5', sidechain: true, agent_id: 'a1' };
-    old.prepare(`INSERT INTO kept_records (key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, record)
-      VALUES ('cc:m1', 1, 20412, ?, 'claude-haiku-4-5', 1, 2, 3, 0, 4, NULL, 's1', 'p', '@a1', ?)`).run(record.ts, JSON.stringify(record));
-    old.prepare(`INSERT INTO kept_records (key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, record)
-      VALUES ('cc:m2', 1, 20412, ?, 'claude-haiku-4-5', 5, 6, 0, 0, 0, 0.5, 's1', 'p', 'main', ?)`).run(record.ts, JSON.stringify({ ...record, role: 'main', sidechain: undefined }));
+    old
+      .prepare(
+        `INSERT INTO kept_records (key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, record)
+      VALUES ('cc:m1', 1, 20412, ?, 'claude-haiku-4-5', 1, 2, 3, 0, 4, NULL, 's1', 'p', '@a1', ?)`,
+      )
+      .run(record.ts, JSON.stringify(record));
+    old
+      .prepare(
+        `INSERT INTO kept_records (key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, record)
+      VALUES ('cc:m2', 1, 20412, ?, 'claude-haiku-4-5', 5, 6, 0, 0, 0, 0.5, 's1', 'p', 'main', ?)`,
+      )
+      .run(record.ts, JSON.stringify({ ...record, role: 'main', sidechain: undefined }));
     old.close();
 
     const db = openStateDb(dir);

@@ -51,7 +51,8 @@ describe('a run that stopped mid-commit', () => {
   it('is found when the journal was cut short, by checks and dry runs alike, until --rebuild-state', async () => {
     const s = await killedMidCommit();
     await truncate(`${s.file}-journal`, (await stat(`${s.file}-journal`)).size >> 1);
-    const damaged = /state\.db: a run stopped while writing it \(killed, or the power went\) and its journal could not undo the write: the state database fails its integrity check \(.+\)\. Run again with --rebuild-state/;
+    const damaged =
+      /state\.db: a run stopped while writing it \(killed, or the power went\) and its journal could not undo the write: the state database fails its integrity check \(.+\)\. Run again with --rebuild-state/;
     for (const args of [['check'], ['check'], ['--dry-run']]) {
       const r = await tune([...args, '--config', s.config], s.env);
       expect(r.code, r.stderr).toBe(2);

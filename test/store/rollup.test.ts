@@ -7,7 +7,17 @@ function sample() {
     const run_id = `r${i % 7}`;
     const ts = T0 - (i % 5) * 86_400_000 + i * 1000;
     recs.push(
-      phase({ category: i % 3 ? 'a' : 'b', run_id, ts, tier_id: `T${i % 2}`, tokens_used: 1000 + i, outcome: i % 4 ? 'success' : 'failed', retries: i % 3, truncated: i % 9 === 0, incident_token_cap: 5000 + (i % 5) }),
+      phase({
+        category: i % 3 ? 'a' : 'b',
+        run_id,
+        ts,
+        tier_id: `T${i % 2}`,
+        tokens_used: 1000 + i,
+        outcome: i % 4 ? 'success' : 'failed',
+        retries: i % 3,
+        truncated: i % 9 === 0,
+        incident_token_cap: 5000 + (i % 5),
+      }),
       call({ model: i % 2 ? 'claude-haiku-4-5' : 'claude-sonnet-4-5', role: ['builder', 'auditor', 'planner'][i % 3]!, run_id, ts, input_tokens: i, output_tokens: 2 * i }),
     );
     if (i % 6 === 0) recs.push(ci({ run_id, ts, tier_id: `T${i % 2}`, ci_profile: i % 12 ? 'ci_standard' : 'ci_strict', runs: 3, failures_caught: 1, tokens_equivalent: 100 }));
@@ -70,7 +80,11 @@ describe('rollups in the state database', () => {
       ]),
     );
     const day0 = Math.floor(T0 / DAY);
-    const ids = () => state.view(0, day0 + 10).runs.recent.map((r) => r.run_id).sort();
+    const ids = () =>
+      state
+        .view(0, day0 + 10)
+        .runs.recent.map((r) => r.run_id)
+        .sort();
     expect(state.prune(day0 + 5)).toBe(false);
     expect(ids()).toEqual(['long', 'new', 'old']);
     expect(state.view(0, day0 + 10).phases.reduce((a, p) => a + p.phases, 0)).toBe(4);
@@ -88,7 +102,11 @@ describe('a damaged state database', () => {
     fill.begin();
     const unit = fill.addUnit('u', 'tokentune-jsonl', 'u', null);
     fill.addRollups(unit, rollupsOf(sample()));
-    fill.admitAll(unit, Array.from({ length: 5000 }, (_, i) => `key-${i}`), Array.from({ length: 5000 }, () => 1));
+    fill.admitAll(
+      unit,
+      Array.from({ length: 5000 }, (_, i) => `key-${i}`),
+      Array.from({ length: 5000 }, () => 1),
+    );
     fill.checkIntegrity(10);
     fill.commit();
     fill.close();

@@ -65,8 +65,22 @@ const files = (models = MODELS, ruleset = RULESET): TargetFile[] => [
 ];
 
 const change = (o: Partial<Change>): Change => ({
-  kind: 'model', category: null, complexity: null, role: 'builder', key: null, from: null, to: 'x', direction: 'down', source: 'rules',
-  evidence: {}, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: '', risk: '', confidence: 'high', pilot: false, ...o,
+  kind: 'model',
+  category: null,
+  complexity: null,
+  role: 'builder',
+  key: null,
+  from: null,
+  to: 'x',
+  direction: 'down',
+  source: 'rules',
+  evidence: {},
+  effect: { tokens_per_run: 0, usd_per_run: 0 },
+  rationale: '',
+  risk: '',
+  confidence: 'high',
+  pilot: false,
+  ...o,
 });
 
 describe('the Autopack layout', () => {
@@ -74,7 +88,11 @@ describe('the Autopack layout', () => {
     const t = readTargets(files());
     expect(t.model('docs', 'low', 'builder')).toMatchObject({ explicit: true, path: ['llm_routing_policies', 'docs', 'builder_primary'], current: { value: 'claude-sonnet-5-5', raw: 'sonnet' } });
     // A policy without an auditor: the override is next, and docs has none for its auditor: the complexity's.
-    expect(t.model('docs', 'low', 'auditor')).toMatchObject({ explicit: false, path: ['category_models', 'docs', 'auditor_model_override'], current: { value: 'claude-sonnet-5-5', path: ['complexity_models', 'low', 'auditor'] } });
+    expect(t.model('docs', 'low', 'auditor')).toMatchObject({
+      explicit: false,
+      path: ['category_models', 'docs', 'auditor_model_override'],
+      current: { value: 'claude-sonnet-5-5', path: ['complexity_models', 'low', 'auditor'] },
+    });
     expect(t.model('tests', 'high', 'builder')).toMatchObject({ explicit: true, path: ['category_models', 'tests', 'builder_model_override'], current: { value: 'claude-sonnet-5-5' } });
     expect(t.model('feature_scaffolding', 'medium', 'builder')).toMatchObject({ explicit: false, current: { value: 'claude-sonnet-5-5', path: ['complexity_models', 'medium', 'builder'] } });
     expect(t.categories).toEqual(['docs', 'feature_scaffolding', 'security_auth_change', 'tests']);
@@ -99,9 +117,12 @@ describe('the Autopack layout', () => {
     // The new override goes right below the last category's entries, before the blank line.
     expect(models!.after).toContain('    builder_model_override: claude-sonnet-5-5\n  feature_scaffolding:\n    builder_model_override: haiku\n\nmodel_aliases:');
     expect(changedLines(RULESET, ruleset!.after)).toEqual([
-      '-      "incident_token_cap": 200000', '+      "incident_token_cap": 120000',
-      '-      "ci_profile": "strict",', '+      "ci_profile": "normal",',
-      '-  "run_token_cap": 5000000', '+  "run_token_cap": 3500000',
+      '-      "incident_token_cap": 200000',
+      '+      "incident_token_cap": 120000',
+      '-      "ci_profile": "strict",',
+      '+      "ci_profile": "normal",',
+      '-  "run_token_cap": 5000000',
+      '+  "run_token_cap": 3500000',
     ]);
     const again = readTargets(files(models!.after, ruleset!.after));
     expect(again.model('docs', 'low', 'builder')?.current?.value).toBe('claude-haiku-4-5');
@@ -111,7 +132,9 @@ describe('the Autopack layout', () => {
 
   it('says where a change goes: a new override names what it inherited; a default names its heirs', () => {
     const t = readTargets(files());
-    expect(placeOf(change({ category: 'feature_scaffolding', complexity: 'medium', to: 'y' }), t)).toBe('models.yaml: category_models.feature_scaffolding.builder_model_override (new: feature_scaffolding inherited complexity_models.medium.builder)');
+    expect(placeOf(change({ category: 'feature_scaffolding', complexity: 'medium', to: 'y' }), t)).toBe(
+      'models.yaml: category_models.feature_scaffolding.builder_model_override (new: feature_scaffolding inherited complexity_models.medium.builder)',
+    );
     expect(placeOf(change({ category: 'default', complexity: 'medium', to: 'y' }), t)).toBe('models.yaml: complexity_models.medium.builder, the default of feature_scaffolding');
   });
 

@@ -14,7 +14,21 @@ const read = async () => {
 };
 
 function change(c: Partial<Change> & Pick<Change, 'kind' | 'category' | 'to'>): Change {
-  return { complexity: null, role: null, key: null, from: null, direction: 'down', source: 'rules', evidence: {}, effect: { tokens_per_run: 0, usd_per_run: 0 }, rationale: '', risk: '', confidence: 'high', pilot: false, ...c };
+  return {
+    complexity: null,
+    role: null,
+    key: null,
+    from: null,
+    direction: 'down',
+    source: 'rules',
+    evidence: {},
+    effect: { tokens_per_run: 0, usd_per_run: 0 },
+    rationale: '',
+    risk: '',
+    confidence: 'high',
+    pilot: false,
+    ...c,
+  };
 }
 
 describe('the myco layout', () => {
@@ -60,7 +74,7 @@ describe('the myco layout', () => {
     expect(after.tasks['skill-survey']!.interval!.value).toBe(28_800);
     // The list under the schedule block is intact.
     expect(file!.after).toMatch(/runIn:\n {10}- idle\n {8}intervalSeconds: 28800\n/);
-    expect(placeOf(changes[3]!, targets)).toBe('myco.yaml: agent.tasks.skill-survey.schedule.intervalSeconds (new: the task ran at its task definition\'s interval)');
+    expect(placeOf(changes[3]!, targets)).toBe("myco.yaml: agent.tasks.skill-survey.schedule.intervalSeconds (new: the task ran at its task definition's interval)");
     expect(placeOf(changes[1]!, targets)).toMatch(/new: the phase ran under its task definition's budget/);
   });
 
@@ -75,7 +89,14 @@ describe('the myco layout', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { changes: Change[]; diffs: Record<string, string>; findings: { kind: string; message: string }[]; report: string };
     const kinds = new Set(out.changes.map((c) => `${c.kind}:${c.category}:${c.key ?? ''}:${c.direction}`));
-    for (const k of ['turn_budget:full-intelligence:extract:up', 'turn_budget:full-intelligence:read-state:down', 'schedule:vault-evolve::up', 'schedule:skill-survey::up', 'model:title-summary::down']) expect(kinds).toContain(k);
+    for (const k of [
+      'turn_budget:full-intelligence:extract:up',
+      'turn_budget:full-intelligence:read-state:down',
+      'schedule:vault-evolve::up',
+      'schedule:skill-survey::up',
+      'model:title-summary::down',
+    ])
+      expect(kinds).toContain(k);
     // The local model is never touched; the cost spike is flagged with the phase that grew.
     expect(out.changes.some((c) => c.category === 'title-summary-custom')).toBe(false);
     expect(out.findings.find((f) => f.kind === 'cost_spike')?.message).toMatch(/canopy-describe .*cost spike.*describe/);

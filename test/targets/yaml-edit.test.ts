@@ -21,10 +21,7 @@ run_budget:
 describe('applyEdits', () => {
   it('changes one value as a one-line diff, keeping comments and the underscore style', () => {
     const out = applyEdits(STRATEGY, [{ path: ['category_defaults', 'docs', 'incident_token_cap'], value: 350_000 }], 't.yaml');
-    expect(changedLines(STRATEGY, out)).toEqual([
-      '-    incident_token_cap: 400_000   # keep this comment',
-      '+    incident_token_cap: 350_000   # keep this comment',
-    ]);
+    expect(changedLines(STRATEGY, out)).toEqual(['-    incident_token_cap: 400_000   # keep this comment', '+    incident_token_cap: 350_000   # keep this comment']);
   });
 
   it('writes plain numbers where the file used plain numbers', () => {
@@ -98,7 +95,10 @@ category_defaults:
 `;
 
   it('refuses an edit under an anchor or through an alias, naming them; writes nothing', () => {
-    const edit = (...path: string[]) => () => applyEdits(SHARED, [{ path, value: 350_000 }], 't.yaml');
+    const edit =
+      (...path: string[]) =>
+      () =>
+        applyEdits(SHARED, [{ path, value: 350_000 }], 't.yaml');
     expect(edit('defaults', 'incident_token_cap')).toThrow('t.yaml: defaults.incident_token_cap: defaults is the anchor &base, repeated by 2 aliases *base');
     expect(edit('category_defaults', 'docs', 'incident_token_cap')).toThrow('category_defaults.docs is the alias *base');
     expect(edit('category_defaults', 'build', 'incident_token_cap')).toThrow('its value is the anchor &big, repeated by 1 alias *big');
@@ -114,10 +114,14 @@ category_defaults:
 
   it('keeps CRLF line ends, in an edited line and an added one', () => {
     const crlf = STRATEGY.replace(/\n/g, '\r\n');
-    const out = applyEdits(crlf, [
-      { path: ['category_defaults', 'docs', 'incident_token_cap'], value: 350_000 },
-      { path: ['run_budget', 'aux_agent_tokens'], value: 600_000 },
-    ], 't.yaml');
+    const out = applyEdits(
+      crlf,
+      [
+        { path: ['category_defaults', 'docs', 'incident_token_cap'], value: 350_000 },
+        { path: ['run_budget', 'aux_agent_tokens'], value: 600_000 },
+      ],
+      't.yaml',
+    );
     expect(out.replace(/\r\n/g, '')).not.toContain('\n');
     expect(out).toContain('    incident_token_cap: 350_000   # keep this comment\r\n');
     expect(out).toContain('  aux_agent_tokens: 600000\r\n');

@@ -117,7 +117,7 @@ function sharedOnPath(doc: Document.Parsed, path: KeyPath): string | undefined {
 function render(value: string | number, like?: Scalar): string {
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new EditError(`refusing to write a non-integer token count ${value}`);
-    const source = (like as Scalar & { source?: string } | undefined)?.source ?? '';
+    const source = (like as (Scalar & { source?: string }) | undefined)?.source ?? '';
     return source.includes('_') ? groupThousands(value) : String(value);
   }
   const style = like?.type;
