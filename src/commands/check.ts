@@ -1,5 +1,5 @@
 import { checkOutput } from './check-output.js';
-import { EXIT, logEvents, logSkipped, reportError, type Voice } from './common.js';
+import { EXIT, logEvents, logSkipped, notice, reportError, type Voice } from './common.js';
 import { progressLine } from './progress.js';
 
 export interface CheckCommandOptions {
@@ -25,6 +25,7 @@ export async function runCheckCommand(o: CheckCommandOptions): Promise<number> {
   }
   logEvents(o.voice, r.files);
   logSkipped({ ingest: r }, o.voice);
+  for (const p of r.budget?.problems ?? []) notice(o.voice, p);
   process.stdout.write(checkOutput(r, o.json));
   return r.result === 'drift' && o.exitCode ? EXIT.drift : EXIT.ok;
 }

@@ -1,3 +1,4 @@
+import { budgetSummary } from '../budget/index.js';
 import { fmtTokens, fmtUsd, isCalendarDay, termText } from '../common/index.js';
 import { EXIT, logSkipped, notice, reportError, type Voice } from './common.js';
 import { progressLine } from './progress.js';
@@ -85,6 +86,29 @@ export async function runBlocksCommand(o: Omit<ReportCommandOptions, 'grouping' 
   if (o.json) process.stdout.write(`${JSON.stringify({ blocks }, null, 2)}\n`);
   else process.stdout.write(blocksTable(blocks, terminalWidth(), colorOn(o.color)));
   if (o.active && !blocks.length) notice(o.voice, 'no active block: no response in the last five hours');
+  return EXIT.ok;
+}
+
+/** `tune report budget`: each monthly budget's spend to date, share and month-end projection. */
+export async function runBudgetCommand(o: { configPath: string | undefined; json: boolean; voice: Voice }): Promise<number> {
+  let r;
+  const progress = progressLine(process.stderr, !o.voice.quiet);
+  try {
+    const { runBudgetReport } = await import('../run/index.js');
+    r = await runBudgetReport({ configPath: o.configPath, timeZone: 'UTC', mode: 'auto', env: process.env, onProgress: progress.onProgress });
+  } catch (e) {
+    return reportError(e);
+  } finally {
+    progress.done();
+  }
+  logSkipped(r, o.voice);
+  const lines = r.budget?.lines ?? [];
+  if (o.json) process.stdout.write(`${JSON.stringify({ budgets: lines, would_raise: r.budget?.would_raise ?? [] }, null, 2)}\n`);
+  else {
+    for (const l of lines) process.stdout.write(`${termText(budgetSummary(l))}${l.reached.length ? `; reached ${l.reached.map((t) => `${Math.round(t * 100)}%`).join(', ')}` : ''}\n`);
+    for (const t of r.budget?.would_raise ?? []) process.stdout.write(`alert due (raised by the next check): ${termText(t)}\n`);
+  }
+  if (!r.budget) notice(o.voice, 'no budget set: add budgets.monthly_usd (or budgets.project, agent, category) to the config');
   return EXIT.ok;
 }
 

@@ -1,3 +1,4 @@
+import { budgetSummary } from '../budget/index.js';
 import { runTune, type ProposalResult, type RunResult } from '../run/index.js';
 import { EXIT, logEvents, logSkipped, notice, reportError, type Voice } from './common.js';
 import { progressLine } from './progress.js';
@@ -38,16 +39,24 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   }
   logEvents(o.voice, result.events);
   logSkipped(result, o.voice);
+  for (const p of result.budget?.problems ?? []) notice(o.voice, p);
+  // The budgets' lines and alerts go to stderr beside a report, and after the one line of a gated run.
+  const budgetLines = [
+    ...(result.budget?.lines.map(budgetSummary) ?? []),
+    ...(result.budget?.raised.map((a) => `alert: ${a.text}`) ?? []),
+    ...(result.budget?.would_raise.map((t) => `alert (not raised by a dry run): ${t}`) ?? []),
+  ];
   if (result.status !== 'proposal') {
     if (o.json)
       process.stdout.write(
-        `${JSON.stringify({ status: result.status, window: result.window, moved: result.moved, applied: result.applied, outcomes: result.outcomes, noop_streak: result.noop_streak, ingest: result.ingest }, null, 2)}\n`,
+        `${JSON.stringify({ status: result.status, window: result.window, moved: result.moved, applied: result.applied, outcomes: result.outcomes, noop_streak: result.noop_streak, ingest: result.ingest, ...(result.budget ? { budget: result.budget } : {}) }, null, 2)}\n`,
       );
     else if (result.status === 'no-data') process.stdout.write(`no-data: no telemetry from ${result.window?.since} to ${result.window?.until}; nothing to analyse (no LLM call, $0)\n`);
     else {
       for (const a of result.applied) process.stdout.write(`applied: ${plural(a.changes, 'change')} of proposal ${a.proposal} found in the targets; observing\n`);
       process.stdout.write(`${result.status}: nothing moved enough to change a decision since the last proposal (no LLM call, $0); --force runs anyway\n`);
     }
+    if (!o.json) for (const l of budgetLines) process.stdout.write(`${termText(l)}\n`);
     return EXIT.ok;
   }
   if (o.json) {
@@ -55,6 +64,7 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   } else {
     if (result.prompt) process.stdout.write(`===== system prompt =====\n${termBlock(result.prompt.system)}\n===== user prompt =====\n${termBlock(result.prompt.user)}\n`);
     process.stdout.write(result.report);
+    for (const l of budgetLines) notice(o.voice, l);
   }
   const what = `${plural(result.changes.length, 'change')} from ${plural(result.ingest.records, 'new record')} in ${plural(result.ingest.files, 'file')}${result.ingest.skipped ? `, ${plural(result.ingest.skipped, 'line')} skipped` : ''}`;
   if (result.publish_error !== undefined) {
@@ -85,6 +95,7 @@ export function toJson(r: ProposalResult) {
     rejected: r.rejected,
     considered: r.considered,
     findings: r.findings,
+    ...(r.budget ? { budget: r.budget } : {}),
     diffs: Object.fromEntries(r.files.map((f) => [f.display, f.diff])),
     report: r.report,
     prompt: r.prompt,

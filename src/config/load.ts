@@ -55,6 +55,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   const config = parsed.data;
   const dir = dirname(file);
+  // A webhook URL carries its token: no message shows it.
+  registerSecretVariable(config.budgets.webhook_url_env);
   const pricing: Pricing = {
     table: { ...BUNDLED_PRICES, ...config.pricing.models },
     aliases: config.models.aliases,

@@ -352,6 +352,29 @@ const Schedule = z.strictObject({
   timezone: z.string().min(1).default('UTC'),
 });
 
+const Amounts = z.record(z.string().min(1), z.number().positive());
+
+const Budgets = z.strictObject({
+  /** The whole fleet's budget for a calendar month (UTC), in USD; none: no fleet budget. */
+  monthly_usd: z.number().positive().optional().describe("The fleet's budget for a calendar month (UTC), in USD"),
+  /** Budgets of parts of the fleet, by name: a project (Claude Code's), an agent, a phase category. */
+  project: Amounts.default({}).describe('Monthly USD by project'),
+  agent: Amounts.default({}).describe('Monthly USD by agent (a role or a subagent type)'),
+  category: Amounts.default({}).describe('Monthly USD by phase category'),
+  /** Shares of a budget that raise an alert, each once a month. */
+  thresholds: z.array(z.number().positive().max(10)).min(1).default([0.8, 0.95, 1]).describe('Shares of a budget that raise an alert, each once a month'),
+  /** The variable holding the webhook's URL (a Slack-compatible incoming webhook): a secret, never in the file. */
+  webhook_url_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+    .default('TOKENTUNE_WEBHOOK_URL')
+    .describe("The environment variable holding the alert webhook's URL"),
+  /** How an alert is posted: each attempt's time limit, and retries after the first, backing off. */
+  webhook_timeout_seconds: z.number().positive().default(10),
+  webhook_retries: z.number().int().min(0).max(10).default(3),
+  webhook_backoff_seconds: z.number().min(0).default(2).describe('The first wait before a retry; each next wait doubles'),
+});
+
 export const TunerConfig = z.strictObject({
   version: z.literal(1).default(1).describe('The config format version'),
   project: z.string().min(1).default('project').describe('Shown in reports, prompts and pull requests'),
@@ -367,6 +390,8 @@ export const TunerConfig = z.strictObject({
   drift: Drift.prefault({}).describe('The drift gate'),
   publish: Publish.prefault({}).describe('The proposal branch and pull request'),
   schedule: Schedule.prefault({}).describe('The schedules of tune daemon'),
+  budgets: Budgets.prefault({}).describe('Monthly budgets, their alerts and where they are posted'),
 });
 export type TunerConfig = z.infer<typeof TunerConfig>;
 export type RulesConfig = TunerConfig['rules'];
+export type BudgetsConfig = TunerConfig['budgets'];

@@ -1,5 +1,7 @@
 import { changeKey, type Change } from '../targets/index.js';
 import type { Finding, Outcome } from '../rules/index.js';
+import type { BudgetLine } from '../budget/index.js';
+import { scopeName } from '../budget/index.js';
 import type { Stats } from '../stats/index.js';
 import { daysWithData, sum } from '../stats/index.js';
 import { tokensLostToFailures } from '../stats/index.js';
@@ -36,6 +38,8 @@ export interface ReportInput {
   where?: Record<string, string>;
   /** Turn budgets the targets set, by task and phase. */
   turnBudgets?: Record<string, Record<string, number>>;
+  /** The monthly budgets, where the config sets any. */
+  budget?: BudgetLine[];
 }
 
 /** The Markdown report, in the structure of the cost-tuning brief. A pure function of its input. */
@@ -66,6 +70,16 @@ export function renderReport(r: ReportInput): string {
   if (top.length) {
     push('**Key opportunities**:');
     top.forEach((c, i) => push(`${i + 1}. ${describe(c)}`));
+    push('');
+  }
+
+  if (r.budget?.length) {
+    push('## Budgets', '', '| Budget | Month | Spent | Share | Projected by month end | Thresholds reached |', '|---|---|---:|---:|---:|---|');
+    for (const l of r.budget) {
+      push(
+        `| ${cell(scopeName(l.scope))}: ${fmtUsd(l.budget)} | ${l.period} (day ${l.days_elapsed} of ${l.days_in_month}) | ${fmtUsd(l.spent)} | ${fmtPct(l.share)} | ${fmtUsd(l.projected)} (${l.projection === 'weekday' ? 'by day of week' : 'linear'}) | ${l.reached.map((t) => fmtPct(t)).join(', ') || 'none'} |`,
+      );
+    }
     push('');
   }
 

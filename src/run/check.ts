@@ -5,6 +5,7 @@ import { commitGate, runGate, type GateLevel } from './gate.js';
 import type { Progress } from '../ingest/index.js';
 import { openRunState } from './state.js';
 import { withLifecycle } from './models.js';
+import { evaluateBudgets, type BudgetStatus } from './budget.js';
 
 /** One drift check, as `tune check` and the daemon run it. */
 export interface CheckReport {
@@ -25,6 +26,8 @@ export interface CheckReport {
   early_bytes: number;
   /** Changes of earlier proposals found applied in the targets by this check. */
   applied: { proposal: string; changes: number }[];
+  /** The monthly budgets, where the config sets any. */
+  budget?: BudgetStatus;
 }
 
 export interface CheckOptions {
@@ -48,6 +51,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
   loaded = withLifecycle(loaded, state);
   try {
     const g = await state.guard(() => runGate(loaded, targets, state, { mode: 'check', now, onProgress: o.onProgress }));
+    const budget = await state.guard(() => evaluateBudgets(state, loaded, { now, env: o.env, dryRun: false }));
     state.guard(() => {
       // The check prints one line; the next report shows what it skipped.
       state.addSkippedLines(now, g.ingest.skipped_details);
@@ -69,6 +73,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
       held_back: g.ingest.held_back,
       early_bytes: g.ingest.early_bytes,
       applied: g.applied,
+      ...(budget ? { budget } : {}),
     };
   } finally {
     close();

@@ -39,6 +39,8 @@ export function quickNoop(configPath: string, env: NodeJS.ProcessEnv): CheckRepo
       const v = db!.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
       return v === undefined ? undefined : (JSON.parse(v) as unknown);
     };
+    // A budget alert the webhook has not taken yet is posted by a run that reads the config.
+    if (db.prepare('SELECT 1 FROM budget_alerts WHERE delivered = 0 LIMIT 1').get()) return undefined;
     const fp = meta('fingerprint') as Recorded | undefined;
     const streak = meta('noop_streak');
     if (!fp?.inputs || !Array.isArray(fp.sources) || typeof streak !== 'number') return undefined;

@@ -7,11 +7,12 @@ import { catchUp, type IngestSummary, type Progress } from '../ingest/index.js';
 import type { Pricing } from '../pricing/index.js';
 import { billingBlocks, localDate, usageReport, type BillingBlock, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
 import { SOURCES } from '../sources/index.js';
-import { computeStats } from '../stats/index.js';
-import { dayOf, ledgerEntry, type State, type StoredUsage } from '../store/index.js';
+import { dayOf, ledgerEntry, type State } from '../store/index.js';
 import { ingestOptions } from './gate.js';
 import { openRunState } from './state.js';
 import { withLifecycle } from './models.js';
+import { phaseUsage } from './phase-usage.js';
+import { evaluateBudgets, type BudgetStatus } from './budget.js';
 
 export interface ReportRunOptions {
   /** Undefined: `tokentune.yaml` here if there is one, else Claude Code's own location. */
@@ -36,7 +37,8 @@ export interface ReportRunOptions {
 export async function runReport(o: ReportRunOptions): Promise<{ report: UsageReport; ingest: IngestSummary; pricing: Pricing }> {
   return caughtUp(o, (state, loaded, summary) => {
     const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
-    const items = o.grouping === 'category' ? phaseUsage(state, loaded, o) : state.usage(perRecord, BY[o.grouping]);
+    const range = { since: o.since ? dayOf(Date.parse(o.since)) : 0, until: o.until ? dayOf(Date.parse(o.until)) : dayOf(Date.now()) + 1 };
+    const items = o.grouping === 'category' ? phaseUsage(state, loaded, range) : state.usage(perRecord, BY[o.grouping]);
     const report = state.guard(() =>
       usageReport(items, { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until, startOfWeek: o.startOfWeek ?? 1 }),
     );
@@ -54,6 +56,17 @@ export async function runBlocksReport(o: Omit<ReportRunOptions, 'grouping'>): Pr
     const blocks = state.guard(() => billingBlocks(state.usage(perRecord, 'record'), { now: o.now ?? new Date(), mode: o.mode, pricing: loaded.pricing }));
     return { blocks, ingest: summary };
   });
+}
+
+/**
+ * `tune report budget`: each monthly budget's spend, share and projection, from the state after
+ * reading what is new. It raises no alert (checks and tuning runs do): it says which it would.
+ */
+export async function runBudgetReport(o: Omit<ReportRunOptions, 'grouping'>): Promise<{ budget: BudgetStatus | undefined; ingest: IngestSummary }> {
+  return caughtUp({ ...o, grouping: 'daily' }, async (state, loaded, summary) => ({
+    budget: await evaluateBudgets(state, loaded, { now: o.now ?? new Date(), env: o.env, dryRun: true }),
+    ingest: summary,
+  }));
 }
 
 /** What Claude Code's status line shows: this session's cost, today's, and the block the clock is in. */
@@ -106,7 +119,11 @@ export async function runStatus(o: Omit<ReportRunOptions, 'grouping'> & { sessio
  * `scope` may narrow the read to some files of the sources; such a read is not entered in the run
  * ledger (the status line would crowd out every other run).
  */
-async function caughtUp<T>(o: ReportRunOptions, f: (state: State, loaded: LoadedConfig, summary: IngestSummary) => T, scope?: (state: State) => readonly string[] | undefined): Promise<T> {
+async function caughtUp<T>(
+  o: ReportRunOptions,
+  f: (state: State, loaded: LoadedConfig, summary: IngestSummary) => T | Promise<T>,
+  scope?: (state: State) => readonly string[] | undefined,
+): Promise<T> {
   const started = new Date();
   let loaded = await configFor(o);
   const { state, close } = openRunState(loaded, o.env, { dryRun: false, rebuild: false, label: 'tune report' });
@@ -123,7 +140,7 @@ async function caughtUp<T>(o: ReportRunOptions, f: (state: State, loaded: Loaded
       }
       state.commit();
     });
-    return f(state, loaded, summary);
+    return await f(state, loaded, summary);
   } finally {
     close();
   }
@@ -131,34 +148,6 @@ async function caughtUp<T>(o: ReportRunOptions, f: (state: State, loaded: Loaded
 
 /** What the stored usage is summed by for each grouping. */
 const BY = { daily: 'time', weekly: 'time', monthly: 'time', session: 'session', project: 'project', model: 'model', agent: 'agent', category: 'time' } as const;
-
-/**
- * Phases by UTC day, category and model, for the report by category. A phase reports its tokens as one
- * total, priced as the rules price it: at its model's per-token price for the mix of kinds its calls had.
- */
-function* phaseUsage(state: State, loaded: LoadedConfig, o: ReportRunOptions): Generator<StoredUsage> {
-  const range = { since: o.since ? dayOf(Date.parse(o.since)) : 0, until: o.until ? dayOf(Date.parse(o.until)) : dayOf(Date.now()) + 1 };
-  const view = state.view(range.since, range.until);
-  const prices = computeStats(view, { range, pricing: loaded.pricing, defaultOutputShare: loaded.config.pricing.default_output_share }).blended_price;
-  for (const b of view.phases) {
-    const price = prices[b.model];
-    yield {
-      ts: b.day * 86_400_000 + 43_200_000,
-      model: b.model,
-      input: 0,
-      output: 0,
-      cache_creation: 0,
-      cache_creation_1h: 0,
-      cache_read: 0,
-      responses: 0,
-      single: false,
-      category: b.category,
-      phases: b.phases,
-      tokens: b.tokens_sum,
-      cost: price != null ? b.tokens_sum * price : undefined,
-    };
-  }
-}
 
 async function configFor(o: ReportRunOptions): Promise<LoadedConfig> {
   if (o.configPath !== undefined) return loadConfig(o.configPath);

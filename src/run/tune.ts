@@ -9,6 +9,7 @@ import { ledgerEntry } from '../store/index.js';
 import { applyChanges, changeKey, loadTargetFiles, placeOf, readTargets, type Change, type FileResult } from '../targets/index.js';
 import type { IngestSummary, Progress } from '../ingest/index.js';
 import { commitGate, runGate, type GateLevel, type GateResult } from './gate.js';
+import { evaluateBudgets, type BudgetStatus } from './budget.js';
 import { openRunState } from './state.js';
 import { modelTableNote, withLifecycle } from './models.js';
 
@@ -47,6 +48,8 @@ export interface GatedResult {
   /** What happened to each source unit (new, re-read, gone), for --verbose. */
   events: string[];
   noop_streak: number;
+  /** The monthly budgets, where the config sets any. */
+  budget?: BudgetStatus;
 }
 
 export interface ProposalResult {
@@ -71,6 +74,7 @@ export interface ProposalResult {
   publish: PublishResult | null;
   /** Why publishing failed (the state is left as it was: the next run publishes again). */
   publish_error?: string;
+  budget?: BudgetStatus;
 }
 
 export type RunResult = GatedResult | ProposalResult;
@@ -108,10 +112,12 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
     const gate = await state.guard(() => runGate(loaded, targets, state, { mode: 'tune', now, since: opts.since, until: opts.until, onProgress: opts.onProgress }));
     const { stats, ctx, analysis, decisions } = gate.computed!;
     const command = dryRun ? 'tune --dry-run' : 'tune';
+    const budget = await state.guard(() => evaluateBudgets(state, loaded, { now, env, dryRun }));
+    const withBudget = budget ? { budget } : {};
     if (stats.phases === 0 && stats.runs.count === 0 && stats.tasks.length === 0) {
       // An empty window (a --since/--until with no telemetry) proposes nothing and says so in one line.
       if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, 'no-data', gate.ingest)));
-      return { status: 'no-data', moved: [], applied: gate.applied, outcomes: [], window: stats.window, ingest: gate.ingest, events: gate.events, noop_streak: gate.noop_streak };
+      return { status: 'no-data', moved: [], applied: gate.applied, outcomes: [], window: stats.window, ingest: gate.ingest, events: gate.events, noop_streak: gate.noop_streak, ...withBudget };
     }
     if (gate.level !== 'drift' && !opts.force) {
       if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, gate.level, gate.ingest)));
@@ -124,6 +130,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
         ingest: gate.ingest,
         events: gate.events,
         noop_streak: gate.noop_streak,
+        ...withBudget,
       };
     }
 
@@ -155,6 +162,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       drift: gate.moved,
       noopStreak: gate.previous_noop_streak,
       modelTable: modelTableNote(state.lifecycle),
+      ...(budget ? { budget: budget.lines } : {}),
       where: Object.fromEntries(
         step.changes.flatMap((c) => {
           const w = placeOf(c, targets);
@@ -202,6 +210,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       noop_streak: 0,
       publish: published,
       ...(publishError !== undefined ? { publish_error: publishError } : {}),
+      ...withBudget,
     };
   } finally {
     close();

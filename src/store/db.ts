@@ -173,10 +173,18 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE call_days;
   ALTER TABLE call_days_11 RENAME TO call_days;
   `,
+  // Budget alerts raised, each once per month, scope and threshold; delivered once the webhook took it.
+  `
+  CREATE TABLE IF NOT EXISTS budget_alerts (
+    period TEXT NOT NULL, scope TEXT NOT NULL, threshold REAL NOT NULL, spent REAL NOT NULL, budget REAL NOT NULL,
+    at TEXT NOT NULL, text TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (period, scope, threshold)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */
-const KEPT_ON_REBUILD = new Set(['proposed_changes', 'target_values', 'change_merges']);
+const KEPT_ON_REBUILD = new Set(['proposed_changes', 'target_values', 'change_merges', 'budget_alerts']);
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -1,5 +1,5 @@
 export { asStateError, openStateCopy, openStateDb, StateError, STATE_FILE, SCHEMA_VERSION, type Db } from './db.js';
-export { State, Fingerprint, LastProposal, InputStat, type RunEntry, type Unit, type StoredUsage } from './state.js';
+export { State, Fingerprint, LastProposal, InputStat, type BudgetAlert, type RunEntry, type Unit, type StoredUsage } from './state.js';
 export type { RollupView, RunTable } from './rollup-tables.js';
 export { takeLock, LockError } from './lock.js';
 export { stateDir } from './paths.js';

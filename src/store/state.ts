@@ -79,6 +79,19 @@ interface Quarter {
 }
 
 /** One item of usage as the state holds it (see State.usage). */
+/** A budget alert as the state keeps it: raised once per month, scope and threshold. */
+export interface BudgetAlert {
+  period: string;
+  scope: string;
+  threshold: number;
+  spent: number;
+  budget: number;
+  at: string;
+  text: string;
+  /** 1 once the webhook accepted it. */
+  delivered: number;
+}
+
 export interface StoredUsage {
   ts: number;
   model: string;
@@ -296,6 +309,21 @@ export class State {
 
   set prunedBefore(day: number) {
     this.setMeta('pruned_before', z.number().int(), day);
+  }
+
+  // ---- budget alerts -------------------------------------------------------------------------
+
+  /** The alerts raised in a month (`YYYY-MM`), oldest first. */
+  budgetAlerts(period: string): BudgetAlert[] {
+    return this.db.prepare('SELECT period, scope, threshold, spent, budget, at, text, delivered FROM budget_alerts WHERE period = ? ORDER BY at, scope, threshold').all(period) as BudgetAlert[];
+  }
+
+  addBudgetAlert(a: Omit<BudgetAlert, 'delivered'>): void {
+    this.db.prepare('INSERT OR IGNORE INTO budget_alerts (period, scope, threshold, spent, budget, at, text, delivered) VALUES (@period, @scope, @threshold, @spent, @budget, @at, @text, 0)').run(a);
+  }
+
+  markAlertDelivered(a: Pick<BudgetAlert, 'period' | 'scope' | 'threshold'>): void {
+    this.db.prepare('UPDATE budget_alerts SET delivered = 1 WHERE period = ? AND scope = ? AND threshold = ?').run(a.period, a.scope, a.threshold);
   }
 
   /** When every unit of every source was last looked at (ms since the epoch; 0: never). */
@@ -549,7 +577,7 @@ export class State {
    * local day; and the call rollups of every other unit, one item per UTC day, model and role (stamped
    * at noon, so that most time zones see the same day).
    */
-  *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent' | 'record', only: { sinceTs?: number; session?: string } = {}): Generator<StoredUsage> {
+  *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent' | 'record', only: { sinceTs?: number; session?: string; byDay?: boolean } = {}): Generator<StoredUsage> {
     const sinceTs = only.sinceTs ?? 0;
     const formats = JSON.stringify(perRecord);
     type Sums = {
@@ -604,7 +632,8 @@ export class State {
             sum(k.cache_creation_1h) AS cache_creation_1h, sum(k.cache_read) AS cache_read, sum(k.cost) AS cost
           FROM kept_quarters k ${inFormats} AND k.q >= ${Math.floor(sinceTs / 900_000)} GROUP BY k.q, k.model, k.long, k.has_cost HAVING sum(k.n) > 0`
         : `SELECT max(k.ts) AS ts, k.model, k.session, k.project, k.agent, k.input + k.cache_creation + k.cache_read > 200000 AS long, k.cost_usd IS NOT NULL AS has_cost, ${sums}
-          FROM kept_records k ${inFormats}${only.session === undefined ? '' : ' AND k.session = ?'} GROUP BY ${{ session: 'k.session, k.project', project: 'k.project', model: "''", agent: 'k.agent' }[by]}, k.model, long, has_cost`;
+          FROM kept_records k ${inFormats}${only.session === undefined ? '' : ' AND k.session = ?'}${sinceTs > 0 ? ` AND k.ts >= ${Math.floor(sinceTs)}` : ''}
+          GROUP BY ${{ session: 'k.session, k.project', project: 'k.project', model: "''", agent: 'k.agent' }[by]}, k.model, long, has_cost${only.byDay ? ', k.day' : ''}`;
     const types = by === 'agent' ? this.agentTypes() : undefined;
     for (const b of this.db.prepare(sql).iterate(...(only.session === undefined || by === 'time' ? [formats] : [formats, only.session])) as Iterable<Sums>) {
       // A subagent whose parent has not (yet) said what type it is stays a "subagent".
