@@ -2,3 +2,4 @@ export * from './pr-text.js';
 export * from './report.js';
 export * from './usage.js';
 export * from './blocks.js';
+export * from './tracker.js';

@@ -6,9 +6,10 @@ import { mycoDb } from './myco-db.js';
 import { tokentuneJson } from './tokentune-json.js';
 import { tokentuneJsonl } from './tokentune-jsonl.js';
 import { tokentuneSqlite } from './tokentune-sqlite.js';
+import { usageTracker } from './usage-tracker.js';
 
 /** Every telemetry format tokentune reads. A new format is one file beside this one and a line here. */
-export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson, tokentuneSqlite, claudeCode, codex, autopackDb, mycoDb];
+export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson, tokentuneSqlite, claudeCode, codex, usageTracker, autopackDb, mycoDb];
 
 export const SOURCE_FORMATS = SOURCES.map((s) => s.format) as [string, ...string[]];
 
