@@ -4,7 +4,9 @@ import { loadTargetFiles, readTargets } from '../targets/index.js';
 import { commitGate, runGate, type GateLevel } from './gate.js';
 import type { Progress } from '../ingest/index.js';
 import { openRunState } from './state.js';
+import { dirname } from 'node:path';
 import { withLifecycle } from './models.js';
+import { refreshSummaries } from './log.js';
 import { evaluateBudgets, type BudgetStatus } from './budget.js';
 
 /** One drift check, as `tune check` and the daemon run it. */
@@ -57,6 +59,8 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
       state.addSkippedLines(now, g.ingest.skipped_details);
       commitGate(state, g, ledgerEntry('check', started, g.level, g.ingest));
     });
+    // The usage-tracker's day summaries follow its task logs (the folder above each source's tasks/).
+    for (const s of loaded.sources) if (s.format === 'usage-tracker') refreshSummaries(dirname(s.path));
     return {
       result: g.level,
       moved: g.moved,

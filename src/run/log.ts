@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dailySummary, periodReview, type Recommendation, type TrackedTask } from '../report/tracker.js';
 import { fmtInt } from '../common/format.js';
@@ -98,6 +98,30 @@ export function runLog(input: string, o: { dir: string; now: Date }): LogAnswer 
   } catch (e) {
     return fail(`could not write under ${o.dir}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Rewrites the day summaries (`usage-YYYY-MM-DD.md`) older than a task log of their day, as the
+ * nightly check does for a usage-tracker source (`dir`: the folder holding `tasks/`). Returns the days
+ * written.
+ */
+export function refreshSummaries(dir: string): string[] {
+  const at = join(dir, 'tasks');
+  if (!existsSync(at)) return [];
+  const newest = new Map<string, number>();
+  for (const name of readdirSync(at)) {
+    const day = /^usage-(\d{4}-\d{2}-\d{2})-.*\.json$/.exec(name)?.[1];
+    if (day) newest.set(day, Math.max(newest.get(day) ?? 0, statSync(join(at, name)).mtimeMs));
+  }
+  const written: string[] = [];
+  for (const [day, mtime] of [...newest].sort()) {
+    const file = join(dir, `usage-${day}.md`);
+    if (existsSync(file) && statSync(file).mtimeMs >= mtime) continue;
+    const tasks = readTasks(dir, [], day).filter((t) => new Date(t.ts).toISOString().slice(0, 10) === day);
+    writeAtomic(file, dailySummary(day, tasks));
+    written.push(day);
+  }
+  return written;
 }
 
 function totalsOf(entries: ReturnType<typeof trackerEntries>['entries']) {

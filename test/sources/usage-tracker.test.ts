@@ -110,5 +110,9 @@ describe('tune log, the usage-tracker', () => {
       'build-lead': [0.9, ['claude-opus-5-5']],
       'ui-impl': [0.13, ['claude-sonnet-4-5', 'claude-sonnet-5-5']],
     });
+    // The nightly check writes the day summaries the log_only calls left out.
+    expect((await tune(['check'], { XDG_STATE_HOME: join(repo, 'state') }, { cwd: repo })).code).toBe(0);
+    expect(await readFile(join(repo, 'token-usage/usage-2026-11-11.md'), 'utf8')).toContain('| ui-impl | claude-sonnet-4-5 | 8,000 | 2,000 | 10,000 | $0.07 |');
+    expect((await readdir(join(repo, 'token-usage'))).filter((f) => f.startsWith('usage-')).sort()).toEqual(['usage-2026-11-10.md', 'usage-2026-11-11.md']);
   });
 });
