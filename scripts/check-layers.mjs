@@ -5,7 +5,27 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 // Lowest first. A stage may import from any stage before it in this list, never from one after it.
-const LAYERS = ['common', 'pricing', 'sources', 'targets', 'config', 'store', 'ingest', 'stats', 'budget', 'rules', 'drift', 'llm', 'report', 'publish', 'run', 'daemon', 'commands', 'cli.ts', 'main.ts'];
+const LAYERS = [
+  'common',
+  'pricing',
+  'sources',
+  'targets',
+  'config',
+  'store',
+  'ingest',
+  'stats',
+  'budget',
+  'rules',
+  'drift',
+  'llm',
+  'report',
+  'publish',
+  'run',
+  'daemon',
+  'commands',
+  'cli.ts',
+  'main.ts',
+];
 
 const SRC = resolve(import.meta.dirname, '../src');
 const files = readdirSync(SRC, { recursive: true })

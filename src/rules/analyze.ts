@@ -10,6 +10,7 @@ import { label, outcomesOf, type Outcome } from './outcomes.js';
 import { fmtValue } from '../common/index.js';
 import { holdBack } from './hold.js';
 import { taskRules } from './task-rules.js';
+import { agentRules } from './agent-rules.js';
 import { plural } from './helpers.js';
 
 export interface Analysis {
@@ -26,7 +27,7 @@ export interface Analysis {
  */
 export function analyze(ctx: RuleContext): Analysis {
   const { outcomes, reverts } = outcomesOf(ctx, valuesByKey(ctx.targets));
-  const parts = [modelRules(ctx), capRules(ctx), ciRules(ctx), taskRules(ctx)];
+  const parts = [modelRules(ctx), capRules(ctx), ciRules(ctx), taskRules(ctx), agentRules(ctx)];
   const migration = migrationRules(ctx);
   const first = [...reverts, ...migration.changes];
   const taken = new Set(first.map(changeKey));

@@ -17,3 +17,4 @@ export * from './turn-rules.js';
 export * from './cadence-rules.js';
 export * from './task-model-rules.js';
 export * from './cost-spikes.js';
+export * from './agent-rules.js';

@@ -1,7 +1,9 @@
 import { alertText, budgetLine, postAlert, type BudgetLine, type ScopeSpend } from '../budget/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { itemCost } from '../report/index.js';
-import { SOURCES } from '../sources/index.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SOURCES, vextrusBudget } from '../sources/index.js';
 import { dayOf, type BudgetAlert, type State, type StoredUsage } from '../store/index.js';
 import { phaseUsage } from './phase-usage.js';
 
@@ -19,6 +21,25 @@ export interface BudgetStatus {
 
 const DAY = 86_400_000;
 
+function vextrusBudgetOf(loaded: LoadedConfig): { monthly_usd: number; threshold: number } | undefined {
+  for (const s of loaded.sources.filter((x) => x.format === 'vextrus-cost')) {
+    const files = statSync(s.path, { throwIfNoEntry: false })?.isDirectory()
+      ? readdirSync(s.path, { recursive: true, encoding: 'utf8' })
+          .filter((f) => f.endsWith('cost_tracking.json'))
+          .map((f) => join(s.path, f))
+      : [s.path];
+    for (const f of files.sort()) {
+      try {
+        const found = vextrusBudget(readFileSync(f, 'utf8'));
+        if (found) return found;
+      } catch {
+        // Unreadable: ingest says so.
+      }
+    }
+  }
+  return undefined;
+}
+
 /**
  * Prices the spend of this month (and of the four weeks before, for the projection) per scope, checks
  * the thresholds, records each alert once per month and scope, and posts those not yet delivered.
@@ -30,7 +51,10 @@ export async function evaluateBudgets(
   loaded: LoadedConfig,
   o: { now: Date; env: NodeJS.ProcessEnv; dryRun: boolean; sleep?: (ms: number) => Promise<void> },
 ): Promise<BudgetStatus | undefined> {
-  const b = loaded.config.budgets;
+  const own = loaded.config.budgets;
+  // Without a fleet budget of its own, the one Vextrus's cost file sets (and its alert share).
+  const vextrus = own.monthly_usd ? undefined : vextrusBudgetOf(loaded);
+  const b = vextrus ? { ...own, monthly_usd: vextrus.monthly_usd, thresholds: [...new Set([vextrus.threshold, 1])] } : own;
   const wanted: [string, number][] = [
     ...(b.monthly_usd ? ([['fleet', b.monthly_usd]] as [string, number][]) : []),
     ...(['project', 'agent', 'category'] as const).flatMap((kind) => Object.entries(b[kind]).map(([name, usd]): [string, number] => [`${kind}:${name}`, usd])),

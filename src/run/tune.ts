@@ -114,7 +114,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
     const command = dryRun ? 'tune --dry-run' : 'tune';
     const budget = await state.guard(() => evaluateBudgets(state, loaded, { now, env, dryRun }));
     const withBudget = budget ? { budget } : {};
-    if (stats.phases === 0 && stats.runs.count === 0 && stats.tasks.length === 0) {
+    if (stats.phases === 0 && stats.runs.count === 0 && stats.tasks.length === 0 && stats.work.length === 0) {
       // An empty window (a --since/--until with no telemetry) proposes nothing and says so in one line.
       if (!dryRun) state.guard(() => commitGate(state, gate, ledgerEntry(command, started, 'no-data', gate.ingest)));
       return { status: 'no-data', moved: [], applied: gate.applied, outcomes: [], window: stats.window, ingest: gate.ingest, events: gate.events, noop_streak: gate.noop_streak, ...withBudget };

@@ -6,3 +6,4 @@ export { isoTimestampMs, zodIssues } from './parse.js';
 export { claudeCodeRoots, projectOf } from './claude-code.js';
 export { codexRoots, parseCodexFile } from './codex.js';
 export { formatOf, type Sniffed } from './sniff.js';
+export { vextrusBudget } from './vextrus.js';

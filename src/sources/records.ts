@@ -131,7 +131,37 @@ export interface TaskRunRecord {
   phases: TaskPhase[];
 }
 
-export type TelemetryRecord = PhaseRecord | CallRecord | CiRecord | TaskRunRecord;
+/**
+ * One unit of work a source reports whole (an agent invocation), with what the source knows of it and
+ * nothing it does not: a field left undefined is unknown, never zero. Its spend, where the source
+ * reports one, may also reach the reports as call records of another file (Vextrus's cost file):
+ * a unit of work is evidence of outcomes, not spend.
+ */
+export interface WorkRecord {
+  kind: 'work';
+  /** When it ended. */
+  ts: number;
+  /** What one unit is in its source. */
+  unit: 'invocation';
+  /** Who did the work: an agent, a subagent type. */
+  agent: string;
+  /** The run or task it was part of, where the source has them. */
+  run_id?: string | undefined;
+  category?: string | undefined;
+  session?: string | undefined;
+  project?: string | undefined;
+  model?: string | undefined;
+  input_tokens?: number | undefined;
+  output_tokens?: number | undefined;
+  turns?: number | undefined;
+  outcome?: 'success' | 'failed' | undefined;
+  /** Corrections a user made to its result, where the source counts them. */
+  corrections?: number | undefined;
+  duration_ms?: number | undefined;
+  cost_usd?: number | undefined;
+}
+
+export type TelemetryRecord = PhaseRecord | CallRecord | CiRecord | TaskRunRecord | WorkRecord;
 
 /**
  * What joins a subagent's calls to its type, from lines that carry no usage of their own: the parent's

@@ -7,9 +7,10 @@ import { tokentuneJson } from './tokentune-json.js';
 import { tokentuneJsonl } from './tokentune-jsonl.js';
 import { tokentuneSqlite } from './tokentune-sqlite.js';
 import { usageTracker } from './usage-tracker.js';
+import { vextrusAgents, vextrusCost } from './vextrus.js';
 
 /** Every telemetry format tokentune reads. A new format is one file beside this one and a line here. */
-export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson, tokentuneSqlite, claudeCode, codex, usageTracker, autopackDb, mycoDb];
+export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson, tokentuneSqlite, claudeCode, codex, usageTracker, vextrusCost, vextrusAgents, autopackDb, mycoDb];
 
 export const SOURCE_FORMATS = SOURCES.map((s) => s.format) as [string, ...string[]];
 

@@ -199,6 +199,8 @@ export function tokentuneKey(r: TelemetryRecord): string {
       return `i\u0000${r.ts}\u0000${r.run_id}\u0000${r.tier_id}\u0000${r.ci_profile}`;
     case 'task_run':
       return `t\u0000${r.run_id}`;
+    case 'work':
+      return `w\u0000${r.ts}\u0000${r.agent}\u0000${r.run_id ?? ''}`;
   }
 }
 

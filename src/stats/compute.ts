@@ -1,3 +1,4 @@
+import { workStats } from './work.js';
 import { COMPLEXITIES, type Complexity } from '../sources/index.js';
 import { blendedPricePerToken, costOf, priceOf, type Pricing, type TokenMix } from '../pricing/index.js';
 import type { CallBucket, PhaseBucket } from '../store/index.js';
@@ -87,6 +88,7 @@ export function computeStats(rollups: RollupView, opts: StatsOptions): Stats {
     trend: trendOf(runs),
     blended_price: blended,
     tasks: taskStats(rollups.tasks.filter((r) => inWindow(range, dayOf(r.ts)))),
+    work: workStats(rollups.work.filter((w) => inWindow(range, dayOf(w.ts)))),
   };
 }
 

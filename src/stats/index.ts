@@ -6,3 +6,4 @@ export * from './types.js';
 export * from './window.js';
 export * from './tasks.js';
 export * from './bounds.js';
+export * from './work.js';

@@ -2,6 +2,7 @@ import type { Complexity } from '../sources/index.js';
 import type { Percentiles } from './percentiles.js';
 import type { CallBucket } from '../store/index.js';
 import type { TaskStats } from './tasks.js';
+import type { AgentWorkStats } from './work.js';
 
 export interface Window {
   /** Inclusive UTC days, ISO dates. */
@@ -140,4 +141,6 @@ export interface Stats {
   blended_price: Record<string, number | null>;
   /** Scheduled agent tasks (Myco), per task, costliest first. */
   tasks: TaskStats[];
+  /** Units of work sources report whole (agent invocations), per agent and model, most first. */
+  work: AgentWorkStats[];
 }

@@ -181,6 +181,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (period, scope, threshold)
   ) WITHOUT ROWID;
   `,
+  // Units of work a source reports whole (agent invocations with their outcomes), kept whole as task
+  // runs are: a few hundred a day, which the rules group by agent and model.
+  `
+  CREATE TABLE work_units (unit INTEGER NOT NULL, day INTEGER NOT NULL, ts INTEGER NOT NULL, agent TEXT NOT NULL, record TEXT NOT NULL);
+  CREATE INDEX work_units_day ON work_units (day);
+  CREATE INDEX work_units_unit ON work_units (unit);
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

@@ -1,5 +1,5 @@
 import { cached, type Db } from './db.js';
-import type { TaskRunRecord } from '../sources/index.js';
+import type { TaskRunRecord, WorkRecord } from '../sources/index.js';
 import { dayOf, type CallBucket, type PhaseBucket, type Rollups, type RunSummary, type TierDay } from './rollups.js';
 
 /**
@@ -16,6 +16,8 @@ export interface RollupView {
   runs: RunTable;
   /** Runs of scheduled tasks of the window and of as many days before it (what cost spikes compare with), oldest first. */
   tasks: TaskRunRecord[];
+  /** Units of work of the window (agent invocations), oldest first. */
+  work: WorkRecord[];
 }
 
 /** The window's runs, merged over units, in start order: one column per number, and the newest few whole. */
@@ -65,6 +67,8 @@ export function addRollups(db: Db, unit: number, r: Rollups): void {
 
   const task = cached(db, 'INSERT INTO task_runs VALUES (?, ?, ?, ?, ?)');
   for (const t of r.tasks) task.run(unit, dayOf(t.ts), t.ts, t.task, JSON.stringify(t));
+  const work = cached(db, 'INSERT INTO work_units VALUES (?, ?, ?, ?, ?)');
+  for (const w of r.work) work.run(unit, dayOf(w.ts), w.ts, w.agent, JSON.stringify(w));
 
   // Tiers carry small maps: merged in code.
   const getTier = cached(db, 'SELECT * FROM tier_days WHERE unit = ? AND day = ? AND tier_id = ?');
@@ -127,7 +131,8 @@ export function view(db: Db, since: number, until: number): RollupView {
       .pluck()
       .all(since - (until - since + 1), until) as string[]
   ).map((t) => JSON.parse(t) as TaskRunRecord);
-  return { phases, calls, tiers, runs, tasks };
+  const work = (db.prepare('SELECT record FROM work_units WHERE day BETWEEN ? AND ? ORDER BY ts').pluck().all(since, until) as string[]).map((w) => JSON.parse(w) as WorkRecord);
+  return { phases, calls, tiers, runs, tasks, work };
 }
 
 interface TierRow {

@@ -1,4 +1,4 @@
-import type { CallRecord, CiRecord, Complexity, PhaseRecord, TaskRunRecord, TelemetryRecord } from '../sources/index.js';
+import type { CallRecord, CiRecord, Complexity, PhaseRecord, TaskRunRecord, TelemetryRecord, WorkRecord } from '../sources/index.js';
 
 /**
  * Daily rollups: everything the stats need, folded from records as they stream past, so no record has
@@ -91,13 +91,15 @@ export interface Rollups {
   tiers: Map<string, TierDay>;
   /** Runs of scheduled tasks, kept whole (see task_runs in db.ts). */
   tasks: TaskRunRecord[];
+  /** Units of work a source reports whole (agent invocations), kept whole (work_units). */
+  work: WorkRecord[];
   /** Latest record timestamp seen: the default window ends on its day. */
   max_ts: number;
   records: number;
 }
 
 export function emptyRollups(): Rollups {
-  return { phases: new Map(), calls: new Map(), runs: new Map(), tiers: new Map(), tasks: [], max_ts: 0, records: 0 };
+  return { phases: new Map(), calls: new Map(), runs: new Map(), tiers: new Map(), tasks: [], work: [], max_ts: 0, records: 0 };
 }
 
 /**
@@ -121,6 +123,9 @@ export function addRecord(r: Rollups, rec: TelemetryRecord, sign: 1 | -1 = 1): v
       return addCi(r, rec);
     case 'task_run':
       r.tasks.push(rec);
+      return;
+    case 'work':
+      r.work.push(rec);
       return;
   }
 }

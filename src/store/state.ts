@@ -398,7 +398,7 @@ export class State {
   resetUnit(id: number): void {
     // The runs it took part in are merged again from the other units' parts.
     const ids = JSON.stringify(this.db.prepare('SELECT run_id FROM unit_runs WHERE unit = ?').pluck().all(id));
-    for (const table of ['seen', 'kept_records', 'kept_quarters', 'agent_links', 'phase_days', 'call_days', 'tier_days', 'unit_runs', 'task_runs'])
+    for (const table of ['seen', 'kept_records', 'kept_quarters', 'agent_links', 'phase_days', 'call_days', 'tier_days', 'unit_runs', 'task_runs', 'work_units'])
       this.db.prepare(`DELETE FROM ${table} WHERE unit = ?`).run(id);
     this.db.prepare('DELETE FROM runs WHERE run_id IN (SELECT value FROM json_each(?))').run(ids);
     this.db

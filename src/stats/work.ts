@@ -1,0 +1,66 @@
+import type { WorkRecord } from '../sources/index.js';
+import { percentileOfSorted } from './percentiles.js';
+
+/**
+ * Units of work (agent invocations) grouped by agent and model: how many, how many with a known
+ * outcome and how many of those succeeded, the corrections users made, durations and reported cost.
+ * What a source left unknown stays out of the figure it would have counted in (a unit with no outcome
+ * is in `units`, not in the success rate).
+ */
+export interface AgentWorkStats {
+  agent: string;
+  /** Null where the source did not say which model did the work. */
+  model: string | null;
+  units: number;
+  with_outcome: number;
+  successes: number;
+  /** Successes over units with a known outcome; null when none has one. */
+  success_rate: number | null;
+  /** Units a user corrected (at least once), over those whose source counts corrections. */
+  corrected: number;
+  correction_rate: number | null;
+  duration_p50_ms: number | null;
+  duration_p95_ms: number | null;
+  /** The cost the source reported, summed over the units that carry one. */
+  reported_cost_usd: number | null;
+  first_ts: number;
+  last_ts: number;
+}
+
+// The percentiles every other figure uses (R-7), none for no duration.
+const pct = (sorted: number[], p: number): number | null => (sorted.length ? percentileOfSorted(sorted, p) : null);
+
+export function workStats(work: readonly WorkRecord[]): AgentWorkStats[] {
+  const groups = new Map<string, WorkRecord[]>();
+  for (const w of work) {
+    const k = `${w.agent}\u0000${w.model ?? ''}`;
+    const g = groups.get(k);
+    if (g) g.push(w);
+    else groups.set(k, [w]);
+  }
+  return [...groups.values()]
+    .map((g): AgentWorkStats => {
+      const known = g.filter((w) => w.outcome !== undefined);
+      const counted = g.filter((w) => w.corrections !== undefined);
+      const durations = g.flatMap((w) => (w.duration_ms === undefined ? [] : [w.duration_ms])).sort((a, b) => a - b);
+      const costs = g.flatMap((w) => (w.cost_usd === undefined ? [] : [w.cost_usd]));
+      const successes = known.filter((w) => w.outcome === 'success').length;
+      const corrected = counted.filter((w) => (w.corrections ?? 0) > 0).length;
+      return {
+        agent: g[0]!.agent,
+        model: g[0]!.model ?? null,
+        units: g.length,
+        with_outcome: known.length,
+        successes,
+        success_rate: known.length ? successes / known.length : null,
+        corrected,
+        correction_rate: counted.length ? corrected / counted.length : null,
+        duration_p50_ms: pct(durations, 50),
+        duration_p95_ms: pct(durations, 95),
+        reported_cost_usd: costs.length ? costs.reduce((a, b) => a + b, 0) : null,
+        first_ts: Math.min(...g.map((w) => w.ts)),
+        last_ts: Math.max(...g.map((w) => w.ts)),
+      };
+    })
+    .sort((a, b) => b.units - a.units || (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0));
+}
