@@ -45,7 +45,20 @@ export function parseClaudeCodeLine(line: string, file: string): LineResult {
   if (result && typeof result['agentId'] === 'string') {
     // The end of a Task call: its tool-use id, the agent that ran it, and (in newer versions) its type.
     const call = Array.isArray(m?.['content']) ? (m['content'] as unknown[]).map(object).find((b) => b?.['type'] === 'tool_result') : undefined;
-    links.push({ ts, agent_id: result['agentId'], tool_use_id: text(call?.['tool_use_id']), agent_type: text(result['agentType']) });
+    // A run that completed is a success; any other status, or a result marked as an error (an
+    // interrupted or refused call), a failure; no status says nothing.
+    const status = text(result['status']);
+    const outcome = call?.['is_error'] === true ? 'failed' : status === undefined ? undefined : status === 'completed' ? 'success' : 'failed';
+    const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+    links.push({
+      ts,
+      agent_id: result['agentId'],
+      tool_use_id: text(call?.['tool_use_id']),
+      agent_type: text(result['agentType']),
+      outcome,
+      duration_ms: number(result['totalDurationMs']),
+      tool_uses: number(result['totalToolUseCount']),
+    });
   }
   const data = object(j['data']);
   if (j['type'] === 'progress' && data?.['type'] === 'agent_progress') {

@@ -173,6 +173,10 @@ export interface AgentLink {
   agent_id?: string | undefined;
   tool_use_id?: string | undefined;
   agent_type?: string | undefined;
+  /** On the result of the call: how the subagent's run ended, how long it took, how many tools it used. */
+  outcome?: 'success' | 'failed' | undefined;
+  duration_ms?: number | undefined;
+  tool_uses?: number | undefined;
 }
 
 /** A problem with one line of one source file; the line is skipped, never guessed at. */

@@ -188,6 +188,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX work_units_day ON work_units (day);
   CREATE INDEX work_units_unit ON work_units (unit);
   `,
+  // How a subagent's run ended, from the result of the Task call that ran it: its unit of work.
+  `
+  ALTER TABLE agent_links ADD COLUMN outcome TEXT;
+  ALTER TABLE agent_links ADD COLUMN duration_ms INTEGER;
+  ALTER TABLE agent_links ADD COLUMN tool_uses INTEGER;
+  ALTER TABLE agent_links ADD COLUMN ts INTEGER;
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

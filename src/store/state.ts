@@ -9,7 +9,7 @@ import type { Change } from '../targets/index.js';
 import { RUN_SUMS, type RollupView } from './rollup-tables.js';
 import { LifecycleSnapshot } from '../pricing/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from './rollups.js';
-import type { AgentLink, CallRecord, TelemetryRecord } from '../sources/index.js';
+import type { AgentLink, CallRecord, TelemetryRecord, WorkRecord } from '../sources/index.js';
 
 /**
  * The run state of one tuner config, over its database (db.ts): the source units with their
@@ -550,8 +550,61 @@ export class State {
   }
 
   addAgentLinks(unit: number, links: readonly AgentLink[]): void {
-    const put = cached(this.db, 'INSERT INTO agent_links (unit, day, agent_id, tool_use_id, agent_type) VALUES (?, ?, ?, ?, ?)');
-    for (const l of links) put.run(unit, dayOf(l.ts), l.agent_id ?? null, l.tool_use_id ?? null, l.agent_type ?? null);
+    const put = cached(this.db, 'INSERT INTO agent_links (unit, day, agent_id, tool_use_id, agent_type, outcome, duration_ms, tool_uses, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const l of links) put.run(unit, dayOf(l.ts), l.agent_id ?? null, l.tool_use_id ?? null, l.agent_type ?? null, l.outcome ?? null, l.duration_ms ?? null, l.tool_uses ?? null, l.ts);
+  }
+
+  /**
+   * Claude Code subagent runs as units of work, for the days `since`…`until`: each Task result that
+   * says how the run ended, with the subagent's type (agentTypes), its responses as turns, the model
+   * that made most of its tokens, and its tokens by kind from the kept records of its agent id.
+   */
+  invocations(since: number, until: number): WorkRecord[] {
+    const links = this.db
+      .prepare(
+        `SELECT agent_id, max(ts) AS ts, min(outcome) AS outcome, max(duration_ms) AS duration_ms FROM agent_links
+         WHERE outcome IS NOT NULL AND agent_id IS NOT NULL AND day BETWEEN ? AND ? GROUP BY agent_id`,
+      )
+      .all(since, until) as { agent_id: string; ts: number | null; outcome: 'success' | 'failed'; duration_ms: number | null }[];
+    if (!links.length) return [];
+    // The subagents' responses around the window (a run may start the day before its result), in one pass.
+    const calls = new Map<string, { model: string; turns: number; input: number; output: number; tokens: number; session: string | null; project: string | null }[]>();
+    const rows = this.db
+      .prepare(
+        `SELECT k.agent, k.model, count(*) AS turns, sum(k.input) AS input, sum(k.output) AS output, sum(k.input + k.output + k.cache_creation + k.cache_read) AS tokens,
+           max(k.session) AS session, max(k.project) AS project
+         FROM kept_records k INDEXED BY kept_records_ts WHERE k.ts BETWEEN ? AND ? AND k.agent LIKE '@%' GROUP BY k.agent, k.model`,
+      )
+      .all((since - 1) * 86_400_000, (until + 2) * 86_400_000) as {
+      agent: string;
+      model: string;
+      turns: number;
+      input: number;
+      output: number;
+      tokens: number;
+      session: string | null;
+      project: string | null;
+    }[];
+    for (const r of rows) calls.set(r.agent.slice(1), [...(calls.get(r.agent.slice(1)) ?? []), r]);
+    const types = this.agentTypes();
+    return links.map((l): WorkRecord => {
+      const mine = calls.get(l.agent_id) ?? [];
+      const main = [...mine].sort((a, b) => b.tokens - a.tokens)[0];
+      const session = mine.find((c) => c.session)?.session ?? undefined;
+      const project = mine.find((c) => c.project)?.project ?? undefined;
+      return {
+        kind: 'work',
+        unit: 'invocation',
+        ts: l.ts ?? since * 86_400_000,
+        agent: types.get(l.agent_id) ?? 'subagent',
+        outcome: l.outcome,
+        ...(main ? { model: main.model } : {}),
+        ...(mine.length ? { turns: mine.reduce((a, c) => a + c.turns, 0), input_tokens: mine.reduce((a, c) => a + c.input, 0), output_tokens: mine.reduce((a, c) => a + c.output, 0) } : {}),
+        ...(l.duration_ms !== null ? { duration_ms: l.duration_ms } : {}),
+        ...(session ? { session, run_id: session } : {}),
+        ...(project ? { project } : {}),
+      };
+    });
   }
 
   /**
@@ -710,7 +763,10 @@ export class State {
 
   /** Everything the stats need for the days `since`…`until` (UTC day numbers). */
   view(since: number, until: number): RollupView {
-    return tables.view(this.db, since, until);
+    const v = tables.view(this.db, since, until);
+    // The units of work sources report whole, and those the Claude Code transcripts give.
+    v.work = [...v.work, ...this.invocations(since, until)].sort((a, b) => a.ts - b.ts);
+    return v;
   }
 }
 

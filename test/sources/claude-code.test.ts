@@ -298,7 +298,7 @@ describe('Claude Code transcripts', () => {
       }),
       file,
     );
-    expect(result).toEqual({ records: [], links: [{ ts, agent_id: 'a1', tool_use_id: 'toolu_1', agent_type: 'Explore' }] });
+    expect(result).toEqual({ records: [], links: [{ ts, agent_id: 'a1', tool_use_id: 'toolu_1', agent_type: 'Explore', outcome: 'success', duration_ms: undefined, tool_uses: undefined }] });
     const progress = parseClaudeCodeLine(
       JSON.stringify({
         ...base,
