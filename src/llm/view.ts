@@ -148,7 +148,7 @@ export function buildPromptView(input: { project: string; stats: Stats; targets:
     run_budgets: Object.entries(targets.budgets).map(([key, v]) => ({ key, value: num(v!.value) })),
     tasks: stats.tasks.map((t) => {
       const target = targets.tasks[t.task];
-      const model = targets.model(t.task, 'medium', 'builder');
+      const model = targets.model(t.task, null, 'builder');
       return {
         name: quoted(t.task),
         model: quoted(model?.explicit && model.current ? model.current.value : (t.models[0]?.model ?? '')),

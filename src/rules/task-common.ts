@@ -17,7 +17,7 @@ export function taskRuns(ctx: RuleContext, task: string, afterDay = -1, model?: 
 
 /** The model a task runs on: its own entry, else what it inherits; when it inherits and its runs name another, its definition's (what ran). */
 export function taskModelOf(ctx: RuleContext, t: Pick<TaskStats, 'task' | 'models'>): { model: string | undefined; explicit: boolean; from: string } {
-  const cell = ctx.targets.model(t.task, 'medium', 'builder');
+  const cell = ctx.targets.model(t.task, null, 'builder');
   if (cell?.explicit && cell.current) return { model: cell.current.value, explicit: true, from: cell.current.path.join('.') };
   const ran = t.models[0]?.model;
   const fallback = cell?.current?.value;

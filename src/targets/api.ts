@@ -49,11 +49,12 @@ export interface TargetLayout {
     /**
      * The places that may hold a category's own model, in the order the tuned system looks: the first
      * that holds one governs. A category without one inherits `fallback`; a change of its own model is
-     * added at the last place.
+     * added at the last place. A null complexity asks for a model that holds whatever the complexity
+     * (a scheduled task's): a layout whose models vary by complexity has none (no place).
      */
-    own: (category: string, complexity: Complexity, role: ModelRole) => readonly KeyPath[];
-    /** The complexity's default, inherited by categories without their own model. */
-    fallback: (complexity: Complexity, role: ModelRole) => KeyPath;
+    own: (category: string, complexity: Complexity | null, role: ModelRole) => readonly KeyPath[];
+    /** The complexity's default, inherited by categories without their own model; none for a null complexity where models vary by it. */
+    fallback: (complexity: Complexity | null, role: ModelRole) => KeyPath | undefined;
     /** Every place the document names a model (what migrations and name checks read). */
     places: (doc: unknown) => ModelPlace[];
     /** Where the document maps model aliases to model ids: read resolved, written back as aliases. */

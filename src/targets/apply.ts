@@ -19,7 +19,7 @@ export interface FileResult {
  * category. A change with a key (a migration) is of one place, not of a cell.
  */
 function modelCell(c: Change, targets: TargetState): ModelCell | undefined {
-  return c.kind === 'model' && c.key === null && c.category && c.role ? targets.model(c.category, c.complexity ?? 'medium', c.role) : undefined;
+  return c.kind === 'model' && c.key === null && c.category && c.role ? targets.model(c.category, c.complexity, c.role) : undefined;
 }
 
 /** The value a change of one place (a migration) replaces. */
@@ -111,7 +111,7 @@ export function placeOf(c: Change, targets: TargetState): string | undefined {
   const cell = modelCell(c, targets);
   if (!cell) return where;
   if (c.category === 'default') {
-    const heirs = targets.categories.filter((cat) => targets.model(cat, c.complexity ?? 'medium', c.role!)?.explicit === false);
+    const heirs = targets.categories.filter((cat) => targets.model(cat, c.complexity, c.role!)?.explicit === false);
     return `${where}, the default of ${heirs.length ? heirs.join(', ') : 'no category the targets name'}`;
   }
   return cell && !cell.explicit && cell.current ? `${where} (new: ${c.category} inherited ${cell.current.path.join('.')})` : where;

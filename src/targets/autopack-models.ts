@@ -21,11 +21,14 @@ export const autopackModels: TargetLayout = {
   syntax: 'yaml',
   model: {
     roles: ROLES,
-    own: (category, _complexity, role) => [
-      ['llm_routing_policies', category, POLICY[role]],
-      ['category_models', category, OVERRIDE[role]],
-    ],
-    fallback: (complexity, role) => ['complexity_models', complexity, role],
+    own: (category, complexity, role) =>
+      complexity === null
+        ? []
+        : [
+            ['llm_routing_policies', category, POLICY[role]],
+            ['category_models', category, OVERRIDE[role]],
+          ],
+    fallback: (complexity, role) => (complexity === null ? undefined : ['complexity_models', complexity, role]),
     places: (doc) => {
       const out: ModelPlace[] = [];
       for (const role of ROLES) {

@@ -65,7 +65,8 @@ export interface TargetState {
   files: TargetFile[];
   /** Categories the targets know by name. */
   categories: string[];
-  model: (category: string, complexity: Complexity, role: ModelRole) => ModelCell | undefined;
+  /** The model of a category at a complexity; null: of a scheduled task, which has one whatever the complexity. */
+  model: (category: string, complexity: Complexity | null, role: ModelRole) => ModelCell | undefined;
   caps: Record<string, Located<number>>;
   ci: Record<string, Located<string>>;
   budgets: Partial<Record<RunBudgetKey, Located<number>>>;
@@ -216,7 +217,8 @@ export function readTargets(files: TargetFile[]): TargetState {
     for (const { file, data, layout, aliases } of modelFiles) {
       const mm = layout.model!;
       if (!mm.roles.includes(role)) continue;
-      const located = (path: KeyPath): Located<string> | undefined => {
+      const located = (path: KeyPath | undefined): Located<string> | undefined => {
+        if (!path) return undefined;
         const raw = getIn(data, path);
         if (typeof raw !== 'string') return undefined;
         const value = aliases[raw] ?? raw;
@@ -225,9 +227,11 @@ export function readTargets(files: TargetFile[]): TargetState {
       // `default` is the complexity's own entry: where the other categories inherit from.
       if (category === 'default') {
         const fb = mm.fallback(complexity, role);
+        if (!fb) continue;
         return { current: located(fb), explicit: true, file: file.path, path: fb };
       }
       const places = mm.own(category, complexity, role);
+      if (!places.length) continue;
       for (const path of places) {
         const own = located(path);
         if (own) return { current: own, explicit: true, file: file.path, path };
@@ -335,7 +339,7 @@ export function valuesByKey(t: TargetState): Map<string, string> {
   for (const [key, v] of Object.entries(t.budgets)) out.set(changeKey({ kind: 'run_budget', category: null, complexity: null, role: null, key }), String(v.value));
   for (const [task, x] of Object.entries(t.tasks)) {
     // A task's model holds for the whole task: its key has no complexity.
-    const m = t.model(task, 'medium', 'builder')?.current?.value;
+    const m = t.model(task, null, 'builder')?.current?.value;
     if (m !== undefined) out.set(changeKey({ kind: 'model', category: task, complexity: null, role: 'builder', key: null }), m);
     for (const [phase, v] of Object.entries(x.turns)) out.set(changeKey({ kind: 'turn_budget', category: task, complexity: null, role: null, key: phase }), String(v.value));
     if (x.interval) out.set(changeKey({ kind: 'schedule', category: task, complexity: null, role: null, key: null }), String(x.interval.value));

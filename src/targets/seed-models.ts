@@ -10,8 +10,8 @@ export const seedModels: TargetLayout = {
   syntax: 'yaml',
   model: {
     roles: ['builder'],
-    own: (category, complexity) => [[LEVEL[complexity], category]],
-    fallback: (complexity) => [LEVEL[complexity], 'default'],
+    own: (category, complexity) => (complexity === null ? [] : [[LEVEL[complexity], category]]),
+    fallback: (complexity) => (complexity === null ? undefined : [LEVEL[complexity], 'default']),
     places: (doc) =>
       COMPLEXITIES.flatMap((complexity) => keysAt(doc, [LEVEL[complexity]]).map((category) => ({ path: [LEVEL[complexity], category], category, complexity, role: 'builder' as const }))),
   },
