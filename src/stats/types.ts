@@ -58,7 +58,7 @@ export interface CategoryStats extends PhaseGroupStats {
 }
 
 /** One model in one role over the window: its call buckets summed, with their total and cost. */
-export interface ModelRoleStats extends Omit<CallBucket, 'day' | 'cache_creation_1h' | 'has_cost' | 'reported_cost_usd'> {
+export interface ModelRoleStats extends Omit<CallBucket, 'day' | 'agent' | 'cache_creation_1h' | 'has_cost' | 'reported_cost_usd'> {
   tokens: number;
   /** null when the model has no price: shown as unpriced, never as $0. */
   cost_usd: number | null;

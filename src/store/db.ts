@@ -195,6 +195,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE agent_links ADD COLUMN tool_uses INTEGER;
   ALTER TABLE agent_links ADD COLUMN ts INTEGER;
   `,
+  // The agent that made the calls beside their role (the export's agent, a tracker's), so that a report
+  // by agent names it; days read before are their role's, as they were shown.
+  `
+  CREATE TABLE call_days_15 (
+    unit INTEGER NOT NULL, day INTEGER NOT NULL, model TEXT NOT NULL, role TEXT NOT NULL, agent TEXT NOT NULL, has_cost INTEGER NOT NULL,
+    calls INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_creation INTEGER NOT NULL,
+    cache_creation_1h INTEGER NOT NULL, cache_read INTEGER NOT NULL, reported_cost_usd REAL NOT NULL,
+    PRIMARY KEY (unit, day, model, role, agent, has_cost)
+  ) WITHOUT ROWID;
+  INSERT INTO call_days_15 SELECT unit, day, model, role, role, has_cost, calls, input, output, cache_creation, cache_creation_1h, cache_read, reported_cost_usd FROM call_days;
+  DROP TABLE call_days;
+  ALTER TABLE call_days_15 RENAME TO call_days;
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

@@ -44,8 +44,8 @@ export function addRollups(db: Db, unit: number, r: Rollups): void {
 
   const call = cached(
     db,
-    `INSERT INTO call_days (unit, day, model, role, has_cost, calls, input, output, cache_creation, cache_creation_1h, cache_read, reported_cost_usd)
-    VALUES (@unit, @day, @model, @role, @has_cost, @calls, @input, @output, @cache_creation, @cache_creation_1h, @cache_read, @reported_cost_usd)
+    `INSERT INTO call_days (unit, day, model, role, agent, has_cost, calls, input, output, cache_creation, cache_creation_1h, cache_read, reported_cost_usd)
+    VALUES (@unit, @day, @model, @role, @agent, @has_cost, @calls, @input, @output, @cache_creation, @cache_creation_1h, @cache_read, @reported_cost_usd)
     ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, input = input + excluded.input, output = output + excluded.output,
       cache_creation = cache_creation + excluded.cache_creation, cache_creation_1h = cache_creation_1h + excluded.cache_creation_1h,
       cache_read = cache_read + excluded.cache_read, reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd`,

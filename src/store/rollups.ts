@@ -11,7 +11,7 @@ export const dayOf = (ts: number): number => Math.floor(ts / DAY_MS);
 export const dayToIso = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 export const phaseKey = (day: number, category: string, complexity: string, model: string): string => `${day}\u0000${category}\u0000${complexity}\u0000${model}`;
-export const callKey = (day: number, model: string, role: string, hasCost: 0 | 1): string => `${day}\u0000${model}\u0000${role}\u0000${hasCost}`;
+export const callKey = (day: number, model: string, role: string, agent: string, hasCost: 0 | 1): string => `${day}\u0000${model}\u0000${role}\u0000${agent}\u0000${hasCost}`;
 export const tierKey = (day: number, tier: string): string => `${day}\u0000${tier}`;
 
 export interface PhaseBucket {
@@ -41,6 +41,8 @@ export interface CallBucket {
   day: number;
   model: string;
   role: string;
+  /** The agent that made the calls, where the source names one apart from the role; else the role. */
+  agent: string;
   calls: number;
   input: number;
   output: number;
@@ -206,10 +208,11 @@ function addPhase(r: Rollups, p: PhaseRecord): void {
 function addCall(r: Rollups, c: CallRecord, sign: 1 | -1 = 1): void {
   const day = dayOf(c.ts);
   const has_cost = c.cost_usd === undefined ? 0 : 1;
-  const key = callKey(day, c.model, c.role, has_cost);
+  const agent = c.agent ?? c.role;
+  const key = callKey(day, c.model, c.role, agent, has_cost);
   let b = r.calls.get(key);
   if (!b) {
-    b = { day, model: c.model, role: c.role, has_cost, calls: 0, input: 0, output: 0, cache_creation: 0, cache_creation_1h: 0, cache_read: 0, reported_cost_usd: 0 };
+    b = { day, model: c.model, role: c.role, agent, has_cost, calls: 0, input: 0, output: 0, cache_creation: 0, cache_creation_1h: 0, cache_read: 0, reported_cost_usd: 0 };
     r.calls.set(key, b);
   }
   b.calls += sign;

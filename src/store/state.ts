@@ -708,13 +708,13 @@ export class State {
         agent: b.agent ?? undefined,
       };
     }
-    const buckets = this.db.prepare(`SELECT c.day, c.model, c.role, c.has_cost, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
+    const buckets = this.db.prepare(`SELECT c.day, c.model, c.agent, c.has_cost, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
       sum(c.cache_creation_1h) AS cache_creation_1h, sum(c.cache_read) AS cache_read, sum(c.reported_cost_usd) AS cost FROM call_days c
-      WHERE c.unit IN (SELECT id FROM units WHERE format NOT IN (SELECT value FROM json_each(?))) AND c.day >= ${Math.floor(sinceTs / 86_400_000)} GROUP BY c.day, c.model, c.role, c.has_cost HAVING sum(c.calls) > 0`);
+      WHERE c.unit IN (SELECT id FROM units WHERE format NOT IN (SELECT value FROM json_each(?))) AND c.day >= ${Math.floor(sinceTs / 86_400_000)} GROUP BY c.day, c.model, c.agent, c.has_cost HAVING sum(c.calls) > 0`);
     for (const b of buckets.iterate(formats) as Iterable<{
       day: number;
       model: string;
-      role: string;
+      agent: string;
       has_cost: number;
       calls: number;
       input: number;
@@ -734,7 +734,7 @@ export class State {
         cache_read: b.cache_read,
         responses: b.calls,
         single: false,
-        agent: b.role,
+        agent: b.agent,
         cost_usd: b.has_cost ? b.cost : undefined,
       };
     }

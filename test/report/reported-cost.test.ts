@@ -39,3 +39,33 @@ describe('the cost a source reported, for every format', () => {
     expect(await cost('calculate')).toBeCloseTo(4.65, 10);
   });
 });
+
+describe('the agent of a call, for every format', () => {
+  it('is what a report by agent shows: the agent a source names, else the role', async () => {
+    const dir = await tempDir('tokentune-agent-');
+    const withAgent = (id: string, role: string, agent?: string) =>
+      JSON.stringify({
+        type: 'call',
+        ts: '2026-11-02T10:00:00Z',
+        run_id: 'run-1',
+        phase_id: id,
+        role,
+        ...(agent ? { agent } : {}),
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-5',
+        input_tokens: 0,
+        output_tokens: 1000,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      });
+    await writeFile(join(dir, 'calls.jsonl'), `${[withAgent('a', 'builder', 'planner'), withAgent('b', 'builder'), withAgent('c', 'auditor')].join('\n')}\n`);
+    await writeFile(join(dir, 't.yaml'), `sources: [{path: ${join(dir, 'calls.jsonl')}}]\n`);
+    const r = await tune(['report', 'agent', '--json', '--config', join(dir, 't.yaml')], { XDG_STATE_HOME: join(dir, 'state') });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { agents: { agent: string; outputTokens: number }[] }).agents.map((a) => [a.agent, a.outputTokens]).sort()).toEqual([
+      ['auditor', 1000],
+      ['builder', 1000],
+      ['planner', 1000],
+    ]);
+  });
+});
