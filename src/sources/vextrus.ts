@@ -23,16 +23,26 @@ export function vextrusTime(v: unknown): number {
   return Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(v) ? v : `${v}Z`);
 }
 
-export function parseVextrusCost(content: string, file: string): { records: TelemetryRecord[]; skipped: SkippedLine[] } {
-  const skipped: SkippedLine[] = [];
+type Parsed = { records: TelemetryRecord[]; skipped: SkippedLine[] };
+
+/** The mapping under `key` of a Vextrus file, or why there is none (the file's one skipped line). */
+function sectionOf(content: string, file: string, key: string, name: string): { section: Record<string, unknown> } | { none: Parsed } {
+  const none = (reason: string) => ({ none: { records: [], skipped: [{ file, line: 1, reason }] } });
   let doc: Record<string, unknown> | undefined;
   try {
     doc = object(JSON.parse(content));
   } catch (e) {
-    return { records: [], skipped: [{ file, line: 1, reason: `not valid JSON (${(e as Error).message})` }] };
+    return none(`not valid JSON (${(e as Error).message})`);
   }
-  const daily = object(doc?.['daily']);
-  if (!daily) return { records: [], skipped: [{ file, line: 1, reason: 'daily: missing (not a cost_tracking.json)' }] };
+  const section = object(doc?.[key]);
+  return section ? { section } : none(`${key}: missing (not a ${name})`);
+}
+
+export function parseVextrusCost(content: string, file: string): Parsed {
+  const skipped: SkippedLine[] = [];
+  const found = sectionOf(content, file, 'daily', 'cost_tracking.json');
+  if ('none' in found) return found.none;
+  const daily = found.section;
   const records: CallRecord[] = [];
   for (const [day, v] of Object.entries(daily)) {
     const list = object(v)?.['invocations'];
@@ -113,16 +123,11 @@ export const vextrusCost: WholeFileAdapter = {
  * the corrections its user made. Its costs are the cost file's too, so they are kept on the unit as
  * reported and never added to the spend; the error message is not kept (only counts and names are).
  */
-export function parseVextrusAgents(content: string, file: string): { records: TelemetryRecord[]; skipped: SkippedLine[] } {
+export function parseVextrusAgents(content: string, file: string): Parsed {
   const skipped: SkippedLine[] = [];
-  let doc: Record<string, unknown> | undefined;
-  try {
-    doc = object(JSON.parse(content));
-  } catch (e) {
-    return { records: [], skipped: [{ file, line: 1, reason: `not valid JSON (${(e as Error).message})` }] };
-  }
-  const agents = object(doc?.['agents']);
-  if (!agents) return { records: [], skipped: [{ file, line: 1, reason: 'agents: missing (not an agent_metrics.json)' }] };
+  const found = sectionOf(content, file, 'agents', 'agent_metrics.json');
+  if ('none' in found) return found.none;
+  const agents = found.section;
   const records: WorkRecord[] = [];
   for (const [agent, v] of Object.entries(agents)) {
     const history = object(v)?.['invocation_history'];
