@@ -7,3 +7,4 @@ export { claudeCodeRoots, projectOf } from './claude-code.js';
 export { codexRoots, parseCodexFile } from './codex.js';
 export { formatOf, type Sniffed } from './sniff.js';
 export { vextrusBudget } from './vextrus.js';
+export { MODEL_OF_FAMILY } from './usage-tracker.js';

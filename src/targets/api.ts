@@ -42,7 +42,8 @@ export interface TargetLayout {
   /** The `preset:` name in the tuner config. */
   name: string;
   description: string;
-  syntax: 'yaml' | 'json';
+  /** `markdown`: a Markdown file whose YAML front matter holds the values (front-matter.ts). */
+  syntax: 'yaml' | 'json' | 'markdown';
   model?: {
     /** Roles this file assigns models to. */
     roles: readonly ModelRole[];
@@ -69,6 +70,8 @@ export interface TargetLayout {
   token_cap?: (category: string) => KeyPath;
   ci_profile?: (category: string) => KeyPath;
   run_budget?: Partial<Record<RunBudgetKey, KeyPath>>;
+  /** One agent per file (a Claude Code subagent): where its name, model and turn bound are. */
+  agent?: { name: KeyPath; model: KeyPath; max_turns: KeyPath };
   /** Scheduled agent tasks (Myco): where the tasks are, and each one's phase budgets, schedule and provider. */
   tasks?: {
     at: KeyPath;

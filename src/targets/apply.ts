@@ -4,6 +4,7 @@ import { showPath, type KeyPath } from './api.js';
 import type { ModelCell, ModelRef, TargetState } from './read.js';
 import { applyEdits, type Edit } from './edit/yaml.js';
 import { applyJsonEdits } from './edit/json.js';
+import { frontMatter, withFrontMatter } from './front-matter.js';
 import { targetLayout } from './registry.js';
 
 export interface FileResult {
@@ -29,6 +30,10 @@ export function refOf(c: Change, targets: TargetState): ModelRef | undefined {
 
 /** Where in which target file a change is written; undefined when no target holds that value. */
 export function locate(change: Change, targets: TargetState): { file: string; path: KeyPath } | undefined {
+  if (change.subject === 'agent') {
+    const a = change.category ? targets.agents[change.category] : undefined;
+    return a && change.kind === 'model' ? { file: a.file, path: a.modelPath } : undefined;
+  }
   switch (change.kind) {
     case 'model':
       return refOf(change, targets) ?? modelCell(change, targets);
@@ -71,7 +76,14 @@ export function applyChanges(changes: readonly Change[], targets: TargetState): 
   for (const file of targets.files) {
     const edits = byFile.get(file.path);
     if (!edits) continue;
-    const after = targetLayout(file.preset).syntax === 'json' ? applyJsonEdits(file.text, edits, file.display) : applyEdits(file.text, edits, file.display);
+    const syntax = targetLayout(file.preset).syntax;
+    const front = syntax === 'markdown' ? frontMatter(file.text) : undefined;
+    const after =
+      syntax === 'json'
+        ? applyJsonEdits(file.text, edits, file.display)
+        : front
+          ? withFrontMatter(file.text, front, applyEdits(front.yaml, edits, file.display))
+          : applyEdits(file.text, edits, file.display);
     const diff = createTwoFilesPatch(`a/${file.display}`, `b/${file.display}`, file.text, after, undefined, undefined, { context: 3 });
     results.push({ path: file.path, display: file.display, before: file.text, after, diff: stripHeaderNoise(diff) });
   }
@@ -80,6 +92,10 @@ export function applyChanges(changes: readonly Change[], targets: TargetState): 
 
 /** A model as the file writes it there: by its alias where the value it replaces was an alias. */
 function modelAsWritten(c: Change, targets: TargetState, at: { file: string; path: KeyPath }): string | number {
+  if (c.subject === 'agent') {
+    const raw = c.category ? targets.agents[c.category]?.model?.raw : undefined;
+    return raw !== undefined ? (targets.aliasOf(at.file, String(c.to)) ?? c.to) : c.to;
+  }
   // The value replaced, or the default a new entry stood on, names its model by alias: so does the change.
   const cell = modelCell(c, targets);
   return cell?.current?.raw !== undefined ? (targets.aliasOf(at.file, String(c.to)) ?? c.to) : c.to;

@@ -14,6 +14,8 @@ export const Change = z.object({
   role: Role.nullable(),
   /** For run budgets: which budget (core_build_tokens, aux_agent_tokens); for turn budgets: the phase. */
   key: z.string().nullable(),
+  /** What `category` names when it is not a category: `agent`, a subagent whose file holds the value. */
+  subject: z.enum(['agent']).optional(),
   from: z.union([z.string(), z.number()]).nullable(),
   to: z.union([z.string(), z.number()]),
   direction: z.enum(['down', 'up']),
@@ -30,4 +32,5 @@ export const Change = z.object({
 export type Change = z.infer<typeof Change>;
 
 /** A stable identity for "the same decision": two changes with one key touch the same value. */
-export const changeKey = (c: Pick<Change, 'kind' | 'category' | 'complexity' | 'role' | 'key'>): string => [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
+export const changeKey = (c: Pick<Change, 'kind' | 'category' | 'complexity' | 'role' | 'key'> & { subject?: 'agent' | undefined }): string =>
+  [c.kind, c.subject ? `${c.subject}/${c.category}` : (c.category ?? '*'), c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');

@@ -1,10 +1,11 @@
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { parseDocument, type Document } from 'yaml';
-import { COMPLEXITIES, type Complexity } from '../sources/index.js';
+import { COMPLEXITIES, MODEL_OF_FAMILY, type Complexity } from '../sources/index.js';
+import { frontMatter } from './front-matter.js';
 import { getIn, keysAt, RUN_BUDGET_KEYS, showPath, type KeyPath, type ModelRefPattern, type ModelRole, type RunBudgetKey, type TargetLayout } from './api.js';
 import { targetLayout } from './registry.js';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../common/index.js';
 import { changeKey } from './change.js';
 
@@ -82,6 +83,20 @@ export interface TargetState {
   aliasOf: (file: string, model: string) => string | undefined;
   /** Scheduled agent tasks the files configure, by name. */
   tasks: Record<string, TaskTarget>;
+  /** Subagents the files define (claude-agents), by name. */
+  agents: Record<string, AgentTarget>;
+  /** Target files left alone, and why (a subagent file without front matter). */
+  notes: string[];
+}
+
+/** A subagent's file: its model (resolved from an alias; none when it inherits the session's) and turn bound. */
+export interface AgentTarget {
+  file: string;
+  model: Located<string> | undefined;
+  /** `model: inherit`, or no model line: it runs on the session's model. */
+  inherits: boolean;
+  modelPath: KeyPath;
+  maxTurns: Located<number> | undefined;
 }
 
 export interface ModelEntry extends Located<string> {
@@ -120,7 +135,12 @@ export function parseTarget(file: TargetFile): Document.Parsed {
 
 /** A target document as plain data, parsed in its layout's syntax. */
 export function targetData(file: TargetFile): unknown {
-  if (targetLayout(file.preset).syntax === 'yaml') return parseTarget(file).toJS();
+  const syntax = targetLayout(file.preset).syntax;
+  if (syntax === 'yaml') return parseTarget(file).toJS();
+  if (syntax === 'markdown') {
+    const f = frontMatter(file.text);
+    return f ? parseTarget({ ...file, text: f.yaml }).toJS() : undefined;
+  }
   const errors: ParseError[] = [];
   const data = parseJsonc(file.text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length) throw new ConfigError(`${file.display}: not valid JSON: ${printParseErrorCode(errors[0]!.error)} at offset ${errors[0]!.offset}`);
@@ -138,6 +158,9 @@ export function readTargets(files: TargetFile[]): TargetState {
   const modelEntries: ModelEntry[] = [];
   const modelRefs: ModelRef[] = [];
   const tasks: TargetState['tasks'] = {};
+  const agents: TargetState['agents'] = {};
+  const notes: string[] = [];
+  const agentAliases = new Set<string>();
 
   for (const file of files) {
     const data = targetData(file);
@@ -158,6 +181,28 @@ export function readTargets(files: TargetFile[]): TargetState {
           if (v !== undefined) ci[category] = { value: String(v), file: file.path, path };
         }
       }
+    }
+    if (m.agent) {
+      if (data === undefined || data === null || typeof data !== 'object') {
+        notes.push(`${file.display}: no YAML front matter (--- at its first line): left alone`);
+        continue;
+      }
+      const a = m.agent;
+      const named = getIn(data, a.name);
+      const name = typeof named === 'string' && named ? named : basename(file.path).replace(/\.md$/i, '');
+      const raw = getIn(data, a.model);
+      const value = typeof raw === 'string' ? (MODEL_OF_FAMILY[raw] ?? raw) : undefined;
+      const turns = getIn(data, a.max_turns);
+      agentAliases.add(file.path);
+      if (value) knownModels.add(value);
+      agents[name] = {
+        file: file.path,
+        model: value && raw !== 'inherit' ? { value, file: file.path, path: a.model, ...(raw !== value ? { raw: raw as string } : {}) } : undefined,
+        inherits: value === undefined || raw === 'inherit',
+        modelPath: a.model,
+        maxTurns: turns === undefined ? undefined : { value: expectPositive(turns, file, a.max_turns), file: file.path, path: a.max_turns },
+      };
+      continue;
     }
     if (m.tasks) {
       const t = m.tasks;
@@ -241,6 +286,7 @@ export function readTargets(files: TargetFile[]): TargetState {
     return undefined;
   };
   const aliasOf: TargetState['aliasOf'] = (path, id) => {
+    if (agentAliases.has(path)) return Object.entries(MODEL_OF_FAMILY).find(([, v]) => v === id)?.[0];
     const f = modelFiles.find((x) => x.file.path === path);
     return f ? Object.entries(f.aliases).find(([, v]) => v === id)?.[0] : undefined;
   };
@@ -258,6 +304,8 @@ export function readTargets(files: TargetFile[]): TargetState {
     protectedCategories: [...protectedCategories].sort(),
     aliasOf,
     tasks,
+    agents,
+    notes,
   };
 }
 

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { applyChanges } from '../../src/targets/apply.js';
+import type { Change } from '../../src/targets/change.js';
+import { readTargets } from '../../src/targets/read.js';
+
+const REVIEWER = `---
+name: reviewer
+description: Reviews a diff for bugs # who calls it
+model: sonnet   # strong enough for reviews
+maxTurns: 30
+---
+
+You review diffs. model: opus is never used here.
+---
+A horizontal rule above stays.
+`;
+
+const change = (to: string): Change => ({
+  kind: 'model',
+  category: 'reviewer',
+  subject: 'agent',
+  complexity: null,
+  role: 'builder',
+  key: null,
+  from: 'claude-sonnet-5-5',
+  to,
+  direction: 'down',
+  source: 'rules',
+  evidence: {},
+  effect: { tokens_per_run: 0, usd_per_run: 0 },
+  rationale: '',
+  risk: '',
+  confidence: 'high',
+  pilot: false,
+});
+
+describe('the claude-agents layout', () => {
+  it("reads a subagent's front matter and edits one line of it, the prompt untouched", () => {
+    const t = readTargets([
+      { path: '/r/.claude/agents/reviewer.md', display: '.claude/agents/reviewer.md', preset: 'claude-agents', text: REVIEWER },
+      { path: '/r/.claude/agents/helper.md', display: '.claude/agents/helper.md', preset: 'claude-agents', text: '---\nmodel: inherit\n---\nHelps.\n' },
+      { path: '/r/.claude/agents/notes.md', display: '.claude/agents/notes.md', preset: 'claude-agents', text: 'No front matter here.\n' },
+    ]);
+    expect(t.agents['reviewer']).toMatchObject({ model: { value: 'claude-sonnet-5-5', raw: 'sonnet', path: ['model'] }, inherits: false, maxTurns: { value: 30 } });
+    expect(t.agents['helper']).toMatchObject({ model: undefined, inherits: true });
+    expect(t.notes).toEqual(['.claude/agents/notes.md: no YAML front matter (--- at its first line): left alone']);
+
+    // To the family's model of the day it is written as the alias, to another model as its id.
+    const [alias] = applyChanges([change('claude-haiku-5-5')], t);
+    expect(alias!.after).toBe(REVIEWER.replace('model: sonnet   #', 'model: haiku   #'));
+    const [id] = applyChanges([change('claude-haiku-4-5')], t);
+    expect(id!.after).toBe(REVIEWER.replace('model: sonnet   #', 'model: claude-haiku-4-5   #'));
+    expect(id!.diff.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toEqual(['-model: sonnet   # strong enough for reviews', '+model: claude-haiku-4-5   # strong enough for reviews']);
+  });
+});
