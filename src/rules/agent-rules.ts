@@ -1,22 +1,95 @@
-import { wilsonBound } from '../stats/index.js';
-import type { Change } from '../targets/index.js';
+import { liveSuccessor } from '../pricing/index.js';
+import { wilsonBound, workStats } from '../stats/index.js';
+import { dayOf } from '../store/index.js';
+import { changeKey, type Change } from '../targets/index.js';
 import type { RuleContext } from './context.js';
+import { sinceDay } from './evidence.js';
 import type { Finding } from './finding.js';
-import { ladderPosition, pct, plural } from './helpers.js';
+import { ladderPosition, pct, plural, round, runCount, sampleConfidence } from './helpers.js';
 
 /**
  * Agents judged by their units of work (agent invocations with an outcome, from any source that
  * reports them): the model tests of the phase rules, on the same one-sided bounds, per agent and
- * model. A unit without a known outcome is no evidence either way. No target yet assigns an agent its
- * model, so what the tests find is reported (a downgrade candidate with its next rung, or an upgrade
- * signal) and nothing is proposed.
+ * model. A unit without a known outcome is no evidence either way. An agent whose file is a target
+ * (claude-agents) gets its model moved one rung: down when its runs on the model in force since it was
+ * set pass the downgrade test on its bound, up (a pilot) when they fail the upgrade test; for any other
+ * agent what the tests find is reported and nothing is proposed.
  */
 export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Finding[] } {
+  const changes: Change[] = [];
   const findings: Finding[] = [];
   const d = ctx.rules.downgrade;
   const u = ctx.rules.upgrade;
+  const targeted = new Set<string>();
+  for (const [agent, target] of Object.entries(ctx.targets.agents)) {
+    if (!target.model) continue;
+    targeted.add(agent);
+    const current = target.model.value;
+    const key = changeKey({ kind: 'model', category: agent, subject: 'agent', complexity: null, role: 'builder', key: null });
+    // The evidence is what ran under the model in force, since it was last set.
+    const since = sinceDay(ctx, key);
+    const mine = ctx.work.filter((w) => w.agent === agent && w.outcome !== undefined && dayOf(w.ts) > since);
+    const on = mine.filter((w) => w.model !== undefined && ctx.canonical(w.model) === ctx.canonical(current));
+    const g = workStats(on)[0];
+    const where = `${agent} (${current})`;
+    if (!g || g.with_outcome < ctx.rules.min_phases) {
+      const other = mine.length - on.length;
+      findings.push({
+        kind: other > on.length ? 'model_mismatch' : 'needs_more_data',
+        category: agent,
+        area: 'model',
+        message: `${where}: ${plural(g?.with_outcome ?? 0, 'invocation')} with an outcome on its model since it was set, fewer than ${ctx.rules.min_phases}${other ? `; ${plural(other, 'other')} ran on another model` : ''}; kept`,
+      });
+      continue;
+    }
+    const lower = wilsonBound(g.successes, g.with_outcome, 'lower');
+    const upper = wilsonBound(g.successes, g.with_outcome, 'upper');
+    const down = lower > d.min_success_rate && (g.correction_rate ?? 0) <= 1 - d.min_success_rate;
+    const up = upper < u.max_success_rate;
+    if (!down && !up) continue;
+    const at = ladderPosition(ctx, current);
+    const rung = at?.ladder[at.index + (down ? -1 : 1)];
+    const to = rung && liveSuccessor(ctx.pricing, rung, ctx.now, ctx.horizonDays);
+    if (!to) {
+      findings.push({ kind: 'no_rung', category: agent, area: 'model', message: `${where}: ${down ? 'downgrade' : 'upgrade'} signals, but ${at ? `it is already the ${down ? 'cheapest' : 'strongest'} model on its ladder` : `${current} is on no ladder in models.ladders`}; kept` });
+      continue;
+    }
+    const priceFrom = ctx.priceAs(current, current);
+    const priceTo = ctx.priceAs(to, current);
+    const tokens = on.reduce((a, w) => a + (w.input_tokens ?? 0) + (w.output_tokens ?? 0), 0) / on.length;
+    const usdPerRun = priceFrom !== null && priceTo !== null ? ((priceTo - priceFrom) * tokens * on.length) / runCount(ctx) : 0;
+    const seen = `success ${pct(g.success_rate)} over ${plural(g.with_outcome, 'invocation')} on ${current}${g.correction_rate !== null ? `, ${pct(g.correction_rate)} corrected by their user` : ''}`;
+    changes.push({
+      kind: 'model',
+      category: agent,
+      subject: 'agent',
+      complexity: null,
+      role: 'builder',
+      key: null,
+      from: current,
+      to,
+      direction: down ? 'down' : 'up',
+      source: 'rules',
+      evidence: {
+        model: current,
+        invocations: g.with_outcome,
+        success_rate: round(g.success_rate ?? 0, 4),
+        success_bound: round(down ? lower : upper, 4),
+        correction_rate: g.correction_rate === null ? null : round(g.correction_rate, 4),
+        mean_tokens: Math.round(tokens),
+      },
+      effect: { tokens_per_run: 0, usd_per_run: round(usdPerRun, 4) },
+      rationale: down
+        ? `${seen}: at least ${pct(lower, 1)} on its one-sided 95% bound, above the ${pct(d.min_success_rate)} the downgrade test asks. One rung down to ${to}.`
+        : `${seen}: at most ${pct(upper, 1)} on its one-sided 95% bound, under the ${pct(u.max_success_rate)} the upgrade test allows. A pilot of ${to}, one rung up.`,
+      risk: down ? `${agent} may fail more on ${to}; its outcome is followed, and a fall in success beyond ${pct(ctx.rules.outcome.max_success_drop)} reverts it.` : `${to} costs more per token; the pilot is judged by its outcome.`,
+      confidence: sampleConfidence(g.with_outcome, ctx.rules.min_phases),
+      pilot: !down,
+    });
+  }
+  // Agents no target assigns a model: what the tests find is reported, nothing is proposed.
   for (const g of ctx.stats.work) {
-    if (g.model === null || g.with_outcome === 0) continue;
+    if (targeted.has(g.agent) || g.model === null || g.with_outcome === 0) continue;
     const where = `${g.agent} on ${g.model}`;
     if (g.with_outcome < ctx.rules.min_phases) {
       findings.push({
@@ -48,5 +121,5 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
       });
     }
   }
-  return { changes: [], findings };
+  return { changes, findings };
 }

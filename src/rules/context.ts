@@ -3,7 +3,7 @@ import type { Pricing } from '../pricing/index.js';
 import type { TargetState } from '../targets/index.js';
 import type { Stats } from '../stats/index.js';
 import type { PhaseBucket, TrackedChange } from '../store/index.js';
-import type { TaskRunRecord } from '../sources/index.js';
+import type { TaskRunRecord, WorkRecord } from '../sources/index.js';
 
 /** What is known of the targets' past: our applied changes, and since when each value holds. */
 export interface KeyHistory {
@@ -37,6 +37,8 @@ export interface RuleContext {
   tasks: readonly TaskRunRecord[];
   /** The same, with as many days before the window: what cost spikes compare with. */
   tasksWithHistory: readonly TaskRunRecord[];
+  /** The window's units of work (agent invocations), oldest first. */
+  work: readonly WorkRecord[];
   history: KeyHistory;
   now: Date;
   pricing: Pricing;

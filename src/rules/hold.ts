@@ -55,7 +55,7 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       kept.push(c);
       continue;
     }
-    if (c.category && c.category !== 'default' && c.kind !== 'run_budget' && ctx.targets.files.length && !ctx.targets.categories.includes(c.category)) {
+    if (!c.subject && c.category && c.category !== 'default' && c.kind !== 'run_budget' && ctx.targets.files.length && !ctx.targets.categories.includes(c.category)) {
       findings.push({ kind: 'not_in_target', category: c.category, area: c.kind, message: `${c.category}: seen in telemetry, configured nowhere; not added to the targets` });
       continue;
     }
@@ -86,7 +86,7 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
     }
     // A category's headroom is measured under a cap it has run under long enough: no model moves
     // within the cool-down of a change to its cap (one made in this same proposal is fine).
-    if (c.kind === 'model' && c.key === null && c.category && c.category !== 'default') {
+    if (c.kind === 'model' && !c.subject && c.key === null && c.category && c.category !== 'default') {
       const capSince = sinceDay(ctx, changeKey({ kind: 'token_cap', category: c.category, complexity: null, role: null, key: null }));
       if (capSince >= 0 && ctx.now.getTime() - capSince * 86_400_000 < cooldownMs) {
         findings.push({

@@ -1,12 +1,12 @@
 import type { Change } from '../targets/index.js';
 import type { TrackedChange } from '../store/index.js';
-import { dayToIso } from '../store/index.js';
+import { dayOf, dayToIso } from '../store/index.js';
 import type { RuleContext } from './context.js';
 import { capEvidence, categorySince, defaultEvidence, inheritsDefault, modelEvidence } from './evidence.js';
 import { runTokensSince, MIN_RUNS_FOR_BUDGET } from './budget-rules.js';
 import { taskRuns } from './task-common.js';
 import { cutOff } from './turn-rules.js';
-import { chanceFellBy, taskGroup } from '../stats/index.js';
+import { chanceFellBy, taskGroup, workStats } from '../stats/index.js';
 import { beyondRate, pct, plural, round, runCount } from './helpers.js';
 
 /**
@@ -59,8 +59,15 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   let overBudget = false;
   let capHitsOver = false;
   let noopsOver = false;
-  const task = c.category ? ctx.targets.tasks[c.category] : undefined;
-  if (c.kind === 'model' && c.category && c.complexity === null && task) {
+  const task = c.category && !c.subject ? ctx.targets.tasks[c.category] : undefined;
+  if (c.kind === 'model' && c.subject === 'agent' && c.category) {
+    // A subagent's runs on the new model since it was merged, by how they ended.
+    const on = ctx.work.filter((w) => w.agent === c.category && w.outcome !== undefined && dayOf(w.ts) > after && w.model !== undefined && ctx.canonical(w.model) === ctx.canonical(String(c.to)));
+    const g = workStats(on)[0];
+    n = g?.with_outcome ?? 0;
+    projected = { success_rate: baseSuccess };
+    realised = g ? { success_rate: round(g.success_rate ?? 0, 4) } : {};
+  } else if (c.kind === 'model' && c.category && c.complexity === null && task) {
     const g = taskGroup(taskRuns(ctx, c.category, after, String(c.to)));
     n = g.runs;
     const ratio = num(ev.price_ratio);
@@ -141,7 +148,7 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   // Worse: success fell by more than the tolerance, and probably so (rules.outcome.harm_probability):
   // waiting a week costs a week of failures, a revert on noise costs a reversal; the chance weighs the
   // size of the fall against the size of both samples.
-  const baseN = num(ev.phases) ?? num(ev.runs);
+  const baseN = num(ev.phases) ?? num(ev.runs) ?? num(ev.invocations);
   let worse =
     baseSuccess !== null &&
     success !== null &&
@@ -154,7 +161,7 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   if (c.kind === 'turn_budget') worse = capHitsOver;
   if (c.kind === 'schedule') worse = noopsOver;
   const verdict: Verdict = n === 0 ? 'no-data' : n < min ? 'observing' : worse ? 'worse' : 'confirmed';
-  const unit = byRun ? 'run' : 'phase';
+  const unit = c.subject === 'agent' ? 'invocation' : byRun ? 'run' : 'phase';
   const what = `${label(c)} ${c.from} → ${c.to}`;
   const summary =
     verdict === 'no-data'
@@ -198,6 +205,7 @@ function revertOf(ctx: RuleContext, a: TrackedChange, o: Outcome): Change | null
   return {
     kind: c.kind,
     category: c.category,
+    ...(c.subject ? { subject: c.subject } : {}),
     complexity: c.complexity,
     role: c.role,
     key: c.key,

@@ -46,6 +46,7 @@ export function ruleContext(loaded: LoadedConfig, stats: Stats, targets: TargetS
     phases: window.view.phases.filter((b) => inWindow(window.range, b.day)),
     tasks: window.view.tasks.filter((r) => inWindow(window.range, dayOf(r.ts))),
     tasksWithHistory: window.view.tasks,
+    work: window.view.work.filter((w) => inWindow(window.range, dayOf(w.ts))),
     history: o.history ?? NO_HISTORY,
     now: o.now ?? new Date(),
     pricing,

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/rules/analyze.js';
+import type { WorkRecord } from '../../src/sources/records.js';
+import type { TrackedChange } from '../../src/store/history.js';
+import { applyChanges } from '../../src/targets/apply.js';
+import { changeKey, type Change } from '../../src/targets/change.js';
+import { readTargets } from '../../src/targets/read.js';
+import { contextOf } from '../helpers/context.js';
+
+const DAY = 86_400_000;
+const END = Date.UTC(2026, 10, 28, 12);
+const AGENT = '---\nname: reviewer\nmodel: sonnet # reviews\n---\nReview the diff.\n';
+const targets = (text = AGENT) => readTargets([{ path: '/r/.claude/agents/reviewer.md', display: '.claude/agents/reviewer.md', preset: 'claude-agents', text }]);
+
+/** `n` runs of the reviewer on `model`, the first `failures` failed, one an hour back from `end`. */
+const runs = (n: number, failures: number, model: string, end = END): WorkRecord[] =>
+  Array.from({ length: n }, (_, i) => ({
+    kind: 'work',
+    unit: 'invocation',
+    ts: end - i * 3_600_000,
+    agent: 'reviewer',
+    model,
+    outcome: i < failures ? 'failed' : 'success',
+    input_tokens: 4_000,
+    output_tokens: 1_000,
+    turns: 3,
+  }));
+
+describe('subagents as targets', () => {
+  it("moves a reliable subagent one rung down in its file's front matter, with its evidence", () => {
+    const t = targets();
+    const a = analyze(contextOf(runs(100, 1, 'claude-sonnet-5-5'), t, '', { now: new Date(END) }));
+    const c = a.changes.find((x) => x.subject === 'agent');
+    expect(c).toMatchObject({
+      kind: 'model',
+      category: 'reviewer',
+      subject: 'agent',
+      from: 'claude-sonnet-5-5',
+      to: 'claude-haiku-4-5',
+      direction: 'down',
+      pilot: false,
+      evidence: { invocations: 100, success_rate: 0.99 },
+    });
+    expect(c!.effect.usd_per_run).toBeLessThan(0);
+    const [file] = applyChanges([c!], t);
+    expect(file!.after).toBe('---\nname: reviewer\nmodel: claude-haiku-4-5 # reviews\n---\nReview the diff.\n');
+    // Runs on another model than the file's are no evidence for it.
+    const other = analyze(contextOf(runs(100, 1, 'claude-opus-5-5'), t, '', { now: new Date(END) }));
+    expect(other.changes.filter((x) => x.subject === 'agent')).toEqual([]);
+    expect(other.findings.find((f) => f.category === 'reviewer')).toMatchObject({ kind: 'model_mismatch' });
+  });
+
+  it('follows a merged move by the runs since, and reverts it when success fell', () => {
+    const applied = END - 10 * DAY;
+    const change: Change = {
+      kind: 'model',
+      category: 'reviewer',
+      subject: 'agent',
+      complexity: null,
+      role: 'builder',
+      key: null,
+      from: 'claude-sonnet-5-5',
+      to: 'claude-haiku-4-5',
+      direction: 'down',
+      source: 'rules',
+      evidence: { invocations: 100, success_rate: 0.99 },
+      effect: { tokens_per_run: 0, usd_per_run: -0.1 },
+      rationale: '',
+      risk: '',
+      confidence: 'high',
+      pilot: false,
+    };
+    const tracked: TrackedChange = {
+      id: 1,
+      proposal: 'abc123',
+      proposed_at: new Date(applied).toISOString(),
+      proposed_day: Math.floor(applied / DAY),
+      key: changeKey(change),
+      change,
+      status: 'applied',
+      applied_at: new Date(applied).toISOString(),
+      applied_day: Math.floor(applied / DAY),
+      merged_day: null,
+    };
+    const merged = targets('---\nname: reviewer\nmodel: claude-haiku-4-5 # reviews\n---\nReview the diff.\n');
+    const history = { applied: [tracked], since: new Map([[changeKey(change), Math.floor(applied / DAY)]]) };
+    // 60 runs since on Haiku, 18 failed: from 99% to 70%.
+    const worse = analyze(contextOf(runs(60, 18, 'claude-haiku-4-5'), merged, '', { history, now: new Date(END) }));
+    expect(worse.outcomes[0]).toMatchObject({ verdict: 'worse', phases_since: 60, realised: { success_rate: 0.7 } });
+    expect(worse.outcomes[0]!.summary).toMatch(/worse over 60 invocations, success 99% before, 70% since/);
+    const revert = worse.changes.find((x) => x.subject === 'agent');
+    expect(revert).toMatchObject({ category: 'reviewer', from: 'claude-haiku-4-5', to: 'claude-sonnet-5-5', direction: 'up', evidence: { reverts: 'abc123' } });
+    expect(applyChanges([revert!], merged)[0]!.after).toBe(AGENT.replace('model: sonnet', 'model: claude-sonnet-5-5'));
+    // The same runs, all but one succeeding: confirmed, nothing moves back.
+    const fine = analyze(contextOf(runs(60, 1, 'claude-haiku-4-5'), merged, '', { history, now: new Date(END) }));
+    expect(fine.outcomes[0]).toMatchObject({ verdict: 'confirmed' });
+    expect(fine.changes.filter((x) => x.direction === 'up')).toEqual([]);
+  });
+});
