@@ -51,7 +51,12 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
     const rung = at?.ladder[at.index + (down ? -1 : 1)];
     const to = rung && liveSuccessor(ctx.pricing, rung, ctx.now, ctx.horizonDays);
     if (!to) {
-      findings.push({ kind: 'no_rung', category: agent, area: 'model', message: `${where}: ${down ? 'downgrade' : 'upgrade'} signals, but ${at ? `it is already the ${down ? 'cheapest' : 'strongest'} model on its ladder` : `${current} is on no ladder in models.ladders`}; kept` });
+      findings.push({
+        kind: 'no_rung',
+        category: agent,
+        area: 'model',
+        message: `${where}: ${down ? 'downgrade' : 'upgrade'} signals, but ${at ? `it is already the ${down ? 'cheapest' : 'strongest'} model on its ladder` : `${current} is on no ladder in models.ladders`}; kept`,
+      });
       continue;
     }
     const priceFrom = ctx.priceAs(current, current);
@@ -82,7 +87,9 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
       rationale: down
         ? `${seen}: at least ${pct(lower, 1)} on its one-sided 95% bound, above the ${pct(d.min_success_rate)} the downgrade test asks. One rung down to ${to}.`
         : `${seen}: at most ${pct(upper, 1)} on its one-sided 95% bound, under the ${pct(u.max_success_rate)} the upgrade test allows. A pilot of ${to}, one rung up.`,
-      risk: down ? `${agent} may fail more on ${to}; its outcome is followed, and a fall in success beyond ${pct(ctx.rules.outcome.max_success_drop)} reverts it.` : `${to} costs more per token; the pilot is judged by its outcome.`,
+      risk: down
+        ? `${agent} may fail more on ${to}; its outcome is followed, and a fall in success beyond ${pct(ctx.rules.outcome.max_success_drop)} reverts it.`
+        : `${to} costs more per token; the pilot is judged by its outcome.`,
       confidence: sampleConfidence(g.with_outcome, ctx.rules.min_phases),
       pilot: !down,
     });
