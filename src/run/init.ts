@@ -120,6 +120,9 @@ export function discover(root: string, env: NodeJS.ProcessEnv): Found {
         found.targets.push({ path: rel(file), preset, why });
         modelsIn(doc, models);
       }
+    } else if (name.endsWith('.md') && /(?:^|[\\/])agents$/.test(dirname(file)) && /^---\r?\n/.test(readFileSync(file, 'utf8').slice(0, 8))) {
+      // A Claude Code subagent (.claude/agents/<name>.md, or a plugin's agents/): its front matter's model.
+      found.targets.push({ path: rel(file), preset: 'claude-agents', why: 'a Claude Code subagent with YAML front matter' });
     } else if (/^project_ruleset_.+\.json$/.test(name)) {
       found.targets.push({ path: rel(file), preset: 'autopack', why: "Autopack's project ruleset" });
     } else if (name.endsWith('.json') && !name.endsWith('.schema.json') && name !== 'package.json' && name !== 'package-lock.json' && !name.startsWith('tsconfig')) {

@@ -52,4 +52,16 @@ describe('the claude-agents layout', () => {
     expect(id!.after).toBe(REVIEWER.replace('model: sonnet   #', 'model: claude-haiku-4-5   #'));
     expect(id!.diff.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toEqual(['-model: sonnet   # strong enough for reviews', '+model: claude-haiku-4-5   # strong enough for reviews']);
   });
+
+  it('is what tune init finds in .claude/agents', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tempDir } = await import('../helpers/cli.js');
+    const { discover } = await import('../../src/run/init.js');
+    const dir = await tempDir('tokentune-init-agents-');
+    await mkdir(join(dir, '.claude/agents'), { recursive: true });
+    await writeFile(join(dir, '.claude/agents/reviewer.md'), REVIEWER);
+    await writeFile(join(dir, '.claude/agents/README.md'), 'How our agents work.\n');
+    expect(discover(dir, {}).targets).toEqual([{ path: '.claude/agents/reviewer.md', preset: 'claude-agents', why: 'a Claude Code subagent with YAML front matter' }]);
+  });
 });
