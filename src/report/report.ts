@@ -419,7 +419,7 @@ export function describe(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'k
         : c.kind === 'ci_profile'
           ? `${c.category} CI profile`
           : c.kind === 'turn_budget'
-            ? `${c.category} ${c.key} maxTurns`
+            ? `${c.category}${c.key === null ? '' : ` ${c.key}`} maxTurns`
             : c.kind === 'schedule'
               ? `${c.category} intervalSeconds`
               : `${c.key}`;

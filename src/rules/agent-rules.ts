@@ -1,10 +1,11 @@
 import { liveSuccessor } from '../pricing/index.js';
-import { wilsonBound, workStats } from '../stats/index.js';
+import { percentiles, wilsonBound, workStats, type TaskPhaseStats } from '../stats/index.js';
 import { dayOf } from '../store/index.js';
 import { changeKey, type Change } from '../targets/index.js';
 import type { RuleContext } from './context.js';
 import { sinceDay } from './evidence.js';
-import type { Finding } from './finding.js';
+import { isRefusal, refuse, type Finding, type Refusal } from './finding.js';
+import { decideTurns, turnChange } from './turn-rules.js';
 import { ladderPosition, pct, plural, round, runCount, sampleConfidence } from './helpers.js';
 
 /**
@@ -22,6 +23,9 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
   const u = ctx.rules.upgrade;
   const targeted = new Set<string>();
   for (const [agent, target] of Object.entries(ctx.targets.agents)) {
+    const turns = target.maxTurns ? agentTurns(ctx, agent, target.maxTurns.value, target.model?.value) : undefined;
+    if (turns && isRefusal(turns)) findings.push({ kind: turns.refused, category: agent, area: 'turn_budget', message: `${agent} maxTurns: ${turns.reason}` });
+    else if (turns) changes.push(turns);
     if (!target.model) continue;
     targeted.add(agent);
     const current = target.model.value;
@@ -94,7 +98,46 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
       pilot: !down,
     });
   }
-  // Agents no target assigns a model: what the tests find is reported, nothing is proposed.
+  return { changes: [...changes, ...untargeted(ctx, targeted, findings)], findings };
+}
+
+/**
+ * A subagent's maxTurns from its runs under the bound in force (on its model), as a task phase's budget is sized
+ * (turn-rules.ts): the turns of the runs that succeeded within it, and the runs that reached it,
+ * whose need is censored there.
+ */
+function agentTurns(ctx: RuleContext, agent: string, bound: number, model: string | undefined): Change | Refusal | undefined {
+  const key = changeKey({ kind: 'turn_budget', category: agent, subject: 'agent', complexity: null, role: null, key: null });
+  const since = sinceDay(ctx, key);
+  // On the model the file sets, where it sets one: another model needs other turns.
+  const runs = ctx.work.filter(
+    (w) => w.agent === agent && w.turns !== undefined && dayOf(w.ts) > since && (model === undefined || (w.model !== undefined && ctx.canonical(w.model) === ctx.canonical(model))),
+  );
+  if (runs.length < ctx.rules.min_phases) return refuse('needs_more_data', `${plural(runs.length, 'run')} with a turn count under ${bound}, fewer than ${ctx.rules.min_phases}; kept`);
+  const finished = runs
+    .filter((w) => w.outcome !== 'failed' && w.turns! < bound)
+    .map((w) => w.turns!)
+    .sort((a, b) => a - b);
+  const g: TaskPhaseStats = {
+    phase: agent,
+    runs: runs.length,
+    cap_hits: runs.filter((w) => w.turns! >= bound).length,
+    failures: runs.filter((w) => w.outcome === 'failed').length,
+    finished: finished.length,
+    turns: finished.length ? percentiles(finished) : null,
+    allowed_turns: null,
+    tokens_mean: runs.reduce((a, w) => a + (w.input_tokens ?? 0) + (w.output_tokens ?? 0), 0) / runs.length,
+  };
+  const days = new Set(runs.map((w) => dayOf(w.ts))).size;
+  const decided = decideTurns(ctx, g, bound, days);
+  if (isRefusal(decided)) return decided;
+  return { ...turnChange(ctx, { task: agent, days_with_data: days }, g, { value: bound, inherited: false }, decided.to), key: null, subject: 'agent' };
+}
+
+/** Agents no target assigns a model: what the tests find is reported, nothing is proposed. */
+function untargeted(ctx: RuleContext, targeted: ReadonlySet<string>, findings: Finding[]): Change[] {
+  const d = ctx.rules.downgrade;
+  const u = ctx.rules.upgrade;
   for (const g of ctx.stats.work) {
     if (targeted.has(g.agent) || g.model === null || g.with_outcome === 0) continue;
     const where = `${g.agent} on ${g.model}`;
@@ -128,5 +171,5 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
       });
     }
   }
-  return { changes, findings };
+  return [];
 }

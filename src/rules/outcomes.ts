@@ -74,6 +74,15 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
     const before = num(ev.mean_cost_usd);
     projected = { success_rate: baseSuccess, mean_cost_usd: before !== null && ratio !== null ? round(before * ratio, 4) : null };
     realised = g.runs ? { success_rate: round(g.success_rate, 4), mean_cost_usd: g.mean_cost_usd === null ? null : round(g.mean_cost_usd, 4) } : {};
+  } else if (c.kind === 'turn_budget' && c.subject === 'agent' && c.category) {
+    baseSuccess = null;
+    const runs = ctx.work.filter((w) => w.agent === c.category && w.turns !== undefined && dayOf(w.ts) > after);
+    const hits = runs.filter((w) => w.turns! >= Number(c.to)).length;
+    n = runs.length;
+    projected = { cap_hit_rate: c.direction === 'down' ? 0 : num(ev.cap_hit_rate) };
+    realised = n ? { cap_hit_rate: round(hits / n, 4) } : {};
+    // A lower bound hurts by stopping runs at it, as a task phase's budget does.
+    capHitsOver = c.direction === 'down' && cutOff(ctx, { cap_hits: hits, runs: n });
   } else if (c.kind === 'turn_budget' && c.category && c.key) {
     baseSuccess = null;
     const ph = taskGroup(taskRuns(ctx, c.category, after)).phases.find((p) => p.phase === c.key);
@@ -192,7 +201,7 @@ const perPhase = (x: number | null, n: number | null): number | null => (x !== n
 export function label(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'key'>): string {
   const what = { model: 'model', token_cap: 'cap', ci_profile: 'CI profile', run_budget: 'budget', turn_budget: 'turn budget', schedule: 'interval' }[c.kind];
   if (c.kind === 'run_budget') return `${c.key}`;
-  if (c.kind === 'turn_budget') return `${c.category} ${c.key} turn budget`;
+  if (c.kind === 'turn_budget') return c.key === null ? `${c.category} maxTurns` : `${c.category} ${c.key} turn budget`;
   if (c.category === 'default') return `default ${what} at ${c.complexity} complexity`;
   return `${c.category}${c.complexity ? ` (${c.complexity})` : ''} ${what}`;
 }

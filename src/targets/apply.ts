@@ -32,6 +32,7 @@ export function refOf(c: Change, targets: TargetState): ModelRef | undefined {
 export function locate(change: Change, targets: TargetState): { file: string; path: KeyPath } | undefined {
   if (change.subject === 'agent') {
     const a = change.category ? targets.agents[change.category] : undefined;
+    if (change.kind === 'turn_budget') return a?.maxTurns;
     return a && change.kind === 'model' ? { file: a.file, path: a.modelPath } : undefined;
   }
   switch (change.kind) {

@@ -385,7 +385,10 @@ export function valuesByKey(t: TargetState): Map<string, string> {
   for (const [category, v] of Object.entries(t.caps)) out.set(changeKey({ kind: 'token_cap', category, complexity: null, role: null, key: null }), String(v.value));
   for (const [category, v] of Object.entries(t.ci)) out.set(changeKey({ kind: 'ci_profile', category, complexity: null, role: null, key: null }), v.value);
   for (const [key, v] of Object.entries(t.budgets)) out.set(changeKey({ kind: 'run_budget', category: null, complexity: null, role: null, key }), String(v.value));
-  for (const [agent, a] of Object.entries(t.agents)) if (a.model) out.set(changeKey({ kind: 'model', category: agent, subject: 'agent', complexity: null, role: 'builder', key: null }), a.model.value);
+  for (const [agent, a] of Object.entries(t.agents)) {
+    if (a.model) out.set(changeKey({ kind: 'model', category: agent, subject: 'agent', complexity: null, role: 'builder', key: null }), a.model.value);
+    if (a.maxTurns) out.set(changeKey({ kind: 'turn_budget', category: agent, subject: 'agent', complexity: null, role: null, key: null }), String(a.maxTurns.value));
+  }
   for (const [task, x] of Object.entries(t.tasks)) {
     // A task's model holds for the whole task: its key has no complexity.
     const m = t.model(task, null, 'builder')?.current?.value;

@@ -96,4 +96,48 @@ describe('subagents as targets', () => {
     expect(fine.outcomes[0]).toMatchObject({ verdict: 'confirmed' });
     expect(fine.changes.filter((x) => x.direction === 'up')).toEqual([]);
   });
+
+  it("sizes a subagent's maxTurns by the turns of its finished runs, and gives back room it cut too far", () => {
+    const bounded = targets('---\nname: reviewer\nmodel: sonnet\nmaxTurns: 30\n---\nReview.\n');
+    // One run in ten fails: no model move (a model move would hold the bound back until the new model has runs).
+    const withTurns = (n: number, turns: (i: number) => number, end = END): WorkRecord[] => runs(n, n / 10, 'claude-sonnet-5-5', end).map((w, i) => ({ ...w, turns: turns(i) }));
+    const a = analyze(
+      contextOf(
+        withTurns(100, (i) => 3 + (i % 3)),
+        bounded,
+        '',
+        { now: new Date(END) },
+      ),
+    );
+    const cut = a.changes.find((c) => c.kind === 'turn_budget');
+    // P95 of 5 turns under a bound of 30: halved this time (one proposal moves a value by at most 50%).
+    expect(cut).toMatchObject({ kind: 'turn_budget', category: 'reviewer', subject: 'agent', key: null, from: 30, to: 15, direction: 'down', evidence: { runs: 100, cap_hits: 0, p95_turns: 5 } });
+    expect(applyChanges([cut!], bounded)[0]!.after).toContain('\nmaxTurns: 15\n');
+
+    const applied = END - 10 * DAY;
+    const tracked: TrackedChange = {
+      id: 2,
+      proposal: 'def456',
+      proposed_at: new Date(applied).toISOString(),
+      proposed_day: Math.floor(applied / DAY),
+      key: changeKey(cut!),
+      change: cut!,
+      status: 'applied',
+      applied_at: new Date(applied).toISOString(),
+      applied_day: Math.floor(applied / DAY),
+      merged_day: null,
+    };
+    const after = targets('---\nname: reviewer\nmodel: sonnet\nmaxTurns: 15\n---\nReview.\n');
+    // Since, one run in ten reaches the new bound: more than the 5% the raise rule allows.
+    const worse = analyze(
+      contextOf(
+        withTurns(60, (i) => (i % 10 === 0 ? 15 : 4)),
+        after,
+        '',
+        { history: { applied: [tracked], since: new Map([[changeKey(cut!), Math.floor(applied / DAY)]]) }, now: new Date(END) },
+      ),
+    );
+    expect(worse.outcomes.find((o) => o.change.kind === 'turn_budget')).toMatchObject({ verdict: 'worse', realised: { cap_hit_rate: 0.1 } });
+    expect(worse.changes.find((c) => c.kind === 'turn_budget' && c.evidence['reverts'] === 'def456')).toMatchObject({ from: 15, to: 30, direction: 'up', subject: 'agent' });
+  });
 });
