@@ -2,6 +2,7 @@ import { liveSuccessor } from '../pricing/index.js';
 import { percentiles, wilsonBound, workStats, type TaskPhaseStats } from '../stats/index.js';
 import { dayOf } from '../store/index.js';
 import { changeKey, type Change } from '../targets/index.js';
+import type { WorkRecord } from '../sources/index.js';
 import type { RuleContext } from './context.js';
 import { sinceDay } from './evidence.js';
 import { isRefusal, refuse, type Finding, type Refusal } from './finding.js';
@@ -26,16 +27,22 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
     const turns = target.maxTurns ? agentTurns(ctx, agent, target.maxTurns.value, target.model?.value) : undefined;
     if (turns && isRefusal(turns)) findings.push({ kind: turns.refused, category: agent, area: 'turn_budget', message: `${agent} maxTurns: ${turns.reason}` });
     else if (turns) changes.push(turns);
-    if (!target.model) continue;
-    targeted.add(agent);
-    const current = target.model.value;
     const key = changeKey({ kind: 'model', category: agent, subject: 'agent', complexity: null, role: 'builder', key: null });
     // The evidence is what ran under the model in force, since it was last set.
     const since = sinceDay(ctx, key);
     const mine = ctx.work.filter((w) => w.agent === agent && w.outcome !== undefined && dayOf(w.ts) > since);
+    // An agent that inherits the session's model is made explicit only on evidence: nine runs in ten
+    // on one model, which is then the model in force the tests judge.
+    const current = target.model?.value ?? (target.inherits ? dominantModel(ctx, mine) : undefined);
+    if (!current) {
+      if (mine.length) findings.push({ kind: 'keep', category: agent, area: 'model', message: `${agent} (inherit): its runs used several models, none in nine of ten; set model: to tune it` });
+      continue;
+    }
+    targeted.add(agent);
+    const from = target.model ? current : 'inherit';
     const on = mine.filter((w) => w.model !== undefined && ctx.canonical(w.model) === ctx.canonical(current));
     const g = workStats(on)[0];
-    const where = `${agent} (${current})`;
+    const where = `${agent} (${target.model ? current : `inherit, on ${current}`})`;
     if (!g || g.with_outcome < ctx.rules.min_phases) {
       const other = mine.length - on.length;
       findings.push({
@@ -75,7 +82,7 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
       complexity: null,
       role: 'builder',
       key: null,
-      from: current,
+      from,
       to,
       direction: down ? 'down' : 'up',
       source: 'rules',
@@ -172,4 +179,12 @@ function untargeted(ctx: RuleContext, targeted: ReadonlySet<string>, findings: F
     }
   }
   return [];
+}
+
+/** The model nine in ten of the runs used, if one did. */
+function dominantModel(ctx: RuleContext, runs: readonly WorkRecord[]): string | undefined {
+  const by = new Map<string, number>();
+  for (const w of runs) if (w.model !== undefined) by.set(ctx.canonical(w.model), (by.get(ctx.canonical(w.model)) ?? 0) + 1);
+  const [model, n] = [...by].sort((a, b) => b[1] - a[1])[0] ?? [];
+  return model !== undefined && n! >= 0.9 * runs.length ? model : undefined;
 }

@@ -140,4 +140,16 @@ describe('subagents as targets', () => {
     expect(worse.outcomes.find((o) => o.change.kind === 'turn_budget')).toMatchObject({ verdict: 'worse', realised: { cap_hit_rate: 0.1 } });
     expect(worse.changes.find((c) => c.kind === 'turn_budget' && c.evidence['reverts'] === 'def456')).toMatchObject({ from: 15, to: 30, direction: 'up', subject: 'agent' });
   });
+
+  it('makes an inheriting subagent explicit only when nine runs in ten used one model', () => {
+    const inherits = targets('---\nname: reviewer\nmodel: inherit\n---\nReview.\n');
+    const a = analyze(contextOf(runs(100, 1, 'claude-sonnet-5-5'), inherits, '', { now: new Date(END) }));
+    const c = a.changes.find((x) => x.subject === 'agent');
+    expect(c).toMatchObject({ kind: 'model', from: 'inherit', to: 'claude-haiku-4-5', direction: 'down', evidence: { model: 'claude-sonnet-5-5', invocations: 100 } });
+    expect(applyChanges([c!], inherits)[0]!.after).toBe('---\nname: reviewer\nmodel: claude-haiku-4-5\n---\nReview.\n');
+    const mixed = [...runs(50, 0, 'claude-sonnet-5-5'), ...runs(50, 0, 'claude-opus-5-5', END - 200 * 3_600_000)];
+    const b = analyze(contextOf(mixed, inherits, '', { now: new Date(END) }));
+    expect(b.changes.filter((x) => x.subject === 'agent')).toEqual([]);
+    expect(b.findings.find((f) => f.category === 'reviewer')?.message).toBe('reviewer (inherit): its runs used several models, none in nine of ten; set model: to tune it');
+  });
 });
