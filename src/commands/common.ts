@@ -1,5 +1,7 @@
 import { plural, termBlock, termText } from '../common/index.js';
 import { redact } from '../common/secrets.js';
+import { budgetSummary } from '../budget/index.js';
+import type { BudgetStatus } from '../run/budget.js';
 
 /**
  * What every command shares, kept free of heavy imports so the no-op check stays cheap: errors are
@@ -59,4 +61,10 @@ export function logSkipped(r: SkippedInfo, v: Voice = NORMAL): void {
   const more = r.ingest.skipped - r.ingest.skipped_details.length;
   if (more > 0) process.stderr.write(`tune: … and ${plural(more, 'more skipped line')}\n`);
   for (const h of r.ingest.held_back) process.stderr.write(`tune: held back ${plural(h.bytes, 'byte')} at the end of ${termText(h.file)}: last line has no newline yet\n`);
+}
+
+/** A run's budget lines: one per budget, then one per alert it raised (or, in a dry run, would raise). */
+export function budgetLines(b: BudgetStatus | undefined): string[] {
+  if (!b) return [];
+  return [...b.lines.map(budgetSummary), ...b.raised.map((a) => `alert: ${a.text}`), ...b.would_raise.map((t) => `alert (not raised by a dry run): ${t}`)];
 }

@@ -1,6 +1,5 @@
-import { budgetSummary } from '../budget/index.js';
 import { runTune, type ProposalResult, type RunResult } from '../run/index.js';
-import { EXIT, logEvents, logSkipped, notice, reportError, type Voice } from './common.js';
+import { budgetLines, EXIT, logEvents, logSkipped, notice, reportError, type Voice } from './common.js';
 import { progressLine } from './progress.js';
 import { plural, termBlock, termText } from '../common/index.js';
 
@@ -41,11 +40,7 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   logSkipped(result, o.voice);
   for (const p of result.budget?.problems ?? []) notice(o.voice, p);
   // The budgets' lines and alerts go to stderr beside a report, and after the one line of a gated run.
-  const budgetLines = [
-    ...(result.budget?.lines.map(budgetSummary) ?? []),
-    ...(result.budget?.raised.map((a) => `alert: ${a.text}`) ?? []),
-    ...(result.budget?.would_raise.map((t) => `alert (not raised by a dry run): ${t}`) ?? []),
-  ];
+  const budget = budgetLines(result.budget);
   if (result.status !== 'proposal') {
     if (o.json)
       process.stdout.write(
@@ -56,7 +51,7 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
       for (const a of result.applied) process.stdout.write(`applied: ${plural(a.changes, 'change')} of proposal ${a.proposal} found in the targets; observing\n`);
       process.stdout.write(`${result.status}: nothing moved enough to change a decision since the last proposal (no LLM call, $0); --force runs anyway\n`);
     }
-    if (!o.json) for (const l of budgetLines) process.stdout.write(`${termText(l)}\n`);
+    if (!o.json) for (const l of budget) process.stdout.write(`${termText(l)}\n`);
     return EXIT.ok;
   }
   if (o.json) {
@@ -64,7 +59,7 @@ export async function runTuneCommand(o: TuneCommandOptions): Promise<number> {
   } else {
     if (result.prompt) process.stdout.write(`===== system prompt =====\n${termBlock(result.prompt.system)}\n===== user prompt =====\n${termBlock(result.prompt.user)}\n`);
     process.stdout.write(result.report);
-    for (const l of budgetLines) notice(o.voice, l);
+    for (const l of budget) notice(o.voice, l);
   }
   const what = `${plural(result.changes.length, 'change')} from ${plural(result.ingest.records, 'new record')} in ${plural(result.ingest.files, 'file')}${result.ingest.skipped ? `, ${plural(result.ingest.skipped, 'line')} skipped` : ''}`;
   if (result.publish_error !== undefined) {

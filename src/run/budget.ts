@@ -1,9 +1,9 @@
 import { alertText, budgetLine, postAlert, type BudgetLine, type ScopeSpend } from '../budget/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { itemCost } from '../report/index.js';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { SOURCES, vextrusBudget } from '../sources/index.js';
+import { readFileSync } from 'node:fs';
+import { listSourceFiles } from '../ingest/index.js';
+import { PER_RECORD_FORMATS, sourceAdapter, vextrusBudget } from '../sources/index.js';
 import { dayOf, type BudgetAlert, type State, type StoredUsage } from '../store/index.js';
 import { phaseUsage } from './phase-usage.js';
 
@@ -23,12 +23,13 @@ const DAY = 86_400_000;
 
 function vextrusBudgetOf(loaded: LoadedConfig): { monthly_usd: number; threshold: number } | undefined {
   for (const s of loaded.sources.filter((x) => x.format === 'vextrus-cost')) {
-    const files = statSync(s.path, { throwIfNoEntry: false })?.isDirectory()
-      ? readdirSync(s.path, { recursive: true, encoding: 'utf8' })
-          .filter((f) => f.endsWith('cost_tracking.json'))
-          .map((f) => join(s.path, f))
-      : [s.path];
-    for (const f of files.sort()) {
+    let files: string[];
+    try {
+      files = listSourceFiles(s.path, sourceAdapter(s.format).extensions);
+    } catch {
+      continue; // A missing source: ingest says so.
+    }
+    for (const f of files) {
       try {
         const found = vextrusBudget(readFileSync(f, 'utf8'));
         if (found) return found;
@@ -66,20 +67,20 @@ export async function evaluateBudgets(
   const since = Math.min(monthStart, Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 28 * DAY);
   const spend = new Map<string, Map<string, number>>(wanted.map(([scope]) => [scope, new Map()]));
   const unpriced = new Set<string>();
-  const add = (scope: string, items: Iterable<StoredUsage>, key: (it: StoredUsage) => string | undefined) => {
+  // Each item's spend goes to the scope `scopeOf` names, where that scope has a budget.
+  const add = (items: Iterable<StoredUsage>, scopeOf: (it: StoredUsage) => string | undefined) => {
     for (const it of items) {
-      const name = key(it);
-      const days = name === undefined ? undefined : spend.get(name === '' ? scope : `${scope}:${name}`);
+      const scope = scopeOf(it);
+      const days = scope === undefined ? undefined : spend.get(scope);
       if (!days) continue;
       const day = new Date(dayOf(it.ts) * DAY).toISOString().slice(0, 10);
       days.set(day, (days.get(day) ?? 0) + itemCost(it, 'auto', loaded.pricing, unpriced));
     }
   };
-  const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
-  if (b.monthly_usd) add('fleet', state.usage(perRecord, 'time', { sinceTs: since }), () => '');
-  if (Object.keys(b.project).length) add('project', state.usage(perRecord, 'project', { sinceTs: since, byDay: true }), (it) => it.project);
-  if (Object.keys(b.agent).length) add('agent', state.usage(perRecord, 'agent', { sinceTs: since, byDay: true }), (it) => it.agent);
-  if (Object.keys(b.category).length) add('category', phaseUsage(state, loaded, { since: dayOf(since), until: dayOf(now.getTime()) }), (it) => it.category);
+  if (b.monthly_usd) add(state.usage(PER_RECORD_FORMATS, 'time', { sinceTs: since }), () => 'fleet');
+  if (Object.keys(b.project).length) add(state.usage(PER_RECORD_FORMATS, 'project', { sinceTs: since, byDay: true }), (it) => it.project && `project:${it.project}`);
+  if (Object.keys(b.agent).length) add(state.usage(PER_RECORD_FORMATS, 'agent', { sinceTs: since, byDay: true }), (it) => it.agent && `agent:${it.agent}`);
+  if (Object.keys(b.category).length) add(phaseUsage(state, loaded, { since: dayOf(since), until: dayOf(now.getTime()) }), (it) => it.category && `category:${it.category}`);
 
   const lines = wanted.map(([scope, budget]) => budgetLine({ scope, budget, days: spend.get(scope)! } satisfies ScopeSpend, now, b.thresholds));
   const period = lines[0]!.period;

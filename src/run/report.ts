@@ -6,7 +6,7 @@ import { loadConfig, parseConfig, type LoadedConfig } from '../config/index.js';
 import { catchUp, type IngestSummary, type Progress } from '../ingest/index.js';
 import type { Pricing } from '../pricing/index.js';
 import { billingBlocks, localDate, usageReport, type BillingBlock, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
-import { SOURCES } from '../sources/index.js';
+import { PER_RECORD_FORMATS, SOURCES } from '../sources/index.js';
 import { dayOf, ledgerEntry, type State } from '../store/index.js';
 import { ingestOptions } from './gate.js';
 import { openRunState } from './state.js';
@@ -36,9 +36,8 @@ export interface ReportRunOptions {
  */
 export async function runReport(o: ReportRunOptions): Promise<{ report: UsageReport; ingest: IngestSummary; pricing: Pricing }> {
   return caughtUp(o, (state, loaded, summary) => {
-    const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
     const range = { since: o.since ? dayOf(Date.parse(o.since)) : 0, until: o.until ? dayOf(Date.parse(o.until)) : dayOf(Date.now()) + 1 };
-    const items = o.grouping === 'category' ? phaseUsage(state, loaded, range) : state.usage(perRecord, BY[o.grouping]);
+    const items = o.grouping === 'category' ? phaseUsage(state, loaded, range) : state.usage(PER_RECORD_FORMATS, BY[o.grouping]);
     const report = state.guard(() =>
       usageReport(items, { grouping: o.grouping, timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing, since: o.since, until: o.until, startOfWeek: o.startOfWeek ?? 1 }),
     );
@@ -52,8 +51,7 @@ export async function runReport(o: ReportRunOptions): Promise<{ report: UsageRep
 /** `tune report blocks`: Claude's 5-hour billing windows over the responses kept one by one. */
 export async function runBlocksReport(o: Omit<ReportRunOptions, 'grouping'>): Promise<{ blocks: BillingBlock[]; ingest: IngestSummary }> {
   return caughtUp({ ...o, grouping: 'daily' }, (state, loaded, summary) => {
-    const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
-    const blocks = state.guard(() => billingBlocks(state.usage(perRecord, 'record'), { now: o.now ?? new Date(), mode: o.mode, pricing: loaded.pricing }));
+    const blocks = state.guard(() => billingBlocks(state.usage(PER_RECORD_FORMATS, 'record'), { now: o.now ?? new Date(), mode: o.mode, pricing: loaded.pricing }));
     return { blocks, ingest: summary };
   });
 }
@@ -91,9 +89,8 @@ export async function runStatus(o: Omit<ReportRunOptions, 'grouping'> & { sessio
   return caughtUp(
     { ...o, grouping: 'daily' },
     (state, loaded) => {
-      const perRecord = SOURCES.filter((s) => s.prefer).map((s) => s.format);
       // Only what can fall on today anywhere, and only this session's responses: not the whole history.
-      const today = usageReport(state.usage(perRecord, 'time', { sinceTs: now.getTime() - 26 * 3_600_000 }), {
+      const today = usageReport(state.usage(PER_RECORD_FORMATS, 'time', { sinceTs: now.getTime() - 26 * 3_600_000 }), {
         grouping: 'daily',
         timeZone: o.timeZone,
         mode: o.mode,
@@ -101,13 +98,13 @@ export async function runStatus(o: Omit<ReportRunOptions, 'grouping'> & { sessio
         since: localDate(o.timeZone)(now.getTime()),
       });
       const session = o.sessionId
-        ? usageReport(state.usage(perRecord, 'session', { session: o.sessionId }), { grouping: 'session', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing }).rows.find(
+        ? usageReport(state.usage(PER_RECORD_FORMATS, 'session', { session: o.sessionId }), { grouping: 'session', timeZone: o.timeZone, mode: o.mode, pricing: loaded.pricing }).rows.find(
             (r) => r['sessionId'] === o.sessionId,
           )
         : undefined;
       // An open block began under five hours ago; a day back finds where its chain of blocks began but for
       // a day of responses without a five-hour pause, when the block's start may be off by up to five hours.
-      const blocks = billingBlocks(state.usage(perRecord, 'record', { sinceTs: now.getTime() - 24 * 3_600_000 }), { now, mode: o.mode, pricing: loaded.pricing });
+      const blocks = billingBlocks(state.usage(PER_RECORD_FORMATS, 'record', { sinceTs: now.getTime() - 24 * 3_600_000 }), { now, mode: o.mode, pricing: loaded.pricing });
       return { sessionCost: session ? session.totalCost : null, todayCost: today.totals.totalCost, block: blocks.find((b) => b.isActive) ?? null };
     },
     scope,

@@ -1,5 +1,5 @@
 export type { AppendLinesAdapter, CursorAdapter, CursorOptions, CursorRow, LineResult, SourceAdapter, WholeFileAdapter } from './api.js';
-export { SOURCES, SOURCE_FORMATS, sourceAdapter } from './registry.js';
+export { PER_RECORD_FORMATS, SOURCES, SOURCE_FORMATS, sourceAdapter } from './registry.js';
 export * from './records.js';
 export { TokentuneLine, parseTokentuneLine } from './tokentune-jsonl.js';
 export { isoTimestampMs, zodIssues } from './parse.js';

@@ -14,6 +14,9 @@ export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson,
 
 export const SOURCE_FORMATS = SOURCES.map((s) => s.format) as [string, ...string[]];
 
+/** The formats whose call records the store keeps one by one (those with records in versions): what reports read them from. */
+export const PER_RECORD_FORMATS: readonly string[] = SOURCES.filter((s) => s.prefer).map((s) => s.format);
+
 export function sourceAdapter(format: string): SourceAdapter {
   const a = SOURCES.find((s) => s.format === format);
   if (!a) throw new Error(`no source adapter for format "${format}"`);
