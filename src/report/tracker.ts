@@ -1,4 +1,6 @@
 import { cell, fmtInt, fmtPct, fmtUsd, plural } from '../common/index.js';
+// Not stats/index.js: `tune log` loads this module and nothing it does not need.
+import { percentileOfSorted } from '../stats/percentiles.js';
 
 /**
  * The usage-tracker's reports (its spec's daily summary and periodic review), from its task logs.
@@ -25,10 +27,14 @@ const n = fmtInt;
 // Code-point order: the collator localeCompare loads costs `tune log` ~8 ms.
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const firstLine = (s: string): string => s.split('\n')[0]!.trim().replace(/[.]+$/, '').slice(0, 160);
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : 0;
-};
+// The percentile every other figure uses (R-7: P50 of an even count is the mean of the middle two).
+const median = (xs: number[]): number =>
+  xs.length
+    ? percentileOfSorted(
+        [...xs].sort((a, b) => a - b),
+        50,
+      )
+    : 0;
 
 /** The next family down, for a candidate: a cheaper model that may suffice for small invocations. */
 const DOWN: Record<string, { to: string; below: number }> = { opus: { to: 'sonnet', below: 20_000 }, sonnet: { to: 'haiku', below: 5_000 } };

@@ -1,5 +1,5 @@
 import { liveSuccessor } from '../pricing/index.js';
-import { percentiles, wilsonBound, workStats, type TaskPhaseStats } from '../stats/index.js';
+import { percentiles, wilsonBound, workStats, type AgentWorkStats, type TaskPhaseStats } from '../stats/index.js';
 import { dayOf } from '../store/index.js';
 import { changeKey, type Change } from '../targets/index.js';
 import type { WorkRecord } from '../sources/index.js';
@@ -30,7 +30,7 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
     const key = changeKey({ kind: 'model', category: agent, subject: 'agent', complexity: null, role: 'builder', key: null });
     // The evidence is what ran under the model in force, since it was last set.
     const since = sinceDay(ctx, key);
-    const mine = ctx.work.filter((w) => w.agent === agent && w.outcome !== undefined && dayOf(w.ts) > since);
+    const mine = agentRuns(ctx, agent, since).filter((w) => w.outcome !== undefined);
     // An agent that inherits the session's model is made explicit only on evidence: nine runs in ten
     // on one model, which is then the model in force the tests judge.
     const current = target.model?.value ?? (target.inherits ? dominantModel(ctx, mine) : undefined);
@@ -40,7 +40,7 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
     }
     targeted.add(agent);
     const from = target.model ? current : 'inherit';
-    const on = mine.filter((w) => w.model !== undefined && ctx.canonical(w.model) === ctx.canonical(current));
+    const on = agentRuns(ctx, agent, since, current).filter((w) => w.outcome !== undefined);
     const g = workStats(on)[0];
     const where = `${agent} (${target.model ? current : `inherit, on ${current}`})`;
     if (!g || g.with_outcome < ctx.rules.min_phases) {
@@ -53,10 +53,7 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
       });
       continue;
     }
-    const lower = wilsonBound(g.successes, g.with_outcome, 'lower');
-    const upper = wilsonBound(g.successes, g.with_outcome, 'upper');
-    const down = lower > d.min_success_rate && (g.correction_rate ?? 0) <= 1 - d.min_success_rate;
-    const up = upper < u.max_success_rate;
+    const { lower, upper, down, up } = modelTests(ctx, g);
     if (!down && !up) continue;
     const at = ladderPosition(ctx, current);
     const rung = at?.ladder[at.index + (down ? -1 : 1)];
@@ -105,7 +102,7 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
       pilot: !down,
     });
   }
-  return { changes: [...changes, ...untargeted(ctx, targeted, findings)], findings };
+  return { changes, findings: [...findings, ...untargeted(ctx, targeted)] };
 }
 
 /**
@@ -117,9 +114,7 @@ function agentTurns(ctx: RuleContext, agent: string, bound: number, model: strin
   const key = changeKey({ kind: 'turn_budget', category: agent, subject: 'agent', complexity: null, role: null, key: null });
   const since = sinceDay(ctx, key);
   // On the model the file sets, where it sets one: another model needs other turns.
-  const runs = ctx.work.filter(
-    (w) => w.agent === agent && w.turns !== undefined && dayOf(w.ts) > since && (model === undefined || (w.model !== undefined && ctx.canonical(w.model) === ctx.canonical(model))),
-  );
+  const runs = agentRuns(ctx, agent, since, model).filter((w) => w.turns !== undefined);
   if (runs.length < ctx.rules.min_phases) return refuse('needs_more_data', `${plural(runs.length, 'run')} with a turn count under ${bound}, fewer than ${ctx.rules.min_phases}; kept`);
   const finished = runs
     .filter((w) => w.outcome !== 'failed' && w.turns! < bound)
@@ -142,9 +137,8 @@ function agentTurns(ctx: RuleContext, agent: string, bound: number, model: strin
 }
 
 /** Agents no target assigns a model: what the tests find is reported, nothing is proposed. */
-function untargeted(ctx: RuleContext, targeted: ReadonlySet<string>, findings: Finding[]): Change[] {
-  const d = ctx.rules.downgrade;
-  const u = ctx.rules.upgrade;
+function untargeted(ctx: RuleContext, targeted: ReadonlySet<string>): Finding[] {
+  const findings: Finding[] = [];
   for (const g of ctx.stats.work) {
     if (targeted.has(g.agent) || g.model === null || g.with_outcome === 0) continue;
     const where = `${g.agent} on ${g.model}`;
@@ -157,11 +151,10 @@ function untargeted(ctx: RuleContext, targeted: ReadonlySet<string>, findings: F
       });
       continue;
     }
-    const lower = wilsonBound(g.successes, g.with_outcome, 'lower');
-    const upper = wilsonBound(g.successes, g.with_outcome, 'upper');
+    const { lower, upper, down: passes, up } = modelTests(ctx, g);
     const seen = `success ${pct(g.success_rate)} over ${plural(g.with_outcome, 'invocation')}${g.correction_rate !== null ? `, ${pct(g.correction_rate)} corrected by their user` : ''}`;
     const at = ladderPosition(ctx, g.model);
-    if (lower > d.min_success_rate && (g.correction_rate ?? 0) <= 1 - d.min_success_rate) {
+    if (passes) {
       const down = at && at.index > 0 ? at.ladder[at.index - 1] : undefined;
       findings.push({
         kind: 'not_in_target',
@@ -169,7 +162,7 @@ function untargeted(ctx: RuleContext, targeted: ReadonlySet<string>, findings: F
         area: 'model',
         message: `${where}: ${seen} (at least ${pct(lower, 1)} on its one-sided 95% bound): a downgrade candidate${down ? ` to ${down}, the next rung` : ', but no cheaper rung is on its ladder'}; no target assigns this agent its model, so nothing is proposed`,
       });
-    } else if (upper < u.max_success_rate) {
+    } else if (up) {
       findings.push({
         kind: 'not_in_target',
         category: g.agent,
@@ -178,7 +171,21 @@ function untargeted(ctx: RuleContext, targeted: ReadonlySet<string>, findings: F
       });
     }
   }
-  return [];
+  return findings;
+}
+
+/** An agent's runs after a day, on a model (canonical) where one is given: the evidence of its keys and their outcomes. */
+export function agentRuns(ctx: RuleContext, agent: string, afterDay = -1, model?: string): WorkRecord[] {
+  const id = model === undefined ? undefined : ctx.canonical(model);
+  return ctx.work.filter((w) => w.agent === agent && dayOf(w.ts) > afterDay && (id === undefined || (w.model !== undefined && ctx.canonical(w.model) === id)));
+}
+
+/** The phase rules' model tests on an agent's runs with an outcome, each on its one-sided bound. */
+function modelTests(ctx: RuleContext, g: AgentWorkStats): { lower: number; upper: number; down: boolean; up: boolean } {
+  const d = ctx.rules.downgrade;
+  const lower = wilsonBound(g.successes, g.with_outcome, 'lower');
+  const upper = wilsonBound(g.successes, g.with_outcome, 'upper');
+  return { lower, upper, down: lower > d.min_success_rate && (g.correction_rate ?? 0) <= 1 - d.min_success_rate, up: upper < ctx.rules.upgrade.max_success_rate };
 }
 
 /** The model nine in ten of the runs used, if one did. */

@@ -1,6 +1,7 @@
 import type { Change } from '../targets/index.js';
 import type { TrackedChange } from '../store/index.js';
-import { dayOf, dayToIso } from '../store/index.js';
+import { dayToIso } from '../store/index.js';
+import { agentRuns } from './agent-rules.js';
 import type { RuleContext } from './context.js';
 import { capEvidence, categorySince, defaultEvidence, inheritsDefault, modelEvidence } from './evidence.js';
 import { runTokensSince, MIN_RUNS_FOR_BUDGET } from './budget-rules.js';
@@ -62,7 +63,7 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   const task = c.category && !c.subject ? ctx.targets.tasks[c.category] : undefined;
   if (c.kind === 'model' && c.subject === 'agent' && c.category) {
     // A subagent's runs on the new model since it was merged, by how they ended.
-    const on = ctx.work.filter((w) => w.agent === c.category && w.outcome !== undefined && dayOf(w.ts) > after && w.model !== undefined && ctx.canonical(w.model) === ctx.canonical(String(c.to)));
+    const on = agentRuns(ctx, c.category, after, String(c.to)).filter((w) => w.outcome !== undefined);
     const g = workStats(on)[0];
     n = g?.with_outcome ?? 0;
     projected = { success_rate: baseSuccess };
@@ -76,7 +77,7 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
     realised = g.runs ? { success_rate: round(g.success_rate, 4), mean_cost_usd: g.mean_cost_usd === null ? null : round(g.mean_cost_usd, 4) } : {};
   } else if (c.kind === 'turn_budget' && c.subject === 'agent' && c.category) {
     baseSuccess = null;
-    const runs = ctx.work.filter((w) => w.agent === c.category && w.turns !== undefined && dayOf(w.ts) > after);
+    const runs = agentRuns(ctx, c.category, after).filter((w) => w.turns !== undefined);
     const hits = runs.filter((w) => w.turns! >= Number(c.to)).length;
     n = runs.length;
     projected = { cap_hit_rate: c.direction === 'down' ? 0 : num(ev.cap_hit_rate) };

@@ -88,7 +88,7 @@ export function runLog(input: string, o: { dir: string; now: Date }): LogAnswer 
     const answer: LogAnswer = { status: 'recorded', task_id: task, log_path: rel(o.dir, path), ...(problems.length ? { problems } : {}) };
     if (mode === 'log_and_summarize') {
       const day = at.slice(0, 10);
-      const tasks = readTasks(o.dir, [], day).filter((t) => new Date(t.ts).toISOString().slice(0, 10) === day);
+      const tasks = tasksOfDay(o.dir, day);
       writeAtomic(join(o.dir, `usage-${day}.md`), dailySummary(day, tasks));
       const cost = doc.totals.estimated_cost;
       const dayCost = tasks.reduce((a, t) => a + t.entries.reduce((b, e) => b + (e.estimated_cost ?? 0), 0), 0);
@@ -110,14 +110,14 @@ export function refreshSummaries(dir: string): string[] {
   if (!existsSync(at)) return [];
   const newest = new Map<string, number>();
   for (const name of readdirSync(at)) {
-    const day = /^usage-(\d{4}-\d{2}-\d{2})-.*\.json$/.exec(name)?.[1];
+    const day = name.endsWith('.json') ? dayOfName(name) : undefined;
     if (day) newest.set(day, Math.max(newest.get(day) ?? 0, statSync(join(at, name)).mtimeMs));
   }
   const written: string[] = [];
   for (const [day, mtime] of [...newest].sort()) {
     const file = join(dir, `usage-${day}.md`);
     if (existsSync(file) && statSync(file).mtimeMs >= mtime) continue;
-    const tasks = readTasks(dir, [], day).filter((t) => new Date(t.ts).toISOString().slice(0, 10) === day);
+    const tasks = tasksOfDay(dir, day);
     writeAtomic(file, dailySummary(day, tasks));
     written.push(day);
   }
@@ -154,6 +154,12 @@ function taskLogPath(dir: string, task: string, at: string, text: string): strin
   }
 }
 
+/** The day a task log's name carries (`usage-YYYY-MM-DD-HHMM-<task>.json`), if it is named so. */
+const dayOfName = (name: string): string | undefined => /^usage-(\d{4}-\d{2}-\d{2})-/.exec(name)?.[1];
+
+/** The task logs of one UTC day. */
+const tasksOfDay = (dir: string, day: string): TrackedTask[] => readTasks(dir, [], day).filter((t) => new Date(t.ts).toISOString().slice(0, 10) === day);
+
 /**
  * The task logs under `tasks/` from `sinceDay` (`YYYY-MM-DD`) on, by the day their names carry (a file
  * named otherwise is read to tell); one that cannot be read is named in `problems` and left out.
@@ -162,7 +168,6 @@ function readTasks(dir: string, problems: string[], sinceDay: string): TrackedTa
   const at = join(dir, 'tasks');
   if (!existsSync(at)) return [];
   const out: TrackedTask[] = [];
-  const dayOfName = (f: string) => /^usage-(\d{4}-\d{2}-\d{2})-/.exec(f)?.[1];
   for (const name of readdirSync(at)
     .filter((f) => f.endsWith('.json') && (dayOfName(f) ?? sinceDay) >= sinceDay)
     .sort()) {
