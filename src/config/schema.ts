@@ -198,7 +198,7 @@ const Retirement = z.strictObject({ retires: isoDate, successor: z.string().min(
 const Models = z.strictObject({
   /** Per provider family, cheapest first. Downgrades step one rung down, upgrades one rung up. */
   ladders: z.record(z.string(), z.array(z.string().min(1)).min(2)).default({
-    anthropic: ['claude-haiku-4-5', 'claude-sonnet-5-5', 'claude-opus-5-5'],
+    anthropic: ['claude-haiku-5-5', 'claude-haiku-4-5', 'claude-sonnet-5-5', 'claude-opus-5-5'],
     openai: ['gpt-4o-mini', 'gpt-4o'],
   }),
   aliases: z.record(z.string(), z.string()).default({}),

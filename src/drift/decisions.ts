@@ -75,6 +75,9 @@ function split(decision: string): { key: string; direction: 'up' | 'down' } {
   return { key: decision.slice(0, at), direction: decision.slice(at + 1) as 'up' | 'down' };
 }
 
+/** A subagent's name from a key's category (`agent/<name>`). */
+const agentName = (category: string | null): string => (category ?? '').replace(/^agent\//, '');
+
 /** A change key (kind:category:complexity:role:key, `*` for none) back into its parts. */
 function parts(key: string): Key {
   const [kind, category, complexity, role, k] = key.split(':');
@@ -96,9 +99,11 @@ function label(key: string): string {
     case 'run_budget':
       return `${p.key}`;
     case 'turn_budget':
-      return `${p.category} ${p.key} turn budget`;
+      return p.key === null ? `${agentName(p.category)} maxTurns` : `${p.category} ${p.key} turn budget`;
     case 'schedule':
       return `${p.category} interval`;
+    case 'effort':
+      return `${agentName(p.category)} effort`;
   }
 }
 
@@ -109,6 +114,7 @@ const WHAT: Record<Kind, { up: string; down: string }> = {
   run_budget: { up: 'raise', down: 'cut' },
   turn_budget: { up: 'raise', down: 'cut' },
   schedule: { up: 'longer interval', down: 'shorter interval' },
+  effort: { up: 'more effort', down: 'less effort' },
 };
 const what = (key: string, direction: 'up' | 'down'): string => WHAT[parts(key).kind][direction];
 const article = (s: string): string => `${/^[aeiou]/.test(s) ? 'an' : 'a'} ${s}`;
@@ -121,6 +127,7 @@ const MAIN: Partial<Record<Kind, string>> = {
   run_budget: 'utilisation',
   turn_budget: 'cap_hit_rate',
   schedule: 'noop_share',
+  effort: 'success_rate',
 };
 const mainFigure = (key: string): string | undefined => MAIN[parts(key).kind];
 

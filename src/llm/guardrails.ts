@@ -109,6 +109,8 @@ function check(p: LlmChange, ctx: RuleContext, bounds: GuardrailBounds): Outcome
   };
 
   if (isBudget) return checkBudget(p, ctx, bounds, reject, finish);
+  // A subagent's effort is stepped by its outcomes alone: there is no aggregate the model could add to.
+  if (p.kind === 'effort') return reject("a subagent's effort is set by the rules, from its outcomes");
   if (p.kind === 'turn_budget' || p.kind === 'schedule' || (p.kind === 'model' && task !== null && ctx.targets.tasks[task])) {
     return checkTask(p, task, phase, ctx, bounds, reject, finish);
   }

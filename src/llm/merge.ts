@@ -37,7 +37,7 @@ export function mergeWithRules(rules: readonly Change[], guarded: Guarded, answe
     }
     considered.push({ change: r, reason: statedReason(r, answer) });
   }
-  const order = { model: 0, token_cap: 1, ci_profile: 2, run_budget: 3, turn_budget: 4, schedule: 5 };
+  const order = { model: 0, token_cap: 1, ci_profile: 2, run_budget: 3, turn_budget: 4, schedule: 5, effort: 6 };
   changes.sort((a, b) => order[a.kind] - order[b.kind]);
   return { changes, considered };
 }

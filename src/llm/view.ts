@@ -179,7 +179,7 @@ export function buildPromptView(input: { project: string; stats: Stats; targets:
 
 /** Candidates grouped by kind, one line each, so long prefixes are not repeated per candidate. */
 function groupCandidates(changes: Change[], value: (v: string | number | null) => string): PromptView['candidates'] {
-  const kinds = ['model', 'token_cap', 'ci_profile', 'run_budget', 'turn_budget', 'schedule'] as const;
+  const kinds = ['model', 'token_cap', 'ci_profile', 'run_budget', 'turn_budget', 'schedule', 'effort'] as const;
   return kinds
     .map((kind) => ({
       kind,

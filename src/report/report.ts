@@ -422,7 +422,9 @@ export function describe(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'k
             ? `${c.category}${c.key === null ? '' : ` ${c.key}`} maxTurns`
             : c.kind === 'schedule'
               ? `${c.category} intervalSeconds`
-              : `${c.key}`;
+              : c.kind === 'effort'
+                ? `${c.category} effort`
+                : `${c.key}`;
   return `${cell(what)}: ${cell(fmtValue(c.from))} → ${cell(fmtValue(c.to))}`;
 }
 

@@ -1,7 +1,7 @@
 import { liveSuccessor } from '../pricing/index.js';
 import { percentiles, wilsonBound, workStats, type AgentWorkStats, type TaskPhaseStats } from '../stats/index.js';
 import { dayOf } from '../store/index.js';
-import { changeKey, type Change } from '../targets/index.js';
+import { changeKey, EFFORT_LEVELS, type Change } from '../targets/index.js';
 import type { WorkRecord } from '../sources/index.js';
 import type { RuleContext } from './context.js';
 import { sinceDay } from './evidence.js';
@@ -59,11 +59,17 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
     const rung = at?.ladder[at.index + (down ? -1 : 1)];
     const to = rung && liveSuccessor(ctx.pricing, rung, ctx.now, ctx.horizonDays);
     if (!to) {
+      // On the cheapest rung the model cannot step down, but its reasoning effort can.
+      const effort = down && target.effort ? effortDown(ctx, agent, target.effort.value, current) : undefined;
+      if (effort && !isRefusal(effort)) {
+        changes.push(effort);
+        continue;
+      }
       findings.push({
         kind: 'no_rung',
         category: agent,
         area: 'model',
-        message: `${where}: ${down ? 'downgrade' : 'upgrade'} signals, but ${at ? `it is already the ${down ? 'cheapest' : 'strongest'} model on its ladder` : `${current} is on no ladder in models.ladders`}; kept`,
+        message: `${where}: ${down ? 'downgrade' : 'upgrade'} signals, but ${at ? `it is already the ${down ? 'cheapest' : 'strongest'} model on its ladder` : `${current} is on no ladder in models.ladders`}${effort ? `, and its effort: ${effort.reason}` : ''}; kept`,
       });
       continue;
     }
@@ -134,6 +140,52 @@ function agentTurns(ctx: RuleContext, agent: string, bound: number, model: strin
   const decided = decideTurns(ctx, g, bound, days);
   if (isRefusal(decided)) return decided;
   return { ...turnChange(ctx, { task: agent, days_with_data: days }, g, { value: bound, inherited: false }, decided.to), key: null, subject: 'agent' };
+}
+
+/**
+ * A subagent's effort one level down, when its runs on its model under the effort in force (since
+ * either was set) pass the downgrade test. How many tokens the lower effort saves is not known
+ * beforehand: the change is judged, and reverted, by its outcome.
+ */
+function effortDown(ctx: RuleContext, agent: string, level: string, model: string): Change | Refusal {
+  const at = EFFORT_LEVELS.indexOf(level as (typeof EFFORT_LEVELS)[number]);
+  if (at <= 0) return refuse('no_rung', `effort is already ${level}, the lowest`);
+  const key = (kind: 'model' | 'effort') => changeKey({ kind, category: agent, subject: 'agent', complexity: null, role: kind === 'model' ? 'builder' : null, key: null });
+  const since = Math.max(sinceDay(ctx, key('model')), sinceDay(ctx, key('effort')));
+  const on = agentRuns(ctx, agent, since, model).filter((w) => w.outcome !== undefined);
+  const g = workStats(on)[0];
+  if (!g || g.with_outcome < ctx.rules.min_phases)
+    return refuse('needs_more_data', `${plural(g?.with_outcome ?? 0, 'invocation')} with an outcome at effort ${level}, fewer than ${ctx.rules.min_phases}`);
+  const { lower, down } = modelTests(ctx, g);
+  if (!down) return refuse('keep', `at effort ${level} its success bound is ${pct(lower, 1)}, not above ${pct(ctx.rules.downgrade.min_success_rate)}`);
+  const to = EFFORT_LEVELS[at - 1]!;
+  const output = on.filter((w) => w.output_tokens !== undefined);
+  return {
+    kind: 'effort',
+    category: agent,
+    subject: 'agent',
+    complexity: null,
+    role: null,
+    key: null,
+    from: level,
+    to,
+    direction: 'down',
+    source: 'rules',
+    evidence: {
+      model,
+      effort: level,
+      invocations: g.with_outcome,
+      success_rate: round(g.success_rate ?? 0, 4),
+      success_bound: round(lower, 4),
+      correction_rate: g.correction_rate === null ? null : round(g.correction_rate, 4),
+      mean_output_tokens: output.length ? Math.round(output.reduce((a, w) => a + w.output_tokens!, 0) / output.length) : null,
+    },
+    effect: { tokens_per_run: 0, usd_per_run: 0 },
+    rationale: `success ${pct(g.success_rate)} over ${plural(g.with_outcome, 'invocation')} on ${model} at effort ${level}: at least ${pct(lower, 1)} on its one-sided 95% bound, above the ${pct(ctx.rules.downgrade.min_success_rate)} the downgrade test asks, and ${model} is the cheapest model on its ladder. One effort level down to ${to}; the saving in reasoning tokens is measured after, not projected.`,
+    risk: `${agent} may fail more at effort ${to}; its outcome is followed, and a fall in success beyond ${pct(ctx.rules.outcome.max_success_drop)} reverts it.`,
+    confidence: sampleConfidence(g.with_outcome, ctx.rules.min_phases),
+    pilot: false,
+  };
 }
 
 /** Agents no target assigns a model: what the tests find is reported, nothing is proposed. */

@@ -61,9 +61,10 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
   let capHitsOver = false;
   let noopsOver = false;
   const task = c.category && !c.subject ? ctx.targets.tasks[c.category] : undefined;
-  if (c.kind === 'model' && c.subject === 'agent' && c.category) {
-    // A subagent's runs on the new model since it was merged, by how they ended.
-    const on = agentRuns(ctx, c.category, after, String(c.to)).filter((w) => w.outcome !== undefined);
+  if ((c.kind === 'model' || c.kind === 'effort') && c.subject === 'agent' && c.category) {
+    // A subagent's runs on the new model (at the new effort, on its model) since it was merged, by how they ended.
+    const model = c.kind === 'model' ? String(c.to) : typeof ev.model === 'string' ? ev.model : undefined;
+    const on = agentRuns(ctx, c.category, after, model).filter((w) => w.outcome !== undefined);
     const g = workStats(on)[0];
     n = g?.with_outcome ?? 0;
     projected = { success_rate: baseSuccess };
@@ -200,7 +201,7 @@ function servesNone(ctx: RuleContext, c: Change): boolean {
 const perPhase = (x: number | null, n: number | null): number | null => (x !== null && n ? round(x / n, 4) : null);
 
 export function label(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'key'>): string {
-  const what = { model: 'model', token_cap: 'cap', ci_profile: 'CI profile', run_budget: 'budget', turn_budget: 'turn budget', schedule: 'interval' }[c.kind];
+  const what = { model: 'model', token_cap: 'cap', ci_profile: 'CI profile', run_budget: 'budget', turn_budget: 'turn budget', schedule: 'interval', effort: 'effort' }[c.kind];
   if (c.kind === 'run_budget') return `${c.key}`;
   if (c.kind === 'turn_budget') return c.key === null ? `${c.category} maxTurns` : `${c.category} ${c.key} turn budget`;
   if (c.category === 'default') return `default ${what} at ${c.complexity} complexity`;
@@ -238,7 +239,7 @@ function revertOf(ctx: RuleContext, a: TrackedChange, o: Outcome): Change | null
           ? `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), ${pct(o.realised.cap_hit_rate ?? 0)} of ${plural(o.phases_since, 'run')} stopped at it, more than the ${pct(ctx.rules.turns.max_cap_hit_rate)} allowed: revert it.`
           : c.kind === 'schedule'
             ? `Since ${label(c)} went from ${c.from} to ${c.to} s (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), ${pct(o.realised.noop_share ?? 0)} of ${plural(o.phases_since, 'run')} found nothing to do: revert it.`
-            : `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), success fell from ${pct(num(c.evidence.success_rate) ?? 0)} to ${pct(o.realised.success_rate ?? 0)} over ${plural(o.phases_since, 'phase')}, more than the ${pct(ctx.rules.outcome.max_success_drop)} allowed: revert it.`,
+            : `Since ${label(c)} went from ${c.from} to ${c.to} (applied ${dayToIso(a.applied_day ?? a.proposed_day)}), success fell from ${pct(num(c.evidence.success_rate) ?? 0)} to ${pct(o.realised.success_rate ?? 0)} over ${plural(o.phases_since, c.subject === 'agent' ? 'invocation' : 'phase')}, more than the ${pct(ctx.rules.outcome.max_success_drop)} allowed: revert it.`,
     risk: 'Low: returns to a value that was measured to work.',
     confidence: 'high',
     pilot: false,

@@ -70,8 +70,8 @@ export interface TargetLayout {
   token_cap?: (category: string) => KeyPath;
   ci_profile?: (category: string) => KeyPath;
   run_budget?: Partial<Record<RunBudgetKey, KeyPath>>;
-  /** One agent per file (a Claude Code subagent): where its name, model and turn bound are. */
-  agent?: { name: KeyPath; model: KeyPath; max_turns: KeyPath };
+  /** One agent per file (a Claude Code subagent): where its name, model, turn bound and reasoning effort are. */
+  agent?: { name: KeyPath; model: KeyPath; max_turns: KeyPath; effort: KeyPath };
   /** Scheduled agent tasks (Myco): where the tasks are, and each one's phase budgets, schedule and provider. */
   tasks?: {
     at: KeyPath;

@@ -33,6 +33,7 @@ export function locate(change: Change, targets: TargetState): { file: string; pa
   if (change.subject === 'agent') {
     const a = change.category ? targets.agents[change.category] : undefined;
     if (change.kind === 'turn_budget') return a?.maxTurns;
+    if (change.kind === 'effort') return a?.effort;
     return a && change.kind === 'model' ? { file: a.file, path: a.modelPath } : undefined;
   }
   switch (change.kind) {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Complexity, Role } from '../sources/index.js';
 
-export const ChangeKind = z.enum(['model', 'token_cap', 'ci_profile', 'run_budget', 'turn_budget', 'schedule']);
+export const ChangeKind = z.enum(['model', 'token_cap', 'ci_profile', 'run_budget', 'turn_budget', 'schedule', 'effort']);
 export type ChangeKind = z.infer<typeof ChangeKind>;
 export const Confidence = z.enum(['high', 'medium', 'low']);
 export type Confidence = z.infer<typeof Confidence>;

@@ -4,11 +4,17 @@ import type { TargetLayout } from './api.js';
  * A Claude Code subagent, `.claude/agents/<name>.md` (or a plugin's `agents/<name>.md`): YAML front
  * matter over the agent's prompt. `name` (else the file's name) is the agent; `model` is an alias
  * (`haiku`, `sonnet`, `opus`), `inherit` (the session's model) or a model id; `maxTurns` bounds its
- * turns. Only the front matter is read and edited; the prompt below it never changes.
+ * turns; `effort` (EFFORT_LEVELS) sets how much it reasons per turn. Only the front matter is read and edited; the prompt below it never changes.
  */
 export const claudeAgents: TargetLayout = {
   name: 'claude-agents',
-  description: 'a Claude Code subagent (.claude/agents/<name>.md): the model and maxTurns of its YAML front matter',
+  description: 'a Claude Code subagent (.claude/agents/<name>.md): the model, maxTurns and effort of its YAML front matter',
   syntax: 'markdown',
-  agent: { name: ['name'], model: ['model'], max_turns: ['maxTurns'] },
+  agent: { name: ['name'], model: ['model'], max_turns: ['maxTurns'], effort: ['effort'] },
 };
+
+/**
+ * Claude Code's reasoning effort levels, least first (code.claude.com/docs/en/model-config, "Adjust
+ * effort level", read 2026-12-05): a step down is the next entry to the left.
+ */
+export const EFFORT_LEVELS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;

@@ -6,3 +6,4 @@ export * from './registry.js';
 export * from './seed-models.js';
 export * from './seed-strategy.js';
 export * from './edit/yaml.js';
+export { EFFORT_LEVELS } from './claude-agents.js';

@@ -2,6 +2,7 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import { parseDocument, type Document } from 'yaml';
 import { COMPLEXITIES, MODEL_OF_FAMILY, type Complexity } from '../sources/index.js';
 import { frontMatter } from './front-matter.js';
+import { EFFORT_LEVELS } from './claude-agents.js';
 import { getIn, keysAt, RUN_BUDGET_KEYS, showPath, type KeyPath, type ModelRefPattern, type ModelRole, type RunBudgetKey, type TargetLayout } from './api.js';
 import { targetLayout } from './registry.js';
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -97,6 +98,8 @@ export interface AgentTarget {
   inherits: boolean;
   modelPath: KeyPath;
   maxTurns: Located<number> | undefined;
+  /** Its reasoning effort (`low` … `max`), where the file sets one. */
+  effort: Located<string> | undefined;
 }
 
 export interface ModelEntry extends Located<string> {
@@ -193,6 +196,9 @@ export function readTargets(files: TargetFile[]): TargetState {
       const raw = getIn(data, a.model);
       const value = typeof raw === 'string' ? (MODEL_OF_FAMILY[raw] ?? raw) : undefined;
       const turns = getIn(data, a.max_turns);
+      const effort = getIn(data, a.effort);
+      if (effort !== undefined && !(EFFORT_LEVELS as readonly unknown[]).includes(effort))
+        throw new ConfigError(`${file.display}: ${a.effort.join('.')}: expected one of ${EFFORT_LEVELS.join(', ')}, got ${JSON.stringify(effort)}`);
       agentAliases.add(file.path);
       if (value) knownModels.add(value);
       agents[name] = {
@@ -201,6 +207,7 @@ export function readTargets(files: TargetFile[]): TargetState {
         inherits: value === undefined || raw === 'inherit',
         modelPath: a.model,
         maxTurns: turns === undefined ? undefined : { value: expectPositive(turns, file, a.max_turns), file: file.path, path: a.max_turns },
+        effort: effort === undefined ? undefined : { value: effort as string, file: file.path, path: a.effort },
       };
       continue;
     }
@@ -388,6 +395,7 @@ export function valuesByKey(t: TargetState): Map<string, string> {
   for (const [agent, a] of Object.entries(t.agents)) {
     if (a.model) out.set(changeKey({ kind: 'model', category: agent, subject: 'agent', complexity: null, role: 'builder', key: null }), a.model.value);
     if (a.maxTurns) out.set(changeKey({ kind: 'turn_budget', category: agent, subject: 'agent', complexity: null, role: null, key: null }), String(a.maxTurns.value));
+    if (a.effort) out.set(changeKey({ kind: 'effort', category: agent, subject: 'agent', complexity: null, role: null, key: null }), a.effort.value);
   }
   for (const [task, x] of Object.entries(t.tasks)) {
     // A task's model holds for the whole task: its key has no complexity.

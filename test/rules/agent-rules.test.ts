@@ -152,4 +152,51 @@ describe('subagents as targets', () => {
     expect(b.changes.filter((x) => x.subject === 'agent')).toEqual([]);
     expect(b.findings.find((f) => f.category === 'reviewer')?.message).toBe('reviewer (inherit): its runs used several models, none in nine of ten; set model: to tune it');
   });
+  it("steps a reliable subagent's effort down once its model is the cheapest rung, and follows it", () => {
+    const haiku = targets('---\nname: reviewer\nmodel: haiku\neffort: high # thorough\n---\nReview.\n');
+    const a = analyze(contextOf(runs(100, 1, 'claude-haiku-5-5'), haiku, '', { now: new Date(END) }));
+    const c = a.changes.find((x) => x.subject === 'agent');
+    expect(c).toMatchObject({
+      kind: 'effort',
+      category: 'reviewer',
+      from: 'high',
+      to: 'medium',
+      direction: 'down',
+      pilot: false,
+      evidence: { model: 'claude-haiku-5-5', effort: 'high', invocations: 100 },
+    });
+    expect(applyChanges([c!], haiku)[0]!.after).toBe('---\nname: reviewer\nmodel: haiku\neffort: medium # thorough\n---\nReview.\n');
+    // Where the model can still step down, the model moves and the effort waits.
+    const sonnet = analyze(contextOf(runs(100, 1, 'claude-sonnet-5-5'), targets('---\nname: reviewer\nmodel: sonnet\neffort: high\n---\nReview.\n'), '', { now: new Date(END) }));
+    expect(sonnet.changes.filter((x) => x.subject === 'agent').map((x) => x.kind)).toEqual(['model']);
+    // At the lowest effort nothing moves, and the finding says why.
+    const low = analyze(contextOf(runs(100, 1, 'claude-haiku-5-5'), targets('---\nname: reviewer\nmodel: haiku\neffort: low\n---\nReview.\n'), '', { now: new Date(END) }));
+    expect(low.changes.filter((x) => x.subject === 'agent')).toEqual([]);
+    expect(low.findings.find((f) => f.category === 'reviewer')?.message).toMatch(/cheapest model on its ladder, and its effort: effort is already low, the lowest; kept/);
+
+    // Merged ten days ago; since, 60 runs at medium, 18 failed: worse, and the revert restores high.
+    const applied = END - 10 * DAY;
+    const tracked: TrackedChange = {
+      id: 3,
+      proposal: 'eff001',
+      proposed_at: new Date(applied).toISOString(),
+      proposed_day: Math.floor(applied / DAY),
+      key: changeKey(c!),
+      change: c!,
+      status: 'applied',
+      applied_at: new Date(applied).toISOString(),
+      applied_day: Math.floor(applied / DAY),
+      merged_day: null,
+    };
+    const merged = targets('---\nname: reviewer\nmodel: haiku\neffort: medium # thorough\n---\nReview.\n');
+    const history = { applied: [tracked], since: new Map([[changeKey(c!), Math.floor(applied / DAY)]]) };
+    const worse = analyze(contextOf(runs(60, 18, 'claude-haiku-5-5'), merged, '', { history, now: new Date(END) }));
+    expect(worse.outcomes[0]).toMatchObject({ verdict: 'worse', phases_since: 60 });
+    const revert = worse.changes.find((x) => x.kind === 'effort');
+    expect(revert).toMatchObject({ from: 'medium', to: 'high', direction: 'up', evidence: { reverts: 'eff001' } });
+    expect(revert!.rationale).toMatch(/over 60 invocations/);
+    expect(applyChanges([revert!], merged)[0]!.after).toContain('\neffort: high # thorough\n');
+    // A level Claude Code does not know is named with its file and key.
+    expect(() => targets('---\nname: reviewer\neffort: extreme\n---\nR.\n')).toThrow('.claude/agents/reviewer.md: effort: expected one of low, medium, high, xhigh, max, got "extreme"');
+  });
 });

@@ -82,8 +82,8 @@ describe('downgrade rule: success > 90%, retries < 0.5, P95 < 70% of cap, each o
     expect(c!.rationale).toMatch(/succeeds 95% of the time \(at least 90\.1%\).*each bound one-sided at 95% over 100 phases/);
   });
   it('does not step below the cheapest rung', () => {
-    const recs = phases('easy', 100, { success: 100, tokens: [10_000], extra: { builder_model: 'claude-haiku-4-5' } });
-    const models = `LOW:\n  default: claude-haiku-4-5\n`;
+    const recs = phases('easy', 100, { success: 100, tokens: [10_000], extra: { builder_model: 'claude-haiku-5-5' } });
+    const models = `LOW:\n  default: claude-haiku-5-5\n`;
     const r = modelRules(contextOf(recs, targetsOf(strategyYaml({ easy: 100_000 }), models)));
     expect(r.changes).toHaveLength(0);
     expect(r.findings[0]).toMatchObject({ kind: 'no_rung' });
