@@ -169,9 +169,10 @@ export function renderReport(r: ReportInput): string {
     r.where,
   );
 
+  if (s.work.length || r.changes.some((c) => c.subject === 'agent')) agentSection(r, push, reverts);
   if (s.tasks.length) taskSection(r, push, reverts);
-  // A fleet of scheduled tasks alone has no caps, CI or run budgets: their sections would stay empty.
-  if (!s.categories.length && s.tasks.length) return closing(r, push, out);
+  // A fleet of scheduled tasks or agents alone has no caps, CI or run budgets: their sections would stay empty.
+  if (!s.categories.length && (s.tasks.length || s.work.length)) return closing(r, push, out);
 
   push('## Budget cap adjustments', '', '| Category | Current cap | P50 | P95 | Utilisation (P95) | Truncations | Proposed |', '|---|---:|---:|---:|---:|---:|---:|');
   for (const c of s.categories) {
@@ -311,6 +312,25 @@ function closing(r: ReportInput, push: (...l: string[]) => void, out: string[]):
 }
 
 /** Scheduled agent tasks: what each ran and cost, its phases' turn budgets, cadence changes and cost spikes. */
+/** Subagents and other agents judged by their runs: how each went, and the changes of their turn bounds and effort. */
+function agentSection(r: ReportInput, push: (...l: string[]) => void, reverts: readonly Change[]): void {
+  push('## Agents', '');
+  push('**Runs by agent and model**: a run dispatched again by its caller for the same work counts as failed; a run the user interrupted counts in no rate.', '');
+  push('| Agent | Model | Runs | With outcome | Success | Dispatched again | Interrupted | Failed tool calls / run | P50 duration |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const g of r.stats.work)
+    push(
+      `| ${cell(g.agent)} | ${cell(g.model ?? 'unknown')} | ${g.units} | ${g.with_outcome} | ${g.success_rate === null ? '—' : fmtPct(g.success_rate)} | ${g.redispatched} | ${g.interrupted} | ${g.tool_errors_per_unit === null ? '—' : g.tool_errors_per_unit.toFixed(2)} | ${g.duration_p50_ms === null ? '—' : `${(g.duration_p50_ms / 1000).toFixed(0)} s`} |`,
+    );
+  push('');
+  section(
+    push,
+    '### Turn bound and effort changes',
+    r.changes.filter((c) => c.subject === 'agent' && c.kind !== 'model' && !reverts.includes(c)),
+    'No turn bound or effort change.',
+    r.where,
+  );
+}
+
 function taskSection(r: ReportInput, push: (...l: string[]) => void, reverts: readonly Change[]): void {
   const s = r.stats;
   push('## Scheduled tasks', '');

@@ -24,6 +24,7 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
   const u = ctx.rules.upgrade;
   const targeted = new Set<string>();
   for (const [agent, target] of Object.entries(ctx.targets.agents)) {
+    targeted.add(agent);
     const turns = target.maxTurns ? agentTurns(ctx, agent, target.maxTurns.value, target.model?.value) : undefined;
     if (turns && isRefusal(turns)) findings.push({ kind: turns.refused, category: agent, area: 'turn_budget', message: `${agent} maxTurns: ${turns.reason}` });
     else if (turns) changes.push(turns);
@@ -38,15 +39,14 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
       if (mine.length) findings.push({ kind: 'keep', category: agent, area: 'model', message: `${agent} (inherit): its runs used several models, none in nine of ten; set model: to tune it` });
       continue;
     }
-    targeted.add(agent);
     const from = target.model ? current : 'inherit';
-    const on = agentRuns(ctx, agent, since, current).filter((w) => w.outcome !== undefined);
+    const on = agentRuns(ctx, agent, since, current);
     const g = workStats(on)[0];
     const where = `${agent} (${target.model ? current : `inherit, on ${current}`})`;
     if (!g || g.with_outcome < ctx.rules.min_phases) {
-      const other = mine.length - on.length;
+      const other = mine.length - (g?.with_outcome ?? 0);
       findings.push({
-        kind: other > on.length ? 'model_mismatch' : 'needs_more_data',
+        kind: other > (g?.with_outcome ?? 0) ? 'model_mismatch' : 'needs_more_data',
         category: agent,
         area: 'model',
         message: `${where}: ${plural(g?.with_outcome ?? 0, 'invocation')} with an outcome on its model since it was set, fewer than ${ctx.rules.min_phases}${other ? `; ${plural(other, 'other')} ran on another model` : ''}; kept`,
@@ -77,7 +77,7 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
     const priceTo = ctx.priceAs(to, current);
     const tokens = on.reduce((a, w) => a + (w.input_tokens ?? 0) + (w.output_tokens ?? 0), 0) / on.length;
     const usdPerRun = priceFrom !== null && priceTo !== null ? ((priceTo - priceFrom) * tokens * on.length) / runCount(ctx) : 0;
-    const seen = `success ${pct(g.success_rate)} over ${plural(g.with_outcome, 'invocation')} on ${current}${g.correction_rate !== null ? `, ${pct(g.correction_rate)} corrected by their user` : ''}`;
+    const seen = `${seenOf(g)} on ${current}`;
     changes.push({
       kind: 'model',
       category: agent,
@@ -95,6 +95,7 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
         success_rate: round(g.success_rate ?? 0, 4),
         success_bound: round(down ? lower : upper, 4),
         correction_rate: g.correction_rate === null ? null : round(g.correction_rate, 4),
+        ...signals(g),
         mean_tokens: Math.round(tokens),
       },
       effect: { tokens_per_run: 0, usd_per_run: round(usdPerRun, 4) },
@@ -152,7 +153,7 @@ function effortDown(ctx: RuleContext, agent: string, level: string, model: strin
   if (at <= 0) return refuse('no_rung', `effort is already ${level}, the lowest`);
   const key = (kind: 'model' | 'effort') => changeKey({ kind, category: agent, subject: 'agent', complexity: null, role: kind === 'model' ? 'builder' : null, key: null });
   const since = Math.max(sinceDay(ctx, key('model')), sinceDay(ctx, key('effort')));
-  const on = agentRuns(ctx, agent, since, model).filter((w) => w.outcome !== undefined);
+  const on = agentRuns(ctx, agent, since, model);
   const g = workStats(on)[0];
   if (!g || g.with_outcome < ctx.rules.min_phases)
     return refuse('needs_more_data', `${plural(g?.with_outcome ?? 0, 'invocation')} with an outcome at effort ${level}, fewer than ${ctx.rules.min_phases}`);
@@ -178,10 +179,11 @@ function effortDown(ctx: RuleContext, agent: string, level: string, model: strin
       success_rate: round(g.success_rate ?? 0, 4),
       success_bound: round(lower, 4),
       correction_rate: g.correction_rate === null ? null : round(g.correction_rate, 4),
+      ...signals(g),
       mean_output_tokens: output.length ? Math.round(output.reduce((a, w) => a + w.output_tokens!, 0) / output.length) : null,
     },
     effect: { tokens_per_run: 0, usd_per_run: 0 },
-    rationale: `success ${pct(g.success_rate)} over ${plural(g.with_outcome, 'invocation')} on ${model} at effort ${level}: at least ${pct(lower, 1)} on its one-sided 95% bound, above the ${pct(ctx.rules.downgrade.min_success_rate)} the downgrade test asks, and ${model} is the cheapest model on its ladder. One effort level down to ${to}; the saving in reasoning tokens is measured after, not projected.`,
+    rationale: `${seenOf(g)} on ${model} at effort ${level}: at least ${pct(lower, 1)} on its one-sided 95% bound, above the ${pct(ctx.rules.downgrade.min_success_rate)} the downgrade test asks, and ${model} is the cheapest model on its ladder. One effort level down to ${to}; the saving in reasoning tokens is measured after, not projected.`,
     risk: `${agent} may fail more at effort ${to}; its outcome is followed, and a fall in success beyond ${pct(ctx.rules.outcome.max_success_drop)} reverts it.`,
     confidence: sampleConfidence(g.with_outcome, ctx.rules.min_phases),
     pilot: false,
@@ -204,7 +206,7 @@ function untargeted(ctx: RuleContext, targeted: ReadonlySet<string>): Finding[] 
       continue;
     }
     const { lower, upper, down: passes, up } = modelTests(ctx, g);
-    const seen = `success ${pct(g.success_rate)} over ${plural(g.with_outcome, 'invocation')}${g.correction_rate !== null ? `, ${pct(g.correction_rate)} corrected by their user` : ''}`;
+    const seen = seenOf(g);
     const at = ladderPosition(ctx, g.model);
     if (passes) {
       const down = at && at.index > 0 ? at.ladder[at.index - 1] : undefined;
@@ -212,14 +214,14 @@ function untargeted(ctx: RuleContext, targeted: ReadonlySet<string>): Finding[] 
         kind: 'not_in_target',
         category: g.agent,
         area: 'model',
-        message: `${where}: ${seen} (at least ${pct(lower, 1)} on its one-sided 95% bound): a downgrade candidate${down ? ` to ${down}, the next rung` : ', but no cheaper rung is on its ladder'}; no target assigns this agent its model, so nothing is proposed`,
+        message: `${where}: ${seen}, at least ${pct(lower, 1)} on its one-sided 95% bound: a downgrade candidate${down ? ` to ${down}, the next rung` : ', but no cheaper rung is on its ladder'}; no target assigns this agent its model, so nothing is proposed`,
       });
     } else if (up) {
       findings.push({
         kind: 'not_in_target',
         category: g.agent,
         area: 'model',
-        message: `${where}: ${seen} (at most ${pct(upper, 1)} on its one-sided 95% bound): it fails often enough for a stronger model to be piloted; no target assigns this agent its model, so nothing is proposed`,
+        message: `${where}: ${seen}, at most ${pct(upper, 1)} on its one-sided 95% bound: it fails often enough for a stronger model to be piloted; no target assigns this agent its model, so nothing is proposed`,
       });
     }
   }
@@ -231,6 +233,24 @@ export function agentRuns(ctx: RuleContext, agent: string, afterDay = -1, model?
   const id = model === undefined ? undefined : ctx.canonical(model);
   return ctx.work.filter((w) => w.agent === agent && dayOf(w.ts) > afterDay && (id === undefined || (w.model !== undefined && ctx.canonical(w.model) === id)));
 }
+
+/** How an agent's runs went, in words: success, and what else its source says of them. */
+function seenOf(g: AgentWorkStats): string {
+  const also = [
+    g.redispatched ? `${plural(g.redispatched, 'run')} dispatched again by its caller, counted as failed` : '',
+    g.interrupted ? `${plural(g.interrupted, 'run')} interrupted, not counted` : '',
+    g.tool_errors_per_unit ? `${g.tool_errors_per_unit.toFixed(1)} failed tool calls per run` : '',
+    g.correction_rate !== null ? `${pct(g.correction_rate)} corrected by their user` : '',
+  ].filter(Boolean);
+  return `success ${pct(g.success_rate)} over ${plural(g.with_outcome, 'invocation')}${also.length ? ` (${also.join('; ')})` : ''}`;
+}
+
+/** The evidence beside success that a change carries. */
+const signals = (g: AgentWorkStats): Record<string, number | null> => ({
+  redispatched: g.redispatched,
+  interrupted: g.interrupted,
+  tool_errors_per_invocation: g.tool_errors_per_unit === null ? null : round(g.tool_errors_per_unit, 3),
+});
 
 /** The phase rules' model tests on an agent's runs with an outcome, each on its one-sided bound. */
 function modelTests(ctx: RuleContext, g: AgentWorkStats): { lower: number; upper: number; down: boolean; up: boolean } {

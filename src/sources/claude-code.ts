@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -11,7 +12,8 @@ import type { AgentLink, CallRecord, TelemetryRecord } from './records.js';
  * response is written on several lines (the earlier ones may carry a partial `output_tokens`), and a
  * resumed session copies earlier responses into its new file. Each response counts once, under its
  * `message.id`: the main conversation's copy over a subagent's, then the copy with the most tokens.
- * Only counts, ids, names and timestamps are kept: no prompt, answer, tool input or output.
+ * Only counts, ids, names and timestamps are kept (and a digest of a Task call's description): no
+ * prompt, answer, tool input or output.
  */
 
 /** The project a transcript belongs to: the directory right under `projects/`. */
@@ -29,7 +31,8 @@ let lastProject: string | undefined;
 
 export function parseClaudeCodeLine(line: string, file: string): LineResult {
   // Most lines are prompts, tool results and text: no usage, no subagent to join, no parse.
-  if (!line.includes('"usage"') && !(line.includes('"agentId"') && (line.includes('"toolUseResult"') || line.includes('"agent_progress"')))) return { records: [] };
+  if (!line.includes('"usage"') && !line.includes('"is_error":true') && !(line.includes('"agentId"') && (line.includes('"toolUseResult"') || line.includes('"agent_progress"'))))
+    return { records: [] };
   let j: Record<string, unknown>;
   try {
     j = JSON.parse(line) as Record<string, unknown>;
@@ -47,8 +50,10 @@ export function parseClaudeCodeLine(line: string, file: string): LineResult {
     const call = Array.isArray(m?.['content']) ? (m['content'] as unknown[]).map(object).find((b) => b?.['type'] === 'tool_result') : undefined;
     // A run that completed is a success; any other status, or a result marked as an error (an
     // interrupted or refused call), a failure; no status says nothing.
+    // A run the user interrupted has no outcome: it is counted apart, as neither.
     const status = text(result['status']);
-    const outcome = call?.['is_error'] === true ? 'failed' : status === undefined ? undefined : status === 'completed' ? 'success' : 'failed';
+    const interrupted = status === 'interrupted' || (call?.['is_error'] === true && /interrupted/i.test(contentText(call['content'])));
+    const outcome = interrupted ? undefined : call?.['is_error'] === true ? 'failed' : status === undefined ? undefined : status === 'completed' ? 'success' : 'failed';
     const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
     links.push({
       ts,
@@ -58,7 +63,13 @@ export function parseClaudeCodeLine(line: string, file: string): LineResult {
       outcome,
       duration_ms: number(result['totalDurationMs']),
       tool_uses: number(result['totalToolUseCount']),
+      ...(interrupted ? { interrupted } : {}),
     });
+  } else if (j['isSidechain'] === true && m && Array.isArray(m['content'])) {
+    // A subagent's tool calls that failed, counted against the subagent.
+    const errors = (m['content'] as unknown[]).map(object).filter((b) => b?.['type'] === 'tool_result' && b['is_error'] === true).length;
+    const agent_id = text(j['agentId']) ?? agentIdOf(file);
+    if (errors && agent_id) links.push({ ts, agent_id, tool_errors: errors });
   }
   const data = object(j['data']);
   if (j['type'] === 'progress' && data?.['type'] === 'agent_progress') {
@@ -84,10 +95,23 @@ export function parseClaudeCodeLine(line: string, file: string): LineResult {
   if (m && Array.isArray(m['content'])) {
     for (const b of (m['content'] as unknown[]).map(object)) {
       if (b?.['type'] !== 'tool_use' || (b['name'] !== 'Task' && b['name'] !== 'Agent')) continue;
-      links.push({ ts, tool_use_id: text(b['id']), agent_type: text(object(b['input'])?.['subagent_type']) ?? 'general-purpose' });
+      const input = object(b['input']);
+      const description = text(input?.['description']);
+      links.push({
+        ts,
+        tool_use_id: text(b['id']),
+        agent_type: text(input?.['subagent_type']) ?? 'general-purpose',
+        ...(description ? { task: createHash('sha256').update(description.trim().toLowerCase()).digest('hex').slice(0, 16) } : {}),
+      });
     }
   }
   return links.length ? { records, links: links.filter((l) => Number.isFinite(l.ts) && (l.agent_id || l.tool_use_id)) } : { records };
+}
+
+/** The text of a tool result's content (a string, or text blocks), to test, never to keep. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return Array.isArray(content) ? content.map((b) => text(object(b)?.['text']) ?? '').join('\n') : '';
 }
 
 /** A subagent transcript's agent id, from its name (`agent-<id>.jsonl`). */

@@ -157,6 +157,12 @@ export interface WorkRecord {
   outcome?: 'success' | 'failed' | undefined;
   /** Corrections a user made to its result, where the source counts them. */
   corrections?: number | undefined;
+  /** The user stopped it (its outcome is then unknown). */
+  interrupted?: boolean | undefined;
+  /** Its tool calls that failed, where the source records them. */
+  tool_errors?: number | undefined;
+  /** Its caller asked for the same work again after it ended: whatever it reported did not do. */
+  redispatched?: boolean | undefined;
   duration_ms?: number | undefined;
   cost_usd?: number | undefined;
 }
@@ -177,6 +183,12 @@ export interface AgentLink {
   outcome?: 'success' | 'failed' | undefined;
   duration_ms?: number | undefined;
   tool_uses?: number | undefined;
+  /** On the result of the call: the user stopped the run, which says nothing of how it would have ended. */
+  interrupted?: boolean | undefined;
+  /** On a subagent's own line: tool calls of its that failed. */
+  tool_errors?: number | undefined;
+  /** On the call: a digest of its description (the text itself is not kept); equal digests are the same work asked again. */
+  task?: string | undefined;
 }
 
 /** A problem with one line of one source file; the line is skipped, never guessed at. */

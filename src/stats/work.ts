@@ -5,7 +5,8 @@ import { percentileOfSorted } from './percentiles.js';
  * Units of work (agent invocations) grouped by agent and model: how many, how many with a known
  * outcome and how many of those succeeded, the corrections users made, durations and reported cost.
  * What a source left unknown stays out of the figure it would have counted in (a unit with no outcome
- * is in `units`, not in the success rate).
+ * is in `units`, not in the success rate). A unit reported as a success whose work its caller
+ * dispatched again counts as a failure: the caller did not take its result.
  */
 export interface AgentWorkStats {
   agent: string;
@@ -13,7 +14,14 @@ export interface AgentWorkStats {
   model: string | null;
   units: number;
   with_outcome: number;
+  /** Units that ended well and were not asked for again: a run whose work was re-dispatched did not do. */
   successes: number;
+  /** Units the user stopped: in `units`, not in `with_outcome`. */
+  interrupted: number;
+  /** Units whose caller asked for the same work again after they ended. */
+  redispatched: number;
+  /** Failed tool calls per unit, over the units whose source counts them; null when none does. */
+  tool_errors_per_unit: number | null;
   /** Successes over units with a known outcome; null when none has one. */
   success_rate: number | null;
   /** Units a user corrected (at least once), over those whose source counts corrections. */
@@ -44,7 +52,8 @@ export function workStats(work: readonly WorkRecord[]): AgentWorkStats[] {
       const counted = g.filter((w) => w.corrections !== undefined);
       const durations = g.flatMap((w) => (w.duration_ms === undefined ? [] : [w.duration_ms])).sort((a, b) => a - b);
       const costs = g.flatMap((w) => (w.cost_usd === undefined ? [] : [w.cost_usd]));
-      const successes = known.filter((w) => w.outcome === 'success').length;
+      const successes = known.filter((w) => w.outcome === 'success' && !w.redispatched).length;
+      const withErrors = g.filter((w) => w.tool_errors !== undefined);
       const corrected = counted.filter((w) => (w.corrections ?? 0) > 0).length;
       return {
         agent: g[0]!.agent,
@@ -52,6 +61,9 @@ export function workStats(work: readonly WorkRecord[]): AgentWorkStats[] {
         units: g.length,
         with_outcome: known.length,
         successes,
+        interrupted: g.filter((w) => w.interrupted).length,
+        redispatched: g.filter((w) => w.redispatched).length,
+        tool_errors_per_unit: withErrors.length ? withErrors.reduce((a, w) => a + w.tool_errors!, 0) / withErrors.length : null,
         success_rate: known.length ? successes / known.length : null,
         corrected,
         correction_rate: counted.length ? corrected / counted.length : null,

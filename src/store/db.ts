@@ -208,6 +208,14 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE call_days;
   ALTER TABLE call_days_15 RENAME TO call_days;
   `,
+  // More of how a subagent's run went: a run the user interrupted (no outcome either way), the tool
+  // calls that failed inside it, and a digest of what its Task call asked for, which tells the parent
+  // dispatching the same work again.
+  `
+  ALTER TABLE agent_links ADD COLUMN interrupted INTEGER;
+  ALTER TABLE agent_links ADD COLUMN tool_errors INTEGER;
+  ALTER TABLE agent_links ADD COLUMN task TEXT;
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

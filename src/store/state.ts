@@ -550,8 +550,25 @@ export class State {
   }
 
   addAgentLinks(unit: number, links: readonly AgentLink[]): void {
-    const put = cached(this.db, 'INSERT INTO agent_links (unit, day, agent_id, tool_use_id, agent_type, outcome, duration_ms, tool_uses, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    for (const l of links) put.run(unit, dayOf(l.ts), l.agent_id ?? null, l.tool_use_id ?? null, l.agent_type ?? null, l.outcome ?? null, l.duration_ms ?? null, l.tool_uses ?? null, l.ts);
+    const put = cached(
+      this.db,
+      'INSERT INTO agent_links (unit, day, agent_id, tool_use_id, agent_type, outcome, duration_ms, tool_uses, ts, interrupted, tool_errors, task) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const l of links)
+      put.run(
+        unit,
+        dayOf(l.ts),
+        l.agent_id ?? null,
+        l.tool_use_id ?? null,
+        l.agent_type ?? null,
+        l.outcome ?? null,
+        l.duration_ms ?? null,
+        l.tool_uses ?? null,
+        l.ts,
+        l.interrupted ? 1 : null,
+        l.tool_errors ?? null,
+        l.task ?? null,
+      );
   }
 
   /**
@@ -560,13 +577,24 @@ export class State {
    * that made most of its tokens, and its tokens by kind from the kept records of its agent id.
    */
   invocations(since: number, until: number): WorkRecord[] {
+    // A run's result (how it ended, or that it was interrupted), the digest of what its call asked for,
+    // and the failed tool calls its own lines reported.
     const links = this.db
       .prepare(
-        `SELECT agent_id, max(ts) AS ts, min(outcome) AS outcome, max(duration_ms) AS duration_ms FROM agent_links
-         WHERE outcome IS NOT NULL AND agent_id IS NOT NULL AND day BETWEEN ? AND ? GROUP BY agent_id`,
+        `SELECT agent_id, max(ts) AS ts, min(outcome) AS outcome, max(duration_ms) AS duration_ms, max(interrupted) AS interrupted, max(tool_use_id) AS tool_use_id
+         FROM agent_links WHERE (outcome IS NOT NULL OR interrupted = 1) AND agent_id IS NOT NULL AND day BETWEEN ? AND ? GROUP BY agent_id`,
       )
-      .all(since, until) as { agent_id: string; ts: number | null; outcome: 'success' | 'failed'; duration_ms: number | null }[];
+      .all(since, until) as { agent_id: string; ts: number | null; outcome: 'success' | 'failed' | null; duration_ms: number | null; interrupted: number | null; tool_use_id: string | null }[];
     if (!links.length) return [];
+    const tasks = new Map(
+      (this.db.prepare('SELECT tool_use_id, task FROM agent_links WHERE task IS NOT NULL AND agent_id IS NULL').all() as { tool_use_id: string; task: string }[]).map((r) => [r.tool_use_id, r.task]),
+    );
+    const errors = new Map(
+      (this.db.prepare('SELECT agent_id, sum(tool_errors) AS n FROM agent_links WHERE tool_errors IS NOT NULL GROUP BY agent_id').all() as { agent_id: string; n: number }[]).map((r) => [
+        r.agent_id,
+        r.n,
+      ]),
+    );
     // The subagents' responses around the window (a run may start the day before its result), in one pass.
     const calls = new Map<string, { model: string; turns: number; input: number; output: number; tokens: number; session: string | null; project: string | null }[]>();
     const rows = this.db
@@ -587,7 +615,7 @@ export class State {
     }[];
     for (const r of rows) calls.set(r.agent.slice(1), [...(calls.get(r.agent.slice(1)) ?? []), r]);
     const types = this.agentTypes();
-    return links.map((l): WorkRecord => {
+    const work = links.map((l): WorkRecord & { task: string | null } => {
       const mine = calls.get(l.agent_id) ?? [];
       const main = [...mine].sort((a, b) => b.tokens - a.tokens)[0];
       const session = mine.find((c) => c.session)?.session ?? undefined;
@@ -597,7 +625,10 @@ export class State {
         unit: 'invocation',
         ts: l.ts ?? since * 86_400_000,
         agent: types.get(l.agent_id) ?? 'subagent',
-        outcome: l.outcome,
+        task: (l.tool_use_id && tasks.get(l.tool_use_id)) ?? null,
+        ...(l.outcome ? { outcome: l.outcome } : {}),
+        ...(l.interrupted ? { interrupted: true } : {}),
+        tool_errors: errors.get(l.agent_id) ?? 0,
         ...(main ? { model: main.model } : {}),
         ...(mine.length ? { turns: mine.reduce((a, c) => a + c.turns, 0), input_tokens: mine.reduce((a, c) => a + c.input, 0), output_tokens: mine.reduce((a, c) => a + c.output, 0) } : {}),
         ...(l.duration_ms !== null ? { duration_ms: l.duration_ms } : {}),
@@ -605,6 +636,7 @@ export class State {
         ...(project ? { project } : {}),
       };
     });
+    return markRedispatched(work);
   }
 
   /**
@@ -771,3 +803,16 @@ export class State {
 }
 
 export { dayOf, type RunEntry };
+
+/**
+ * Runs whose work their parent asked for again: a later call of the same subagent type, in the same
+ * session, with the same description. The digests are dropped on the way out.
+ */
+function markRedispatched(work: (WorkRecord & { task: string | null })[]): WorkRecord[] {
+  const last = new Map<string, number>();
+  for (const w of work) if (w.task && w.session) last.set(`${w.session}\u0000${w.agent}\u0000${w.task}`, Math.max(last.get(`${w.session}\u0000${w.agent}\u0000${w.task}`) ?? 0, w.ts));
+  return work.map(({ task, ...w }) => {
+    const latest = task && w.session ? last.get(`${w.session}\u0000${w.agent}\u0000${task}`) : undefined;
+    return latest !== undefined && latest > w.ts ? { ...w, redispatched: true } : w;
+  });
+}

@@ -57,8 +57,8 @@ describe('Claude Code subagent runs as units of work', () => {
     const runs = [
       // A reviewer that finishes 99 runs in 100 on Sonnet: a downgrade candidate.
       ...Array.from({ length: 100 }, (_, n) => invocation(n, 'code-reviewer', 'claude-sonnet-5-5', 3, n === 7 ? 'interrupted' : 'completed')),
-      // An explorer on Haiku whose runs fail half the time (errors and interruptions): an upgrade signal.
-      ...Array.from({ length: 20 }, (_, n) => invocation(1000 + n, 'Explore', 'claude-haiku-4-5', 2, n % 4 === 0 ? 'error-result' : n % 2 ? 'completed' : 'interrupted')),
+      // An explorer on Haiku whose runs fail half the time: an upgrade signal. An interrupted run is neither.
+      ...Array.from({ length: 20 }, (_, n) => invocation(1000 + n, 'Explore', 'claude-haiku-4-5', 2, n % 2 ? 'completed' : n === 0 ? 'interrupted' : 'error-result')),
     ];
     for (const r of runs) {
       parent += r.parent;
@@ -98,11 +98,15 @@ describe('Claude Code subagent runs as units of work', () => {
       ['code-reviewer', 'claude-sonnet-5-5', 100, 99],
       ['Explore', 'claude-haiku-4-5', 20, 10],
     ]);
+    expect(stats.work.map((g) => [g.with_outcome, g.interrupted])).toEqual([
+      [99, 1],
+      [19, 1],
+    ]);
     const r = agentRules(ruleContext(loaded, stats, targetsOf(strategyYaml({ docs: 100_000 })), { view, range }));
     const by = Object.fromEntries(r.findings.map((f) => [f.category, f.message]));
     expect(by['code-reviewer']).toMatch(
-      /^code-reviewer on claude-sonnet-5-5: success 99% over 100 invocations \(at least 9\d\.\d% on its one-sided 95% bound\): a downgrade candidate to claude-haiku-4-5, the next rung/,
+      /^code-reviewer on claude-sonnet-5-5: success 100% over 99 invocations \(1 run interrupted, not counted\), at least 9\d\.\d% on its one-sided 95% bound: a downgrade candidate to claude-haiku-4-5, the next rung/,
     );
-    expect(by['Explore']).toMatch(/^Explore on claude-haiku-4-5: success 50% over 20 invocations .*a stronger model to be piloted/);
+    expect(by['Explore']).toMatch(/^Explore on claude-haiku-4-5: success 53% over 19 invocations \(1 run interrupted, not counted\).*a stronger model to be piloted/);
   });
 });

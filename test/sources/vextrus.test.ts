@@ -117,7 +117,7 @@ describe("Vextrus's monitoring files", () => {
     expect(r.findings.map((f) => `${f.kind} ${f.category}`).sort()).toEqual(['needs_more_data docs:writer', 'not_in_target backend:architect', 'not_in_target backend:reviewer']);
     const by = Object.fromEntries(r.findings.map((f) => [f.category, f.message]));
     expect(by['backend:reviewer']).toMatch(
-      /^backend:reviewer on claude-sonnet-5-5: success 98% over 60 invocations, 0% corrected by their user \(at least 92\.\d% on its one-sided 95% bound\): a downgrade candidate to claude-haiku-4-5, the next rung/,
+      /^backend:reviewer on claude-sonnet-5-5: success 98% over 60 invocations \(0% corrected by their user\), at least 92\.\d% on its one-sided 95% bound: a downgrade candidate to claude-haiku-4-5, the next rung/,
     );
     expect(by['backend:architect']).toMatch(/success 50% over 30 invocations.*a stronger model to be piloted/);
   });
