@@ -1,6 +1,6 @@
 import { fmtPct } from '../common/index.js';
 import type { RuleContext } from '../rules/index.js';
-import { changeKey, type Change } from '../targets/index.js';
+import { changeKey, isDefaultEntry, type Change } from '../targets/index.js';
 
 /**
  * Level 3 of the drift gate: would any decision change? A decision is a key that would change and
@@ -90,7 +90,7 @@ function label(key: string): string {
   const p = parts(key);
   switch (p.kind) {
     case 'model':
-      if (p.category === 'default') return `default ${p.role ?? 'builder'} model${p.complexity ? ` at ${p.complexity} complexity` : ''}`;
+      if (isDefaultEntry(p.category)) return `default ${p.role ?? 'builder'} model${p.complexity ? ` at ${p.complexity} complexity` : ''}`;
       return `${p.category}${p.complexity ? ` (${p.complexity})` : ''} ${p.complexity ? (p.role ?? 'builder') : 'model'}`;
     case 'token_cap':
       return `${p.category} cap`;

@@ -1,4 +1,4 @@
-import { changeKey, type Change } from '../targets/index.js';
+import { changeKey, isDefaultEntry, type Change } from '../targets/index.js';
 import type { Finding, Outcome } from '../rules/index.js';
 import type { BudgetLine } from '../budget/index.js';
 import { scopeName } from '../budget/index.js';
@@ -431,7 +431,7 @@ export function describe(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'k
     c.kind === 'model'
       ? c.key !== null
         ? `${c.key}`
-        : c.category === 'default'
+        : isDefaultEntry(c.category)
           ? `default model${c.complexity ? ` at ${c.complexity} complexity` : ''}`
           : `${c.category}${c.complexity ? ` (${c.complexity})` : ''} model`
       : c.kind === 'token_cap'

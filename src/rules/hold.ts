@@ -1,6 +1,6 @@
 import { fmtValue } from '../common/index.js';
 import { dayToIso } from '../store/index.js';
-import { changeKey, placeKey, type Change } from '../targets/index.js';
+import { changeKey, isDefaultEntry, placeKey, type Change } from '../targets/index.js';
 import type { Finding } from './finding.js';
 import type { RuleContext } from './context.js';
 import { label, type Outcome } from './outcomes.js';
@@ -39,7 +39,7 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
   const isProtected = (c: Change) => c.kind === 'model' && c.direction === 'down' && !!c.category && ctx.targets.protectedCategories.includes(c.category);
   for (const c of changes) {
     if (c.kind !== 'model' || !c.category || isProtected(c)) continue;
-    if (c.category !== 'default') modelMoved.add(c.category);
+    if (!isDefaultEntry(c.category)) modelMoved.add(c.category);
     else {
       // A default serves every category without an entry of its own at that complexity.
       for (const cat of ctx.stats.categories) {
@@ -55,7 +55,7 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
       kept.push(c);
       continue;
     }
-    if (!c.subject && c.category && c.category !== 'default' && c.kind !== 'run_budget' && ctx.targets.files.length && !ctx.targets.categories.includes(c.category)) {
+    if (!c.subject && c.category && !isDefaultEntry(c.category) && c.kind !== 'run_budget' && ctx.targets.files.length && !ctx.targets.categories.includes(c.category)) {
       findings.push({ kind: 'not_in_target', category: c.category, area: c.kind, message: `${c.category}: seen in telemetry, configured nowhere; not added to the targets` });
       continue;
     }
@@ -86,7 +86,7 @@ export function holdBack(ctx: RuleContext, changes: readonly Change[], outcomes:
     }
     // A category's headroom is measured under a cap it has run under long enough: no model moves
     // within the cool-down of a change to its cap (one made in this same proposal is fine).
-    if (c.kind === 'model' && !c.subject && c.key === null && c.category && c.category !== 'default') {
+    if (c.kind === 'model' && !c.subject && c.key === null && c.category && !isDefaultEntry(c.category)) {
       const capSince = sinceDay(ctx, changeKey({ kind: 'token_cap', category: c.category, complexity: null, role: null, key: null }));
       if (capSince >= 0 && ctx.now.getTime() - capSince * 86_400_000 < cooldownMs) {
         findings.push({

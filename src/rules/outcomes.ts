@@ -1,4 +1,4 @@
-import type { Change } from '../targets/index.js';
+import { isDefaultEntry, type Change } from '../targets/index.js';
 import type { TrackedChange } from '../store/index.js';
 import { dayToIso } from '../store/index.js';
 import { agentRuns } from './agent-rules.js';
@@ -102,7 +102,7 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
     // A shorter interval is worse when its runs now find nothing half the time: the back-off's own test.
     noopsOver = c.direction === 'down' && g.runs > 0 && g.noop_share >= ctx.rules.cadence.backoff_noop_share;
   } else if (c.kind === 'model' && c.category && c.complexity) {
-    const g = c.category === 'default' ? defaultEvidence(ctx, c.complexity, String(c.to), after) : modelEvidence(ctx, c.category, c.complexity, String(c.to), after).group;
+    const g = isDefaultEntry(c.category) ? defaultEvidence(ctx, c.complexity, String(c.to), after) : modelEvidence(ctx, c.category, c.complexity, String(c.to), after).group;
     n = g?.phases ?? 0;
     const meanTokens = num(ev.mean_tokens);
     const priceTo = ctx.price(String(c.to));
@@ -122,7 +122,7 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
         success_rate: round(g.success_rate, 4),
         retries_per_phase: round(g.retries_per_phase, 3),
         usd_per_phase: round(g.cost_usd / g.phases, 4),
-        usd_per_run_change: baseUsd === null || c.category === 'default' ? null : round((g.cost_usd / g.phases - baseUsd) * perRun, 4),
+        usd_per_run_change: baseUsd === null || isDefaultEntry(c.category) ? null : round((g.cost_usd / g.phases - baseUsd) * perRun, 4),
         p95_tokens: Math.round(g.percentiles.p95),
         cap_utilisation_p95: cap ? round(g.percentiles.p95 / cap, 4) : null,
       };
@@ -194,7 +194,7 @@ function judge(ctx: RuleContext, a: TrackedChange): Outcome {
 /** A `default` model entry that every category seen at its complexity overrides with its own. */
 function servesNone(ctx: RuleContext, c: Change): boolean {
   const cx = c.complexity;
-  if (c.kind !== 'model' || c.category !== 'default' || !cx) return false;
+  if (c.kind !== 'model' || !isDefaultEntry(c.category) || !cx) return false;
   return !ctx.stats.categories.some((cat) => cat.by_complexity[cx] && inheritsDefault(ctx, cat.category, cx));
 }
 
@@ -204,7 +204,7 @@ export function label(c: Pick<Change, 'kind' | 'category' | 'complexity' | 'key'
   const what = { model: 'model', token_cap: 'cap', ci_profile: 'CI profile', run_budget: 'budget', turn_budget: 'turn budget', schedule: 'interval', effort: 'effort' }[c.kind];
   if (c.kind === 'run_budget') return `${c.key}`;
   if (c.kind === 'turn_budget') return c.key === null ? `${c.category} maxTurns` : `${c.category} ${c.key} turn budget`;
-  if (c.category === 'default') return `default ${what} at ${c.complexity} complexity`;
+  if (isDefaultEntry(c.category)) return `default ${what} at ${c.complexity} complexity`;
   return `${c.category}${c.complexity ? ` (${c.complexity})` : ''} ${what}`;
 }
 

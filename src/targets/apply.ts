@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import type { Change } from './change.js';
+import { isDefaultEntry, type Change } from './change.js';
 import { showPath, type KeyPath } from './api.js';
 import type { ModelCell, ModelRef, TargetState } from './read.js';
 import { applyEdits, type Edit } from './edit/yaml.js';
@@ -128,7 +128,7 @@ export function placeOf(c: Change, targets: TargetState): string | undefined {
   if (c.kind === 'schedule' && c.category && !targets.tasks[c.category]?.interval) return `${where} (new: the task ran at its task definition's interval)`;
   const cell = modelCell(c, targets);
   if (!cell) return where;
-  if (c.category === 'default') {
+  if (isDefaultEntry(c.category)) {
     const heirs = targets.categories.filter((cat) => targets.model(cat, c.complexity, c.role!)?.explicit === false);
     return `${where}, the default of ${heirs.length ? heirs.join(', ') : 'no category the targets name'}`;
   }

@@ -1,5 +1,6 @@
 import { COMPLEXITIES } from '../sources/index.js';
 import { keysAt, type ModelPlace, type ModelRole, type TargetLayout } from './api.js';
+import { DEFAULT_ENTRY } from './change.js';
 
 const POLICY: Record<ModelRole, string> = { builder: 'builder_primary', auditor: 'auditor_primary' };
 const OVERRIDE: Record<ModelRole, string> = { builder: 'builder_model_override', auditor: 'auditor_model_override' };
@@ -32,7 +33,7 @@ export const autopackModels: TargetLayout = {
     places: (doc) => {
       const out: ModelPlace[] = [];
       for (const role of ROLES) {
-        for (const complexity of COMPLEXITIES) out.push({ path: ['complexity_models', complexity, role], category: 'default', complexity, role });
+        for (const complexity of COMPLEXITIES) out.push({ path: ['complexity_models', complexity, role], category: DEFAULT_ENTRY, complexity, role });
         for (const category of keysAt(doc, ['llm_routing_policies'])) out.push({ path: ['llm_routing_policies', category, POLICY[role]], category, complexity: null, role });
         for (const category of keysAt(doc, ['category_models'])) out.push({ path: ['category_models', category, OVERRIDE[role]], category, complexity: null, role });
       }
@@ -40,8 +41,8 @@ export const autopackModels: TargetLayout = {
     },
     aliases: ['model_aliases'],
     references: [
-      { path: ['complexity_models', '{complexity}', 'escalation_builder'], label: 'escalation builder', category: 'default' },
-      { path: ['complexity_models', '{complexity}', 'escalation_auditor'], label: 'escalation auditor', category: 'default' },
+      { path: ['complexity_models', '{complexity}', 'escalation_builder'], label: 'escalation builder', category: DEFAULT_ENTRY },
+      { path: ['complexity_models', '{complexity}', 'escalation_auditor'], label: 'escalation auditor', category: DEFAULT_ENTRY },
       { path: ['llm_routing_policies', '{category}', 'secondary_auditor'], label: 'secondary auditor' },
       { path: ['llm_routing_policies', '{category}', 'escalate_to', 'builder'], label: 'escalation builder' },
       { path: ['llm_routing_policies', '{category}', 'escalate_to', 'auditor'], label: 'escalation auditor' },

@@ -34,3 +34,12 @@ export type Change = z.infer<typeof Change>;
 /** A stable identity for "the same decision": two changes with one key touch the same value. */
 export const changeKey = (c: Pick<Change, 'kind' | 'category' | 'complexity' | 'role' | 'key'> & { subject?: 'agent' | undefined }): string =>
   [c.kind, c.subject ? `${c.subject}/${c.category}` : (c.category ?? '*'), c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
+
+/**
+ * The category a layout's default model entry goes by (seed-models' `default:` under each level,
+ * Autopack's complexity_models, Myco's provider.model): what every category without its own entry
+ * inherits. A change or key of this category is of that entry; no category of the user's may take the
+ * name (readTargets refuses it).
+ */
+export const DEFAULT_ENTRY = 'default';
+export const isDefaultEntry = (category: string | null | undefined): boolean => category === DEFAULT_ENTRY;

@@ -1,4 +1,5 @@
 import { keysAt, type ModelPlace, type TargetLayout } from './api.js';
+import { DEFAULT_ENTRY } from './change.js';
 
 const TASKS = ['agent', 'tasks'];
 
@@ -18,7 +19,7 @@ export const myco: TargetLayout = {
     own: (task) => [[...TASKS, task, 'provider', 'model']],
     fallback: () => ['agent', 'provider', 'model'],
     places: (doc) => [
-      { path: ['agent', 'provider', 'model'], category: 'default', complexity: null, role: 'builder' as const },
+      { path: ['agent', 'provider', 'model'], category: DEFAULT_ENTRY, complexity: null, role: 'builder' as const },
       ...keysAt(doc, TASKS).map((task): ModelPlace => ({ path: [...TASKS, task, 'provider', 'model'], category: task, complexity: null, role: 'builder' })),
     ],
   },

@@ -2,13 +2,13 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import { parseDocument, type Document } from 'yaml';
 import { COMPLEXITIES, MODEL_OF_FAMILY, type Complexity } from '../sources/index.js';
 import { frontMatter } from './front-matter.js';
-import { EFFORT_LEVELS } from './claude-agents.js';
+import { EFFORT_LEVELS, pluginOf } from './claude-agents.js';
 import { getIn, keysAt, RUN_BUDGET_KEYS, showPath, type KeyPath, type ModelRefPattern, type ModelRole, type RunBudgetKey, type TargetLayout } from './api.js';
 import { targetLayout } from './registry.js';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../common/index.js';
-import { changeKey } from './change.js';
+import { changeKey, DEFAULT_ENTRY, isDefaultEntry } from './change.js';
 
 /**
  * Target files as read, and the current values the rules compare against. Targets are parsed as
@@ -172,6 +172,10 @@ export function readTargets(files: TargetFile[]): TargetState {
       const node = getIn(data, m.categories);
       if (node === null || typeof node !== 'object' || Array.isArray(node)) throw new ConfigError(`${file.display}: ${m.categories.join('.')}: expected a mapping of categories`);
       for (const category of Object.keys(node)) {
+        if (isDefaultEntry(category))
+          throw new ConfigError(
+            `${file.display}: ${[...m.categories, category].join('.')}: a category may not be named ${category}: that name is the default model entry's, which every category without its own inherits`,
+          );
         categories.add(category);
         if (m.token_cap) {
           const path = m.token_cap(category);
@@ -192,7 +196,10 @@ export function readTargets(files: TargetFile[]): TargetState {
       }
       const a = m.agent;
       const named = getIn(data, a.name);
-      const name = typeof named === 'string' && named ? named : basename(file.path).replace(/\.md$/i, '');
+      const own = typeof named === 'string' && named ? named : basename(file.path).replace(/\.md$/i, '');
+      // A plugin's agent runs under the plugin's name as well.
+      const plugin = own.includes(':') ? undefined : pluginOf(file.path);
+      const name = plugin ? `${plugin}:${own}` : own;
       const raw = getIn(data, a.model);
       const value = typeof raw === 'string' ? (MODEL_OF_FAMILY[raw] ?? raw) : undefined;
       const turns = getIn(data, a.max_turns);
@@ -257,7 +264,7 @@ export function readTargets(files: TargetFile[]): TargetState {
         const raw = getIn(data, place.path);
         if (typeof raw !== 'string') continue;
         const value = aliases[raw] ?? raw;
-        if (place.category !== 'default') categories.add(place.category);
+        if (!isDefaultEntry(place.category)) categories.add(place.category);
         knownModels.add(value);
         modelEntries.push({ ...place, value, ...(raw !== value ? { raw } : {}), file: file.path, where: `${file.display}: ${place.path.join('.')}` });
       }
@@ -277,7 +284,7 @@ export function readTargets(files: TargetFile[]): TargetState {
         return { value, file: file.path, path, ...(raw !== value ? { raw } : {}) };
       };
       // `default` is the complexity's own entry: where the other categories inherit from.
-      if (category === 'default') {
+      if (isDefaultEntry(category)) {
         const fb = mm.fallback(complexity, role);
         if (!fb) continue;
         return { current: located(fb), explicit: true, file: file.path, path: fb };
@@ -380,7 +387,7 @@ const fill = (label: string, caps: Record<string, string>): string => label.repl
  */
 export function valuesByKey(t: TargetState): Map<string, string> {
   const out = new Map<string, string>();
-  for (const category of [...t.categories, 'default']) {
+  for (const category of [...t.categories, DEFAULT_ENTRY]) {
     for (const complexity of COMPLEXITIES) {
       for (const role of ['builder', 'auditor'] as const) {
         const v = t.model(category, complexity, role)?.current?.value;

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentRules } from '../../src/rules/agent-rules.js';
 import { parseVextrusAgents } from '../../src/sources/vextrus.js';
+import { applyChanges } from '../../src/targets/apply.js';
+import { readTargets } from '../../src/targets/read.js';
 import { ROOT, tempDir, tune } from '../helpers/cli.js';
 import { contextOf, targetsOf, strategyYaml } from '../helpers/context.js';
 
@@ -120,5 +122,19 @@ describe("Vextrus's monitoring files", () => {
       /^backend:reviewer on claude-sonnet-5-5: success 98% over 60 invocations \(0% corrected by their user\), at least 92\.\d% on its one-sided 95% bound: a downgrade candidate to claude-haiku-4-5, the next rung/,
     );
     expect(by['backend:architect']).toMatch(/success 50% over 30 invocations.*a stronger model to be piloted/);
+
+    // A plugin's agent file (its manifest names the plugin) is the target of the runs of `<plugin>:<agent>`.
+    const repo = await tempDir('tokentune-vextrus-plugin-');
+    await mkdir(join(repo, 'plugins/backend/.claude-plugin'), { recursive: true });
+    await mkdir(join(repo, 'plugins/backend/agents'), { recursive: true });
+    await writeFile(join(repo, 'plugins/backend/.claude-plugin/plugin.json'), JSON.stringify({ name: 'backend', version: '1.0.0' }));
+    const text = '---\nname: reviewer\ndescription: reviews backend changes\nmodel: sonnet\n---\nReview.\n';
+    const file = join(repo, 'plugins/backend/agents/reviewer.md');
+    await writeFile(file, text);
+    const targets = readTargets([{ path: file, display: 'plugins/backend/agents/reviewer.md', preset: 'claude-agents', text }]);
+    expect(Object.keys(targets.agents)).toEqual(['backend:reviewer']);
+    const tuned = agentRules(contextOf(parsed.records, targets));
+    expect(tuned.changes).toMatchObject([{ kind: 'model', category: 'backend:reviewer', subject: 'agent', from: 'claude-sonnet-5-5', to: 'claude-haiku-4-5', evidence: { correction_rate: 0 } }]);
+    expect(applyChanges(tuned.changes, targets)[0]!.after).toBe(text.replace('model: sonnet', 'model: claude-haiku-4-5'));
   });
 });
