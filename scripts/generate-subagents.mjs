@@ -11,9 +11,12 @@
 //   helper     inherit, runs on two models                → nothing (no model in nine of ten)
 //   Explore    built in, no file                          → nothing proposed (reported only)
 //
-//   node scripts/generate-subagents.mjs --out DIR [--end YYYY-MM-DD] [--days 14] [--seed 7]
+//   node scripts/generate-subagents.mjs --out DIR [--end YYYY-MM-DD] [--days 14] [--seed 7] [--after]
 //
 // DIR/repo holds the agent files, DIR/claude/projects the transcripts, DIR/truth.json the truth.
+// --after adds (with another --seed and a later --end) the runs of the weeks after those changes
+// were merged, and DIR/truth-after.json the verdict each change's outcome must get: the reviewer
+// fails on Haiku (reverted), the others hold.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     end: { type: 'string', default: new Date().toISOString().slice(0, 10) },
     days: { type: 'string', default: '14' },
     seed: { type: 'string', default: '7' },
+    after: { type: 'boolean', default: false },
   },
 });
 if (!values.out) throw new Error('--out DIR is required');
@@ -41,7 +45,7 @@ const shuffle = (xs) => {
 
 // Each type: its file (none for a built-in), the models its runs use, and how many runs end each way.
 // `again` runs completed but their parent dispatched the same work again afterwards.
-const TYPES = {
+const BEFORE = {
   reviewer: {
     file: 'model: sonnet',
     models: ['claude-sonnet-5-5'],
@@ -85,6 +89,16 @@ const TYPES = {
   helper: { file: 'model: inherit', models: ['claude-sonnet-5-5', 'claude-opus-5-5'], success: 50, failed: 0, again: 0, interrupted: 0, turns: [2, 5], expect: null },
   Explore: { file: null, models: ['claude-haiku-4-5'], success: 40, failed: 0, again: 0, interrupted: 0, turns: [2, 4], expect: null },
 };
+// --after: the weeks after those changes were merged, and how each one's outcome reads.
+const AFTER = {
+  reviewer: { ...BEFORE.reviewer, models: ['claude-haiku-4-5'], success: 70, failed: 30, interrupted: 0, expect: { verdict: 'worse', revert_to: 'claude-sonnet-5-5' } },
+  explorer: { ...BEFORE.explorer, expect: { verdict: 'confirmed' } },
+  planner: { ...BEFORE.planner, models: ['claude-opus-5-5'], success: 54, failed: 6, again: 0, interrupted: 0, expect: { verdict: 'confirmed' } },
+  builder: { ...BEFORE.builder, expect: { verdict: 'confirmed' } },
+  helper: BEFORE.helper,
+  Explore: BEFORE.Explore,
+};
+const TYPES = values.after ? AFTER : BEFORE;
 
 const endMs = Date.parse(`${values.end}T12:00:00Z`);
 const days = Number(values.days);
@@ -92,7 +106,7 @@ const repo = join(values.out, 'repo');
 const project = join(values.out, 'claude', 'projects', '-home-dev-app');
 mkdirSync(join(repo, '.claude', 'agents'), { recursive: true });
 for (const [name, t] of Object.entries(TYPES)) {
-  if (t.file)
+  if (t.file && !values.after)
     writeFileSync(
       join(repo, '.claude', 'agents', `${name}.md`),
       `---\nname: ${name}\ndescription: the ${name} of this repository\n${t.file}\n---\n\nYou are the ${name}. Do the work you are given and report back.\n`,
@@ -207,5 +221,5 @@ sessions.forEach((runs, s) => {
   writeFileSync(join(project, `${session}.jsonl`), parent.join('\n') + '\n');
 });
 
-writeFileSync(join(values.out, 'truth.json'), JSON.stringify(truth, null, 1));
+writeFileSync(join(values.out, values.after ? 'truth-after.json' : 'truth.json'), JSON.stringify(truth, null, 1));
 process.stderr.write(`wrote ${seq} subagent runs in ${sessions.length} sessions to ${values.out}\n`);

@@ -2,8 +2,20 @@ import { execFileSync } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import { catchUp } from '../../src/ingest/index.js';
+import { analyze } from '../../src/rules/analyze.js';
+import type { KeyHistory } from '../../src/rules/context.js';
+import { ruleContext } from '../../src/rules/rule-context.js';
+import { computeStats } from '../../src/stats/compute.js';
 import { percentileOfSorted } from '../../src/stats/percentiles.js';
+import { resolveWindow } from '../../src/stats/window.js';
+import type { TrackedChange } from '../../src/store/history.js';
+import { applyChanges } from '../../src/targets/apply.js';
+import { changeKey } from '../../src/targets/change.js';
+import { readTargets } from '../../src/targets/read.js';
 import { ROOT, tempDir, tune } from '../helpers/cli.js';
+import { memoryState } from '../helpers/records.js';
 
 interface TypeTruth {
   invocations: number;
@@ -73,5 +85,72 @@ describe('subagents generated with known types and outcomes', () => {
       expect(cells.reduce((a, c) => a + Number(c[6]), 0)).toBe(x.redispatched);
       expect(cells.reduce((a, c) => a + Number(c[7]), 0)).toBe(x.interrupted);
     }
+  });
+
+  it('follows each merged change by the runs after it, and reverts the one whose runs did worse', async () => {
+    const DAY = 86_400_000;
+    const out = await tempDir('tokentune-subagents-loop-');
+    // Two weeks before the merge, ten days after it; the clock is the test's, so both lie in the past.
+    const merged = Math.floor(Date.now() / DAY) - 20;
+    const iso = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
+    const gen = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'scripts/generate-subagents.mjs'), '--out', out, ...args], { stdio: 'ignore' });
+    gen('--end', iso(merged), '--seed', '7');
+    gen('--end', iso(merged + 12), '--days', '10', '--seed', '8', '--after');
+    const after = JSON.parse(await readFile(join(out, 'truth-after.json'), 'utf8')) as { types: Record<string, { expect: { verdict: string; revert_to?: string } | null }> };
+
+    const state = memoryState();
+    state.begin();
+    await catchUp(state, [{ path: join(out, 'claude/projects'), format: 'claude-code' }], {
+      now: new Date((merged + 12) * DAY),
+      quietMinutes: 0,
+      retentionDays: 1000,
+      workers: 1,
+      parallelMinBytes: 1e12,
+      maxFutureMinutes: 60,
+      maxTokens: 1e9,
+    });
+    const loaded = parseConfig('sources: [{format: claude-code, path: x}]\n', '/t/tuner.yaml');
+    const agentsDir = join(out, 'repo/.claude/agents');
+    const files = async () =>
+      Promise.all(
+        (await readdir(agentsDir)).sort().map(async (f) => ({ path: join(agentsDir, f), display: `.claude/agents/${f}`, preset: 'claude-agents', text: await readFile(join(agentsDir, f), 'utf8') })),
+      );
+    const analyzeAt = async (day: number, history?: KeyHistory) => {
+      const range = resolveWindow({ days: 28, maxTs: day * DAY });
+      const view = state.view(range.since, range.until);
+      const stats = computeStats(view, { range, pricing: loaded.pricing, defaultOutputShare: loaded.config.pricing.default_output_share });
+      const targets = readTargets(await files());
+      return { result: analyze(ruleContext(loaded, stats, targets, { view, range }, { now: new Date(day * DAY), ...(history ? { history } : {}) })), targets };
+    };
+
+    // The proposal on the day of the merge, merged as it stands.
+    const first = await analyzeAt(merged);
+    const proposed = first.result.changes;
+    expect(proposed.map((c) => c.category).sort()).toEqual(['builder', 'explorer', 'planner', 'reviewer']);
+    for (const f of applyChanges(proposed, first.targets)) await writeFile(f.path, f.after);
+    const tracked: TrackedChange[] = proposed.map((change, i) => ({
+      id: i + 1,
+      proposal: 'p1',
+      proposed_at: new Date(merged * DAY).toISOString(),
+      proposed_day: merged,
+      key: changeKey(change),
+      change,
+      status: 'applied',
+      applied_at: new Date(merged * DAY).toISOString(),
+      applied_day: merged,
+      merged_day: merged,
+    }));
+    const history: KeyHistory = { applied: tracked, since: new Map(tracked.map((t) => [t.key, merged])) };
+
+    // Ten days on: each outcome is the verdict the truth expects, and only the reviewer goes back.
+    const later = await analyzeAt(merged + 12, history);
+    for (const [type, t] of Object.entries(after.types)) {
+      if (!t.expect) continue;
+      expect(later.result.outcomes.find((o) => o.change.category === type)?.verdict, type).toBe(t.expect.verdict);
+    }
+    const reverts = later.result.changes.filter((c) => c.evidence['reverts'] !== undefined);
+    expect(reverts.map((c) => [c.category, c.to])).toEqual([['reviewer', 'claude-sonnet-5-5']]);
+    const [file] = applyChanges(reverts, later.targets);
+    expect(file!.after).toContain('\nmodel: claude-sonnet-5-5\n');
   });
 });
