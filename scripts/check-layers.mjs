@@ -14,6 +14,7 @@ const LAYERS = [
   'store',
   'ingest',
   'stats',
+  'waste',
   'budget',
   'rules',
   'drift',

@@ -113,7 +113,10 @@ GITHUB_TOKEN and a repository are set.`,
 
   p.command('report')
     .description('usage and cost by day, week, month, session, project, model, agent or category, from the state (reading what is new first)')
-    .argument('<grouping>', 'daily | weekly | monthly | session | project | model | agent | category | blocks (the 5-hour billing windows) | budget (the monthly budgets)')
+    .argument(
+      '<grouping>',
+      'daily | weekly | monthly | session | project | model | agent | category | blocks (the 5-hour billing windows) | budget (the monthly budgets) | waste (what agent sessions spent for no work)',
+    )
     .addOption(new Option('-c, --config <file>', "tuner config (default: tokentune.yaml here, else Claude Code's transcripts)"))
     .option('-s, --since <date>', 'first day reported, YYYY-MM-DD or YYYYMMDD (in --timezone)')
     .option('-u, --until <date>', 'last day reported, YYYY-MM-DD or YYYYMMDD (in --timezone)')
@@ -147,6 +150,7 @@ GITHUB_TOKEN and a repository are set.`,
           quiet?: boolean;
         },
       ) => {
+        if (grouping === 'waste') return run(import('./commands/report.js').then(({ runWasteCommand }) => runWasteCommand({ configPath: o.config, json: o.json ?? false, voice: voice(o) })));
         if (grouping === 'budget') return run(import('./commands/report.js').then(({ runBudgetCommand }) => runBudgetCommand({ configPath: o.config, json: o.json ?? false, voice: voice(o) })));
         if (grouping === 'blocks') {
           return run(
@@ -155,7 +159,7 @@ GITHUB_TOKEN and a repository are set.`,
             ),
           );
         }
-        const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category', 'blocks', 'budget'];
+        const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category', 'blocks', 'budget', 'waste'];
         if (!groupings.includes(grouping)) {
           process.stderr.write(`tune: unknown grouping ${JSON.stringify(grouping)}: one of ${groupings.join(', ')}\n`);
           return run(Promise.resolve(EXIT.usage));

@@ -112,6 +112,23 @@ export async function runBudgetCommand(o: { configPath: string | undefined; json
   return EXIT.ok;
 }
 
+/** `tune report waste`: the waste detectors over Claude Code transcripts, as Markdown or one JSON document. */
+export async function runWasteCommand(o: { configPath: string | undefined; json: boolean; voice: Voice }): Promise<number> {
+  let r;
+  try {
+    const { runWaste } = await import('../run/index.js');
+    r = await runWaste({ configPath: o.configPath, env: process.env });
+  } catch (e) {
+    return reportError(e);
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify(r.report, null, 2)}\n`);
+  else {
+    const { wasteMarkdown } = await import('../report/index.js');
+    process.stdout.write(wasteMarkdown(r.report));
+  }
+  return EXIT.ok;
+}
+
 /** Blocks as rows: start (UTC), status, models, tokens, cost; the active block with its burn rate and projection. */
 export function blocksTable(blocks: readonly BillingBlock[], width: number, color = false): string {
   const head = ['Block start (UTC)', 'Status', 'Models', 'Tokens', 'Cost (USD)'];

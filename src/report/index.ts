@@ -3,3 +3,4 @@ export * from './report.js';
 export * from './usage.js';
 export * from './blocks.js';
 export * from './tracker.js';
+export * from './waste.js';

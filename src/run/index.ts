@@ -3,3 +3,4 @@ export { runTune, type GatedResult, type ProposalResult, type RunResult, type Tu
 export type { GateLevel } from './gate.js';
 export { runBlocksReport, runBudgetReport, runReport, runStatus, STATUS_FULL_READ_MS, type ReportRunOptions, type StatusFigures } from './report.js';
 export { initConfig, discover, renderConfig, CONFIG_NAME, type Found } from './init.js';
+export { runWaste } from './waste.js';

@@ -146,7 +146,7 @@ async function caughtUp<T>(
 /** What the stored usage is summed by for each grouping. */
 const BY = { daily: 'time', weekly: 'time', monthly: 'time', session: 'session', project: 'project', model: 'model', agent: 'agent', category: 'time' } as const;
 
-async function configFor(o: ReportRunOptions): Promise<LoadedConfig> {
+export async function configFor(o: Pick<ReportRunOptions, 'configPath' | 'env'>): Promise<LoadedConfig> {
   if (o.configPath !== undefined) return loadConfig(o.configPath);
   const here = configHere();
   if (here) return loadConfig(here);

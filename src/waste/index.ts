@@ -1,0 +1,3 @@
+export * from './detect.js';
+export * from './report.js';
+export * from './trace.js';
