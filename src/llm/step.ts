@@ -1,3 +1,4 @@
+import type { WasteReport } from '../waste/index.js';
 import { dirname, resolve } from 'node:path';
 import { holdBack, type Analysis } from '../rules/index.js';
 import type { Change } from '../targets/index.js';
@@ -51,6 +52,8 @@ export interface LlmStepInput {
   dryRun: boolean;
   now: Date;
   signal?: AbortSignal;
+  /** Waste found in the window's agent sessions: its aggregates go into the prompt. */
+  waste?: WasteReport | undefined;
 }
 
 const SKIPPED = {
@@ -171,6 +174,7 @@ async function render(i: LlmStepInput): Promise<RenderedPrompt> {
       ladders: config.models.ladders,
       ciLadder: config.rules.ci.ladder,
       candidates: i.analysis.changes,
+      waste: i.waste,
     }),
   );
 }

@@ -4,6 +4,7 @@ import { COMPLEXITIES } from '../sources/index.js';
 import type { TargetState } from '../targets/index.js';
 import type { Stats } from '../stats/index.js';
 import { tokensLostToFailures } from '../stats/index.js';
+import type { WasteReport } from '../waste/index.js';
 import { fmtPct, fmtTokens } from '../common/index.js';
 
 /**
@@ -63,11 +64,21 @@ export const PromptView = z.strictObject({
     z.strictObject({ name: Quoted, model: Quoted, runs: z.number().int(), success_rate: z.string(), noops: z.string(), cost_usd: z.string(), mean_cost_usd: z.string(), interval: z.string() }),
   ),
   task_phases: z.array(z.strictObject({ name: Quoted, budget: z.string(), runs: z.number().int(), cap_hits: z.number().int(), p50: z.string(), p95: z.string() })),
+  /** Waste found in agent sessions: counts and totals per kind, never transcript text. */
+  waste: z.array(z.strictObject({ kind: z.string(), cases: z.number().int(), calls: z.number().int(), tokens: z.string(), cost_usd: z.string(), saving_usd: z.string() })),
   candidates: z.array(z.strictObject({ kind: z.string(), items: z.string() })),
 });
 export type PromptView = z.infer<typeof PromptView>;
 
-export function buildPromptView(input: { project: string; stats: Stats; targets: TargetState; ladders: Record<string, string[]>; ciLadder: string[]; candidates: Change[] }): PromptView {
+export function buildPromptView(input: {
+  project: string;
+  stats: Stats;
+  targets: TargetState;
+  ladders: Record<string, string[]>;
+  ciLadder: string[];
+  candidates: Change[];
+  waste?: WasteReport | undefined;
+}): PromptView {
   const { stats, targets } = input;
   const num = (n: number | null) => (n === null ? 'n/a' : fmtTokens(n));
   const value = (v: string | number | null) => (v === null ? 'n/a' : typeof v === 'number' ? String(v) : quoted(v));
@@ -172,6 +183,14 @@ export function buildPromptView(input: { project: string; stats: Stats; targets:
           p95: p.turns ? p.turns.p95.toFixed(1) : 'n/a',
         })),
     ),
+    waste: (input.waste?.findings ?? []).map((f) => ({
+      kind: f.kind,
+      cases: f.occurrences,
+      calls: f.calls,
+      tokens: fmtTokens(f.tokens),
+      cost_usd: f.usd.toFixed(2),
+      saving_usd: f.saving_usd.toFixed(2),
+    })),
     candidates: groupCandidates(input.candidates, value),
   };
   return PromptView.parse(view);

@@ -8,6 +8,8 @@ import { tokensLostToFailures } from '../stats/index.js';
 import type { LlmUsage } from '../llm/index.js';
 import type { Rejection } from '../llm/index.js';
 import type { FileResult } from '../targets/index.js';
+import type { WasteReport } from '../waste/index.js';
+import { wasteMarkdown } from './waste.js';
 import { cell, fmtPct, fmtSeconds, fmtSignedPct, fmtTokens, fmtUsd, fmtValue, plural } from '../common/index.js';
 
 export interface ReportInput {
@@ -40,6 +42,8 @@ export interface ReportInput {
   turnBudgets?: Record<string, Record<string, number>>;
   /** The monthly budgets, where the config sets any. */
   budget?: BudgetLine[];
+  /** Waste found in the window's agent sessions (Claude Code transcripts). */
+  waste?: WasteReport;
 }
 
 /** The Markdown report, in the structure of the cost-tuning brief. A pure function of its input. */
@@ -266,6 +270,7 @@ export function renderReport(r: ReportInput): string {
 
 /** The sections every report ends with: the diffs, what was kept, and the caveats. */
 function closing(r: ReportInput, push: (...l: string[]) => void, out: string[]): string {
+  if (r.waste) push('## Waste in agent sessions', '', wasteMarkdown(r.waste, cell));
   push('## Config file updates', '');
   if (r.files.length) for (const f of r.files) push(`### ${f.display}`, '', '```diff', f.diff.trimEnd(), '```', '');
   else push('No file changes.', '');

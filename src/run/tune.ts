@@ -4,6 +4,7 @@ import { loadConfig } from '../config/index.js';
 import type { LlmUsage, Rejection } from '../llm/index.js';
 import type { PublishResult } from '../publish/index.js';
 import { proposalHash, renderReport } from '../report/index.js';
+import { wasteOf } from './waste.js';
 import type { Stats, Window } from '../stats/index.js';
 import { ledgerEntry } from '../store/index.js';
 import { applyChanges, changeKey, loadTargetFiles, placeOf, readTargets, type Change, type FileResult } from '../targets/index.js';
@@ -137,7 +138,9 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
     // An abort (the daemon stopping) abandons the run between steps: nothing published, no state written.
     opts.abort?.throwIfAborted();
     const { runLlmStep } = await import('../llm/index.js');
-    const step = await runLlmStep({ loaded, stats, targets, ctx, analysis, env, showPrompt: opts.showPrompt ?? false, dryRun, now, signal: opts.abort });
+    // The window's transcripts, read again for what the state does not keep: calls that did no work.
+    const waste = wasteOf(loaded, Date.parse(`${stats.window.since}T00:00:00Z`));
+    const step = await runLlmStep({ loaded, stats, targets, ctx, analysis, env, showPrompt: opts.showPrompt ?? false, dryRun, now, signal: opts.abort, waste });
     opts.abort?.throwIfAborted();
     const files = applyChanges(step.changes, targets);
     // Lines an earlier nightly check skipped were shown by no report yet.
@@ -163,6 +166,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       noopStreak: gate.previous_noop_streak,
       modelTable: modelTableNote(state.lifecycle),
       ...(budget ? { budget: budget.lines } : {}),
+      ...(waste?.findings.length ? { waste } : {}),
       where: Object.fromEntries(
         step.changes.flatMap((c) => {
           const w = placeOf(c, targets);

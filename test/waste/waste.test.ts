@@ -74,4 +74,27 @@ describe('the waste detectors', () => {
     expect(none.code).not.toBe(0);
     expect(none.stderr).toContain('no claude-code source: the waste detectors read Claude Code transcripts');
   });
+
+  it('reach the weekly report, and the LLM prompt as counts and totals only', async () => {
+    const dir = await tempDir('tokentune-waste-weekly-');
+    execFileSync(process.execPath, [join(ROOT, 'scripts/generate-waste.mjs'), '--out', dir, '--clean', '10', '--seed', '6'], { stdio: 'ignore' });
+    const repo = join(dir, 'repo');
+    execFileSync('git', ['init', '-q', repo]);
+    await mkdir(join(repo, '.claude/agents'), { recursive: true });
+    await writeFile(join(repo, '.claude/agents/explore.md'), '---\nname: Explore\nmodel: sonnet\n---\nExplore.\n');
+    await writeFile(
+      join(repo, 't.yaml'),
+      `sources: [{format: claude-code, path: ${join(dir, 'projects')}}]\ntargets: [{path: .claude/agents/explore.md, preset: claude-agents}]\npublish: {enabled: false}\n`,
+    );
+    const r = await tune(['--dry-run', '--force', '--show-prompt', '--json', '--config', join(repo, 't.yaml')], {}, { cwd: repo });
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { report: string; prompt: { user: string } };
+    expect(j.report).toContain('## Waste in agent sessions');
+    expect(j.report).toMatch(/^\| Polling loops \| 1 \| 4 \| /m);
+    expect(j.prompt.user).toMatch(/^polling \| 1 \| 4 \| /m);
+    // No path, command or session of a transcript reaches the prompt.
+    expect(j.prompt.user).not.toContain('/home/dev/repo');
+    expect(j.prompt.user).not.toContain('pytest');
+    expect(j.prompt.user).not.toContain('rereads-6');
+  });
 });
