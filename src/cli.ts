@@ -125,6 +125,7 @@ GITHUB_TOKEN and a repository are set.`,
     .option('-b, --breakdown', 'a row per model under each row')
     .addOption(new Option('-w, --start-of-week <day>', 'the day weeks start on (monday, as ccusage 20 counts them)').choices(WEEKDAYS).default('monday'))
     .option('-a, --active', 'blocks: only the block the clock is in, with its burn rate and projection')
+    .option('--order <id>', "step: the AutoSkillit order whose steps to sum (its sessions' order_id)")
     .option('-O, --offline', 'accepted as ccusage takes it: prices always come from the bundled table and `tune models update`, never fetched by a report')
     .option('--no-color', 'no colour in tables (also NO_COLOR=1; FORCE_COLOR=1 colours a pipe)')
     .addOption(quiet())
@@ -144,12 +145,15 @@ GITHUB_TOKEN and a repository are set.`,
           json?: boolean;
           breakdown?: boolean;
           active?: boolean;
+          order?: string;
           startOfWeek: string;
           color: boolean;
           mode: 'auto' | 'calculate' | 'display';
           quiet?: boolean;
         },
       ) => {
+        if (grouping === 'step')
+          return run(import('./commands/report.js').then(({ runStepCommand }) => runStepCommand({ configPath: o.config, order: o.order, json: o.json ?? false, voice: voice(o) })));
         if (grouping === 'waste') return run(import('./commands/report.js').then(({ runWasteCommand }) => runWasteCommand({ configPath: o.config, json: o.json ?? false, voice: voice(o) })));
         if (grouping === 'budget') return run(import('./commands/report.js').then(({ runBudgetCommand }) => runBudgetCommand({ configPath: o.config, json: o.json ?? false, voice: voice(o) })));
         if (grouping === 'blocks') {
@@ -159,7 +163,7 @@ GITHUB_TOKEN and a repository are set.`,
             ),
           );
         }
-        const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category', 'blocks', 'budget', 'waste'];
+        const groupings = ['daily', 'weekly', 'monthly', 'session', 'project', 'model', 'agent', 'category', 'blocks', 'budget', 'waste', 'step'];
         if (!groupings.includes(grouping)) {
           process.stderr.write(`tune: unknown grouping ${JSON.stringify(grouping)}: one of ${groupings.join(', ')}\n`);
           return run(Promise.resolve(EXIT.usage));

@@ -112,6 +112,32 @@ export async function runBudgetCommand(o: { configPath: string | undefined; json
   return EXIT.ok;
 }
 
+/** `tune report step --order <id>`: AutoSkillit's Token Usage Summary of one order, with the orchestrator's share. */
+export async function runStepCommand(o: { configPath: string | undefined; order: string | undefined; json: boolean; voice: Voice }): Promise<number> {
+  if (!o.order) {
+    process.stderr.write('tune: report step needs --order <id>: the AutoSkillit order (order_id) whose steps to sum\n');
+    return EXIT.usage;
+  }
+  let r;
+  const progress = progressLine(process.stderr, !o.voice.quiet);
+  try {
+    const { runStepReport } = await import('../run/index.js');
+    r = await runStepReport({ configPath: o.configPath, order: o.order, timeZone: 'UTC', mode: 'auto', env: process.env, onProgress: progress.onProgress });
+  } catch (e) {
+    return reportError(e);
+  } finally {
+    progress.done();
+  }
+  logSkipped(r, o.voice);
+  if (o.json) process.stdout.write(`${JSON.stringify({ order: o.order, steps: r.rows, orchestrator: r.orchestrator ?? null }, null, 2)}\n`);
+  else {
+    const { stepTable } = await import('../report/index.js');
+    process.stdout.write(stepTable(r.rows, r.orchestrator, termText));
+  }
+  if (!r.rows.length) notice(o.voice, `no AutoSkillit session of order ${termText(o.order)} in the state (format: autoskillit reads them)`);
+  return EXIT.ok;
+}
+
 /** `tune report waste`: the waste detectors over Claude Code transcripts, as Markdown or one JSON document. */
 export async function runWasteCommand(o: { configPath: string | undefined; json: boolean; voice: Voice }): Promise<number> {
   let r;

@@ -4,3 +4,4 @@ export * from './usage.js';
 export * from './blocks.js';
 export * from './tracker.js';
 export * from './waste.js';
+export * from './step.js';

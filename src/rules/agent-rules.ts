@@ -2,7 +2,7 @@ import { liveSuccessor } from '../pricing/index.js';
 import { percentiles, wilsonBound, workStats, type AgentWorkStats, type TaskPhaseStats } from '../stats/index.js';
 import { dayOf } from '../store/index.js';
 import { changeKey, EFFORT_LEVELS, type Change } from '../targets/index.js';
-import type { WorkRecord } from '../sources/index.js';
+import { workTokens, type WorkRecord } from '../sources/index.js';
 import type { RuleContext } from './context.js';
 import { sinceDay } from './evidence.js';
 import { isRefusal, refuse, type Finding, type Refusal } from './finding.js';
@@ -25,6 +25,10 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
   const targeted = new Set<string>();
   for (const [agent, target] of Object.entries(ctx.targets.agents)) {
     targeted.add(agent);
+    if (target.held) {
+      if (agentRuns(ctx, agent).length) findings.push({ kind: 'keep', category: agent, area: 'model', message: `${agent}: ${target.held}; its runs are not used to change it` });
+      continue;
+    }
     const turns = target.maxTurns ? agentTurns(ctx, agent, target.maxTurns.value, target.model?.value) : undefined;
     if (turns && isRefusal(turns)) findings.push({ kind: turns.refused, category: agent, area: 'turn_budget', message: `${agent} maxTurns: ${turns.reason}` });
     else if (turns) changes.push(turns);
@@ -75,7 +79,7 @@ export function agentRules(ctx: RuleContext): { changes: Change[]; findings: Fin
     }
     const priceFrom = ctx.priceAs(current, current);
     const priceTo = ctx.priceAs(to, current);
-    const tokens = on.reduce((a, w) => a + (w.input_tokens ?? 0) + (w.output_tokens ?? 0), 0) / on.length;
+    const tokens = on.reduce((a, w) => a + workTokens(w), 0) / on.length;
     const usdPerRun = priceFrom !== null && priceTo !== null ? ((priceTo - priceFrom) * tokens * on.length) / runCount(ctx) : 0;
     const seen = `${seenOf(g)} on ${current}`;
     changes.push({
@@ -135,7 +139,7 @@ function agentTurns(ctx: RuleContext, agent: string, bound: number, model: strin
     finished: finished.length,
     turns: finished.length ? percentiles(finished) : null,
     allowed_turns: null,
-    tokens_mean: runs.reduce((a, w) => a + (w.input_tokens ?? 0) + (w.output_tokens ?? 0), 0) / runs.length,
+    tokens_mean: runs.reduce((a, w) => a + workTokens(w), 0) / runs.length,
   };
   const days = new Set(runs.map((w) => dayOf(w.ts))).size;
   const decided = decideTurns(ctx, g, bound, days);
@@ -228,15 +232,26 @@ function untargeted(ctx: RuleContext, targeted: ReadonlySet<string>): Finding[] 
   return findings;
 }
 
-/** An agent's runs after a day, on a model (canonical) where one is given: the evidence of its keys and their outcomes. */
+/**
+ * An agent's runs after a day, on a model (canonical) where one is given: the evidence of its keys and
+ * their outcomes. A run whose source names no model (AutoSkillit's main branch records none) ran on
+ * the model its target sets, when that is the model asked for: the evidence starts when it was set.
+ */
 export function agentRuns(ctx: RuleContext, agent: string, afterDay = -1, model?: string): WorkRecord[] {
   const id = model === undefined ? undefined : ctx.canonical(model);
-  return ctx.work.filter((w) => w.agent === agent && dayOf(w.ts) > afterDay && (id === undefined || (w.model !== undefined && ctx.canonical(w.model) === id)));
+  const set = ctx.targets.agents[agent]?.model?.value;
+  const unnamed = id !== undefined && set !== undefined && ctx.canonical(set) === id;
+  return ctx.work
+    .filter((w) => w.agent === agent && dayOf(w.ts) > afterDay && (id === undefined || (w.model !== undefined ? ctx.canonical(w.model) === id : unnamed)))
+    .map((w) => (w.model === undefined && id !== undefined ? { ...w, model: set } : w));
 }
 
 /** How an agent's runs went, in words: success, and what else its source says of them. */
 function seenOf(g: AgentWorkStats): string {
   const also = [
+    ...Object.entries(g.failures_by)
+      .sort((a, b) => b[1] - a[1])
+      .map(([why, n]) => `${plural(n, 'run')} failed with ${why}`),
     g.redispatched ? `${plural(g.redispatched, 'run')} dispatched again by its caller, counted as failed` : '',
     g.interrupted ? `${plural(g.interrupted, 'run')} interrupted, not counted` : '',
     g.tool_errors_per_unit ? `${g.tool_errors_per_unit.toFixed(1)} failed tool calls per run` : '',
@@ -265,5 +280,6 @@ function dominantModel(ctx: RuleContext, runs: readonly WorkRecord[]): string | 
   const by = new Map<string, number>();
   for (const w of runs) if (w.model !== undefined) by.set(ctx.canonical(w.model), (by.get(ctx.canonical(w.model)) ?? 0) + 1);
   const [model, n] = [...by].sort((a, b) => b[1] - a[1])[0] ?? [];
-  return model !== undefined && n! >= 0.9 * runs.length ? model : undefined;
+  // Of the runs whose model is known.
+  return model !== undefined && n! >= 0.9 * runs.filter((w) => w.model !== undefined).length ? model : undefined;
 }

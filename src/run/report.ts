@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { configHere } from '../common/index.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../config/index.js';
 import { catchUp, type IngestSummary, type Progress } from '../ingest/index.js';
-import type { Pricing } from '../pricing/index.js';
-import { billingBlocks, localDate, usageReport, type BillingBlock, type CostMode, type Grouping, type UsageReport } from '../report/index.js';
+import { priceOf, responseCost, type Pricing } from '../pricing/index.js';
+import { billingBlocks, localDate, stepRows, usageReport, type BillingBlock, type CostMode, type Grouping, type OrchestratorShare, type StepRow, type UsageReport } from '../report/index.js';
 import { PER_RECORD_FORMATS, SOURCES } from '../sources/index.js';
 import { dayOf, ledgerEntry, type State } from '../store/index.js';
 import { ingestOptions } from './gate.js';
@@ -156,4 +156,46 @@ export async function configFor(o: Pick<ReportRunOptions, 'configPath' | 'env'>)
   const found = SOURCES.filter((a) => a.home && a.home.find(o.env).roots.length).map((a) => a.format);
   const formats = found.length ? found : ['claude-code'];
   return parseConfig(`sources: [${formats.map((f) => `{format: ${f}}`).join(', ')}]\n`, join(home, 'tokentune', 'claude-code (no config)'), o.env);
+}
+
+/**
+ * `tune report step --order <id>`: an AutoSkillit order's steps as its PR hook sums them, and the share
+ * of the orchestrator sessions that dispatched them (their Claude Code transcripts, where a source reads
+ * them), split over the orders they dispatched by how many sessions of each.
+ */
+export async function runStepReport(o: Omit<ReportRunOptions, 'grouping'> & { order: string }): Promise<{ rows: StepRow[]; orchestrator: OrchestratorShare | undefined; ingest: IngestSummary }> {
+  return caughtUp({ ...o, grouping: 'daily' }, (state, loaded, summary) => {
+    const work = state.guard(() => state.view(0, dayOf(Date.now()) + 1).work.filter((w) => w.unit === 'session'));
+    const rows = stepRows(work, o.order);
+    const callers = [...new Set(work.filter((w) => w.run_id === o.order && w.caller).map((w) => w.caller!))];
+    let orchestrator: OrchestratorShare | undefined;
+    if (callers.length) {
+      const mine = work.filter((w) => w.run_id === o.order && w.caller).length;
+      const all = work.filter((w) => w.caller && callers.includes(w.caller)).length;
+      const share = mine / all;
+      const t = { uncached: 0, output: 0, cache_read: 0, cache_write: 0, usd: 0 };
+      let priced = true;
+      for (const session of callers)
+        for (const u of state.guard(() => [...state.usage(PER_RECORD_FORMATS, 'session', { session })])) {
+          t.uncached += u.input;
+          t.output += u.output;
+          t.cache_read += u.cache_read;
+          t.cache_write += u.cache_creation;
+          const p = priceOf(loaded.pricing, u.model);
+          if (p) t.usd += responseCost(p, { input: u.input, output: u.output, cache_creation: u.cache_creation, cache_creation_1h: u.cache_creation_1h, cache_read: u.cache_read }, u.long ?? false);
+          else priced = false;
+        }
+      if (t.uncached + t.output + t.cache_read + t.cache_write > 0)
+        orchestrator = {
+          sessions: callers,
+          share,
+          uncached: t.uncached * share,
+          output: t.output * share,
+          cache_read: t.cache_read * share,
+          cache_write: t.cache_write * share,
+          usd: priced ? t.usd * share : null,
+        };
+    }
+    return { rows, orchestrator, ingest: summary };
+  });
 }

@@ -141,8 +141,8 @@ export interface WorkRecord {
   kind: 'work';
   /** When it ended. */
   ts: number;
-  /** What one unit is in its source. */
-  unit: 'invocation';
+  /** What one unit is in its source: an agent's invocation, or a whole headless session of a pipeline step. */
+  unit: 'invocation' | 'session';
   /** Who did the work: an agent, a subagent type. */
   agent: string;
   /** The run or task it was part of, where the source has them. */
@@ -151,10 +151,19 @@ export interface WorkRecord {
   session?: string | undefined;
   project?: string | undefined;
   model?: string | undefined;
+  /** Tokens by kind: uncached input, output, cache writes, cache reads (the last two where the source tells them apart). */
   input_tokens?: number | undefined;
   output_tokens?: number | undefined;
+  cache_creation_tokens?: number | undefined;
+  cache_read_tokens?: number | undefined;
   turns?: number | undefined;
   outcome?: 'success' | 'failed' | undefined;
+  /** How it failed, in its source's words (AutoSkillit's error_max_turns, context_exhaustion, timeout …). */
+  failure?: string | undefined;
+  /** The session that dispatched it (an orchestrator's), where the source records it. */
+  caller?: string | undefined;
+  /** Its own name where the agent is a canonical one (a step `plan-30` of the step `plan`). */
+  label?: string | undefined;
   /** Corrections a user made to its result, where the source counts them. */
   corrections?: number | undefined;
   /** The user stopped it (its outcome is then unknown). */
@@ -166,6 +175,9 @@ export interface WorkRecord {
   duration_ms?: number | undefined;
   cost_usd?: number | undefined;
 }
+
+/** All the tokens of a unit of work, of every kind it reports. */
+export const workTokens = (w: WorkRecord): number => (w.input_tokens ?? 0) + (w.output_tokens ?? 0) + (w.cache_creation_tokens ?? 0) + (w.cache_read_tokens ?? 0);
 
 export type TelemetryRecord = PhaseRecord | CallRecord | CiRecord | TaskRunRecord | WorkRecord;
 

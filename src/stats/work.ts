@@ -20,6 +20,8 @@ export interface AgentWorkStats {
   interrupted: number;
   /** Units whose caller asked for the same work again after they ended. */
   redispatched: number;
+  /** Failed units by how they failed, where the source says (AutoSkillit's error_max_turns, timeout …). */
+  failures_by: Record<string, number>;
   /** Failed tool calls per unit, over the units whose source counts them; null when none does. */
   tool_errors_per_unit: number | null;
   /** Successes over units with a known outcome; null when none has one. */
@@ -63,6 +65,7 @@ export function workStats(work: readonly WorkRecord[]): AgentWorkStats[] {
         successes,
         interrupted: g.filter((w) => w.interrupted).length,
         redispatched: g.filter((w) => w.redispatched).length,
+        failures_by: known.reduce<Record<string, number>>((a, w) => (w.outcome === 'failed' && w.failure ? { ...a, [w.failure]: (a[w.failure] ?? 0) + 1 } : a), {}),
         tool_errors_per_unit: withErrors.length ? withErrors.reduce((a, w) => a + w.tool_errors!, 0) / withErrors.length : null,
         success_rate: known.length ? successes / known.length : null,
         corrected,

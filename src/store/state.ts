@@ -596,10 +596,13 @@ export class State {
       ]),
     );
     // The subagents' responses around the window (a run may start the day before its result), in one pass.
-    const calls = new Map<string, { model: string; turns: number; input: number; output: number; tokens: number; session: string | null; project: string | null }[]>();
+    const calls = new Map<
+      string,
+      { model: string; turns: number; input: number; output: number; cache_creation: number; cache_read: number; tokens: number; session: string | null; project: string | null }[]
+    >();
     const rows = this.db
       .prepare(
-        `SELECT k.agent, k.model, count(*) AS turns, sum(k.input) AS input, sum(k.output) AS output, sum(k.input + k.output + k.cache_creation + k.cache_read) AS tokens,
+        `SELECT k.agent, k.model, count(*) AS turns, sum(k.input) AS input, sum(k.cache_creation) AS cache_creation, sum(k.cache_read) AS cache_read, sum(k.output) AS output, sum(k.input + k.output + k.cache_creation + k.cache_read) AS tokens,
            max(k.session) AS session, max(k.project) AS project
          FROM kept_records k INDEXED BY kept_records_ts WHERE k.ts BETWEEN ? AND ? AND k.agent LIKE '@%' GROUP BY k.agent, k.model`,
       )
@@ -609,6 +612,8 @@ export class State {
       turns: number;
       input: number;
       output: number;
+      cache_creation: number;
+      cache_read: number;
       tokens: number;
       session: string | null;
       project: string | null;
@@ -630,7 +635,15 @@ export class State {
         ...(l.interrupted ? { interrupted: true } : {}),
         tool_errors: errors.get(l.agent_id) ?? 0,
         ...(main ? { model: main.model } : {}),
-        ...(mine.length ? { turns: mine.reduce((a, c) => a + c.turns, 0), input_tokens: mine.reduce((a, c) => a + c.input, 0), output_tokens: mine.reduce((a, c) => a + c.output, 0) } : {}),
+        ...(mine.length
+          ? {
+              turns: mine.reduce((a, c) => a + c.turns, 0),
+              input_tokens: mine.reduce((a, c) => a + c.input, 0),
+              output_tokens: mine.reduce((a, c) => a + c.output, 0),
+              cache_creation_tokens: mine.reduce((a, c) => a + c.cache_creation, 0),
+              cache_read_tokens: mine.reduce((a, c) => a + c.cache_read, 0),
+            }
+          : {}),
         ...(l.duration_ms !== null ? { duration_ms: l.duration_ms } : {}),
         ...(session ? { session, run_id: session } : {}),
         ...(project ? { project } : {}),
@@ -740,6 +753,8 @@ export class State {
         agent: b.agent ?? undefined,
       };
     }
+    // The daily rollups know no session: a session's usage is its kept records alone.
+    if (only.session !== undefined) return;
     const buckets = this.db.prepare(`SELECT c.day, c.model, c.agent, c.has_cost, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
       sum(c.cache_creation_1h) AS cache_creation_1h, sum(c.cache_read) AS cache_read, sum(c.reported_cost_usd) AS cost FROM call_days c
       WHERE c.unit IN (SELECT id FROM units WHERE format NOT IN (SELECT value FROM json_each(?))) AND c.day >= ${Math.floor(sinceTs / 86_400_000)} GROUP BY c.day, c.model, c.agent, c.has_cost HAVING sum(c.calls) > 0`);

@@ -72,6 +72,11 @@ export interface TargetLayout {
   run_budget?: Partial<Record<RunBudgetKey, KeyPath>>;
   /** One agent per file (a Claude Code subagent): where its name, model, turn bound and reasoning effort are. */
   agent?: { name: KeyPath; model: KeyPath; max_turns: KeyPath; effort: KeyPath };
+  /**
+   * A pipeline's steps, each an agent with its model (AutoSkillit's recipe `steps.<step>.model`); a
+   * step without one runs on the pipeline's default (`default_model`, in another file of the layout).
+   */
+  steps?: { at: KeyPath; model: (step: string) => KeyPath; default_model: KeyPath };
   /** Scheduled agent tasks (Myco): where the tasks are, and each one's phase budgets, schedule and provider. */
   tasks?: {
     at: KeyPath;

@@ -3,6 +3,7 @@ import { parseDocument, type Document } from 'yaml';
 import { COMPLEXITIES, MODEL_OF_FAMILY, type Complexity } from '../sources/index.js';
 import { frontMatter } from './front-matter.js';
 import { EFFORT_LEVELS, pluginOf } from './claude-agents.js';
+import { isModelExpression } from './autoskillit.js';
 import { getIn, keysAt, RUN_BUDGET_KEYS, showPath, type KeyPath, type ModelRefPattern, type ModelRole, type RunBudgetKey, type TargetLayout } from './api.js';
 import { targetLayout } from './registry.js';
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -100,6 +101,8 @@ export interface AgentTarget {
   maxTurns: Located<number> | undefined;
   /** Its reasoning effort (`low` … `max`), where the file sets one. */
   effort: Located<string> | undefined;
+  /** Why its model is not tuned, where it is not (an expression chosen at run time). */
+  held?: string;
 }
 
 export interface ModelEntry extends Located<string> {
@@ -216,6 +219,32 @@ export function readTargets(files: TargetFile[]): TargetState {
         maxTurns: turns === undefined ? undefined : { value: expectPositive(turns, file, a.max_turns), file: file.path, path: a.max_turns },
         effort: effort === undefined ? undefined : { value: effort as string, file: file.path, path: a.effort },
       };
+      continue;
+    }
+    if (m.steps) {
+      const st = m.steps;
+      const fallback = getIn(data, st.default_model);
+      if (typeof fallback === 'string') knownModels.add(modelOfAlias(fallback));
+      for (const step of keysAt(data, st.at)) {
+        const path = st.model(step);
+        const raw = getIn(data, path);
+        if (typeof raw === 'string' && isModelExpression(raw)) {
+          notes.push(`${file.display}: ${path.join('.')}: ${JSON.stringify(raw)} is chosen at run time: left alone`);
+          agents[step] = { file: file.path, model: undefined, inherits: false, modelPath: path, maxTurns: undefined, effort: undefined, held: 'its model is an expression chosen at run time' };
+          continue;
+        }
+        const value = typeof raw === 'string' ? modelOfAlias(raw) : undefined;
+        if (value) knownModels.add(value);
+        agentAliases.add(file.path);
+        agents[step] = {
+          file: file.path,
+          model: value ? { value, file: file.path, path, ...(raw !== value ? { raw: raw as string } : {}) } : undefined,
+          inherits: value === undefined,
+          modelPath: path,
+          maxTurns: undefined,
+          effort: undefined,
+        };
+      }
       continue;
     }
     if (m.tasks) {
@@ -507,4 +536,10 @@ const inside = (root: string, p: string): boolean => {
 function displayPath(abs: string): string {
   const rel = relative(process.cwd(), abs);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
+
+/** A model as a step or subagent file names it: a family alias (with a context suffix such as `[1m]` dropped) as the family's model. */
+function modelOfAlias(raw: string): string {
+  const bare = raw.replace(/\[\w+\]$/, '');
+  return MODEL_OF_FAMILY[bare] ?? bare;
 }
