@@ -97,4 +97,12 @@ describe('the waste detectors', () => {
     expect(j.prompt.user).not.toContain('pytest');
     expect(j.prompt.user).not.toContain('rereads-6');
   });
+
+  it("show in the README as the example's report prints them", async () => {
+    const printed = (await tune(['report', 'waste', '--config', join(ROOT, 'config/waste.example.yaml')])).stdout;
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const rows = (text: string) => text.split('\n').filter((l) => /^\| [A-Z][a-z].* \| \d+ \| \d+ \| /.test(l));
+    expect(rows(printed)).toHaveLength(7);
+    expect(rows(readme)).toEqual(rows(printed));
+  });
 });
