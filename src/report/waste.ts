@@ -27,7 +27,10 @@ export function wasteMarkdown(r: WasteReport, clean: (s: string) => string = ter
     out.push('', `Together up to ${fmtUsd(total)} (${r.usd ? ((100 * total) / r.usd).toFixed(1) : '0'}% of the spend read); kinds can overlap (a narration call may also be a re-read).`, '');
     for (const f of r.findings) {
       out.push(`**${NAMES[f.kind]}**: ${f.recommendation}.`);
-      for (const x of f.top) out.push(`- ${clean(x.what)}: ${plural(x.calls, 'call')}, ${fmtTokens(x.tokens)} tokens, ${fmtUsd(x.usd)} (session ${clean(x.session ?? x.file)})`);
+      for (const x of f.top)
+        out.push(`- ${clean(x.what)}: ${plural(x.calls, 'call')}, ${fmtTokens(x.tokens)} tokens, ${fmtUsd(x.usd)} (session ${clean(x.session ?? x.file)}${x.step ? `, step ${clean(x.step)}` : ''})`);
+      const steps = Object.entries(f.by_step).sort((a, b) => b[1] - a[1]);
+      if (steps.length) out.push(`- by step: ${steps.map(([s, usd]) => `${clean(s)} ${fmtUsd(usd)}`).join(', ')}`);
       out.push('');
     }
   }

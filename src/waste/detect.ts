@@ -10,6 +10,8 @@ export interface Occurrence {
   kind: WasteKind;
   file: string;
   session: string | undefined;
+  /** The pipeline step the session ran (AutoSkillit's), where one is known. */
+  step?: string | undefined;
   /** What it was, for a person: a path read again, a polling command, a result's size. */
   what: string;
   /** Calls wasted (for carried results: the calls that re-sent the result). */

@@ -15,6 +15,8 @@ export interface WasteFinding {
   recommendation: string;
   /** The largest occurrences, most costly first. */
   top: Occurrence[];
+  /** Its cost by pipeline step, where sessions are a pipeline's (AutoSkillit's). */
+  by_step: Record<string, number>;
 }
 
 /**
@@ -50,7 +52,7 @@ const ADVICE: Record<WasteKind, string> = {
 };
 
 /** Every kind's findings over the traces, with the orchestrators' own cost. */
-export function wasteReport(traces: Iterable<Trace>, pricing: Pricing, o: WasteOptions = DEFAULT_WASTE_OPTIONS): WasteReport {
+export function wasteReport(traces: Iterable<Trace>, pricing: Pricing, o: WasteOptions = DEFAULT_WASTE_OPTIONS, stepOf: (t: Trace) => string | undefined = () => undefined): WasteReport {
   const found: Occurrence[] = [];
   let files = 0;
   let calls = 0;
@@ -70,7 +72,8 @@ export function wasteReport(traces: Iterable<Trace>, pricing: Pricing, o: WasteO
     calls += own.length;
     tokens += ownTokens;
     usd += ownUsd;
-    found.push(...detect(t, pricing, o));
+    const step = stepOf(t);
+    found.push(...detect(t, pricing, o).map((x) => (step ? { ...x, step } : x)));
     const types = own.flatMap((c) => c.tools.filter((x) => x.name === 'Task' || x.name === 'Agent').map((x) => x.agent ?? 'general-purpose'));
     if (!t.sidechain && types.length) {
       orch.sessions++;
@@ -105,6 +108,7 @@ export function wasteReport(traces: Iterable<Trace>, pricing: Pricing, o: WasteO
       saving_usd: kind === 'heavy_start' ? sum((x) => (x.usd * Math.max(0, x.tokens - o.heavyStartTokens)) / x.tokens) : spent,
       recommendation: ADVICE[kind],
       top: [...mine].sort((a, b) => b.usd - a.usd).slice(0, 5),
+      by_step: mine.reduce<Record<string, number>>((a, x) => (x.step ? { ...a, [x.step]: (a[x.step] ?? 0) + x.usd } : a), {}),
     });
   }
   findings.sort((a, b) => b.saving_usd - a.saving_usd);

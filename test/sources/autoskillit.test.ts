@@ -91,4 +91,16 @@ describe("AutoSkillit's session logs", () => {
     ]);
     expect(j.findings.find((f) => f.category === 'review')?.message).toBe('review: its model is an expression chosen at run time; its runs are not used to change it');
   });
+
+  it('reads the transcripts its sessions name for waste, and says which step it was in', async () => {
+    const g = await generated();
+    await writeFile(join(g.repo, 'w.yaml'), 'sources: [{format: autoskillit, path: ../logs}]\n');
+    const r = await tune(['report', 'waste', '--json', '--config', join(g.repo, 'w.yaml')], g.env, { cwd: g.repo });
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { files: number; findings: { kind: string; occurrences: number; calls: number; by_step: Record<string, number>; top: { step?: string }[] }[] };
+    expect(j.files).toBe(2);
+    expect(j.findings.map((f) => [f.kind, f.occurrences, f.calls])).toEqual([['polling', 2, 8]]);
+    expect(Object.keys(j.findings[0]!.by_step)).toEqual(['implement']);
+    expect(j.findings[0]!.top.map((t) => t.step)).toEqual(['implement', 'implement']);
+  });
 });
