@@ -5,7 +5,7 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../common/index.js';
 import { BUNDLED_PRICES, BUNDLED_RETIREMENTS } from '../pricing/index.js';
-import { claudeCodeRoots, codexRoots, formatOf, parseTokentuneLine } from '../sources/index.js';
+import { autoskillitRoots, claudeCodeRoots, codexRoots, formatOf, parseTokentuneLine } from '../sources/index.js';
 
 /**
  * `tune init`: what a repository holds that tokentune can read and tune, found by looking at the
@@ -116,6 +116,9 @@ export function discover(root: string, env: NodeJS.ProcessEnv): Found {
       else if (isMap(doc['category_defaults'])) [preset, why] = ['seed-strategy', 'category_defaults with caps and CI profiles'];
       else if (isMap(doc['complexity_models']) || isMap(doc['llm_routing_policies'])) [preset, why] = ['autopack', "Autopack's complexity_models and routing policies"];
       else if (isMap(doc['agent']) && isMap((doc['agent'] as Record<string, unknown>)['tasks'])) [preset, why] = ['myco', "Myco's agent.tasks"];
+      else if (isMap(doc['steps']) && Object.values(doc['steps'] as Record<string, unknown>).some((x) => isMap(x) && (x as Record<string, unknown>)['tool'] === 'run_skill'))
+        [preset, why] = ['autoskillit', "an AutoSkillit recipe's run_skill steps"];
+      else if (name === 'defaults.yaml' && isMap(doc['model']) && 'default' in (doc['model'] as Record<string, unknown>)) [preset, why] = ['autoskillit', "AutoSkillit's default model"];
       if (preset) {
         found.targets.push({ path: rel(file), preset, why });
         modelsIn(doc, models);
@@ -141,6 +144,8 @@ export function discover(root: string, env: NodeJS.ProcessEnv): Found {
   if (claude.length) found.sources.push({ format: 'claude-code', why: `Claude Code transcripts in ${claude.join(', ')}`, guessed: found.sources.length > 0 });
   const codex = codexRoots(env).roots;
   if (codex.length) found.sources.push({ format: 'codex', why: `Codex CLI sessions in ${codex.join(', ')}`, guessed: found.sources.length > 0 });
+  const autoskillit = autoskillitRoots(env).roots;
+  if (autoskillit.length) found.sources.push({ format: 'autoskillit', why: `AutoSkillit session logs in ${autoskillit.join(', ')}`, guessed: found.sources.length > 0 });
   found.offLadder = [...models].filter((m) => !DEFAULT_LADDER.includes(m)).sort();
 
   // Publishing: the repository's remote, and GitHub's owner/name from its URL.

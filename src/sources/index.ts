@@ -8,4 +8,4 @@ export { codexRoots, parseCodexFile } from './codex.js';
 export { formatOf, type Sniffed } from './sniff.js';
 export { vextrusBudget } from './vextrus.js';
 export { MODEL_OF_FAMILY } from './usage-tracker.js';
-export { canonicalStep } from './autoskillit.js';
+export { autoskillitRoots, canonicalStep } from './autoskillit.js';

@@ -102,6 +102,28 @@ describe('tune init', () => {
     expect(check.code, check.stderr).toBe(0);
   });
 
+  it("finds AutoSkillit's recipe, its defaults and its session logs", async () => {
+    const { dir, repo, env } = await freshRepo();
+    const gen = join(dir, 'gen');
+    execFileSync(process.execPath, [join(ROOT, 'scripts/generate-autoskillit.mjs'), '--out', gen, '--orders', '4'], { stdio: 'ignore' });
+    await cp(join(gen, 'repo/recipes'), join(repo, 'recipes'), { recursive: true });
+    await cp(join(gen, 'repo/config/defaults.yaml'), join(repo, 'autoskillit/defaults.yaml'));
+    await cp(join(gen, 'logs'), join(dir, 'data/autoskillit/logs'), { recursive: true });
+    const init = await tune(['init', '--dir', repo], { ...env, XDG_DATA_HOME: join(dir, 'data') }, { cwd: dir });
+    expect(init.code, init.stderr).toBe(0);
+    const text = await readFile(join(repo, 'tokentune.yaml'), 'utf8');
+    const cfg = parse(text);
+    // Beside the repository's own telemetry, the logs in AutoSkillit's home are offered (guessed: to uncomment).
+    expect(text).toMatch(/format: autoskillit/);
+    expect(text).toContain('AutoSkillit session logs in');
+    expect(cfg.targets).toEqual(
+      expect.arrayContaining([
+        { path: 'recipes/remediation.yaml', preset: 'autoskillit' },
+        { path: 'autoskillit/defaults.yaml', preset: 'autoskillit' },
+      ]),
+    );
+  });
+
   it('outside a git repository, with nothing of its own found, writes placeholders and says so', async () => {
     const dir = await tempDir('tokentune-init-empty-');
     await writeFile(join(dir, 'notes.md'), '# nothing here\n');
