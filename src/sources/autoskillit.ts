@@ -4,14 +4,15 @@ import { dirname, join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import type { AppendLinesAdapter, LineResult } from './api.js';
 import { count, object, text, timestamp } from './parse.js';
-import type { CallRecord, TelemetryRecord, WorkRecord } from './records.js';
+import type { TelemetryRecord, WorkRecord } from './records.js';
 
 /**
  * AutoSkillit's session logs: the index `sessions.jsonl` (one line per headless session a pipeline
  * ran, appended when it ends), joined to `sessions/<dir_name>/token_usage.json` beside it. A session
  * is one unit of work of its step (the recipe step's name with a trailing `-N` dropped: `plan-30` is
- * `plan`) in its order, with its model, tokens, turns, duration and how it ended; and one call record
- * of its tokens for the reports. Both field sets are read: `main` (`step_name`, four token counts,
+ * `plan`) in its order, with its model, tokens, turns, duration and how it ended. It adds no call
+ * record: a headless session is a Claude Code session, whose transcript (read by a claude-code source)
+ * is the spend, response by response; counting the session's own sum too would count it twice. Both field sets are read: `main` (`step_name`, four token counts,
  * `timing_seconds`) and `develop` (`session_label`, `model_identifier`, `turn_count`,
  * `duration_seconds`, `caller_session_id`). AutoSkillit records no cost.
  */
@@ -82,28 +83,7 @@ export function parseAutoskillitLine(line: string, file: string): LineResult {
     ...(text(j['caller_session_id']) ? { caller: text(j['caller_session_id']) } : {}),
     ...(label && label !== step ? { label } : {}),
   };
-  const records: TelemetryRecord[] = [work];
-  if (input! + output! + write! + read! > 0) {
-    const call: CallRecord = {
-      kind: 'call',
-      ts: ended,
-      run_id: order,
-      phase_id: undefined,
-      request_id: session,
-      role: step,
-      agent: step,
-      provider: text(j['provider_used']) ?? text(usage['provider_used']),
-      model: model ?? 'unknown',
-      input_tokens: input!,
-      output_tokens: output!,
-      cache_creation_input_tokens: write!,
-      cache_read_input_tokens: read!,
-      cost_usd: undefined,
-      session_id: session,
-    };
-    records.push(call);
-  }
-  return { records };
+  return { records: [work] };
 }
 
 export const autoskillit: AppendLinesAdapter = {
@@ -112,7 +92,7 @@ export const autoskillit: AppendLinesAdapter = {
   shape: 'append-lines',
   extensions: ['sessions.jsonl'],
   parseLine: parseAutoskillitLine,
-  dedupeKey: (r: TelemetryRecord) => `ask:${r.kind}:${r.kind === 'work' ? r.session : (r as CallRecord).request_id}`,
+  dedupeKey: (r: TelemetryRecord) => `ask:${(r as WorkRecord).session}`,
   home: { what: "AutoSkillit's session logs", variable: 'XDG_DATA_HOME', find: (env) => autoskillitRoots(env) },
 };
 

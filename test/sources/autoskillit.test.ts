@@ -64,6 +64,9 @@ describe("AutoSkillit's session logs", () => {
     expect(text).toMatch(/^## Token Usage Summary\n\n\| Step \| uncached \| output \| cache_read \| cache_write \| count \| time \|\n/);
     expect(text).toMatch(/^\| \*\*Total\*\* \| /m);
     expect(text).toMatch(/^\| orchestrator \(\d+% of its session, not in the total\) \| /m);
+    // Spend counts once: from the transcripts, never again from the sessions' own sums.
+    const daily = JSON.parse((await tune(['report', 'daily', '--json', '--config', g.config], g.env, { cwd: g.repo })).stdout) as { totals: { cacheReadTokens: number } };
+    expect(daily.totals.cacheReadTokens).toBe(Object.values(g.truth.orchestrators).reduce((a, o) => a + o.cache_read, 0));
     expect([humanize(28), humanize(5_480), humanize(870_900), humanize(22_800_000)]).toEqual(['28', '5.5k', '870.9k', '22.8M']);
     expect([duration(45), duration(192), duration(3_900)]).toEqual(['45s', '3m 12s', '1h 5m']);
   });
