@@ -1,5 +1,5 @@
-import Database from 'better-sqlite3';
 import type { CursorAdapter, CursorOptions, CursorRow, LineResult } from './api.js';
+import { COLUMNS, openPostgres, openSqlite, type Conn } from './sql.js';
 import { COMPLEXITIES, type CallRecord, type Complexity, type Outcome, type PhaseRecord, type TelemetryRecord } from './records.js';
 
 /**
@@ -62,15 +62,6 @@ export interface AutopackCursor {
 const FINISHED = "state LIKE 'DONE%' AND completed_at IS NOT NULL";
 const OUTCOMES: Record<string, Outcome> = { SUCCESS: 'success', FAILED: 'failed', TIMEOUT: 'timeout', STUCK: 'stuck' };
 
-/** One connection to the database, SQLite or Postgres, with SQL written once (`?` parameters). */
-interface Conn {
-  all<T>(sql: string, params: unknown[]): Promise<T[]>;
-  /** `IN (…)` of a list parameter, in this dialect. */
-  inList: string;
-  list(ids: string[]): unknown;
-  close(): Promise<void>;
-}
-
 async function open(path: string, o: CursorOptions): Promise<Conn> {
   const conn = /^postgres(?:ql)?:\/\//.test(path) ? await openPostgres(path, o) : openSqlite(path);
   try {
@@ -88,101 +79,6 @@ async function open(path: string, o: CursorOptions): Promise<Conn> {
     await conn.close();
     throw e;
   }
-}
-
-/** Every column of every table, as (table, column) rows. */
-const COLUMNS = {
-  sqlite: "SELECT m.name AS t, p.name AS c FROM sqlite_schema m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
-  postgres: 'SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema()',
-};
-
-function openSqlite(path: string): Conn {
-  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
-  return {
-    all: async <T>(sql: string, params: unknown[]) => db.prepare(sql).all(...params) as T[],
-    inList: 'IN (SELECT value FROM json_each(?))',
-    list: (ids) => JSON.stringify(ids),
-    close: async () => void db.close(),
-  };
-}
-
-async function openPostgres(url: string, o: CursorOptions): Promise<Conn> {
-  const { default: pg } = await import('pg');
-  // Times as the database wrote them (text), read as UTC when they carry no zone; big integers as numbers.
-  const asText = (v: string) => v;
-  const parsers: Record<number, (v: string) => unknown> = { 1114: asText, 1184: asText, 1082: asText, 20: Number, 1700: Number };
-  const statementMs = Math.round((o.statementSeconds ?? 300) * 1000);
-  const client = new pg.Client({
-    connectionString: url,
-    ...(o.passwordEnv ? { password: process.env[o.passwordEnv] ?? '' } : {}),
-    application_name: 'tokentune',
-    connectionTimeoutMillis: Math.round((o.connectSeconds ?? 10) * 1000),
-    // Past the server's own statement timeout: a server that went silent (a dropped network) still ends the wait.
-    query_timeout: statementMs + 30_000,
-    keepAlive: true,
-    types: { getTypeParser: ((oid: number, format?: string) => parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
-  });
-  // A connection lost between queries is reported here, not as an exception: without a listener it
-  // would end the process with a stack. The next query fails with it, and that error is the one shown.
-  let lost: Error | undefined;
-  client.on('error', (e) => (lost ??= e));
-  const ask = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
-    if (lost) throw new Error(serverError(lost, o));
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } catch (e) {
-      throw new Error(serverError(e as Error, o));
-    }
-  };
-  try {
-    await client.connect();
-  } catch (e) {
-    await client.end().catch(() => {});
-    throw new Error(serverError(e as Error, o));
-  }
-  // Read only, whatever the role may do, and bounded waits; set back before leaving, for a server
-  // that keeps one session for all its connections (PGlite). SET rather than startup parameters,
-  // which connection poolers such as PgBouncer refuse.
-  try {
-    await ask(`SET default_transaction_read_only = on; SET statement_timeout = ${statementMs}; SET lock_timeout = ${Math.round((o.lockSeconds ?? 10) * 1000)}`);
-  } catch (e) {
-    await client.end().catch(() => {});
-    throw e;
-  }
-  return {
-    all: async <T>(sql: string, params: unknown[]) => {
-      let n = 0;
-      return ask<T>(
-        sql.replace(/\?/g, () => `$${++n}`),
-        params,
-      );
-    },
-    inList: '= ANY(?)',
-    list: (ids) => ids,
-    close: async () => {
-      try {
-        if (!lost) await ask('RESET default_transaction_read_only; RESET statement_timeout; RESET lock_timeout');
-      } finally {
-        await client.end().catch(() => {});
-      }
-    },
-  };
-}
-
-/** A server's error as one line a user can act on; Postgres's own codes say which wait ran out. */
-function serverError(e: Error, o: CursorOptions): string {
-  const code = (e as { code?: string }).code;
-  if (code === '55P03') return `waited ${o.lockSeconds ?? 10} s for a lock another session holds (timeouts.lock_seconds): ${e.message}`;
-  if (code === '57014') return `a query ran past ${o.statementSeconds ?? 300} s (timeouts.statement_seconds): ${e.message}`;
-  if (code === '57P01' || code === '57P02' || code === '57P03') return `the server ended the session: ${e.message}`;
-  if (/timeout expired|Connection terminated due to connection timeout/i.test(e.message)) return `no answer from the server within ${o.connectSeconds ?? 10} s (timeouts.connect_seconds)`;
-  if (/Query read timeout/i.test(e.message)) return 'the server stopped answering mid-query';
-  if (/client password must be a string|password authentication failed|no password supplied/i.test(e.message)) {
-    return `the server wants a password${o.passwordEnv ? ` and ${o.passwordEnv} does not hold the right one` : ': set PGPASSWORD, or the variable named by password_env'} (${e.message})`;
-  }
-  if (/Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message) || code === 'ECONNREFUSED' || code === 'ECONNRESET')
-    return `the connection to the server was lost or refused: ${e.message}`;
-  return e.message;
 }
 
 function isCursor(c: unknown): c is AutopackCursor {

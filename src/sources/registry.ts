@@ -3,6 +3,7 @@ import { autopackDb } from './autopack-db.js';
 import { autoskillit } from './autoskillit.js';
 import { claudeCode } from './claude-code.js';
 import { codex } from './codex.js';
+import { litellm } from './litellm.js';
 import { mycoDb } from './myco-db.js';
 import { tokentuneJson } from './tokentune-json.js';
 import { tokentuneJsonl } from './tokentune-jsonl.js';
@@ -11,7 +12,20 @@ import { usageTracker } from './usage-tracker.js';
 import { vextrusAgents, vextrusCost } from './vextrus.js';
 
 /** Every telemetry format tokentune reads. A new format is one file beside this one and a line here. */
-export const SOURCES: readonly SourceAdapter[] = [tokentuneJsonl, tokentuneJson, tokentuneSqlite, claudeCode, codex, usageTracker, vextrusCost, vextrusAgents, autoskillit, autopackDb, mycoDb];
+export const SOURCES: readonly SourceAdapter[] = [
+  tokentuneJsonl,
+  tokentuneJson,
+  tokentuneSqlite,
+  claudeCode,
+  codex,
+  usageTracker,
+  vextrusCost,
+  vextrusAgents,
+  autoskillit,
+  autopackDb,
+  mycoDb,
+  litellm,
+];
 
 export const SOURCE_FORMATS = SOURCES.map((s) => s.format) as [string, ...string[]];
 

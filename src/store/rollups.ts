@@ -215,7 +215,7 @@ function addCall(r: Rollups, c: CallRecord, sign: 1 | -1 = 1): void {
     b = { day, model: c.model, role: c.role, agent, has_cost, calls: 0, input: 0, output: 0, cache_creation: 0, cache_creation_1h: 0, cache_read: 0, reported_cost_usd: 0 };
     r.calls.set(key, b);
   }
-  b.calls += sign;
+  b.calls += sign * (c.calls ?? 1);
   b.input += sign * c.input_tokens;
   b.output += sign * c.output_tokens;
   b.cache_creation += sign * c.cache_creation_input_tokens;
