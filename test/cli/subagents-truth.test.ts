@@ -3,7 +3,6 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { catchUp } from '../../src/ingest/index.js';
 import { analyze } from '../../src/rules/analyze.js';
 import type { KeyHistory } from '../../src/rules/context.js';
 import { ruleContext } from '../../src/rules/rule-context.js';
@@ -15,7 +14,7 @@ import { applyChanges } from '../../src/targets/apply.js';
 import { changeKey } from '../../src/targets/change.js';
 import { readTargets } from '../../src/targets/read.js';
 import { ROOT, tempDir, tune } from '../helpers/cli.js';
-import { memoryState } from '../helpers/records.js';
+import { stateOf } from '../helpers/records.js';
 
 interface TypeTruth {
   invocations: number;
@@ -98,17 +97,7 @@ describe('subagents generated with known types and outcomes', () => {
     gen('--end', iso(merged + 12), '--days', '10', '--seed', '8', '--after');
     const after = JSON.parse(await readFile(join(out, 'truth-after.json'), 'utf8')) as { types: Record<string, { expect: { verdict: string; revert_to?: string } | null }> };
 
-    const state = memoryState();
-    state.begin();
-    await catchUp(state, [{ path: join(out, 'claude/projects'), format: 'claude-code' }], {
-      now: new Date((merged + 12) * DAY),
-      quietMinutes: 0,
-      retentionDays: 1000,
-      workers: 1,
-      parallelMinBytes: 1e12,
-      maxFutureMinutes: 60,
-      maxTokens: 1e9,
-    });
+    const state = await stateOf([{ path: join(out, 'claude/projects'), format: 'claude-code' }], new Date((merged + 12) * DAY));
     const loaded = parseConfig('sources: [{format: claude-code, path: x}]\n', '/t/tuner.yaml');
     const agentsDir = join(out, 'repo/.claude/agents');
     const files = async () =>

@@ -114,3 +114,12 @@ export function viewOf(r: Rollups, range: { since: number; until: number }) {
   state.addRollups(state.addUnit('test', 'tokentune-jsonl', 'test', null), r);
   return state.view(range.since, range.until);
 }
+
+/** A state in memory holding everything `sources` hold, read at `now` with nothing held back. */
+export async function stateOf(sources: { path: string; format: string }[], now: Date): Promise<State> {
+  const { catchUp } = await import('../../src/ingest/index.js');
+  const state = memoryState();
+  state.begin();
+  await catchUp(state, sources, { now, quietMinutes: 0, retentionDays: 1000, workers: 1, parallelMinBytes: 1e12, maxFutureMinutes: 60, maxTokens: 1e9 });
+  return state;
+}

@@ -26,6 +26,20 @@ const runs = (n: number, failures: number, model: string, end = END): WorkRecord
     turns: 3,
   }));
 
+/** A change of proposal `proposal`, applied at `applied` (epoch ms), as the history holds it. */
+const appliedOn = (applied: number, change: Change, proposal: string, id: number): TrackedChange => ({
+  id,
+  proposal,
+  proposed_at: new Date(applied).toISOString(),
+  proposed_day: Math.floor(applied / DAY),
+  key: changeKey(change),
+  change,
+  status: 'applied',
+  applied_at: new Date(applied).toISOString(),
+  applied_day: Math.floor(applied / DAY),
+  merged_day: null,
+});
+
 describe('subagents as targets', () => {
   it("moves a reliable subagent one rung down in its file's front matter, with its evidence", () => {
     const t = targets();
@@ -70,18 +84,7 @@ describe('subagents as targets', () => {
       confidence: 'high',
       pilot: false,
     };
-    const tracked: TrackedChange = {
-      id: 1,
-      proposal: 'abc123',
-      proposed_at: new Date(applied).toISOString(),
-      proposed_day: Math.floor(applied / DAY),
-      key: changeKey(change),
-      change,
-      status: 'applied',
-      applied_at: new Date(applied).toISOString(),
-      applied_day: Math.floor(applied / DAY),
-      merged_day: null,
-    };
+    const tracked = appliedOn(applied, change, 'abc123', 1);
     const merged = targets('---\nname: reviewer\nmodel: claude-haiku-4-5 # reviews\n---\nReview the diff.\n');
     const history = { applied: [tracked], since: new Map([[changeKey(change), Math.floor(applied / DAY)]]) };
     // 60 runs since on Haiku, 18 failed: from 99% to 70%.
@@ -115,18 +118,7 @@ describe('subagents as targets', () => {
     expect(applyChanges([cut!], bounded)[0]!.after).toContain('\nmaxTurns: 15\n');
 
     const applied = END - 10 * DAY;
-    const tracked: TrackedChange = {
-      id: 2,
-      proposal: 'def456',
-      proposed_at: new Date(applied).toISOString(),
-      proposed_day: Math.floor(applied / DAY),
-      key: changeKey(cut!),
-      change: cut!,
-      status: 'applied',
-      applied_at: new Date(applied).toISOString(),
-      applied_day: Math.floor(applied / DAY),
-      merged_day: null,
-    };
+    const tracked = appliedOn(applied, cut!, 'def456', 2);
     const after = targets('---\nname: reviewer\nmodel: sonnet\nmaxTurns: 15\n---\nReview.\n');
     // Since, one run in ten reaches the new bound: more than the 5% the raise rule allows.
     const worse = analyze(
@@ -176,18 +168,7 @@ describe('subagents as targets', () => {
 
     // Merged ten days ago; since, 60 runs at medium, 18 failed: worse, and the revert restores high.
     const applied = END - 10 * DAY;
-    const tracked: TrackedChange = {
-      id: 3,
-      proposal: 'eff001',
-      proposed_at: new Date(applied).toISOString(),
-      proposed_day: Math.floor(applied / DAY),
-      key: changeKey(c!),
-      change: c!,
-      status: 'applied',
-      applied_at: new Date(applied).toISOString(),
-      applied_day: Math.floor(applied / DAY),
-      merged_day: null,
-    };
+    const tracked = appliedOn(applied, c!, 'eff001', 3);
     const merged = targets('---\nname: reviewer\nmodel: haiku\neffort: medium # thorough\n---\nReview.\n');
     const history = { applied: [tracked], since: new Map([[changeKey(c!), Math.floor(applied / DAY)]]) };
     const worse = analyze(contextOf(runs(60, 18, 'claude-haiku-5-5'), merged, '', { history, now: new Date(END) }));

@@ -2,14 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { catchUp } from '../../src/ingest/index.js';
 import { agentRules } from '../../src/rules/agent-rules.js';
 import { ruleContext } from '../../src/rules/rule-context.js';
 import { computeStats } from '../../src/stats/compute.js';
 import { resolveWindow } from '../../src/stats/window.js';
 import { tempDir } from '../helpers/cli.js';
 import { strategyYaml, targetsOf } from '../helpers/context.js';
-import { memoryState } from '../helpers/records.js';
+import { stateOf } from '../helpers/records.js';
 
 const T0 = Date.UTC(2026, 10, 2, 9);
 const line = (o: Record<string, unknown>) => `${JSON.stringify({ sessionId: 's1', cwd: '/home/dev/app', ...o })}\n`;
@@ -66,17 +65,7 @@ describe('Claude Code subagent runs as units of work', () => {
     }
     await writeFile(join(project, 's1.jsonl'), parent);
 
-    const state = memoryState();
-    state.begin();
-    await catchUp(state, [{ path: join(dir, 'projects'), format: 'claude-code' }], {
-      now: new Date(T0 + 86_400_000),
-      quietMinutes: 0,
-      retentionDays: 1000,
-      workers: 1,
-      parallelMinBytes: 1e12,
-      maxFutureMinutes: 60,
-      maxTokens: 1e9,
-    });
+    const state = await stateOf([{ path: join(dir, 'projects'), format: 'claude-code' }], new Date(T0 + 86_400_000));
     const range = resolveWindow({ days: 28, maxTs: T0 + 86_400_000 });
     const view = state.view(range.since, range.until);
     expect(view.work).toHaveLength(120);
