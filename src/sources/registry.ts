@@ -5,6 +5,7 @@ import { claudeCode } from './claude-code.js';
 import { codex } from './codex.js';
 import { litellm } from './litellm.js';
 import { mycoDb } from './myco-db.js';
+import { otelFile } from './otel-file.js';
 import { tokentuneJson } from './tokentune-json.js';
 import { tokentuneJsonl } from './tokentune-jsonl.js';
 import { tokentuneSqlite } from './tokentune-sqlite.js';
@@ -25,6 +26,7 @@ export const SOURCES: readonly SourceAdapter[] = [
   autopackDb,
   mycoDb,
   litellm,
+  otelFile,
 ];
 
 export const SOURCE_FORMATS = SOURCES.map((s) => s.format) as [string, ...string[]];
