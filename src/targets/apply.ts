@@ -98,6 +98,10 @@ function modelAsWritten(c: Change, targets: TargetState, at: { file: string; pat
     const raw = c.category ? targets.agents[c.category]?.model?.raw : undefined;
     return raw !== undefined ? (targets.aliasOf(at.file, String(c.to)) ?? c.to) : c.to;
   }
+  // A model written with its provider's prefix (a gateway's `anthropic/claude-…`) keeps it.
+  const ref = refOf(c, targets);
+  const prefix = ref ? /^[a-z0-9_-]+\//.exec(ref.raw ?? ref.value)?.[0] : undefined;
+  if (prefix && !String(c.to).startsWith(prefix)) return `${prefix}${c.to}`;
   // The value replaced, or the default a new entry stood on, names its model by alias: so does the change.
   const cell = modelCell(c, targets);
   return cell?.current?.raw !== undefined ? (targets.aliasOf(at.file, String(c.to)) ?? c.to) : c.to;
