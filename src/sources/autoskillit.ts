@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import type { AppendLinesAdapter, LineResult } from './api.js';
-import { count, object, text, timestamp } from './parse.js';
+import { count, jsonLine, object, text, timestamp } from './parse.js';
 import type { TelemetryRecord, WorkRecord } from './records.js';
 
 /**
@@ -24,14 +24,10 @@ const INTERRUPTED = new Set(['interrupted']);
 export const canonicalStep = (name: string): string => name.replace(/-\d+$/, '');
 
 export function parseAutoskillitLine(line: string, file: string): LineResult {
-  if (!line.trim()) return { records: [] };
-  let j: Record<string, unknown> | undefined;
-  try {
-    j = object(JSON.parse(line));
-  } catch {
-    return { error: 'not JSON' };
-  }
-  if (!j) return { error: 'not a JSON object' };
+  const parsed = jsonLine(line);
+  if (!parsed) return { records: [] };
+  if ('error' in parsed) return parsed;
+  const j = parsed.value;
   const session = text(j['session_id']);
   if (!session) return { error: `session_id: expected a string, found ${JSON.stringify(j['session_id'] ?? null).slice(0, 40)}` };
   const started = timestamp(j['timestamp']);

@@ -1,5 +1,5 @@
 import type { AppendLinesAdapter, LineResult } from './api.js';
-import { object, text } from './parse.js';
+import { jsonLine, object, text } from './parse.js';
 import type { CallRecord, TelemetryRecord } from './records.js';
 
 /**
@@ -103,14 +103,10 @@ function genAiSpan(span: Record<string, unknown>, a: Map<string, unknown>, resou
 }
 
 export function parseOtelLine(line: string): LineResult {
-  if (!line.trim()) return { records: [] };
-  let j: Record<string, unknown> | undefined;
-  try {
-    j = object(JSON.parse(line));
-  } catch {
-    return { error: 'not JSON' };
-  }
-  if (!j) return { error: 'not a JSON object' };
+  const parsed = jsonLine(line);
+  if (!parsed) return { records: [] };
+  if ('error' in parsed) return parsed;
+  const j = parsed.value;
   const records: TelemetryRecord[] = [];
   for (const rl of Array.isArray(j['resourceLogs']) ? j['resourceLogs'] : []) {
     const resource = attributes(object(object(rl)?.['resource'])?.['attributes']);

@@ -47,3 +47,16 @@ export const text = (v: unknown): string | undefined => (typeof v === 'string' &
 
 /** What a schema found wrong with a line: its first three issues, each at its path. */
 export const zodIssues = (error: z.ZodError): string => formatZodIssues(error).slice(0, 3).join('; ');
+
+/** A line holding one JSON object: the object, nothing for a blank line, or why the line is skipped. */
+export function jsonLine(line: string): { value: Record<string, unknown> } | { error: string } | undefined {
+  if (!line.trim()) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return { error: 'not JSON' };
+  }
+  const value = object(v);
+  return value ? { value } : { error: 'not a JSON object' };
+}
