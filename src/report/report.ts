@@ -103,8 +103,11 @@ export function renderReport(r: ReportInput): string {
   push('## Cost breakdown', '', '**Per run (mean)**:');
   const mean = (col: Float64Array) => (s.runs.count ? sum(col) / s.runs.count : 0);
   const total = s.per_run.mean_total_tokens || 1;
-  push(`- Total: ${fmtTokens(s.per_run.mean_total_tokens)} tokens: the phases' own counts and the auxiliary agents' calls`);
-  if (s.categories.length || !s.tasks.length) {
+  const callsOnly = !s.categories.length && !s.tasks.length;
+  push(`- Total: ${fmtTokens(s.per_run.mean_total_tokens)} tokens: ${callsOnly ? "the agents' calls (no phases)" : "the phases' own counts and the auxiliary agents' calls"}`);
+  // A fleet of agents alone has no builder, auditor or CI: its calls are shown by model and role below.
+  if (callsOnly) push(`- By model and role in the table below${s.work.length ? ', by agent in Agents' : ''}`);
+  else if (s.categories.length) {
     // One figure per fact: the phases' tokens are the run's core work; the call records only say how it
     // splits between builder and auditor (the two count differently, and their sums need not agree).
     const split = splitCore(s.runs);
