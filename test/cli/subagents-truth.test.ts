@@ -11,8 +11,8 @@ import { percentileOfSorted } from '../../src/stats/percentiles.js';
 import { resolveWindow } from '../../src/stats/window.js';
 import type { TrackedChange } from '../../src/store/history.js';
 import { applyChanges } from '../../src/targets/apply.js';
-import { changeKey } from '../../src/targets/change.js';
 import { readTargets } from '../../src/targets/read.js';
+import { appliedAt } from '../helpers/changes.js';
 import { ROOT, tempDir, tune } from '../helpers/cli.js';
 import { stateOf } from '../helpers/records.js';
 
@@ -117,18 +117,8 @@ describe('subagents generated with known types and outcomes', () => {
     const proposed = first.result.changes;
     expect(proposed.map((c) => c.category).sort()).toEqual(['builder', 'explorer', 'planner', 'reviewer']);
     for (const f of applyChanges(proposed, first.targets)) await writeFile(f.path, f.after);
-    const tracked: TrackedChange[] = proposed.map((change, i) => ({
-      id: i + 1,
-      proposal: 'p1',
-      proposed_at: new Date(merged * DAY).toISOString(),
-      proposed_day: merged,
-      key: changeKey(change),
-      change,
-      status: 'applied',
-      applied_at: new Date(merged * DAY).toISOString(),
-      applied_day: merged,
-      merged_day: merged,
-    }));
+    // Merged the day they were proposed.
+    const tracked: TrackedChange[] = proposed.map((change, i) => ({ ...appliedAt(change, merged * DAY, { id: i + 1, proposal: 'p1' }), merged_day: merged }));
     const history: KeyHistory = { applied: tracked, since: new Map(tracked.map((t) => [t.key, merged])) };
 
     // Ten days on: each outcome is the verdict the truth expects, and only the reviewer goes back.

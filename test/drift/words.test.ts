@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compareDecisions, decisionSet } from '../../src/drift/decisions.js';
-import type { Change } from '../../src/targets/change.js';
+import { changeOf } from '../helpers/changes.js';
 import { contextOf, strategyYaml, targetsOf } from '../helpers/context.js';
 import { phases } from '../helpers/records.js';
 import { mycoTargets, mycoYaml, taskRuns } from '../helpers/tasks.js';
 
-const change = (c: Partial<Change> & Pick<Change, 'kind'>): Change => ({
-  category: null,
-  complexity: null,
-  role: null,
-  key: null,
-  from: null,
-  to: '',
-  direction: 'down',
-  source: 'rules',
-  evidence: {},
-  effect: { tokens_per_run: 0, usd_per_run: 0 },
-  rationale: '',
-  risk: '',
-  confidence: 'high',
-  pilot: false,
-  ...c,
-});
+const change = changeOf;
 
 describe('drift in words', () => {
   it('says which decision came, which went with its figure now and then, and which figure moved', () => {

@@ -5,6 +5,7 @@ import type { TrackedChange } from '../../src/store/history.js';
 import { applyChanges } from '../../src/targets/apply.js';
 import { changeKey, type Change } from '../../src/targets/change.js';
 import { readTargets } from '../../src/targets/read.js';
+import { appliedAt } from '../helpers/changes.js';
 import { contextOf } from '../helpers/context.js';
 
 const DAY = 86_400_000;
@@ -27,18 +28,7 @@ const runs = (n: number, failures: number, model: string, end = END): WorkRecord
   }));
 
 /** A change of proposal `proposal`, applied at `applied` (epoch ms), as the history holds it. */
-const appliedOn = (applied: number, change: Change, proposal: string, id: number): TrackedChange => ({
-  id,
-  proposal,
-  proposed_at: new Date(applied).toISOString(),
-  proposed_day: Math.floor(applied / DAY),
-  key: changeKey(change),
-  change,
-  status: 'applied',
-  applied_at: new Date(applied).toISOString(),
-  applied_day: Math.floor(applied / DAY),
-  merged_day: null,
-});
+const appliedOn = (applied: number, change: Change, proposal: string, id: number): TrackedChange => appliedAt(change, applied, { proposal, id });
 
 describe('subagents as targets', () => {
   it("moves a reliable subagent one rung down in its file's front matter, with its evidence", () => {

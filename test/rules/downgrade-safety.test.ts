@@ -5,6 +5,7 @@ import { phases, T0 } from '../helpers/records.js';
 import { contextOf, strategyYaml, targetsOf } from '../helpers/context.js';
 import { valuesByKey, type Change } from '../../src/targets/index.js';
 import type { TrackedChange } from '../../src/store/index.js';
+import { appliedAt, changeOf } from '../helpers/changes.js';
 
 /**
  * A downgrade is an experiment: it waits for headroom measured under a settled cap, never compounds,
@@ -15,38 +16,7 @@ const DAY = 86_400_000;
 const day = (ms: number) => Math.floor(ms / DAY);
 const MODELS = (model: string) => `LOW:\n  default: claude-sonnet-5-5\n  easy: ${model}\nMODERATE:\n  default: claude-sonnet-5-5\nHIGH:\n  default: claude-sonnet-5-5\n`;
 
-function tracked(change: Partial<Change> & Pick<Change, 'kind'>, ms: number): TrackedChange {
-  const c = {
-    category: 'easy',
-    complexity: null,
-    role: null,
-    key: null,
-    from: null,
-    to: '',
-    direction: 'down',
-    source: 'rules',
-    evidence: {},
-    effect: { tokens_per_run: 0, usd_per_run: 0 },
-    rationale: '',
-    risk: '',
-    confidence: 'high',
-    pilot: false,
-    ...change,
-  } as Change;
-  const key = [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
-  return {
-    id: 1,
-    proposal: 'p',
-    proposed_at: new Date(ms).toISOString(),
-    proposed_day: day(ms),
-    key,
-    change: c,
-    status: 'applied',
-    applied_at: new Date(ms).toISOString(),
-    applied_day: day(ms),
-    merged_day: null,
-  };
-}
+const tracked = (change: Partial<Change> & Pick<Change, 'kind'>, ms: number): TrackedChange => appliedAt(changeOf({ category: 'easy', ...change }), ms, { proposal: 'p' });
 
 // Easy work on sonnet: 100 phases, 97% success, P95 at 50% of a 100K cap: a downgrade candidate.
 const easy = (model = 'claude-sonnet-5-5') => phases('easy', 100, { success: 97, tokens: [50_000], extra: { builder_model: model } });

@@ -8,12 +8,12 @@ import { migrationRules } from '../../src/rules/migration-rules.js';
 import { chanceFellBy } from '../../src/stats/bounds.js';
 import { guard } from '../../src/llm/guardrails.js';
 import { call, phase, phases, T0 } from '../helpers/records.js';
+import { appliedAt, changeOf } from '../helpers/changes.js';
 import { contextOf, MODELS_YAML, strategyYaml, targetsOf } from '../helpers/context.js';
 import type { TrackedChange } from '../../src/store/index.js';
 import type { Change } from '../../src/targets/index.js';
 
 const DAY = 86_400_000;
-const day = (ms: number) => Math.floor(ms / DAY);
 const OPUS_HIGH = `LOW:\n  default: claude-sonnet-5-5\nMODERATE:\n  default: claude-sonnet-5-5\nHIGH:\n  default: claude-sonnet-5-5\n  refactor: claude-opus-5-5\n`;
 const SONNET_HIGH = OPUS_HIGH.replace('refactor: claude-opus-5-5', 'refactor: claude-sonnet-5-5');
 const strategy = strategyYaml({ refactor: 1_000_000, easy: 100_000 });
@@ -21,38 +21,7 @@ const strategy = strategyYaml({ refactor: 1_000_000, easy: 100_000 });
 /** 30 reliable high-complexity refactor phases on opus, far under their cap. */
 const onOpus = () => phases('refactor', 30, { success: 30, tokens: [300_000], extra: { complexity: 'high', builder_model: 'claude-opus-5-5' } });
 
-function applied(change: Partial<Change> & Pick<Change, 'kind'>, appliedMs: number, status: TrackedChange['status'] = 'applied'): TrackedChange {
-  const c = {
-    category: null,
-    complexity: null,
-    role: null,
-    key: null,
-    from: null,
-    to: '',
-    direction: 'down',
-    source: 'rules',
-    evidence: {},
-    effect: { tokens_per_run: 0, usd_per_run: 0 },
-    rationale: '',
-    risk: '',
-    confidence: 'high',
-    pilot: false,
-    ...change,
-  } as Change;
-  const key = [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
-  return {
-    id: 1,
-    proposal: 'abc123',
-    proposed_at: new Date(appliedMs).toISOString(),
-    proposed_day: day(appliedMs),
-    key,
-    change: c,
-    status,
-    applied_at: new Date(appliedMs).toISOString(),
-    applied_day: day(appliedMs),
-    merged_day: null,
-  };
-}
+const applied = (change: Partial<Change> & Pick<Change, 'kind'>, appliedMs: number, status: TrackedChange['status'] = 'applied'): TrackedChange => appliedAt(changeOf(change), appliedMs, { status });
 
 describe('evidence on the model in force', () => {
   it('downgrades opus → sonnet on opus phases, then waits for sonnet data once that is merged', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/rules/analyze.js';
 import type { Change } from '../../src/targets/change.js';
 import type { TrackedChange } from '../../src/store/history.js';
+import { appliedAt, changeOf } from '../helpers/changes.js';
 import { contextOf } from '../helpers/context.js';
 import { END, mycoTargets, mycoYaml, taskRuns, type PhaseSpec } from '../helpers/tasks.js';
 
@@ -9,39 +10,7 @@ const DAY = 86_400_000;
 const APPLIED = END - 14 * DAY;
 const FROM = APPLIED + DAY;
 
-function applied(change: Partial<Change> & Pick<Change, 'kind'>): TrackedChange {
-  const c = {
-    category: 'scan',
-    complexity: null,
-    role: null,
-    key: null,
-    from: null,
-    to: '',
-    direction: 'down',
-    source: 'rules',
-    evidence: {},
-    effect: { tokens_per_run: 0, usd_per_run: 0 },
-    rationale: '',
-    risk: '',
-    confidence: 'high',
-    pilot: false,
-    ...change,
-  } as Change;
-  const key = [c.kind, c.category ?? '*', c.complexity ?? '*', c.role ?? '*', c.key ?? '*'].join(':');
-  const day = Math.floor(APPLIED / DAY);
-  return {
-    id: 1,
-    proposal: 'abc123',
-    proposed_at: new Date(APPLIED).toISOString(),
-    proposed_day: day,
-    key,
-    change: c,
-    status: 'applied',
-    applied_at: new Date(APPLIED).toISOString(),
-    applied_day: day,
-    merged_day: null,
-  };
-}
+const applied = (change: Partial<Change> & Pick<Change, 'kind'>): TrackedChange => appliedAt(changeOf({ category: 'scan', ...change }), APPLIED);
 
 function judged(records: ReturnType<typeof taskRuns>, yaml: string, change: TrackedChange) {
   return analyze(contextOf(records, mycoTargets(yaml), '', { history: { applied: [change], since: new Map() }, now: new Date(END) }));

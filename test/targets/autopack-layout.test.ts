@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { changedLines } from '../helpers/diff.js';
+import { changeOf } from '../helpers/changes.js';
 import { applyChanges, placeOf, readTargets, type Change, type TargetFile } from '../../src/targets/index.js';
 import { holdBack } from '../../src/rules/index.js';
 import { ROOT, tempDir, tune } from '../helpers/cli.js';
@@ -64,24 +65,7 @@ const files = (models = MODELS, ruleset = RULESET): TargetFile[] => [
   { path: '/t/ruleset.json', display: 'ruleset.json', preset: 'autopack-ruleset', text: ruleset },
 ];
 
-const change = (o: Partial<Change>): Change => ({
-  kind: 'model',
-  category: null,
-  complexity: null,
-  role: 'builder',
-  key: null,
-  from: null,
-  to: 'x',
-  direction: 'down',
-  source: 'rules',
-  evidence: {},
-  effect: { tokens_per_run: 0, usd_per_run: 0 },
-  rationale: '',
-  risk: '',
-  confidence: 'high',
-  pilot: false,
-  ...o,
-});
+const change = (o: Partial<Change>): Change => changeOf({ kind: 'model', role: 'builder', to: 'x', ...o });
 
 describe('the Autopack layout', () => {
   it('finds each model where Autopack looks: routing policy, then category override, then complexity', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyChanges } from '../../src/targets/apply.js';
 import type { Change } from '../../src/targets/change.js';
+import { changeOf } from '../helpers/changes.js';
 import { readTargets } from '../../src/targets/read.js';
 
 const REVIEWER = `---
@@ -15,24 +16,7 @@ You review diffs. model: opus is never used here.
 A horizontal rule above stays.
 `;
 
-const change = (to: string): Change => ({
-  kind: 'model',
-  category: 'reviewer',
-  subject: 'agent',
-  complexity: null,
-  role: 'builder',
-  key: null,
-  from: 'claude-sonnet-5-5',
-  to,
-  direction: 'down',
-  source: 'rules',
-  evidence: {},
-  effect: { tokens_per_run: 0, usd_per_run: 0 },
-  rationale: '',
-  risk: '',
-  confidence: 'high',
-  pilot: false,
-});
+const change = (to: string): Change => changeOf({ kind: 'model', category: 'reviewer', subject: 'agent', role: 'builder', from: 'claude-sonnet-5-5', to });
 
 describe('the claude-agents layout', () => {
   it("reads a subagent's front matter and edits one line of it, the prompt untouched", () => {
