@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { configHere } from '../common/index.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../config/index.js';
 import { catchUp, type IngestSummary, type Progress } from '../ingest/index.js';
-import { priceOf, responseCost, type Pricing } from '../pricing/index.js';
-import { billingBlocks, localDate, stepRows, usageReport, type BillingBlock, type CostMode, type Grouping, type OrchestratorShare, type StepRow, type UsageReport } from '../report/index.js';
+import type { Pricing } from '../pricing/index.js';
+import { billingBlocks, itemCost, localDate, stepRows, usageReport, type BillingBlock, type CostMode, type Grouping, type OrchestratorShare, type StepRow, type UsageReport } from '../report/index.js';
 import { PER_RECORD_FORMATS, SOURCES } from '../sources/index.js';
 import { dayOf, ledgerEntry, type State } from '../store/index.js';
 import { ingestOptions } from './gate.js';
@@ -174,17 +174,16 @@ export async function runStepReport(o: Omit<ReportRunOptions, 'grouping'> & { or
       const all = work.filter((w) => w.caller && callers.includes(w.caller)).length;
       const share = mine / all;
       const t = { uncached: 0, output: 0, cache_read: 0, cache_write: 0, usd: 0 };
-      let priced = true;
+      const unpriced = new Set<string>();
       for (const session of callers)
         for (const u of state.guard(() => [...state.usage(PER_RECORD_FORMATS, 'session', { session })])) {
           t.uncached += u.input;
           t.output += u.output;
           t.cache_read += u.cache_read;
           t.cache_write += u.cache_creation;
-          const p = priceOf(loaded.pricing, u.model);
-          if (p) t.usd += responseCost(p, { input: u.input, output: u.output, cache_creation: u.cache_creation, cache_creation_1h: u.cache_creation_1h, cache_read: u.cache_read }, u.long ?? false);
-          else priced = false;
+          t.usd += itemCost(u, 'calculate', loaded.pricing, unpriced);
         }
+      const priced = unpriced.size === 0;
       if (t.uncached + t.output + t.cache_read + t.cache_write > 0)
         orchestrator = {
           sessions: callers,

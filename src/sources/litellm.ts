@@ -55,9 +55,9 @@ async function open(url: string, o: CursorOptions): Promise<Conn> {
 const today = (): string => new Date().toISOString().slice(0, 10);
 const openFrom = (): string => new Date(Date.now() - LAG_DAYS * 86_400_000).toISOString().slice(0, 10);
 
-/** The sums of the days still open, as the cursor keeps them. */
-async function openSums(db: Conn): Promise<Record<string, string>> {
-  const rows = await db.all<{ date: string; spend: number; n: number }>(`SELECT date, sum(spend) AS spend, sum(api_requests) AS n FROM "${USERS}" WHERE date >= ? GROUP BY date`, [openFrom()]);
+/** Each day's sums from `from` on, as the cursor keeps those of the days still open. */
+async function daySums(db: Conn, from: string): Promise<Record<string, string>> {
+  const rows = await db.all<{ date: string; spend: number; n: number }>(`SELECT date, sum(spend) AS spend, sum(api_requests) AS n FROM "${USERS}" WHERE date >= ? GROUP BY date`, [from]);
   return Object.fromEntries(rows.map((r) => [r.date, `${Number(r.spend).toFixed(9)}|${r.n}`]));
 }
 
@@ -111,10 +111,7 @@ export const litellm: CursorAdapter = {
     const db = await open(path, o);
     try {
       // Days that were open when last read, as they are now: a change reads everything again.
-      const now = await db.all<{ date: string; spend: number; n: number }>(`SELECT date, sum(spend) AS spend, sum(api_requests) AS n FROM "${USERS}" WHERE date >= ? GROUP BY date`, [
-        Object.keys(cursor.open).sort()[0] ?? cursor.day,
-      ]);
-      const seen = Object.fromEntries(now.map((r) => [r.date, `${Number(r.spend).toFixed(9)}|${r.n}`]));
+      const seen = await daySums(db, Object.keys(cursor.open).sort()[0] ?? cursor.day);
       return Object.entries(cursor.open).every(([d, v]) => seen[d] === v) && Object.keys(seen).every((d) => d > cursor.day || d in cursor.open);
     } finally {
       await db.close();
@@ -129,7 +126,7 @@ export const litellm: CursorAdapter = {
         `SELECT date, model, substr(tag, ${CATEGORY_TAG.length + 1}) AS category, ${SUMS} FROM "${TAGS}" WHERE tag LIKE '${CATEGORY_TAG}%' AND date > ? AND date <= ? GROUP BY date, model, tag ORDER BY date, model, tag`,
         [after, today()],
       );
-      const open = await openSums(db);
+      const open = await daySums(db, openFrom());
       const cursor: LiteLlmCursor = { day: after, open };
       // What the category rows leave of a day and model's total is its uncategorised part.
       const rest = new Map(totals.map((t) => [`${t.date}\u0000${t.model}`, { ...t }]));

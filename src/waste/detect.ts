@@ -52,6 +52,12 @@ const POLLING = /^\s*(?:sleep\s+\d|tail\b|ps\b|pgrep\b|jobs\b|wait\b|cat\s+\S+\.
 const isPolling = (c: TraceCall): boolean => c.tools.length > 0 && c.tools.every((t) => t.name === 'Bash' && t.command !== undefined && POLLING.test(t.command));
 const READ_ONLY = new Set(['Read', 'Grep', 'Glob', 'LS', 'WebFetch', 'WebSearch', 'TodoWrite', 'TodoRead']);
 
+/** What one response cost at the price table (0 for a model with no price). */
+export function callCost(pricing: Pricing, c: TraceCall): number {
+  const p = priceOf(pricing, c.model);
+  return p ? responseCost(p, { input: c.input, output: c.output, cache_creation: c.cache_creation, cache_creation_1h: c.cache_creation_1h, cache_read: c.cache_read }) : 0;
+}
+
 const context = (c: TraceCall): number => c.input + c.cache_creation + c.cache_read;
 const tokensOf = (c: TraceCall): number => context(c) + c.output;
 
@@ -60,10 +66,7 @@ export function detect(trace: Trace, pricing: Pricing, o: WasteOptions = DEFAULT
   const out: Occurrence[] = [];
   const calls = trace.events.filter((e): e is TraceCall => e.kind === 'call');
   if (!calls.length) return out;
-  const cost = (c: TraceCall): number => {
-    const p = priceOf(pricing, c.model);
-    return p ? responseCost(p, { input: c.input, output: c.output, cache_creation: c.cache_creation, cache_creation_1h: c.cache_creation_1h, cache_read: c.cache_read }) : 0;
-  };
+  const cost = (c: TraceCall): number => callCost(pricing, c);
   const add = (kind: WasteKind, what: string, wasted: TraceCall[]) => {
     if (wasted.length)
       out.push({ kind, file: trace.file, session: trace.session, what, calls: wasted.length, tokens: wasted.reduce((a, c) => a + tokensOf(c), 0), usd: wasted.reduce((a, c) => a + cost(c), 0) });
@@ -120,8 +123,8 @@ export function detect(trace: Trace, pricing: Pricing, o: WasteOptions = DEFAULT
     // A heavy fixed start: the first call's context.
     const first = calls[0]!;
     if (context(first) > o.heavyStartTokens) {
-      const p = priceOf(pricing, first.model);
-      const usd = p ? responseCost(p, { input: first.input, output: 0, cache_creation: first.cache_creation, cache_creation_1h: first.cache_creation_1h, cache_read: first.cache_read }) : 0;
+      // Its context alone: what the session paid to start, before it said anything.
+      const usd = callCost(pricing, { ...first, output: 0 });
       out.push({
         kind: 'heavy_start',
         file: trace.file,

@@ -1,5 +1,5 @@
-import { priceOf, responseCost, type Pricing } from '../pricing/index.js';
-import { DEFAULT_WASTE_OPTIONS, detect, WASTE_KINDS, type Occurrence, type WasteKind, type WasteOptions } from './detect.js';
+import type { Pricing } from '../pricing/index.js';
+import { callCost, DEFAULT_WASTE_OPTIONS, detect, WASTE_KINDS, type Occurrence, type WasteKind, type WasteOptions } from './detect.js';
 import type { Trace, TraceCall } from './trace.js';
 
 /** One kind of waste over every transcript read: how often, what it cost, where, and what to do. */
@@ -60,10 +60,7 @@ export function wasteReport(traces: Iterable<Trace>, pricing: Pricing, o: WasteO
   let usd = 0;
   const orch: OrchestratorCost = { sessions: 0, calls: 0, tokens: 0, usd: 0, by_type: [] };
   const dispatched = new Map<string, { dispatches: number; usd: number }>();
-  const cost = (c: TraceCall): number => {
-    const p = priceOf(pricing, c.model);
-    return p ? responseCost(p, { input: c.input, output: c.output, cache_creation: c.cache_creation, cache_creation_1h: c.cache_creation_1h, cache_read: c.cache_read }) : 0;
-  };
+  const cost = (c: TraceCall): number => callCost(pricing, c);
   for (const t of traces) {
     files++;
     const own = t.events.filter((e): e is TraceCall => e.kind === 'call');
