@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { LoadedConfig } from '../config/index.js';
 import { resolve, sep } from 'node:path';
 import { ConfigError } from '../common/index.js';
-import { canonicalStep } from '../sources/index.js';
+import { canonicalStep, jsonLine, stepLabel } from '../sources/index.js';
 import { listSourceFiles } from '../ingest/index.js';
 import { traceOf, wasteReport, type Trace, type WasteReport } from '../waste/index.js';
 import { configFor } from './report.js';
@@ -50,13 +50,10 @@ function pipelineSteps(loaded: LoadedConfig): { bySession: Map<string, string>; 
   for (const source of loaded.sources.filter((s) => s.format === 'autoskillit'))
     for (const index of listSourceFiles(source.path, ['sessions.jsonl']))
       for (const line of readFileSync(index, 'utf8').split('\n')) {
-        let j: Record<string, unknown>;
-        try {
-          j = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        const label = [j['step_name'], j['session_label']].find((v): v is string => typeof v === 'string' && v !== '');
+        const read = jsonLine(line);
+        if (!read || 'error' in read) continue;
+        const j = read.value;
+        const label = stepLabel(j);
         if (!label) continue;
         const step = canonicalStep(label);
         if (typeof j['session_id'] === 'string') bySession.set(j['session_id'], step);

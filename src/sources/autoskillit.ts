@@ -23,6 +23,10 @@ const INTERRUPTED = new Set(['interrupted']);
 /** A step's canonical name, as AutoSkillit's token summary groups it. */
 export const canonicalStep = (name: string): string => name.replace(/-\d+$/, '');
 
+/** The step a session ran, as it was labelled: its own file's label first, then the index line's. */
+export const stepLabel = (index: Record<string, unknown>, usage: Record<string, unknown> = {}): string | undefined =>
+  text(usage['session_label']) ?? text(usage['step_name']) ?? text(index['step_name']) ?? text(index['session_label']);
+
 export function parseAutoskillitLine(line: string, file: string): LineResult {
   const parsed = jsonLine(line);
   if (!parsed) return { records: [] };
@@ -49,7 +53,7 @@ export function parseAutoskillitLine(line: string, file: string): LineResult {
   const kinds = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'].map((k) => count(pick(k), k));
   for (const k of kinds) if (typeof k === 'string') return { error: k };
   const [input, output, write, read] = kinds as number[];
-  const label = text(usage['session_label']) ?? text(usage['step_name']) ?? text(j['step_name']);
+  const label = stepLabel(j, usage);
   // A session of no step (an orchestrator's own, a kitchen's) is no step's work: its usage still counts.
   const step = label ? canonicalStep(label) : 'unlabelled';
   const seconds = [usage['timing_seconds'], j['duration_seconds']].find((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0) as number | undefined;

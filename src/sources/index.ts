@@ -2,10 +2,10 @@ export type { AppendLinesAdapter, CursorAdapter, CursorOptions, CursorRow, LineR
 export { PER_RECORD_FORMATS, SOURCES, SOURCE_FORMATS, sourceAdapter } from './registry.js';
 export * from './records.js';
 export { TokentuneLine, parseTokentuneLine } from './tokentune-jsonl.js';
-export { isoTimestampMs, zodIssues } from './parse.js';
+export { isoTimestampMs, jsonLine, zodIssues } from './parse.js';
 export { claudeCodeRoots, projectOf } from './claude-code.js';
 export { codexRoots, parseCodexFile } from './codex.js';
 export { formatOf, type Sniffed } from './sniff.js';
 export { vextrusBudget } from './vextrus.js';
 export { MODEL_OF_FAMILY } from './usage-tracker.js';
-export { autoskillitRoots, canonicalStep } from './autoskillit.js';
+export { autoskillitRoots, canonicalStep, stepLabel } from './autoskillit.js';

@@ -55,7 +55,7 @@ const READ_ONLY = new Set(['Read', 'Grep', 'Glob', 'LS', 'WebFetch', 'WebSearch'
 /** What one response cost at the price table (0 for a model with no price). */
 export function callCost(pricing: Pricing, c: TraceCall): number {
   const p = priceOf(pricing, c.model);
-  return p ? responseCost(p, { input: c.input, output: c.output, cache_creation: c.cache_creation, cache_creation_1h: c.cache_creation_1h, cache_read: c.cache_read }) : 0;
+  return p ? responseCost(p, c) : 0;
 }
 
 const context = (c: TraceCall): number => c.input + c.cache_creation + c.cache_read;

@@ -1,3 +1,4 @@
+import type { ResponseTokens } from '../pricing/index.js';
 import { object, text } from '../sources/parse.js';
 
 /**
@@ -6,16 +7,11 @@ import { object, text } from '../sources/parse.js';
  * Only what a detector needs is kept: content kinds, tool names, a Read's path and a Bash command
  * (to count and show), sizes. No prompt or answer text.
  */
-export interface TraceCall {
+export interface TraceCall extends ResponseTokens {
   kind: 'call';
   id: string;
   ts: number;
   model: string;
-  input: number;
-  output: number;
-  cache_creation: number;
-  cache_creation_1h: number;
-  cache_read: number;
   text: boolean;
   thinking: boolean;
   /** Tools called: a Read's path, a Bash command, a Task's subagent type. */
