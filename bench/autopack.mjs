@@ -2,19 +2,16 @@
 // Autopack's database (`npm run bench`): a full read of about 1,000,000 phases (with their outcome
 // events and about 3 million LLM calls) from SQLite and from Postgres, each a whole `tune check --json`
 // process from a fresh state, timed from outside with its peak RSS (GNU time); then 1% more runs and
-// an incremental `tune check`. Postgres is PGlite (Postgres compiled to WASM) served on a local port
-// by pglite-socket inside this process, reached by the CLI through the real `pg` client: its figures
-// include that server's own work, single-threaded WASM, which a real Postgres does faster.
+// an incremental `tune check`. Postgres is a real server (Debian's) in a temporary directory, reached
+// by the CLI through the `pg` client: the server sums the calls and picks each phase's models.
 //
 //   node bench/autopack.mjs [--runs 154000]   (about 6.5 phases a run)
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import pg from 'pg';
 import { copyToPostgres } from '../scripts/autopack-pg.mjs';
+import { startRealPostgres } from '../scripts/pg-server.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench/out');
@@ -55,70 +52,36 @@ const result = { benchmark: 'Autopack database: full read of its finished runs, 
 const full = check(sqliteConfig, join(work, 'state-sqlite'));
 result.sqlite = { records: full.out.records, seconds: +full.s.toFixed(2), records_per_s: Math.round(full.out.records / full.s), peak_rss_mb: Math.round(full.mb) };
 
-// Postgres: a persisted PGlite, filled from the corpus once; each run works on a copy of it.
-const pgDir = join(OUT, `autopack-pg-${RUNS}`);
-if (!existsSync(join(pgDir, '.filled'))) {
-  const t0 = Date.now();
-  const seed = await PGlite.create({ dataDir: pgDir });
-  const seedServer = new PGLiteSocketServer({ db: seed, port: 0, host: '127.0.0.1' });
-  await seedServer.start();
-  const c = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${String(seedServer.getServerConn()).split(':').pop()}/postgres` });
-  await c.connect();
-  await copyToPostgres(join(corpus, 'autopack.db'), c);
-  await c.end();
-  await seedServer.stop();
-  await seed.close();
-  writeFileSync(join(pgDir, '.filled'), String(RUNS));
-  result.postgres_fill_s = Math.round((Date.now() - t0) / 1000);
-}
-const pgWork = join(work, 'pg');
-cpSync(pgDir, pgWork, { recursive: true });
-const db = await PGlite.create({ dataDir: pgWork });
-const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
-await server.start();
-const url = `postgres://postgres@127.0.0.1:${String(server.getServerConn()).split(':').pop()}/postgres`;
-const mirror = async (path) => {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
+// Postgres: a real server (Debian's), filled from the corpus; it sums, the CLI reads what it gives.
+const server = await startRealPostgres();
+const url = server.url;
+const mirror = async (path, o) => {
+  const c = await server.client();
   try {
-    await copyToPostgres(path, c, { onlyNew: true });
+    await copyToPostgres(path, c, o);
+    await c.query('ANALYZE');
   } finally {
     await c.end();
   }
 };
 try {
+  const filling = Date.now();
+  await mirror(join(corpus, 'autopack.db'));
+  result.postgres_fill_s = Math.round((Date.now() - filling) / 1000);
   const pgConfig = join(work, 'pg.yaml');
   writeFileSync(pgConfig, `sources: [{format: autopack-db, url: '${url}'}]\n`);
-  // The CLI runs while this process serves Postgres: spawnSync would block the server, so run it async.
-  const checkAsync = (config, state) =>
-    new Promise((res, rej) => {
-      const t0 = process.hrtime.bigint();
-      let stdout = '';
-      let stderr = '';
-      const p = spawn('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin/tune'), 'check', '--json', '--config', config], {
-        env: { ...process.env, XDG_STATE_HOME: state, ANTHROPIC_API_KEY: '' },
-      });
-      p.stdout.on('data', (d) => (stdout += d));
-      p.stderr.on('data', (d) => (stderr += d));
-      p.on('exit', (code) => {
-        const s = Number(process.hrtime.bigint() - t0) / 1e9;
-        if (code !== 0) return rej(new Error(`tune check exited ${code}: ${stderr}`));
-        res({ s, mb: Number(stderr.trim().split('\n').at(-1)) / 1024, out: JSON.parse(stdout) });
-      });
-    });
-  const pgFull = await checkAsync(pgConfig, join(work, 'state-pg'));
+  const pgFull = check(pgConfig, join(work, 'state-pg'));
   result.postgres = { records: pgFull.out.records, seconds: +pgFull.s.toFixed(2), records_per_s: Math.round(pgFull.out.records / pgFull.s), peak_rss_mb: Math.round(pgFull.mb) };
 
   // 1% more runs, finished: read incrementally by both.
   generate(work, '--advance', '--runs', String(Math.round(RUNS / 100)));
   const inc = check(sqliteConfig, join(work, 'state-sqlite'));
   result.sqlite.after_1pct = { records: inc.out.records, seconds: +inc.s.toFixed(2), peak_rss_mb: Math.round(inc.mb) };
-  await mirror(join(work, 'autopack.db'));
-  const pgInc = await checkAsync(pgConfig, join(work, 'state-pg'));
+  await mirror(join(work, 'autopack.db'), { onlyNew: true });
+  const pgInc = check(pgConfig, join(work, 'state-pg'));
   result.postgres.after_1pct = { records: pgInc.out.records, seconds: +pgInc.s.toFixed(2), peak_rss_mb: Math.round(pgInc.mb) };
 } finally {
   await server.stop();
-  await db.close();
 }
 writeFileSync(join(OUT, 'autopack.json'), JSON.stringify(result, null, 2));
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

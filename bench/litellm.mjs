@@ -4,40 +4,20 @@
 // keeps of them. For each size: `tune report daily --json` on the litellm source from a fresh state
 // (the server sums; whole process, wall time and peak RSS by GNU time), beside pulling the rows
 // themselves through a cursor (what a row-by-row reader costs). Shows whether tokentune stays flat.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { LITELLM_DDL } from '../scripts/generate-litellm.mjs';
+import { startRealPostgres } from '../scripts/pg-server.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench/out');
 const { values } = parseArgs({ options: { small: { type: 'string', default: '1000000' }, large: { type: 'string', default: '10000000' } } });
 
-const root = '/usr/lib/postgresql';
-const version = existsSync(root)
-  ? readdirSync(root)
-      .filter((d) => existsSync(join(root, d, 'bin/initdb')))
-      .sort((a, b) => Number(b) - Number(a))[0]
-  : undefined;
-if (!version) throw new Error('PostgreSQL server programs not found under /usr/lib/postgresql');
-const bin = join(root, version, 'bin');
-const dir = mkdtempSync(join(tmpdir(), 'tokentune-bench-pg-'));
-const asRoot = process.getuid?.() === 0;
-if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'])), Number(execFileSync('id', ['-g', 'postgres'])));
-const as = (cmd, args) => (asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' }));
-const port = await new Promise((ok) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => ok(p));
-  });
-});
-as('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync']);
-as('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`, 'start']);
-const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+const server = await startRealPostgres();
+const url = server.url;
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 
@@ -99,7 +79,12 @@ console.log(n);`;
   return { s: +s.toFixed(2), peak_rss_mb: Math.round(Number(r.stderr.trim().split('\n').at(-1)) / 1024), rows: Number(r.stdout.trim()) };
 }
 
-const result = { benchmark: 'litellm source (the server sums its daily rollups) beside pulling the spend-log rows', node: process.version, postgres: version, sizes: [] };
+const result = {
+  benchmark: 'litellm source (the server sums its daily rollups) beside pulling the spend-log rows',
+  node: process.version,
+  postgres: (await client.query('SHOW server_version')).rows[0].server_version,
+  sizes: [],
+};
 try {
   for (const rows of [Number(values.small), Number(values.large)]) {
     const t0 = Date.now();
@@ -113,8 +98,7 @@ try {
   }
 } finally {
   await client.end();
-  as('pg_ctl', ['-D', join(dir, 'data'), '-w', '-m', 'fast', 'stop']);
-  rmSync(dir, { recursive: true, force: true });
+  await server.stop();
 }
 writeFileSync(join(OUT, 'litellm.json'), JSON.stringify(result, null, 2));
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -90,7 +90,11 @@ export function timeOf(v: unknown): number {
   if (v instanceof Date) return v.getTime();
   if (typeof v === 'number') return v * 1000;
   if (typeof v !== 'string') return NaN;
-  const iso = v.trim().replace(' ', 'T');
+  // Postgres writes a whole-hour zone as `+00`.
+  const iso = v
+    .trim()
+    .replace(' ', 'T')
+    .replace(/(T[\d:.]+[+-]\d{2})$/, '$1:00');
   return Date.parse(/(?:Z|[+-]\d{2}:?\d{2})$/i.test(iso) ? iso : `${iso}Z`);
 }
 
@@ -109,6 +113,9 @@ interface PhaseRow {
   retry_attempt: number | null;
   last_failure_reason: string | null;
   completed_at: unknown;
+  /** The model that used the most of the phase's builder (auditor) tokens, summed by the server. */
+  builder_model: string | null;
+  auditor_model: string | null;
 }
 interface OutcomeRow {
   run_id: string;
@@ -119,16 +126,18 @@ interface OutcomeRow {
   model_used: string | null;
   timestamp: unknown;
 }
+/** A run's calls of one role and model on one day, summed by the server. */
 interface UsageRow {
-  id: number;
+  /** The group's first and last event ids, to say where a bad group lies. */
+  first_id: number;
+  last_id: number;
   provider: string;
   model: string;
   run_id: string;
-  phase_id: string | null;
   role: string;
+  calls: number;
   total_tokens: number;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
+  output_tokens: number;
   created_at: unknown;
 }
 interface RunRow {
@@ -137,7 +146,7 @@ interface RunRow {
   updated_at: string;
 }
 
-/** The records of one finished run, one result per phase and per call (a bad row is skipped alone). */
+/** The records of one finished run, one result per phase and per group of calls (a bad row is skipped alone). */
 export function runRecords(
   run: { id: string; completed_at: unknown },
   phases: readonly PhaseRow[],
@@ -146,16 +155,6 @@ export function runRecords(
 ): { position: number; parsed: LineResult }[] {
   const lastOutcome = new Map<string, OutcomeRow>();
   for (const o of outcomes) lastOutcome.set(o.phase_id, o);
-  // The model of each role in a phase: the one that used the most tokens there.
-  const roleModel = new Map<string, Map<string, number>>();
-  for (const u of usage) {
-    if (u.phase_id === null) continue;
-    const k = `${u.phase_id}\u0000${u.role}`;
-    const m = roleModel.get(k) ?? new Map<string, number>();
-    m.set(u.model, (m.get(u.model) ?? 0) + (u.total_tokens ?? 0));
-    roleModel.set(k, m);
-  }
-  const top = (phase: string, role: string) => [...(roleModel.get(`${phase}\u0000${role}`) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1])[0]?.[0];
   const runEnd = timeOf(run.completed_at);
   const out: { position: number; parsed: LineResult }[] = [];
   for (const p of phases) {
@@ -184,8 +183,8 @@ export function runRecords(
       phase_id: p.phase_id,
       category: p.task_category!,
       complexity: p.complexity as Complexity,
-      builder_model: o?.model_used ?? top(p.phase_id, 'builder') ?? 'unknown',
-      auditor_model: top(p.phase_id, 'auditor'),
+      builder_model: o?.model_used ?? p.builder_model ?? 'unknown',
+      auditor_model: p.auditor_model ?? undefined,
       tokens_used: p.tokens_used ?? 0,
       incident_token_cap: p.incident_token_cap ?? 0,
       outcome: outcome!,
@@ -199,27 +198,28 @@ export function runRecords(
   }
   for (const u of usage) {
     const ts = timeOf(u.created_at);
-    if (!Number.isFinite(ts) || typeof u.total_tokens !== 'number') {
-      out.push({ position: u.id, parsed: { error: `llm_usage_events row ${u.id} (run ${run.id}): ${Number.isFinite(ts) ? 'total_tokens: not a number' : 'created_at: not a time'}` } });
+    if (!Number.isFinite(ts)) {
+      const rows = u.first_id === u.last_id ? `row ${u.first_id}` : `rows ${u.first_id}…${u.last_id} (${u.calls} of them)`;
+      out.push({ position: u.last_id, parsed: { error: `llm_usage_events ${rows} (run ${run.id}, ${u.role}, ${u.model}): created_at: not a time` } });
       continue;
     }
-    // Rows with the total only (no prompt/completion split) count as input: the split is not known.
-    const output = u.completion_tokens ?? (u.prompt_tokens !== null ? u.total_tokens - u.prompt_tokens : 0);
+    const output = Number(u.output_tokens);
     const record: CallRecord = {
       kind: 'call',
       ts,
       run_id: run.id,
-      phase_id: u.phase_id ?? undefined,
+      phase_id: undefined,
       role: u.role.startsWith('agent:') ? u.role.slice('agent:'.length) : u.role,
       provider: u.provider,
       model: u.model,
-      input_tokens: u.total_tokens - output,
+      input_tokens: Number(u.total_tokens) - output,
       output_tokens: output,
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
       cost_usd: undefined,
+      calls: Number(u.calls),
     };
-    out.push({ position: u.id, parsed: { records: [record] } });
+    out.push({ position: u.last_id, parsed: { records: [record] } });
   }
   return out;
 }
@@ -235,7 +235,7 @@ export const autopackDb: CursorAdapter = {
     r.kind === 'phase'
       ? `ap:phase:${r.run_id}:${r.phase_id}`
       : r.kind === 'call'
-        ? `ap:call:${r.run_id}:${r.phase_id ?? ''}:${r.ts}:${r.role}:${r.model}:${r.input_tokens}:${r.output_tokens}`
+        ? `ap:call:${r.run_id}:${r.ts}:${r.role}:${r.provider ?? ''}:${r.model}:${r.calls ?? 1}:${r.input_tokens}:${r.output_tokens}`
         : `ap:ci:${r.run_id}:${r.ts}`,
   async resumable(path, cursor, o) {
     if (!isCursor(cursor)) return false;
@@ -254,11 +254,26 @@ export const autopackDb: CursorAdapter = {
     const db = await open(path, o);
     try {
       const nextRuns = `SELECT id, completed_at, updated_at FROM runs WHERE ${FINISHED} AND (completed_at > ? OR (completed_at = ? AND id > ?)) ORDER BY completed_at, id LIMIT ${LISTING}`;
-      const phases = `SELECT p.id, p.run_id, p.phase_id, t.tier_id AS tier, p.state, p.task_category, p.complexity, p.incident_token_cap, p.builder_attempts,
-        p.auditor_attempts, p.tokens_used, p.retry_attempt, p.last_failure_reason, p.completed_at
-        FROM phases p LEFT JOIN tiers t ON t.id = p.tier_id WHERE p.run_id ${db.inList} AND p.state IN ('COMPLETE', 'FAILED') ORDER BY p.id`;
+      // The model of each role in a phase is the one that used the most of its tokens (the first
+      // used, on a tie), chosen by the server: the calls themselves never leave it.
+      const phases = `WITH m AS (
+          SELECT run_id, phase_id, role, model,
+            ROW_NUMBER() OVER (PARTITION BY run_id, phase_id, role ORDER BY sum(total_tokens) DESC, min(id)) AS k
+          FROM llm_usage_events WHERE run_id ${db.inList} AND phase_id IS NOT NULL AND role IN ('builder', 'auditor')
+          GROUP BY run_id, phase_id, role, model)
+        SELECT p.id, p.run_id, p.phase_id, t.tier_id AS tier, p.state, p.task_category, p.complexity, p.incident_token_cap, p.builder_attempts,
+          p.auditor_attempts, p.tokens_used, p.retry_attempt, p.last_failure_reason, p.completed_at, b.model AS builder_model, a.model AS auditor_model
+        FROM phases p LEFT JOIN tiers t ON t.id = p.tier_id
+          LEFT JOIN m b ON b.run_id = p.run_id AND b.phase_id = p.phase_id AND b.role = 'builder' AND b.k = 1
+          LEFT JOIN m a ON a.run_id = p.run_id AND a.phase_id = p.phase_id AND a.role = 'auditor' AND a.k = 1
+        WHERE p.run_id ${db.inList} AND p.state IN ('COMPLETE', 'FAILED') ORDER BY p.id`;
       const outcomes = `SELECT run_id, phase_id, phase_outcome, stop_reason, duration_seconds, model_used, timestamp FROM phase_outcome_events WHERE run_id ${db.inList} ORDER BY id`;
-      const usage = `SELECT id, provider, model, run_id, phase_id, role, total_tokens, prompt_tokens, completion_tokens, created_at FROM llm_usage_events WHERE run_id ${db.inList} ORDER BY id`;
+      // A run's calls summed by role, model and day: what the state keeps of them. A call with the
+      // total only (no prompt/completion split) counts as input: the split is not known.
+      const usage = `SELECT min(id) AS first_id, max(id) AS last_id, provider, model, run_id, role, count(*) AS calls, sum(total_tokens) AS total_tokens,
+          sum(COALESCE(completion_tokens, total_tokens - prompt_tokens, 0)) AS output_tokens, max(created_at) AS created_at
+        FROM llm_usage_events WHERE run_id ${db.inList}
+        GROUP BY run_id, role, provider, model, ${db.day('created_at')} ORDER BY max(id)`;
       let cursor: AutopackCursor = isCursor(from) ? from : { completed_at: '', id: '', runs: 0, updated_at: '' };
       let listed: RunRow[] = [];
       for (;;) {
@@ -275,9 +290,10 @@ export const autopackDb: CursorAdapter = {
           for (const r of rows) (m.get(r.run_id) ?? m.set(r.run_id, []).get(r.run_id)!).push(r);
           return m;
         };
-        const p = byRun(await db.all<PhaseRow>(phases, [list]));
+        const p = byRun(await db.all<PhaseRow>(phases, [list, list]));
         const oc = byRun(await db.all<OutcomeRow>(outcomes, [list]));
         const u = byRun(await db.all<UsageRow>(usage, [list]));
+
         for (const run of runs) {
           const before = cursor;
           cursor = { completed_at: String(run.completed_at), id: run.id, runs: cursor.runs + 1, updated_at: String(run.updated_at) > cursor.updated_at ? String(run.updated_at) : cursor.updated_at };

@@ -12,6 +12,8 @@ export interface Conn {
   /** `IN (…)` of a list parameter, in this dialect. */
   inList: string;
   list(ids: string[]): unknown;
+  /** The UTC day (YYYY-MM-DD) of a time column, in this dialect. */
+  day(column: string): string;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export function openSqlite(path: string): Conn {
     all: async <T>(sql: string, params: unknown[]) => db.prepare(sql).all(...params) as T[],
     inList: 'IN (SELECT value FROM json_each(?))',
     list: (ids) => JSON.stringify(ids),
+    // SQLAlchemy writes times as text; epoch seconds are read as such.
+    day: (c) => `CASE WHEN typeof(${c}) = 'text' THEN date(${c}) ELSE date(${c}, 'unixepoch') END`,
     close: async () => void db.close(),
   };
 }
@@ -69,7 +73,7 @@ export async function openPostgres(url: string, o: CursorOptions): Promise<Conn>
   // that keeps one session for all its connections (PGlite). SET rather than startup parameters,
   // which connection poolers such as PgBouncer refuse.
   try {
-    await ask(`SET default_transaction_read_only = on; SET statement_timeout = ${statementMs}; SET lock_timeout = ${Math.round((o.lockSeconds ?? 10) * 1000)}`);
+    await ask(`SET default_transaction_read_only = on; SET statement_timeout = ${statementMs}; SET lock_timeout = ${Math.round((o.lockSeconds ?? 10) * 1000)}; SET TIME ZONE 'UTC'`);
   } catch (e) {
     await client.end().catch(() => {});
     throw e;
@@ -84,9 +88,11 @@ export async function openPostgres(url: string, o: CursorOptions): Promise<Conn>
     },
     inList: '= ANY(?)',
     list: (ids) => ids,
+    // The session's zone is UTC (set above): a zoned time falls on its UTC day, a naive one on its own.
+    day: (c) => `CAST(${c} AS date)`,
     close: async () => {
       try {
-        if (!lost) await ask('RESET default_transaction_read_only; RESET statement_timeout; RESET lock_timeout');
+        if (!lost) await ask('RESET default_transaction_read_only; RESET statement_timeout; RESET lock_timeout; RESET TIME ZONE');
       } finally {
         await client.end().catch(() => {});
       }

@@ -53,7 +53,12 @@ describe('Autopack database (SQLite)', () => {
       .digest('hex');
     const r = await a.check();
     const truth = await a.truth();
-    expect(r).toMatchObject({ records: truth.phases + truth.calls.n, skipped: 0 });
+    // The calls reach the state summed by run, role, model and day, never one by one.
+    const source = new Database(a.db, { readonly: true });
+    const { groups } = source.prepare('SELECT count(*) AS groups FROM (SELECT 1 FROM llm_usage_events GROUP BY run_id, role, provider, model, date(created_at))').get() as { groups: number };
+    source.close();
+    expect(groups).toBeLessThan(truth.calls.n / 2);
+    expect(r).toMatchObject({ records: truth.phases + groups, skipped: 0 });
     const h = await held(join(a.dir, 'state'));
     expect(sorted(h.categories)).toEqual(sorted(truth.categories));
     expect(h.calls).toEqual(truth.calls);
@@ -112,11 +117,16 @@ describe('Autopack database (SQLite)', () => {
     const a = await autopack('--runs', '4');
     const db = new Database(a.db);
     db.prepare("UPDATE phases SET complexity = 'huge' WHERE id = 1").run();
+    db.prepare("UPDATE llm_usage_events SET created_at = 'yesterday' WHERE id = 3").run();
+    const { calls } = db.prepare('SELECT count(*) - 1 AS calls FROM llm_usage_events').get() as { calls: number };
     db.close();
     const r = await a.check();
-    expect(r.skipped).toBe(1);
+    expect(r.skipped).toBe(2);
+    // The call without a time is left out of the sums, alone.
+    expect((await held(join(a.dir, 'state'))).calls.n).toBe(calls);
     const report = await tune(['check', '--config', a.config], { XDG_STATE_HOME: join(a.dir, 'other') });
     expect(report.stderr).toContain('phases row 1 (run run-00001, phase F1.1): complexity: expected low, medium or high, found "huge"');
+    expect(report.stderr).toMatch(/llm_usage_events row 3 \(run run-0000\d, \w+, [\w.-]+\): created_at: not a time/);
 
     const broken = new Database(a.db);
     broken.exec('ALTER TABLE phases DROP COLUMN incident_token_cap');
