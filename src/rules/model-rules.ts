@@ -153,6 +153,11 @@ export function capUtilisation(ctx: RuleContext, cat: CategoryStats, g: PhaseGro
 export function modelChange(ctx: RuleContext, cat: CategoryStats, complexity: Complexity, current: string, target: string): Change | Refusal {
   const g = modelEvidence(ctx, cat.category, complexity, current).group;
   if (!g) return refuse('needs_more_data', `no phases on ${current} at ${complexity} complexity`);
+  const cell = ctx.targets.model(cat.category, complexity, 'builder');
+  if (cell && !ctx.targets.canName(cell.file, target)) {
+    const file = ctx.targets.files.find((f) => f.path === cell.file)?.display ?? cell.file;
+    return refuse('no_rung', `${target} is the next rung from ${current}, but no model group of ${file} serves it: add one to its model_list, and the move can follow`);
+  }
   const priceFrom = ctx.priceAs(current, current);
   const priceTo = ctx.priceAs(target, current);
   if (priceFrom === null || priceTo === null) return refuse('model_name', `${priceFrom === null ? current : target} has no price; cannot weigh the change`);

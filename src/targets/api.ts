@@ -60,6 +60,11 @@ export interface TargetLayout {
     places: (doc: unknown) => ModelPlace[];
     /** Where the document maps model aliases to model ids: read resolved, written back as aliases. */
     aliases?: KeyPath;
+    /**
+     * The names the document serves models under (a gateway's model groups), each to its model id: its
+     * places name models by these names only, so a model none of them serves cannot be written there.
+     */
+    groups?: (doc: unknown) => Record<string, string>;
     /** The other keys that name models, which only migrations change; `places` and `aliases` are known already. */
     references?: readonly ModelRefPattern[];
   };

@@ -83,6 +83,8 @@ export interface TargetState {
   protectedCategories: string[];
   /** The alias a file uses for a model id, to write a change the way the file writes models. */
   aliasOf: (file: string, model: string) => string | undefined;
+  /** Whether a file can name the model where it names models (a gateway: one of its model groups serves it). */
+  canName: (file: string, model: string) => boolean;
   /** Scheduled agent tasks the files configure, by name. */
   tasks: Record<string, TaskTarget>;
   /** Subagents the files define (claude-agents), by name. */
@@ -160,7 +162,7 @@ export function readTargets(files: TargetFile[]): TargetState {
   const budgets: TargetState['budgets'] = {};
   const knownModels = new Set<string>();
   const protectedCategories = new Set<string>();
-  const modelFiles: { file: TargetFile; data: unknown; layout: TargetLayout; aliases: Record<string, string> }[] = [];
+  const modelFiles: { file: TargetFile; data: unknown; layout: TargetLayout; aliases: Record<string, string>; namesOnly: boolean }[] = [];
   const modelEntries: ModelEntry[] = [];
   const modelRefs: ModelRef[] = [];
   const tasks: TargetState['tasks'] = {};
@@ -288,7 +290,8 @@ export function readTargets(files: TargetFile[]): TargetState {
       const aliasMap = m.model.aliases ? getIn(data, m.model.aliases) : undefined;
       const aliases: Record<string, string> = {};
       if (aliasMap && typeof aliasMap === 'object') for (const [k, v] of Object.entries(aliasMap)) if (typeof v === 'string') aliases[k] = v;
-      modelFiles.push({ file, data, layout: m, aliases });
+      Object.assign(aliases, m.model.groups?.(data));
+      modelFiles.push({ file, data, layout: m, aliases, namesOnly: !!m.model.groups });
       for (const place of m.model.places(data)) {
         const raw = getIn(data, place.path);
         if (typeof raw !== 'string') continue;
@@ -333,6 +336,7 @@ export function readTargets(files: TargetFile[]): TargetState {
     const f = modelFiles.find((x) => x.file.path === path);
     return f ? Object.entries(f.aliases).find(([, v]) => v === id)?.[0] : undefined;
   };
+  const canName: TargetState['canName'] = (path, id) => !modelFiles.find((x) => x.file.path === path)?.namesOnly || aliasOf(path, id) !== undefined;
 
   return {
     files,
@@ -346,6 +350,7 @@ export function readTargets(files: TargetFile[]): TargetState {
     modelRefs,
     protectedCategories: [...protectedCategories].sort(),
     aliasOf,
+    canName,
     tasks,
     agents,
     notes,
