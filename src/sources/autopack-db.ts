@@ -113,9 +113,15 @@ interface PhaseRow {
   retry_attempt: number | null;
   last_failure_reason: string | null;
   completed_at: unknown;
-  /** The model that used the most of the phase's builder (auditor) tokens, summed by the server. */
+  /** The model that used the most of the phase's builder (auditor) tokens, chosen by the server. */
   builder_model: string | null;
   auditor_model: string | null;
+}
+interface ModelRow {
+  run_id: string;
+  phase_id: string;
+  role: string;
+  model: string;
 }
 interface OutcomeRow {
   run_id: string;
@@ -254,19 +260,17 @@ export const autopackDb: CursorAdapter = {
     const db = await open(path, o);
     try {
       const nextRuns = `SELECT id, completed_at, updated_at FROM runs WHERE ${FINISHED} AND (completed_at > ? OR (completed_at = ? AND id > ?)) ORDER BY completed_at, id LIMIT ${LISTING}`;
+      const phases = `SELECT p.id, p.run_id, p.phase_id, t.tier_id AS tier, p.state, p.task_category, p.complexity, p.incident_token_cap, p.builder_attempts,
+        p.auditor_attempts, p.tokens_used, p.retry_attempt, p.last_failure_reason, p.completed_at
+        FROM phases p LEFT JOIN tiers t ON t.id = p.tier_id WHERE p.run_id ${db.inList} AND p.state IN ('COMPLETE', 'FAILED') ORDER BY p.id`;
       // The model of each role in a phase is the one that used the most of its tokens (the first
-      // used, on a tie), chosen by the server: the calls themselves never leave it.
-      const phases = `WITH m AS (
-          SELECT run_id, phase_id, role, model,
-            ROW_NUMBER() OVER (PARTITION BY run_id, phase_id, role ORDER BY sum(total_tokens) DESC, min(id)) AS k
+      // used, on a tie), chosen by the server: the calls themselves never leave it. A query of its own,
+      // not a join into the phases': a planner that cannot size the ranking would scan the tiers each time.
+      const models = `SELECT run_id, phase_id, role, model FROM (
+          SELECT run_id, phase_id, role, model, ROW_NUMBER() OVER (PARTITION BY run_id, phase_id, role ORDER BY sum(total_tokens) DESC, min(id)) AS k
           FROM llm_usage_events WHERE run_id ${db.inList} AND phase_id IS NOT NULL AND role IN ('builder', 'auditor')
-          GROUP BY run_id, phase_id, role, model)
-        SELECT p.id, p.run_id, p.phase_id, t.tier_id AS tier, p.state, p.task_category, p.complexity, p.incident_token_cap, p.builder_attempts,
-          p.auditor_attempts, p.tokens_used, p.retry_attempt, p.last_failure_reason, p.completed_at, b.model AS builder_model, a.model AS auditor_model
-        FROM phases p LEFT JOIN tiers t ON t.id = p.tier_id
-          LEFT JOIN m b ON b.run_id = p.run_id AND b.phase_id = p.phase_id AND b.role = 'builder' AND b.k = 1
-          LEFT JOIN m a ON a.run_id = p.run_id AND a.phase_id = p.phase_id AND a.role = 'auditor' AND a.k = 1
-        WHERE p.run_id ${db.inList} AND p.state IN ('COMPLETE', 'FAILED') ORDER BY p.id`;
+          GROUP BY run_id, phase_id, role, model) ranked
+        WHERE k = 1`;
       const outcomes = `SELECT run_id, phase_id, phase_outcome, stop_reason, duration_seconds, model_used, timestamp FROM phase_outcome_events WHERE run_id ${db.inList} ORDER BY id`;
       // A run's calls summed by role, model and day: what the state keeps of them. A call with the
       // total only (no prompt/completion split) counts as input: the split is not known.
@@ -290,7 +294,15 @@ export const autopackDb: CursorAdapter = {
           for (const r of rows) (m.get(r.run_id) ?? m.set(r.run_id, []).get(r.run_id)!).push(r);
           return m;
         };
-        const p = byRun(await db.all<PhaseRow>(phases, [list, list]));
+        const chosen = new Map<string, string>();
+        for (const m of await db.all<ModelRow>(models, [list])) chosen.set(`${m.run_id}\u0000${m.phase_id}\u0000${m.role}`, m.model);
+        const p = byRun(
+          (await db.all<PhaseRow>(phases, [list])).map((r) => ({
+            ...r,
+            builder_model: chosen.get(`${r.run_id}\u0000${r.phase_id}\u0000builder`) ?? null,
+            auditor_model: chosen.get(`${r.run_id}\u0000${r.phase_id}\u0000auditor`) ?? null,
+          })),
+        );
         const oc = byRun(await db.all<OutcomeRow>(outcomes, [list]));
         const u = byRun(await db.all<UsageRow>(usage, [list]));
 
