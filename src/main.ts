@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * The entry: `tune log` is called by the build-lead after every task, so it loads only what it
- * writes (commands/log.ts); everything else goes through the command-line parser (cli.ts).
+ * writes (commands/log.ts); a nightly `tune check` that finds nothing changed is answered before the
+ * parser loads (commands/quick-check.ts); everything else goes through the command-line parser (cli.ts).
  */
 const [word, ...rest] = process.argv.slice(2);
 if (word === 'log' && !rest.some((a) => a === '-h' || a === '--help')) {
   const { runLogCommand } = await import('./commands/log.js');
   process.exitCode = await runLogCommand(rest, process.stdin);
-} else await import('./cli.js');
+} else if (!(word === 'check' && (await (await import('./commands/quick-check.js')).quickCheck(rest)))) await import('./cli.js');

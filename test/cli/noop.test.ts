@@ -39,6 +39,10 @@ describe('the no-op check', () => {
     expect(touched).toMatchObject({ result: 'noop', records: 0 });
     expect(JSON.parse((await t.check('--json')).stdout)).toMatchObject({ result: 'noop', rollup_records: null, noop_streak: touched.noop_streak + 1 });
     expect((await t.check('--exit-code')).code).toBe(0);
+    // Answered before the parser loads, in each form the parser takes, quiet or not.
+    expect((await tune(['check', `--config=${t.config}`, '-q'], t.env)).stdout).toBe('noop\n');
+    expect((await tune(['check', '--verbose', '-c', t.config], t.env)).stdout).toBe('noop\n');
+    expect((await tune(['check', '-q', '--verbose', '-c', t.config], t.env)).code).toBe(2);
   });
 
   it('sees an edit whose mtime was put back (touch -r), through the ctime', async () => {
