@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import type { State, Unit } from '../store/index.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { FoundUnit } from './found.js';
+import { prefixHashes } from './lines.js';
 import { readRanges, type FileToRead, type ReadOptions } from './read.js';
 import { scanRange, type RangeResult } from './scan-range.js';
 import type { Tally } from './tally.js';
@@ -33,8 +32,6 @@ export interface LinesJob extends FileToRead {
   kept: LinesCursor | undefined;
 }
 
-const WINDOW = 4096;
-
 /**
  * Decides where the file is read from; drops its old contribution when it is read again. A file of
  * the size and mtime it had when it was read to its end is not opened at all (undefined): a Claude
@@ -54,7 +51,7 @@ export async function planLines(state: State, f: FoundUnit, prevUnit: Unit | und
   let start = 0;
   if (prev && cursor) {
     if (f.size < cursor.offset) tally.events.push(`${f.path}: truncated (${f.size} < ${cursor.offset} bytes read); re-read from the start`);
-    else if (!(await samePrefix(f.path, cursor))) tally.events.push(`${f.path}: rewritten (the bytes before the watermark changed); re-read from the start`);
+    else if (!samePrefix(f.path, cursor)) tally.events.push(`${f.path}: rewritten (the bytes before the watermark changed); re-read from the start`);
     else {
       start = cursor.offset;
       if (prev.label !== f.path) tally.events.push(`${prev.label} → ${f.path}: renamed; continued at byte ${cursor.offset}`);
@@ -72,7 +69,7 @@ export async function planLines(state: State, f: FoundUnit, prevUnit: Unit | und
  */
 export async function readLines(state: State, jobs: readonly LinesJob[], o: ReadOptions & { quietMinutes: number }, tally: Tally): Promise<void> {
   const s = tally.summary;
-  const byFile = new Map(jobs.map((j) => [j.file, { ...j, end: j.start, next_line: j.line, records: 0, max_ts: 0 }]));
+  const byFile = new Map(jobs.map((j) => [j.file, { ...j, end: j.start, next_line: j.line, records: 0, max_ts: 0, prefix: undefined as [string, string] | undefined }]));
   const { threads } = await readRanges(jobs, o, async (r: RangeResult) => {
     const f = byFile.get(r.range.file)!;
     let got = r;
@@ -94,45 +91,25 @@ export async function readLines(state: State, jobs: readonly LinesJob[], o: Read
     f.records += got.records;
     f.max_ts = Math.max(f.max_ts, got.rollup.max_ts);
     f.end = got.end_offset;
+    f.prefix = got.prefix;
     f.next_line = got.range.line + got.lines;
     if (got.held_back_bytes > 0) s.held_back.push({ file: f.file, bytes: got.held_back_bytes });
     if (got.held) tally.held(f.file, f.next_line, 'line', o.quietMinutes);
     tally.tick();
   });
   s.threads = threads;
-  // A thousand small transcripts make a thousand hashings: a few dozen at a time, not one by one.
-  const files = [...byFile.values()];
-  for (let i = 0; i < files.length; i += 32) {
-    const batch = files.slice(i, i + 32);
-    const hashes = await Promise.all(batch.map((f) => (f.kept && f.end === f.kept.offset ? ([f.kept.head_hash, f.kept.tail_hash] as const) : prefixHashes(f.file, f.end))));
-    batch.forEach((f, k) => {
-      // Continuing at a verified watermark, the hashes before it are the ones just checked.
-      const [head_hash, tail_hash] = hashes[k]!;
-      // The mtime vouches for the file only when it was read to its end, and not so lately that a
-      // rewrite within the same mtime tick could follow unseen (git's racily clean entries).
-      const mtime_ms = f.end === f.size && Date.now() - f.mtime_ms > 2000 ? f.mtime_ms : undefined;
-      state.setUnit(f.unit, f.file, { offset: f.end, line: f.next_line, birth_ms: f.birth_ms, head_hash, tail_hash, mtime_ms } satisfies LinesCursor, f);
-    });
+  for (const f of byFile.values()) {
+    // The hashes before the new watermark: the ones taken with the last range read, or, continuing at
+    // a verified watermark with nothing read, the ones just checked.
+    const [head_hash, tail_hash] = f.prefix ?? (f.kept && f.end === f.kept.offset ? [f.kept.head_hash, f.kept.tail_hash] : prefixHashes(f.file, f.end));
+    // The mtime vouches for the file only when it was read to its end, and not so lately that a
+    // rewrite within the same mtime tick could follow unseen (git's racily clean entries).
+    const mtime_ms = f.end === f.size && Date.now() - f.mtime_ms > 2000 ? f.mtime_ms : undefined;
+    state.setUnit(f.unit, f.file, { offset: f.end, line: f.next_line, birth_ms: f.birth_ms, head_hash, tail_hash, mtime_ms } satisfies LinesCursor, f);
   }
 }
 
-async function samePrefix(path: string, c: LinesCursor): Promise<boolean> {
-  const [head, tail] = await prefixHashes(path, c.offset);
+function samePrefix(path: string, c: LinesCursor): boolean {
+  const [head, tail] = prefixHashes(path, c.offset);
   return head === c.head_hash && tail === c.tail_hash;
-}
-
-/** Hashes of the first and of the last 4 KiB before `offset`. */
-async function prefixHashes(path: string, offset: number): Promise<[string, string]> {
-  const fh = await open(path, 'r');
-  try {
-    const read = async (from: number, len: number) => {
-      const buf = Buffer.alloc(len);
-      const { bytesRead } = await fh.read(buf, 0, len, from);
-      return createHash('sha256').update(buf.subarray(0, bytesRead)).digest('hex');
-    };
-    const n = Math.min(WINDOW, offset);
-    return [await read(0, n), await read(offset - n, n)];
-  } finally {
-    await fh.close();
-  }
 }

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
@@ -125,6 +126,28 @@ export function scanLines(path: string, onLine: LineHandler, from: ScanFrom = { 
     closeSync(fd);
   }
   return { endOffset, nextLine: lineNo, bytesRead, heldBackBytes: filled + Math.max(dropped, 0), stopped: false };
+}
+
+/** Bytes at each end of what was read that vouch for it: a rewritten file no longer matches them. */
+const WINDOW = 4096;
+
+/**
+ * Hashes of the first and of the last 4 KiB before `offset`. Synchronous, as the scan is: it runs
+ * where the range was read, on its parsing thread.
+ */
+export function prefixHashes(path: string, offset: number): [string, string] {
+  const fd = openSync(path, 'r');
+  try {
+    const n = Math.min(WINDOW, offset);
+    const buf = Buffer.alloc(n);
+    const hash = (from: number) =>
+      createHash('sha256')
+        .update(buf.subarray(0, readSync(fd, buf, 0, n, from)))
+        .digest('hex');
+    return [hash(0), hash(offset - n)];
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The offset of the first line that starts at or after `offset` (the file size if none does). */

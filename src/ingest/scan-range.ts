@@ -1,7 +1,7 @@
 import { sourceAdapter, type AgentLink, type SkippedLine, type TelemetryRecord } from '../sources/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from '../store/index.js';
 import { DEFAULT_MAX_LINE_BYTES, rejection, type Limits } from './limits.js';
-import { scanLines } from './lines.js';
+import { prefixHashes, scanLines } from './lines.js';
 
 /** How many skipped lines are kept with their reasons; all of them are counted. */
 export const MAX_SKIPPED_DETAILS = 50;
@@ -52,6 +52,8 @@ export interface RangeResult {
   superseded: number;
   /** What joins subagents' calls to their types (see AgentLink). */
   links: AgentLink[];
+  /** The hashes that vouch for the file up to `end_offset` (prefixHashes), taken while it is at hand. */
+  prefix: [string, string];
 }
 
 export interface KeptRecord {
@@ -84,6 +86,7 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
     held_back_bytes: 0,
     superseded: 0,
     links: [],
+    prefix: ['', ''],
   };
   const prefer = adapter.prefer;
   const best = new Map<string, KeptRecord>();
@@ -145,5 +148,6 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
   result.end_offset = scan.endOffset;
   result.held = scan.stopped;
   result.held_back_bytes = scan.heldBackBytes;
+  result.prefix = prefixHashes(range.file, scan.endOffset);
   return result;
 }

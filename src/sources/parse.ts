@@ -8,19 +8,35 @@ import { formatZodIssues } from '../common/index.js';
  */
 
 // A time without a zone would be read in the machine's zone: a different instant on every machine.
-const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:Z|([+-])(\d{2}):?(\d{2}))$/;
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+// Every line of a transcript carries a timestamp, often asked for twice: the last one is kept.
+let lastText = '';
+let lastMs = Number.NaN;
 
 /**
  * The instant of an ISO 8601 timestamp with a zone, or NaN. A date the calendar lacks (2026-02-30)
- * or a time past 23:59:59 is refused, not moved to another day as Date.parse would.
+ * or a time past 23:59:59 is refused, not moved to another day as Date.parse would. Fractions of a
+ * millisecond are dropped, as Date.parse drops them.
  */
 export function isoTimestampMs(text: string): number {
+  if (text === lastText) return lastMs;
   const m = ISO_WITH_ZONE.exec(text);
-  if (!m) return Number.NaN;
-  const [y, mo, d, h, mi, s, zh, zm] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
-  const daysInMonth = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
-  if (mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth || h! > 23 || mi! > 59 || s! > 59 || zh! > 23 || zm! > 59) return Number.NaN;
-  return Date.parse(text);
+  let ms = Number.NaN;
+  if (m) {
+    const [y, mo, d, h, mi] = [+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!];
+    const s = m[6] === undefined ? 0 : +m[6];
+    const [zh, zm] = m[8] === undefined ? [0, 0] : [+m[9]!, +m[10]!];
+    const days = mo === 2 && isLeap(y) ? 29 : DAYS[mo - 1]!;
+    // Date.UTC reads years below 100 as 19xx: those few go through Date.parse.
+    if (mo >= 1 && mo <= 12 && d >= 1 && d <= days && h <= 23 && mi <= 59 && s <= 59 && zh <= 23 && zm <= 59)
+      ms = y < 100 ? Date.parse(text) : Date.UTC(y, mo - 1, d, h, mi, s, m[7] === undefined ? 0 : +m[7].slice(0, 3).padEnd(3, '0')) - (m[8] === '-' ? -1 : 1) * (zh * 60 + zm) * 60_000;
+  }
+  lastText = text;
+  lastMs = ms;
+  return ms;
 }
 
 /** A value as a message shows it: JSON, cut to 40 characters. */
