@@ -164,8 +164,6 @@ function response(j: Record<string, unknown>, m: Record<string, unknown>, stamp:
     agent: who.sidechain ? 'subagent' : 'main',
     agent_id: who.agent_id,
     sidechain: who.sidechain,
-    cwd: text(j['cwd']),
-    git_branch: text(j['gitBranch']),
   };
 }
 

@@ -122,7 +122,6 @@ export function parseCodexFile(content: string, file: string): { records: Teleme
       session_id: session,
       project: cwd ? basename(cwd) : undefined,
       agent: 'codex',
-      cwd,
     });
   }
   return { records, skipped };

@@ -73,9 +73,6 @@ export interface CallRecord {
   agent_id?: string | undefined;
   /** How many calls the record sums, where the source gives sums (a gateway's daily rollups); else one. */
   calls?: number | undefined;
-  /** Working directory and git branch of the session, where the source records them. */
-  cwd?: string | undefined;
-  git_branch?: string | undefined;
 }
 
 export interface CiRecord {

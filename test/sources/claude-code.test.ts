@@ -237,8 +237,6 @@ describe('Claude Code transcripts', () => {
           project: '-home-u-src-api',
           agent: 'main',
           role: 'main',
-          git_branch: 'main',
-          cwd: '/home/u/src/api',
         }),
       ],
     });
@@ -255,7 +253,7 @@ describe('Claude Code transcripts', () => {
       }),
       file,
     );
-    expect(nulls).toEqual({ records: [expect.objectContaining({ input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cwd: undefined })] });
+    expect(nulls).toEqual({ records: [expect.objectContaining({ input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 })] });
     expect(parseClaudeCodeLine(JSON.stringify({ ...base, timestamp: 'yesterday', message: { id: 'm4', model: 'x', usage } }), file)).toEqual({
       error: 'timestamp: expected ISO 8601 with a zone, found "yesterday"',
     });
