@@ -33,7 +33,12 @@ export function reportError(e: unknown): number {
 }
 
 interface SkippedInfo {
-  ingest: { skipped: number; skipped_details: { file: string; line: number; reason: string }[]; held_back: { file: string; bytes: number }[] };
+  ingest: {
+    skipped: number;
+    skipped_details: { file: string; line: number; reason: string }[];
+    held_back: { file: string; bytes: number }[];
+    counted_twice?: { formats: string[]; sessions: number; first_day: string; last_day: string }[];
+  };
 }
 
 /** How much a command says on stderr besides its errors: `--quiet` nothing else, `--verbose` what happened to each source. */
@@ -61,6 +66,10 @@ export function logSkipped(r: SkippedInfo, v: Voice = NORMAL): void {
   const more = r.ingest.skipped - r.ingest.skipped_details.length;
   if (more > 0) process.stderr.write(`tune: … and ${plural(more, 'more skipped line')}\n`);
   for (const h of r.ingest.held_back) process.stderr.write(`tune: held back ${plural(h.bytes, 'byte')} at the end of ${termText(h.file)}: last line has no newline yet\n`);
+  for (const t of r.ingest.counted_twice ?? [])
+    process.stderr.write(
+      `tune: ${plural(t.sessions, 'session')} of ${t.first_day} … ${t.last_day} ${t.sessions === 1 ? 'is' : 'are'} read from both ${t.formats.join(' and ')}: their requests count twice. Read Claude Code through one of them (docs/TELEMETRY.md)\n`,
+    );
 }
 
 /** A run's budget lines: one per budget, then one per alert it raised (or, in a dry run, would raise). */

@@ -17,6 +17,11 @@ export interface IngestSummary {
   threads: number;
   /** Kept in the `--json` output for existing readers; always 0. */
   early_bytes: number;
+  /**
+   * Sessions two sources both report, with no id to tell their requests apart (Claude Code's
+   * transcripts and its OpenTelemetry events): their requests count twice. Said, with the days.
+   */
+  counted_twice?: { formats: string[]; sessions: number; first_day: string; last_day: string }[];
 }
 
 export const NOTHING_READ: IngestSummary = { files: 0, records: 0, duplicates: 0, bytes: 0, skipped: 0, skipped_details: [], held_back: [], quiet_held: [], threads: 0, early_bytes: 0 };

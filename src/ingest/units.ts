@@ -100,6 +100,19 @@ export async function catchUp(state: State, sources: readonly { path: string; fo
     state.prune(oldest);
     state.prunedBefore = oldest;
   }
+  // Claude Code's OpenTelemetry events carry no id its transcripts have: a session in both is said.
+  if (sources.some((s) => s.format === 'claude-code') && sources.some((s) => s.format === 'otel-file')) {
+    const both = state.sessionsAlsoIn('otel-file');
+    if (both.sessions > 0)
+      tally.summary.counted_twice = [
+        {
+          formats: ['claude-code', 'otel-file'],
+          sessions: both.sessions,
+          first_day: new Date(both.first_ts!).toISOString().slice(0, 10),
+          last_day: new Date(both.last_ts!).toISOString().slice(0, 10),
+        },
+      ];
+  }
   return { summary: tally.summary, events: tally.events };
 }
 

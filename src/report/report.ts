@@ -26,6 +26,8 @@ export interface ReportInput {
   ciProfiles: Record<string, string>;
   llm: LlmUsage;
   skippedLines: number;
+  /** Sessions two sources both report, whose requests count twice (IngestSummary.counted_twice). */
+  countedTwice?: { formats: string[]; sessions: number; first_day: string; last_day: string }[];
   /** What moved since the last proposal, per the drift gate. */
   drift?: string[];
   /** No-op checks in a row before this run. */
@@ -309,6 +311,10 @@ function closing(r: ReportInput, push: (...l: string[]) => void, out: string[]):
   if (r.changes.some((c) => c.pilot)) push('- Upgrades are pilots: try them on the next runs and compare success and retries before rolling out.');
   push('- Projections assume the coming runs look like the analysed ones; validate changes over 3–5 runs.');
   if (r.skippedLines) push(`- ${plural(r.skippedLines, 'telemetry line was', 'telemetry lines were')} skipped as malformed in this run (listed on stderr).`);
+  for (const t of r.countedTwice ?? [])
+    push(
+      `- ${plural(t.sessions, 'session')} of ${t.first_day} … ${t.last_day} ${t.sessions === 1 ? 'is' : 'are'} read from both ${t.formats.join(' and ')}: their requests count twice in the spend above. Read Claude Code through one of them.`,
+    );
   const earlier = r.earlierSkipped ?? [];
   if (earlier.length) {
     push(`- ${plural(earlier.length, 'telemetry line was', 'telemetry lines were')} skipped by earlier checks:`);

@@ -2,7 +2,7 @@ import { loadConfig } from '../config/index.js';
 import { ledgerEntry } from '../store/index.js';
 import { loadTargetFiles, readTargets } from '../targets/index.js';
 import { commitGate, runGate, type GateLevel } from './gate.js';
-import type { Progress } from '../ingest/index.js';
+import type { IngestSummary, Progress } from '../ingest/index.js';
 import { openRunState } from './state.js';
 import { dirname } from 'node:path';
 import { withLifecycle } from './models.js';
@@ -26,6 +26,8 @@ export interface CheckReport {
   skipped_details: { file: string; line: number; reason: string }[];
   held_back: { file: string; bytes: number }[];
   early_bytes: number;
+  /** Sessions two sources both report (IngestSummary.counted_twice). */
+  counted_twice?: IngestSummary['counted_twice'];
   /** Changes of earlier proposals found applied in the targets by this check. */
   applied: { proposal: string; changes: number }[];
   /** The monthly budgets, where the config sets any. */
@@ -76,6 +78,7 @@ export async function runCheck(configPath: string, o: CheckOptions): Promise<Che
       skipped_details: g.ingest.skipped_details,
       held_back: g.ingest.held_back,
       early_bytes: g.ingest.early_bytes,
+      ...(g.ingest.counted_twice ? { counted_twice: g.ingest.counted_twice } : {}),
       applied: g.applied,
       ...(budget ? { budget } : {}),
     };

@@ -160,6 +160,7 @@ export async function runTune(opts: TuneOptions): Promise<RunResult> {
       turnBudgets: Object.fromEntries(Object.entries(targets.tasks).map(([k, t]) => [k, Object.fromEntries(Object.entries(t.turns).map(([p, v]) => [p, v.value]))])),
       llm: step.llm,
       skippedLines: gate.ingest.skipped,
+      ...(gate.ingest.counted_twice ? { countedTwice: gate.ingest.counted_twice } : {}),
       earlierSkipped: earlier,
       outcomes: analysis.outcomes,
       drift: gate.moved,

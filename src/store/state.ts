@@ -395,6 +395,21 @@ export class State {
   }
 
   /** Forgets everything a unit contributed (its rollups and its dedupe keys), to be read again. */
+  /**
+   * Sessions whose responses a transcript source keeps (kept records) and a source of `format` also
+   * reports as runs of its own: the same requests, read twice.
+   */
+  sessionsAlsoIn(format: string): { sessions: number; first_ts: number | null; last_ts: number | null } {
+    return this.db
+      .prepare(
+        `SELECT count(*) AS sessions, min(first_ts) AS first_ts, max(last_ts) AS last_ts FROM (
+           SELECT r.run_id, min(r.first_ts) AS first_ts, max(r.last_ts) AS last_ts FROM unit_runs r JOIN units u ON u.id = r.unit
+           WHERE u.format = ? AND u.retired_at IS NULL GROUP BY r.run_id) o
+         WHERE EXISTS (SELECT 1 FROM kept_records k WHERE k.session = o.run_id)`,
+      )
+      .get(format) as { sessions: number; first_ts: number | null; last_ts: number | null };
+  }
+
   resetUnit(id: number): void {
     // The runs it took part in are merged again from the other units' parts.
     const ids = JSON.stringify(this.db.prepare('SELECT run_id FROM unit_runs WHERE unit = ?').pluck().all(id));
