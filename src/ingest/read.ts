@@ -101,13 +101,15 @@ async function inWorkers(ranges: Range[], n: number, deliver: (r: RangeResult) =
       // reading, and a thread with one range only would wait on the disk as often as it parses.
       const held = new Map<Worker, number>(workers.map((w) => [w, 0]));
       const dispatch = () => {
-        for (const w of workers) {
-          while (held.get(w)! < PER_THREAD && next < ranges.length && (inFlight < budget || next === delivered)) {
-            held.set(w, held.get(w)! + 1);
-            inFlight += ranges[next]!.bytes;
-            w.postMessage({ i: next, range: ranges[next] });
-            next++;
-          }
+        while (next < ranges.length && (inFlight < budget || next === delivered)) {
+          // The least busy thread takes the next range: large ranges fill the byte budget with a few,
+          // and those must go to different threads, not all to the first with room.
+          const w = workers.reduce((a, b) => (held.get(b)! < held.get(a)! ? b : a));
+          if (held.get(w)! >= PER_THREAD) break;
+          held.set(w, held.get(w)! + 1);
+          inFlight += ranges[next]!.bytes;
+          w.postMessage({ i: next, range: ranges[next] });
+          next++;
         }
       };
       const drain = async () => {
