@@ -234,14 +234,6 @@ function finish(code: Promise<number>): void {
   );
 }
 
-// A reader that stops early (`tune check --json | head -c 100`) is not an error of ours: end quietly.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
-    throw e;
-  });
-}
-
 /**
  * A word where a command goes that names none (`tune chek`, `tune help nonsense`): the default command
  * would take it as an argument and answer with commander's "too many arguments".

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,6 +43,13 @@ describe('the no-op check', () => {
     expect((await tune(['check', `--config=${t.config}`, '-q'], t.env)).stdout).toBe('noop\n');
     expect((await tune(['check', '--verbose', '-c', t.config], t.env)).stdout).toBe('noop\n');
     expect((await tune(['check', '-q', '--verbose', '-c', t.config], t.env)).code).toBe(2);
+    // A reader gone before the answer is written: it ends quietly there too.
+    const child = spawn(process.execPath, [TUNE, 'check', '--json', '--config', t.config], { env: { ...process.env, ...t.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    expect(await new Promise<number | null>((resolve) => child.on('close', resolve)), err).toBe(0);
+    expect(err).not.toMatch(/EPIPE|\n\s+at /);
   });
 
   it('sees an edit whose mtime was put back (touch -r), through the ctime', async () => {
