@@ -75,7 +75,19 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       if (s.password_env) registerSecretVariable(s.password_env);
       if (s.url !== undefined && !s.url.startsWith('sqlite:')) {
         const t = s.timeouts;
-        return [{ path: s.url, format: s.format, server: { passwordEnv: s.password_env, connectSeconds: t.connect_seconds, statementSeconds: t.statement_seconds, lockSeconds: t.lock_seconds } }];
+        return [
+          {
+            path: s.url,
+            format: s.format,
+            server: {
+              passwordEnv: s.password_env,
+              connectSeconds: t.connect_seconds,
+              statementSeconds: t.statement_seconds,
+              lockSeconds: t.lock_seconds,
+              ...(s.category_tag !== undefined ? { categoryTag: s.category_tag } : {}),
+            },
+          },
+        ];
       }
       if (s.url !== undefined) return [{ path: resolve(dir, s.url.slice('sqlite:///'.length)), format: s.format }];
       const home = sourceAdapter(s.format).home!;

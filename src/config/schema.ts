@@ -51,9 +51,11 @@ const Source = z
       .strict()
       .prefault({})
       .describe('Timeouts of a Postgres source (defaults: connect 10 s, statement 300 s, lock 10 s)'),
+    category_tag: z.string().min(1).max(64).optional().describe("For format litellm: the tag prefix that names a request's category (default category:, as in category:docs)"),
     format: SourceFormat.default('tokentune-jsonl').describe("What the source holds: the tokentune export, Claude Code transcripts, Codex CLI sessions, Autopack's or Myco's database"),
   })
   .refine((s) => !(s.path !== undefined && s.url !== undefined), { message: 'give path or url, not both', path: ['url'] })
+  .refine((s) => s.category_tag === undefined || s.format === 'litellm', { message: 'only format litellm reads category tags', path: ['category_tag'] })
   .refine((s) => s.path !== undefined || s.url !== undefined || SOURCES.some((a) => a.format === s.format && a.home), { message: 'required for this format', path: ['path'] });
 
 export const TargetPreset = z.enum(LAYOUT_NAMES);

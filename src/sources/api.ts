@@ -88,6 +88,8 @@ export interface CursorOptions {
   connectSeconds?: number | undefined;
   statementSeconds?: number | undefined;
   lockSeconds?: number | undefined;
+  /** A gateway's tag prefix that names a request's category (litellm). */
+  categoryTag?: string | undefined;
 }
 
 export interface CursorAdapter extends AdapterBase {

@@ -17,6 +17,7 @@ import { openPostgres, type Conn } from './sql.js';
 
 const USERS = 'LiteLLM_DailyUserSpend';
 const TAGS = 'LiteLLM_DailyTagSpend';
+/** The tag prefix that names a request's category, unless the source sets its own (`category_tag`). */
 const CATEGORY_TAG = 'category:';
 /** Days before today whose rows may still change (the open day, and late writes of the day before). */
 const LAG_DAYS = 1;
@@ -27,10 +28,11 @@ export const LITELLM_COLUMNS: Record<string, readonly string[]> = {
   [TAGS.toLowerCase()]: ['tag', 'date', 'model', 'prompt_tokens', 'completion_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'spend', 'api_requests'],
 };
 
-/** Where reading stands: the last day read, and the sums of the days still open then. */
+/** Where reading stands: the last day read, the sums of the days still open then, and the category tag read by. */
 interface LiteLlmCursor {
   day: string;
   open: Record<string, string>;
+  tag?: string;
 }
 const isCursor = (c: unknown): c is LiteLlmCursor => !!c && typeof c === 'object' && typeof (c as LiteLlmCursor).day === 'string' && typeof (c as LiteLlmCursor).open === 'object';
 
@@ -107,7 +109,8 @@ export const litellm: CursorAdapter = {
   extensions: [],
   dedupeKey: (r: TelemetryRecord) => `ll:${Math.floor(r.ts / 86_400_000)}:${(r as CallRecord).model}:${(r as CallRecord).role}`,
   async resumable(path, cursor, o) {
-    if (!isCursor(cursor)) return false;
+    // Categories read by another tag prefix: read again from the start, by this one.
+    if (!isCursor(cursor) || (cursor.tag ?? CATEGORY_TAG) !== (o.categoryTag ?? CATEGORY_TAG)) return false;
     const db = await open(path, o);
     try {
       // Days that were open when last read, as they are now: a change reads everything again.
@@ -120,14 +123,16 @@ export const litellm: CursorAdapter = {
   async *rows(path, from, o): AsyncIterable<CursorRow> {
     const db = await open(path, o);
     try {
-      const after = isCursor(from) ? from.day : '';
+      const prefix = o.categoryTag ?? CATEGORY_TAG;
+      const after = isCursor(from) && (from.tag ?? CATEGORY_TAG) === prefix ? from.day : '';
       const totals = await db.all<Sums>(`SELECT date, model, NULL AS category, ${SUMS} FROM "${USERS}" WHERE date > ? AND date <= ? GROUP BY date, model ORDER BY date, model`, [after, today()]);
       const tagged = await db.all<Sums>(
-        `SELECT date, model, substr(tag, ${CATEGORY_TAG.length + 1}) AS category, ${SUMS} FROM "${TAGS}" WHERE tag LIKE '${CATEGORY_TAG}%' AND date > ? AND date <= ? GROUP BY date, model, tag ORDER BY date, model, tag`,
-        [after, today()],
+        `SELECT date, model, substr(tag, ?) AS category, ${SUMS} FROM "${TAGS}"
+          WHERE substr(tag, 1, ?) = ? AND length(tag) > ? AND date > ? AND date <= ? GROUP BY date, model, tag ORDER BY date, model, tag`,
+        [prefix.length + 1, prefix.length, prefix, prefix.length, after, today()],
       );
       const open = await daySums(db, openFrom());
-      const cursor: LiteLlmCursor = { day: after, open };
+      const cursor: LiteLlmCursor = { day: after, open, tag: prefix };
       // What the category rows leave of a day and model's total is its uncategorised part.
       const rest = new Map(totals.map((t) => [`${t.date}\u0000${t.model}`, { ...t }]));
       for (const t of tagged) {

@@ -78,5 +78,16 @@ describe("LiteLLM's proxy database", () => {
     expect(second.totals.totalCost).toBeCloseTo(first.totals.totalCost + 1, 6);
     // And with nothing new, the same totals.
     expect((await daily()).totals).toEqual(second.totals);
+
+    // Categories by another tag prefix: the state is read again by it, and the totals stand.
+    await writeFile(config, `sources: [{format: litellm, url: '${url}', category_tag: 'team:'}]\n`);
+    expect((await daily()).totals).toEqual(second.totals);
+    const teams = JSON.parse((await tune(['report', 'agent', '--json', '--config', config], env)).stdout) as { agents: { agent: string; inputTokens: number }[] };
+    expect(teams.agents.map((a) => a.agent).sort()).toEqual(['platform', 'uncategorised']);
+    expect(teams.agents.reduce((n, a) => n + a.inputTokens, 0)).toBe(second.totals.inputTokens);
+    await writeFile(config, `sources: [{format: autopack-db, url: '${url}', category_tag: 'team:'}]\n`);
+    const wrong = await tune(['check', '--config', config], env);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('sources[0].category_tag: only format litellm reads category tags');
   }, 120_000);
 });
