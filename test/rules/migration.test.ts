@@ -4,6 +4,7 @@ import { analyze } from '../../src/rules/analyze.js';
 import { applyChanges, placeOf, readTargets, valuesByKey, type Change, type TargetFile } from '../../src/targets/index.js';
 import { holdBack } from '../../src/rules/hold.js';
 import { contextOf } from '../helpers/context.js';
+import { changeOf } from '../helpers/changes.js';
 import { changedLines } from '../helpers/diff.js';
 import { phase, call } from '../helpers/records.js';
 
@@ -157,24 +158,7 @@ describe('migrations off retiring models', () => {
 });
 
 describe('changes that lower risk never wait', () => {
-  const change = (o: Partial<Change>): Change => ({
-    kind: 'model',
-    category: 'docs',
-    complexity: null,
-    role: null,
-    key: null,
-    from: null,
-    to: 'x',
-    direction: 'up',
-    source: 'rules',
-    evidence: {},
-    effect: { tokens_per_run: 0, usd_per_run: 0 },
-    rationale: '',
-    risk: '',
-    confidence: 'high',
-    pilot: false,
-    ...o,
-  });
+  const change = (o: Partial<Change>): Change => changeOf({ kind: 'model', category: 'docs', to: 'x', direction: 'up', ...o });
   it('proposes a raise against truncation beside a pilot of a stronger model; a cut still waits for the new model', () => {
     const targets = readTargets([
       { path: '/t/models.yaml', display: 'models.yaml', preset: 'seed-models', text: 'LOW:\n  default: claude-sonnet-5-5\n  docs: claude-sonnet-5-5\n' },

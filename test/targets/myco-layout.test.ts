@@ -5,6 +5,7 @@ import { applyChanges, placeOf } from '../../src/targets/apply.js';
 import { readTargets, valuesByKey } from '../../src/targets/read.js';
 import type { Change } from '../../src/targets/change.js';
 import { ROOT, tempDir, tune } from '../helpers/cli.js';
+import { changeOf } from '../helpers/changes.js';
 import { changedLines } from '../helpers/diff.js';
 
 const FILE = join(ROOT, 'config/myco-target/.myco/myco.yaml');
@@ -12,24 +13,6 @@ const read = async () => {
   const text = await readFile(FILE, 'utf8');
   return { text, targets: readTargets([{ path: FILE, display: 'myco.yaml', preset: 'myco', text }]) };
 };
-
-function change(c: Partial<Change> & Pick<Change, 'kind' | 'category' | 'to'>): Change {
-  return {
-    complexity: null,
-    role: null,
-    key: null,
-    from: null,
-    direction: 'down',
-    source: 'rules',
-    evidence: {},
-    effect: { tokens_per_run: 0, usd_per_run: 0 },
-    rationale: '',
-    risk: '',
-    confidence: 'high',
-    pilot: false,
-    ...c,
-  };
-}
 
 describe('the myco layout', () => {
   it("reads each task's turn budgets, cadence, provider and model, and what a task inherits", async () => {
@@ -52,11 +35,11 @@ describe('the myco layout', () => {
   it('writes each value on its own line, keeping comments, adding a key only under an existing task block', async () => {
     const { text, targets } = await read();
     const changes = [
-      change({ kind: 'turn_budget', category: 'full-intelligence', key: 'read-state', from: 20, to: 10 }),
-      change({ kind: 'turn_budget', category: 'skill-evolve', key: 'apply', from: 11, to: 15, direction: 'up' }),
-      change({ kind: 'schedule', category: 'vault-evolve', from: 1800, to: 3600, direction: 'up' }),
-      change({ kind: 'schedule', category: 'skill-survey', from: 14_400, to: 28_800, direction: 'up' }),
-      change({ kind: 'model', category: 'vault-evolve', role: 'builder', from: 'claude-sonnet-5-5', to: 'claude-haiku-4-5' }),
+      changeOf({ kind: 'turn_budget', category: 'full-intelligence', key: 'read-state', from: 20, to: 10 }),
+      changeOf({ kind: 'turn_budget', category: 'skill-evolve', key: 'apply', from: 11, to: 15, direction: 'up' }),
+      changeOf({ kind: 'schedule', category: 'vault-evolve', from: 1800, to: 3600, direction: 'up' }),
+      changeOf({ kind: 'schedule', category: 'skill-survey', from: 14_400, to: 28_800, direction: 'up' }),
+      changeOf({ kind: 'model', category: 'vault-evolve', role: 'builder', from: 'claude-sonnet-5-5', to: 'claude-haiku-4-5' }),
     ];
     const [file] = applyChanges(changes, targets);
     expect(changedLines(text, file!.after)).toEqual([
@@ -80,7 +63,7 @@ describe('the myco layout', () => {
 
   it('has nowhere to write a cadence for a task without a schedule block', async () => {
     const { targets } = await read();
-    expect(() => applyChanges([change({ kind: 'schedule', category: 'title-summary', from: 2400, to: 4800, direction: 'up' })], targets)).toThrow(/no target holds schedule for title-summary/);
+    expect(() => applyChanges([changeOf({ kind: 'schedule', category: 'title-summary', from: 2400, to: 4800, direction: 'up' })], targets)).toThrow(/no target holds schedule for title-summary/);
   });
 
   it('runs the bundled Myco example end to end', async () => {
