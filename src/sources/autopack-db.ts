@@ -1,5 +1,5 @@
 import type { CursorAdapter, CursorOptions, CursorRow, LineResult } from './api.js';
-import { COLUMNS, openPostgres, openSqlite, type Conn } from './sql.js';
+import { openPostgres, openSqlite, withColumns, type Conn } from './sql.js';
 import { COMPLEXITIES, type CallRecord, type Complexity, type Outcome, type PhaseRecord, type TelemetryRecord } from './records.js';
 
 /**
@@ -64,21 +64,7 @@ const OUTCOMES: Record<string, Outcome> = { SUCCESS: 'success', FAILED: 'failed'
 
 async function open(path: string, o: CursorOptions): Promise<Conn> {
   const conn = /^postgres(?:ql)?:\/\//.test(path) ? await openPostgres(path, o) : openSqlite(path);
-  try {
-    const columns = await conn.all<{ t: string; c: string }>(COLUMNS[/^postgres/.test(path) ? 'postgres' : 'sqlite'], []);
-    const have = new Map<string, Set<string>>();
-    for (const { t, c } of columns) (have.get(t.toLowerCase()) ?? have.set(t.toLowerCase(), new Set()).get(t.toLowerCase())!).add(c.toLowerCase());
-    for (const [table, needed] of Object.entries(AUTOPACK_COLUMNS)) {
-      const cols = have.get(table);
-      if (!cols) throw new Error(`no table ${table}`);
-      const missing = needed.find((c) => !cols.has(c));
-      if (missing) throw new Error(`table ${table} has no column ${missing}`);
-    }
-    return conn;
-  } catch (e) {
-    await conn.close();
-    throw e;
-  }
+  return withColumns(conn, AUTOPACK_COLUMNS);
 }
 
 function isCursor(c: unknown): c is AutopackCursor {

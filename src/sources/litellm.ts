@@ -1,6 +1,6 @@
 import type { CursorAdapter, CursorOptions, CursorRow } from './api.js';
 import type { CallRecord, TelemetryRecord } from './records.js';
-import { openPostgres, type Conn } from './sql.js';
+import { openPostgres, withColumns, type Conn } from './sql.js';
 
 /**
  * LiteLLM's proxy database (Postgres, `url: postgres://…`, its `DATABASE_URL`). The server sums, never
@@ -38,20 +38,7 @@ const isCursor = (c: unknown): c is LiteLlmCursor => !!c && typeof c === 'object
 
 async function open(url: string, o: CursorOptions): Promise<Conn> {
   if (!/^postgres(?:ql)?:\/\//.test(url)) throw new Error("LiteLLM keeps its data in Postgres: give the proxy's DATABASE_URL (postgres://user@host/db)");
-  const conn = await openPostgres(url, o);
-  try {
-    const columns = await conn.all<{ t: string; c: string }>('SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema()', []);
-    for (const [table, needed] of Object.entries(LITELLM_COLUMNS)) {
-      const have = new Set(columns.filter((x) => x.t.toLowerCase() === table).map((x) => x.c.toLowerCase()));
-      if (!have.size) throw new Error(`no table ${table}: LiteLLM's daily rollups (a proxy of mid-2025 or later) are what is read`);
-      const missing = needed.find((c) => !have.has(c));
-      if (missing) throw new Error(`table ${table} has no column ${missing}`);
-    }
-    return conn;
-  } catch (e) {
-    await conn.close();
-    throw e;
-  }
+  return withColumns(await openPostgres(url, o), LITELLM_COLUMNS, (t) => `no table ${t}: LiteLLM's daily rollups (a proxy of mid-2025 or later) are what is read`);
 }
 
 const today = (): string => new Date().toISOString().slice(0, 10);

@@ -14,14 +14,34 @@ export interface Conn {
   list(ids: string[]): unknown;
   /** The UTC day (YYYY-MM-DD) of a time column, in this dialect. */
   day(column: string): string;
+  /** Every column of every table, as (table, column) rows, in this dialect. */
+  columns: string;
   close(): Promise<void>;
 }
 
-/** Every column of every table, as (table, column) rows. */
-export const COLUMNS = {
-  sqlite: "SELECT m.name AS t, p.name AS c FROM sqlite_schema m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
-  postgres: 'SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema()',
-};
+/**
+ * The connection, once it has every table and column a source reads; otherwise it is closed and the
+ * error names the first table or column missing (`noTable` words a missing table).
+ */
+export async function withColumns(conn: Conn, needed: Record<string, readonly string[]>, noTable = (t: string) => `no table ${t}`): Promise<Conn> {
+  try {
+    const have = new Map<string, Set<string>>();
+    for (const { t, c } of await conn.all<{ t: string; c: string }>(conn.columns, [])) {
+      const table = t.toLowerCase();
+      (have.get(table) ?? have.set(table, new Set()).get(table)!).add(c.toLowerCase());
+    }
+    for (const [table, cols] of Object.entries(needed)) {
+      const got = have.get(table);
+      if (!got) throw new Error(noTable(table));
+      const missing = cols.find((c) => !got.has(c));
+      if (missing) throw new Error(`table ${table} has no column ${missing}`);
+    }
+    return conn;
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
+}
 
 export function openSqlite(path: string): Conn {
   const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
@@ -31,6 +51,7 @@ export function openSqlite(path: string): Conn {
     list: (ids) => JSON.stringify(ids),
     // SQLAlchemy writes times as text; epoch seconds are read as such.
     day: (c) => `CASE WHEN typeof(${c}) = 'text' THEN date(${c}) ELSE date(${c}, 'unixepoch') END`,
+    columns: "SELECT m.name AS t, p.name AS c FROM sqlite_schema m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
     close: async () => void db.close(),
   };
 }
@@ -90,6 +111,7 @@ export async function openPostgres(url: string, o: CursorOptions): Promise<Conn>
     list: (ids) => ids,
     // The session's zone is UTC (set above): a zoned time falls on its UTC day, a naive one on its own.
     day: (c) => `CAST(${c} AS date)`,
+    columns: 'SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema()',
     close: async () => {
       try {
         if (!lost) await ask('RESET default_transaction_read_only; RESET statement_timeout; RESET lock_timeout; RESET TIME ZONE');
