@@ -104,31 +104,17 @@ for (let o = 0; o < n; o++) {
       const usage = { input: int(5, 6_000), output: int(2_000, 50_000), write: int(20_000, 160_000), read: int(100_000, 9_000_000) };
       const seconds = Math.round((int(60, 3_000) + rand()) * 1000) / 1000;
       const turns = int(10, 200);
-      const token = develop
-        ? {
-            session_label: label,
-            input_tokens: usage.input,
-            output_tokens: usage.output,
-            cache_creation_input_tokens: usage.write,
-            cache_read_input_tokens: usage.read,
-            timing_seconds: seconds,
-            order_id: order,
-            peak_context: int(20_000, 120_000),
-            turn_count: turns,
-            loc_insertions: int(0, 400),
-            loc_deletions: int(0, 100),
-            provider_used: 'anthropic',
-            model_identifier: s.model,
-          }
-        : {
-            step_name: label,
-            input_tokens: usage.input,
-            output_tokens: usage.output,
-            cache_creation_input_tokens: usage.write,
-            cache_read_input_tokens: usage.read,
-            timing_seconds: seconds,
-            order_id: order,
-          };
+      // Both field sets: main names the step, develop the session label and adds its own fields.
+      const token = {
+        [develop ? 'session_label' : 'step_name']: label,
+        input_tokens: usage.input,
+        output_tokens: usage.output,
+        cache_creation_input_tokens: usage.write,
+        cache_read_input_tokens: usage.read,
+        timing_seconds: seconds,
+        order_id: order,
+        ...(develop ? { peak_context: int(20_000, 120_000), turn_count: turns, loc_insertions: int(0, 400), loc_deletions: int(0, 100), provider_used: 'anthropic', model_identifier: s.model } : {}),
+      };
       mkdirSync(join(logs, 'sessions', dir), { recursive: true });
       writeFileSync(join(logs, 'sessions', dir, 'token_usage.json'), JSON.stringify(token));
       const subtype = ok ? 'success' : s.fail;
