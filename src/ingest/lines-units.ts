@@ -77,12 +77,14 @@ export async function readLines(state: State, jobs: readonly LinesJob[], o: Read
       // Records in versions: the store keeps the best version of each, wherever it was seen first.
       const kept = state.keepBest(f.unit, r.kept, sourceAdapter(r.range.format).prefer!);
       s.duplicates += r.superseded + kept.duplicates + kept.replaced;
-      got = { ...r, records: kept.added, rollup: { ...r.rollup, max_ts: r.kept.reduce((m, k) => Math.max(m, k.record.ts), 0) } };
-    } else if (!state.admitAll(f.unit, r.keys, r.days)) {
-      got = await scanRange(r.range, (key, day) => state.admitOne(f.unit, key, day));
-      s.duplicates += r.records - got.records;
+      got = { ...r, records: kept.added, rollup: { ...r.rollup, max_ts: r.kept.rollup.max_ts } };
+    } else {
+      if (!state.admitAll(f.unit, r.keys, r.days)) {
+        got = await scanRange(r.range, (key, day) => state.admitOne(f.unit, key, day));
+        s.duplicates += r.records - got.records;
+      }
+      state.addRollups(f.unit, got.rollup);
     }
-    state.addRollups(f.unit, got.rollup);
     state.addAgentLinks(f.unit, r.links);
     s.records += got.records;
     s.bytes += got.bytes;

@@ -1,5 +1,5 @@
 import { sourceAdapter, type AgentLink, type SkippedLine, type TelemetryRecord } from '../sources/index.js';
-import { addRecord, dayOf, emptyRollups, type Rollups } from '../store/index.js';
+import { addRecord, dayOf, emptyRollups, foldKept, type KeptBatch, type Rollups } from '../store/index.js';
 import { DEFAULT_MAX_LINE_BYTES, rejection, type Limits } from './limits.js';
 import { prefixHashes, scanLines } from './lines.js';
 
@@ -45,21 +45,15 @@ export interface RangeResult {
   held_back_bytes: number;
   /**
    * For formats whose records come in versions (adapter.prefer): the best version of each record in
-   * the range, not folded into `rollup`; the store decides against the versions seen before.
+   * the range, folded apart from `rollup`; the store decides against the versions seen before.
    */
-  kept?: KeptRecord[];
+  kept?: KeptBatch;
   /** Versions of a record in the range that lost to a better one. */
   superseded: number;
   /** What joins subagents' calls to their types (see AgentLink). */
   links: AgentLink[];
   /** The hashes that vouch for the file up to `end_offset` (prefixHashes), taken while it is at hand. */
   prefix: [string, string];
-}
-
-export interface KeptRecord {
-  key: string;
-  day: number;
-  record: TelemetryRecord;
 }
 
 /**
@@ -89,7 +83,7 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
     prefix: ['', ''],
   };
   const prefer = adapter.prefer;
-  const best = new Map<string, KeptRecord>();
+  const best = new Map<string, { key: string; day: number; record: TelemetryRecord }>();
   const scan = scanLines(
     range.file,
     (text, line, badUtf8) => {
@@ -140,8 +134,8 @@ export async function scanRange(range: Range, admit?: (key: string, day: number)
     },
   );
   if (prefer) {
-    result.kept = [...best.values()];
-    result.records = result.kept.length;
+    result.kept = foldKept(best.values());
+    result.records = result.kept.rows.length;
   }
   result.bytes = scan.bytesRead;
   result.lines = scan.nextLine - range.line;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { addRecord, dayOf, emptyRollups, type State, type Unit } from '../store/index.js';
+import { addRecord, dayOf, emptyRollups, foldKept, type State, type Unit } from '../store/index.js';
 import { implausible, type Limits } from './limits.js';
 import type { Tally } from './tally.js';
 import type { FoundUnit } from './found.js';
@@ -58,11 +58,7 @@ export function readWhole(state: State, job: WholeJob, limits: Limits, tally: Ta
   const prefer = f.adapter.prefer;
   if (prefer) {
     // Records in versions (a turn copied into a resumed session): the store keeps the best of each.
-    const kept = state.keepBest(
-      job.unit,
-      good.map((record) => ({ key: f.adapter.dedupeKey(record), day: dayOf(record.ts), record })),
-      prefer,
-    );
+    const kept = state.keepBest(job.unit, foldKept(good.map((record) => ({ key: f.adapter.dedupeKey(record), day: dayOf(record.ts), record }))), prefer);
     tally.summary.duplicates += kept.duplicates + kept.replaced;
     rollup.records = kept.added;
     rollup.max_ts = good.reduce((m, r) => Math.max(m, r.ts), 0);

@@ -216,6 +216,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE agent_links ADD COLUMN tool_errors INTEGER;
   ALTER TABLE agent_links ADD COLUMN task TEXT;
   `,
+  // Each kept record is one insert, and each index of its table almost doubles that insert's cost.
+  // The index by unit served only the rare reset of a rewritten file, which now reads the table through.
+  `
+  DROP INDEX kept_records_unit;
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */

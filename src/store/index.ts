@@ -7,3 +7,4 @@ export { ledgerEntry, MAX_LEDGER } from './run-ledger.js';
 export { recordSpend, spentThisMonth, type SpendEntry } from './llm-ledger.js';
 export * from './rollups.js';
 export type { TrackedChange, TrackedStatus, SkippedLine } from './history.js';
+export { foldKept, type KeptBatch } from './kept.js';

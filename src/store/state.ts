@@ -9,7 +9,8 @@ import type { Change } from '../targets/index.js';
 import { RUN_SUMS, type RollupView } from './rollup-tables.js';
 import { LifecycleSnapshot } from '../pricing/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from './rollups.js';
-import type { AgentLink, CallRecord, TelemetryRecord, WorkRecord } from '../sources/index.js';
+import { addQuarter, KEPT_COLUMNS, keptRecord, type KeptBatch, type KeptRow, type QuarterSum } from './kept.js';
+import type { AgentLink, TelemetryRecord, WorkRecord } from '../sources/index.js';
 
 /**
  * The run state of one tuner config, over its database (db.ts): the source units with their
@@ -62,23 +63,6 @@ export interface Unit {
 /** Keys inserted by one statement: 2 × 500 parameters, well under SQLite's limit. */
 const ADMIT_BATCH = 500;
 
-/** A kept_quarters row being summed in memory. */
-interface Quarter {
-  q: number;
-  model: string;
-  long: number;
-  has_cost: number;
-  n: number;
-  input: number;
-  output: number;
-  cache_creation: number;
-  cache_creation_1h: number;
-  cache_read: number;
-  cost: number;
-  max_ts: number;
-}
-
-/** One item of usage as the state holds it (see State.usage). */
 /** A budget alert as the state keeps it: raised once per month, scope and threshold. */
 export interface BudgetAlert {
   period: string;
@@ -92,6 +76,7 @@ export interface BudgetAlert {
   delivered: number;
 }
 
+/** One item of usage as the state holds it (see State.usage). */
 export interface StoredUsage {
   ts: number;
   model: string;
@@ -115,50 +100,6 @@ export interface StoredUsage {
   tokens?: number | undefined;
   /** The cost, where it was priced already. */
   cost?: number | undefined;
-}
-
-/** A kept record's row (see keepBest). */
-interface KeptRow {
-  unit: number;
-  ts: number;
-  model: string;
-  input: number;
-  output: number;
-  cache_creation: number;
-  cache_creation_1h: number;
-  cache_read: number;
-  cost_usd: number | null;
-  session: string | null;
-  project: string | null;
-  agent: string | null;
-  role: string;
-  run_id: string | null;
-  sidechain: number;
-}
-
-/** The kept version of a record, as much of it as the rollups and an adapter's `prefer` read. */
-function keptRecord(r: KeptRow): CallRecord {
-  const subagent = r.agent?.startsWith('@');
-  return {
-    kind: 'call',
-    ts: r.ts,
-    run_id: r.run_id ?? undefined,
-    phase_id: undefined,
-    role: r.role,
-    provider: undefined,
-    model: r.model,
-    input_tokens: r.input,
-    output_tokens: r.output,
-    cache_creation_input_tokens: r.cache_creation,
-    cache_creation_1h_tokens: r.cache_creation_1h,
-    cache_read_input_tokens: r.cache_read,
-    cost_usd: r.cost_usd ?? undefined,
-    session_id: r.session ?? undefined,
-    project: r.project ?? undefined,
-    agent: subagent ? 'subagent' : (r.agent ?? undefined),
-    agent_id: subagent ? r.agent!.slice(1) : undefined,
-    sidechain: r.sidechain === 1,
-  };
 }
 
 export class State {
@@ -387,11 +328,11 @@ export class State {
   }
 
   addUnit(identity: string, format: string, label: string, cursor: unknown): number {
-    return Number(this.db.prepare('INSERT INTO units (identity, format, label, cursor) VALUES (?, ?, ?, ?)').run(identity, format, label, JSON.stringify(cursor)).lastInsertRowid);
+    return Number(cached(this.db, 'INSERT INTO units (identity, format, label, cursor) VALUES (?, ?, ?, ?)').run(identity, format, label, JSON.stringify(cursor)).lastInsertRowid);
   }
 
   setUnit(id: number, label: string, cursor: unknown, read: { records: number; max_ts: number }): void {
-    this.db.prepare('UPDATE units SET label = ?, cursor = ?, records = records + ?, max_ts = max(max_ts, ?) WHERE id = ?').run(label, JSON.stringify(cursor), read.records, read.max_ts, id);
+    cached(this.db, 'UPDATE units SET label = ?, cursor = ?, records = records + ?, max_ts = max(max_ts, ?) WHERE id = ?').run(label, JSON.stringify(cursor), read.records, read.max_ts, id);
   }
 
   /** Forgets everything a unit contributed (its rollups and its dedupe keys), to be read again. */
@@ -472,96 +413,57 @@ export class State {
   // ---- records in versions -----------------------------------------------------------------
 
   /**
-   * Counts the best version of each record: a record not seen before is added to `unit`'s rollups; a
-   * better version of one seen before (by `prefer`) takes the old version out of the rollups of the
-   * unit that held it and adds itself to `unit`'s; a version no better is a duplicate.
+   * Counts the best version of each record. The batch comes folded as if all its records were new
+   * (kept.ts); most are, and each of those costs one insert. A record seen before is decided by
+   * `prefer`: a better version takes the old one out of the sums of the unit that held it, and one no
+   * better is a duplicate, taken out of the batch's own sums.
    */
-  keepBest(
-    unit: number,
-    items: readonly { key: string; day: number; record: TelemetryRecord }[],
-    prefer: (a: TelemetryRecord, b: TelemetryRecord) => boolean,
-  ): { added: number; replaced: number; duplicates: number } {
-    const get = cached(
-      this.db,
-      'SELECT unit, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, role, run_id, sidechain FROM kept_records WHERE key = ?',
-    );
-    const columns = `(key, unit, day, ts, model, input, output, cache_creation, cache_creation_1h, cache_read, cost_usd, session, project, agent, role, run_id, sidechain)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-    // Most records are new: one statement tries the insert, and only a key taken already is looked at.
-    const insert = cached(this.db, `INSERT INTO kept_records ${columns} ON CONFLICT (key) DO NOTHING`);
-    const replace = cached(this.db, `INSERT OR REPLACE INTO kept_records ${columns}`);
-    const plus = emptyRollups();
-    const minus = new Map<number, Rollups>();
+  keepBest(unit: number, batch: KeptBatch, prefer: (a: TelemetryRecord, b: TelemetryRecord) => boolean): { added: number; replaced: number; duplicates: number } {
+    const get = cached(this.db, `SELECT ${KEPT_COLUMNS.join(', ')} FROM kept_records WHERE key = ?`).raw(true);
+    const values = `(${KEPT_COLUMNS.join(', ')}) VALUES (${KEPT_COLUMNS.map(() => '?').join(', ')})`;
+    const insert = cached(this.db, `INSERT INTO kept_records ${values} ON CONFLICT (key) DO NOTHING`);
+    const replace = cached(this.db, `INSERT OR REPLACE INTO kept_records ${values}`);
+    const minus = new Map<number, { rollup: Rollups; quarters: Map<string, QuarterSum> }>();
+    const takeOut = (u: number, row: KeptRow) => {
+      let m = u === unit ? { rollup: batch.rollup, quarters: batch.quarters } : minus.get(u);
+      if (!m) minus.set(u, (m = { rollup: emptyRollups(), quarters: new Map() }));
+      addRecord(m.rollup, keptRecord(row), -1);
+      addQuarter(m.quarters, row, -1);
+    };
     const out = { added: 0, replaced: 0, duplicates: 0 };
-    const addQuarter = cached(
+    for (const row of batch.rows) {
+      row[0] = unit;
+      if (insert.run(row).changes === 1) {
+        out.added++;
+        continue;
+      }
+      const old = get.get(row[1]) as KeptRow;
+      if (!prefer(keptRecord(row), keptRecord(old))) {
+        out.duplicates++;
+        takeOut(unit, row);
+        continue;
+      }
+      takeOut(old[0], old);
+      out.replaced++;
+      replace.run(row);
+    }
+    for (const [u, m] of minus) {
+      tables.addRollups(this.db, u, m.rollup);
+      this.addQuarters(u, m.quarters);
+    }
+    tables.addRollups(this.db, unit, batch.rollup);
+    this.addQuarters(unit, batch.quarters);
+    return out;
+  }
+
+  private addQuarters(unit: number, quarters: Map<string, QuarterSum>): void {
+    const add = cached(
       this.db,
       `INSERT INTO kept_quarters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n, input = input + excluded.input,
         output = output + excluded.output, cache_creation = cache_creation + excluded.cache_creation, cache_creation_1h = cache_creation_1h + excluded.cache_creation_1h,
         cache_read = cache_read + excluded.cache_read, cost = cost + excluded.cost, max_ts = max(max_ts, excluded.max_ts)`,
     );
-    const quarters = new Map<number, Map<string, Quarter>>();
-    const count = (u: number, c: CallRecord, sign: 1 | -1) => {
-      let m = quarters.get(u);
-      if (!m) quarters.set(u, (m = new Map()));
-      const q = Math.floor(c.ts / 900_000);
-      const long = c.input_tokens + c.cache_creation_input_tokens + c.cache_read_input_tokens > 200_000 ? 1 : 0;
-      const has_cost = c.cost_usd === undefined ? 0 : 1;
-      const k = `${q}\u0000${c.model}\u0000${long}\u0000${has_cost}`;
-      let b = m.get(k);
-      if (!b) m.set(k, (b = { q, model: c.model, long, has_cost, n: 0, input: 0, output: 0, cache_creation: 0, cache_creation_1h: 0, cache_read: 0, cost: 0, max_ts: 0 }));
-      b.n += sign;
-      b.input += sign * c.input_tokens;
-      b.output += sign * c.output_tokens;
-      b.cache_creation += sign * c.cache_creation_input_tokens;
-      b.cache_creation_1h += sign * (c.cache_creation_1h_tokens ?? 0);
-      b.cache_read += sign * c.cache_read_input_tokens;
-      b.cost += sign * (c.cost_usd ?? 0);
-      b.max_ts = Math.max(b.max_ts, c.ts);
-    };
-    for (const { key, day, record } of items) {
-      const c = record as CallRecord;
-      const row = [
-        key,
-        unit,
-        day,
-        c.ts,
-        c.model,
-        c.input_tokens,
-        c.output_tokens,
-        c.cache_creation_input_tokens,
-        c.cache_creation_1h_tokens ?? 0,
-        c.cache_read_input_tokens,
-        c.cost_usd ?? null,
-        c.session_id ?? null,
-        c.project ?? null,
-        c.agent_id ? `@${c.agent_id}` : (c.agent ?? null),
-        c.role,
-        c.run_id ?? null,
-        c.sidechain ? 1 : 0,
-      ];
-      if (insert.run(row).changes === 1) out.added++;
-      else {
-        const old = get.get(key) as KeptRow;
-        const was = keptRecord(old);
-        if (!prefer(record, was)) {
-          out.duplicates++;
-          continue;
-        }
-        let m = minus.get(old.unit);
-        if (!m) minus.set(old.unit, (m = emptyRollups()));
-        addRecord(m, was, -1);
-        count(old.unit, was, -1);
-        out.replaced++;
-        replace.run(row);
-      }
-      addRecord(plus, record);
-      count(unit, c, 1);
-    }
-    for (const [u, m] of minus) tables.addRollups(this.db, u, m);
-    tables.addRollups(this.db, unit, plus);
-    for (const [u, q] of quarters)
-      for (const b of q.values()) addQuarter.run(u, b.q, b.model, b.long, b.has_cost, b.n, b.input, b.output, b.cache_creation, b.cache_creation_1h, b.cache_read, b.cost, b.max_ts);
-    return out;
+    for (const b of quarters.values()) add.run(unit, b.q, b.model, b.long, b.has_cost, b.n, b.input, b.output, b.cache_creation, b.cache_creation_1h, b.cache_read, b.cost, b.max_ts);
   }
 
   addAgentLinks(unit: number, links: readonly AgentLink[]): void {
