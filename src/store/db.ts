@@ -221,6 +221,20 @@ export const MIGRATIONS: readonly string[] = [
   `
   DROP INDEX kept_records_unit;
   `,
+  // The quarter sums keyed by quarter first: a report reads them in the order it groups them, and one
+  // of the last day (the status line's) reads only that day's, where keyed by unit first SQLite sorted
+  // every row of the history to group them. Only a reset of a rewritten file reads them by unit.
+  `
+  CREATE TABLE kept_quarters_17 (
+    unit INTEGER NOT NULL, q INTEGER NOT NULL, model TEXT NOT NULL, long INTEGER NOT NULL, has_cost INTEGER NOT NULL,
+    n INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL, cache_creation INTEGER NOT NULL, cache_creation_1h INTEGER NOT NULL,
+    cache_read INTEGER NOT NULL, cost REAL NOT NULL, max_ts INTEGER NOT NULL,
+    PRIMARY KEY (q, model, long, has_cost, unit)
+  ) WITHOUT ROWID;
+  INSERT INTO kept_quarters_17 SELECT * FROM kept_quarters;
+  DROP TABLE kept_quarters;
+  ALTER TABLE kept_quarters_17 RENAME TO kept_quarters;
+  `,
 ];
 
 /** Tables a rebuild keeps: they record decisions and what the targets held, not what a source said. */
