@@ -1,5 +1,5 @@
 import { configHere } from '../common/config-here.js';
-import { checkOutput } from './check-output.js';
+import { checkAnswer } from './check-answer.js';
 
 /**
  * `tune check` when nothing changed, answered before the command-line parser and its commands are
@@ -22,7 +22,8 @@ export async function quickCheck(args: readonly string[]): Promise<boolean> {
   if ((args.includes('-q') || args.includes('--quiet')) && args.includes('--verbose')) return false;
   const { quickNoop } = await import('../run/noop.js');
   const r = quickNoop(config ?? configHere() ?? 'tokentune.yaml', process.env);
+  // A no-op found here carries no budget (a pending alert sends the check down the full path).
   if (!r) return false;
-  process.stdout.write(checkOutput(r, json));
+  process.stdout.write(checkAnswer(r, json));
   return true;
 }
