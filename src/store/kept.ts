@@ -52,19 +52,23 @@ export type KeptRow = [
   sidechain: 0 | 1,
 ];
 
-/** The sums of kept records per quarter hour, model, long-context side and reported-cost side (kept_quarters). */
-export interface QuarterSum {
-  q: number;
-  model: string;
-  long: 0 | 1;
-  has_cost: 0 | 1;
-  n: number;
+/** Tokens by kind and the reported cost, summed. */
+export interface TokenSums {
   input: number;
   output: number;
   cache_creation: number;
   cache_creation_1h: number;
   cache_read: number;
   cost: number;
+}
+
+/** The sums of kept records per quarter hour, model, long-context side and reported-cost side (kept_quarters). */
+export interface QuarterSum extends TokenSums {
+  q: number;
+  model: string;
+  long: 0 | 1;
+  has_cost: 0 | 1;
+  n: number;
   max_ts: number;
 }
 

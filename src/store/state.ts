@@ -9,7 +9,7 @@ import type { Change } from '../targets/index.js';
 import { RUN_SUMS, type RollupView } from './rollup-tables.js';
 import { LifecycleSnapshot } from '../pricing/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from './rollups.js';
-import { addQuarter, KEPT_COLUMNS, keptRecord, type KeptBatch, type KeptRow, type QuarterSum } from './kept.js';
+import { addQuarter, KEPT_COLUMNS, keptRecord, type KeptBatch, type KeptRow, type QuarterSum, type TokenSums } from './kept.js';
 import type { AgentLink, TelemetryRecord, WorkRecord } from '../sources/index.js';
 
 /**
@@ -595,22 +595,7 @@ export class State {
   *usage(perRecord: readonly string[], by: 'time' | 'session' | 'project' | 'model' | 'agent' | 'record', only: { sinceTs?: number; session?: string; byDay?: boolean } = {}): Generator<StoredUsage> {
     const sinceTs = only.sinceTs ?? 0;
     const formats = JSON.stringify(perRecord);
-    type Sums = {
-      ts: number;
-      model: string;
-      session?: string | null;
-      project?: string | null;
-      agent?: string | null;
-      long: number;
-      has_cost: number;
-      n: number;
-      input: number;
-      output: number;
-      cache_creation: number;
-      cache_creation_1h: number;
-      cache_read: number;
-      cost: number;
-    };
+    type Sums = Omit<QuarterSum, 'q' | 'max_ts'> & { ts: number; session?: string | null; project?: string | null; agent?: string | null };
     const inFormats = 'WHERE k.unit IN (SELECT id FROM units WHERE format IN (SELECT value FROM json_each(?)))';
     const sums = `count(*) AS n, sum(k.input) AS input, sum(k.output) AS output, sum(k.cache_creation) AS cache_creation, sum(k.cache_creation_1h) AS cache_creation_1h,
       sum(k.cache_read) AS cache_read, sum(coalesce(k.cost_usd, 0)) AS cost`;
@@ -675,19 +660,7 @@ export class State {
     const buckets = this.db.prepare(`SELECT c.day, c.model, c.agent, c.has_cost, sum(c.calls) AS calls, sum(c.input) AS input, sum(c.output) AS output, sum(c.cache_creation) AS cache_creation,
       sum(c.cache_creation_1h) AS cache_creation_1h, sum(c.cache_read) AS cache_read, sum(c.reported_cost_usd) AS cost FROM call_days c
       WHERE c.unit IN (SELECT id FROM units WHERE format NOT IN (SELECT value FROM json_each(?))) AND c.day >= ${Math.floor(sinceTs / 86_400_000)} GROUP BY c.day, c.model, c.agent, c.has_cost HAVING sum(c.calls) > 0`);
-    for (const b of buckets.iterate(formats) as Iterable<{
-      day: number;
-      model: string;
-      agent: string;
-      has_cost: number;
-      calls: number;
-      input: number;
-      output: number;
-      cache_creation: number;
-      cache_creation_1h: number;
-      cache_read: number;
-      cost: number;
-    }>) {
+    for (const b of buckets.iterate(formats) as Iterable<TokenSums & { day: number; model: string; agent: string; has_cost: number; calls: number }>) {
       yield {
         ts: b.day * 86_400_000 + 43_200_000,
         model: b.model,
