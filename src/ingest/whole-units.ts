@@ -58,10 +58,11 @@ export function readWhole(state: State, job: WholeJob, limits: Limits, tally: Ta
   const prefer = f.adapter.prefer;
   if (prefer) {
     // Records in versions (a turn copied into a resumed session): the store keeps the best of each.
-    const kept = state.keepBest(job.unit, foldKept(good.map((record) => ({ key: f.adapter.dedupeKey(record), day: dayOf(record.ts), record }))), prefer);
+    const batch = foldKept(good.map((record) => ({ key: f.adapter.dedupeKey(record), day: dayOf(record.ts), record })));
+    const kept = state.keepBest(job.unit, batch, prefer);
     tally.summary.duplicates += kept.duplicates + kept.replaced;
     rollup.records = kept.added;
-    rollup.max_ts = good.reduce((m, r) => Math.max(m, r.ts), 0);
+    rollup.max_ts = batch.rollup.max_ts;
   } else {
     for (const record of good) {
       if (state.admitOne(job.unit, f.adapter.dedupeKey(record), dayOf(record.ts))) addRecord(rollup, record);

@@ -76,7 +76,8 @@ export interface ResponseTokens {
   cache_read: number;
 }
 
-const LONG_CONTEXT = 200_000;
+/** A request whose input side is over this many tokens is billed at the long-context price, where a model has one. */
+export const LONG_CONTEXT = 200_000;
 
 /**
  * What one response cost, as Anthropic bills it: 5-minute cache writes at the write price, 1-hour ones

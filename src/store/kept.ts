@@ -1,3 +1,4 @@
+import { LONG_CONTEXT } from '../pricing/cost.js';
 import type { CallRecord, TelemetryRecord } from '../sources/index.js';
 import { addRecord, emptyRollups, type Rollups } from './rollups.js';
 
@@ -127,10 +128,7 @@ export function keptRecord(r: KeptRow): CallRecord {
   };
 }
 
-/** Requests over this many input tokens are priced at the long-context rate: summed apart. */
-const LONG_CONTEXT = 200_000;
-
-/** Adds a kept record to its quarter's sums, or (sign -1) takes it out. */
+/** Adds a kept record to its quarter's sums (requests over the long-context threshold apart), or (sign -1) takes it out. */
 export function addQuarter(m: Map<string, QuarterSum>, r: KeptRow, sign: 1 | -1 = 1): void {
   const q = Math.floor(r[3] / 900_000);
   const long = r[5] + r[7] + r[9] > LONG_CONTEXT ? 1 : 0;

@@ -7,7 +7,7 @@ import * as tables from './rollup-tables.js';
 import * as history from './history.js';
 import type { Change } from '../targets/index.js';
 import { RUN_SUMS, type RollupView } from './rollup-tables.js';
-import { LifecycleSnapshot } from '../pricing/index.js';
+import { LifecycleSnapshot, LONG_CONTEXT } from '../pricing/index.js';
 import { addRecord, dayOf, emptyRollups, type Rollups } from './rollups.js';
 import { addQuarter, KEPT_COLUMNS, keptRecord, type KeptBatch, type KeptRow, type QuarterSum, type TokenSums } from './kept.js';
 import type { AgentLink, TelemetryRecord, WorkRecord } from '../sources/index.js';
@@ -631,7 +631,7 @@ export class State {
         ? `SELECT max(k.max_ts) AS ts, k.model, k.long, k.has_cost, sum(k.n) AS n, sum(k.input) AS input, sum(k.output) AS output, sum(k.cache_creation) AS cache_creation,
             sum(k.cache_creation_1h) AS cache_creation_1h, sum(k.cache_read) AS cache_read, sum(k.cost) AS cost
           FROM kept_quarters k ${inFormats} AND k.q >= ${Math.floor(sinceTs / 900_000)} GROUP BY k.q, k.model, k.long, k.has_cost HAVING sum(k.n) > 0`
-        : `SELECT max(k.ts) AS ts, k.model, k.session, k.project, k.agent, k.input + k.cache_creation + k.cache_read > 200000 AS long, k.cost_usd IS NOT NULL AS has_cost, ${sums}
+        : `SELECT max(k.ts) AS ts, k.model, k.session, k.project, k.agent, k.input + k.cache_creation + k.cache_read > ${LONG_CONTEXT} AS long, k.cost_usd IS NOT NULL AS has_cost, ${sums}
           FROM kept_records k ${inFormats}${only.session === undefined ? '' : ' AND k.session = ?'}${sinceTs > 0 ? ` AND k.ts >= ${Math.floor(sinceTs)}` : ''}
           GROUP BY ${{ session: 'k.session, k.project', project: 'k.project', model: "''", agent: 'k.agent' }[by]}, k.model, long, has_cost${only.byDay ? ', k.day' : ''}`;
     const types = by === 'agent' ? this.agentTypes() : undefined;
